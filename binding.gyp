@@ -2,10 +2,19 @@
   "targets": [
     {
       "target_name": "ntrace",
-      "sources": ["native/src/addon.cc"],
+      "sources": [
+        "native/src/addon.cc",
+        "native/src/channel.cc",
+        "native/src/tracer.cc",
+        "native/src/tracer_cmd.cc",
+        "native/src/tracer_mem.cc",
+        "native/src/tracer_proc.cc",
+        "native/src/tracer_stop.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "kmod/include/uapi"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fno-exceptions"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fno-exceptions", "-pthread"],
+      "ldflags": ["-pthread"],
       "cflags!": ["-fno-exceptions"]
     }
   ]

@@ -1,0 +1,314 @@
+// gdb-driven benchmark: the same gdb 13 batch scripts against gdbserver and ntrace-gdbserver in
+// one run, median of N runs each, printed as a Markdown table with ratios.
+//
+//   node dist/bench/gdb/run.js [--runs 5] [--servers gdbserver,ntrace] [--out bench/RESULTS.md]
+//
+// Rates are computed against a baseline session of the same shape with no work, so that
+// connection set-up and symbol loading do not count: rate = work / (t_work - t_baseline).
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createConnection, createServer, type Server } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../../..');
+
+interface ServerKind {
+  name: string;
+  /** Command line that serves `prog args` on an ephemeral port and prints the port. */
+  argv(prog: string, args: string[]): string[];
+}
+
+const servers: Record<string, ServerKind> = {
+  gdbserver: {
+    name: 'gdbserver',
+    argv: (prog, args) => ['gdbserver', '--once', '127.0.0.1:0', prog, ...args],
+  },
+  ntrace: {
+    name: 'ntrace-gdbserver',
+    argv: (prog, args) => [
+      process.execPath,
+      join(repo, 'dist/bin/ntrace-gdbserver.js'),
+      '--once',
+      '127.0.0.1:0',
+      prog,
+      ...args,
+    ],
+  },
+};
+
+interface Scenario {
+  name: string;
+  unit: string;
+  /** Amount of work (hits, steps, bytes) in the measured session. */
+  work: number;
+  args: string[];
+  /** gdb commands after `target remote`. */
+  script: string[];
+  /** A session of the same shape doing no work; omitted: the raw time is reported (latency). */
+  baseline?: { args: string[]; script: string[] };
+  /** Count remote packets and divide by work (packets per hit). */
+  countPackets?: boolean;
+}
+
+const HITS = 2000;
+const STEPS = 20000;
+const WATCH_HITS = 2000;
+
+const scenarios: Scenario[] = [
+  {
+    name: 'breakpoint hits',
+    unit: 'hits/s',
+    work: HITS,
+    args: ['calls', String(HITS)],
+    script: ['break hit', 'commands', 'silent', 'continue', 'end', 'continue'],
+    baseline: { args: ['calls', '0'], script: ['break hit', 'continue'] },
+    countPackets: true,
+  },
+  {
+    name: 'single steps',
+    unit: 'steps/s',
+    work: STEPS,
+    args: ['steps'],
+    script: ['break ready', 'continue', 'finish', `stepi ${STEPS}`, 'kill'],
+    baseline: { args: ['steps'], script: ['break ready', 'continue', 'finish', 'kill'] },
+    countPackets: true,
+  },
+  {
+    name: 'memory read',
+    unit: 'MiB/s',
+    work: 64,
+    args: ['memory'],
+    script: [
+      'break ready',
+      'continue',
+      'dump binary memory /dev/null buffer buffer+buffer_size',
+      'kill',
+    ],
+    baseline: { args: ['memory'], script: ['break ready', 'continue', 'kill'] },
+  },
+  {
+    name: 'hw watchpoint hits',
+    unit: 'hits/s',
+    work: WATCH_HITS,
+    args: ['watch', String(WATCH_HITS)],
+    script: [
+      'break main',
+      'continue',
+      'watch watched',
+      'commands',
+      'silent',
+      'continue',
+      'end',
+      'continue',
+    ],
+    baseline: {
+      args: ['watch', '0'],
+      script: ['break main', 'continue', 'watch watched', 'continue'],
+    },
+    countPackets: true,
+  },
+  {
+    name: 'session latency',
+    unit: 'ms',
+    work: 1,
+    args: ['idle'],
+    script: ['break main', 'continue', 'kill'],
+  },
+];
+
+interface Sample {
+  seconds: number;
+  packets: number;
+}
+
+function startServer(
+  kind: ServerKind,
+  prog: string,
+  args: string[],
+): Promise<{ child: ChildProcess; port: number }> {
+  const [cmd, ...rest] = kind.argv(prog, args);
+  const child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolvePort, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString();
+      const m = /Listening on port (\d+)/.exec(text);
+      if (m) {
+        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
+        child.stdout!.resume();
+        child.stderr!.resume();
+        resolvePort({ child, port: Number(m[1]) });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`${kind.name} exited (${code}) before listening: ${text}`)),
+    );
+    child.once('error', reject);
+  });
+}
+
+/**
+ * A TCP relay between gdb and the server that counts the packets gdb sends (each starts with a
+ * raw '$': inside packets '$' is always escaped). Cheaper than gdb's own remote logging, which
+ * slows gdb itself down by an order of magnitude.
+ */
+function countingRelay(
+  port: number,
+): Promise<{ relay: Server; port: number; count: () => number }> {
+  let packets = 0;
+  const relay = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port });
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    client.on('data', (chunk: Buffer) => {
+      for (const b of chunk) if (b === 0x24) packets++;
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  return new Promise((ok) => {
+    relay.listen(0, '127.0.0.1', () => {
+      const addr = relay.address();
+      ok({ relay, port: typeof addr === 'object' && addr ? addr.port : 0, count: () => packets });
+    });
+  });
+}
+
+async function session(
+  kind: ServerKind,
+  prog: string,
+  args: string[],
+  script: string[],
+  dir: string,
+): Promise<Sample> {
+  const { child, port } = await startServer(kind, prog, args);
+  const relay = await countingRelay(port);
+  const cmdFile = join(dir, 'script.gdb');
+  writeFileSync(cmdFile, ['set pagination off', 'set confirm off', ...script, ''].join('\n'));
+  const start = process.hrtime.bigint();
+  try {
+    await run(
+      'gdb',
+      ['-batch', '-nx', '-ex', `target remote 127.0.0.1:${relay.port}`, '-x', cmdFile, prog],
+      {
+        maxBuffer: 64 << 20,
+      },
+    );
+  } finally {
+    child.kill('SIGKILL');
+    relay.relay.close();
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { seconds, packets: relay.count() };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+interface Figure {
+  value: number;
+  packetsPerUnit?: number;
+}
+
+async function measure(
+  kind: ServerKind,
+  sc: Scenario,
+  prog: string,
+  runs: number,
+  dir: string,
+): Promise<Figure> {
+  const values: number[] = [];
+  const perUnit: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const w = await session(kind, prog, sc.args, sc.script, dir);
+    if (!sc.baseline) {
+      values.push(w.seconds * 1000);
+      continue;
+    }
+    const b = await session(kind, prog, sc.baseline.args, sc.baseline.script, dir);
+    values.push(sc.work / Math.max(w.seconds - b.seconds, 1e-6));
+    perUnit.push((w.packets - b.packets) / sc.work);
+  }
+  const fig: Figure = { value: median(values) };
+  if (sc.countPackets) fig.packetsPerUnit = median(perUnit);
+  return fig;
+}
+
+function fmt(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n.toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const opt = (name: string, dflt: string): string => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+  };
+  const runs = Number(opt('runs', '5'));
+  const names = opt('servers', 'gdbserver,ntrace').split(',');
+  const out = opt('out', '');
+  const kinds = names.map((n) => {
+    const k = servers[n];
+    if (!k) throw new Error(`unknown server ${n}`);
+    return k;
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'ntrace-bench-'));
+  try {
+    const prog = join(dir, 'target');
+    await run('gcc', ['-g', '-O0', '-o', prog, join(repo, 'bench/gdb/target.c')]);
+    const rows: string[] = [];
+    const head = ['scenario', ...kinds.map((k) => k.name)];
+    if (kinds.length === 2) head.push(`ratio (${kinds[1]!.name} / ${kinds[0]!.name})`);
+    rows.push(`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`);
+    const packetRows: string[] = [];
+    for (const sc of scenarios) {
+      const figs: Figure[] = [];
+      for (const k of kinds) figs.push(await measure(k, sc, prog, runs, dir));
+      const cells = [`${sc.name} (${sc.unit})`, ...figs.map((f) => fmt(f.value))];
+      if (figs.length === 2) {
+        // For latency lower is better: the ratio is still ours / theirs, read accordingly.
+        cells.push(fmt(figs[1]!.value / figs[0]!.value));
+      }
+      rows.push(`| ${cells.join(' | ')} |`);
+      if (sc.countPackets) {
+        packetRows.push(
+          `| ${sc.name} | ${figs.map((f) => (f.packetsPerUnit ?? 0).toFixed(2)).join(' | ')} |`,
+        );
+      }
+      process.stderr.write(`${rows[rows.length - 1]}\n`);
+    }
+    const table = [
+      ...rows,
+      '',
+      `Packets gdb sends per unit of work (${kinds.map((k) => k.name).join(' / ')}):`,
+      '',
+      `| scenario | ${kinds.map((k) => k.name).join(' | ')} |`,
+      `| --- |${kinds.map(() => ' --- ').join('|')}|`,
+      ...packetRows,
+    ].join('\n');
+    console.log(table);
+    if (out) writeFileSync(out, `${table}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

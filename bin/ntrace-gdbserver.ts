@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// ntrace-gdbserver: gdbserver's command line on top of the ntrace engine. Wiring only: parsing
+// here, everything else in stub/ and native/.
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { openEngine } from '../native/index.js';
+import type { BackendChoice, Engine } from '../native/types.js';
+import { EngineTarget } from '../stub/engine-target.js';
+import { serve } from '../stub/serve.js';
+import { listen, listenErrorText, parseComm } from '../stub/transport.js';
+
+const pkg = JSON.parse(
+  readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8'),
+) as { version: string };
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\nExiting\n`);
+  process.exit(1);
+}
+
+const argv = yargs(hideBin(process.argv))
+  .scriptName('ntrace-gdbserver')
+  .usage(
+    'Usage:\tntrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n' +
+      '\tntrace-gdbserver [OPTIONS] --attach COMM PID\n' +
+      '\tntrace-gdbserver [OPTIONS] --multi COMM\n\n' +
+      'COMM may be HOST:PORT, :PORT (127.0.0.1), a Unix socket path, or - for stdin/stdout.',
+  )
+  .parserConfiguration({ 'halt-at-non-option': true, 'populate--': true })
+  .option('attach', { type: 'boolean', describe: 'Attach to the running process PID' })
+  .option('multi', { type: 'boolean', describe: 'Start without a process (extended-remote)' })
+  .option('once', { type: 'boolean', describe: 'Exit after the first connection closes' })
+  .option('backend', {
+    choices: ['auto', 'kernel', 'user'] as const,
+    default: 'auto' as const,
+    describe: 'ntrace provider: /dev/ntrace (kernel), ptrace (user), or the first that works',
+  })
+  .option('debug', { type: 'boolean', describe: 'Log packets to stderr' })
+  .option('remote-debug', { type: 'boolean', describe: 'Same as --debug' })
+  .option('wrapper', { type: 'string', describe: 'Run PROG through WRAPPER (ended by --)' })
+  .version(pkg.version)
+  .help()
+  .strict(false)
+  .parseSync();
+
+const rest = [...argv._.map(String), ...((argv['--'] as string[] | undefined) ?? [])];
+const commText = rest.shift();
+if (commText === undefined) fail('ntrace-gdbserver: no COMM given (try --help)');
+const comm = parseComm(commText);
+if (!comm) fail(`ntrace-gdbserver: bad COMM "${commText}": expected HOST:PORT, :PORT, a socket path or -`);
+
+const debug = argv.debug === true || argv['remote-debug'] === true;
+const log = debug
+  ? (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)
+  : undefined;
+
+async function main(): Promise<void> {
+  let pid: number | undefined;
+  if (argv.attach) {
+    const pidText = rest[0];
+    if (pidText === undefined || !/^\d+$/.test(pidText)) fail('ntrace-gdbserver: --attach needs a PID');
+    pid = Number(pidText);
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ESRCH') fail(`Cannot attach to process ${pid}: No such process (ESRCH)`);
+    }
+  } else if (!argv.multi && rest.length === 0) {
+    fail('ntrace-gdbserver: no program given (try --help)');
+  }
+  let program: string[] = rest;
+  if (!argv.attach && rest.length > 0) {
+    const path = rest[0]!;
+    try {
+      accessSync(path, constants.X_OK);
+    } catch (err) {
+      fail(`Cannot exec ${path}: ${(err as Error).message.replace(/^[A-Z]+: /, '')}.`);
+    }
+    if (argv.wrapper) program = [...argv.wrapper.split(/\s+/).filter(Boolean), ...rest];
+  }
+
+  let engine: Engine;
+  try {
+    engine = await openEngine({ backend: argv.backend as BackendChoice });
+  } catch (err) {
+    fail(`ntrace-gdbserver: cannot open the ntrace engine: ${(err as Error).message}`);
+  }
+
+  let target: EngineTarget | undefined;
+  if (pid !== undefined) {
+    try {
+      target = await EngineTarget.attach(engine, pid);
+    } catch (err) {
+      await engine.close();
+      fail(`Cannot attach to process ${pid}: ${(err as Error).message}`);
+    }
+    process.stderr.write(`Attached; pid = ${pid}\n`);
+  } else if (program.length > 0) {
+    try {
+      target = await EngineTarget.launch(engine, {
+        path: program[0]!,
+        argv: program,
+        env: Object.entries(process.env).map(([k, v]) => `${k}=${v}`),
+      });
+    } catch (err) {
+      await engine.close();
+      fail(`Cannot exec ${program[0]}: ${(err as Error).message}`);
+    }
+    process.stderr.write(`Process ${program[0]} created; pid = ${target.pid}\n`);
+  }
+
+  let listener: Awaited<ReturnType<typeof listen>>;
+  try {
+    listener = await listen(comm!);
+  } catch (err) {
+    await target?.kill().catch(() => {});
+    await engine.close();
+    fail(listenErrorText(err as NodeJS.ErrnoException));
+  }
+  if (listener.port !== undefined) process.stderr.write(`Listening on port ${listener.port}\n`);
+  else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
+  else process.stderr.write('Remote debugging using stdio\n');
+
+  let stopping = false;
+  const serving = serve({
+    listener,
+    target: target?.asTarget(),
+    provider: {
+      launch: async (args) => {
+        const t = await EngineTarget.launch(engine, {
+          path: args[0]!,
+          argv: args,
+          env: Object.entries(process.env).map(([k, v]) => `${k}=${v}`),
+        });
+        process.stderr.write(`Process ${args[0]} created; pid = ${t.pid}\n`);
+        return t.asTarget();
+      },
+      attach: async (p) => (await EngineTarget.attach(engine, p)).asTarget(),
+    },
+    multi: argv.multi === true,
+    once: argv.once === true,
+    message: (line) => process.stderr.write(`${line}\n`),
+    ...(log ? { log } : {}),
+  });
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    serving.stop();
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  await serving.done;
+  await engine.close();
+  process.stderr.write('Exiting\n');
+  process.exit(0);
+}
+
+main().catch((err: unknown) => fail(`ntrace-gdbserver: ${(err as Error).stack ?? String(err)}`));

@@ -1,0 +1,935 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ntrace: command records. Every command runs under session->cmd_lock and yields exactly one
+ * NTRACE_REPLY whose hdr.seq echoes the command's seq.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/elf.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/regset.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "ntrace_internal.h"
+
+#define NT_REPLY_HDR sizeof(struct ntrace_reply)
+
+/* Events a thread can be asked to stop for; the rest cannot be honoured (see README). */
+#define NT_EVENTS_SUPPORTED \
+	(NTRACE_EVENT_CLONE | NTRACE_EVENT_EXEC | NTRACE_EVENT_THREAD_REPORT)
+
+static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_EXEC_EVENTS |
+			   NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_XSTATE |
+			   NTRACE_CAP_SIGNAL_FILTER;
+
+static struct nt_rec *nt_reply_alloc(const struct ntrace_hdr *h, int err, u32 payload, gfp_t gfp)
+{
+	struct nt_rec *r = nt_rec_alloc(NT_REPLY_HDR + payload, NTRACE_REPLY, gfp);
+	struct ntrace_reply *rep;
+
+	if (!r)
+		return NULL;
+	rep = (struct ntrace_reply *)r->data;
+	rep->hdr.seq = h->seq;
+	rep->error = err;
+	rep->cmd_type = h->type;
+	return r;
+}
+
+static void *nt_payload(struct nt_rec *r)
+{
+	return (u8 *)r->data + NT_REPLY_HDR;
+}
+
+/* copy_struct_from_user rule: shorter is zero-extended, longer needs a zero tail. */
+static int nt_cmd_struct(const struct ntrace_hdr *h, void *dst, size_t size, bool payload)
+{
+	size_t n = min_t(size_t, h->len, size);
+
+	memset(dst, 0, size);
+	memcpy(dst, h, n);
+	if (h->len > size && !payload && memchr_inv((const u8 *)h + size, 0, h->len - size))
+		return -E2BIG;
+	return 0;
+}
+
+static struct nt_proc *nt_proc_find(struct nt_session *s, pid_t pid)
+{
+	struct nt_proc *proc;
+
+	list_for_each_entry(proc, &s->procs, node)
+		if (proc->vpid == pid && !proc->exited)
+			return proc;
+	return NULL;
+}
+
+/* A reference to a thread of the session by handle. */
+static struct nt_thread *nt_thread_get(struct nt_session *s, u64 handle)
+{
+	struct nt_proc *proc;
+	struct nt_thread *t;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	list_for_each_entry(proc, &s->procs, node) {
+		list_for_each_entry(t, &proc->threads, pnode) {
+			if (t->handle == handle) {
+				kref_get(&t->ref);
+				spin_unlock_irqrestore(&nt_lock, flags);
+				return t;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return NULL;
+}
+
+/* A live thread's task: the leader's mm is gone once it exits before its siblings. */
+static struct task_struct *nt_proc_task(struct nt_proc *proc)
+{
+	struct task_struct *task = NULL;
+	struct nt_thread *t;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	t = list_first_entry_or_null(&proc->threads, struct nt_thread, pnode);
+	if (t) {
+		task = t->task;
+		get_task_struct(task);
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return task;
+}
+
+static void nt_proc_free(struct nt_proc *proc)
+{
+	struct nt_bp *bp, *tmp;
+
+	list_for_each_entry_safe(bp, tmp, &proc->bps, node)
+		kfree(bp);
+	put_pid(proc->pid);
+	kfree(proc);
+}
+
+/* Unlink every thread (parked ones run on) and the proc itself. cmd_lock held. */
+static void nt_proc_drop(struct nt_proc *proc)
+{
+	struct nt_thread *t, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	list_for_each_entry_safe(t, tmp, &proc->threads, pnode)
+		nt_detach_thread(t);
+	list_del(&proc->node);
+	spin_unlock_irqrestore(&nt_lock, flags);
+	nt_proc_free(proc);
+}
+
+/* Free the procs whose last thread has exited. cmd_lock held. */
+static void nt_reap_procs(struct nt_session *s)
+{
+	struct nt_proc *proc, *tmp;
+	unsigned long flags;
+	bool gone;
+
+	list_for_each_entry_safe(proc, tmp, &s->procs, node) {
+		spin_lock_irqsave(&nt_lock, flags);
+		gone = proc->exited && list_empty(&proc->threads);
+		if (gone)
+			list_del(&proc->node);
+		spin_unlock_irqrestore(&nt_lock, flags);
+		if (gone)
+			nt_proc_free(proc);
+	}
+}
+
+/* Memory of a process whose image may have become privileged needs CAP_SYS_PTRACE. */
+static int nt_mm_check(struct nt_session *s, struct task_struct *task)
+{
+	struct mm_struct *mm = get_task_mm(task);
+	const struct cred *old;
+	int ret = 0;
+
+	if (!mm)
+		return -ESRCH;
+	if (get_dumpable(mm) != SUID_DUMP_USER) {
+		old = override_creds(s->cred);
+		if (!capable(CAP_SYS_PTRACE))
+			ret = -EACCES;
+		revert_creds(old);
+	}
+	mmput(mm);
+	return ret;
+}
+
+static int nt_poke(struct task_struct *task, u64 addr, const void *buf, int len)
+{
+	int n = access_process_vm(task, addr, (void *)buf, len, FOLL_FORCE | FOLL_WRITE);
+
+	return n == len ? 0 : -EIO;
+}
+
+/* Restore the original bytes under every breakpoint of @proc. cmd_lock held. */
+static void nt_proc_remove_bps(struct nt_proc *proc)
+{
+	struct task_struct *task = nt_proc_task(proc);
+	unsigned long flags;
+	struct nt_bp *bp;
+
+	for (;;) {
+		spin_lock_irqsave(&nt_lock, flags);
+		bp = list_first_entry_or_null(&proc->bps, struct nt_bp, node);
+		if (bp)
+			list_del(&bp->node);
+		spin_unlock_irqrestore(&nt_lock, flags);
+		if (!bp)
+			break;
+		if (task)
+			nt_poke(task, bp->addr, &bp->orig, 1);
+		kfree(bp);
+	}
+	if (task)
+		put_task_struct(task);
+}
+
+/* ---------------------------------------------------------------- HELLO */
+
+static int nt_cmd_hello(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	const struct user_regset *xs = nt_find_regset(current, NTRACE_REGSET_XSTATE);
+	struct ntrace_hello_reply *rep;
+	struct ntrace_cmd_hello c;
+	struct nt_rec *r;
+	int err;
+
+	err = nt_cmd_struct(h, &c, sizeof(c), false);
+	if (err)
+		return err;
+	if (s->attached)
+		return -EBUSY;
+	if (c.abi_min > NTRACE_ABI_VERSION || c.abi_max < NTRACE_ABI_VERSION)
+		return -EPROTONOSUPPORT;
+	if (c.features)
+		return -EINVAL;
+	r = nt_reply_alloc(h, 0, sizeof(*rep), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	rep = nt_payload(r);
+	rep->abi = NTRACE_ABI_VERSION;
+	rep->backend = NTRACE_BACKEND_KMOD;
+	rep->caps = nt_caps;
+	rep->max_record = NT_MAX_RECORD;
+	rep->queue_bytes = NT_QUEUE_BYTES;
+	rep->hw_slots = 0;
+	if (xs) {
+		u32 size = xs->n * xs->size;
+		u8 *buf = kzalloc(size, GFP_KERNEL);
+
+		rep->xstate_size = size;
+		/* XCR0 sits in the software-reserved bytes of the xsave image (offset 464). */
+		if (buf && size >= 472 && regset_get(current, xs, size, buf) >= 0)
+			memcpy(&rep->xcr0, buf + 464, sizeof(rep->xcr0));
+		kfree(buf);
+	}
+	s->hello = true;
+	*out = r;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- ATTACH */
+
+/*
+ * The proxy check: open /proc/<pid>/mem as the session's opener. proc_mem_open() performs
+ * mm_access(PTRACE_MODE_ATTACH): uid/gid, capabilities, dumpable, LSMs and Yama.
+ */
+static int nt_may_attach(struct nt_session *s, struct task_struct *task, pid_t vpid)
+{
+	const struct cred *old;
+	struct mm_struct *mm;
+	char path[32];
+	struct file *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", vpid);
+	old = override_creds(s->cred);
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		/* No procfs where the writer lives: fall back to the capability. */
+		if (ret == -ENOENT && capable(CAP_SYS_PTRACE))
+			ret = 0;
+		f = NULL;
+	}
+	revert_creds(old);
+	if (!f)
+		return ret;
+	mm = get_task_mm(task);
+	if (!mm || f->private_data != mm)
+		ret = -ESRCH; /* the pid was reused between lookup and open */
+	if (mm)
+		mmput(mm);
+	filp_close(f, NULL);
+	return ret;
+}
+
+static int nt_reply_threads(struct nt_session *s, const struct ntrace_hdr *h,
+			    struct nt_proc *proc, struct nt_rec **out)
+{
+	struct ntrace_thread_list_reply *rep;
+	struct ntrace_thread_info *info;
+	unsigned long flags;
+	struct nt_thread *t;
+	struct nt_rec *r;
+	u32 n = 0, cap;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	list_for_each_entry(t, &proc->threads, pnode)
+		n++;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	cap = min_t(u32, n + 16, (NT_MAX_RECORD - NT_REPLY_HDR - sizeof(*rep)) / sizeof(*info));
+	r = nt_reply_alloc(h, 0, sizeof(*rep) + cap * sizeof(*info), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	rep = nt_payload(r);
+	info = (struct ntrace_thread_info *)(rep + 1);
+	n = 0;
+	spin_lock_irqsave(&nt_lock, flags);
+	list_for_each_entry(t, &proc->threads, pnode) {
+		if (n == cap)
+			break;
+		nt_fill_thread(s, t, &info[n].thread);
+		info[n].stop_id = t->stopped ? t->stop_id : 0;
+		info[n].state = t->stopped ? NTRACE_THREAD_STOPPED :
+			(t->task->flags & PF_EXITING) ? NTRACE_THREAD_EXITING :
+			NTRACE_THREAD_RUNNING;
+		n++;
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	rep->count = n;
+	/* Trim the record to what was filled. */
+	r->len = NTRACE_RECORD_ALIGN(NT_REPLY_HDR + sizeof(*rep) + n * sizeof(*info));
+	((struct ntrace_hdr *)r->data)->len = r->len;
+	*out = r;
+	return 0;
+}
+
+/* Add every thread of @leader's group; rescan until a pass finds nothing new. */
+static int nt_attach_threads(struct nt_proc *proc, struct task_struct *leader)
+{
+	struct nt_thread **spare;
+	struct task_struct *tsk;
+	unsigned long flags;
+	int pass, i, n, nspare, ret = 0;
+	bool more;
+
+	for (pass = 0; pass < 64; pass++) {
+		n = 0;
+		rcu_read_lock();
+		for_each_thread(leader, tsk)
+			n++;
+		rcu_read_unlock();
+		nspare = n + 4;
+		spare = kcalloc(nspare, sizeof(*spare), GFP_KERNEL);
+		if (!spare)
+			return -ENOMEM;
+		for (i = 0; i < nspare; i++) {
+			spare[i] = nt_thread_new(proc, NULL, GFP_KERNEL);
+			if (!spare[i]) {
+				ret = -ENOMEM;
+				goto free;
+			}
+		}
+		more = false;
+		spin_lock_irqsave(&nt_lock, flags);
+		rcu_read_lock();
+		for_each_thread(leader, tsk) {
+			struct nt_thread *t = nt_find_task(tsk);
+
+			if (t) {
+				if (t->proc != proc) {
+					ret = -EBUSY; /* another session (or proc) controls it */
+					break;
+				}
+				continue;
+			}
+			if (tsk->flags & PF_EXITING)
+				continue;
+			if (!nspare) {
+				more = true;
+				break;
+			}
+			t = spare[--nspare];
+			spare[nspare] = NULL;
+			get_task_struct(tsk);
+			t->task = tsk;
+			nt_thread_link(t);
+			more = true;
+		}
+		rcu_read_unlock();
+		spin_unlock_irqrestore(&nt_lock, flags);
+free:
+		for (i = 0; i < n + 4; i++)
+			if (spare[i])
+				nt_thread_put(spare[i]);
+		kfree(spare);
+		if (ret || !more)
+			return ret;
+	}
+	return 0;
+}
+
+static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	struct task_struct *task;
+	struct ntrace_cmd_attach c;
+	struct nt_proc *proc;
+	struct nt_thread *t;
+	unsigned long flags;
+	struct pid *pid;
+	int err;
+
+	err = nt_cmd_struct(h, &c, sizeof(c), false);
+	if (err)
+		return err;
+	if (c.flags & ~(NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE |
+			NTRACE_ATTACH_STOP_AT_EXEC))
+		return -EINVAL;
+	if (c.pid <= 0)
+		return -ESRCH;
+	if (nt_proc_find(s, c.pid))
+		return -EBUSY;
+	rcu_read_lock();
+	pid = get_pid(find_pid_ns(c.pid, s->pidns));
+	rcu_read_unlock();
+	if (!pid)
+		return -ESRCH;
+	task = get_pid_task(pid, PIDTYPE_TGID); /* a process id, not a thread id */
+	if (!task) {
+		put_pid(pid);
+		return -ESRCH;
+	}
+	if ((task->flags & PF_KTHREAD) || same_thread_group(task, current))
+		err = -EPERM;
+	else
+		err = nt_may_attach(s, task, c.pid);
+	if (err)
+		goto out_task;
+
+	proc = kzalloc(sizeof(*proc), GFP_KERNEL);
+	if (!proc) {
+		err = -ENOMEM;
+		goto out_task;
+	}
+	proc->s = s;
+	proc->pid = pid;
+	pid = NULL;
+	proc->vpid = c.pid;
+	proc->attach_flags = c.flags;
+	proc->stop_at_exec = c.flags & NTRACE_ATTACH_STOP_AT_EXEC;
+	/* Every signal stops and reports until SET_OPTIONS says otherwise; never SIGKILL. */
+	proc->stop_sigs = ~0ULL & ~BIT_ULL(SIGKILL - 1);
+	INIT_LIST_HEAD(&proc->threads);
+	INIT_LIST_HEAD(&proc->bps);
+	spin_lock_irqsave(&nt_lock, flags);
+	list_add_tail(&proc->node, &s->procs);
+	spin_unlock_irqrestore(&nt_lock, flags);
+
+	err = nt_attach_threads(proc, task);
+	if (!err && list_empty(&proc->threads))
+		err = -ESRCH; /* exiting */
+	if (err) {
+		nt_proc_drop(proc);
+		goto out_task;
+	}
+	s->attached = true;
+	if (c.flags & NTRACE_ATTACH_STOP) {
+		spin_lock_irqsave(&nt_lock, flags);
+		list_for_each_entry(t, &proc->threads, pnode)
+			nt_queue_stop(t, NT_P_ATTACH, TWA_SIGNAL);
+		spin_unlock_irqrestore(&nt_lock, flags);
+	}
+	err = nt_reply_threads(s, h, proc, out);
+out_task:
+	put_task_struct(task);
+	put_pid(pid);
+	return err;
+}
+
+/* ---------------------------------------------------------------- DETACH / KILL / LIST */
+
+static int nt_cmd_pid(struct nt_session *s, const struct ntrace_hdr *h, struct nt_proc **procp)
+{
+	struct ntrace_cmd_pid c;
+	int err = nt_cmd_struct(h, &c, sizeof(c), false);
+
+	if (err)
+		return err;
+	if (c.reserved)
+		return -EINVAL;
+	*procp = nt_proc_find(s, c.pid);
+	return *procp ? 0 : -ESRCH;
+}
+
+static int nt_cmd_detach(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	struct ntrace_ev_detached *ev;
+	struct nt_proc *proc;
+	struct nt_rec *r;
+	pid_t vpid;
+	int err = nt_cmd_pid(s, h, &proc);
+
+	if (err)
+		return err;
+	vpid = proc->vpid;
+	nt_proc_remove_bps(proc);
+	nt_proc_drop(proc);
+	r = nt_rec_alloc(sizeof(*ev), NTRACE_EV_DETACHED, GFP_KERNEL);
+	if (r) {
+		ev = (struct ntrace_ev_detached *)r->data;
+		ev->pid = vpid;
+		ev->reason = NTRACE_DETACHED_REQUEST;
+		nt_emit(s, r);
+	}
+	return 0;
+}
+
+static int nt_cmd_kill(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	struct nt_proc *proc;
+	int err = nt_cmd_pid(s, h, &proc);
+
+	if (err)
+		return err;
+	/* SIGKILL ends every park (TASK_KILLABLE); PROC_EXIT follows from the exit hook. */
+	return kill_pid(proc->pid, SIGKILL, 1);
+}
+
+static int nt_cmd_list(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	struct nt_proc *proc;
+	int err = nt_cmd_pid(s, h, &proc);
+
+	if (err)
+		return err;
+	return nt_reply_threads(s, h, proc, out);
+}
+
+/* ---------------------------------------------------------------- SET_OPTIONS */
+
+static int nt_cmd_set_options(struct nt_session *s, const struct ntrace_hdr *h,
+			      struct nt_rec **out)
+{
+	struct ntrace_cmd_set_options c;
+	struct nt_proc *proc;
+	unsigned long flags;
+	int err;
+
+	err = nt_cmd_struct(h, &c, sizeof(c), false);
+	if (err)
+		return err;
+	proc = nt_proc_find(s, c.pid);
+	if (!proc)
+		return -ESRCH;
+	if (c.flags & ~NTRACE_OPT_ALL_STOP)
+		return -EINVAL;
+	if (c.flags || (c.events & ~NT_EVENTS_SUPPORTED))
+		return -EOPNOTSUPP;
+	spin_lock_irqsave(&nt_lock, flags);
+	proc->events = c.events;
+	proc->stop_sigs = c.stop_signals & ~BIT_ULL(SIGKILL - 1);
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- STOP / RESUME */
+
+static int nt_cmd_stop(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	struct ntrace_cmd_stop c;
+	struct nt_proc *proc;
+	struct nt_thread *t;
+	unsigned long flags;
+	int err, found = 0;
+
+	err = nt_cmd_struct(h, &c, sizeof(c), false);
+	if (err)
+		return err;
+	if (c.reserved)
+		return -EINVAL;
+	proc = nt_proc_find(s, c.pid);
+	if (!proc)
+		return -ESRCH;
+	spin_lock_irqsave(&nt_lock, flags);
+	list_for_each_entry(t, &proc->threads, pnode) {
+		if (c.handle && t->handle != c.handle)
+			continue;
+		found++;
+		if (!t->stopped)
+			nt_queue_stop(t, NT_P_REQUESTED, TWA_SIGNAL);
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return found ? 0 : -ESRCH;
+}
+
+static int nt_cmd_resume(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	struct ntrace_cmd_resume c;
+	struct nt_thread *t;
+	unsigned long flags;
+	int err;
+
+	err = nt_cmd_struct(h, &c, sizeof(c), false);
+	if (err)
+		return err;
+	if (c.range_start || c.range_end)
+		return c.mode == NTRACE_RESUME_RANGE_STEP ? -EOPNOTSUPP : -EINVAL;
+	t = nt_thread_get(s, c.handle);
+	if (!t)
+		return -ESRCH;
+	spin_lock_irqsave(&nt_lock, flags);
+	err = t->proc ? nt_thread_resume(t, &c) : -ESRCH;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	nt_thread_put(t);
+	return err;
+}
+
+/* ---------------------------------------------------------------- registers, siginfo */
+
+static int nt_cmd_regs(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	bool set = h->type == NTRACE_CMD_SET_REGS;
+	const struct user_regset *rs;
+	struct ntrace_regs_reply *rep;
+	struct ntrace_cmd_regs c;
+	struct nt_req req = {};
+	struct nt_thread *t;
+	struct nt_rec *r = NULL;
+	u32 size;
+	int err;
+
+	err = nt_cmd_struct(h, &c, sizeof(c), set);
+	if (err)
+		return err;
+	if (c.regset != NTRACE_REGSET_GPR && c.regset != NTRACE_REGSET_FPR &&
+	    c.regset != NTRACE_REGSET_XSTATE)
+		return -EINVAL;
+	if (set ? h->len < sizeof(c) + c.len || h->len - sizeof(c) - c.len >= NTRACE_ALIGN :
+		  c.len != 0)
+		return -EINVAL;
+	rs = nt_find_regset(current, c.regset);
+	if (!rs)
+		return -EOPNOTSUPP;
+	size = rs->n * rs->size;
+	t = nt_thread_get(s, c.handle);
+	if (!t)
+		return -ESRCH;
+	req.regset = c.regset;
+	if (set) {
+		req.op = NT_REQ_SET_REGS;
+		req.buf = (u8 *)h + sizeof(c);
+		req.len = c.len;
+		err = nt_thread_call(t, c.stop_id, &req);
+	} else {
+		r = nt_reply_alloc(h, 0, sizeof(*rep) + size, GFP_KERNEL);
+		if (!r) {
+			err = -ENOMEM;
+			goto out;
+		}
+		rep = nt_payload(r);
+		req.op = NT_REQ_GET_REGS;
+		req.buf = rep + 1;
+		req.len = size;
+		err = nt_thread_call(t, c.stop_id, &req);
+		if (!err) {
+			rep->len = req.len;
+			*out = r;
+			r = NULL;
+		}
+	}
+out:
+	kfree(r);
+	nt_thread_put(t);
+	return err;
+}
+
+static int nt_cmd_get_siginfo(struct nt_session *s, const struct ntrace_hdr *h,
+			      struct nt_rec **out)
+{
+	struct ntrace_cmd_siginfo c;
+	struct nt_thread *t;
+	unsigned long flags;
+	struct nt_rec *r;
+	int err;
+
+	err = nt_cmd_struct(h, &c, sizeof(c), false);
+	if (err)
+		return err;
+	r = nt_reply_alloc(h, 0, NTRACE_SIGINFO_SIZE, GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	t = nt_thread_get(s, c.handle);
+	if (!t) {
+		kfree(r);
+		return -ESRCH;
+	}
+	spin_lock_irqsave(&nt_lock, flags);
+	if (!t->stopped || (c.stop_id && c.stop_id != t->stop_id))
+		err = c.stop_id ? -ESTALE : -EBUSY;
+	else if (!t->stop_signo)
+		err = -EINVAL;
+	else
+		memcpy(nt_payload(r), &t->stop_info, sizeof(t->stop_info));
+	spin_unlock_irqrestore(&nt_lock, flags);
+	nt_thread_put(t);
+	if (err)
+		kfree(r);
+	else
+		*out = r;
+	return err;
+}
+
+/* ---------------------------------------------------------------- memory */
+
+static int nt_cmd_mem(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	bool write = h->type == NTRACE_CMD_WRITE_MEM;
+	struct ntrace_mem_reply *rep;
+	struct task_struct *task;
+	struct ntrace_cmd_mem c;
+	struct nt_proc *proc;
+	struct nt_rec *r;
+	unsigned long flags;
+	struct nt_bp *bp;
+	u8 *buf = NULL;
+	int n, err;
+
+	err = nt_cmd_struct(h, &c, sizeof(c), write);
+	if (err)
+		return err;
+	if (write ? h->len < sizeof(c) + c.len || h->len - sizeof(c) - c.len >= NTRACE_ALIGN :
+		    c.len > NT_MAX_RECORD - NT_REPLY_HDR - sizeof(*rep))
+		return -EINVAL;
+	proc = nt_proc_find(s, c.pid);
+	if (!proc)
+		return -ESRCH;
+	task = nt_proc_task(proc);
+	if (!task)
+		return -ESRCH;
+	err = nt_mm_check(s, task);
+	if (err)
+		goto out;
+	r = nt_reply_alloc(h, 0, sizeof(*rep) + (write ? 0 : c.len), GFP_KERNEL);
+	if (!r) {
+		err = -ENOMEM;
+		goto out;
+	}
+	rep = nt_payload(r);
+	if (write) {
+		buf = kmemdup((u8 *)h + sizeof(c), c.len, GFP_KERNEL);
+		if (!buf) {
+			kfree(r);
+			err = -ENOMEM;
+			goto out;
+		}
+		/* Under a breakpoint: update the saved byte, keep the int3. */
+		spin_lock_irqsave(&nt_lock, flags);
+		list_for_each_entry(bp, &proc->bps, node) {
+			if (bp->addr >= c.addr && bp->addr - c.addr < c.len) {
+				bp->orig = buf[bp->addr - c.addr];
+				buf[bp->addr - c.addr] = 0xcc;
+			}
+		}
+		spin_unlock_irqrestore(&nt_lock, flags);
+		n = access_process_vm(task, c.addr, buf, c.len, FOLL_FORCE | FOLL_WRITE);
+	} else {
+		buf = (u8 *)(rep + 1);
+		n = access_process_vm(task, c.addr, buf, c.len, FOLL_FORCE);
+		/* Show the original bytes under our breakpoints. */
+		spin_lock_irqsave(&nt_lock, flags);
+		list_for_each_entry(bp, &proc->bps, node)
+			if (n > 0 && bp->addr >= c.addr && bp->addr - c.addr < n)
+				buf[bp->addr - c.addr] = bp->orig;
+		spin_unlock_irqrestore(&nt_lock, flags);
+		buf = NULL;
+	}
+	kfree(buf);
+	if (n <= 0 && c.len) {
+		kfree(r);
+		err = -EIO;
+		goto out;
+	}
+	rep->len = max(n, 0);
+	r->len = NTRACE_RECORD_ALIGN(NT_REPLY_HDR + sizeof(*rep) + (write ? 0 : rep->len));
+	((struct ntrace_hdr *)r->data)->len = r->len;
+	*out = r;
+out:
+	put_task_struct(task);
+	return err;
+}
+
+/* ---------------------------------------------------------------- breakpoints */
+
+static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
+{
+	bool set = h->type == NTRACE_CMD_SET_BP;
+	struct task_struct *task;
+	struct ntrace_cmd_bp c;
+	struct nt_bp *bp, *nbp;
+	struct nt_proc *proc;
+	unsigned long flags;
+	u8 orig, int3 = 0xcc;
+	bool existed = false;
+	int err;
+
+	err = nt_cmd_struct(h, &c, sizeof(c), false);
+	if (err)
+		return err;
+	if (c.kind != NTRACE_BP_SW || c.cond_len)
+		return c.kind > NTRACE_BP_ACCESS ? -EINVAL : -EOPNOTSUPP;
+	proc = nt_proc_find(s, c.pid);
+	if (!proc)
+		return -ESRCH;
+	task = nt_proc_task(proc);
+	if (!task)
+		return -ESRCH;
+	err = nt_mm_check(s, task);
+	if (err)
+		goto out;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	bp = nt_bp_find(proc, c.addr);
+	if (set && bp) {
+		bp->refs++; /* setting twice is a reference count */
+		existed = true;
+	} else if (!set && !bp) {
+		err = -ENOENT;
+	} else if (!set && --bp->refs) {
+		bp = NULL;
+	} else if (!set) {
+		list_del(&bp->node);
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (!set) {
+		if (bp) {
+			err = nt_poke(task, bp->addr, &bp->orig, 1);
+			kfree(bp);
+		}
+		goto out;
+	}
+	if (existed)
+		goto out;
+
+	nbp = kzalloc(sizeof(*nbp), GFP_KERNEL);
+	if (!nbp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (access_process_vm(task, c.addr, &orig, 1, FOLL_FORCE) != 1 ||
+	    nt_poke(task, c.addr, &int3, 1)) {
+		kfree(nbp);
+		err = -EIO;
+		goto out;
+	}
+	nbp->addr = c.addr;
+	nbp->orig = orig;
+	nbp->refs = 1;
+	spin_lock_irqsave(&nt_lock, flags);
+	list_add_tail(&nbp->node, &proc->bps);
+	spin_unlock_irqrestore(&nt_lock, flags);
+out:
+	put_task_struct(task);
+	return err;
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+void nt_do_command(struct nt_session *s, const struct ntrace_hdr *h)
+{
+	struct nt_rec *r = NULL;
+	int err;
+
+	nt_reap_procs(s);
+	if (!s->hello && h->type != NTRACE_CMD_HELLO) {
+		err = -EPROTO;
+		goto reply;
+	}
+	switch (h->type) {
+	case NTRACE_CMD_HELLO:
+		err = nt_cmd_hello(s, h, &r);
+		break;
+	case NTRACE_CMD_ATTACH:
+		err = nt_cmd_attach(s, h, &r);
+		break;
+	case NTRACE_CMD_DETACH:
+		err = nt_cmd_detach(s, h, &r);
+		break;
+	case NTRACE_CMD_KILL:
+		err = nt_cmd_kill(s, h, &r);
+		break;
+	case NTRACE_CMD_SET_OPTIONS:
+		err = nt_cmd_set_options(s, h, &r);
+		break;
+	case NTRACE_CMD_STOP:
+		err = nt_cmd_stop(s, h, &r);
+		break;
+	case NTRACE_CMD_RESUME:
+		err = nt_cmd_resume(s, h, &r);
+		break;
+	case NTRACE_CMD_GET_REGS:
+	case NTRACE_CMD_SET_REGS:
+		err = nt_cmd_regs(s, h, &r);
+		break;
+	case NTRACE_CMD_READ_MEM:
+	case NTRACE_CMD_WRITE_MEM:
+		err = nt_cmd_mem(s, h, &r);
+		break;
+	case NTRACE_CMD_GET_SIGINFO:
+		err = nt_cmd_get_siginfo(s, h, &r);
+		break;
+	case NTRACE_CMD_SET_BP:
+	case NTRACE_CMD_CLEAR_BP:
+		err = nt_cmd_bp(s, h, &r);
+		break;
+	case NTRACE_CMD_LIST_THREADS:
+		err = nt_cmd_list(s, h, &r);
+		break;
+	case NTRACE_CMD_LAUNCH: /* composed in userspace: fork, ATTACH STOP_AT_EXEC, exec */
+	case NTRACE_CMD_SET_SIGINFO:
+		err = -EOPNOTSUPP;
+		break;
+	default:
+		err = -EINVAL;
+		break;
+	}
+reply:
+	if (err || !r) {
+		kfree(r);
+		r = nt_reply_alloc(h, err, 0, GFP_KERNEL | __GFP_NOFAIL);
+	}
+	nt_emit_reply(s, r);
+}
+
+void nt_session_teardown(struct nt_session *s)
+{
+	struct nt_proc *proc, *tmp;
+
+	mutex_lock(&s->cmd_lock);
+	list_for_each_entry_safe(proc, tmp, &s->procs, node) {
+		if (!proc->exited) {
+			nt_proc_remove_bps(proc);
+			if (proc->attach_flags & NTRACE_ATTACH_KILL_ON_CLOSE)
+				kill_pid(proc->pid, SIGKILL, 1);
+		}
+		nt_proc_drop(proc);
+	}
+	mutex_unlock(&s->cmd_lock);
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ntrace kernel provider: shared definitions of the session (ntrace_main.c), the commands
+ * (ntrace_cmd.c) and the per-thread stop machinery and hooks (ntrace_stop.c).
+ *
+ * Lock order (outermost first):
+ *
+ *   session->cmd_lock (mutex, one command at a time per session)
+ *     -> sighand->siglock (held by the kernel around the signal_generate tracepoint)
+ *       -> nt_lock (global spinlock, irqsave: thread hash, proc and thread lists, thread
+ *                   stop state, breakpoint lists, proc->s)
+ *         -> session->qlock (spinlock, irqsave: the record queue)
+ *
+ * nt_lock is taken from tracepoints (preemption off), from the die notifier (IRQs off) and
+ * under siglock, so nothing that sleeps, takes siglock or touches user memory may run under
+ * it. A session pointer reached through a thread or proc is only valid under nt_lock:
+ * release() unlinks everything under nt_lock before freeing the session.
+ *
+ * Lifetimes: a struct nt_thread is kref-counted; its proc membership holds one reference and
+ * every queued task_work holds another plus a module reference, so a callback that runs after
+ * the session closed (task_work_cancel is not exported) still finds valid memory and code.
+ * Procs are freed only under session->cmd_lock, so command code may use them while holding it.
+ */
+#ifndef _NTRACE_INTERNAL_H
+#define _NTRACE_INTERNAL_H
+
+#include <linux/completion.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/signal.h>
+#include <linux/spinlock.h>
+#include <linux/task_work.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "include/uapi/ntrace.h"
+
+#define NT_MAX_RECORD 65536
+#define NT_QUEUE_BYTES (1U << 20)
+
+/* A queued record: a reply, a stop or a report. */
+struct nt_rec {
+	struct list_head node;
+	u32 len;
+	bool report; /* droppable, counted against NT_QUEUE_BYTES */
+	u64 data[]; /* starts with struct ntrace_hdr */
+};
+
+struct nt_session {
+	struct mutex cmd_lock;
+	struct mutex read_lock;
+	spinlock_t qlock;
+	struct list_head queue;
+	u32 report_bytes;
+	u64 ev_seq;
+	u64 lost;
+	u64 lost_first;
+	wait_queue_head_t readq;
+	const struct cred *cred;
+	struct pid_namespace *pidns;
+	pid_t opener_tgid;
+	bool hello;
+	bool attached;
+	atomic64_t next_handle;
+	struct list_head procs; /* nt_proc, under nt_lock and cmd_lock */
+};
+
+struct nt_bp {
+	struct list_head node;
+	u64 addr;
+	u32 refs;
+	u8 orig;
+};
+
+struct nt_proc {
+	struct list_head node; /* in session->procs */
+	struct nt_session *s;
+	struct pid *pid; /* the thread group */
+	pid_t vpid; /* in the session's pid namespace */
+	u32 attach_flags;
+	u64 events;
+	u64 stop_sigs; /* bit (sig - 1) */
+	bool stop_at_exec;
+	bool exited;
+	struct list_head threads; /* nt_thread.pnode */
+	struct list_head bps;
+};
+
+/* Reasons waiting for the thread's task_work, highest priority first. */
+#define NT_P_LAUNCH BIT(0)
+#define NT_P_EXEC BIT(1)
+#define NT_P_NEW_THREAD BIT(2)
+#define NT_P_CLONE BIT(3)
+#define NT_P_BREAKPOINT BIT(4)
+#define NT_P_STEP BIT(5)
+#define NT_P_ATTACH BIT(6)
+#define NT_P_REQUESTED BIT(7)
+
+enum nt_req_op { NT_REQ_GET_REGS, NT_REQ_SET_REGS };
+
+/* Work for a parked thread, run in its own context. */
+struct nt_req {
+	enum nt_req_op op;
+	u32 regset;
+	void *buf;
+	u32 len; /* in: buffer size (GET) or payload (SET); out: bytes (GET) */
+	int ret;
+	struct completion done;
+};
+
+struct nt_thread {
+	struct hlist_node hnode; /* nt_hash, keyed by task */
+	struct list_head pnode; /* proc->threads */
+	struct kref ref;
+	struct nt_proc *proc; /* NULL once detached or exited */
+	struct task_struct *task;
+	u64 handle;
+	struct callback_head work;
+	atomic_t work_queued;
+	wait_queue_head_t wq;
+
+	/* Under nt_lock. */
+	u32 pending; /* NT_P_* */
+	sigset_t pend_sigs; /* intercepted signals to report */
+	u64 bp_addr;
+	u64 clone_handle;
+	s64 clone_tid;
+	u64 exec_old_tid;
+	bool stopped;
+	u64 stop_id;
+	int stop_signo;
+	kernel_siginfo_t stop_info;
+	bool resume;
+	u32 resume_mode;
+	int resume_sig;
+	struct nt_req *req;
+	bool tf_set; /* we set EFLAGS.TF for a step */
+	int skip_sig; /* signal sent by RESUME itself: not intercepted again */
+};
+
+extern spinlock_t nt_lock;
+extern atomic_t nt_nthreads;
+
+/* ntrace_main.c */
+struct nt_rec *nt_rec_alloc(u32 len, u16 type, gfp_t gfp);
+void nt_emit(struct nt_session *s, struct nt_rec *r); /* events: assigns hdr.seq */
+void nt_emit_reply(struct nt_session *s, struct nt_rec *r);
+
+/* ntrace_cmd.c */
+void nt_do_command(struct nt_session *s, const struct ntrace_hdr *cmd);
+void nt_session_teardown(struct nt_session *s);
+
+/* ntrace_stop.c */
+int nt_hooks_init(void);
+void nt_hooks_exit(void);
+struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, gfp_t gfp);
+void nt_thread_link(struct nt_thread *t); /* nt_lock held */
+void nt_thread_unlink(struct nt_thread *t); /* nt_lock held; drops the membership ref */
+void nt_thread_put(struct nt_thread *t);
+struct nt_thread *nt_find_task(struct task_struct *task); /* nt_lock held */
+void nt_queue_stop(struct nt_thread *t, u32 reason, int twa); /* nt_lock held */
+void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thread *out);
+int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req);
+int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c); /* nt_lock held */
+void nt_detach_thread(struct nt_thread *t); /* nt_lock held */
+struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr); /* nt_lock held */
+const struct user_regset *nt_find_regset(struct task_struct *task, u32 note);
+
+#endif /* _NTRACE_INTERNAL_H */

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ntrace: /dev/ntrace, one session per open. This file holds the device, the record queue
+ * and the read/write/poll paths; commands are in ntrace_cmd.c, stops and hooks in
+ * ntrace_stop.c. See ntrace_internal.h for the lock order.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ntrace_internal.h"
+
+struct nt_rec *nt_rec_alloc(u32 len, u16 type, gfp_t gfp)
+{
+	struct nt_rec *r;
+	struct ntrace_hdr *h;
+
+	len = NTRACE_RECORD_ALIGN(len);
+	r = kzalloc(sizeof(*r) + len, gfp);
+	if (!r)
+		return NULL;
+	r->len = len;
+	h = (struct ntrace_hdr *)r->data;
+	h->len = len;
+	h->type = type;
+	return r;
+}
+
+static void nt_enqueue(struct nt_session *s, struct nt_rec *r)
+{
+	list_add_tail(&r->node, &s->queue);
+	if (r->report)
+		s->report_bytes += r->len;
+}
+
+/* Events: stops are never dropped; reports are dropped past NT_QUEUE_BYTES, then LOST. */
+void nt_emit(struct nt_session *s, struct nt_rec *r)
+{
+	struct ntrace_hdr *h = (struct ntrace_hdr *)r->data;
+	unsigned long flags;
+
+	r->report = h->type != NTRACE_EV_STOP;
+	spin_lock_irqsave(&s->qlock, flags);
+	if (r->report && s->report_bytes + r->len > NT_QUEUE_BYTES) {
+		/* The dropped record still consumes a sequence number: readers see the gap. */
+		if (!s->lost++)
+			s->lost_first = s->ev_seq + 1;
+		s->ev_seq++;
+		spin_unlock_irqrestore(&s->qlock, flags);
+		kfree(r);
+		return;
+	}
+	if (s->lost) {
+		struct nt_rec *l = nt_rec_alloc(sizeof(struct ntrace_ev_lost), NTRACE_EV_LOST,
+						GFP_ATOMIC);
+
+		if (l) {
+			struct ntrace_ev_lost *ev = (struct ntrace_ev_lost *)l->data;
+
+			ev->hdr.seq = ++s->ev_seq;
+			ev->count = s->lost;
+			ev->first_seq = s->lost_first;
+			s->lost = 0;
+			nt_enqueue(s, l);
+		}
+	}
+	h->seq = ++s->ev_seq;
+	nt_enqueue(s, r);
+	spin_unlock_irqrestore(&s->qlock, flags);
+	wake_up_interruptible_poll(&s->readq, EPOLLIN | EPOLLRDNORM);
+}
+
+void nt_emit_reply(struct nt_session *s, struct nt_rec *r)
+{
+	unsigned long flags;
+
+	r->report = false;
+	spin_lock_irqsave(&s->qlock, flags);
+	nt_enqueue(s, r);
+	spin_unlock_irqrestore(&s->qlock, flags);
+	wake_up_interruptible_poll(&s->readq, EPOLLIN | EPOLLRDNORM);
+}
+
+static int nt_open(struct inode *inode, struct file *file)
+{
+	struct nt_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return -ENOMEM;
+	mutex_init(&s->cmd_lock);
+	mutex_init(&s->read_lock);
+	spin_lock_init(&s->qlock);
+	INIT_LIST_HEAD(&s->queue);
+	INIT_LIST_HEAD(&s->procs);
+	init_waitqueue_head(&s->readq);
+	atomic64_set(&s->next_handle, 1);
+	s->cred = get_cred(file->f_cred);
+	s->pidns = get_pid_ns(task_active_pid_ns(current));
+	s->opener_tgid = current->tgid;
+	file->private_data = s;
+	return 0;
+}
+
+static int nt_release(struct inode *inode, struct file *file)
+{
+	struct nt_session *s = file->private_data;
+	struct nt_rec *r, *tmp;
+
+	nt_session_teardown(s);
+	list_for_each_entry_safe(r, tmp, &s->queue, node)
+		kfree(r);
+	put_pid_ns(s->pidns);
+	put_cred(s->cred);
+	kfree(s);
+	return 0;
+}
+
+static bool nt_queue_empty(struct nt_session *s)
+{
+	unsigned long flags;
+	bool empty;
+
+	spin_lock_irqsave(&s->qlock, flags);
+	empty = list_empty(&s->queue);
+	spin_unlock_irqrestore(&s->qlock, flags);
+	return empty;
+}
+
+/* Whole records only; EINVAL when the buffer cannot hold the next one. */
+static ssize_t nt_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
+{
+	struct nt_session *s = file->private_data;
+	unsigned long flags;
+	ssize_t done = 0;
+	int ret;
+
+	if (mutex_lock_interruptible(&s->read_lock))
+		return -ERESTARTSYS;
+	while (nt_queue_empty(s)) {
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			goto out;
+		}
+		mutex_unlock(&s->read_lock);
+		ret = wait_event_interruptible(s->readq, !nt_queue_empty(s));
+		if (ret)
+			return ret;
+		if (mutex_lock_interruptible(&s->read_lock))
+			return -ERESTARTSYS;
+	}
+	for (;;) {
+		struct nt_rec *r;
+
+		spin_lock_irqsave(&s->qlock, flags);
+		r = list_first_entry_or_null(&s->queue, struct nt_rec, node);
+		if (!r || r->len > count - done) {
+			spin_unlock_irqrestore(&s->qlock, flags);
+			break;
+		}
+		list_del(&r->node);
+		if (r->report)
+			s->report_bytes -= r->len;
+		spin_unlock_irqrestore(&s->qlock, flags);
+
+		if (copy_to_user(buf + done, r->data, r->len)) {
+			/* Put it back: a fault must not lose a stop. */
+			spin_lock_irqsave(&s->qlock, flags);
+			list_add(&r->node, &s->queue);
+			if (r->report)
+				s->report_bytes += r->len;
+			spin_unlock_irqrestore(&s->qlock, flags);
+			if (!done)
+				done = -EFAULT;
+			break;
+		}
+		done += r->len;
+		kfree(r);
+	}
+	ret = done ? done : -EINVAL;
+out:
+	mutex_unlock(&s->read_lock);
+	return ret;
+}
+
+/*
+ * Commands are processed in order; the first malformed frame stops the write (EINVAL if it
+ * was the first one, else the byte count of the commands processed).
+ */
+static ssize_t nt_write(struct file *file, const char __user *buf, size_t count, loff_t *ppos)
+{
+	struct nt_session *s = file->private_data;
+	size_t done = 0;
+	void *rec = NULL;
+	int err = 0;
+
+	if (current->tgid != s->opener_tgid)
+		return -EPERM;
+	if (mutex_lock_interruptible(&s->cmd_lock))
+		return -ERESTARTSYS;
+	while (count - done >= sizeof(struct ntrace_hdr)) {
+		struct ntrace_hdr h;
+
+		if (copy_from_user(&h, buf + done, sizeof(h))) {
+			err = -EFAULT;
+			break;
+		}
+		if (h.len < sizeof(h) || h.len % NTRACE_ALIGN || h.len > NT_MAX_RECORD ||
+		    h.len > count - done) {
+			err = -EINVAL;
+			break;
+		}
+		rec = kmalloc(h.len, GFP_KERNEL);
+		if (!rec) {
+			err = -ENOMEM;
+			break;
+		}
+		if (copy_from_user(rec, buf + done, h.len)) {
+			err = -EFAULT;
+			break;
+		}
+		nt_do_command(s, rec);
+		kfree(rec);
+		rec = NULL;
+		done += h.len;
+	}
+	if (!err && done != count)
+		err = -EINVAL; /* trailing bytes shorter than a header */
+	kfree(rec);
+	mutex_unlock(&s->cmd_lock);
+	return done ? done : err;
+}
+
+static __poll_t nt_poll(struct file *file, poll_table *wait)
+{
+	struct nt_session *s = file->private_data;
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+
+	poll_wait(file, &s->readq, wait);
+	if (!nt_queue_empty(s))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
+
+static const struct file_operations nt_fops = {
+	.owner = THIS_MODULE,
+	.open = nt_open,
+	.release = nt_release,
+	.read = nt_read,
+	.write = nt_write,
+	.poll = nt_poll,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice nt_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "ntrace",
+	.fops = &nt_fops,
+	/* Safe only because ATTACH performs a ptrace-grade access check. */
+	.mode = 0666,
+};
+
+static int __init nt_init(void)
+{
+	int ret = nt_hooks_init();
+
+	if (ret)
+		return ret;
+	ret = misc_register(&nt_misc);
+	if (ret) {
+		nt_hooks_exit();
+		return ret;
+	}
+	pr_info("/dev/ntrace ready (ABI %d)\n", NTRACE_ABI_VERSION);
+	return 0;
+}
+
+static void __exit nt_exit(void)
+{
+	misc_deregister(&nt_misc);
+	nt_hooks_exit();
+}
+
+module_init(nt_init);
+module_exit(nt_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("ntrace: a tracing engine reached through one file descriptor");

@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ntrace: per-thread stops and the kernel hooks that produce them.
+ *
+ * A stop is a task_work queued on the thread (TWA_SIGNAL to interrupt it, TWA_RESUME when it
+ * is about to return to user mode anyway). The callback runs in the thread's own context,
+ * publishes a STOP record and parks in a killable wait: SIGKILL always ends the stop. While
+ * parked the thread serves register requests itself (no wait_task_inactive, no FPU "still on
+ * CPU" hazard) and, on RESUME, applies the step flag and the signal disposition before it
+ * returns towards user mode.
+ *
+ * Hooks: sched_process_fork/exec/exit and signal_generate tracepoints (found by name with
+ * for_each_kernel_tracepoint, since their __tracepoint_* symbols are not exported), and a die
+ * notifier for int3 (our breakpoints) and #DB single-steps (our TF).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/binfmts.h>
+#include <linux/hashtable.h>
+#include <linux/kdebug.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
+#include <linux/regset.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/signal_types.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/tracepoint.h>
+#include <asm/debugreg.h>
+
+#include "ntrace_internal.h"
+
+DEFINE_SPINLOCK(nt_lock);
+atomic_t nt_nthreads = ATOMIC_INIT(0);
+static DEFINE_HASHTABLE(nt_hash, 8);
+static atomic64_t nt_stop_ids = ATOMIC64_INIT(0);
+
+/* result argument of the signal_generate tracepoint (include/trace/events/signal.h) */
+#define NT_TRACE_SIGNAL_DELIVERED 0
+#define NT_TRACE_SIGNAL_LOSE_INFO 4
+
+static void nt_work_fn(struct callback_head *cb);
+
+struct nt_thread *nt_find_task(struct task_struct *task)
+{
+	struct nt_thread *t;
+
+	hash_for_each_possible(nt_hash, t, hnode, (unsigned long)task)
+		if (t->task == task)
+			return t;
+	return NULL;
+}
+
+struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, gfp_t gfp)
+{
+	struct nt_thread *t = kzalloc(sizeof(*t), gfp);
+
+	if (!t)
+		return NULL;
+	kref_init(&t->ref);
+	INIT_LIST_HEAD(&t->pnode);
+	INIT_HLIST_NODE(&t->hnode);
+	init_task_work(&t->work, nt_work_fn);
+	init_waitqueue_head(&t->wq);
+	if (task)
+		get_task_struct(task);
+	t->task = task;
+	t->proc = proc;
+	t->handle = atomic64_inc_return(&proc->s->next_handle);
+	return t;
+}
+
+static void nt_thread_release(struct kref *ref)
+{
+	struct nt_thread *t = container_of(ref, struct nt_thread, ref);
+
+	if (t->task)
+		put_task_struct(t->task);
+	kfree(t);
+}
+
+void nt_thread_put(struct nt_thread *t)
+{
+	kref_put(&t->ref, nt_thread_release);
+}
+
+void nt_thread_link(struct nt_thread *t)
+{
+	hash_add(nt_hash, &t->hnode, (unsigned long)t->task);
+	list_add_tail(&t->pnode, &t->proc->threads);
+	atomic_inc(&nt_nthreads);
+}
+
+void nt_thread_unlink(struct nt_thread *t)
+{
+	hash_del(&t->hnode);
+	list_del_init(&t->pnode);
+	t->proc = NULL;
+	t->pending = 0;
+	sigemptyset(&t->pend_sigs);
+	atomic_dec(&nt_nthreads);
+	wake_up(&t->wq);
+	nt_thread_put(t);
+}
+
+/* Detach: a parked thread leaves its stop without applying anything. */
+void nt_detach_thread(struct nt_thread *t)
+{
+	nt_thread_unlink(t);
+}
+
+void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thread *out)
+{
+	out->handle = t->handle;
+	out->tgid = __task_pid_nr_ns(t->task, PIDTYPE_TGID, s->pidns);
+	out->tid = __task_pid_nr_ns(t->task, PIDTYPE_PID, s->pidns);
+}
+
+/* Queue the thread's task_work once; each queued work pins the thread and the module. */
+static void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode)
+{
+	if (atomic_cmpxchg(&t->work_queued, 0, 1))
+		return;
+	kref_get(&t->ref);
+	__module_get(THIS_MODULE);
+	if (task_work_add(t->task, &t->work, mode)) {
+		/* -ESRCH: the task is past exit_task_work and will never stop. */
+		atomic_set(&t->work_queued, 0);
+		kref_put(&t->ref, nt_thread_release);
+		module_put(THIS_MODULE);
+	}
+}
+
+void nt_queue_stop(struct nt_thread *t, u32 reason, int twa)
+{
+	t->pending |= reason;
+	nt_queue_work(t, twa);
+}
+
+const struct user_regset *nt_find_regset(struct task_struct *task, u32 note)
+{
+	const struct user_regset_view *view = task_user_regset_view(task);
+	unsigned int i;
+
+	for (i = 0; i < view->n; i++)
+		if (view->regsets[i].core_note_type == note)
+			return &view->regsets[i];
+	return NULL;
+}
+
+/* Runs in the parked thread itself (current == t->task). */
+static void nt_serve(struct nt_thread *t, struct nt_req *req)
+{
+	const struct user_regset *rs = nt_find_regset(current, req->regset);
+	unsigned int size;
+
+	if (!rs) {
+		req->ret = -EINVAL;
+		return;
+	}
+	size = rs->n * rs->size;
+	switch (req->op) {
+	case NT_REQ_GET_REGS:
+		if (req->len < size) {
+			req->ret = -ENOSPC;
+			return;
+		}
+		req->ret = regset_get(current, rs, size, req->buf);
+		if (req->ret >= 0) {
+			if (req->regset == NTRACE_REGSET_GPR && t->tf_set)
+				((struct user_regs_struct *)req->buf)->flags &= ~X86_EFLAGS_TF;
+			req->len = size - req->ret;
+			req->ret = 0;
+		}
+		break;
+	case NT_REQ_SET_REGS:
+		if (req->len != size || !rs->set) {
+			req->ret = -EINVAL;
+			return;
+		}
+		req->ret = rs->set(current, rs, 0, size, req->buf, NULL);
+		break;
+	}
+}
+
+struct nt_stop_desc {
+	u32 reason;
+	int signo;
+	u64 data[7];
+	kernel_siginfo_t info;
+	bool has_info;
+};
+
+/* Is @sig still pending for current? Copies its siginfo. */
+static bool nt_signal_pending_info(int sig, kernel_siginfo_t *info)
+{
+	struct sigpending *lists[2] = { &current->pending, &current->signal->shared_pending };
+	struct sigqueue *q;
+	bool found = false;
+	int i;
+
+	spin_lock_irq(&current->sighand->siglock);
+	for (i = 0; i < 2 && !found; i++) {
+		if (!sigismember(&lists[i]->signal, sig))
+			continue;
+		found = true;
+		clear_siginfo(info);
+		info->si_signo = sig;
+		info->si_code = SI_KERNEL;
+		list_for_each_entry(q, &lists[i]->list, list) {
+			if (q->info.si_signo == sig) {
+				copy_siginfo(info, &q->info);
+				break;
+			}
+		}
+	}
+	spin_unlock_irq(&current->sighand->siglock);
+	return found;
+}
+
+/* Take one pending reason; false when nothing is left. nt_lock held. */
+static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
+{
+	static const u32 order[] = { NT_P_LAUNCH, NT_P_EXEC, NT_P_NEW_THREAD, NT_P_CLONE,
+				     NT_P_BREAKPOINT, NT_P_STEP, NT_P_ATTACH, NT_P_REQUESTED };
+	static const u32 reasons[] = { NTRACE_STOP_LAUNCH, NTRACE_STOP_EXEC,
+				       NTRACE_STOP_NEW_THREAD, NTRACE_STOP_CLONE,
+				       NTRACE_STOP_BREAKPOINT, NTRACE_STOP_STEP,
+				       NTRACE_STOP_ATTACH, NTRACE_STOP_REQUESTED };
+	unsigned int i;
+	int sig;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		if (!(t->pending & order[i]))
+			continue;
+		t->pending &= ~order[i];
+		d->reason = reasons[i];
+		switch (order[i]) {
+		case NT_P_EXEC:
+			d->data[0] = t->exec_old_tid;
+			break;
+		case NT_P_CLONE:
+			d->data[0] = t->clone_handle;
+			d->data[1] = t->clone_tid;
+			break;
+		case NT_P_BREAKPOINT:
+			d->data[0] = t->bp_addr;
+			d->signo = SIGTRAP;
+			break;
+		case NT_P_STEP:
+			d->signo = SIGTRAP;
+			break;
+		}
+		/* Any stop satisfies a pending STOP request or attach stop. */
+		if (order[i] != NT_P_REQUESTED)
+			t->pending &= ~(NT_P_ATTACH | NT_P_REQUESTED);
+		return true;
+	}
+	for (sig = 1; sig < _NSIG; sig++) {
+		if (sigismember(&t->pend_sigs, sig)) {
+			sigdelset(&t->pend_sigs, sig);
+			d->reason = NTRACE_STOP_SIGNAL;
+			d->signo = sig;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Drop @sig from current's pending signals (the debugger suppressed it). */
+static void nt_discard_signal(int sig)
+{
+	kernel_siginfo_t info;
+	enum pid_type type;
+	sigset_t mask;
+
+	sigfillset(&mask);
+	sigdelset(&mask, sig);
+	spin_lock_irq(&current->sighand->siglock);
+	dequeue_signal(current, &mask, &info, &type);
+	spin_unlock_irq(&current->sighand->siglock);
+}
+
+/* Publish the stop and park until resumed, detached or killed. */
+static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	struct ntrace_ev_stop *ev;
+	struct nt_rec *r;
+	struct nt_req *req;
+	unsigned long flags;
+	bool killed, detached;
+	u32 mode;
+	int sig, ret;
+
+	r = nt_rec_alloc(sizeof(*ev), NTRACE_EV_STOP, GFP_KERNEL);
+	if (!r)
+		return; /* cannot report: do not stop silently */
+	ev = (struct ntrace_ev_stop *)r->data;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	if (!t->proc) {
+		spin_unlock_irqrestore(&nt_lock, flags);
+		kfree(r);
+		return;
+	}
+	if (t->tf_set) {
+		/* A pending step ends with any stop; hide our TF. */
+		regs->flags &= ~X86_EFLAGS_TF;
+		t->tf_set = false;
+	}
+	t->stop_id = atomic64_inc_return(&nt_stop_ids);
+	t->stopped = true;
+	t->resume = false;
+	t->stop_signo = d->reason == NTRACE_STOP_SIGNAL ? d->signo : 0;
+	if (d->has_info)
+		copy_siginfo(&t->stop_info, &d->info);
+	nt_fill_thread(t->proc->s, t, &ev->thread);
+	ev->stop_id = t->stop_id;
+	ev->reason = d->reason;
+	ev->signo = d->signo;
+	ev->pc = regs->ip;
+	ev->sp = regs->sp;
+	memcpy(ev->data, d->data, sizeof(ev->data));
+	if (d->has_info)
+		memcpy(ev->siginfo, &d->info, sizeof(d->info));
+	nt_emit(t->proc->s, r);
+	spin_unlock_irqrestore(&nt_lock, flags);
+
+	for (;;) {
+		ret = wait_event_state(t->wq,
+				       READ_ONCE(t->resume) || READ_ONCE(t->req) ||
+					       !READ_ONCE(t->proc),
+				       (TASK_KILLABLE | TASK_FREEZABLE));
+		spin_lock_irqsave(&nt_lock, flags);
+		killed = ret || fatal_signal_pending(current);
+		detached = !t->proc;
+		req = t->req;
+		t->req = NULL;
+		if (killed || detached || t->resume) {
+			t->stopped = false;
+			t->resume = false;
+			mode = t->resume_mode;
+			sig = t->resume_sig;
+			spin_unlock_irqrestore(&nt_lock, flags);
+			if (req) {
+				req->ret = -ESRCH;
+				complete(&req->done);
+			}
+			break;
+		}
+		spin_unlock_irqrestore(&nt_lock, flags);
+		if (req) {
+			nt_serve(t, req);
+			complete(&req->done);
+		}
+	}
+	if (killed || detached)
+		return;
+
+	if (mode == NTRACE_RESUME_STEP) {
+		spin_lock_irqsave(&nt_lock, flags);
+		t->tf_set = true;
+		regs->flags |= X86_EFLAGS_TF;
+		spin_unlock_irqrestore(&nt_lock, flags);
+	}
+	if (d->reason == NTRACE_STOP_SIGNAL && sig != NTRACE_SIG_PASS && sig != d->signo)
+		nt_discard_signal(d->signo);
+	if (sig > 0 && sig != d->signo) {
+		spin_lock_irqsave(&nt_lock, flags);
+		t->skip_sig = sig;
+		spin_unlock_irqrestore(&nt_lock, flags);
+		send_sig_info(sig, SEND_SIG_PRIV, current);
+	}
+}
+
+/* Serve every pending stop reason, one park each. */
+static void nt_stop_loop(struct nt_thread *t)
+{
+	struct nt_stop_desc d;
+	unsigned long flags;
+	bool more;
+
+	for (;;) {
+		if (fatal_signal_pending(current))
+			return;
+		spin_lock_irqsave(&nt_lock, flags);
+		more = t->proc && nt_next_reason(t, &d);
+		spin_unlock_irqrestore(&nt_lock, flags);
+		if (!more)
+			return;
+		if (d.reason == NTRACE_STOP_SIGNAL) {
+			if (!nt_signal_pending_info(d.signo, &d.info))
+				continue; /* another thread took a group signal */
+			d.has_info = true;
+		}
+		nt_park(t, &d);
+	}
+}
+
+static void nt_work_fn(struct callback_head *cb)
+{
+	struct nt_thread *t = container_of(cb, struct nt_thread, work);
+
+	atomic_set(&t->work_queued, 0);
+	/* exit_task_work() runs leftovers: an exiting thread must not park. */
+	if (!(current->flags & PF_EXITING))
+		nt_stop_loop(t);
+	nt_thread_put(t);
+	/*
+	 * Known residual race (shared with systemtap's stp_task_work): the few instructions
+	 * after this put still run module text.
+	 */
+	module_put(THIS_MODULE);
+}
+
+/* Debugger side: run @req in the parked thread and wait for it. */
+int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req)
+{
+	unsigned long flags;
+
+	init_completion(&req->done);
+	spin_lock_irqsave(&nt_lock, flags);
+	if (!t->proc) {
+		spin_unlock_irqrestore(&nt_lock, flags);
+		return -ESRCH;
+	}
+	if (!t->stopped || (stop_id && stop_id != t->stop_id)) {
+		spin_unlock_irqrestore(&nt_lock, flags);
+		return stop_id ? -ESTALE : -EBUSY;
+	}
+	t->req = req;
+	wake_up(&t->wq);
+	spin_unlock_irqrestore(&nt_lock, flags);
+	/* The thread serves or fails the request before it can leave the stop. */
+	wait_for_completion(&req->done);
+	return req->ret;
+}
+
+int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c)
+{
+	if (!t->stopped || (c->stop_id && c->stop_id != t->stop_id))
+		return c->stop_id ? -ESTALE : -EBUSY;
+	if (c->mode != NTRACE_RESUME_CONT && c->mode != NTRACE_RESUME_STEP)
+		return -EOPNOTSUPP;
+	if (c->sig < NTRACE_SIG_PASS || c->sig >= _NSIG)
+		return -EINVAL;
+	t->resume_mode = c->mode;
+	t->resume_sig = c->sig;
+	t->resume = true;
+	t->stopped = false;
+	wake_up(&t->wq);
+	return 0;
+}
+
+struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr)
+{
+	struct nt_bp *bp;
+
+	list_for_each_entry(bp, &proc->bps, node)
+		if (bp->addr == addr)
+			return bp;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- tracepoint probes */
+
+static void nt_report_thread(struct nt_session *s, struct nt_thread *t, u16 type, s64 data)
+{
+	struct nt_rec *r = nt_rec_alloc(sizeof(struct ntrace_ev_thread), type, GFP_ATOMIC);
+	struct ntrace_ev_thread *ev;
+
+	if (!r)
+		return;
+	ev = (struct ntrace_ev_thread *)r->data;
+	nt_fill_thread(s, t, &ev->thread);
+	ev->data = data;
+	nt_emit(s, r);
+}
+
+static void nt_probe_fork(void *data, struct task_struct *parent, struct task_struct *child)
+{
+	struct nt_thread *pt, *ct;
+	struct nt_proc *proc;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads) || child->tgid != parent->tgid)
+		return; /* only new threads of traced processes; no fork following */
+	spin_lock_irqsave(&nt_lock, flags);
+	pt = nt_find_task(parent);
+	if (!pt || !pt->proc)
+		goto out;
+	proc = pt->proc;
+	ct = nt_thread_new(proc, child, GFP_ATOMIC);
+	if (!ct)
+		goto out;
+	nt_thread_link(ct);
+	if (proc->events & NTRACE_EVENT_THREAD_REPORT)
+		nt_report_thread(proc->s, ct, NTRACE_EV_THREAD_NEW, pt->handle);
+	if (proc->events & NTRACE_EVENT_CLONE) {
+		pt->clone_handle = ct->handle;
+		pt->clone_tid = __task_pid_nr_ns(child, PIDTYPE_PID, proc->s->pidns);
+		nt_queue_stop(pt, NT_P_CLONE, TWA_RESUME);
+		nt_queue_stop(ct, NT_P_NEW_THREAD, TWA_RESUME);
+	}
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+static void nt_emit_detached(struct nt_session *s, pid_t pid, u32 reason)
+{
+	struct nt_rec *r = nt_rec_alloc(sizeof(struct ntrace_ev_detached), NTRACE_EV_DETACHED,
+					GFP_ATOMIC);
+	struct ntrace_ev_detached *ev;
+
+	if (!r)
+		return;
+	ev = (struct ntrace_ev_detached *)r->data;
+	ev->pid = pid;
+	ev->reason = reason;
+	nt_emit(s, r);
+}
+
+static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+			  struct linux_binprm *bprm)
+{
+	struct nt_thread *t, *tmp;
+	struct nt_bp *bp, *btmp;
+	struct nt_proc *proc;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(p);
+	if (!t || !t->proc)
+		goto out;
+	proc = t->proc;
+	/* The old image's breakpoints went with the old mm. */
+	list_for_each_entry_safe(bp, btmp, &proc->bps, node) {
+		list_del(&bp->node);
+		kfree(bp);
+	}
+	if (bprm->secureexec || get_dumpable(p->mm) != SUID_DUMP_USER) {
+		/* Gained privilege (setuid, caps) or became undumpable: revoke (Solaris rule). */
+		list_for_each_entry_safe(t, tmp, &proc->threads, pnode)
+			nt_detach_thread(t);
+		proc->exited = true;
+		nt_emit_detached(proc->s, proc->vpid, NTRACE_DETACHED_PRIVILEGE);
+		goto out;
+	}
+	t->exec_old_tid = old_pid;
+	if (proc->stop_at_exec) {
+		proc->stop_at_exec = false;
+		nt_queue_stop(t, NT_P_LAUNCH, TWA_RESUME);
+	} else if (proc->events & NTRACE_EVENT_EXEC) {
+		nt_queue_stop(t, NT_P_EXEC, TWA_RESUME);
+	}
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+static void nt_probe_exit(void *data, struct task_struct *p)
+{
+	struct signal_struct *sig = p->signal;
+	struct ntrace_ev_proc_exit *ev;
+	struct nt_session *s;
+	struct nt_proc *proc;
+	struct nt_thread *t;
+	unsigned long flags;
+	struct nt_rec *r;
+
+	if (!atomic_read(&nt_nthreads))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(p);
+	if (!t || !t->proc)
+		goto out;
+	proc = t->proc;
+	s = proc->s;
+	if (proc->events & NTRACE_EVENT_THREAD_REPORT)
+		nt_report_thread(s, t, NTRACE_EV_THREAD_EXIT, p->exit_code);
+	if (!atomic_read(&sig->live) && !proc->exited) {
+		proc->exited = true;
+		r = nt_rec_alloc(sizeof(*ev), NTRACE_EV_PROC_EXIT, GFP_ATOMIC);
+		if (r) {
+			ev = (struct ntrace_ev_proc_exit *)r->data;
+			nt_fill_thread(s, t, &ev->thread);
+			ev->wstatus = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code :
+									  p->exit_code;
+			nt_emit(s, r);
+		}
+	}
+	nt_thread_unlink(t);
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
+			    struct task_struct *task, int group, int result)
+{
+	struct nt_thread *t;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads) || sig == SIGKILL ||
+	    (result != NT_TRACE_SIGNAL_DELIVERED && result != NT_TRACE_SIGNAL_LOSE_INFO))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(task);
+	if (!t || !t->proc)
+		goto out;
+	if (t->skip_sig == sig) {
+		t->skip_sig = 0;
+		goto out;
+	}
+	if (!(t->proc->stop_sigs & BIT_ULL(sig - 1)))
+		goto out;
+	sigaddset(&t->pend_sigs, sig);
+	nt_queue_work(t, TWA_SIGNAL);
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+/* ---------------------------------------------------------------- die notifier */
+
+static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
+{
+	struct die_args *args = ptr;
+	struct pt_regs *regs = args->regs;
+	int ret = NOTIFY_DONE;
+	struct nt_thread *t;
+	unsigned long flags;
+
+	if ((val != DIE_INT3 && val != DIE_DEBUG) || !regs || !user_mode(regs) ||
+	    !atomic_read(&nt_nthreads))
+		return NOTIFY_DONE;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(current);
+	if (!t || !t->proc)
+		goto out;
+	if (val == DIE_INT3) {
+		/* Claim only our own int3 in our own threads; others fall through to SIGTRAP. */
+		if (!nt_bp_find(t->proc, regs->ip - 1))
+			goto out;
+		regs->ip -= 1;
+		t->bp_addr = regs->ip;
+		nt_queue_stop(t, NT_P_BREAKPOINT, TWA_RESUME);
+		ret = NOTIFY_STOP;
+	} else {
+		unsigned long *dr6 = (unsigned long *)args->err;
+
+		if (!t->tf_set || !(*dr6 & DR_STEP))
+			goto out;
+		t->tf_set = false;
+		regs->flags &= ~X86_EFLAGS_TF;
+		*dr6 &= ~DR_STEP;
+		nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
+		if (!(*dr6 & DR_TRAP_BITS))
+			ret = NOTIFY_STOP;
+	}
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return ret;
+}
+
+static struct notifier_block nt_die_nb = {
+	.notifier_call = nt_die,
+	.priority = INT_MAX, /* before uprobes (INT_MAX - 1), which claims all int3 it owns */
+};
+
+/* ---------------------------------------------------------------- registration */
+
+static struct nt_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+} nt_tps[] = {
+	{ "sched_process_fork", nt_probe_fork },
+	{ "sched_process_exec", nt_probe_exec },
+	{ "sched_process_exit", nt_probe_exit },
+	{ "signal_generate", nt_probe_signal },
+};
+
+static void nt_tp_lookup(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nt_tps); i++)
+		if (!strcmp(tp->name, nt_tps[i].name))
+			nt_tps[i].tp = tp;
+}
+
+static void nt_tp_unregister(unsigned int n)
+{
+	while (n--)
+		tracepoint_probe_unregister(nt_tps[n].tp, nt_tps[n].probe, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+int nt_hooks_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	for_each_kernel_tracepoint(nt_tp_lookup, NULL);
+	for (i = 0; i < ARRAY_SIZE(nt_tps); i++) {
+		if (!nt_tps[i].tp) {
+			pr_err("tracepoint %s not found\n", nt_tps[i].name);
+			nt_tp_unregister(i);
+			return -ENOENT;
+		}
+		ret = tracepoint_probe_register(nt_tps[i].tp, nt_tps[i].probe, NULL);
+		if (ret) {
+			nt_tp_unregister(i);
+			return ret;
+		}
+	}
+	ret = register_die_notifier(&nt_die_nb);
+	if (ret)
+		nt_tp_unregister(ARRAY_SIZE(nt_tps));
+	return ret;
+}
+
+void nt_hooks_exit(void)
+{
+	unregister_die_notifier(&nt_die_nb);
+	nt_tp_unregister(ARRAY_SIZE(nt_tps));
+}

@@ -1,0 +1,900 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ntrace_selftest: drives /dev/ntrace directly (kselftest style, TAP output). Runs as root in
+ * the QEMU guest of run-qemu.sh; it forks its own debuggees, which run code of this same static
+ * binary, so their addresses are known here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "uapi/ntrace.h"
+
+#define TIMEOUT_MS 30000 /* a failure guard under TCG, not a measurement */
+#define NOBODY 65534
+
+static int failures, testno;
+
+static void tap(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", ok ? "ok" : "not ok", ++testno);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+#define CHECK(cond, ...) tap(!!(cond), __VA_ARGS__)
+#define EXPECT_EQ(a, b, what)                                                            \
+	do {                                                                             \
+		long long _a = (long long)(a), _b = (long long)(b);                      \
+		tap(_a == _b, "%s (got %lld, want %lld)", what, _a, _b);                 \
+	} while (0)
+
+/* ------------------------------------------------------------ debuggee code */
+
+volatile uint64_t magic = 0x1122334455667788ULL;
+volatile int exit_code_var;     /* the debuggee exits with this once nonzero */
+volatile int usr1_count;
+volatile uint64_t spin_count;
+
+__attribute__((noinline)) void bp_target(void)
+{
+	spin_count++;
+	__asm__ volatile("nop; nop; nop; nop" ::: "memory");
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_count++;
+}
+
+static void *thread_body(void *arg)
+{
+	(void)arg;
+	for (;;)
+		bp_target();
+	return NULL;
+}
+
+/* kind 0: spin calling bp_target; 1: also start a thread once exit_code_var == 7;
+ * 2: block in read() on fd and exit with the byte read. */
+static pid_t spawn(int kind, int fd)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGUSR1, on_usr1);
+	if (kind == 2) {
+		unsigned char c = 0;
+
+		while (read(fd, &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(c);
+	}
+	for (;;) {
+		bp_target();
+		if (kind == 1 && exit_code_var == 7) {
+			pthread_t th;
+
+			exit_code_var = 0;
+			pthread_create(&th, NULL, thread_body, NULL);
+		}
+		if (exit_code_var)
+			_exit(exit_code_var);
+		if (fd >= 0 && (spin_count & 0xfffff) == 0)
+			if (write(fd, "x", 1) < 0)
+				_exit(99);
+	}
+}
+
+/* ------------------------------------------------------------ session helpers */
+
+struct rec {
+	struct rec *next;
+	struct ntrace_hdr h; /* followed by the rest */
+};
+
+struct session {
+	int fd;
+	uint64_t seq;
+	struct rec *stash; /* events read while waiting for something else */
+};
+
+static int open_session(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = open(NTRACE_DEVICE, O_RDWR | O_CLOEXEC);
+	return s->fd;
+}
+
+static void close_session(struct session *s)
+{
+	while (s->stash) {
+		struct rec *r = s->stash;
+
+		s->stash = r->next;
+		free(r);
+	}
+	close(s->fd);
+}
+
+/* Read one batch of records into the stash; 0 on timeout. */
+static int pump(struct session *s)
+{
+	static uint64_t buf[65536 / 8];
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	ssize_t n, off = 0;
+
+	if (poll(&p, 1, TIMEOUT_MS) != 1)
+		return 0;
+	n = read(s->fd, buf, sizeof(buf));
+	if (n <= 0)
+		return 0;
+	while (off < n) {
+		struct ntrace_hdr *h = (struct ntrace_hdr *)((char *)buf + off);
+		struct rec *r = malloc(offsetof(struct rec, h) + h->len), **tail = &s->stash;
+
+		memcpy(&r->h, h, h->len);
+		r->next = NULL;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = r;
+		off += h->len;
+	}
+	return 1;
+}
+
+typedef int (*match_fn)(const struct ntrace_hdr *h, const void *arg);
+
+/* The first stashed or future record that matches; caller frees. NULL on timeout. */
+static struct ntrace_hdr *wait_for(struct session *s, match_fn fn, const void *arg)
+{
+	for (;;) {
+		struct rec **pp;
+
+		for (pp = &s->stash; *pp; pp = &(*pp)->next) {
+			if (fn(&(*pp)->h, arg)) {
+				struct rec *r = *pp;
+
+				*pp = r->next;
+				return &r->h;
+			}
+		}
+		if (!pump(s))
+			return NULL;
+	}
+}
+
+static void rec_free(struct ntrace_hdr *h)
+{
+	if (h)
+		free((char *)h - offsetof(struct rec, h));
+}
+
+static int match_reply(const struct ntrace_hdr *h, const void *arg)
+{
+	return h->type == NTRACE_REPLY && h->seq == *(const uint64_t *)arg;
+}
+
+/* Send one command; returns its reply (caller frees) or NULL. */
+static struct ntrace_reply *call(struct session *s, void *cmd, uint32_t len, uint16_t type)
+{
+	struct ntrace_hdr *h = cmd;
+	uint64_t seq = ++s->seq;
+
+	h->len = len;
+	h->type = type;
+	h->flags = 0;
+	h->seq = seq;
+	if (write(s->fd, cmd, len) != (ssize_t)len)
+		return NULL;
+	return (struct ntrace_reply *)wait_for(s, match_reply, &seq);
+}
+
+/* A command's error (0 or -errno); -9999 when no reply came. */
+static int call_err(struct session *s, void *cmd, uint32_t len, uint16_t type)
+{
+	struct ntrace_reply *r = call(s, cmd, len, type);
+	int err = r ? r->error : -9999;
+
+	rec_free(&r->hdr);
+	return err;
+}
+
+static int hello(struct session *s, struct ntrace_hello_reply *out)
+{
+	struct ntrace_cmd_hello c = { .abi_min = 1, .abi_max = 1 };
+	struct ntrace_reply *r = call(s, &c, sizeof(c), NTRACE_CMD_HELLO);
+	int err = r ? r->error : -9999;
+
+	if (r && !err && out)
+		memcpy(out, r + 1, sizeof(*out));
+	rec_free(&r->hdr);
+	return err;
+}
+
+static int attach(struct session *s, pid_t pid, uint32_t flags, uint64_t *handle)
+{
+	struct ntrace_cmd_attach c = { .pid = pid, .flags = flags };
+	struct ntrace_reply *r = call(s, &c, sizeof(c), NTRACE_CMD_ATTACH);
+	int err = r ? r->error : -9999;
+
+	if (r && !err && handle) {
+		struct ntrace_thread_list_reply *l = (void *)(r + 1);
+		struct ntrace_thread_info *ti = (void *)(l + 1);
+
+		*handle = l->count ? ti[0].thread.handle : 0;
+	}
+	rec_free(&r->hdr);
+	return err;
+}
+
+static int pid_cmd(struct session *s, pid_t pid, uint16_t type)
+{
+	struct ntrace_cmd_pid c = { .pid = pid };
+
+	return call_err(s, &c, sizeof(c), type);
+}
+
+static int stop_cmd(struct session *s, pid_t pid, uint64_t handle)
+{
+	struct ntrace_cmd_stop c = { .pid = pid, .handle = handle };
+
+	return call_err(s, &c, sizeof(c), NTRACE_CMD_STOP);
+}
+
+static int resume(struct session *s, uint64_t handle, uint64_t stop_id, uint32_t mode, int sig)
+{
+	struct ntrace_cmd_resume c = { .handle = handle, .stop_id = stop_id, .mode = mode,
+				       .sig = sig };
+
+	return call_err(s, &c, sizeof(c), NTRACE_CMD_RESUME);
+}
+
+static int get_regs(struct session *s, uint64_t handle, uint64_t stop_id,
+		    struct user_regs_struct *regs)
+{
+	struct ntrace_cmd_regs c = { .handle = handle, .stop_id = stop_id,
+				     .regset = NTRACE_REGSET_GPR };
+	struct ntrace_reply *r = call(s, &c, sizeof(c), NTRACE_CMD_GET_REGS);
+	int err = r ? r->error : -9999;
+
+	if (r && !err) {
+		struct ntrace_regs_reply *rr = (void *)(r + 1);
+
+		err = rr->len == sizeof(*regs) ? 0 : -1000 - (int)rr->len;
+		if (!err)
+			memcpy(regs, rr + 1, sizeof(*regs));
+	}
+	rec_free(&r->hdr);
+	return err;
+}
+
+static int set_regs(struct session *s, uint64_t handle, uint64_t stop_id,
+		    const struct user_regs_struct *regs)
+{
+	struct {
+		struct ntrace_cmd_regs c;
+		struct user_regs_struct regs;
+	} m = { .c = { .handle = handle, .stop_id = stop_id, .regset = NTRACE_REGSET_GPR,
+		       .len = sizeof(*regs) },
+		.regs = *regs };
+
+	return call_err(s, &m, sizeof(m), NTRACE_CMD_SET_REGS);
+}
+
+/* Returns bytes read or -errno. */
+static int read_mem(struct session *s, pid_t pid, uint64_t addr, void *out, uint32_t len)
+{
+	struct ntrace_cmd_mem c = { .pid = pid, .len = len, .addr = addr };
+	struct ntrace_reply *r = call(s, &c, sizeof(c), NTRACE_CMD_READ_MEM);
+	int ret = r ? r->error : -9999;
+
+	if (r && !ret) {
+		struct ntrace_mem_reply *mr = (void *)(r + 1);
+
+		memcpy(out, mr + 1, mr->len);
+		ret = mr->len;
+	}
+	rec_free(&r->hdr);
+	return ret;
+}
+
+static int write_mem(struct session *s, pid_t pid, uint64_t addr, const void *data, uint32_t len)
+{
+	struct {
+		struct ntrace_cmd_mem c;
+		uint8_t data[64];
+	} m = { .c = { .pid = pid, .len = len, .addr = addr } };
+	struct ntrace_reply *r;
+	int ret;
+
+	memcpy(m.data, data, len);
+	r = call(s, &m, NTRACE_RECORD_ALIGN(sizeof(m.c) + len), NTRACE_CMD_WRITE_MEM);
+	ret = r ? r->error : -9999;
+	if (r && !ret)
+		ret = ((struct ntrace_mem_reply *)(r + 1))->len;
+	rec_free(&r->hdr);
+	return ret;
+}
+
+static int bp_cmd(struct session *s, pid_t pid, uint64_t addr, uint16_t type)
+{
+	struct ntrace_cmd_bp c = { .pid = pid, .kind = NTRACE_BP_SW, .addr = addr };
+
+	return call_err(s, &c, sizeof(c), type);
+}
+
+struct stop_match {
+	uint64_t handle; /* 0: any */
+	uint32_t reason; /* 0: any */
+};
+
+static int match_stop(const struct ntrace_hdr *h, const void *arg)
+{
+	const struct stop_match *m = arg;
+	const struct ntrace_ev_stop *ev = (const void *)h;
+
+	return h->type == NTRACE_EV_STOP && (!m->handle || ev->thread.handle == m->handle) &&
+	       (!m->reason || ev->reason == m->reason);
+}
+
+static struct ntrace_ev_stop *wait_stop(struct session *s, uint64_t handle, uint32_t reason)
+{
+	struct stop_match m = { handle, reason };
+
+	return (struct ntrace_ev_stop *)wait_for(s, match_stop, &m);
+}
+
+static int match_type(const struct ntrace_hdr *h, const void *arg)
+{
+	return h->type == *(const uint16_t *)arg;
+}
+
+static struct ntrace_hdr *wait_type(struct session *s, uint16_t type)
+{
+	return wait_for(s, match_type, &type);
+}
+
+static int reap(pid_t pid)
+{
+	int st = -1;
+
+	return waitpid(pid, &st, 0) == pid ? st : -1;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_protocol(void)
+{
+	struct ntrace_hello_reply hr;
+	struct session s;
+	struct {
+		struct ntrace_cmd_hello c;
+		uint64_t tail;
+	} longer = { .c = { .abi_min = 1, .abi_max = 1 }, .tail = 1 };
+	struct ntrace_hdr bad = { .len = 12, .type = NTRACE_CMD_HELLO };
+	struct ntrace_cmd_pid unknown = { 0 };
+	struct ntrace_cmd_hello badabi = { .abi_min = 2, .abi_max = 3 };
+	struct pollfd p;
+	char small[8];
+
+	CHECK(open_session(&s) >= 0, "open /dev/ntrace");
+	EXPECT_EQ(pid_cmd(&s, 1, NTRACE_CMD_LIST_THREADS), -EPROTO, "command before HELLO: EPROTO");
+	errno = 0;
+	EXPECT_EQ(write(s.fd, &bad, sizeof(bad)) < 0 ? -errno : 0, -EINVAL,
+		  "frame of 12 bytes: write fails with EINVAL");
+	bad.len = 20;
+	EXPECT_EQ(write(s.fd, &bad, sizeof(bad)) < 0 ? -errno : 0, -EINVAL,
+		  "frame length beyond the write: EINVAL");
+	EXPECT_EQ(call_err(&s, &badabi, sizeof(badabi), NTRACE_CMD_HELLO), -EPROTONOSUPPORT,
+		  "HELLO without ABI 1: EPROTONOSUPPORT");
+	EXPECT_EQ(call_err(&s, &longer, sizeof(longer), NTRACE_CMD_HELLO), -E2BIG,
+		  "HELLO with a nonzero tail: E2BIG");
+	EXPECT_EQ(hello(&s, &hr), 0, "HELLO");
+	EXPECT_EQ(hr.abi, 1, "HELLO abi");
+	EXPECT_EQ(hr.backend, NTRACE_BACKEND_KMOD, "HELLO backend is kmod");
+	CHECK((hr.caps & NTRACE_CAP_SW_BREAK) && !(hr.caps & NTRACE_CAP_SYSCALL_ENTRY_STOP) &&
+		      !(hr.caps & NTRACE_CAP_EXIT_STOP_LIVE) && !(hr.caps & NTRACE_CAP_LAUNCH),
+	      "caps are honest: SW_BREAK, no SYSCALL_ENTRY_STOP/EXIT_STOP_LIVE/LAUNCH (%#llx)",
+	      (unsigned long long)hr.caps);
+	CHECK(hr.xstate_size >= 576 && (hr.xcr0 & 3) == 3, "xstate size %u, xcr0 %#llx",
+	      hr.xstate_size, (unsigned long long)hr.xcr0);
+	EXPECT_EQ(hello(&s, NULL), 0, "HELLO may be repeated before ATTACH");
+	EXPECT_EQ(call_err(&s, &unknown, sizeof(unknown), 0x01ff), -EINVAL,
+		  "unknown command type: EINVAL");
+	EXPECT_EQ(pid_cmd(&s, 1, NTRACE_CMD_LAUNCH), -EOPNOTSUPP, "LAUNCH: EOPNOTSUPP");
+	/* Two commands in one write: two replies, in order. */
+	{
+		struct ntrace_cmd_hello two[2] = {
+			{ .hdr = { sizeof(two[0]), NTRACE_CMD_HELLO, 0, 1001 }, 1, 1, 0 },
+			{ .hdr = { sizeof(two[0]), NTRACE_CMD_HELLO, 0, 1002 }, 1, 1, 0 },
+		};
+		uint64_t seq1 = 1001, seq2 = 1002;
+		struct ntrace_hdr *r1, *r2;
+
+		EXPECT_EQ(write(s.fd, two, sizeof(two)), sizeof(two), "two commands in one write");
+		r1 = wait_for(&s, match_reply, &seq1);
+		r2 = wait_for(&s, match_reply, &seq2);
+		CHECK(r1 && r2, "each command got its reply");
+		rec_free(r1);
+		rec_free(r2);
+	}
+	/* A reply is queued: a too-small read is EINVAL, O_NONBLOCK on empty is EAGAIN. */
+	unknown.hdr = (struct ntrace_hdr){ sizeof(unknown), NTRACE_CMD_LIST_THREADS, 0, 77 };
+	unknown.pid = 1;
+	CHECK(write(s.fd, &unknown, sizeof(unknown)) == sizeof(unknown), "write LIST_THREADS");
+	p = (struct pollfd){ .fd = s.fd, .events = POLLIN };
+	CHECK(poll(&p, 1, TIMEOUT_MS) == 1 && (p.revents & POLLIN), "POLLIN while a record is queued");
+	errno = 0;
+	EXPECT_EQ(read(s.fd, small, sizeof(small)) < 0 ? -errno : 0, -EINVAL,
+		  "read buffer smaller than the record: EINVAL");
+	{
+		uint64_t seq = 77;
+		struct ntrace_reply *r = (void *)wait_for(&s, match_reply, &seq);
+
+		EXPECT_EQ(r ? r->error : -9999, -ESRCH, "LIST_THREADS of an unattached pid: ESRCH");
+		rec_free(&r->hdr);
+	}
+	fcntl(s.fd, F_SETFL, O_NONBLOCK);
+	errno = 0;
+	EXPECT_EQ(read(s.fd, small, sizeof(small)) < 0 ? -errno : 0, -EAGAIN,
+		  "O_NONBLOCK read of an empty queue: EAGAIN");
+	p.revents = 0;
+	EXPECT_EQ(poll(&p, 1, 0), 0, "no POLLIN when the queue is empty");
+	close_session(&s);
+}
+
+static void test_debug(void)
+{
+	struct user_regs_struct regs, regs2;
+	struct ntrace_ev_stop *ev;
+	struct ntrace_reply *rep;
+	struct session s, s2;
+	uint64_t h, v, stop_id;
+	uint8_t orig, b;
+	pid_t pid;
+	int st, n;
+
+	pid = spawn(0, -1);
+	open_session(&s);
+	hello(&s, NULL);
+	EXPECT_EQ(attach(&s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h), 0,
+		  "ATTACH with STOP to a forked child");
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_ATTACH && ev->thread.tid == pid &&
+		      ev->thread.tgid == pid,
+	      "STOP event: reason ATTACH, tid and tgid of the child");
+	stop_id = ev ? ev->stop_id : 0;
+	EXPECT_EQ(hello(&s, NULL), -EBUSY, "HELLO after ATTACH: EBUSY");
+	open_session(&s2);
+	hello(&s2, NULL);
+	EXPECT_EQ(attach(&s2, pid, 0, NULL), -EBUSY, "a second session cannot attach: EBUSY");
+	close_session(&s2);
+
+	EXPECT_EQ(get_regs(&s, h, stop_id, &regs), 0, "GET_REGS (NT_PRSTATUS, 216 bytes)");
+	EXPECT_EQ(regs.rip, ev ? ev->pc : 1, "GET_REGS rip equals the stop's pc");
+	EXPECT_EQ(regs.rsp, ev ? ev->sp : 1, "GET_REGS rsp equals the stop's sp");
+	rec_free(&ev->hdr);
+	regs2 = regs;
+	regs2.r15 = 0x5a5a5a5a12345678ULL;
+	EXPECT_EQ(set_regs(&s, h, stop_id, &regs2), 0, "SET_REGS with r15 changed");
+	memset(&regs2, 0, sizeof(regs2));
+	get_regs(&s, h, stop_id, &regs2);
+	EXPECT_EQ(regs2.r15, 0x5a5a5a5a12345678ULL, "GET_REGS shows the new r15");
+	EXPECT_EQ(set_regs(&s, h, stop_id, &regs), 0, "SET_REGS restores the registers");
+	EXPECT_EQ(get_regs(&s, h, stop_id + 1000, &regs2), -ESTALE, "GET_REGS with a stale stop_id: ESTALE");
+
+	EXPECT_EQ(read_mem(&s, pid, (uintptr_t)&magic, &v, 8), 8, "READ_MEM 8 bytes");
+	EXPECT_EQ(v, 0x1122334455667788ULL, "READ_MEM returns the child's value");
+	v = 0xfeedfacecafebeefULL;
+	EXPECT_EQ(write_mem(&s, pid, (uintptr_t)&magic, &v, 8), 8, "WRITE_MEM 8 bytes");
+	v = 0;
+	read_mem(&s, pid, (uintptr_t)&magic, &v, 8);
+	EXPECT_EQ(v, 0xfeedfacecafebeefULL, "READ_MEM after WRITE_MEM");
+	EXPECT_EQ(read_mem(&s, pid, 8, &v, 8), -EIO, "READ_MEM of an unmapped page: EIO");
+
+	/* Software breakpoint at bp_target. */
+	EXPECT_EQ(bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP), 0, "SET_BP (int3)");
+	read_mem(&s, pid, (uintptr_t)bp_target, &b, 1);
+	orig = *(volatile uint8_t *)bp_target;
+	EXPECT_EQ(b, orig, "READ_MEM shows the original byte under the breakpoint");
+	EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0), 0, "RESUME (cont)");
+	EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0), -ESTALE, "RESUME again: ESTALE");
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT, "STOP event: reason BREAKPOINT");
+	EXPECT_EQ(ev ? ev->pc : 0, (uintptr_t)bp_target, "breakpoint pc is rewound to the int3");
+	EXPECT_EQ(ev ? ev->data[0] : 0, (uintptr_t)bp_target, "breakpoint data[0] is its address");
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	get_regs(&s, h, stop_id, &regs);
+	EXPECT_EQ(regs.rip, (uintptr_t)bp_target, "GET_REGS rip at the breakpoint");
+
+	/* Step off the breakpoint: remove it, step one instruction. */
+	EXPECT_EQ(bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP), 0, "CLEAR_BP");
+	EXPECT_EQ(bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP), -ENOENT,
+		  "CLEAR_BP twice: ENOENT");
+	read_mem(&s, pid, (uintptr_t)bp_target, &b, 1);
+	EXPECT_EQ(b, orig, "the original byte is back in memory");
+	EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_STEP, 0), 0, "RESUME (step)");
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_STEP, "STOP event: reason STEP");
+	CHECK(ev && ev->pc > (uintptr_t)bp_target && ev->pc <= (uintptr_t)bp_target + 15,
+	      "one step advanced by one instruction (pc %#llx, bp_target %p)",
+	      ev ? (unsigned long long)ev->pc : 0ULL, (void *)bp_target);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	get_regs(&s, h, stop_id, &regs);
+	CHECK(!(regs.eflags & 0x100), "TF is not visible after the step");
+
+	/* Signals: intercepted, suppressed with sig 0, passed with NTRACE_SIG_PASS. */
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	kill(pid, SIGUSR1);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_SIGNAL && ev->signo == SIGUSR1,
+	      "STOP event: SIGNAL SIGUSR1");
+	CHECK(ev && ((siginfo_t *)ev->siginfo)->si_signo == SIGUSR1 &&
+		      ((siginfo_t *)ev->siginfo)->si_pid == getpid(),
+	      "stop siginfo: si_signo SIGUSR1, si_pid of the sender");
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	{
+		struct ntrace_cmd_siginfo c = { .handle = h, .stop_id = stop_id };
+
+		rep = call(&s, &c, sizeof(c), NTRACE_CMD_GET_SIGINFO);
+		CHECK(rep && !rep->error && ((siginfo_t *)(rep + 1))->si_signo == SIGUSR1,
+		      "GET_SIGINFO");
+		rec_free(&rep->hdr);
+	}
+	EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0), 0, "RESUME suppressing SIGUSR1");
+	stop_cmd(&s, pid, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_REQUESTED, "STOP command: STOP event REQUESTED");
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	n = -1;
+	read_mem(&s, pid, (uintptr_t)&usr1_count, &n, sizeof(n));
+	EXPECT_EQ(n, 0, "the suppressed SIGUSR1 never reached its handler");
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	kill(pid, SIGUSR1);
+	ev = wait_stop(&s, h, NTRACE_STOP_SIGNAL);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_CONT, NTRACE_SIG_PASS), 0,
+		  "RESUME passing SIGUSR1");
+	stop_cmd(&s, pid, h);
+	ev = wait_stop(&s, h, NTRACE_STOP_REQUESTED);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	read_mem(&s, pid, (uintptr_t)&usr1_count, &n, sizeof(n));
+	EXPECT_EQ(n, 1, "the passed SIGUSR1 ran its handler once");
+
+	/* Exit: the child exits with 42, the session sees PROC_EXIT. */
+	n = 42;
+	write_mem(&s, pid, (uintptr_t)&exit_code_var, &n, sizeof(n));
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	{
+		struct ntrace_ev_proc_exit *pe = (void *)wait_type(&s, NTRACE_EV_PROC_EXIT);
+
+		CHECK(pe && WIFEXITED(pe->wstatus) && WEXITSTATUS(pe->wstatus) == 42 &&
+			      pe->thread.tgid == pid,
+		      "PROC_EXIT: exited with 42 (wstatus %#x)", pe ? pe->wstatus : -1);
+		rec_free(&pe->hdr);
+	}
+	st = reap(pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42, "waitpid agrees: exit 42");
+	EXPECT_EQ(pid_cmd(&s, pid, NTRACE_CMD_LIST_THREADS), -ESRCH, "the exited pid is gone: ESRCH");
+	close_session(&s);
+}
+
+static void test_kill_and_close(void)
+{
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	pid_t a, b, c;
+	int pa[2], st;
+	char x;
+	uint64_t h;
+
+	/* KILL a stopped target: SIGKILL wins over the stop. */
+	a = spawn(0, -1);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, a, NTRACE_ATTACH_STOP, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	CHECK(ev != NULL, "stopped before KILL");
+	rec_free(&ev->hdr);
+	EXPECT_EQ(pid_cmd(&s, a, NTRACE_CMD_KILL), 0, "KILL a stopped target");
+	{
+		struct ntrace_ev_proc_exit *pe = (void *)wait_type(&s, NTRACE_EV_PROC_EXIT);
+
+		CHECK(pe && WIFSIGNALED(pe->wstatus) && WTERMSIG(pe->wstatus) == SIGKILL,
+		      "PROC_EXIT after KILL: killed by SIGKILL");
+		rec_free(&pe->hdr);
+	}
+	st = reap(a);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "waitpid: SIGKILL");
+
+	/* Close with stopped targets: the attached one runs on, the KILL_ON_CLOSE one dies. */
+	if (pipe(pa))
+		return;
+	b = spawn(0, pa[1]);
+	c = spawn(0, -1);
+	attach(&s, b, NTRACE_ATTACH_STOP, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	rec_free(&ev->hdr);
+	attach(&s, c, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	CHECK(ev != NULL, "two targets stopped before close");
+	rec_free(&ev->hdr);
+	/* While stopped, b writes nothing: drain whatever it wrote before. */
+	fcntl(pa[0], F_SETFL, O_NONBLOCK);
+	while (read(pa[0], &x, 1) == 1)
+		;
+	close_session(&s);
+	fcntl(pa[0], F_SETFL, 0);
+	CHECK(read(pa[0], &x, 1) == 1, "after close the attached target runs again");
+	st = reap(c);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "after close the KILL_ON_CLOSE target is killed");
+	kill(b, SIGKILL);
+	reap(b);
+	close(pa[0]);
+	close(pa[1]);
+}
+
+static void test_blocked_read(void)
+{
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	int p[2], st;
+	uint64_t h;
+	pid_t pid;
+
+	if (pipe(p))
+		return;
+	pid = spawn(2, p[0]);
+	open_session(&s);
+	hello(&s, NULL);
+	/* Let the child block in read(): it cannot have data, so any time is fine. */
+	attach(&s, pid, 0, &h);
+	usleep(200000);
+	EXPECT_EQ(stop_cmd(&s, pid, 0), 0, "STOP a thread blocked in read()");
+	ev = wait_stop(&s, h, NTRACE_STOP_REQUESTED);
+	CHECK(ev != NULL, "it stops");
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	CHECK(write(p[1], "\x21", 1) == 1, "write the byte it waits for");
+	st = reap(pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0x21, "read() restarted transparently (exit %#x)", st);
+	close_session(&s);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_threads(void)
+{
+	struct ntrace_ev_stop *ev, *ev2;
+	struct ntrace_ev_thread *tn;
+	struct ntrace_cmd_set_options o = { 0 };
+	struct session s;
+	uint64_t h, h2 = 0;
+	int n = 7, st;
+	pid_t pid;
+
+	pid = spawn(1, -1);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	o.pid = pid;
+	o.events = NTRACE_EVENT_CLONE | NTRACE_EVENT_THREAD_REPORT;
+	o.stop_signals = ~0ULL;
+	EXPECT_EQ(call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS), 0,
+		  "SET_OPTIONS clone stops and thread reports");
+	o.events = NTRACE_EVENT_SYSCALL_ENTRY;
+	EXPECT_EQ(call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS), -EOPNOTSUPP,
+		  "SET_OPTIONS syscall-entry stops: EOPNOTSUPP (no such cap)");
+	o.events = NTRACE_EVENT_CLONE | NTRACE_EVENT_THREAD_REPORT;
+	call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	write_mem(&s, pid, (uintptr_t)&exit_code_var, &n, sizeof(n));
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	tn = (void *)wait_type(&s, NTRACE_EV_THREAD_NEW);
+	CHECK(tn && tn->data == (int64_t)h && tn->thread.tgid == pid && tn->thread.tid != pid,
+	      "THREAD_NEW report names the new thread and its parent");
+	ev = wait_stop(&s, h, NTRACE_STOP_CLONE);
+	CHECK(ev && tn && ev->data[0] == tn->thread.handle && (pid_t)ev->data[1] == tn->thread.tid,
+	      "CLONE stop of the parent: data[0] new handle, data[1] new tid");
+	if (tn)
+		h2 = tn->thread.handle;
+	rec_free(&tn->hdr);
+	ev2 = wait_stop(&s, h2, NTRACE_STOP_NEW_THREAD);
+	CHECK(ev2 != NULL, "NEW_THREAD stop of the new thread");
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	resume(&s, h2, ev2 ? ev2->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	rec_free(&ev2->hdr);
+	EXPECT_EQ(stop_cmd(&s, pid, 0), 0, "STOP every thread of the process");
+	ev = wait_stop(&s, h, NTRACE_STOP_REQUESTED);
+	ev2 = wait_stop(&s, h2, NTRACE_STOP_REQUESTED);
+	CHECK(ev && ev2, "both threads report REQUESTED stops");
+	{
+		struct ntrace_cmd_pid c = { .pid = pid };
+		struct ntrace_reply *r = call(&s, &c, sizeof(c), NTRACE_CMD_LIST_THREADS);
+		struct ntrace_thread_list_reply *l = r ? (void *)(r + 1) : NULL;
+		struct ntrace_thread_info *ti = l ? (void *)(l + 1) : NULL;
+
+		CHECK(l && l->count == 2 && ti[0].state == NTRACE_THREAD_STOPPED &&
+			      ti[1].state == NTRACE_THREAD_STOPPED && ti[0].stop_id && ti[1].stop_id,
+		      "LIST_THREADS: two stopped threads with stop ids");
+		rec_free(&r->hdr);
+	}
+	rec_free(&ev->hdr);
+	rec_free(&ev2->hdr);
+	pid_cmd(&s, pid, NTRACE_CMD_KILL);
+	{
+		struct ntrace_hdr *te = wait_type(&s, NTRACE_EV_THREAD_EXIT);
+		struct ntrace_ev_proc_exit *pe = (void *)wait_type(&s, NTRACE_EV_PROC_EXIT);
+
+		CHECK(te && pe && WIFSIGNALED(pe->wstatus), "THREAD_EXIT and PROC_EXIT after KILL");
+		rec_free(te);
+		rec_free(&pe->hdr);
+	}
+	st = reap(pid);
+	CHECK(WIFSIGNALED(st), "waitpid: killed");
+	close_session(&s);
+}
+
+/* The userspace LAUNCH composition: fork, ATTACH STOP_AT_EXEC|KILL_ON_CLOSE, then exec. */
+static void test_exec(const char *self, const char *suid)
+{
+	struct ntrace_ev_stop *ev;
+	struct user_regs_struct regs;
+	struct session s;
+	int go[2], st;
+	uint64_t h;
+	pid_t pid;
+	char c;
+
+	if (pipe(go))
+		return;
+	pid = fork();
+	if (!pid) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(98);
+		execl(self, self, "--exit", "5", (char *)NULL);
+		_exit(97);
+	}
+	close(go[0]);
+	open_session(&s);
+	hello(&s, NULL);
+	EXPECT_EQ(attach(&s, pid, NTRACE_ATTACH_STOP_AT_EXEC | NTRACE_ATTACH_KILL_ON_CLOSE, &h), 0,
+		  "ATTACH STOP_AT_EXEC to a waiting child");
+	CHECK(write(go[1], "g", 1) == 1, "release the child to exec");
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_LAUNCH, "STOP event after exec: reason LAUNCH");
+	EXPECT_EQ(get_regs(&s, h, ev ? ev->stop_id : 0, &regs), 0, "GET_REGS at the exec stop");
+	EXPECT_EQ(regs.rip, ev ? ev->pc : 1, "rip is the new image's entry (stop pc)");
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	{
+		struct ntrace_ev_proc_exit *pe = (void *)wait_type(&s, NTRACE_EV_PROC_EXIT);
+
+		CHECK(pe && WIFEXITED(pe->wstatus) && WEXITSTATUS(pe->wstatus) == 5,
+		      "the exec'd image ran to exit 5");
+		rec_free(&pe->hdr);
+	}
+	st = reap(pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 5, "waitpid: exit 5");
+	close(go[1]);
+	close_session(&s);
+
+	/* Unprivileged: pid 1 is refused, an own child is allowed, a setuid exec revokes. */
+	pid = fork();
+	if (!pid) {
+		struct ntrace_ev_detached *d;
+		int bad = 0;
+		pid_t kid;
+
+		if (setgid(NOBODY) || setuid(NOBODY))
+			_exit(90);
+		open_session(&s);
+		hello(&s, NULL);
+		if (attach(&s, 1, 0, NULL) != -EACCES)
+			bad |= 1;
+		if (pipe(go))
+			_exit(91);
+		kid = fork();
+		if (!kid) {
+			if (read(go[0], &c, 1) != 1)
+				_exit(98);
+			execl(suid, suid, "true", (char *)NULL);
+			_exit(97);
+		}
+		if (attach(&s, kid, NTRACE_ATTACH_STOP_AT_EXEC, &h) != 0)
+			bad |= 2;
+		if (write(go[1], "g", 1) != 1)
+			bad |= 4;
+		d = (void *)wait_type(&s, NTRACE_EV_DETACHED);
+		if (!d || d->reason != NTRACE_DETACHED_PRIVILEGE || d->pid != kid)
+			bad |= 8;
+		st = reap(kid);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			bad |= 32;
+		/* It ran to its end: any stop would be queued by now. */
+		{
+			struct stop_match any = { 0, 0 };
+			struct pollfd p = { .fd = s.fd, .events = POLLIN };
+			struct rec *r;
+
+			if (poll(&p, 1, 0) == 1)
+				pump(&s);
+			for (r = s.stash; r; r = r->next)
+				if (match_stop(&r->h, &any))
+					bad |= 16;
+		}
+		_exit(bad);
+	}
+	st = reap(pid);
+	EXPECT_EQ(WIFEXITED(st) ? WEXITSTATUS(st) : 255, 0,
+		  "as nobody: ATTACH pid 1 is EACCES, own child OK, setuid exec gives DETACHED(PRIVILEGE) and no stop (bitmask of failures)");
+}
+
+static void test_foreign_writer(void)
+{
+	struct session s;
+	pid_t pid;
+	int st;
+
+	open_session(&s);
+	hello(&s, NULL);
+	pid = fork();
+	if (!pid) {
+		struct ntrace_cmd_hello c = { { sizeof(c), NTRACE_CMD_HELLO, 0, 1 }, 1, 1, 0 };
+
+		_exit(write(s.fd, &c, sizeof(c)) < 0 && errno == EPERM ? 0 : 1);
+	}
+	st = reap(pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a process other than the opener gets EPERM");
+	close_session(&s);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--exit"))
+		return atoi(argv[2]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n");
+	test_protocol();
+	test_debug();
+	test_kill_and_close();
+	test_blocked_read();
+	test_threads();
+	test_exec(argc > 1 ? argv[1] : "/ntrace_selftest", argc > 2 ? argv[2] : "/suid-busybox");
+	test_foreign_writer();
+	printf("1..%d\n# %d failed\n", testno, failures);
+	return failures ? 1 : 0;
+}

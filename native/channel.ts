@@ -1,0 +1,101 @@
+// RecordChannel: raw ntrace records over either provider's fd. The Engine is built on it; tests
+// use it directly to send malformed bytes.
+import { existsSync } from 'node:fs';
+import { loadAddon, type NativeChannel } from './addon.js';
+import { DEVICE_PATH } from './constants.js';
+import { splitRecords } from './records.js';
+import type { Backend } from './types.js';
+
+export type RecordListener = (rec: Buffer) => void;
+export type EndListener = (code: string | null) => void;
+
+export class RecordChannel {
+  readonly backend: Backend;
+  #native: NativeChannel;
+  #onRecord: RecordListener[] = [];
+  #onEnd: EndListener[] = [];
+  #queue: Buffer[] = [];
+  #waiters: { resolve: (rec: Buffer) => void; reject: (err: Error) => void }[] = [];
+  #ended: string | null | undefined;
+  #closed = false;
+
+  private constructor(native: NativeChannel, backend: Backend) {
+    this.#native = native;
+    this.backend = backend;
+    native.start(
+      (buf) => this.#data(buf),
+      (code) => this.#end(code),
+    );
+  }
+
+  /** A fresh userspace engine (its own tracer thread). */
+  static user(): RecordChannel {
+    return new RecordChannel(new (loadAddon().Channel)('user'), 'user');
+  }
+
+  /** The kernel provider; throws (code ENOENT, EACCES, ...) when the device cannot be opened. */
+  static device(path: string = DEVICE_PATH): RecordChannel {
+    return new RecordChannel(new (loadAddon().Channel)('device', path), 'kernel');
+  }
+
+  static deviceExists(path: string = DEVICE_PATH): boolean {
+    return existsSync(path);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Writes whole command records (any bytes: validation is the provider's job). */
+  send(records: Buffer): void {
+    this.#native.write(records);
+  }
+
+  /** Every record as it arrives. While no listener is set, records queue for next(). */
+  onRecord(listener: RecordListener): void {
+    this.#onRecord.push(listener);
+    const q = this.#queue;
+    this.#queue = [];
+    for (const rec of q) listener(rec);
+  }
+
+  onEnd(listener: EndListener): void {
+    this.#onEnd.push(listener);
+  }
+
+  /** The next record (for tests and tools that read the stream by hand). */
+  next(): Promise<Buffer> {
+    const rec = this.#queue.shift();
+    if (rec !== undefined) return Promise.resolve(rec);
+    if (this.#ended !== undefined || this.#closed) {
+      return Promise.reject(new Error(`channel ended: ${this.#ended ?? 'closed'}`));
+    }
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#native.close();
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(new Error('channel closed'));
+  }
+
+  #data(buf: Buffer): void {
+    for (const rec of splitRecords(buf)) {
+      const w = this.#waiters.shift();
+      if (w !== undefined) w.resolve(rec);
+      else if (this.#onRecord.length === 0) this.#queue.push(rec);
+      else for (const l of this.#onRecord) l(rec);
+    }
+  }
+
+  #end(code: string | null): void {
+    this.#ended = code;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(new Error(`channel ended: ${code ?? 'EOF'}`));
+    for (const l of this.#onEnd) l(code);
+  }
+}

@@ -1,0 +1,451 @@
+// The ntrace record codec: commands are encoded with Buffer writes, replies and events decoded
+// with binary-parser. Pure functions over bytes; no I/O.
+import { Parser } from 'binary-parser';
+import {
+  CAP_BITS,
+  Cmd,
+  DETACH_REASONS,
+  Ev,
+  HDR_SIZE,
+  REPLY,
+  SIGINFO_SIZE,
+  STOP_DATA_WORDS,
+  STOP_REASONS,
+  THREAD_STATES,
+} from './constants.js';
+import type {
+  Caps,
+  EngineEvent,
+  ProcessExitEvent,
+  StopEvent,
+  ThreadInfo,
+  ThreadRef,
+} from './types.js';
+
+export interface RecordHeader {
+  len: number;
+  type: number;
+  flags: number;
+  seq: bigint;
+}
+
+export interface Reply {
+  seq: bigint;
+  error: number;
+  cmdType: number;
+  payload: Buffer;
+}
+
+export interface RawHello {
+  abi: number;
+  backend: number;
+  features: bigint;
+  caps: bigint;
+  maxRecord: number;
+  queueBytes: number;
+  hwSlots: number;
+  xstateSize: number;
+  xcr0: bigint;
+}
+
+const le = () => new Parser().endianness('little');
+
+const hdrParser = le().uint32('len').uint16('type').uint16('flags').uint64('seq');
+const threadParser = le().uint64('handle').int32('tgid').int32('tid');
+
+const replyParser = le()
+  .nest('hdr', { type: hdrParser })
+  .int32('error')
+  .uint32('cmdType')
+  .buffer('payload', { readUntil: 'eof' });
+
+const helloParser = le()
+  .uint32('abi')
+  .uint32('backend')
+  .uint64('features')
+  .uint64('caps')
+  .uint32('maxRecord')
+  .uint32('queueBytes')
+  .uint32('hwSlots')
+  .uint32('xstateSize')
+  .uint64('xcr0');
+
+const threadInfoParser = le()
+  .nest('thread', { type: threadParser })
+  .uint64('stopId')
+  .uint32('state')
+  .uint32('reserved');
+
+const threadListParser = le()
+  .uint32('count')
+  .uint32('reserved')
+  .array('threads', { type: threadInfoParser, length: 'count' });
+
+const lenDataParser = le()
+  .uint32('len')
+  .uint32('reserved')
+  .buffer('data', { length: 'len' });
+
+const stopParser = le()
+  .nest('hdr', { type: hdrParser })
+  .nest('thread', { type: threadParser })
+  .uint64('stopId')
+  .uint32('reason')
+  .int32('signo')
+  .uint64('pc')
+  .uint64('sp')
+  .array('data', { type: 'uint64le', length: STOP_DATA_WORDS })
+  .buffer('siginfo', { length: SIGINFO_SIZE });
+
+const threadEvParser = le()
+  .nest('hdr', { type: hdrParser })
+  .nest('thread', { type: threadParser })
+  .int64('data');
+
+const procExitParser = le()
+  .nest('hdr', { type: hdrParser })
+  .nest('thread', { type: threadParser })
+  .int32('wstatus')
+  .uint32('reserved');
+
+const detachedParser = le().nest('hdr', { type: hdrParser }).int32('pid').uint32('reason');
+const lostParser = le().nest('hdr', { type: hdrParser }).uint64('count').uint64('firstSeq');
+
+interface ParsedThread {
+  handle: bigint;
+  tgid: number;
+  tid: number;
+}
+
+function threadRef(t: ParsedThread): ThreadRef {
+  return { handle: t.handle, tgid: t.tgid, tid: t.tid };
+}
+
+export function decodeHeader(rec: Buffer): RecordHeader {
+  return hdrParser.parse(rec) as RecordHeader;
+}
+
+/** Splits a buffer of whole records by hdr.len. Throws on a frame that does not fit. */
+export function splitRecords(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let off = 0;
+  while (off < buf.length) {
+    if (buf.length - off < HDR_SIZE) throw new Error('truncated record header');
+    const len = buf.readUInt32LE(off);
+    if (len < HDR_SIZE || len % 8 !== 0 || off + len > buf.length) {
+      throw new Error(`bad record length ${len}`);
+    }
+    out.push(buf.subarray(off, off + len));
+    off += len;
+  }
+  return out;
+}
+
+export function isReply(rec: Buffer): boolean {
+  return rec.readUInt16LE(4) === REPLY;
+}
+
+export function decodeReply(rec: Buffer): Reply {
+  const r = replyParser.parse(rec) as {
+    hdr: RecordHeader;
+    error: number;
+    cmdType: number;
+    payload: Buffer;
+  };
+  return { seq: r.hdr.seq, error: r.error, cmdType: r.cmdType, payload: r.payload };
+}
+
+export function decodeHello(payload: Buffer): RawHello {
+  return helloParser.parse(payload) as RawHello;
+}
+
+export function decodeCaps(bits: bigint): Caps {
+  const caps = {} as Record<(typeof CAP_BITS)[number], boolean>;
+  CAP_BITS.forEach((name, i) => {
+    caps[name] = ((bits >> BigInt(i)) & 1n) === 1n;
+  });
+  return caps;
+}
+
+export function decodeThreadRef(payload: Buffer): ThreadRef {
+  return threadRef(threadParser.parse(payload) as ParsedThread);
+}
+
+export function decodeThreadList(payload: Buffer): ThreadInfo[] {
+  const r = threadListParser.parse(payload) as {
+    threads: { thread: ParsedThread; stopId: bigint; state: number }[];
+  };
+  return r.threads.map((t) => ({
+    ...threadRef(t.thread),
+    stopId: t.stopId,
+    state: THREAD_STATES[t.state] ?? 'running',
+  }));
+}
+
+/** The {u32 len; u32 reserved; u8 data[len]} replies of GET_REGS, READ_MEM, WRITE_MEM. */
+export function decodeLenData(payload: Buffer): { len: number; data: Buffer } {
+  const r = lenDataParser.parse(payload) as { len: number; data: Buffer };
+  return { len: r.len, data: Buffer.from(r.data) };
+}
+
+export function decodeMemLen(payload: Buffer): number {
+  return payload.readUInt32LE(0);
+}
+
+/** wait(2) status to the typed exit. */
+export function decodeWaitStatus(status: number): { code: number } | { signal: number } {
+  const sig = status & 0x7f;
+  return sig === 0 ? { code: (status >> 8) & 0xff } : { signal: sig };
+}
+
+/** Decodes one event record; undefined for types this binding does not know (skipped by len). */
+export function decodeEvent(rec: Buffer): EngineEvent | undefined {
+  const type = rec.readUInt16LE(4);
+  switch (type) {
+    case Ev.STOP: {
+      const s = stopParser.parse(rec) as {
+        hdr: RecordHeader;
+        thread: ParsedThread;
+        stopId: bigint;
+        reason: number;
+        signo: number;
+        pc: bigint;
+        sp: bigint;
+        data: bigint[];
+        siginfo: Buffer;
+      };
+      const reason = STOP_REASONS[s.reason];
+      if (reason === undefined) return undefined;
+      const ev: StopEvent = {
+        type: 'stop',
+        seq: s.hdr.seq,
+        thread: threadRef(s.thread),
+        stopId: s.stopId,
+        reason,
+        signo: s.signo,
+        pc: s.pc,
+        sp: s.sp,
+        data: s.data,
+        siginfo: Buffer.from(s.siginfo),
+      };
+      return ev;
+    }
+    case Ev.THREAD_NEW:
+    case Ev.THREAD_EXIT: {
+      const t = threadEvParser.parse(rec) as {
+        hdr: RecordHeader;
+        thread: ParsedThread;
+        data: bigint;
+      };
+      if (type === Ev.THREAD_NEW) {
+        return { type: 'thread-new', seq: t.hdr.seq, thread: threadRef(t.thread), parent: t.data };
+      }
+      const exit = decodeWaitStatus(Number(t.data));
+      const code = 'code' in exit ? exit.code : 128 + exit.signal;
+      return { type: 'thread-exit', seq: t.hdr.seq, thread: threadRef(t.thread), code };
+    }
+    case Ev.PROC_EXIT: {
+      const p = procExitParser.parse(rec) as {
+        hdr: RecordHeader;
+        thread: ParsedThread;
+        wstatus: number;
+      };
+      const ev: ProcessExitEvent = {
+        type: 'process-exit',
+        seq: p.hdr.seq,
+        thread: threadRef(p.thread),
+        pid: p.thread.tgid,
+        exit: decodeWaitStatus(p.wstatus),
+      };
+      return ev;
+    }
+    case Ev.DETACHED: {
+      const d = detachedParser.parse(rec) as { hdr: RecordHeader; pid: number; reason: number };
+      return {
+        type: 'detached',
+        seq: d.hdr.seq,
+        pid: d.pid,
+        reason: DETACH_REASONS[d.reason] ?? 'gone',
+      };
+    }
+    case Ev.LOST: {
+      const l = lostParser.parse(rec) as { hdr: RecordHeader; count: bigint; firstSeq: bigint };
+      return { type: 'lost', seq: l.hdr.seq, count: l.count, firstSeq: l.firstSeq };
+    }
+    default:
+      return undefined;
+  }
+}
+
+// ------------------------------------------------------------------ encoders
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** A command record: header plus a body of bodyLen bytes (zeroed), filled by `fill`. */
+export function encodeRecord(
+  type: number,
+  seq: bigint,
+  bodyLen: number,
+  fill?: (body: Buffer) => void,
+): Buffer {
+  const len = align8(HDR_SIZE + bodyLen);
+  const b = Buffer.alloc(len);
+  b.writeUInt32LE(len, 0);
+  b.writeUInt16LE(type, 4);
+  b.writeUInt16LE(0, 6);
+  b.writeBigUInt64LE(seq, 8);
+  if (fill) fill(b.subarray(HDR_SIZE, HDR_SIZE + bodyLen));
+  return b;
+}
+
+export function encodeHello(seq: bigint, abiMin: number, abiMax: number): Buffer {
+  return encodeRecord(Cmd.HELLO, seq, 16, (b) => {
+    b.writeUInt32LE(abiMin, 0);
+    b.writeUInt32LE(abiMax, 4);
+  });
+}
+
+export function encodeLaunch(
+  seq: bigint,
+  flags: number,
+  path: string,
+  cwd: string,
+  argv: string[],
+  env: string[],
+): Buffer {
+  const strings = Buffer.concat(
+    [path, cwd, ...argv, ...env].map((s) => Buffer.from(`${s}\0`, 'utf8')),
+  );
+  return encodeRecord(Cmd.LAUNCH, seq, 16 + strings.length, (b) => {
+    b.writeUInt32LE(flags, 0);
+    b.writeUInt32LE(argv.length, 4);
+    b.writeUInt32LE(env.length, 8);
+    b.writeUInt32LE(strings.length, 12);
+    strings.copy(b, 16);
+  });
+}
+
+export function encodeAttach(seq: bigint, pid: number, flags: number): Buffer {
+  return encodeRecord(Cmd.ATTACH, seq, 8, (b) => {
+    b.writeInt32LE(pid, 0);
+    b.writeUInt32LE(flags, 4);
+  });
+}
+
+/** DETACH, KILL, LIST_THREADS. */
+export function encodePid(type: number, seq: bigint, pid: number): Buffer {
+  return encodeRecord(type, seq, 8, (b) => b.writeInt32LE(pid, 0));
+}
+
+export function encodeSetOptions(
+  seq: bigint,
+  pid: number,
+  flags: number,
+  events: bigint,
+  stopSignals: bigint,
+  syscalls: bigint[],
+): Buffer {
+  return encodeRecord(Cmd.SET_OPTIONS, seq, 24 + 64, (b) => {
+    b.writeInt32LE(pid, 0);
+    b.writeUInt32LE(flags, 4);
+    b.writeBigUInt64LE(events, 8);
+    b.writeBigUInt64LE(stopSignals, 16);
+    for (let i = 0; i < 8; i++) b.writeBigUInt64LE(syscalls[i] ?? 0n, 24 + i * 8);
+  });
+}
+
+export function encodeStop(seq: bigint, handle: bigint, pid: number): Buffer {
+  return encodeRecord(Cmd.STOP, seq, 16, (b) => {
+    b.writeBigUInt64LE(handle, 0);
+    b.writeInt32LE(pid, 8);
+  });
+}
+
+export function encodeResume(
+  seq: bigint,
+  handle: bigint,
+  stopId: bigint,
+  mode: number,
+  sig: number,
+  rangeStart: bigint,
+  rangeEnd: bigint,
+): Buffer {
+  return encodeRecord(Cmd.RESUME, seq, 40, (b) => {
+    b.writeBigUInt64LE(handle, 0);
+    b.writeBigUInt64LE(stopId, 8);
+    b.writeUInt32LE(mode, 16);
+    b.writeInt32LE(sig, 20);
+    b.writeBigUInt64LE(rangeStart, 24);
+    b.writeBigUInt64LE(rangeEnd, 32);
+  });
+}
+
+/** GET_REGS (no data) and SET_REGS. */
+export function encodeRegs(
+  type: number,
+  seq: bigint,
+  handle: bigint,
+  stopId: bigint,
+  regset: number,
+  data?: Buffer,
+): Buffer {
+  const n = data?.length ?? 0;
+  return encodeRecord(type, seq, 24 + n, (b) => {
+    b.writeBigUInt64LE(handle, 0);
+    b.writeBigUInt64LE(stopId, 8);
+    b.writeUInt32LE(regset, 16);
+    b.writeUInt32LE(n, 20);
+    data?.copy(b, 24);
+  });
+}
+
+/** READ_MEM (len wanted, no data) and WRITE_MEM (data). */
+export function encodeMem(
+  type: number,
+  seq: bigint,
+  pid: number,
+  addr: bigint,
+  len: number,
+  data?: Buffer,
+): Buffer {
+  return encodeRecord(type, seq, 16 + (data?.length ?? 0), (b) => {
+    b.writeInt32LE(pid, 0);
+    b.writeUInt32LE(len, 4);
+    b.writeBigUInt64LE(addr, 8);
+    data?.copy(b, 16);
+  });
+}
+
+export function encodeSiginfo(
+  type: number,
+  seq: bigint,
+  handle: bigint,
+  stopId: bigint,
+  siginfo?: Buffer,
+): Buffer {
+  return encodeRecord(type, seq, 16 + (siginfo ? SIGINFO_SIZE : 0), (b) => {
+    b.writeBigUInt64LE(handle, 0);
+    b.writeBigUInt64LE(stopId, 8);
+    siginfo?.copy(b, 16, 0, SIGINFO_SIZE);
+  });
+}
+
+export function encodeBp(
+  type: number,
+  seq: bigint,
+  pid: number,
+  kind: number,
+  addr: bigint,
+  len: number,
+  cond?: Buffer,
+): Buffer {
+  const n = cond?.length ?? 0;
+  return encodeRecord(type, seq, 24 + n, (b) => {
+    b.writeInt32LE(pid, 0);
+    b.writeUInt32LE(kind, 4);
+    b.writeBigUInt64LE(addr, 8);
+    b.writeUInt32LE(len, 16);
+    b.writeUInt32LE(n, 20);
+    cond?.copy(b, 24);
+  });
+}

@@ -1,0 +1,230 @@
+// The userspace ntrace provider: one tracer thread that owns every ptrace call and speaks the
+// ntrace ABI (kmod/include/uapi/ntrace.h) over its end of a SOCK_SEQPACKET socketpair.
+#pragma once
+
+#include <sys/types.h>
+#include <sys/user.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "ntrace.h"
+
+namespace ntrace {
+
+enum class Mode : uint32_t { Cont = 0, Step = 1, RangeStep = 2, Syscall = 3 };
+
+struct Proc;
+
+// One traced thread. "kstopped" is the kernel's view (in a ptrace-stop we have consumed),
+// "reported" is the client's (a STOP record is out and no RESUME has answered it yet).
+struct Thread {
+  uint64_t handle = 0;
+  pid_t tid = 0;
+  Proc *proc = nullptr;
+  uint64_t parent = 0;
+
+  bool kstopped = false;
+  bool signal_stop = false; // the kernel stop is a signal-delivery-stop (injection works)
+  bool group_stop = false;
+  bool is_new = false;      // auto-attached; its first stop is the initial PTRACE_EVENT_STOP
+  bool exiting = false;     // gone or going; only its exit status is still to come
+  bool interrupt_outstanding = false;
+  bool dr_dirty = false;
+  int hidden_sig = 0;  // signal to deliver on resume that the client never saw
+  int inject_next = 0; // a signal we queued with tgkill: deliver it silently when it shows
+  int pending_status = -1; // a stop consumed while the thread waited for a step-over
+
+  bool reported = false;
+  uint64_t stop_id = 0;
+  int report_sig = 0; // the signal NTRACE_SIG_PASS delivers
+  bool stop_requested = false;
+  bool attach_stop = false;
+
+  Mode mode = Mode::Cont;
+  uint64_t range_start = 0, range_end = 0;
+  uint64_t skip_bp = 0;   // resumed from this breakpoint address: step over it first
+  uint64_t step_over = 0; // a breakpoint lifted for this thread's step-over
+  bool deferred = false;  // resume postponed until another thread's step-over ends
+  int deferred_sig = 0;
+  long syscall_nr = -1;
+
+  bool regs_valid = false;
+  user_regs_struct regs{};
+};
+
+struct SwBp {
+  uint8_t saved = 0;
+  uint32_t refs = 0;
+};
+
+struct HwSlot {
+  bool used = false;
+  uint32_t kind = 0;
+  uint64_t addr = 0;
+  uint32_t len = 0;
+  uint32_t refs = 0;
+  uint64_t value = 0; // last seen value, for NTRACE_BP_READ emulation
+};
+
+struct Proc {
+  pid_t pid = 0;
+  bool launched = false;
+  bool kill_on_close = false;
+  bool stop_at_exec = false;
+  bool detach_on_start = false; // a fork child nobody asked to follow
+  bool vfork_child = false;
+  pid_t vfork_parent = 0;
+  bool bps_lifted = false; // sw breakpoints out of memory while an unfollowed vfork child runs
+  int memfd = -1;
+  uint32_t opt_flags = 0;
+  uint64_t events = 0;
+  uint64_t stop_signals = ~0ULL;
+  uint64_t syscalls[8];
+  std::map<pid_t, Thread *> threads;
+  std::map<uint64_t, SwBp> bps;
+  HwSlot hw[4];
+  Thread *stepping = nullptr;
+  bool collecting = false;
+  std::vector<std::vector<uint8_t>> held;
+  Thread *last = nullptr;
+  Proc() {
+    for (auto &w : syscalls)
+      w = ~0ULL;
+  }
+};
+
+class Tracer {
+public:
+  // Takes ownership of fd (the engine's end of the socketpair) and starts the thread.
+  explicit Tracer(int fd);
+  ~Tracer();
+  Tracer(const Tracer &) = delete;
+  Tracer &operator=(const Tracer &) = delete;
+
+  // Called by the channel after each write: interrupts the thread's wait.
+  void Wake();
+  // Ends the session (the peer must be closed first or be closing) and joins the thread.
+  void Join();
+
+  static int WakeSignal();
+
+private:
+  void Run();
+  void Loop();
+  bool DrainCommands();
+  void DrainWaits();
+  bool HasTracees() const { return !threads_.empty(); }
+
+  // Records
+  void Emit(const void *rec, size_t len);
+  void EmitVec(std::vector<uint8_t> rec);
+  void Reply(uint64_t seq, uint32_t cmd, int err, const void *a = nullptr, size_t alen = 0,
+             const void *b = nullptr, size_t blen = 0);
+  void EmitThreadEvent(uint16_t type, const Thread &t, int64_t data);
+  void EmitDetached(pid_t pid, uint32_t reason);
+
+  // Commands (tracer_cmd.cc)
+  void HandleMessage(const uint8_t *buf, size_t len);
+  int Command(const ntrace_hdr &h, const uint8_t *rec, std::vector<uint8_t> &out);
+  int CmdHello(const uint8_t *rec, size_t len, std::vector<uint8_t> &out);
+  int CmdLaunch(const uint8_t *rec, size_t len, std::vector<uint8_t> &out);
+  int CmdAttach(const uint8_t *rec, size_t len, std::vector<uint8_t> &out);
+  int CmdDetach(const uint8_t *rec, size_t len);
+  int CmdKill(const uint8_t *rec, size_t len);
+  int CmdSetOptions(const uint8_t *rec, size_t len);
+  int CmdStop(const uint8_t *rec, size_t len);
+  int CmdResume(const uint8_t *rec, size_t len);
+  int CmdGetRegs(const uint8_t *rec, size_t len, std::vector<uint8_t> &out);
+  int CmdSetRegs(const uint8_t *rec, size_t len);
+  int CmdReadMem(const uint8_t *rec, size_t len, std::vector<uint8_t> &out);
+  int CmdWriteMem(const uint8_t *rec, size_t len, std::vector<uint8_t> &out);
+  int CmdGetSiginfo(const uint8_t *rec, size_t len, std::vector<uint8_t> &out);
+  int CmdSetSiginfo(const uint8_t *rec, size_t len);
+  int CmdSetBp(const uint8_t *rec, size_t len);
+  int CmdClearBp(const uint8_t *rec, size_t len);
+  int CmdListThreads(const uint8_t *rec, size_t len, std::vector<uint8_t> &out);
+  int StoppedThread(uint64_t handle, uint64_t stop_id, Thread **out);
+
+  // Stops (tracer_stop.cc)
+  void Dispatch(pid_t tid, int status);
+  void HandleExit(Thread *t, int status);
+  void HandleStopped(Thread *t, int status);
+  void HandleSignal(Thread *t, int sig, bool from_step_over);
+  void HandleSyscall(Thread *t);
+  void HandleNewChild(Thread *t, int event);
+  void HandleNewThreadStop(Thread *t);
+  void HandleExec(Thread *t);
+  void Report(Thread *t, uint32_t reason, int signo, const uint64_t *data = nullptr, size_t ndata = 0,
+              const siginfo_t *si = nullptr);
+  void Continue(Thread *t, int sig);
+  void KResume(Thread *t, int sig);
+  void FinishStepOver(Thread *t);
+  void StartCollect(Proc *p);
+  void CheckCollected(Proc *p);
+  void RequestStop(Thread *t, bool attach);
+  bool LoadRegs(Thread *t);
+  bool IsZombie(pid_t tid) const;
+
+  // Processes and threads (tracer_proc.cc)
+  Thread *AddThread(Proc *p, pid_t tid);
+  void RemoveThread(Thread *t);
+  void RemoveProc(Proc *p);
+  Proc *FindProc(pid_t pid);
+  Thread *FindTid(pid_t tid);
+  Thread *FindHandle(uint64_t handle);
+  int OpenMem(Proc *p);
+  int Launch(const char *path, const char *cwd, char *const argv[], char *const envp[],
+             uint32_t flags, Thread **out);
+  int Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out);
+  int DetachProc(Proc *p, bool emit);
+  void WaitStopped(Thread *t);
+  void Teardown();
+
+  // Memory and breakpoints (tracer_mem.cc)
+  long ReadMem(Proc *p, uint64_t addr, uint8_t *buf, size_t len);
+  long WriteMem(Proc *p, uint64_t addr, const uint8_t *buf, size_t len);
+  long RawRead(Proc *p, uint64_t addr, uint8_t *buf, size_t len);
+  long RawWrite(Proc *p, uint64_t addr, const uint8_t *buf, size_t len);
+  int InsertSw(Proc *p, uint64_t addr);
+  int RemoveSw(Proc *p, uint64_t addr);
+  void LiftAll(Proc *p);
+  void RestoreAll(Proc *p);
+  bool BpInserted(Proc *p, uint64_t addr) const;
+  int SetHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len);
+  int ClearHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len);
+  int ApplyDebugRegs(Thread *t);
+  void MarkDebugRegsDirty(Proc *p);
+  bool HwSlotsUsed(const Proc *p) const;
+
+  int fd_;
+  std::thread thread_;
+  std::atomic<pid_t> tid_{0};
+  std::atomic<bool> quit_{false};
+  bool hello_done_ = false;
+  bool started_ = false; // first LAUNCH or ATTACH seen: HELLO no longer allowed
+  bool peer_gone_ = false;
+  bool in_command_ = false;
+  std::vector<std::vector<uint8_t>> after_reply_;
+  uint64_t ev_seq_ = 0;
+  uint64_t next_handle_ = 1;
+  uint64_t next_stop_ = 1;
+  std::map<pid_t, std::unique_ptr<Proc>> procs_;
+  std::unordered_map<pid_t, std::unique_ptr<Thread>> threads_;
+  std::unordered_map<uint64_t, Thread *> handles_;
+  std::unordered_map<pid_t, int> orphans_; // stops of tids whose creation event is still to come
+  std::vector<uint8_t> rx_;
+  uint32_t xstate_size_ = 0;
+  uint64_t xcr0_ = 0;
+};
+
+constexpr uint32_t kMaxRecord = 65536;
+
+} // namespace ntrace

@@ -1,0 +1,388 @@
+// Processes and threads: launch, attach, detach, teardown, and the tables.
+#include "tracer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+namespace ntrace {
+
+namespace {
+
+constexpr long kBaseOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+                              PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                              PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACEEXIT;
+
+bool ListTasks(pid_t pid, std::set<pid_t> *out) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task", pid);
+  DIR *d = opendir(path);
+  if (d == nullptr)
+    return false;
+  while (struct dirent *e = readdir(d)) {
+    char *end;
+    long tid = strtol(e->d_name, &end, 10);
+    if (*end == 0 && tid > 0)
+      out->insert(static_cast<pid_t>(tid));
+  }
+  closedir(d);
+  return true;
+}
+
+// Everything between fork and exec: async-signal-safe calls only.
+[[noreturn]] void Child(int go, int err, const char *path, const char *cwd, char *const argv[],
+                        char *const envp[], uint32_t flags) {
+  char c;
+  while (read(go, &c, 1) < 0 && errno == EINTR) {
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int s = 1; s < NSIG; s++) {
+    if (s != SIGKILL && s != SIGSTOP)
+      signal(s, SIG_DFL); // node ignores SIGPIPE; the debuggee must not inherit that
+  }
+  int e = 0;
+  if ((flags & NTRACE_LAUNCH_NO_ASLR) && personality(ADDR_NO_RANDOMIZE) < 0)
+    e = errno;
+  if (e == 0 && (flags & NTRACE_LAUNCH_NEW_PGRP) && setpgid(0, 0) < 0)
+    e = errno;
+  if (e == 0 && cwd != nullptr && chdir(cwd) < 0)
+    e = errno;
+  if (e == 0) {
+    execve(path, argv, envp);
+    e = errno;
+  }
+  while (write(err, &e, sizeof e) < 0 && errno == EINTR) {
+  }
+  _exit(127);
+}
+
+} // namespace
+
+Thread *Tracer::AddThread(Proc *p, pid_t tid) {
+  auto t = std::make_unique<Thread>();
+  t->handle = next_handle_++;
+  t->tid = tid;
+  t->proc = p;
+  Thread *raw = t.get();
+  threads_[tid] = std::move(t);
+  handles_[raw->handle] = raw;
+  p->threads[tid] = raw;
+  p->last = raw;
+  return raw;
+}
+
+void Tracer::RemoveThread(Thread *t) {
+  Proc *p = t->proc;
+  if (p->stepping == t) {
+    FinishStepOver(t);
+  }
+  p->threads.erase(t->tid);
+  if (p->last == t)
+    p->last = nullptr;
+  handles_.erase(t->handle);
+  threads_.erase(t->tid);
+}
+
+void Tracer::RemoveProc(Proc *p) {
+  std::vector<Thread *> ts;
+  for (auto &kv : p->threads)
+    ts.push_back(kv.second);
+  for (Thread *t : ts) {
+    p->threads.erase(t->tid);
+    handles_.erase(t->handle);
+    threads_.erase(t->tid);
+  }
+  if (p->memfd >= 0)
+    close(p->memfd);
+  procs_.erase(p->pid);
+}
+
+Proc *Tracer::FindProc(pid_t pid) {
+  auto it = procs_.find(pid);
+  return it == procs_.end() ? nullptr : it->second.get();
+}
+
+Thread *Tracer::FindTid(pid_t tid) {
+  auto it = threads_.find(tid);
+  return it == threads_.end() ? nullptr : it->second.get();
+}
+
+Thread *Tracer::FindHandle(uint64_t handle) {
+  auto it = handles_.find(handle);
+  return it == handles_.end() ? nullptr : it->second;
+}
+
+int Tracer::OpenMem(Proc *p) {
+  if (p->memfd >= 0)
+    close(p->memfd);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/mem", p->pid);
+  p->memfd = open(path, O_RDWR | O_CLOEXEC);
+  return p->memfd < 0 ? -errno : 0;
+}
+
+bool Tracer::IsZombie(pid_t tid) const {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return true;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return true;
+  buf[n] = 0;
+  const char *rp = strrchr(buf, ')');
+  return rp == nullptr || rp[1] == 0 || rp[2] == 'Z' || rp[2] == 'X';
+}
+
+int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *const envp[],
+                   uint32_t flags, Thread **out) {
+  int go[2], err[2];
+  if (pipe2(go, O_CLOEXEC) < 0)
+    return -errno;
+  if (pipe2(err, O_CLOEXEC) < 0) {
+    int e = errno;
+    close(go[0]);
+    close(go[1]);
+    return -e;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(go[0]);
+    close(go[1]);
+    close(err[0]);
+    close(err[1]);
+    return -e;
+  }
+  if (pid == 0) {
+    close(go[1]);
+    close(err[0]);
+    Child(go[0], err[1], path, cwd, argv, envp, flags);
+  }
+  close(go[0]);
+  close(err[1]);
+  int rc = 0;
+  if (ptrace(PTRACE_SEIZE, pid, 0, kBaseOptions | PTRACE_O_EXITKILL) < 0) {
+    rc = -errno;
+    kill(pid, SIGKILL);
+  }
+  close(go[1]); // releases the child
+  // Wait for its exec (the PTRACE_EVENT_EXEC stop) or its death; let stray signals through.
+  int status = 0;
+  for (;;) {
+    pid_t r = waitpid(pid, &status, __WALL);
+    if (r < 0) {
+      if (errno == EINTR)
+        continue;
+      rc = rc ? rc : -errno;
+      break;
+    }
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      int e = 0;
+      ssize_t n;
+      while ((n = read(err[0], &e, sizeof e)) < 0 && errno == EINTR) {
+      }
+      if (rc == 0)
+        rc = n == static_cast<ssize_t>(sizeof e) && e != 0 ? -e : -ECHILD;
+      close(err[0]);
+      return rc;
+    }
+    if (rc != 0)
+      continue; // seize failed: we killed it, wait for the exit
+    if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_EXEC)
+      break;
+    int sig = WIFSTOPPED(status) && (status >> 16) == 0 ? WSTOPSIG(status) : 0;
+    ptrace(PTRACE_CONT, pid, 0, sig);
+  }
+  close(err[0]);
+  if (rc != 0)
+    return rc;
+  auto proc = std::make_unique<Proc>();
+  Proc *p = proc.get();
+  p->pid = pid;
+  p->launched = true;
+  p->kill_on_close = true;
+  procs_[pid] = std::move(proc);
+  Thread *t = AddThread(p, pid);
+  t->kstopped = true;
+  int e = OpenMem(p);
+  if (e != 0) {
+    kill(pid, SIGKILL);
+    RemoveProc(p);
+    return e;
+  }
+  *out = t;
+  return 0;
+}
+
+int Tracer::Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out) {
+  long opts = kBaseOptions | ((flags & NTRACE_ATTACH_KILL_ON_CLOSE) ? PTRACE_O_EXITKILL : 0);
+  std::set<pid_t> seized;
+  // Seize every thread, rescanning until a pass finds nothing new (threads keep cloning).
+  for (int pass = 0; pass < 1000; pass++) {
+    std::set<pid_t> tids;
+    if (!ListTasks(pid, &tids)) {
+      if (seized.empty())
+        return -ESRCH;
+      break;
+    }
+    bool fresh = false;
+    for (pid_t tid : tids) {
+      if (seized.count(tid))
+        continue;
+      if (ptrace(PTRACE_SEIZE, tid, 0, opts) < 0) {
+        int e = errno;
+        if (e == ESRCH && tid != pid)
+          continue; // exited meanwhile
+        // Undo: PTRACE_DETACH needs a stopped tracee, and SEIZE did not stop them.
+        for (pid_t s : seized) {
+          if (ptrace(PTRACE_INTERRUPT, s, 0, 0) == 0) {
+            int st;
+            while (waitpid(s, &st, __WALL) < 0 && errno == EINTR) {
+            }
+            ptrace(PTRACE_DETACH, s, 0, 0);
+          }
+        }
+        return -e;
+      }
+      seized.insert(tid);
+      fresh = true;
+    }
+    if (!fresh)
+      break;
+  }
+  auto proc = std::make_unique<Proc>();
+  Proc *p = proc.get();
+  p->pid = pid;
+  p->kill_on_close = (flags & NTRACE_ATTACH_KILL_ON_CLOSE) != 0;
+  p->stop_at_exec = (flags & NTRACE_ATTACH_STOP_AT_EXEC) != 0;
+  procs_[pid] = std::move(proc);
+  for (pid_t tid : seized)
+    out->push_back(AddThread(p, tid));
+  p->last = FindTid(pid);
+  OpenMem(p); // failure shows later as memory errors; the attach itself stands
+  if (flags & NTRACE_ATTACH_STOP) {
+    for (Thread *t : *out)
+      RequestStop(t, true);
+  }
+  return 0;
+}
+
+// Blocks until t is in a ptrace-stop (or gone). Used by detach and teardown only.
+void Tracer::WaitStopped(Thread *t) {
+  if (t->kstopped || t->exiting)
+    return;
+  if (t->tid == t->proc->pid && t->proc->threads.size() > 1 && IsZombie(t->tid)) {
+    t->exiting = true;
+    return;
+  }
+  if (!t->interrupt_outstanding) {
+    if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
+      t->exiting = true;
+      return;
+    }
+    t->interrupt_outstanding = true;
+  }
+  for (;;) {
+    int status;
+    pid_t r = waitpid(t->tid, &status, __WALL);
+    if (r < 0) {
+      if (errno == EINTR)
+        continue;
+      t->exiting = true;
+      return;
+    }
+    if (!WIFSTOPPED(status)) {
+      t->exiting = true;
+      return;
+    }
+    t->kstopped = true;
+    t->signal_stop = (status >> 16) == 0 && WSTOPSIG(status) != (SIGTRAP | 0x80);
+    if ((status >> 16) == PTRACE_EVENT_STOP && WSTOPSIG(status) == SIGTRAP)
+      t->interrupt_outstanding = false;
+    if (t->signal_stop && WSTOPSIG(status) != SIGTRAP)
+      t->hidden_sig = WSTOPSIG(status); // handed back on detach, never lost
+    return;
+  }
+}
+
+int Tracer::DetachProc(Proc *p, bool emit) {
+  pid_t pid = p->pid;
+  std::vector<Thread *> ts;
+  for (auto &kv : p->threads)
+    ts.push_back(kv.second);
+  // Breakpoints out first so that no thread can trap on one after it is let go.
+  for (auto &kv : p->bps) {
+    uint8_t b = kv.second.saved;
+    if (!p->bps_lifted)
+      RawWrite(p, kv.first, &b, 1);
+  }
+  p->bps.clear();
+  p->stepping = nullptr;
+  for (auto &s : p->hw)
+    s = HwSlot();
+  for (Thread *t : ts)
+    WaitStopped(t);
+  for (Thread *t : ts) {
+    if (t->exiting || !t->kstopped)
+      continue;
+    ApplyDebugRegs(t); // all slots free now: clears DR7 and the addresses
+    int sig = t->hidden_sig ? t->hidden_sig : (t->reported ? t->report_sig : 0);
+    if (!t->signal_stop)
+      sig = 0;
+    ptrace(PTRACE_DETACH, t->tid, 0, sig);
+  }
+  RemoveProc(p);
+  if (emit)
+    EmitDetached(pid, NTRACE_DETACHED_REQUEST);
+  return 0;
+}
+
+void Tracer::Teardown() {
+  std::vector<pid_t> killed;
+  std::vector<Proc *> ps;
+  for (auto &kv : procs_)
+    ps.push_back(kv.second.get());
+  for (Proc *p : ps) {
+    if (p->kill_on_close || p->launched) {
+      kill(p->pid, SIGKILL);
+      killed.push_back(p->pid);
+    }
+  }
+  for (Proc *p : ps) {
+    if (!(p->kill_on_close || p->launched))
+      DetachProc(p, false);
+  }
+  // Reap what we killed, so nothing is left stopped or a zombie of ours.
+  std::set<pid_t> left(killed.begin(), killed.end());
+  while (!left.empty()) {
+    int status;
+    pid_t r = waitpid(-1, &status, __WALL | __WNOTHREAD);
+    if (r < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    if ((WIFEXITED(status) || WIFSIGNALED(status)) && left.count(r))
+      left.erase(r);
+    else if (WIFSTOPPED(status))
+      ptrace(PTRACE_CONT, r, 0, 0); // let it run into the pending SIGKILL
+  }
+  while (!procs_.empty())
+    RemoveProc(procs_.begin()->second.get());
+}
+
+} // namespace ntrace

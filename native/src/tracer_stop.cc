@@ -1,0 +1,621 @@
+// Wait statuses: classifying each ptrace-stop, deciding between a STOP record and a silent
+// resume, stepping over breakpoints, and all-stop collection.
+#include "tracer.h"
+
+#include <errno.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include <cstddef>
+#include <cstring>
+
+namespace ntrace {
+
+namespace {
+
+long DrOffset(int i) { return static_cast<long>(offsetof(struct user, u_debugreg) + i * 8); }
+
+bool IsGroupStopSig(int sig) {
+  return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+bool SyscallWanted(const Proc *p, long nr) {
+  if (nr < 0 || nr >= 512)
+    return true;
+  return (p->syscalls[nr / 64] >> (nr % 64)) & 1;
+}
+
+} // namespace
+
+bool Tracer::LoadRegs(Thread *t) {
+  if (t->regs_valid)
+    return true;
+  if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0)
+    return false;
+  t->regs_valid = true;
+  return true;
+}
+
+void Tracer::Dispatch(pid_t tid, int status) {
+  Thread *t = FindTid(tid);
+  if (t == nullptr) {
+    // A new thread's first stop can come before its parent's clone event: keep it for then.
+    if (WIFSTOPPED(status))
+      orphans_[tid] = status;
+    return;
+  }
+  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    HandleExit(t, status);
+    return;
+  }
+  if (WIFSTOPPED(status))
+    HandleStopped(t, status);
+}
+
+void Tracer::HandleExit(Thread *t, int status) {
+  Proc *p = t->proc;
+  if (t->tid != p->pid) {
+    if (p->events & NTRACE_EVENT_THREAD_REPORT)
+      EmitThreadEvent(NTRACE_EV_THREAD_EXIT, *t, status);
+    RemoveThread(t);
+    CheckCollected(p);
+    return;
+  }
+  // The leader's status comes after every other thread's: the process is gone.
+  if (p->collecting) {
+    p->collecting = false;
+    for (auto &rec : p->held)
+      EmitVec(std::move(rec));
+    p->held.clear();
+  }
+  ntrace_ev_proc_exit ev;
+  memset(&ev, 0, sizeof ev);
+  ev.hdr.len = sizeof ev;
+  ev.hdr.type = NTRACE_EV_PROC_EXIT;
+  ev.hdr.seq = ++ev_seq_;
+  ev.thread.handle = t->handle;
+  ev.thread.tgid = p->pid;
+  ev.thread.tid = t->tid;
+  ev.wstatus = status;
+  pid_t parent = p->vfork_child ? p->vfork_parent : 0;
+  RemoveProc(p);
+  Emit(&ev, sizeof ev);
+  (void)parent;
+}
+
+void Tracer::HandleStopped(Thread *t, int status) {
+  int sig = WSTOPSIG(status);
+  int ev = status >> 16;
+  t->kstopped = true;
+  t->regs_valid = false;
+  t->signal_stop = false;
+  t->group_stop = false;
+  if (t->is_new) {
+    t->is_new = false;
+    if (ev == PTRACE_EVENT_STOP) {
+      HandleNewThreadStop(t);
+      return;
+    }
+  }
+  bool from_step_over = t->step_over != 0;
+  if (from_step_over) {
+    if (ev == PTRACE_EVENT_EXEC) {
+      t->step_over = 0; // the breakpoint went away with the old image
+      t->proc->stepping = nullptr;
+    } else {
+      FinishStepOver(t);
+    }
+  }
+  if (sig == (SIGTRAP | 0x80)) {
+    HandleSyscall(t);
+    return;
+  }
+  Proc *p = t->proc;
+  switch (ev) {
+  case 0:
+    t->signal_stop = true;
+    HandleSignal(t, sig, from_step_over);
+    return;
+  case PTRACE_EVENT_STOP:
+    if (IsGroupStopSig(sig)) {
+      t->group_stop = true;
+      if (t->stop_requested) {
+        Report(t, t->attach_stop ? NTRACE_STOP_ATTACH : NTRACE_STOP_REQUESTED, 0);
+      } else {
+        // Job control stop: stay stopped like an untraced process would, until SIGCONT.
+        t->kstopped = false;
+        if (ptrace(PTRACE_LISTEN, t->tid, 0, 0) < 0)
+          t->kstopped = true;
+      }
+      return;
+    }
+    // Our PTRACE_INTERRUPT (or a SIGCONT waking a listener). Unrequested ones are stale
+    // interrupts or debug-register refreshes: the thread's resume request still stands.
+    t->interrupt_outstanding = false;
+    if (t->stop_requested)
+      Report(t, t->attach_stop ? NTRACE_STOP_ATTACH : NTRACE_STOP_REQUESTED, 0);
+    else
+      KResume(t, 0);
+    return;
+  case PTRACE_EVENT_CLONE:
+  case PTRACE_EVENT_FORK:
+  case PTRACE_EVENT_VFORK:
+    HandleNewChild(t, ev);
+    return;
+  case PTRACE_EVENT_EXEC:
+    HandleExec(t);
+    return;
+  case PTRACE_EVENT_VFORK_DONE:
+    RestoreAll(p);
+    if (p->events & NTRACE_EVENT_VFORK_DONE)
+      Report(t, NTRACE_STOP_VFORK_DONE, SIGTRAP);
+    else
+      Continue(t, 0);
+    return;
+  case PTRACE_EVENT_EXIT: {
+    unsigned long msg = 0;
+    ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
+    if (p->events & NTRACE_EVENT_EXIT) {
+      uint64_t d[1] = {msg};
+      Report(t, NTRACE_STOP_EXIT, 0, d, 1);
+    } else {
+      Continue(t, 0);
+    }
+    return;
+  }
+  default:
+    Continue(t, 0);
+    return;
+  }
+}
+
+void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
+  Proc *p = t->proc;
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0)
+    return; // killed meanwhile; its exit status follows
+  if (t->inject_next == sig) {
+    t->inject_next = 0;
+    Continue(t, sig);
+    return;
+  }
+  if (sig == SIGTRAP) {
+    if (si.si_code == SI_KERNEL && LoadRegs(t)) {
+      uint64_t a = t->regs.rip - 1;
+      if (!p->bps_lifted && p->bps.count(a) != 0) {
+        // Ours: rewind the pc onto the breakpoint (the stub's decr_pc_after_break, done here).
+        t->regs.rip = a;
+        ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
+        uint64_t d[1] = {a};
+        Report(t, NTRACE_STOP_BREAKPOINT, SIGTRAP, d, 1);
+        return;
+      }
+    }
+    bool trace = si.si_code == TRAP_TRACE || si.si_code == TRAP_HWBKPT ||
+                 si.si_code == TRAP_BRKPT;
+    bool suppressed = false;
+    if (trace && HwSlotsUsed(p)) {
+      errno = 0;
+      long dr6 = ptrace(PTRACE_PEEKUSER, t->tid, DrOffset(6), 0);
+      if (errno == 0 && (dr6 & 0xf) != 0) {
+        ptrace(PTRACE_POKEUSER, t->tid, DrOffset(6), dr6 & ~0xfL);
+        for (int i = 0; i < 4; i++) {
+          HwSlot &s = p->hw[i];
+          if (!(dr6 & (1L << i)) || !s.used)
+            continue;
+          if (s.kind == NTRACE_BP_HW) {
+            uint64_t d[1] = {s.addr};
+            Report(t, NTRACE_STOP_HW_BREAKPOINT, SIGTRAP, d, 1);
+            return;
+          }
+          uint64_t now = 0;
+          ReadMem(p, s.addr, reinterpret_cast<uint8_t *>(&now), s.len);
+          bool changed = now != s.value;
+          s.value = now;
+          if (s.kind == NTRACE_BP_READ && changed) {
+            suppressed = true; // x86 cannot watch reads alone: a write is not a read hit
+            continue;
+          }
+          uint64_t d[2] = {s.addr, s.kind};
+          Report(t, NTRACE_STOP_WATCH, SIGTRAP, d, 2);
+          return;
+        }
+      }
+    }
+    if (si.si_code == TRAP_TRACE || (from_step_over && trace)) {
+      if (t->mode == Mode::Step) {
+        Report(t, NTRACE_STOP_STEP, SIGTRAP);
+        return;
+      }
+      if (t->mode == Mode::RangeStep) {
+        if (LoadRegs(t) && t->regs.rip >= t->range_start && t->regs.rip < t->range_end) {
+          if (BpInserted(p, t->regs.rip)) {
+            uint64_t d[1] = {t->regs.rip};
+            Report(t, NTRACE_STOP_BREAKPOINT, SIGTRAP, d, 1);
+          } else {
+            t->skip_bp = 0;
+            Continue(t, 0);
+          }
+          return;
+        }
+        Report(t, NTRACE_STOP_STEP, SIGTRAP);
+        return;
+      }
+      if (from_step_over) {
+        t->skip_bp = 0;
+        Continue(t, 0);
+        return;
+      }
+    }
+    if (suppressed) {
+      Continue(t, 0);
+      return;
+    }
+  }
+  if (sig >= 1 && sig <= 64 && ((p->stop_signals >> (sig - 1)) & 1)) {
+    Report(t, NTRACE_STOP_SIGNAL, sig, nullptr, 0, &si);
+    return;
+  }
+  Continue(t, sig); // not in the stop table: delivered with no event
+}
+
+void Tracer::HandleSyscall(Thread *t) {
+  Proc *p = t->proc;
+  struct __ptrace_syscall_info info;
+  memset(&info, 0, sizeof info);
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof info, &info) < 0) {
+    Continue(t, 0);
+    return;
+  }
+  if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+    t->syscall_nr = static_cast<long>(info.entry.nr);
+    if (t->mode == Mode::Syscall ||
+        ((p->events & NTRACE_EVENT_SYSCALL_ENTRY) && SyscallWanted(p, t->syscall_nr))) {
+      uint64_t d[7] = {info.entry.nr};
+      for (int i = 0; i < 6; i++)
+        d[1 + i] = info.entry.args[i];
+      Report(t, NTRACE_STOP_SYSCALL_ENTRY, SIGTRAP, d, 7);
+      return;
+    }
+  } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+    if (t->mode == Mode::Syscall ||
+        ((p->events & NTRACE_EVENT_SYSCALL_EXIT) && SyscallWanted(p, t->syscall_nr))) {
+      uint64_t d[2] = {static_cast<uint64_t>(t->syscall_nr),
+                       static_cast<uint64_t>(info.exit.rval)};
+      Report(t, NTRACE_STOP_SYSCALL_EXIT, SIGTRAP, d, 2);
+      return;
+    }
+  }
+  Continue(t, 0);
+}
+
+void Tracer::HandleNewChild(Thread *t, int event) {
+  Proc *p = t->proc;
+  unsigned long msg = 0;
+  if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg) < 0) {
+    Continue(t, 0);
+    return;
+  }
+  pid_t ntid = static_cast<pid_t>(msg);
+  Thread *nt = FindTid(ntid);
+  if (event == PTRACE_EVENT_CLONE) {
+    if (nt == nullptr) {
+      nt = AddThread(p, ntid);
+      nt->is_new = true;
+    }
+    nt->parent = t->handle;
+    nt->dr_dirty = HwSlotsUsed(p);
+    if (p->events & NTRACE_EVENT_THREAD_REPORT)
+      EmitThreadEvent(NTRACE_EV_THREAD_NEW, *nt, static_cast<int64_t>(t->handle));
+    if (p->events & NTRACE_EVENT_CLONE) {
+      uint64_t d[2] = {nt->handle, static_cast<uint64_t>(ntid)};
+      Report(t, NTRACE_STOP_CLONE, SIGTRAP, d, 2);
+    } else {
+      Continue(t, 0);
+    }
+  } else if (nt == nullptr) {
+    auto child = std::make_unique<Proc>();
+    Proc *cp = child.get();
+    cp->pid = ntid;
+    cp->kill_on_close = p->kill_on_close || p->launched;
+    cp->opt_flags = p->opt_flags;
+    cp->events = p->events;
+    cp->stop_signals = p->stop_signals;
+    memcpy(cp->syscalls, p->syscalls, sizeof cp->syscalls);
+    cp->bps = p->bps; // the child's memory holds our int3s too
+    cp->vfork_child = event == PTRACE_EVENT_VFORK;
+    cp->vfork_parent = p->pid;
+    uint64_t want = event == PTRACE_EVENT_FORK ? NTRACE_EVENT_FORK : NTRACE_EVENT_VFORK;
+    cp->detach_on_start = (p->events & want) == 0;
+    procs_[ntid] = std::move(child);
+    nt = AddThread(cp, ntid);
+    nt->is_new = true;
+    nt->parent = t->handle;
+    OpenMem(cp);
+    if (!cp->detach_on_start) {
+      uint64_t d[2] = {nt->handle, static_cast<uint64_t>(ntid)};
+      Report(t, event == PTRACE_EVENT_FORK ? NTRACE_STOP_FORK : NTRACE_STOP_VFORK, SIGTRAP, d,
+             2);
+    } else {
+      Continue(t, 0);
+    }
+  } else {
+    Continue(t, 0);
+  }
+  auto o = orphans_.find(ntid);
+  if (o != orphans_.end()) {
+    int st = o->second;
+    orphans_.erase(o);
+    Dispatch(ntid, st);
+  }
+}
+
+void Tracer::HandleNewThreadStop(Thread *t) {
+  Proc *p = t->proc;
+  if (p->detach_on_start) {
+    // An unfollowed fork child: take our int3s out of it (for vfork: out of the shared
+    // memory, until VFORK_DONE) and let it go.
+    Proc *parent = FindProc(p->vfork_parent);
+    if (p->vfork_child) {
+      if (parent != nullptr)
+        LiftAll(parent);
+    } else {
+      for (auto &kv : p->bps)
+        RawWrite(p, kv.first, &kv.second.saved, 1);
+    }
+    ptrace(PTRACE_DETACH, t->tid, 0, 0);
+    RemoveProc(p);
+    return;
+  }
+  bool any_reported = false;
+  for (auto &kv : p->threads)
+    any_reported = any_reported || kv.second->reported;
+  bool followed_child = t->tid == p->pid;
+  if (t->stop_requested || p->collecting || followed_child || (p->events & NTRACE_EVENT_CLONE) ||
+      ((p->opt_flags & NTRACE_OPT_ALL_STOP) && any_reported)) {
+    Report(t, NTRACE_STOP_NEW_THREAD, 0);
+    return;
+  }
+  KResume(t, 0);
+}
+
+void Tracer::HandleExec(Thread *t) {
+  Proc *p = t->proc;
+  unsigned long msg = 0;
+  ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
+  pid_t former = static_cast<pid_t>(msg);
+  Thread *et = t;
+  if (former != t->tid) {
+    Thread *f = FindTid(former);
+    if (f != nullptr && f->proc == p)
+      et = f;
+  }
+  // Every other thread is gone: the kernel killed them in de_thread().
+  std::vector<Thread *> others;
+  for (auto &kv : p->threads)
+    if (kv.second != et)
+      others.push_back(kv.second);
+  for (Thread *u : others) {
+    if (u->tid != p->pid && (p->events & NTRACE_EVENT_THREAD_REPORT))
+      EmitThreadEvent(NTRACE_EV_THREAD_EXIT, *u, 0);
+    p->threads.erase(u->tid);
+    handles_.erase(u->handle);
+    orphans_.erase(u->tid);
+    threads_.erase(u->tid);
+  }
+  if (et->tid != p->pid) {
+    // The execing thread now has the leader's tid.
+    auto node = threads_.extract(et->tid);
+    p->threads.erase(et->tid);
+    et->tid = p->pid;
+    node.key() = p->pid;
+    threads_.insert(std::move(node));
+    p->threads[p->pid] = et;
+  }
+  p->last = et;
+  et->kstopped = true;
+  et->regs_valid = false;
+  et->signal_stop = false;
+  et->group_stop = false;
+  et->step_over = 0;
+  et->skip_bp = 0;
+  et->deferred = false;
+  et->is_new = false;
+  p->stepping = nullptr;
+  p->bps.clear(); // the old image took our int3s with it
+  p->bps_lifted = false;
+  for (auto &s : p->hw)
+    s = HwSlot(); // and the kernel flushed the debug registers
+  OpenMem(p);     // the old fd stays bound to the old mm
+  if (p->stop_at_exec) {
+    p->stop_at_exec = false;
+    Report(et, NTRACE_STOP_LAUNCH, SIGTRAP);
+  } else if (p->events & NTRACE_EVENT_EXEC) {
+    uint64_t d[1] = {static_cast<uint64_t>(former)};
+    Report(et, NTRACE_STOP_EXEC, SIGTRAP, d, 1);
+  } else {
+    Continue(et, 0);
+  }
+  CheckCollected(p);
+}
+
+void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data, size_t ndata,
+                    const siginfo_t *si) {
+  Proc *p = t->proc;
+  t->stop_requested = false;
+  t->attach_stop = false;
+  t->skip_bp = 0;
+  t->reported = true;
+  t->stop_id = next_stop_++;
+  t->report_sig = reason == NTRACE_STOP_SIGNAL ? signo : 0;
+  LoadRegs(t);
+  std::vector<uint8_t> rec(sizeof(ntrace_ev_stop), 0);
+  ntrace_ev_stop ev;
+  memset(&ev, 0, sizeof ev);
+  ev.hdr.len = sizeof ev;
+  ev.hdr.type = NTRACE_EV_STOP;
+  ev.thread.handle = t->handle;
+  ev.thread.tgid = p->pid;
+  ev.thread.tid = t->tid;
+  ev.stop_id = t->stop_id;
+  ev.reason = reason;
+  ev.signo = signo;
+  ev.pc = t->regs_valid ? t->regs.rip : 0;
+  ev.sp = t->regs_valid ? t->regs.rsp : 0;
+  for (size_t i = 0; i < ndata && i < 7; i++)
+    ev.data[i] = data[i];
+  if (si != nullptr)
+    memcpy(ev.siginfo, si, NTRACE_SIGINFO_SIZE);
+  memcpy(rec.data(), &ev, sizeof ev);
+  if (p->collecting) {
+    p->held.push_back(std::move(rec));
+    CheckCollected(p);
+    return;
+  }
+  if ((p->opt_flags & NTRACE_OPT_ALL_STOP) && reason != NTRACE_STOP_REQUESTED &&
+      reason != NTRACE_STOP_ATTACH) {
+    p->held.push_back(std::move(rec));
+    StartCollect(p);
+    return;
+  }
+  EmitVec(std::move(rec));
+}
+
+void Tracer::StartCollect(Proc *p) {
+  p->collecting = true;
+  std::vector<Thread *> ts;
+  for (auto &kv : p->threads)
+    ts.push_back(kv.second);
+  for (Thread *u : ts) {
+    if (u->reported || u->exiting)
+      continue;
+    RequestStop(u, false);
+  }
+  CheckCollected(p);
+}
+
+void Tracer::CheckCollected(Proc *p) {
+  if (!p->collecting)
+    return;
+  for (auto &kv : p->threads) {
+    Thread *u = kv.second;
+    if (!u->reported && !u->exiting)
+      return;
+  }
+  p->collecting = false;
+  std::vector<std::vector<uint8_t>> held;
+  held.swap(p->held);
+  for (auto &rec : held)
+    EmitVec(std::move(rec));
+}
+
+void Tracer::RequestStop(Thread *t, bool attach) {
+  if (t->reported || t->exiting)
+    return;
+  t->stop_requested = true;
+  if (attach)
+    t->attach_stop = true;
+  if (t->is_new)
+    return; // its initial stop is on the way and honours the request
+  if (t->kstopped) {
+    // Held inside the engine (waiting behind a step-over): it stops right here.
+    if (t->deferred) {
+      t->deferred = false;
+      t->hidden_sig = t->deferred_sig;
+      t->deferred_sig = 0;
+    }
+    Report(t, attach ? NTRACE_STOP_ATTACH : NTRACE_STOP_REQUESTED, 0);
+    return;
+  }
+  if (t->interrupt_outstanding)
+    return;
+  if (t->tid == t->proc->pid && t->proc->threads.size() > 1 && IsZombie(t->tid)) {
+    t->exiting = true; // a zombie leader never stops again
+    t->stop_requested = false;
+    return;
+  }
+  if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
+    t->exiting = true;
+    t->stop_requested = false;
+    return;
+  }
+  t->interrupt_outstanding = true;
+}
+
+void Tracer::Continue(Thread *t, int sig) {
+  if (t->stop_requested) {
+    // A stop was asked for: this internal stop is it. The signal stays pending with us.
+    if (sig != 0)
+      t->hidden_sig = sig;
+    Report(t, t->attach_stop ? NTRACE_STOP_ATTACH : NTRACE_STOP_REQUESTED, 0);
+    return;
+  }
+  KResume(t, sig);
+}
+
+void Tracer::KResume(Thread *t, int sig) {
+  Proc *p = t->proc;
+  if (p->stepping != nullptr && p->stepping != t) {
+    // Another thread has a breakpoint lifted: this one must not run past it.
+    t->deferred = true;
+    t->deferred_sig = sig;
+    return;
+  }
+  if (t->dr_dirty)
+    ApplyDebugRegs(t);
+  long req;
+  if (t->skip_bp != 0 && LoadRegs(t) && t->regs.rip == t->skip_bp && BpInserted(p, t->skip_bp)) {
+    uint8_t b = p->bps[t->skip_bp].saved;
+    RawWrite(p, t->skip_bp, &b, 1);
+    t->step_over = t->skip_bp;
+    p->stepping = t;
+    req = PTRACE_SINGLESTEP;
+  } else if (t->mode == Mode::Step || t->mode == Mode::RangeStep) {
+    req = PTRACE_SINGLESTEP;
+  } else if (t->mode == Mode::Syscall ||
+             (p->events & (NTRACE_EVENT_SYSCALL_ENTRY | NTRACE_EVENT_SYSCALL_EXIT))) {
+    req = PTRACE_SYSCALL;
+  } else if (t->group_stop && sig == 0) {
+    req = PTRACE_LISTEN;
+  } else {
+    req = PTRACE_CONT;
+  }
+  t->kstopped = false;
+  t->regs_valid = false;
+  t->signal_stop = false;
+  t->group_stop = false;
+  if (ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0,
+             req == PTRACE_LISTEN ? 0 : sig) < 0) {
+    if (errno == ESRCH)
+      return; // dying (SIGKILL): its exit status follows
+    if (req == PTRACE_LISTEN && ptrace(PTRACE_CONT, t->tid, 0, 0) == 0)
+      return;
+    t->kstopped = true;
+  }
+}
+
+void Tracer::FinishStepOver(Thread *t) {
+  Proc *p = t->proc;
+  uint64_t a = t->step_over;
+  t->step_over = 0;
+  if (p->stepping == t)
+    p->stepping = nullptr;
+  static const uint8_t int3 = 0xcc;
+  if (a != 0 && !p->bps_lifted && p->bps.count(a) != 0)
+    RawWrite(p, a, &int3, 1);
+  std::vector<Thread *> waiting;
+  for (auto &kv : p->threads)
+    if (kv.second->deferred)
+      waiting.push_back(kv.second);
+  for (Thread *u : waiting) {
+    if (!u->deferred)
+      continue;
+    u->deferred = false;
+    int s = u->deferred_sig;
+    u->deferred_sig = 0;
+    Continue(u, s);
+  }
+}
+
+} // namespace ntrace

@@ -1,0 +1,94 @@
+// Packet encoding (GDB manual, "Overview"): `$body#cs` (and `%body#cs` for notifications,
+// "Notification Packets"), where cs is the modulo-256 sum of the bytes between the delimiters,
+// written as two lowercase hex digits.
+//
+// The body is escaped with `}` for 0x23 `#`, 0x24 `$`, 0x7d `}` and 0x2a `*` so that any byte
+// string frames safely. gdb's reader (remote.c read_frame) undoes run-length encoding for every
+// reply but undoes the `}` escape only where the manual says data is binary (qXfer data,
+// vFile:pread data, `x`, qSearch patterns); text replies therefore must not contain those four
+// bytes to begin with (replies/basic.ts keeps `E.` texts clean). Escaping first and compressing
+// second matches the reader, which expands runs first and unescapes afterwards.
+import { escapeBinary } from './common/binary.js';
+
+const HEX = '0123456789abcdef';
+
+/** Modulo-256 sum of the bytes, the RSP checksum. */
+export function checksum(bytes: Uint8Array): number {
+  let sum = 0;
+  for (const b of bytes) sum = (sum + b) & 0xff;
+  return sum;
+}
+
+export interface EncodeOptions {
+  /** Run-length encode runs of repeated bytes (only replies may be compressed). */
+  rle?: boolean;
+}
+
+// Repeat counts (GDB manual, "Overview"): the byte after `*` is n + 29 for n extra copies and
+// must be printable and neither `#` (n = 6) nor `$` (n = 7); so n runs from 3 (` `) to 97 (`~`).
+// Older manuals also ruled out `+` (n = 14) and `-` (n = 16), which a glitching link could
+// confuse with acks, and we avoid `}` (n = 96) so a reader that unescapes before expanding is
+// not misled. A forbidden count is lowered and the rest of the run starts a new group.
+const RLE_MIN = 3;
+const RLE_MAX = 97;
+const FORBIDDEN_COUNTS = new Set([6, 7, 14, 16, 96]);
+
+function rleCount(extra: number): number {
+  let n = Math.min(extra, RLE_MAX);
+  while (FORBIDDEN_COUNTS.has(n)) n--;
+  return n;
+}
+
+/** Run-length encodes an already escaped body. Exported for tests. */
+export function runLengthEncode(data: Uint8Array): Buffer {
+  const out: number[] = [];
+  let i = 0;
+  while (i < data.length) {
+    const b = data[i]!;
+    let run = 1;
+    while (i + run < data.length && data[i + run] === b) run++;
+    i += run;
+    // Each group is the byte itself plus, if worth it, `*` and a count of extra copies; what a
+    // count cannot cover (forbidden or over 97) starts a new group.
+    let remaining = run;
+    while (remaining > 0) {
+      out.push(b);
+      remaining--;
+      if (remaining >= RLE_MIN) {
+        const n = rleCount(remaining);
+        out.push(0x2a, n + 29);
+        remaining -= n;
+      }
+    }
+  }
+  return Buffer.from(out);
+}
+
+function frame(start: number, body: Buffer | string, opts?: EncodeOptions): Buffer {
+  const raw = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  let wire = escapeBinary(raw);
+  if (opts?.rle) wire = runLengthEncode(wire);
+  const sum = checksum(wire);
+  const out = Buffer.allocUnsafe(wire.length + 4);
+  out[0] = start;
+  wire.copy(out, 1);
+  out[wire.length + 1] = 0x23;
+  out[wire.length + 2] = HEX.charCodeAt(sum >> 4);
+  out[wire.length + 3] = HEX.charCodeAt(sum & 0xf);
+  return out;
+}
+
+/** `$body#cs`. A string body is sent as UTF-8. */
+export function encodePacket(body: Buffer | string, opts?: EncodeOptions): Buffer {
+  return frame(0x24, body, opts);
+}
+
+/** `%body#cs`, an asynchronous notification such as `%Stop:T05...`. */
+export function encodeNotification(body: Buffer | string, opts?: EncodeOptions): Buffer {
+  return frame(0x25, body, opts);
+}
+
+export const ACK = Buffer.from('+');
+export const NAK = Buffer.from('-');
+/** The interrupt request a client sends between packets (GDB manual, "Interrupts"). */
+export const INTERRUPT = Buffer.from([0x03]);

@@ -1,0 +1,43 @@
+// LLDB's `key:value;` replies (lldbgdbremote.md: qHostInfo, qProcessInfo, qRegisterInfo,
+// qMemoryRegionInfo, qGDBServerVersion). Numbers in these replies are decimal unless the
+// document says hex, so callers pass hex values as strings already formatted.
+import { bigintToHex, textToHex } from '../common/hex.js';
+import type { MemoryPermissions } from '../packets/allocate-memory.js';
+
+export type KeyValue = readonly [key: string, value: string | number];
+
+/** `k1:v1;k2:v2;` with numbers in decimal; keys and values must not contain `:` or `;`. */
+export function keyValueReply(pairs: readonly KeyValue[]): string {
+  return pairs.map(([k, v]) => `${k}:${typeof v === 'number' ? v.toString(10) : v};`).join('');
+}
+
+export interface MemoryRegion {
+  start: bigint;
+  size: bigint;
+  /** Undefined for an unmapped gap (then LLDB gets no permissions key). */
+  permissions?: MemoryPermissions;
+  /** Mapping name such as a file path or [stack] (sent hex-encoded). */
+  name?: string;
+}
+
+/** The reply to qMemoryRegionInfo: `start:<hex>;size:<hex>;permissions:rwx;name:<hex>;`. */
+export function memoryRegionReply(region: MemoryRegion): string {
+  const pairs: KeyValue[] = [
+    ['start', bigintToHex(region.start)],
+    ['size', bigintToHex(region.size)],
+  ];
+  if (region.permissions) {
+    const p = region.permissions;
+    pairs.push([
+      'permissions',
+      (p.read ? 'r' : '') + (p.write ? 'w' : '') + (p.execute ? 'x' : ''),
+    ]);
+  }
+  if (region.name !== undefined) pairs.push(['name', textToHex(region.name)]);
+  return keyValueReply(pairs);
+}
+
+/** The reply to `_M`: the allocated address in hex. */
+export function allocatedAddress(addr: bigint): string {
+  return bigintToHex(addr);
+}

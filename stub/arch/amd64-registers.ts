@@ -1,0 +1,239 @@
+// GDB's amd64 GNU/Linux register numbering and where each register lives in the kernel's
+// regsets. Numbers follow gdb/arch/amd64.c amd64_create_target_description: core (0-39), sse
+// (40-56), linux orig_rax (57), segments fs_base/gs_base (58-59), avx ymmNh (60-75), then pkeys
+// when XCR0 enables it. The g packet is every register in this order, little-endian.
+//
+// Sources of the bytes:
+//   gpr    NT_PRSTATUS, struct user_regs_struct (27 x u64):
+//          r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax rip cs eflags rsp ss
+//          fs_base gs_base ds es fs gs
+//   fx     the 512-byte fxsave image (NT_PRFPREG, or the first 512 bytes of NT_X86_XSTATE):
+//          +0 fcw  +2 fsw  +4 abridged ftw  +6 fop  +8 fip  +16 fdp  +24 mxcsr  +32 st0..7 (16 each)
+//          +160 xmm0..15 (16 each)
+//   xsave  NT_X86_XSTATE standard format: +576 the upper 128 bits of ymm0..15 (16 each)
+
+export type RegisterSource =
+  | { set: 'gpr'; offset: number }
+  | { set: 'fx'; offset: number }
+  | { set: 'fx-tag' }
+  | { set: 'xsave'; offset: number };
+
+export interface RegisterDef {
+  name: string;
+  /** Width in bytes on the wire. */
+  size: number;
+  source: RegisterSource;
+  feature: string;
+  type: string;
+  group?: string;
+}
+
+/** user_regs_struct slot index of each register GDB wants from NT_PRSTATUS. */
+const gprSlot: Record<string, number> = {
+  r15: 0,
+  r14: 1,
+  r13: 2,
+  r12: 3,
+  rbp: 4,
+  rbx: 5,
+  r11: 6,
+  r10: 7,
+  r9: 8,
+  r8: 9,
+  rax: 10,
+  rcx: 11,
+  rdx: 12,
+  rsi: 13,
+  rdi: 14,
+  orig_rax: 15,
+  rip: 16,
+  cs: 17,
+  eflags: 18,
+  rsp: 19,
+  ss: 20,
+  fs_base: 21,
+  gs_base: 22,
+  ds: 23,
+  es: 24,
+  fs: 25,
+  gs: 26,
+};
+
+export const GPR_SIZE = 216;
+export const FXSAVE_SIZE = 512;
+const XSAVE_AVX_OFFSET = 576;
+export const XCR0_AVX = 1n << 2n;
+export const XCR0_PKRU = 1n << 9n;
+
+function gpr(name: string, size: number, type: string, feature = 'org.gnu.gdb.i386.core'): RegisterDef {
+  return { name, size, source: { set: 'gpr', offset: gprSlot[name]! * 8 }, feature, type };
+}
+
+function fx(name: string, size: number, offset: number, type: string, group?: string): RegisterDef {
+  const feature = name.startsWith('xmm') || name === 'mxcsr' ? 'org.gnu.gdb.i386.sse' : 'org.gnu.gdb.i386.core';
+  return { name, size, source: { set: 'fx', offset }, feature, type, ...(group ? { group } : {}) };
+}
+
+export interface RegisterLayout {
+  regs: RegisterDef[];
+  byName: Map<string, number>;
+  /** Whether any register needs NT_X86_XSTATE rather than the 512-byte fxsave. */
+  usesXsave: boolean;
+}
+
+/**
+ * The register list for a target whose xsave area has `xstateSize` bytes with features `xcr0`
+ * enabled (both 0 without xstate: core, sse, linux and segments only).
+ */
+export function amd64Layout(xstateSize: number, xcr0: bigint): RegisterLayout {
+  const regs: RegisterDef[] = [];
+  for (const n of ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi']) regs.push(gpr(n, 8, 'int64'));
+  regs.push(gpr('rbp', 8, 'data_ptr'), gpr('rsp', 8, 'data_ptr'));
+  for (let i = 8; i < 16; i++) regs.push(gpr(`r${i}`, 8, 'int64'));
+  regs.push(gpr('rip', 8, 'code_ptr'), gpr('eflags', 4, 'i386_eflags'));
+  for (const n of ['cs', 'ss', 'ds', 'es', 'fs', 'gs']) regs.push(gpr(n, 4, 'int32'));
+  for (let i = 0; i < 8; i++) regs.push(fx(`st${i}`, 10, 32 + 16 * i, 'i387_ext'));
+  // fctrl..fop are 32-bit on the wire but narrower in fxsave; see readRegister.
+  regs.push(fx('fctrl', 4, 0, 'int', 'float'), fx('fstat', 4, 2, 'int', 'float'));
+  regs.push({ name: 'ftag', size: 4, source: { set: 'fx-tag' }, feature: 'org.gnu.gdb.i386.core', type: 'int', group: 'float' });
+  regs.push(fx('fiseg', 4, 12, 'int', 'float'), fx('fioff', 4, 8, 'int', 'float'));
+  regs.push(fx('foseg', 4, 20, 'int', 'float'), fx('fooff', 4, 16, 'int', 'float'));
+  regs.push(fx('fop', 4, 6, 'int', 'float'));
+  for (let i = 0; i < 16; i++) regs.push(fx(`xmm${i}`, 16, 160 + 16 * i, 'vec128'));
+  regs.push(fx('mxcsr', 4, 24, 'i386_mxcsr', 'vector'));
+  regs.push(gpr('orig_rax', 8, 'int', 'org.gnu.gdb.i386.linux'));
+  regs.push(gpr('fs_base', 8, 'int', 'org.gnu.gdb.i386.segments'));
+  regs.push(gpr('gs_base', 8, 'int', 'org.gnu.gdb.i386.segments'));
+  let usesXsave = false;
+  if (xstateSize >= XSAVE_AVX_OFFSET + 256 && (xcr0 & XCR0_AVX) !== 0n) {
+    usesXsave = true;
+    for (let i = 0; i < 16; i++) {
+      regs.push({
+        name: `ymm${i}h`,
+        size: 16,
+        source: { set: 'xsave', offset: XSAVE_AVX_OFFSET + 16 * i },
+        feature: 'org.gnu.gdb.i386.avx',
+        type: 'uint128',
+      });
+    }
+  }
+  // PKRU is the highest user component below AMX, so when it is the top enabled feature it
+  // occupies the last 8 bytes of the standard-format area whatever the vendor's layout (AMD and
+  // Intel place it at different offsets). Other layouts are not guessed at.
+  if ((xcr0 & XCR0_PKRU) !== 0n && xcr0 < 1n << 10n && xstateSize > 2048) {
+    usesXsave = true;
+    regs.push({
+      name: 'pkru',
+      size: 4,
+      source: { set: 'xsave', offset: xstateSize - 8 },
+      feature: 'org.gnu.gdb.i386.pkeys',
+      type: 'uint32',
+    });
+  }
+  const byName = new Map(regs.map((r, i) => [r.name, i]));
+  return { regs, byName, usesXsave };
+}
+
+/** The regsets a register file holds: gpr always, fx either standalone or inside xsave. */
+export interface RegisterBuffers {
+  gpr: Buffer;
+  /** NT_X86_XSTATE when the layout uses it, else the NT_PRFPREG fxsave image. */
+  fp: Buffer;
+}
+
+/** The full 16-bit x87 tag word from fxsave's abridged one (as gdb's i387_fxsave_to_cache). */
+function fullTagWord(fxs: Buffer): number {
+  const abridged = fxs[4]!;
+  const top = (fxs.readUInt16LE(2) >> 11) & 7;
+  let tag = 0;
+  for (let phys = 7; phys >= 0; phys--) {
+    let t = 3; // empty
+    if (abridged & (1 << phys)) {
+      const st = (phys - top + 8) % 8;
+      const base = 32 + 16 * st;
+      const exponent = fxs.readUInt16LE(base + 8) & 0x7fff;
+      const mantissa = fxs.readBigUInt64LE(base);
+      if (exponent === 0x7fff) t = 2;
+      else if (exponent === 0) t = mantissa === 0n ? 1 : 2;
+      else t = mantissa >> 63n ? 0 : 2;
+    }
+    tag |= t << (2 * phys);
+  }
+  return tag;
+}
+
+/** Fills `out` (size bytes) with register `r` read from `bufs`. */
+export function readRegister(r: RegisterDef, bufs: RegisterBuffers): Buffer {
+  const out = Buffer.alloc(r.size);
+  const src = r.source;
+  switch (src.set) {
+    case 'gpr':
+      bufs.gpr.copy(out, 0, src.offset, src.offset + r.size);
+      break;
+    case 'fx-tag':
+      out.writeUInt32LE(fullTagWord(bufs.fp));
+      break;
+    case 'fx': {
+      // fcw/fsw/fop and the selectors are 16 bits in fxsave, the offsets 32; gdb wants 32.
+      const width = fxWidth(r.name, r.size);
+      bufs.fp.copy(out, 0, src.offset, src.offset + width);
+      if (r.name === 'fop') out.writeUInt32LE(out.readUInt32LE() & 0x7ff);
+      break;
+    }
+    case 'xsave':
+      if (bufs.fp.length >= src.offset + r.size) bufs.fp.copy(out, 0, src.offset, src.offset + r.size);
+      break;
+  }
+  return out;
+}
+
+function fxWidth(name: string, size: number): number {
+  return name === 'fctrl' || name === 'fstat' || name === 'fop' || name === 'fiseg' || name === 'foseg'
+    ? 2
+    : size;
+}
+
+/** Stores `value` (r.size bytes) into `bufs`; reports which regset changed. */
+export function writeRegister(r: RegisterDef, bufs: RegisterBuffers, value: Buffer): 'gpr' | 'fp' {
+  const src = r.source;
+  switch (src.set) {
+    case 'gpr':
+      // 32-bit registers (eflags, selectors) sit in 64-bit slots: zero-extend.
+      bufs.gpr.fill(0, src.offset, src.offset + 8);
+      value.copy(bufs.gpr, src.offset, 0, r.size);
+      return 'gpr';
+    case 'fx-tag': {
+      const full = value.readUInt32LE();
+      let abridged = 0;
+      for (let i = 0; i < 8; i++) if (((full >> (2 * i)) & 3) !== 3) abridged |= 1 << i;
+      bufs.fp[4] = abridged;
+      return 'fp';
+    }
+    case 'fx':
+      value.copy(bufs.fp, src.offset, 0, fxWidth(r.name, r.size));
+      return 'fp';
+    case 'xsave':
+      if (bufs.fp.length >= src.offset + r.size) value.copy(bufs.fp, src.offset, 0, r.size);
+      return 'fp';
+  }
+}
+
+/** The g packet payload: every register in order. */
+export function encodeAll(layout: RegisterLayout, bufs: RegisterBuffers): Buffer {
+  return Buffer.concat(layout.regs.map((r) => readRegister(r, bufs)));
+}
+
+/** Applies a G packet payload; a short payload updates only the registers it covers. */
+export function decodeAll(layout: RegisterLayout, bufs: RegisterBuffers, data: Buffer): Set<'gpr' | 'fp'> {
+  const changed = new Set<'gpr' | 'fp'>();
+  let off = 0;
+  for (const r of layout.regs) {
+    if (off + r.size > data.length) break;
+    changed.add(writeRegister(r, bufs, data.subarray(off, off + r.size)));
+    off += r.size;
+  }
+  return changed;
+}
+
+/** GDB register numbers expedited in stop replies: rbp, rsp, rip (what gdbserver sends). */
+export const EXPEDITED = ['rbp', 'rsp', 'rip'] as const;

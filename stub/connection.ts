@@ -1,0 +1,140 @@
+// One client link: bytes in through the Framer, packets out through the encoder. Owns acks and
+// no-ack mode (GDB manual, "Packet Acknowledgment"), retransmission on `-`, and backpressure:
+// reading pauses while the socket's write buffer is full or too many packets wait for the session.
+import type { Duplex } from 'node:stream';
+import { encodePacket } from '../rsp/encoder.js';
+import { Framer } from '../rsp/framer.js';
+
+export interface ConnectionEvents {
+  packet(body: Buffer): void;
+  /** A packet that could not be received; the session answers it with an error. */
+  badPacket(reason: string): void;
+  interrupt(): void;
+  close(): void;
+}
+
+export interface ConnectionOptions {
+  maxPacketSize: number;
+  /** Packet log (--debug). */
+  log?: (line: string) => void;
+}
+
+/** Packets waiting for the session before we stop reading the socket. */
+const MAX_QUEUED = 64;
+
+function printable(body: Buffer | string): string {
+  const s = typeof body === 'string' ? body : body.toString('latin1');
+  const shown = s.length > 200 ? `${s.slice(0, 200)}...(${s.length} bytes)` : s;
+  return shown.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export class Connection {
+  noAck = false;
+  private readonly framer: Framer;
+  private lastSent: Buffer | undefined;
+  private queued = 0;
+  private writePaused = false;
+  private closed = false;
+
+  constructor(
+    private readonly stream: Duplex,
+    private readonly events: ConnectionEvents,
+    private readonly opts: ConnectionOptions,
+  ) {
+    this.framer = new Framer({ maxPacketSize: opts.maxPacketSize });
+    const sock = stream as Duplex & { setNoDelay?: (v: boolean) => void };
+    sock.setNoDelay?.(true);
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('drain', () => {
+      this.writePaused = false;
+      this.maybeResume();
+    });
+    stream.on('error', (err) => {
+      this.opts.log?.(`connection error: ${err.message}`);
+      this.shutdown();
+    });
+    stream.on('end', () => this.shutdown());
+    stream.on('close', () => this.shutdown());
+    stream.resume();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.events.close();
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const ev of this.framer.push(chunk)) {
+      switch (ev.type) {
+        case 'packet':
+          this.opts.log?.(`getpkt ("${printable(ev.body)}")`);
+          if (!this.noAck) this.write(Buffer.from('+'));
+          this.queued++;
+          if (this.queued >= MAX_QUEUED) this.stream.pause();
+          this.events.packet(ev.body);
+          break;
+        case 'bad-checksum':
+          this.opts.log?.(`bad checksum: "${printable(ev.body)}"`);
+          if (!this.noAck) this.write(Buffer.from('-'));
+          break;
+        case 'error':
+          this.opts.log?.(`dropped packet: ${ev.code}: ${ev.message}`);
+          // A truncated packet is simply gone; anything else was received whole and gets an
+          // answer so the client does not wait forever.
+          if (ev.code !== 'RSP_ERR_TRUNCATED_PACKET') {
+            if (!this.noAck) this.write(Buffer.from('+'));
+            this.queued++;
+            this.events.badPacket(ev.message);
+          }
+          break;
+        case 'nak':
+          if (this.lastSent && !this.noAck) this.write(this.lastSent);
+          break;
+        case 'interrupt':
+          this.opts.log?.('interrupt (0x03)');
+          this.events.interrupt();
+          break;
+        case 'ack':
+        case 'notification':
+          break;
+      }
+    }
+  }
+
+  /** The session finished one packet. */
+  done(): void {
+    this.queued = Math.max(0, this.queued - 1);
+    this.maybeResume();
+  }
+
+  private maybeResume(): void {
+    if (!this.closed && !this.writePaused && this.queued < MAX_QUEUED && this.stream.isPaused()) this.stream.resume();
+  }
+
+  private write(bytes: Buffer): void {
+    if (this.closed) return;
+    if (!this.stream.write(bytes)) {
+      this.writePaused = true;
+      this.stream.pause();
+    }
+  }
+
+  send(body: Buffer | string): void {
+    this.opts.log?.(`putpkt ("${printable(body)}")`);
+    const wire = encodePacket(body);
+    this.lastSent = wire;
+    this.write(wire);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.stream.end();
+    this.stream.destroy();
+    this.shutdown();
+  }
+}

@@ -1,0 +1,115 @@
+// What every handler sees: the target, what the client negotiated, and the stub-side state that
+// saves round trips (register cache per stop, breakpoint set, current threads).
+import {
+  amd64Layout,
+  FXSAVE_SIZE,
+  type RegisterBuffers,
+  type RegisterLayout,
+} from './arch/amd64-registers.js';
+import { SwBreakpoints } from './breakpoints.js';
+import type { Ptid, Target, TargetStop } from './target.js';
+import { TargetError } from './target.js';
+
+export interface ClientFeatures {
+  multiprocess: boolean;
+  swbreak: boolean;
+  hwbreak: boolean;
+  /** qSupported:xmlRegisters=... seen. */
+  xmlRegisters: boolean;
+}
+
+/** What a handler asks the session to do; only the session writes to the connection. */
+export type HandlerResult =
+  | { reply: string | Buffer }
+  /** The target runs; the stop reply comes later. */
+  | { deferred: true }
+  /** Reply (if any), then end the session. */
+  | { disconnect: string; reply?: string }
+  /** No reply at all (k). */
+  | { silent: true };
+
+export function reply(body: string | Buffer): HandlerResult {
+  return { reply: body };
+}
+
+export const OK: HandlerResult = { reply: 'OK' };
+export const EMPTY: HandlerResult = { reply: '' };
+
+/** `E<nn>` from an errno (GDB manual, "Standard Replies"). */
+export function errorReply(errno: number): HandlerResult {
+  return { reply: `E${(errno & 0xff || 1).toString(16).padStart(2, '0')}` };
+}
+
+export function errnoOf(err: unknown): number {
+  if (err instanceof TargetError) return err.errno;
+  return 5; // EIO
+}
+
+export class SessionContext {
+  client: ClientFeatures = { multiprocess: false, swbreak: false, hwbreak: false, xmlRegisters: false };
+  /** Hg: the thread register and memory packets apply to. */
+  generalThread: Ptid | undefined;
+  /** The last stop reported, for `?`. */
+  lastStop: TargetStop | undefined;
+  readonly layout: RegisterLayout;
+  readonly swBreakpoints: SwBreakpoints | undefined;
+  private regCache = new Map<number, Promise<RegisterBuffers>>();
+  /** qXfer documents being read in chunks, keyed by object:annex. */
+  readonly xferCache = new Map<string, Buffer>();
+  /** Host signals GDB lets the program receive (QProgramSignals), undefined: all. */
+  programSignals: Set<number> | undefined;
+
+  constructor(readonly target: Target) {
+    const r = target.base.registers;
+    this.layout = amd64Layout(r.xstateSize, r.xcr0);
+    this.swBreakpoints = target.breakpoints ? new SwBreakpoints(target.breakpoints) : undefined;
+  }
+
+  get pid(): number {
+    return this.target.base.pid;
+  }
+
+  /** The thread for g/p/m and friends: Hg's choice, else the last stopped one, else the first. */
+  currentThread(): Ptid {
+    const threads = this.target.base.threads();
+    const g = this.generalThread;
+    if (g && threads.some((t) => t.tid === g.tid)) return g;
+    const s = this.lastStop;
+    if (s?.kind === 'stopped' && threads.some((t) => t.tid === s.thread.tid)) return s.thread;
+    const first = threads[0];
+    if (!first) throw new TargetError('no threads', 3);
+    return first;
+  }
+
+  /** Registers of `thread` for the current stop, fetched at most once per stop. */
+  registers(thread: Ptid): Promise<RegisterBuffers> {
+    let p = this.regCache.get(thread.tid);
+    if (!p) {
+      const base = this.target.base;
+      const fpSet = this.layout.usesXsave ? 'xstate' : 'fpr';
+      p = Promise.all([base.readRegisters(thread, 'gpr'), base.readRegisters(thread, fpSet)]).then(
+        ([gpr, fp]) => ({ gpr, fp: fpSet === 'fpr' && fp.length < FXSAVE_SIZE ? Buffer.concat([fp, Buffer.alloc(FXSAVE_SIZE - fp.length)]) : fp }),
+      );
+      this.regCache.set(thread.tid, p);
+      p.catch(() => this.regCache.delete(thread.tid));
+    }
+    return p;
+  }
+
+  /** Writes back the regsets that changed and keeps the cache coherent. */
+  async storeRegisters(thread: Ptid, bufs: RegisterBuffers, changed: Set<'gpr' | 'fp'>): Promise<void> {
+    const base = this.target.base;
+    try {
+      if (changed.has('gpr')) await base.writeRegisters(thread, 'gpr', bufs.gpr);
+      if (changed.has('fp')) await base.writeRegisters(thread, this.layout.usesXsave ? 'xstate' : 'fpr', bufs.fp);
+    } catch (err) {
+      this.regCache.delete(thread.tid);
+      throw err;
+    }
+  }
+
+  /** Forget everything that is only valid while stopped. */
+  invalidate(): void {
+    this.regCache.clear();
+  }
+}

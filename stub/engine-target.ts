@@ -1,0 +1,536 @@
+// Target on top of the ntrace Engine (native/). Owns the all-stop bookkeeping: after a resume,
+// the first STOP record is the one reported to GDB; the engine (NTRACE_OPT_ALL_STOP, or our own
+// stop request when the engine lacks it) then stops every other thread, whose own events are kept
+// pending and reported on a later resume without running anything, as gdbserver does.
+import { readFile, readlink } from 'node:fs/promises';
+import type { Engine, EngineEvent, ProcessOptions, StopEvent, ThreadRef } from '../native/types.js';
+import { EngineError } from '../native/types.js';
+import type {
+  BaseOps,
+  BreakpointOps,
+  ProcessInfoOps,
+  Ptid,
+  Regset,
+  ResumeAction,
+  SignalOps,
+  SyscallOps,
+  Target,
+  TargetStop,
+  ThreadInfoOps,
+  WatchKind,
+  WatchpointOps,
+} from './target.js';
+import { TargetError } from './target.js';
+
+const SIGTRAP = 5;
+const SIGINT = 2;
+const SIGKILL = 9;
+const NSIG = 64;
+
+interface ThreadRec {
+  ref: ThreadRef;
+  stopId: bigint;
+  running: boolean;
+  /** An event this thread had while another thread's stop was being reported. */
+  pending?: StopEvent;
+}
+
+type Phase =
+  | { kind: 'stopped' }
+  | { kind: 'running' }
+  /** A primary stop arrived; waiting for the other threads to stop. */
+  | { kind: 'collecting'; primary: StopEvent }
+  | { kind: 'gone' };
+
+const errnoOf: Record<string, number> = {
+  EPERM: 1,
+  ENOENT: 2,
+  ESRCH: 3,
+  EINTR: 4,
+  EIO: 5,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  EINVAL: 22,
+  ENOSPC: 28,
+  ENOSYS: 38,
+  EOPNOTSUPP: 95,
+  ESTALE: 116,
+};
+
+/** Engine failures become TargetErrors carrying the errno GDB will see as E<nn>. */
+function wrap(err: unknown): TargetError {
+  if (err instanceof TargetError) return err;
+  if (err instanceof EngineError) return new TargetError(err.message, err.errno || errnoOf[err.code] || 5);
+  const e = err as { code?: string; errno?: number; message?: string };
+  const errno = typeof e.errno === 'number' ? Math.abs(e.errno) : errnoOf[e.code ?? ''];
+  return new TargetError(e.message ?? String(err), errno ?? 5);
+}
+
+async function call<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw wrap(err);
+  }
+}
+
+export interface LaunchSpec {
+  path: string;
+  argv: string[];
+  env: string[];
+  cwd?: string;
+}
+
+export class EngineTarget implements BaseOps {
+  readonly threadsByTid = new Map<number, ThreadRec>();
+  private phase: Phase = { kind: 'stopped' };
+  private listener: (stop: TargetStop) => void = () => {};
+  private interruptRequested = false;
+  private passSignals = new Set<number>();
+  private catching: { on: boolean; numbers: number[] } = { on: false, numbers: [] };
+  private swBreaks = new Set<bigint>();
+  private exitWaiters: (() => void)[] = [];
+  private readonly onEvent = (ev: EngineEvent) => this.handleEvent(ev);
+
+  private constructor(
+    readonly engine: Engine,
+    readonly pid: number,
+    readonly attached: boolean,
+  ) {
+    engine.on('event', this.onEvent);
+  }
+
+  get registers(): { xstateSize: number; xcr0: bigint } {
+    const info = this.engine.info;
+    return info.caps.xstate
+      ? { xstateSize: info.xstateSize, xcr0: info.xcr0 }
+      : { xstateSize: 0, xcr0: 0n };
+  }
+
+  /** Starts `spec` stopped at its first instruction. */
+  static async launch(engine: Engine, spec: LaunchSpec): Promise<EngineTarget> {
+    const early: EngineEvent[] = [];
+    const grab = (ev: EngineEvent) => early.push(ev);
+    engine.on('event', grab);
+    let ref: ThreadRef;
+    try {
+      ref = await call(
+        engine.launch({
+          path: spec.path,
+          argv: spec.argv,
+          env: spec.env,
+          ...(spec.cwd ? { cwd: spec.cwd } : {}),
+        }),
+      );
+    } finally {
+      engine.off('event', grab);
+    }
+    const t = new EngineTarget(engine, ref.tgid, false);
+    t.threadsByTid.set(ref.tid, { ref, stopId: 0n, running: true });
+    await t.settle(early);
+    return t;
+  }
+
+  /** Attaches to `pid` and stops all its threads. */
+  static async attach(engine: Engine, pid: number): Promise<EngineTarget> {
+    const early: EngineEvent[] = [];
+    const grab = (ev: EngineEvent) => early.push(ev);
+    engine.on('event', grab);
+    let infos: Awaited<ReturnType<Engine['attach']>>;
+    try {
+      infos = await call(engine.attach(pid, { stop: true }));
+    } finally {
+      engine.off('event', grab);
+    }
+    const t = new EngineTarget(engine, pid, true);
+    for (const info of infos) {
+      t.threadsByTid.set(info.tid, {
+        ref: { handle: info.handle, tgid: info.tgid, tid: info.tid },
+        stopId: info.stopId,
+        running: info.state === 'running',
+      });
+    }
+    await t.settle(early);
+    return t;
+  }
+
+  /** Waits until every thread has its first stop (launch or attach), then sets options. */
+  private async settle(early: EngineEvent[]): Promise<void> {
+    this.phase = { kind: 'running' };
+    await new Promise<void>((resolve) => {
+      this.initialStop = resolve;
+      for (const ev of early) this.handleEvent(ev);
+      this.checkAllStopped();
+    });
+    this.phase = { kind: 'stopped' };
+    await this.applyOptions();
+  }
+
+  private initialStop?: () => void;
+
+  private async applyOptions(): Promise<void> {
+    const stopSignals: number[] = [];
+    for (let s = 1; s <= NSIG; s++) if (!this.passSignals.has(s)) stopSignals.push(s);
+    const opts: ProcessOptions = {
+      allStop: this.engine.info.caps.allStop,
+      events: {
+        threadReports: true,
+        syscallEntry: this.catching.on,
+        syscallExit: this.catching.on,
+      },
+      stopSignals,
+    };
+    if (this.catching.on && this.catching.numbers.length > 0) opts.syscalls = this.catching.numbers;
+    await call(this.engine.setOptions(this.pid, opts));
+  }
+
+  onStop(listener: (stop: TargetStop) => void): void {
+    this.listener = listener;
+  }
+
+  threads(): Ptid[] {
+    return [...this.threadsByTid.values()].map((r) => ({ pid: r.ref.tgid, tid: r.ref.tid }));
+  }
+
+  private rec(thread: Ptid): ThreadRec {
+    const r = this.threadsByTid.get(thread.tid);
+    if (!r) throw new TargetError(`no thread ${thread.tid}`, 3);
+    return r;
+  }
+
+  readRegisters(thread: Ptid, set: Regset): Promise<Buffer> {
+    const r = this.rec(thread);
+    return call(this.engine.getRegs(r.ref.handle, r.stopId, set));
+  }
+
+  writeRegisters(thread: Ptid, set: Regset, data: Buffer): Promise<void> {
+    const r = this.rec(thread);
+    return call(this.engine.setRegs(r.ref.handle, r.stopId, set, data));
+  }
+
+  readMemory(addr: bigint, length: number): Promise<Buffer> {
+    return call(this.engine.readMemory(this.pid, addr, length));
+  }
+
+  writeMemory(addr: bigint, data: Buffer): Promise<number> {
+    return call(this.engine.writeMemory(this.pid, addr, data));
+  }
+
+  async resume(actions: ResumeAction[]): Promise<void> {
+    if (this.phase.kind === 'gone') throw new TargetError('the process is gone', 3);
+    const plan: [ThreadRec, ResumeAction][] = [];
+    for (const r of this.threadsByTid.values()) {
+      if (r.running) continue;
+      const a = actions.find((x) => x.thread === undefined || x.thread.tid === r.ref.tid);
+      if (a) plan.push([r, a]);
+    }
+    // A thread resumed here that already has an event reports it without running anything.
+    for (const [r] of plan) {
+      const ev = r.pending;
+      if (!ev) continue;
+      r.pending = undefined;
+      if (ev.reason === 'breakpoint' && !this.swBreaks.has(ev.data[0] ?? ev.pc)) continue;
+      this.phase = { kind: 'stopped' };
+      setImmediate(() => this.listener(this.translate(ev)));
+      return;
+    }
+    this.phase = { kind: 'running' };
+    this.interruptRequested = false;
+    await call(
+      Promise.all(
+        plan.map(([r, a]) => {
+          const stopId = r.stopId;
+          r.running = true;
+          r.stopId = 0n;
+          return this.engine.resume({
+            handle: r.ref.handle,
+            stopId,
+            mode: a.mode === 'continue' ? 'cont' : a.mode === 'step' ? 'step' : 'range-step',
+            signal: a.signal,
+            ...(a.range ? { range: a.range } : {}),
+          });
+        }),
+      ),
+    );
+  }
+
+  async interrupt(): Promise<void> {
+    if (this.phase.kind !== 'running') return;
+    this.interruptRequested = true;
+    await call(this.engine.stop(this.pid));
+  }
+
+  private noteStopped(ev: StopEvent): ThreadRec {
+    let r = this.threadsByTid.get(ev.thread.tid);
+    if (!r) {
+      r = { ref: ev.thread, stopId: ev.stopId, running: false };
+      this.threadsByTid.set(ev.thread.tid, r);
+    }
+    r.ref = ev.thread;
+    r.stopId = ev.stopId;
+    r.running = false;
+    return r;
+  }
+
+  private handleEvent(ev: EngineEvent): void {
+    switch (ev.type) {
+      case 'stop': {
+        if (ev.thread.tgid !== this.pid) return;
+        const r = this.noteStopped(ev);
+        const phase = this.phase;
+        if (phase.kind === 'running') {
+          if (this.initialStop) break;
+          if (ev.reason === 'new-thread') {
+            // A thread born while its process runs joins the run.
+            this.resumeQuietly(r);
+            return;
+          }
+          if (ev.reason === 'requested' && !this.interruptRequested) break;
+          this.phase = { kind: 'collecting', primary: ev };
+          if (!this.engine.info.caps.allStop) {
+            this.engine.stop(this.pid).catch(() => {});
+          }
+        } else if (phase.kind === 'collecting') {
+          if (ev.reason !== 'requested' && ev.reason !== 'new-thread') r.pending = ev;
+        }
+        break;
+      }
+      case 'thread-new': {
+        if (ev.thread.tgid !== this.pid || this.threadsByTid.has(ev.thread.tid)) return;
+        this.threadsByTid.set(ev.thread.tid, { ref: ev.thread, stopId: 0n, running: true });
+        if (this.phase.kind === 'collecting') {
+          this.engine.stop(this.pid, ev.thread.handle).catch(() => {});
+        }
+        return;
+      }
+      case 'thread-exit':
+        if (ev.thread.tgid !== this.pid) return;
+        this.threadsByTid.delete(ev.thread.tid);
+        break;
+      case 'process-exit': {
+        if (ev.pid !== this.pid) return;
+        this.phase = { kind: 'gone' };
+        this.threadsByTid.clear();
+        const stop: TargetStop =
+          'code' in ev.exit
+            ? { kind: 'exited', pid: this.pid, code: ev.exit.code }
+            : { kind: 'signalled', pid: this.pid, signal: ev.exit.signal };
+        this.notifyGone();
+        this.listener(stop);
+        return;
+      }
+      case 'detached':
+        if (ev.pid !== this.pid) return;
+        if (ev.reason !== 'request' && this.phase.kind !== 'gone') {
+          this.phase = { kind: 'gone' };
+          this.threadsByTid.clear();
+          this.notifyGone();
+          this.listener({ kind: 'signalled', pid: this.pid, signal: SIGKILL });
+        }
+        return;
+      default:
+        return;
+    }
+    this.checkAllStopped();
+  }
+
+  private resumeQuietly(r: ThreadRec): void {
+    const stopId = r.stopId;
+    r.running = true;
+    r.stopId = 0n;
+    this.engine.resume({ handle: r.ref.handle, stopId, mode: 'cont', signal: 0 }).catch(() => {});
+  }
+
+  private checkAllStopped(): void {
+    if ([...this.threadsByTid.values()].some((r) => r.running)) return;
+    if (this.initialStop) {
+      const f = this.initialStop;
+      this.initialStop = undefined;
+      f();
+      return;
+    }
+    const phase = this.phase;
+    if (phase.kind !== 'collecting') return;
+    this.phase = { kind: 'stopped' };
+    this.listener(this.translate(phase.primary));
+  }
+
+  private translate(ev: StopEvent): TargetStop {
+    const thread = { pid: ev.thread.tgid, tid: ev.thread.tid };
+    switch (ev.reason) {
+      case 'signal':
+        return { kind: 'stopped', thread, signal: ev.signo, cause: { type: 'signal' } };
+      case 'breakpoint':
+        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'sw-break' } };
+      case 'hw-breakpoint':
+        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'hw-break' } };
+      case 'watch': {
+        const k = Number(ev.data[1] ?? 2n);
+        const kind: WatchKind = k === 3 ? 'read' : k === 4 ? 'access' : 'write';
+        return {
+          kind: 'stopped',
+          thread,
+          signal: SIGTRAP,
+          cause: { type: 'watch', kind, addr: ev.data[0] ?? 0n },
+        };
+      }
+      case 'step':
+        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'step' } };
+      case 'requested':
+        return { kind: 'stopped', thread, signal: SIGINT, cause: { type: 'interrupt' } };
+      case 'syscall-entry':
+        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'syscall-entry', nr: Number(ev.data[0] ?? 0n) } };
+      case 'syscall-exit':
+        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'syscall-return', nr: Number(ev.data[0] ?? 0n) } };
+      default:
+        return { kind: 'stopped', thread, signal: ev.signo || SIGTRAP, cause: { type: 'signal' } };
+    }
+  }
+
+  private notifyGone(): void {
+    for (const w of this.exitWaiters.splice(0)) w();
+  }
+
+  async kill(): Promise<void> {
+    if (this.phase.kind === 'gone') return;
+    const gone = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+    const prev = this.listener;
+    // The exit that follows a kill is ours, not news for GDB.
+    this.listener = () => {};
+    try {
+      await call(this.engine.kill(this.pid));
+    } catch (err) {
+      if (!(err instanceof TargetError && err.errno === 3)) {
+        this.listener = prev;
+        throw err;
+      }
+      return;
+    }
+    await gone;
+  }
+
+  async detach(): Promise<void> {
+    if (this.phase.kind === 'gone') return;
+    this.listener = () => {};
+    for (const addr of this.swBreaks) {
+      await this.engine.clearBreakpoint({ pid: this.pid, kind: 'sw', addr, len: 1 }).catch(() => {});
+    }
+    this.swBreaks.clear();
+    await call(this.engine.detach(this.pid));
+    this.phase = { kind: 'gone' };
+  }
+
+  async close(): Promise<void> {
+    this.engine.off('event', this.onEvent);
+  }
+
+  // ---- capability groups
+
+  readonly breakpointOps: BreakpointOps = {
+    setSwBreakpoint: async (addr) => {
+      await call(this.engine.setBreakpoint({ pid: this.pid, kind: 'sw', addr, len: 1 }));
+      this.swBreaks.add(addr);
+    },
+    clearSwBreakpoint: async (addr) => {
+      this.swBreaks.delete(addr);
+      await call(this.engine.clearBreakpoint({ pid: this.pid, kind: 'sw', addr, len: 1 }));
+    },
+    setHwBreakpoint: (addr) =>
+      call(this.engine.setBreakpoint({ pid: this.pid, kind: 'hw', addr, len: 1 })),
+    clearHwBreakpoint: (addr) =>
+      call(this.engine.clearBreakpoint({ pid: this.pid, kind: 'hw', addr, len: 1 })),
+  };
+
+  readonly watchpointOps: WatchpointOps = {
+    setWatchpoint: (kind, addr, len) =>
+      call(this.engine.setBreakpoint({ pid: this.pid, kind, addr, len })),
+    clearWatchpoint: (kind, addr, len) =>
+      call(this.engine.clearBreakpoint({ pid: this.pid, kind, addr, len })),
+  };
+
+  readonly signalOps: SignalOps = {
+    setPassSignals: async (signals) => {
+      this.passSignals = new Set(signals);
+      if (this.phase.kind !== 'gone') await this.applyOptions();
+    },
+    readSiginfo: (thread) => {
+      const r = this.rec(thread);
+      return call(this.engine.getSiginfo(r.ref.handle, r.stopId));
+    },
+    writeSiginfo: (thread, data) => {
+      const r = this.rec(thread);
+      return call(this.engine.setSiginfo(r.ref.handle, r.stopId, data));
+    },
+  };
+
+  readonly threadInfoOps: ThreadInfoOps = {
+    threadName: async (thread) => {
+      try {
+        return (await readFile(`/proc/${thread.pid}/task/${thread.tid}/comm`, 'utf8')).trimEnd();
+      } catch {
+        return undefined;
+      }
+    },
+    threadCore: async (thread) => {
+      try {
+        const stat = await readFile(`/proc/${thread.pid}/task/${thread.tid}/stat`, 'utf8');
+        // Field 39 (processor), counted after the parenthesised comm which may hold spaces.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const core = Number(fields[36]);
+        return Number.isInteger(core) ? core : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+
+  readonly processInfoOps: ProcessInfoOps = {
+    auxv: async () => {
+      try {
+        return await readFile(`/proc/${this.pid}/auxv`);
+      } catch (err) {
+        throw wrap(err);
+      }
+    },
+    execFile: async () => {
+      try {
+        return await readlink(`/proc/${this.pid}/exe`);
+      } catch (err) {
+        throw wrap(err);
+      }
+    },
+  };
+
+  readonly syscallOps: SyscallOps = {
+    catchSyscalls: async (on, numbers) => {
+      this.catching = { on, numbers };
+      await this.applyOptions();
+    },
+  };
+
+  /** The Target view, with the groups the engine's capabilities allow. */
+  asTarget(): Target {
+    const caps = this.engine.info.caps;
+    const t: Target = { base: this };
+    if (caps.swBreak) {
+      t.breakpoints = { ...this.breakpointOps };
+      if (!caps.hwBreak) {
+        delete t.breakpoints.setHwBreakpoint;
+        delete t.breakpoints.clearHwBreakpoint;
+      }
+    }
+    if (caps.hwWatch) t.watchpoints = this.watchpointOps;
+    if (caps.rangeStep) t.rangeStep = true;
+    t.signals = { ...this.signalOps };
+    if (!caps.siginfoWrite) delete t.signals.writeSiginfo;
+    t.threadInfo = this.threadInfoOps;
+    t.processInfo = this.processInfoOps;
+    if (caps.syscallEntryStop && caps.syscallExitStop) t.syscalls = this.syscallOps;
+    return t;
+  }
+}

@@ -1,0 +1,103 @@
+// m, M, X, qSearch:memory, qCRC (GDB manual, "Packets", "General Query Packets").
+import { errnoOf, errorReply, type HandlerResult, OK, reply, type SessionContext } from '../context.js';
+
+/** Largest single read asked of the target; longer requests are split. */
+const CHUNK = 4096;
+
+/** Reads up to `length` bytes, stopping at the first unreadable one. */
+export async function readSome(ctx: SessionContext, addr: bigint, length: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  while (got < length) {
+    const want = Math.min(CHUNK, length - got);
+    let part: Buffer;
+    try {
+      part = await ctx.target.base.readMemory(addr + BigInt(got), want);
+    } catch (err) {
+      if (got === 0) throw err;
+      break;
+    }
+    parts.push(part);
+    got += part.length;
+    if (part.length < want) break;
+  }
+  return Buffer.concat(parts);
+}
+
+/** `m`: a short read returns what was readable; nothing readable is an error. */
+export async function readMemory(ctx: SessionContext, addr: bigint, length: number, maxReply: number): Promise<HandlerResult> {
+  if (length === 0) return reply('');
+  try {
+    const data = await readSome(ctx, addr, Math.min(length, Math.floor(maxReply / 2)));
+    return data.length === 0 ? errorReply(5) : reply(data.toString('hex'));
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+/** `M` and `X`: all or an error. */
+export async function writeMemory(ctx: SessionContext, addr: bigint, data: Buffer): Promise<HandlerResult> {
+  if (data.length === 0) return OK;
+  try {
+    const n = await ctx.target.base.writeMemory(addr, data);
+    return n === data.length ? OK : errorReply(5);
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+/** `qSearch:memory:addr;length;pattern`: `1,addr` for the first match, `0` for none. */
+export async function searchMemory(ctx: SessionContext, addr: bigint, length: number, pattern: Buffer): Promise<HandlerResult> {
+  if (pattern.length === 0) return errorReply(22);
+  const window = Math.max(CHUNK, pattern.length * 2);
+  let offset = 0;
+  try {
+    while (offset < length) {
+      const want = Math.min(window, length - offset);
+      const data = await readSome(ctx, addr + BigInt(offset), want);
+      const at = data.indexOf(pattern);
+      if (at >= 0) return reply(`1,${(addr + BigInt(offset + at)).toString(16)}`);
+      if (data.length < want) return reply('0');
+      if (offset + want >= length) break;
+      // Overlap windows so a match across the boundary is seen.
+      offset += want - (pattern.length - 1);
+    }
+    return reply('0');
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+const CRC_TABLE = (() => {
+  // GDB's crc32 (gdb/utils.c xcrc32): polynomial 0x04c11db7, MSB first, no final xor.
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 24;
+    for (let j = 0; j < 8; j++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+export function gdbCrc32(data: Uint8Array, crc = 0xffffffff): number {
+  for (const b of data) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]!) >>> 0;
+  return crc >>> 0;
+}
+
+/** `qCRC:addr,length` -> `C<crc32>`. */
+export async function crcMemory(ctx: SessionContext, addr: bigint, length: number): Promise<HandlerResult> {
+  try {
+    let crc = 0xffffffff;
+    let done = 0;
+    while (done < length) {
+      const want = Math.min(CHUNK, length - done);
+      const data = await readSome(ctx, addr + BigInt(done), want);
+      if (data.length < want) return errorReply(5);
+      crc = gdbCrc32(data, crc);
+      done += want;
+    }
+    return reply(`C${crc.toString(16)}`);
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}

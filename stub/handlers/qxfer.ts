@@ -1,0 +1,95 @@
+// qXfer:<object>:read/write (GDB manual, "General Query Packets", qXfer). Each object's document
+// is built at offset 0 and served from the cache for the following chunks, so a document read in
+// pieces stays consistent.
+import { amd64TargetXml } from '../arch/amd64-tdesc.js';
+import { errnoOf, errorReply, type HandlerResult, reply, type SessionContext } from '../context.js';
+import { formatPtid } from '../threads.js';
+import { readSome } from './memory.js';
+import { librariesSvr4 } from './svr4.js';
+
+function xmlEscape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function threadsXml(ctx: SessionContext): Promise<string> {
+  const parts = ['<?xml version="1.0"?>\n<threads>\n'];
+  for (const t of ctx.target.base.threads()) {
+    const name = await ctx.target.threadInfo?.threadName(t);
+    const core = await ctx.target.threadInfo?.threadCore(t);
+    parts.push(
+      `<thread id="${formatPtid(ctx, t)}"${core !== undefined ? ` core="${core.toString(16)}"` : ''}${
+        name !== undefined ? ` name="${xmlEscape(name)}"` : ''
+      }/>\n`,
+    );
+  }
+  parts.push('</threads>\n');
+  return parts.join('');
+}
+
+/** Builds the whole document for object/annex, or undefined when the object is unknown. */
+async function buildDocument(ctx: SessionContext, object: string, annex: string): Promise<Buffer | undefined> {
+  const t = ctx.target;
+  switch (object) {
+    case 'features':
+      if (annex !== 'target.xml') throw Object.assign(new Error('no such annex'), { errno: 0 });
+      return Buffer.from(amd64TargetXml(ctx.layout));
+    case 'auxv':
+      return t.processInfo ? t.processInfo.auxv() : undefined;
+    case 'exec-file':
+      return t.processInfo ? Buffer.from(await t.processInfo.execFile()) : undefined;
+    case 'threads':
+      return Buffer.from(await threadsXml(ctx));
+    case 'libraries-svr4':
+      return t.processInfo ? Buffer.from(await librariesSvr4(ctx)) : undefined;
+    case 'siginfo':
+      return t.signals ? t.signals.readSiginfo(ctx.currentThread()) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export async function xferRead(
+  ctx: SessionContext,
+  object: string,
+  annex: string,
+  offset: number,
+  length: number,
+): Promise<HandlerResult> {
+  const key = `${object}:${annex}`;
+  let doc = ctx.xferCache.get(key);
+  if (offset === 0 || doc === undefined) {
+    try {
+      doc = await buildDocument(ctx, object, annex);
+    } catch (err) {
+      // An unknown annex is E00 as in gdbserver; anything else carries its errno.
+      if ((err as { errno?: number }).errno === 0) return { reply: 'E00' };
+      return errorReply(errnoOf(err));
+    }
+    if (doc === undefined) return reply('');
+    ctx.xferCache.set(key, doc);
+  }
+  if (offset >= doc.length) return reply('l');
+  const end = Math.min(doc.length, offset + length);
+  const chunk = doc.subarray(offset, end);
+  return reply(Buffer.concat([Buffer.from(end >= doc.length ? 'l' : 'm'), chunk]));
+}
+
+/** qXfer:siginfo:write: the only writable object. */
+export async function xferWrite(ctx: SessionContext, object: string, offset: number, data: Buffer): Promise<HandlerResult> {
+  const sig = ctx.target.signals;
+  if (object !== 'siginfo' || !sig?.writeSiginfo) return reply('');
+  try {
+    const thread = ctx.currentThread();
+    const cur = await sig.readSiginfo(thread);
+    if (offset >= cur.length) return errorReply(22);
+    const n = Math.min(data.length, cur.length - offset);
+    data.copy(cur, offset, 0, n);
+    await sig.writeSiginfo(thread, cur);
+    ctx.xferCache.delete('siginfo:');
+    return reply(n.toString(16));
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+export { readSome };

@@ -1,0 +1,106 @@
+// c, C, s, S, vCont (GDB manual, "Packets"): turn the request into per-thread ResumeActions,
+// sync the breakpoint set, and let the target run. The stop reply is sent by the session when
+// the target reports the stop.
+import { hostSignalFromGdb } from '../../rsp/common/signals.js';
+import type { ThreadId } from '../../rsp/common/thread-id.js';
+import { errnoOf, errorReply, type HandlerResult, type SessionContext } from '../context.js';
+import type { Ptid, ResumeAction } from '../target.js';
+import { resolveThreads } from '../threads.js';
+
+export interface WireAction {
+  action: 'continue' | 'step' | 'range' | 'stop';
+  /** GDB signal number, undefined for none. */
+  signal?: number;
+  thread?: ThreadId;
+  range?: { start: bigint; end: bigint };
+}
+
+/** GDB signal to host; 0 when none. Undefined when GDB sent a signal we cannot map. */
+function hostSignal(gdb: number | undefined): number | undefined {
+  if (gdb === undefined || gdb === 0) return 0;
+  return hostSignalFromGdb(gdb);
+}
+
+/**
+ * Expands wire actions to target actions. Returns a reason string when the request is invalid.
+ */
+export function planResume(ctx: SessionContext, actions: WireAction[]): ResumeAction[] | string {
+  const out: ResumeAction[] = [];
+  for (const a of actions) {
+    if (a.action === 'stop') return 'vCont;t is not supported in all-stop mode';
+    if (a.action === 'range' && !ctx.target.rangeStep) return 'range stepping is not supported';
+    const signal = hostSignal(a.signal);
+    if (signal === undefined) return `unknown signal ${a.signal}`;
+    const mode = a.action;
+    let threads: (Ptid | undefined)[];
+    if (a.thread === undefined || a.thread.tid === 'all') {
+      if (typeof a.thread?.pid === 'number' && a.thread.pid !== ctx.pid) continue;
+      threads = [undefined];
+    } else {
+      threads = resolveThreads(ctx, a.thread);
+      if (threads.length === 0) continue; // a thread that exited meanwhile: skip, as gdbserver
+    }
+    for (const thread of threads) {
+      out.push({
+        ...(thread ? { thread } : {}),
+        mode,
+        signal,
+        ...(a.range ? { range: a.range } : {}),
+      });
+    }
+  }
+  if (out.length === 0) return 'no thread to resume';
+  return out;
+}
+
+/** Resumes; the session enters `running` when this returns { deferred }. */
+export async function resume(ctx: SessionContext, actions: WireAction[], addr?: bigint): Promise<HandlerResult> {
+  const plan = planResume(ctx, actions);
+  if (typeof plan === 'string') return errorReply(22);
+  try {
+    if (addr !== undefined) {
+      // `c addr` / `s addr`: resume at addr (rarely used by GDB; supported for completeness).
+      const t = ctx.currentThread();
+      const bufs = await ctx.registers(t);
+      bufs.gpr.writeBigUInt64LE(addr, 16 * 8);
+      await ctx.storeRegisters(t, bufs, new Set(['gpr']));
+    }
+    // A breakpoint GDB removed to step over it may stay when only single steps run from there.
+    const keep = new Set<bigint>();
+    if (ctx.swBreakpoints && plan.every((a) => a.mode === 'step' && a.thread)) {
+      for (const a of plan) {
+        const bufs = await ctx.registers(a.thread!);
+        keep.add(bufs.gpr.readBigUInt64LE(16 * 8));
+      }
+    }
+    await ctx.swBreakpoints?.flush(keep);
+    ctx.invalidate();
+    ctx.xferCache.clear();
+    await ctx.target.base.resume(plan);
+    return { deferred: true };
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+/** `vCont?`: what we accept. */
+export function vContActions(ctx: SessionContext): string {
+  return ctx.target.rangeStep ? 'vCont;c;C;s;S;r' : 'vCont;c;C;s;S';
+}
+
+/** Hc (deprecated, but `c`/`s` still honour it): the thread plain s applies to. */
+export function legacyActions(
+  ctx: SessionContext,
+  kind: 'continue' | 'step',
+  signal: number | undefined,
+  contThread: ThreadId | undefined,
+): WireAction[] {
+  if (kind === 'continue') return [{ action: 'continue', ...(signal !== undefined ? { signal } : {}) }];
+  // `s` steps the Hc thread (or the current one) and leaves the others stopped, as gdbserver.
+  let t: ThreadId | undefined = contThread;
+  if (!t || t.tid === 'all' || t.tid === 'any') {
+    const cur = ctx.currentThread();
+    t = { pid: cur.pid, tid: cur.tid };
+  }
+  return [{ action: 'step', thread: t, ...(signal !== undefined ? { signal } : {}) }];
+}

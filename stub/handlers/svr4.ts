@@ -1,0 +1,121 @@
+// qXfer:libraries-svr4:read: the dynamic linker's link_map list, found the way gdbserver's
+// linux_qxfer_libraries_svr4 does: auxv AT_PHDR/AT_PHNUM -> PT_PHDR (load bias) and PT_DYNAMIC
+// -> DT_DEBUG -> struct r_debug -> r_map, then l_next.
+//
+//   Elf64_Phdr (56 bytes): +0 p_type(u32) ... +16 p_vaddr(u64)
+//   Elf64_Dyn  (16 bytes): +0 d_tag(i64) +8 d_val(u64)
+//   r_debug:  +0 r_version(int) +8 r_map +16 r_brk +24 r_state +32 r_ldbase
+//   link_map: +0 l_addr +8 l_name +16 l_ld +24 l_next +32 l_prev
+import type { SessionContext } from '../context.js';
+import { readSome } from './memory.js';
+
+const AT_PHDR = 3n;
+const AT_PHNUM = 5n;
+const PT_DYNAMIC = 2;
+const PT_PHDR = 6;
+const DT_NULL = 0n;
+const DT_DEBUG = 21n;
+const MAX_LIBS = 10000;
+
+function hex(v: bigint): string {
+  return `0x${v.toString(16)}`;
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function readU64(ctx: SessionContext, addr: bigint): Promise<bigint> {
+  const b = await readSome(ctx, addr, 8);
+  if (b.length < 8) throw new Error(`cannot read 0x${addr.toString(16)}`);
+  return b.readBigUInt64LE();
+}
+
+async function readCString(ctx: SessionContext, addr: bigint): Promise<string> {
+  const parts: Buffer[] = [];
+  for (let off = 0n; off < 4096n; off += 256n) {
+    let chunk: Buffer;
+    try {
+      chunk = await readSome(ctx, addr + off, 256);
+    } catch {
+      break;
+    }
+    const nul = chunk.indexOf(0);
+    if (nul >= 0) {
+      parts.push(chunk.subarray(0, nul));
+      break;
+    }
+    parts.push(chunk);
+    if (chunk.length < 256) break;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** The address of r_debug, 0n when the dynamic linker has not filled DT_DEBUG yet. */
+async function rDebug(ctx: SessionContext): Promise<bigint> {
+  const auxv = await ctx.target.processInfo!.auxv();
+  let phdr = 0n;
+  let phnum = 0;
+  for (let off = 0; off + 16 <= auxv.length; off += 16) {
+    const type = auxv.readBigUInt64LE(off);
+    const val = auxv.readBigUInt64LE(off + 8);
+    if (type === AT_PHDR) phdr = val;
+    else if (type === AT_PHNUM) phnum = Number(val);
+  }
+  if (phdr === 0n || phnum === 0) return 0n;
+  const headers = await readSome(ctx, phdr, phnum * 56);
+  let bias: bigint | undefined;
+  let dynamic: bigint | undefined;
+  for (let i = 0; (i + 1) * 56 <= headers.length; i++) {
+    const type = headers.readUInt32LE(i * 56);
+    const vaddr = headers.readBigUInt64LE(i * 56 + 16);
+    if (type === PT_PHDR) bias = phdr - vaddr;
+    else if (type === PT_DYNAMIC) dynamic = vaddr;
+  }
+  if (dynamic === undefined) return 0n;
+  const dyn = dynamic + (bias ?? 0n);
+  for (let i = 0n; i < 1024n; i++) {
+    const entry = await readSome(ctx, dyn + i * 16n, 16);
+    if (entry.length < 16) return 0n;
+    const tag = entry.readBigInt64LE(0);
+    if (tag === DT_NULL) return 0n;
+    if (tag === DT_DEBUG) return entry.readBigUInt64LE(8);
+  }
+  return 0n;
+}
+
+export async function librariesSvr4(ctx: SessionContext): Promise<string> {
+  const rdebug = await rDebug(ctx).catch(() => 0n);
+  if (rdebug === 0n) return '<library-list-svr4 version="1.0"/>';
+  let lm = await readU64(ctx, rdebug + 8n);
+  const parts = ['<library-list-svr4 version="1.0"'];
+  let first = true;
+  let prev = 0n;
+  for (let n = 0; lm !== 0n && n < MAX_LIBS; n++) {
+    const l = await readSome(ctx, lm, 40);
+    if (l.length < 40) break;
+    const lAddr = l.readBigUInt64LE(0);
+    const lName = l.readBigUInt64LE(8);
+    const lLd = l.readBigUInt64LE(16);
+    const lNext = l.readBigUInt64LE(24);
+    const lPrev = l.readBigUInt64LE(32);
+    if (lPrev !== prev) break; // a corrupt or changing list: stop rather than loop
+    if (first) {
+      // The first entry is the main program (gdbserver skips it and names it main-lm).
+      parts.push(` main-lm="${hex(lm)}">`);
+      first = false;
+    } else {
+      const name = lName === 0n ? '' : await readCString(ctx, lName);
+      if (name !== '') {
+        parts.push(
+          `<library name="${xmlEscape(name)}" lm="${hex(lm)}" l_addr="${hex(lAddr)}" l_ld="${hex(lLd)}"/>`,
+        );
+      }
+    }
+    prev = lm;
+    lm = lNext;
+  }
+  if (first) return '<library-list-svr4 version="1.0"/>';
+  parts.push('</library-list-svr4>');
+  return parts.join('');
+}

@@ -1,0 +1,94 @@
+// The server loop: accept a client, run a session, then apply gdbserver's rules to the debuggee
+// (a vanished client gets a launched program killed and an attached one detached, unless
+// --multi) and decide whether to accept another client. A debuggee is never left stopped.
+import { Session, type SessionEnd, type TargetProvider } from './session.js';
+import type { Target } from './target.js';
+import type { Listener } from './transport.js';
+
+export interface ServeOptions {
+  listener: Listener;
+  target?: Target;
+  provider?: TargetProvider;
+  multi: boolean;
+  once: boolean;
+  /** Human messages (stderr). */
+  message?: (line: string) => void;
+  /** Packet log (--debug). */
+  log?: (line: string) => void;
+}
+
+export interface Serving {
+  done: Promise<void>;
+  /** Ends the current session and the server, cleaning up the debuggee. */
+  stop(): void;
+}
+
+/** Kills what we launched, detaches what we attached; never throws. */
+export async function releaseTarget(target: Target, message?: (line: string) => void): Promise<void> {
+  const base = target.base;
+  try {
+    if (base.attached) {
+      await base.detach();
+      message?.(`Detached from process ${base.pid}`);
+    } else {
+      await base.kill();
+      message?.(`Killed process ${base.pid}`);
+    }
+  } catch (err) {
+    message?.(`Cleaning up process ${base.pid} failed: ${(err as Error).message}`);
+  }
+  await base.close().catch(() => {});
+}
+
+export function serve(opts: ServeOptions): Serving {
+  let stopping = false;
+  let current: Session | undefined;
+  let target = opts.target;
+  let exitRequested = false;
+
+  const loop = async (): Promise<void> => {
+    for (;;) {
+      const stream = await opts.listener.accept();
+      if (!stream || stopping) {
+        stream?.destroy();
+        break;
+      }
+      if ('remoteAddress' in stream && typeof stream.remoteAddress === 'string') {
+        opts.message?.(`Remote debugging from host ${stream.remoteAddress}`);
+      }
+      const session = new Session(stream, target, {
+        ...(opts.log ? { log: opts.log } : {}),
+        ...(opts.provider ? { provider: opts.provider } : {}),
+        multi: opts.multi,
+        onExitRequest: () => {
+          exitRequested = true;
+        },
+      });
+      current = session;
+      const end: SessionEnd = await session.ended;
+      current = undefined;
+      target = session.target;
+      if (end === 'gone' || end === 'detached') target = undefined;
+      if (target && (end === 'disconnected' || !opts.multi || stopping || exitRequested)) {
+        if (!opts.multi || stopping || exitRequested) {
+          await releaseTarget(target, opts.message);
+          target = undefined;
+        }
+      }
+      if (stopping || exitRequested || opts.once || (!opts.multi && !target)) break;
+      opts.message?.('Remote side has terminated connection.  ntrace-gdbserver will reopen the connection.');
+    }
+    opts.listener.close();
+    if (target) await releaseTarget(target, opts.message);
+  };
+
+  const done = loop();
+  return {
+    done,
+    stop() {
+      stopping = true;
+      if (current) current.shutdown();
+      else opts.listener.close();
+    },
+  };
+}

@@ -1,0 +1,435 @@
+// One GDB session over one connection: the state union, dispatch of parsed commands to the
+// handlers, and the single flush point (`respond`). While the target runs, the only input that
+// matters is 0x03; packets that arrive meanwhile wait their turn.
+import type { Duplex } from 'node:stream';
+import { hostSignalFromGdb } from '../rsp/common/signals.js';
+import type { ThreadId } from '../rsp/common/thread-id.js';
+import { type Command, parseCommand } from '../rsp/commands.js';
+import { BREAKPOINT_TYPES, type BreakpointType } from '../rsp/packets/breakpoint-spec.js';
+import type { VContAction } from '../rsp/packets/vcont.js';
+import { PACKET_SIZE, parseClientFeatures, supportedFeatures } from './capabilities.js';
+import { Connection } from './connection.js';
+import { EMPTY, errnoOf, errorReply, type HandlerResult, OK, reply, SessionContext } from './context.js';
+import { setBreakpoint } from './handlers/breakpoints.js';
+import { crcMemory, readMemory, searchMemory, writeMemory } from './handlers/memory.js';
+import { monitorCommand } from './handlers/monitor.js';
+import { readAllRegisters, readOneRegister, writeAllRegisters, writeOneRegister } from './handlers/registers.js';
+import { legacyActions, resume, vContActions, type WireAction } from './handlers/resume.js';
+import { xferRead, xferWrite } from './handlers/qxfer.js';
+import { stopReply } from './stop-reply.js';
+import type { Target, TargetStop } from './target.js';
+import { formatPtid, resolveThread } from './threads.js';
+
+export type SessionState =
+  | { kind: 'idle' }
+  | { kind: 'running' }
+  | { kind: 'interrupting' }
+  | { kind: 'closed'; end: SessionEnd };
+
+/** How a session ended, which decides what happens to the debuggee. */
+export type SessionEnd =
+  /** GDB detached (D): the debuggee runs on. */
+  | 'detached'
+  /** GDB killed it (k/vKill) or it exited: nothing left. */
+  | 'gone'
+  /** The client vanished without saying: the server kills or detaches. */
+  | 'disconnected';
+
+/** Starts and attaches processes for extended-remote (vRun, vAttach). */
+export interface TargetProvider {
+  launch(argv: string[]): Promise<Target>;
+  attach(pid: number): Promise<Target>;
+}
+
+export interface SessionOptions {
+  log?: (line: string) => void;
+  provider?: TargetProvider;
+  /** Extended-remote (--multi): vRun/vAttach allowed, the server outlives processes. */
+  multi?: boolean;
+  /** `monitor exit` was asked. */
+  onExitRequest?: () => void;
+}
+
+export class Session {
+  state: SessionState = { kind: 'idle' };
+  readonly ended: Promise<SessionEnd>;
+  private ctx: SessionContext | undefined;
+  private readonly conn: Connection;
+  private readonly queue: Buffer[] = [];
+  private busy = false;
+  private extended = false;
+  private contThread: ThreadId | undefined;
+  private endSession!: (end: SessionEnd) => void;
+  private debugOn: boolean;
+
+  constructor(
+    stream: Duplex,
+    target: Target | undefined,
+    private readonly opts: SessionOptions = {},
+  ) {
+    this.debugOn = opts.log !== undefined;
+    this.ended = new Promise((resolve) => {
+      this.endSession = resolve;
+    });
+    this.conn = new Connection(
+      stream,
+      {
+        packet: (body) => {
+          this.queue.push(body);
+          void this.pump();
+        },
+        badPacket: (reason) => {
+          this.log(`bad packet: ${reason}`);
+          this.respond({ reply: 'E01' });
+          this.conn.done();
+        },
+        interrupt: () => void this.interrupt(),
+        close: () => this.close('disconnected'),
+      },
+      {
+        maxPacketSize: PACKET_SIZE,
+        log: (line) => this.log(line),
+      },
+    );
+    if (target) this.setTarget(target);
+  }
+
+  /** The current target, if any (the server cleans it up after the session). */
+  get target(): Target | undefined {
+    return this.ctx?.target;
+  }
+
+  private log(line: string): void {
+    if (this.debugOn) this.opts.log?.(line);
+  }
+
+  private setTarget(target: Target): void {
+    const client = this.ctx?.client;
+    this.ctx = new SessionContext(target);
+    if (client) this.ctx.client = client;
+    target.base.onStop((stop) => this.onStop(stop));
+    // The first `?` reports the launch/attach stop: SIGTRAP on the first thread.
+    const first = target.base.threads()[0];
+    if (first) this.ctx.lastStop = { kind: 'stopped', thread: first, signal: 5, cause: { type: 'signal' } };
+  }
+
+  private close(end: SessionEnd): void {
+    if (this.state.kind === 'closed') return;
+    this.state = { kind: 'closed', end };
+    this.conn.close();
+    this.endSession(end);
+  }
+
+  /** Ends the session from the server side (SIGINT/SIGTERM). */
+  shutdown(): void {
+    this.close('disconnected');
+  }
+
+  private respond(result: HandlerResult): void {
+    if (this.state.kind === 'closed') return;
+    if ('reply' in result && result.reply !== undefined) this.conn.send(result.reply);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length > 0 && this.state.kind === 'idle') {
+        const body = this.queue.shift()!;
+        let result: HandlerResult;
+        try {
+          result = await this.dispatch(parseCommand(body));
+        } catch (err) {
+          this.log(`handler error: ${(err as Error).stack ?? String(err)}`);
+          result = errorReply(errnoOf(err));
+        }
+        this.conn.done();
+        if ('deferred' in result) {
+          if (this.state.kind === 'idle') this.state = { kind: 'running' };
+          continue;
+        }
+        this.respond(result);
+        if ('disconnect' in result) {
+          this.close(result.disconnect === 'detached' ? 'detached' : 'gone');
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async interrupt(): Promise<void> {
+    if (this.state.kind !== 'running' || !this.ctx) return;
+    this.state = { kind: 'interrupting' };
+    try {
+      await this.ctx.target.base.interrupt();
+    } catch (err) {
+      this.log(`interrupt failed: ${(err as Error).message}`);
+    }
+  }
+
+  private onStop(stop: TargetStop): void {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    if (this.state.kind !== 'running' && this.state.kind !== 'interrupting') {
+      // DEVNOTE: the target reports stops only after a resume; anything else is a bug there.
+      this.log(`stop while ${this.state.kind}, ignored: ${JSON.stringify(stop, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`);
+      if (this.state.kind === 'closed') return;
+      ctx.lastStop = stop;
+      return;
+    }
+    ctx.lastStop = stop;
+    ctx.invalidate();
+    if (stop.kind === 'stopped') ctx.generalThread = stop.thread;
+    void stopReply(ctx, stop).then((body) => {
+      if (this.state.kind === 'closed') return;
+      this.state = { kind: 'idle' };
+      this.conn.send(body);
+      void this.pump();
+    });
+  }
+
+  private needTarget(): SessionContext | undefined {
+    return this.ctx;
+  }
+
+  private async dispatch(cmd: Command): Promise<HandlerResult> {
+    const ctx = this.needTarget();
+    switch (cmd.kind) {
+      case 'supported-features': {
+        const client = parseClientFeatures(
+          cmd.features.map((f) =>
+            f.kind === 'flag' ? `${f.name}${f.supported ? '+' : '-'}` : f.kind === 'value' ? `${f.name}=${f.value}` : `${f.name}?`,
+          ),
+        );
+        if (ctx) ctx.client = client;
+        else this.pendingClient = client;
+        return reply(supportedFeatures(ctx?.target, client).join(';'));
+      }
+      case 'start-no-ack-mode':
+        // The OK is still acked by GDB; no-ack starts after it (GDB manual, "Packet Acknowledgment").
+        this.respond(OK);
+        this.conn.noAck = true;
+        return { silent: true };
+      case 'enable-extended-mode':
+        if (!this.opts.multi && !this.opts.provider) return EMPTY;
+        this.extended = true;
+        return OK;
+      case 'must-reply-empty':
+        return EMPTY;
+      case 'query-stop-reason':
+        if (!ctx || !ctx.lastStop || ctx.target.base.threads().length === 0) return reply('W00');
+        return reply(await stopReply(ctx, ctx.lastStop));
+      case 'monitor': {
+        const out = monitorCommand(cmd.command, (on) => {
+          this.debugOn = on;
+        });
+        if (out.output) this.conn.send(`O${Buffer.from(out.output).toString('hex')}`);
+        if (out.exit) this.opts.onExitRequest?.();
+        return out.unknown ? errorReply(1) : OK;
+      }
+      default:
+        break;
+    }
+    if (!ctx) return this.dispatchWithoutProcess(cmd);
+    switch (cmd.kind) {
+      case 'read-registers':
+        return readAllRegisters(ctx, this.suffixThread(ctx, cmd.thread));
+      case 'write-registers':
+        return writeAllRegisters(ctx, cmd.data, this.suffixThread(ctx, cmd.thread));
+      case 'read-register':
+        return readOneRegister(ctx, cmd.regnum, this.suffixThread(ctx, cmd.thread));
+      case 'write-register':
+        return writeOneRegister(ctx, cmd.regnum, cmd.value, this.suffixThread(ctx, cmd.thread));
+      case 'read-memory':
+        return readMemory(ctx, cmd.addr, cmd.length, PACKET_SIZE);
+      case 'write-memory':
+      case 'write-memory-binary':
+        return writeMemory(ctx, cmd.addr, cmd.data);
+      case 'set-thread': {
+        if (cmd.op === 'c') {
+          this.contThread = cmd.thread;
+          return OK;
+        }
+        if (cmd.thread.tid === 'all' || cmd.thread.tid === 'any') {
+          ctx.generalThread = undefined;
+          return OK;
+        }
+        const t = resolveThread(ctx, cmd.thread);
+        if (!t) return errorReply(1);
+        ctx.generalThread = t;
+        return OK;
+      }
+      case 'thread-alive':
+        return resolveThread(ctx, cmd.thread) ? OK : errorReply(1);
+      case 'current-thread':
+        return reply(`QC${formatPtid(ctx, ctx.currentThread())}`);
+      case 'thread-list-first':
+        return reply(`m${ctx.target.base.threads().map((t) => formatPtid(ctx, t)).join(',')}`);
+      case 'thread-list-next':
+        return reply('l');
+      case 'thread-extra-info': {
+        const t = resolveThread(ctx, cmd.thread);
+        if (!t) return errorReply(1);
+        const name = await ctx.target.threadInfo?.threadName(t);
+        return reply(Buffer.from(name ?? '').toString('hex'));
+      }
+      case 'attached':
+        return reply(ctx.target.base.attached ? '1' : '0');
+      case 'continue':
+        return resume(ctx, legacyActions(ctx, 'continue', cmd.signal, this.contThread), cmd.addr);
+      case 'step':
+        return resume(ctx, legacyActions(ctx, 'step', cmd.signal, this.contThread), cmd.addr);
+      case 'vcont-query':
+        return reply(vContActions(ctx));
+      case 'vcont':
+        return resume(ctx, cmd.actions.map(wireAction));
+      case 'insert-breakpoint':
+      case 'remove-breakpoint':
+        return setBreakpoint(ctx, cmd.kind === 'insert-breakpoint', breakpointTypeNumber(cmd.type), cmd.addr, cmd.size);
+      case 'xfer-read':
+        return xferRead(ctx, cmd.object, cmd.annex, cmd.offset, Math.min(cmd.length, PACKET_SIZE - 1));
+      case 'xfer-write':
+        return xferWrite(ctx, cmd.object, cmd.offset, cmd.data);
+      case 'pass-signals': {
+        if (!ctx.target.signals) return EMPTY;
+        const host = cmd.signals.map((s: number) => hostSignalFromGdb(s)).filter((s: number | undefined): s is number => s !== undefined && s > 0);
+        try {
+          await ctx.target.signals.setPassSignals(host);
+          return OK;
+        } catch (err) {
+          return errorReply(errnoOf(err));
+        }
+      }
+      case 'program-signals': {
+        if (!ctx.target.signals) return EMPTY;
+        const host = cmd.signals.map((s: number) => hostSignalFromGdb(s)).filter((s: number | undefined): s is number => s !== undefined && s > 0);
+        ctx.programSignals = new Set(host);
+        ctx.target.signals.setProgramSignals?.(host);
+        return OK;
+      }
+      case 'search-memory':
+        return searchMemory(ctx, cmd.addr, cmd.length, cmd.pattern);
+      case 'crc':
+        return crcMemory(ctx, cmd.addr, cmd.length);
+      case 'catch-syscalls': {
+        if (!ctx.target.syscalls) return EMPTY;
+        try {
+          await ctx.target.syscalls.catchSyscalls(cmd.enable, cmd.enable ? (cmd.syscalls ?? []) : []);
+          return OK;
+        } catch (err) {
+          return errorReply(errnoOf(err));
+        }
+      }
+      case 'symbol-lookup-ready':
+      case 'symbol-value':
+        return OK;
+      case 'detach': {
+        if (cmd.pid !== undefined && cmd.pid !== ctx.pid) return errorReply(1);
+        try {
+          await ctx.swBreakpoints?.clearAll();
+          await ctx.target.base.detach();
+        } catch (err) {
+          return errorReply(errnoOf(err));
+        }
+        return this.processGone(ctx, 'detached');
+      }
+      case 'kill':
+        await this.killTarget(ctx);
+        return this.extended ? { silent: true } : { disconnect: 'gone' };
+      case 'kill-process':
+        if (cmd.pid !== ctx.pid) return errorReply(3);
+        await this.killTarget(ctx);
+        return OK;
+      default:
+        return this.dispatchWithoutProcess(cmd);
+    }
+  }
+
+  private pendingClient: SessionContext['client'] | undefined;
+
+  private async processGone(ctx: SessionContext, how: 'detached'): Promise<HandlerResult> {
+    await ctx.target.base.close();
+    if (this.extended) {
+      this.ctx = undefined;
+      this.pendingClient = ctx.client;
+      return OK;
+    }
+    return { disconnect: how, reply: 'OK' };
+  }
+
+  private async killTarget(ctx: SessionContext): Promise<void> {
+    try {
+      await ctx.target.base.kill();
+    } catch (err) {
+      this.log(`kill failed: ${(err as Error).message}`);
+    }
+    await ctx.target.base.close();
+    if (this.extended) {
+      this.pendingClient = ctx.client;
+      this.ctx = undefined;
+    }
+  }
+
+  /** Packets that make sense with no process (extended-remote before vRun/vAttach). */
+  private async dispatchWithoutProcess(cmd: Command): Promise<HandlerResult> {
+    switch (cmd.kind) {
+      case 'run':
+      case 'attach': {
+        const provider = this.opts.provider;
+        if (!provider || !this.extended) return EMPTY;
+        if (this.ctx) {
+          await this.killTarget(this.ctx);
+          this.ctx = undefined;
+        }
+        try {
+          const target =
+            cmd.kind === 'run' ? await provider.launch([cmd.filename, ...cmd.args]) : await provider.attach(cmd.pid);
+          this.setTarget(target);
+          if (this.pendingClient) this.ctx!.client = this.pendingClient;
+          return reply(await stopReply(this.ctx!, this.ctx!.lastStop!));
+        } catch (err) {
+          return errorReply(errnoOf(err));
+        }
+      }
+      case 'thread-list-first':
+        return reply('l');
+      case 'thread-list-next':
+        return reply('l');
+      case 'xfer-read':
+        if (cmd.object === 'features' && cmd.annex === 'target.xml') {
+          const tmp = new SessionContext({ base: { registers: { xstateSize: 0, xcr0: 0n } } as unknown as Target['base'] });
+          return xferRead(tmp, cmd.object, cmd.annex, cmd.offset, cmd.length);
+        }
+        return EMPTY;
+      case 'malformed':
+        this.log(`malformed packet ${JSON.stringify(cmd.packet)}: ${cmd.reason}`);
+        return errorReply(1);
+      default:
+        return this.ctx ? EMPTY : cmd.kind === 'unknown' ? EMPTY : errorReply(1);
+    }
+  }
+
+  /** LLDB's `;thread:` suffix, if the command carried one. */
+  private suffixThread(ctx: SessionContext, id: ThreadId | undefined) {
+    return id ? resolveThread(ctx, id) : undefined;
+  }
+}
+
+function wireAction(a: VContAction): WireAction {
+  const base = a.thread ? { thread: a.thread } : {};
+  switch (a.type) {
+    case 'continue':
+      return { action: 'continue', ...base, ...(a.signal !== undefined ? { signal: a.signal } : {}) };
+    case 'step':
+      return { action: 'step', ...base, ...(a.signal !== undefined ? { signal: a.signal } : {}) };
+    case 'stop':
+      return { action: 'stop', ...base };
+    case 'range-step':
+      return { action: 'range', ...base, range: { start: a.start, end: a.end } };
+  }
+}
+
+function breakpointTypeNumber(type: BreakpointType): number {
+  return BREAKPOINT_TYPES.indexOf(type);
+}

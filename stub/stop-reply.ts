@@ -1,0 +1,59 @@
+// TargetStop -> the stop reply body. Gathers what the reply needs (GDB signal number, thread id,
+// expedited registers from the per-stop register cache, the reason key) and hands it to rsp's
+// formatStopReply, the only stop formatter.
+import { gdbSignalFromHost } from '../rsp/common/signals.js';
+import { type ExpeditedRegister, formatStopReply, type StopEvent } from '../rsp/replies/stop.js';
+import { EXPEDITED, readRegister } from './arch/amd64-registers.js';
+import type { SessionContext } from './context.js';
+import type { TargetStop } from './target.js';
+
+export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<string> {
+  const fmt = { multiprocess: ctx.client.multiprocess };
+  if (stop.kind === 'exited') {
+    return formatStopReply({ kind: 'exited', status: stop.code, pid: stop.pid }, fmt);
+  }
+  if (stop.kind === 'signalled') {
+    return formatStopReply({ kind: 'terminated', signal: gdbSignalFromHost(stop.signal), pid: stop.pid }, fmt);
+  }
+  const registers: ExpeditedRegister[] = [];
+  try {
+    const bufs = await ctx.registers(stop.thread);
+    for (const name of EXPEDITED) {
+      const regnum = ctx.layout.byName.get(name)!;
+      registers.push({ regnum, value: readRegister(ctx.layout.regs[regnum]!, bufs) });
+    }
+  } catch {
+    // A thread that vanished still gets its stop reported, without expedited registers.
+  }
+  const c = stop.cause;
+  let event: StopEvent | undefined;
+  switch (c.type) {
+    case 'sw-break':
+      event = ctx.client.swbreak ? { kind: 'swbreak' } : undefined;
+      break;
+    case 'hw-break':
+      event = ctx.client.hwbreak ? { kind: 'hwbreak' } : undefined;
+      break;
+    case 'watch':
+      event = { kind: c.kind === 'write' ? 'watch' : c.kind === 'read' ? 'rwatch' : 'awatch', addr: c.addr };
+      break;
+    case 'syscall-entry':
+      event = { kind: 'syscall_entry', syscall: c.nr };
+      break;
+    case 'syscall-return':
+      event = { kind: 'syscall_return', syscall: c.nr };
+      break;
+    default:
+      event = undefined;
+  }
+  return formatStopReply(
+    {
+      kind: 'T',
+      signal: gdbSignalFromHost(stop.signal),
+      thread: { pid: stop.thread.pid, tid: stop.thread.tid },
+      registers,
+      ...(event ? { event } : {}),
+    },
+    fmt,
+  );
+}

@@ -1,0 +1,147 @@
+// The Target interface: everything the stub needs from whatever runs the debuggee. A base group
+// every target has, plus optional capability groups; stub/capabilities.ts derives qSupported and
+// the enabled packets from which groups are present, so "can it do X?" is asked in one place.
+// Signal numbers here are host (Linux) numbers; the stub converts to GDB's numbering on the wire.
+
+/** A thread of the debuggee as GDB names it (pid.tid). */
+export interface Ptid {
+  pid: number;
+  tid: number;
+}
+
+/** A failed target operation: `errno` becomes `E<hex>` on the wire; `fatal` ends the session. */
+export class TargetError extends Error {
+  constructor(
+    message: string,
+    readonly errno: number,
+    readonly fatal = false,
+  ) {
+    super(message);
+    this.name = 'TargetError';
+  }
+}
+
+/** Register sets as the kernel lays them out: NT_PRSTATUS, NT_PRFPREG (fxsave), NT_X86_XSTATE. */
+export type Regset = 'gpr' | 'fpr' | 'xstate';
+
+export type WatchKind = 'write' | 'read' | 'access';
+
+/** Why a thread stopped, as far as GDB's stop reply cares. */
+export type StopCause =
+  | { type: 'signal' }
+  | { type: 'sw-break' }
+  | { type: 'hw-break' }
+  | { type: 'watch'; kind: WatchKind; addr: bigint }
+  | { type: 'step' }
+  /** Stopped by an interrupt request (0x03). */
+  | { type: 'interrupt' }
+  | { type: 'syscall-entry'; nr: number }
+  | { type: 'syscall-return'; nr: number }
+  | { type: 'exec'; path: string };
+
+export type TargetStop =
+  | {
+      kind: 'stopped';
+      thread: Ptid;
+      /** Host signal number, 0 when none (e.g. an interrupt). */
+      signal: number;
+      cause: StopCause;
+    }
+  | { kind: 'exited'; pid: number; code: number }
+  | { kind: 'signalled'; pid: number; signal: number };
+
+/** One vCont action; `thread` undefined applies to every thread no earlier action named. */
+export interface ResumeAction {
+  thread?: Ptid;
+  mode: 'continue' | 'step' | 'range';
+  /** Host signal to deliver, 0 for none. */
+  signal: number;
+  range?: { start: bigint; end: bigint };
+}
+
+export interface BaseOps {
+  /** The debuggee's process id. */
+  readonly pid: number;
+  /** Threads in creation order. Cheap: the target caches the list until a clone or exit. */
+  threads(): Ptid[];
+  readRegisters(thread: Ptid, set: Regset): Promise<Buffer>;
+  writeRegisters(thread: Ptid, set: Regset, data: Buffer): Promise<void>;
+  /** Short reads stop at the first unreadable byte; rejects (EIO) when nothing is readable. */
+  readMemory(addr: bigint, length: number): Promise<Buffer>;
+  /** Resolves with the number of bytes written. */
+  writeMemory(addr: bigint, data: Buffer): Promise<number>;
+  /**
+   * Resumes per vCont rules (the leftmost matching action wins). Exactly one stop event follows,
+   * reported through `onStop` once every thread is stopped again (all-stop).
+   */
+  resume(actions: ResumeAction[]): Promise<void>;
+  /** Asks a running debuggee to stop; the stop arrives through `onStop`. */
+  interrupt(): Promise<void>;
+  /** The listener receives every stop; set once by the session. */
+  onStop(listener: (stop: TargetStop) => void): void;
+  /** Kills the debuggee and waits for it to be gone. */
+  kill(): Promise<void>;
+  /** Lets the debuggee run on without us. */
+  detach(): Promise<void>;
+  /** True when we attached to an existing process (qAttached). */
+  readonly attached: boolean;
+  /** The regsets the target serves, with the xsave geometry when there is one. */
+  readonly registers: { xstateSize: number; xcr0: bigint };
+  /** Releases the target's own resources after kill/detach. */
+  close(): Promise<void>;
+}
+
+/** Z0/z0 and Z1/z1. */
+export interface BreakpointOps {
+  /** Sets or clears a software breakpoint; the stub batches these (see stub/breakpoints.ts). */
+  setSwBreakpoint(addr: bigint): Promise<void>;
+  clearSwBreakpoint(addr: bigint): Promise<void>;
+  setHwBreakpoint?(addr: bigint): Promise<void>;
+  clearHwBreakpoint?(addr: bigint): Promise<void>;
+}
+
+/** Z2/Z3/Z4. */
+export interface WatchpointOps {
+  setWatchpoint(kind: WatchKind, addr: bigint, len: number): Promise<void>;
+  clearWatchpoint(kind: WatchKind, addr: bigint, len: number): Promise<void>;
+}
+
+/** QPassSignals, QProgramSignals, qXfer:siginfo. */
+export interface SignalOps {
+  /** Host signals delivered without stopping (the engine's signal table). */
+  setPassSignals(signals: number[]): Promise<void>;
+  /** Host signals GDB may deliver to the program (informational for the stub). */
+  setProgramSignals?(signals: number[]): void;
+  readSiginfo(thread: Ptid): Promise<Buffer>;
+  writeSiginfo?(thread: Ptid, data: Buffer): Promise<void>;
+}
+
+/** qXfer:threads:read and qThreadExtraInfo details. */
+export interface ThreadInfoOps {
+  threadName(thread: Ptid): Promise<string | undefined>;
+  threadCore(thread: Ptid): Promise<number | undefined>;
+}
+
+/** qXfer objects read from the process. */
+export interface ProcessInfoOps {
+  auxv(): Promise<Buffer>;
+  execFile(): Promise<string>;
+}
+
+/** QCatchSyscalls. */
+export interface SyscallOps {
+  /** undefined: stop at no syscall; [] (with all=true): every syscall. */
+  catchSyscalls(catching: boolean, numbers: number[]): Promise<void>;
+}
+
+export interface Target {
+  base: BaseOps;
+  breakpoints?: BreakpointOps;
+  watchpoints?: WatchpointOps;
+  /** vCont;r: the target steps while pc stays in range without reporting. */
+  rangeStep?: true;
+  signals?: SignalOps;
+  threadInfo?: ThreadInfoOps;
+  processInfo?: ProcessInfoOps;
+  syscalls?: SyscallOps;
+}

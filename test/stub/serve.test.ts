@@ -1,0 +1,71 @@
+import { connect } from 'node:net';
+import test from 'ava';
+import { serve } from '../../stub/serve.js';
+import { listen } from '../../stub/transport.js';
+import { FakeTarget } from '../helpers/fake-target.js';
+import { RspClient } from '../helpers/rsp-client.js';
+
+async function client(port: number): Promise<RspClient> {
+  const sock = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+  return new RspClient(sock);
+}
+
+test('a vanished client gets a launched debuggee killed, and the server ends', async (t) => {
+  const f = new FakeTarget(1000, [1000], false);
+  const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
+  t.true(listener.port! > 0);
+  const s = serve({ listener, target: f.asTarget(), multi: false, once: false });
+  const c = await client(listener.port!);
+  t.is(await c.request('qC'), 'QC3e8');
+  c.close();
+  await s.done;
+  t.true(f.killed);
+  t.false(f.detached);
+});
+
+test('a vanished client gets an attached debuggee detached', async (t) => {
+  const f = new FakeTarget(1000, [1000], true);
+  const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
+  const s = serve({ listener, target: f.asTarget(), multi: false, once: false });
+  const c = await client(listener.port!);
+  t.is(await c.request('qAttached'), '1');
+  c.close();
+  await s.done;
+  t.true(f.detached);
+  t.false(f.killed);
+});
+
+test('stop() (SIGINT/SIGTERM) mid-session cleans up too', async (t) => {
+  const f = new FakeTarget(1000, [1000], false);
+  const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
+  const s = serve({ listener, target: f.asTarget(), multi: false, once: false });
+  const c = await client(listener.port!);
+  t.is(await c.request('qC'), 'QC3e8');
+  s.stop();
+  await s.done;
+  await c.closed;
+  t.true(f.killed);
+});
+
+test('with --multi the server keeps the debuggee across clients; --once ends after one', async (t) => {
+  const f = new FakeTarget(1000, [1000], false);
+  const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
+  const s = serve({ listener, target: f.asTarget(), multi: true, once: false });
+  const c1 = await client(listener.port!);
+  t.is(await c1.request('qC'), 'QC3e8');
+  c1.close();
+  const c2 = await client(listener.port!);
+  t.is(await c2.request('qC'), 'QC3e8');
+  t.false(f.killed);
+  s.stop();
+  await s.done;
+  t.true(f.killed);
+});
+
+test('a port in use is refused with EADDRINUSE', async (t) => {
+  const a = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
+  const err = await t.throwsAsync(listen({ kind: 'tcp', host: '127.0.0.1', port: a.port! }));
+  t.is((err as NodeJS.ErrnoException).code, 'EADDRINUSE');
+  a.close();
+});

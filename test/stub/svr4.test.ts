@@ -1,0 +1,63 @@
+import test from 'ava';
+import { SessionContext } from '../../stub/context.js';
+import { librariesSvr4 } from '../../stub/handlers/svr4.js';
+import { FakeTarget } from '../helpers/fake-target.js';
+
+// A miniature process image: auxv -> phdrs (PT_PHDR, PT_DYNAMIC) -> DT_DEBUG -> r_debug ->
+// two link_map entries (the main program and one library).
+function image(rdebugFilled: boolean) {
+  const fake = new FakeTarget();
+  const bias = 0x555500000000n;
+  const phdrVaddr = 0x40n;
+  const dynVaddr = 0x3000n;
+  const phdrs = Buffer.alloc(56 * 2);
+  phdrs.writeUInt32LE(6, 0); // PT_PHDR
+  phdrs.writeBigUInt64LE(phdrVaddr, 16);
+  phdrs.writeUInt32LE(2, 56); // PT_DYNAMIC
+  phdrs.writeBigUInt64LE(dynVaddr, 56 + 16);
+  fake.map(bias + phdrVaddr, phdrs);
+  const rdebug = 0x7000n;
+  const dyn = Buffer.alloc(16 * 3);
+  dyn.writeBigInt64LE(1n, 0); // DT_NEEDED
+  dyn.writeBigInt64LE(21n, 16); // DT_DEBUG
+  dyn.writeBigUInt64LE(rdebugFilled ? rdebug : 0n, 24);
+  fake.map(bias + dynVaddr, dyn);
+  const lm1 = 0x8000n;
+  const lm2 = 0x8100n;
+  const name = 0x9000n;
+  const rd = Buffer.alloc(40);
+  rd.writeInt32LE(1, 0);
+  rd.writeBigUInt64LE(lm1, 8);
+  fake.map(rdebug, rd);
+  const l1 = Buffer.alloc(40);
+  l1.writeBigUInt64LE(lm2, 24);
+  fake.map(lm1, l1);
+  const l2 = Buffer.alloc(40);
+  l2.writeBigUInt64LE(0x7f0000000000n, 0);
+  l2.writeBigUInt64LE(name, 8);
+  l2.writeBigUInt64LE(0x7f0000003e00n, 16);
+  l2.writeBigUInt64LE(lm1, 32);
+  fake.map(lm2, l2);
+  fake.map(name, Buffer.from('/lib/libe2e&.so\0'));
+  const auxv = Buffer.alloc(16 * 3);
+  auxv.writeBigUInt64LE(3n, 0);
+  auxv.writeBigUInt64LE(bias + phdrVaddr, 8);
+  auxv.writeBigUInt64LE(5n, 16);
+  auxv.writeBigUInt64LE(2n, 24);
+  fake.processInfoOps.auxv = async () => auxv;
+  return new SessionContext(fake.asTarget());
+}
+
+test('walks r_debug and lists libraries, skipping the main program', async (t) => {
+  const xml = await librariesSvr4(image(true));
+  t.is(
+    xml,
+    '<library-list-svr4 version="1.0" main-lm="0x8000">' +
+      '<library name="/lib/libe2e&#38;.so" lm="0x8100" l_addr="0x7f0000000000" l_ld="0x7f0000003e00"/>' +
+      '</library-list-svr4>',
+  );
+});
+
+test('an empty list before the dynamic linker fills DT_DEBUG', async (t) => {
+  t.is(await librariesSvr4(image(false)), '<library-list-svr4 version="1.0"/>');
+});
