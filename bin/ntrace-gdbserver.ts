@@ -8,7 +8,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { openEngine } from '../native/index.js';
 import type { BackendChoice, Engine } from '../native/types.js';
-import { EngineTarget } from '../stub/engine-target.js';
+import { EngineTarget, type LaunchSpec } from '../stub/engine-target.js';
 import { serve } from '../stub/serve.js';
 import { listen, listenErrorText, parseComm } from '../stub/transport.js';
 
@@ -16,12 +16,47 @@ const pkg = JSON.parse(
   readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8'),
 ) as { version: string };
 
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  ESRCH: 'No such process',
+  ENOEXEC: 'Exec format error',
+  EBUSY: 'Device or resource busy',
+  EINVAL: 'Invalid argument',
+};
+
+/** "Operation not permitted (EPERM)" from an fs or engine error. */
+function reason(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && ERRNO_TEXT[code]) return `${ERRNO_TEXT[code]} (${code})`;
+  return (err as Error).message ?? String(err);
+}
+
 function fail(message: string): never {
   process.stderr.write(`${message}\nExiting\n`);
   process.exit(1);
 }
 
-const argv = yargs(hideBin(process.argv))
+// `--wrapper WRAPPER... --` takes every word up to `--`, as in gdbserver; yargs cannot say that.
+const rawArgs = hideBin(process.argv);
+let wrapper: string[] = [];
+{
+  const at = rawArgs.indexOf('--wrapper');
+  if (at >= 0) {
+    const end = rawArgs.indexOf('--', at + 1);
+    if (end < 0 || end === at + 1) {
+      process.stderr.write(
+        'ntrace-gdbserver: --wrapper needs WRAPPER words ended by --\nExiting\n',
+      );
+      process.exit(1);
+    }
+    wrapper = rawArgs.slice(at + 1, end);
+    rawArgs.splice(at, end - at + 1);
+  }
+}
+
+const argv = yargs(rawArgs)
   .scriptName('ntrace-gdbserver')
   .usage(
     'Usage:\tntrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n' +
@@ -40,7 +75,7 @@ const argv = yargs(hideBin(process.argv))
   })
   .option('debug', { type: 'boolean', describe: 'Log packets to stderr' })
   .option('remote-debug', { type: 'boolean', describe: 'Same as --debug' })
-  .option('wrapper', { type: 'string', describe: 'Run PROG through WRAPPER (ended by --)' })
+  .option('wrapper', { type: 'string', describe: 'Run PROG through WRAPPER words, ended by --' })
   .version(pkg.version)
   .help()
   .strict(false)
@@ -50,18 +85,55 @@ const rest = [...argv._.map(String), ...((argv['--'] as string[] | undefined) ??
 const commText = rest.shift();
 if (commText === undefined) fail('ntrace-gdbserver: no COMM given (try --help)');
 const comm = parseComm(commText);
-if (!comm) fail(`ntrace-gdbserver: bad COMM "${commText}": expected HOST:PORT, :PORT, a socket path or -`);
+if (!comm)
+  fail(`ntrace-gdbserver: bad COMM "${commText}": expected HOST:PORT, :PORT, a socket path or -`);
 
 const debug = argv.debug === true || argv['remote-debug'] === true;
 const log = debug
   ? (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)
   : undefined;
 
+/** Set once serving; before that a signal only has the debuggee to clean up. */
+let onSignal: () => void = () => process.exit(1);
+process.on('SIGINT', () => onSignal());
+process.on('SIGTERM', () => onSignal());
+
+/** execve does not search PATH; a bare wrapper name (env, taskset) is looked up here. */
+function which(name: string): string {
+  if (name.includes('/')) return name;
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    const full = `${dir || '.'}/${name}`;
+    try {
+      accessSync(full, constants.X_OK);
+      return full;
+    } catch {}
+  }
+  return name;
+}
+
+/**
+ * How to start PROG: directly, or through the wrapper; with the stdio transport the program's
+ * stdout would corrupt the protocol, so a shell moves it to stderr (and stdin to /dev/null), as
+ * gdbserver does. Each layer execs once before PROG's first instruction.
+ */
+function launchSpec(prog: string[]): LaunchSpec {
+  let argv = [...wrapper, ...prog];
+  if (comm?.kind === 'stdio') argv = ['/bin/sh', '-c', 'exec "$0" "$@" </dev/null >&2', ...argv];
+  const execs = (wrapper.length > 0 ? 1 : 0) + (comm?.kind === 'stdio' ? 1 : 0);
+  return {
+    path: which(argv[0]!),
+    argv,
+    env: Object.entries(process.env).map(([k, v]) => `${k}=${v}`),
+    execs,
+  };
+}
+
 async function main(): Promise<void> {
   let pid: number | undefined;
   if (argv.attach) {
     const pidText = rest[0];
-    if (pidText === undefined || !/^\d+$/.test(pidText)) fail('ntrace-gdbserver: --attach needs a PID');
+    if (pidText === undefined || !/^\d+$/.test(pidText))
+      fail('ntrace-gdbserver: --attach needs a PID');
     pid = Number(pidText);
     try {
       process.kill(pid, 0);
@@ -72,15 +144,14 @@ async function main(): Promise<void> {
   } else if (!argv.multi && rest.length === 0) {
     fail('ntrace-gdbserver: no program given (try --help)');
   }
-  let program: string[] = rest;
+  const program: string[] = rest;
   if (!argv.attach && rest.length > 0) {
     const path = rest[0]!;
     try {
       accessSync(path, constants.X_OK);
     } catch (err) {
-      fail(`Cannot exec ${path}: ${(err as Error).message.replace(/^[A-Z]+: /, '')}.`);
+      fail(`Cannot exec ${path}: ${reason(err)}.`);
     }
-    if (argv.wrapper) program = [...argv.wrapper.split(/\s+/).filter(Boolean), ...rest];
   }
 
   let engine: Engine;
@@ -91,24 +162,27 @@ async function main(): Promise<void> {
   }
 
   let target: EngineTarget | undefined;
+  onSignal = () => {
+    void (async () => {
+      if (target) await (target.attached ? target.detach() : target.kill()).catch(() => {});
+      await engine.close().catch(() => {});
+      process.exit(1);
+    })();
+  };
   if (pid !== undefined) {
     try {
       target = await EngineTarget.attach(engine, pid);
     } catch (err) {
       await engine.close();
-      fail(`Cannot attach to process ${pid}: ${(err as Error).message}`);
+      fail(`Cannot attach to process ${pid}: ${reason(err)}`);
     }
     process.stderr.write(`Attached; pid = ${pid}\n`);
   } else if (program.length > 0) {
     try {
-      target = await EngineTarget.launch(engine, {
-        path: program[0]!,
-        argv: program,
-        env: Object.entries(process.env).map(([k, v]) => `${k}=${v}`),
-      });
+      target = await EngineTarget.launch(engine, launchSpec(program));
     } catch (err) {
       await engine.close();
-      fail(`Cannot exec ${program[0]}: ${(err as Error).message}`);
+      fail(`Cannot exec ${program[0]}: ${reason(err)}`);
     }
     process.stderr.write(`Process ${program[0]} created; pid = ${target.pid}\n`);
   }
@@ -125,17 +199,13 @@ async function main(): Promise<void> {
   else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
   else process.stderr.write('Remote debugging using stdio\n');
 
-  let stopping = false;
   const serving = serve({
     listener,
     target: target?.asTarget(),
     provider: {
+      capabilities: EngineTarget.capabilities(engine),
       launch: async (args) => {
-        const t = await EngineTarget.launch(engine, {
-          path: args[0]!,
-          argv: args,
-          env: Object.entries(process.env).map(([k, v]) => `${k}=${v}`),
-        });
+        const t = await EngineTarget.launch(engine, launchSpec(args));
         process.stderr.write(`Process ${args[0]} created; pid = ${t.pid}\n`);
         return t.asTarget();
       },
@@ -146,13 +216,7 @@ async function main(): Promise<void> {
     message: (line) => process.stderr.write(`${line}\n`),
     ...(log ? { log } : {}),
   });
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    serving.stop();
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  onSignal = () => serving.stop();
   await serving.done;
   await engine.close();
   process.stderr.write('Exiting\n');

@@ -637,7 +637,10 @@ static int nt_cmd_regs(struct nt_session *s, const struct ntrace_hdr *h, struct 
 		req.op = NT_REQ_SET_REGS;
 		req.buf = (u8 *)h + sizeof(c);
 		req.len = c.len;
-		err = nt_thread_call(t, c.stop_id, &req);
+		if (c.regset == NTRACE_REGSET_GPR)
+			err = nt_thread_call(t, c.stop_id, &req);
+		else
+			err = nt_set_fpu(t, c.stop_id, rs, req.buf, c.len);
 	} else {
 		r = nt_reply_alloc(h, 0, sizeof(*rep) + size, GFP_KERNEL);
 		if (!r) {

@@ -37,6 +37,8 @@
 
 #include "include/uapi/ntrace.h"
 
+struct user_regset;
+
 #define NT_MAX_RECORD 65536
 #define NT_QUEUE_BYTES (1U << 20)
 
@@ -98,7 +100,7 @@ struct nt_proc {
 #define NT_P_ATTACH BIT(6)
 #define NT_P_REQUESTED BIT(7)
 
-enum nt_req_op { NT_REQ_GET_REGS, NT_REQ_SET_REGS };
+enum nt_req_op { NT_REQ_GET_REGS, NT_REQ_SET_REGS, NT_REQ_FLUSH_FPU };
 
 /* Work for a parked thread, run in its own context. */
 struct nt_req {
@@ -163,6 +165,8 @@ struct nt_thread *nt_find_task(struct task_struct *task); /* nt_lock held */
 void nt_queue_stop(struct nt_thread *t, u32 reason, int twa); /* nt_lock held */
 void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thread *out);
 int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req);
+int nt_set_fpu(struct nt_thread *t, u64 stop_id, const struct user_regset *rs, const void *buf,
+	       u32 len);
 int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c); /* nt_lock held */
 void nt_detach_thread(struct nt_thread *t); /* nt_lock held */
 struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr); /* nt_lock held */

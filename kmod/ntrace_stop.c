@@ -32,6 +32,7 @@
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
 #include <asm/debugreg.h>
+#include <asm/fpu/api.h>
 
 #include "ntrace_internal.h"
 
@@ -153,12 +154,69 @@ const struct user_regset *nt_find_regset(struct task_struct *task, u32 note)
 	return NULL;
 }
 
+/* EFLAGS bits user space may change (as ptrace's FLAG_MASK). */
+#define NT_FLAG_MASK                                                                     \
+	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF | X86_EFLAGS_SF | \
+	 X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_RF | X86_EFLAGS_AC)
+
+/*
+ * Write NT_PRSTATUS in current's own context. The regset's ->set() refuses segment and base
+ * registers of current (WARN_ON_ONCE(task == current) in arch/x86/kernel/ptrace.c), so the
+ * general registers go straight to pt_regs and the segment selectors and fs/gs bases must
+ * be unchanged (EINVAL otherwise).
+ */
+static int nt_set_gpr(const struct user_regset *rs, const struct user_regs_struct *nr)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	struct user_regs_struct cur;
+	int ret;
+
+	ret = regset_get(current, rs, sizeof(cur), &cur);
+	if (ret < 0)
+		return ret;
+	if (nr->cs != cur.cs || nr->ss != cur.ss || nr->ds != cur.ds || nr->es != cur.es ||
+	    nr->fs != cur.fs || nr->gs != cur.gs || nr->fs_base != cur.fs_base ||
+	    nr->gs_base != cur.gs_base)
+		return -EINVAL;
+	regs->r15 = nr->r15;
+	regs->r14 = nr->r14;
+	regs->r13 = nr->r13;
+	regs->r12 = nr->r12;
+	regs->bp = nr->bp;
+	regs->bx = nr->bx;
+	regs->r11 = nr->r11;
+	regs->r10 = nr->r10;
+	regs->r9 = nr->r9;
+	regs->r8 = nr->r8;
+	regs->ax = nr->ax;
+	regs->cx = nr->cx;
+	regs->dx = nr->dx;
+	regs->si = nr->si;
+	regs->di = nr->di;
+	regs->orig_ax = nr->orig_ax;
+	regs->ip = nr->ip;
+	regs->sp = nr->sp;
+	regs->flags = (regs->flags & ~NT_FLAG_MASK) | (nr->flags & NT_FLAG_MASK);
+	return 0;
+}
+
 /* Runs in the parked thread itself (current == t->task). */
 static void nt_serve(struct nt_thread *t, struct nt_req *req)
 {
 	const struct user_regset *rs = nt_find_regset(current, req->regset);
 	unsigned int size;
 
+	if (req->op == NT_REQ_FLUSH_FPU) {
+		/*
+		 * Save the live FPU registers into current's fpstate and set
+		 * TIF_NEED_FPU_LOAD: from now until the return to user mode the memory
+		 * copy is authoritative and the debugger may write it.
+		 */
+		kernel_fpu_begin();
+		kernel_fpu_end();
+		req->ret = 0;
+		return;
+	}
 	if (!rs) {
 		req->ret = -EINVAL;
 		return;
@@ -174,16 +232,18 @@ static void nt_serve(struct nt_thread *t, struct nt_req *req)
 		if (req->ret >= 0) {
 			if (req->regset == NTRACE_REGSET_GPR && t->tf_set)
 				((struct user_regs_struct *)req->buf)->flags &= ~X86_EFLAGS_TF;
-			req->len = size - req->ret;
+			req->len = req->ret; /* bytes produced */
 			req->ret = 0;
 		}
 		break;
 	case NT_REQ_SET_REGS:
-		if (req->len != size || !rs->set) {
+		if (req->len != size || req->regset != NTRACE_REGSET_GPR) {
 			req->ret = -EINVAL;
 			return;
 		}
-		req->ret = rs->set(current, rs, 0, size, req->buf, NULL);
+		req->ret = nt_set_gpr(rs, req->buf);
+		break;
+	case NT_REQ_FLUSH_FPU:
 		break;
 	}
 }
@@ -441,6 +501,33 @@ int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req)
 	/* The thread serves or fails the request before it can leave the stop. */
 	wait_for_completion(&req->done);
 	return req->ret;
+}
+
+/*
+ * FPR/XSTATE writes: the regset's ->set() may not run on current (fpu_force_restore warns),
+ * so the parked thread first flushes its FPU registers to memory (TIF_NEED_FPU_LOAD), then
+ * the debugger writes that memory. The thread cannot leave the stop without our RESUME,
+ * which cmd_lock excludes, except to die.
+ */
+int nt_set_fpu(struct nt_thread *t, u64 stop_id, const struct user_regset *rs, const void *buf,
+	       u32 len)
+{
+	struct nt_req req = { .op = NT_REQ_FLUSH_FPU };
+	unsigned long flags;
+	bool stopped;
+	int ret;
+
+	if (len != rs->n * rs->size || !rs->set)
+		return -EINVAL;
+	ret = nt_thread_call(t, stop_id, &req);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&nt_lock, flags);
+	stopped = t->proc && t->stopped;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (!stopped)
+		return -ESRCH;
+	return rs->set(t->task, rs, 0, len, buf, NULL);
 }
 
 int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c)

@@ -3,11 +3,13 @@
 // written as two lowercase hex digits.
 //
 // The body is escaped with `}` for 0x23 `#`, 0x24 `$`, 0x7d `}` and 0x2a `*` so that any byte
-// string frames safely. gdb's reader (remote.c read_frame) undoes run-length encoding for every
-// reply but undoes the `}` escape only where the manual says data is binary (qXfer data,
-// vFile:pread data, `x`, qSearch patterns); text replies therefore must not contain those four
-// bytes to begin with (replies/basic.ts keeps `E.` texts clean). Escaping first and compressing
-// second matches the reader, which expands runs first and unescapes afterwards.
+// string frames safely. gdb's reader (remote.c read_frame) expands run-length encoding in every
+// reply but undoes the `}` escape only where data is binary: qXfer data, vFile attachments and
+// the `x` reply. Text replies therefore must not contain those four bytes to begin with
+// (replies/basic.ts keeps `E.` texts clean; hex and key:value replies never have them). LLDB's
+// JSON replies are escaped the same way by lldb-server (SendJSONResponse), so JSON bodies may be
+// passed as they are. Escaping first and compressing second matches the readers, which expand
+// runs first and unescape afterwards.
 import { escapeBinary } from './common/binary.js';
 
 const HEX = '0123456789abcdef';
@@ -27,11 +29,12 @@ export interface EncodeOptions {
 // Repeat counts (GDB manual, "Overview"): the byte after `*` is n + 29 for n extra copies and
 // must be printable and neither `#` (n = 6) nor `$` (n = 7); so n runs from 3 (` `) to 97 (`~`).
 // Older manuals also ruled out `+` (n = 14) and `-` (n = 16), which a glitching link could
-// confuse with acks, and we avoid `}` (n = 96) so a reader that unescapes before expanding is
-// not misled. A forbidden count is lowered and the rest of the run starts a new group.
+// confuse with acks, and we avoid `*` (n = 13) and `}` (n = 96) so that a reader scanning for
+// markers or unescaping before expanding is not misled. A forbidden count is lowered and the
+// rest of the run starts a new group.
 const RLE_MIN = 3;
 const RLE_MAX = 97;
-const FORBIDDEN_COUNTS = new Set([6, 7, 14, 16, 96]);
+const FORBIDDEN_COUNTS = new Set([6, 7, 13, 14, 16, 96]);
 
 function rleCount(extra: number): number {
   let n = Math.min(extra, RLE_MAX);

@@ -82,8 +82,9 @@ export function decodeBody(raw: Uint8Array, maxSize: number): Decoded {
         return { ok: false, code: RSP_ERR_BAD_RLE, message: 'run-length marker without a count' };
       }
       const count = raw[++i]! - 29;
-      // Printable counts only (GDB manual, "Overview"): ' ' (3) to '~' (97).
-      if (count < 3 || count > 97) {
+      // The manual's encoder uses ' ' (3) to '~' (97), but gdb's reader (remote.c read_frame)
+      // takes any count from 1 up; we read as leniently as gdb does.
+      if (count < 1) {
         return {
           ok: false,
           code: RSP_ERR_BAD_RLE,

@@ -155,6 +155,7 @@ export {
   type StopReplyOptions,
   stopNotification,
 } from './replies/stop.js';
+export { parseStopReply } from './replies/stop-parser.js';
 export { currentThread, threadListPart } from './replies/threads.js';
 export { type VContActionLetter, vContActions } from './replies/vcont.js';
 export { xferChunk, xferWritten } from './replies/xfer.js';

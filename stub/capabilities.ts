@@ -19,18 +19,52 @@ export function parseClientFeatures(list: string[]): ClientFeatures {
   };
 }
 
-export function supportedFeatures(target: Target | undefined, client: ClientFeatures): string[] {
-  const f = [`PacketSize=${PACKET_SIZE.toString(16)}`, 'QStartNoAckMode+', 'qXfer:features:read+', 'vContSupported+'];
+/** Which capability groups a target offers (a provider states them before any target exists). */
+export interface Capabilities {
+  swBreak: boolean;
+  hwBreak: boolean;
+  watch: boolean;
+  rangeStep: boolean;
+  signals: boolean;
+  siginfoWrite: boolean;
+  processInfo: boolean;
+  syscalls: boolean;
+}
+
+export function capabilitiesOf(target: Target): Capabilities {
+  return {
+    swBreak: target.breakpoints !== undefined,
+    hwBreak: target.breakpoints?.setHwBreakpoint !== undefined,
+    watch: target.watchpoints !== undefined,
+    rangeStep: target.rangeStep === true,
+    signals: target.signals !== undefined,
+    siginfoWrite: target.signals?.writeSiginfo !== undefined,
+    processInfo: target.processInfo !== undefined,
+    syscalls: target.syscalls !== undefined,
+  };
+}
+
+export function supportedFeatures(
+  caps: Capabilities | undefined,
+  client: ClientFeatures,
+): string[] {
+  const f = [
+    `PacketSize=${PACKET_SIZE.toString(16)}`,
+    'QStartNoAckMode+',
+    'qXfer:features:read+',
+    'vContSupported+',
+  ];
   if (client.multiprocess) f.push('multiprocess+');
   f.push('qXfer:threads:read+');
-  if (!target) return f;
-  if (target.breakpoints && client.swbreak) f.push('swbreak+');
-  if ((target.breakpoints?.setHwBreakpoint || target.watchpoints) && client.hwbreak) f.push('hwbreak+');
-  if (target.signals) {
+  if (!caps) return f;
+  if (caps.swBreak && client.swbreak) f.push('swbreak+');
+  if ((caps.hwBreak || caps.watch) && client.hwbreak) f.push('hwbreak+');
+  if (caps.signals) {
     f.push('QPassSignals+', 'QProgramSignals+', 'qXfer:siginfo:read+');
-    if (target.signals.writeSiginfo) f.push('qXfer:siginfo:write+');
+    if (caps.siginfoWrite) f.push('qXfer:siginfo:write+');
   }
-  if (target.processInfo) f.push('qXfer:auxv:read+', 'qXfer:exec-file:read+', 'qXfer:libraries-svr4:read+');
-  if (target.syscalls) f.push('QCatchSyscalls+');
+  if (caps.processInfo)
+    f.push('qXfer:auxv:read+', 'qXfer:exec-file:read+', 'qXfer:libraries-svr4:read+');
+  if (caps.syscalls) f.push('QCatchSyscalls+');
   return f;
 }

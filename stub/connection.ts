@@ -25,7 +25,10 @@ const MAX_QUEUED = 64;
 function printable(body: Buffer | string): string {
   const s = typeof body === 'string' ? body : body.toString('latin1');
   const shown = s.length > 200 ? `${s.slice(0, 200)}...(${s.length} bytes)` : s;
-  return shown.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return shown.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 export class Connection {
@@ -113,7 +116,8 @@ export class Connection {
   }
 
   private maybeResume(): void {
-    if (!this.closed && !this.writePaused && this.queued < MAX_QUEUED && this.stream.isPaused()) this.stream.resume();
+    if (!this.closed && !this.writePaused && this.queued < MAX_QUEUED && this.stream.isPaused())
+      this.stream.resume();
   }
 
   private write(bytes: Buffer): void {

@@ -46,7 +46,12 @@ export function errnoOf(err: unknown): number {
 }
 
 export class SessionContext {
-  client: ClientFeatures = { multiprocess: false, swbreak: false, hwbreak: false, xmlRegisters: false };
+  client: ClientFeatures = {
+    multiprocess: false,
+    swbreak: false,
+    hwbreak: false,
+    xmlRegisters: false,
+  };
   /** Hg: the thread register and memory packets apply to. */
   generalThread: Ptid | undefined;
   /** The last stop reported, for `?`. */
@@ -88,7 +93,13 @@ export class SessionContext {
       const base = this.target.base;
       const fpSet = this.layout.usesXsave ? 'xstate' : 'fpr';
       p = Promise.all([base.readRegisters(thread, 'gpr'), base.readRegisters(thread, fpSet)]).then(
-        ([gpr, fp]) => ({ gpr, fp: fpSet === 'fpr' && fp.length < FXSAVE_SIZE ? Buffer.concat([fp, Buffer.alloc(FXSAVE_SIZE - fp.length)]) : fp }),
+        ([gpr, fp]) => ({
+          gpr,
+          fp:
+            fpSet === 'fpr' && fp.length < FXSAVE_SIZE
+              ? Buffer.concat([fp, Buffer.alloc(FXSAVE_SIZE - fp.length)])
+              : fp,
+        }),
       );
       this.regCache.set(thread.tid, p);
       p.catch(() => this.regCache.delete(thread.tid));
@@ -97,11 +108,16 @@ export class SessionContext {
   }
 
   /** Writes back the regsets that changed and keeps the cache coherent. */
-  async storeRegisters(thread: Ptid, bufs: RegisterBuffers, changed: Set<'gpr' | 'fp'>): Promise<void> {
+  async storeRegisters(
+    thread: Ptid,
+    bufs: RegisterBuffers,
+    changed: Set<'gpr' | 'fp'>,
+  ): Promise<void> {
     const base = this.target.base;
     try {
       if (changed.has('gpr')) await base.writeRegisters(thread, 'gpr', bufs.gpr);
-      if (changed.has('fp')) await base.writeRegisters(thread, this.layout.usesXsave ? 'xstate' : 'fpr', bufs.fp);
+      if (changed.has('fp'))
+        await base.writeRegisters(thread, this.layout.usesXsave ? 'xstate' : 'fpr', bufs.fp);
     } catch (err) {
       this.regCache.delete(thread.tid);
       throw err;

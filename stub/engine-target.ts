@@ -3,6 +3,7 @@
 // stop request when the engine lacks it) then stops every other thread, whose own events are kept
 // pending and reported on a later resume without running anything, as gdbserver does.
 import { readFile, readlink } from 'node:fs/promises';
+import type { Capabilities } from './capabilities.js';
 import type { Engine, EngineEvent, ProcessOptions, StopEvent, ThreadRef } from '../native/types.js';
 import { EngineError } from '../native/types.js';
 import type {
@@ -65,10 +66,12 @@ const errnoOf: Record<string, number> = {
 /** Engine failures become TargetErrors carrying the errno GDB will see as E<nn>. */
 function wrap(err: unknown): TargetError {
   if (err instanceof TargetError) return err;
-  if (err instanceof EngineError) return new TargetError(err.message, err.errno || errnoOf[err.code] || 5);
+  if (err instanceof EngineError) {
+    return new TargetError(err.message, err.errno || errnoOf[err.code] || 5, false, err.code);
+  }
   const e = err as { code?: string; errno?: number; message?: string };
   const errno = typeof e.errno === 'number' ? Math.abs(e.errno) : errnoOf[e.code ?? ''];
-  return new TargetError(e.message ?? String(err), errno ?? 5);
+  return new TargetError(e.message ?? String(err), errno ?? 5, false, e.code);
 }
 
 async function call<T>(p: Promise<T>): Promise<T> {
@@ -84,6 +87,11 @@ export interface LaunchSpec {
   argv: string[];
   env: string[];
   cwd?: string;
+  /**
+   * Execs to let happen before the program counts as started: 1 when `path` is a wrapper (a
+   * shell redirecting stdio, `--wrapper env ...`) that execs the real program.
+   */
+  execs?: number;
 }
 
 export class EngineTarget implements BaseOps {
@@ -133,8 +141,46 @@ export class EngineTarget implements BaseOps {
     const t = new EngineTarget(engine, ref.tgid, false);
     t.threadsByTid.set(ref.tid, { ref, stopId: 0n, running: true });
     await t.settle(early);
+    if (spec.execs) {
+      try {
+        await t.runToExec(spec.execs);
+      } catch (err) {
+        await t.kill().catch(() => {});
+        throw err;
+      }
+    }
     return t;
   }
+
+  private execWaiter?: (ev: StopEvent | undefined) => void;
+
+  /**
+   * Lets a wrapper run until it has exec'd `count` times; signals it gets are delivered. The
+   * exec stop is the real program's first instruction, like a launch stop.
+   */
+  private async runToExec(count: number): Promise<void> {
+    this.wantExec = true;
+    await this.applyOptions();
+    let left = count;
+    let signal = 0;
+    while (left > 0) {
+      const next = new Promise<StopEvent | undefined>((resolve) => {
+        this.execWaiter = resolve;
+      });
+      for (const r of this.threadsByTid.values()) {
+        if (!r.running) this.resumeQuietly(r, signal);
+      }
+      const ev = await next;
+      if (!ev)
+        throw new TargetError('the wrapper exited before starting the program', 3, false, 'ESRCH');
+      if (ev.reason === 'exec') left--;
+      signal = ev.reason === 'signal' ? ev.signo : 0;
+    }
+    this.wantExec = false;
+    await this.applyOptions();
+  }
+
+  private wantExec = false;
 
   /** Attaches to `pid` and stops all its threads. */
   static async attach(engine: Engine, pid: number): Promise<EngineTarget> {
@@ -180,6 +226,7 @@ export class EngineTarget implements BaseOps {
       allStop: this.engine.info.caps.allStop,
       events: {
         threadReports: true,
+        exec: this.wantExec,
         syscallEntry: this.catching.on,
         syscallExit: this.catching.on,
       },
@@ -282,6 +329,12 @@ export class EngineTarget implements BaseOps {
       case 'stop': {
         if (ev.thread.tgid !== this.pid) return;
         const r = this.noteStopped(ev);
+        if (this.execWaiter) {
+          const w = this.execWaiter;
+          this.execWaiter = undefined;
+          w(ev);
+          return;
+        }
         const phase = this.phase;
         if (phase.kind === 'running') {
           if (this.initialStop) break;
@@ -321,6 +374,7 @@ export class EngineTarget implements BaseOps {
             ? { kind: 'exited', pid: this.pid, code: ev.exit.code }
             : { kind: 'signalled', pid: this.pid, signal: ev.exit.signal };
         this.notifyGone();
+        if (this.execWaiter) this.execWaiter(undefined);
         this.listener(stop);
         return;
       }
@@ -339,11 +393,11 @@ export class EngineTarget implements BaseOps {
     this.checkAllStopped();
   }
 
-  private resumeQuietly(r: ThreadRec): void {
+  private resumeQuietly(r: ThreadRec, signal = 0): void {
     const stopId = r.stopId;
     r.running = true;
     r.stopId = 0n;
-    this.engine.resume({ handle: r.ref.handle, stopId, mode: 'cont', signal: 0 }).catch(() => {});
+    this.engine.resume({ handle: r.ref.handle, stopId, mode: 'cont', signal }).catch(() => {});
   }
 
   private checkAllStopped(): void {
@@ -384,9 +438,19 @@ export class EngineTarget implements BaseOps {
       case 'requested':
         return { kind: 'stopped', thread, signal: SIGINT, cause: { type: 'interrupt' } };
       case 'syscall-entry':
-        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'syscall-entry', nr: Number(ev.data[0] ?? 0n) } };
+        return {
+          kind: 'stopped',
+          thread,
+          signal: SIGTRAP,
+          cause: { type: 'syscall-entry', nr: Number(ev.data[0] ?? 0n) },
+        };
       case 'syscall-exit':
-        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'syscall-return', nr: Number(ev.data[0] ?? 0n) } };
+        return {
+          kind: 'stopped',
+          thread,
+          signal: SIGTRAP,
+          cause: { type: 'syscall-return', nr: Number(ev.data[0] ?? 0n) },
+        };
       default:
         return { kind: 'stopped', thread, signal: ev.signo || SIGTRAP, cause: { type: 'signal' } };
     }
@@ -418,7 +482,9 @@ export class EngineTarget implements BaseOps {
     if (this.phase.kind === 'gone') return;
     this.listener = () => {};
     for (const addr of this.swBreaks) {
-      await this.engine.clearBreakpoint({ pid: this.pid, kind: 'sw', addr, len: 1 }).catch(() => {});
+      await this.engine
+        .clearBreakpoint({ pid: this.pid, kind: 'sw', addr, len: 1 })
+        .catch(() => {});
     }
     this.swBreaks.clear();
     await call(this.engine.detach(this.pid));
@@ -512,6 +578,21 @@ export class EngineTarget implements BaseOps {
       await this.applyOptions();
     },
   };
+
+  /** What asTarget() will offer on this engine, before any process exists. */
+  static capabilities(engine: Engine): Capabilities {
+    const caps = engine.info.caps;
+    return {
+      swBreak: caps.swBreak,
+      hwBreak: caps.swBreak && caps.hwBreak,
+      watch: caps.hwWatch,
+      rangeStep: caps.rangeStep,
+      signals: true,
+      siginfoWrite: caps.siginfoWrite,
+      processInfo: true,
+      syscalls: caps.syscallEntryStop && caps.syscallExitStop,
+    };
+  }
 
   /** The Target view, with the groups the engine's capabilities allow. */
   asTarget(): Target {

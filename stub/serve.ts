@@ -24,7 +24,10 @@ export interface Serving {
 }
 
 /** Kills what we launched, detaches what we attached; never throws. */
-export async function releaseTarget(target: Target, message?: (line: string) => void): Promise<void> {
+export async function releaseTarget(
+  target: Target,
+  message?: (line: string) => void,
+): Promise<void> {
   const base = target.base;
   try {
     if (base.attached) {
@@ -76,7 +79,9 @@ export function serve(opts: ServeOptions): Serving {
         }
       }
       if (stopping || exitRequested || opts.once || (!opts.multi && !target)) break;
-      opts.message?.('Remote side has terminated connection.  ntrace-gdbserver will reopen the connection.');
+      opts.message?.(
+        'Remote side has terminated connection.  ntrace-gdbserver will reopen the connection.',
+      );
     }
     opts.listener.close();
     if (target) await releaseTarget(target, opts.message);

@@ -7,13 +7,32 @@ import type { ThreadId } from '../rsp/common/thread-id.js';
 import { type Command, parseCommand } from '../rsp/commands.js';
 import { BREAKPOINT_TYPES, type BreakpointType } from '../rsp/packets/breakpoint-spec.js';
 import type { VContAction } from '../rsp/packets/vcont.js';
-import { PACKET_SIZE, parseClientFeatures, supportedFeatures } from './capabilities.js';
+import {
+  type Capabilities,
+  capabilitiesOf,
+  PACKET_SIZE,
+  parseClientFeatures,
+  supportedFeatures,
+} from './capabilities.js';
 import { Connection } from './connection.js';
-import { EMPTY, errnoOf, errorReply, type HandlerResult, OK, reply, SessionContext } from './context.js';
+import {
+  EMPTY,
+  errnoOf,
+  errorReply,
+  type HandlerResult,
+  OK,
+  reply,
+  SessionContext,
+} from './context.js';
 import { setBreakpoint } from './handlers/breakpoints.js';
 import { crcMemory, readMemory, searchMemory, writeMemory } from './handlers/memory.js';
 import { monitorCommand } from './handlers/monitor.js';
-import { readAllRegisters, readOneRegister, writeAllRegisters, writeOneRegister } from './handlers/registers.js';
+import {
+  readAllRegisters,
+  readOneRegister,
+  writeAllRegisters,
+  writeOneRegister,
+} from './handlers/registers.js';
 import { legacyActions, resume, vContActions, type WireAction } from './handlers/resume.js';
 import { xferRead, xferWrite } from './handlers/qxfer.js';
 import { stopReply } from './stop-reply.js';
@@ -37,6 +56,8 @@ export type SessionEnd =
 
 /** Starts and attaches processes for extended-remote (vRun, vAttach). */
 export interface TargetProvider {
+  /** What the targets it makes can do, for qSupported before the first one exists. */
+  capabilities: Capabilities;
   launch(argv: string[]): Promise<Target>;
   attach(pid: number): Promise<Target>;
 }
@@ -110,7 +131,8 @@ export class Session {
     target.base.onStop((stop) => this.onStop(stop));
     // The first `?` reports the launch/attach stop: SIGTRAP on the first thread.
     const first = target.base.threads()[0];
-    if (first) this.ctx.lastStop = { kind: 'stopped', thread: first, signal: 5, cause: { type: 'signal' } };
+    if (first)
+      this.ctx.lastStop = { kind: 'stopped', thread: first, signal: 5, cause: { type: 'signal' } };
   }
 
   private close(end: SessionEnd): void {
@@ -137,17 +159,19 @@ export class Session {
       while (this.queue.length > 0 && this.state.kind === 'idle') {
         const body = this.queue.shift()!;
         let result: HandlerResult;
+        const cmd = workaroundSignalLists(parseCommand(body));
+        // The stop may be reported before the resume call returns: be `running` already.
+        const resuming = RESUME_KINDS.has(cmd.kind);
+        if (resuming) this.state = { kind: 'running' };
         try {
-          result = await this.dispatch(parseCommand(body));
+          result = await this.dispatch(cmd);
         } catch (err) {
           this.log(`handler error: ${(err as Error).stack ?? String(err)}`);
           result = errorReply(errnoOf(err));
         }
         this.conn.done();
-        if ('deferred' in result) {
-          if (this.state.kind === 'idle') this.state = { kind: 'running' };
-          continue;
-        }
+        if ('deferred' in result) continue;
+        if (resuming && this.state.kind === 'running') this.state = { kind: 'idle' };
         this.respond(result);
         if ('disconnect' in result) {
           this.close(result.disconnect === 'detached' ? 'detached' : 'gone');
@@ -173,7 +197,9 @@ export class Session {
     if (!ctx) return;
     if (this.state.kind !== 'running' && this.state.kind !== 'interrupting') {
       // DEVNOTE: the target reports stops only after a resume; anything else is a bug there.
-      this.log(`stop while ${this.state.kind}, ignored: ${JSON.stringify(stop, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`);
+      this.log(
+        `stop while ${this.state.kind}, ignored: ${JSON.stringify(stop, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`,
+      );
       if (this.state.kind === 'closed') return;
       ctx.lastStop = stop;
       return;
@@ -199,12 +225,21 @@ export class Session {
       case 'supported-features': {
         const client = parseClientFeatures(
           cmd.features.map((f) =>
-            f.kind === 'flag' ? `${f.name}${f.supported ? '+' : '-'}` : f.kind === 'value' ? `${f.name}=${f.value}` : `${f.name}?`,
+            f.kind === 'flag'
+              ? `${f.name}${f.supported ? '+' : '-'}`
+              : f.kind === 'value'
+                ? `${f.name}=${f.value}`
+                : `${f.name}?`,
           ),
         );
         if (ctx) ctx.client = client;
         else this.pendingClient = client;
-        return reply(supportedFeatures(ctx?.target, client).join(';'));
+        return reply(
+          supportedFeatures(
+            ctx ? capabilitiesOf(ctx.target) : this.opts.provider?.capabilities,
+            client,
+          ).join(';'),
+        );
       }
       case 'start-no-ack-mode':
         // The OK is still acked by GDB; no-ack starts after it (GDB manual, "Packet Acknowledgment").
@@ -218,7 +253,7 @@ export class Session {
       case 'must-reply-empty':
         return EMPTY;
       case 'query-stop-reason':
-        if (!ctx || !ctx.lastStop || ctx.target.base.threads().length === 0) return reply('W00');
+        if (!ctx?.lastStop || ctx.target.base.threads().length === 0) return reply('W00');
         return reply(await stopReply(ctx, ctx.lastStop));
       case 'monitor': {
         const out = monitorCommand(cmd.command, (on) => {
@@ -265,7 +300,12 @@ export class Session {
       case 'current-thread':
         return reply(`QC${formatPtid(ctx, ctx.currentThread())}`);
       case 'thread-list-first':
-        return reply(`m${ctx.target.base.threads().map((t) => formatPtid(ctx, t)).join(',')}`);
+        return reply(
+          `m${ctx.target.base
+            .threads()
+            .map((t) => formatPtid(ctx, t))
+            .join(',')}`,
+        );
       case 'thread-list-next':
         return reply('l');
       case 'thread-extra-info': {
@@ -286,14 +326,28 @@ export class Session {
         return resume(ctx, cmd.actions.map(wireAction));
       case 'insert-breakpoint':
       case 'remove-breakpoint':
-        return setBreakpoint(ctx, cmd.kind === 'insert-breakpoint', breakpointTypeNumber(cmd.type), cmd.addr, cmd.size);
+        return setBreakpoint(
+          ctx,
+          cmd.kind === 'insert-breakpoint',
+          breakpointTypeNumber(cmd.type),
+          cmd.addr,
+          cmd.size,
+        );
       case 'xfer-read':
-        return xferRead(ctx, cmd.object, cmd.annex, cmd.offset, Math.min(cmd.length, PACKET_SIZE - 1));
+        return xferRead(
+          ctx,
+          cmd.object,
+          cmd.annex,
+          cmd.offset,
+          Math.min(cmd.length, PACKET_SIZE - 1),
+        );
       case 'xfer-write':
         return xferWrite(ctx, cmd.object, cmd.offset, cmd.data);
       case 'pass-signals': {
         if (!ctx.target.signals) return EMPTY;
-        const host = cmd.signals.map((s: number) => hostSignalFromGdb(s)).filter((s: number | undefined): s is number => s !== undefined && s > 0);
+        const host = cmd.signals
+          .map((s: number) => hostSignalFromGdb(s))
+          .filter((s: number | undefined): s is number => s !== undefined && s > 0);
         try {
           await ctx.target.signals.setPassSignals(host);
           return OK;
@@ -303,7 +357,9 @@ export class Session {
       }
       case 'program-signals': {
         if (!ctx.target.signals) return EMPTY;
-        const host = cmd.signals.map((s: number) => hostSignalFromGdb(s)).filter((s: number | undefined): s is number => s !== undefined && s > 0);
+        const host = cmd.signals
+          .map((s: number) => hostSignalFromGdb(s))
+          .filter((s: number | undefined): s is number => s !== undefined && s > 0);
         ctx.programSignals = new Set(host);
         ctx.target.signals.setProgramSignals?.(host);
         return OK;
@@ -315,7 +371,10 @@ export class Session {
       case 'catch-syscalls': {
         if (!ctx.target.syscalls) return EMPTY;
         try {
-          await ctx.target.syscalls.catchSyscalls(cmd.enable, cmd.enable ? (cmd.syscalls ?? []) : []);
+          await ctx.target.syscalls.catchSyscalls(
+            cmd.enable,
+            cmd.enable ? (cmd.syscalls ?? []) : [],
+          );
           return OK;
         } catch (err) {
           return errorReply(errnoOf(err));
@@ -384,7 +443,9 @@ export class Session {
         }
         try {
           const target =
-            cmd.kind === 'run' ? await provider.launch([cmd.filename, ...cmd.args]) : await provider.attach(cmd.pid);
+            cmd.kind === 'run'
+              ? await provider.launch([cmd.filename, ...cmd.args])
+              : await provider.attach(cmd.pid);
           this.setTarget(target);
           if (this.pendingClient) this.ctx!.client = this.pendingClient;
           return reply(await stopReply(this.ctx!, this.ctx!.lastStop!));
@@ -398,7 +459,9 @@ export class Session {
         return reply('l');
       case 'xfer-read':
         if (cmd.object === 'features' && cmd.annex === 'target.xml') {
-          const tmp = new SessionContext({ base: { registers: { xstateSize: 0, xcr0: 0n } } as unknown as Target['base'] });
+          const tmp = new SessionContext({
+            base: { registers: { xstateSize: 0, xcr0: 0n } } as unknown as Target['base'],
+          });
           return xferRead(tmp, cmd.object, cmd.annex, cmd.offset, cmd.length);
         }
         return EMPTY;
@@ -416,11 +479,34 @@ export class Session {
   }
 }
 
+const RESUME_KINDS: ReadonlySet<string> = new Set(['continue', 'step', 'vcont']);
+
+/**
+ * HACK: rsp's QPassSignals/QProgramSignals parser rejects the trailing `;` GDB 13 always sends
+ * (`QPassSignals:e;10;14;`); parse those lists here until rsp/ accepts it.
+ */
+function workaroundSignalLists(cmd: Command): Command {
+  if (cmd.kind !== 'malformed') return cmd;
+  const m = /^(QPassSignals|QProgramSignals):((?:[0-9a-fA-F]{1,2};?)*)$/.exec(cmd.packet);
+  if (!m) return cmd;
+  const signals = m[2]!
+    .split(';')
+    .filter((x) => x !== '')
+    .map((x) => Number.parseInt(x, 16));
+  return m[1] === 'QPassSignals'
+    ? { kind: 'pass-signals', signals }
+    : { kind: 'program-signals', signals };
+}
+
 function wireAction(a: VContAction): WireAction {
   const base = a.thread ? { thread: a.thread } : {};
   switch (a.type) {
     case 'continue':
-      return { action: 'continue', ...base, ...(a.signal !== undefined ? { signal: a.signal } : {}) };
+      return {
+        action: 'continue',
+        ...base,
+        ...(a.signal !== undefined ? { signal: a.signal } : {}),
+      };
     case 'step':
       return { action: 'step', ...base, ...(a.signal !== undefined ? { signal: a.signal } : {}) };
     case 'stop':

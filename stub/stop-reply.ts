@@ -13,7 +13,10 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
     return formatStopReply({ kind: 'exited', status: stop.code, pid: stop.pid }, fmt);
   }
   if (stop.kind === 'signalled') {
-    return formatStopReply({ kind: 'terminated', signal: gdbSignalFromHost(stop.signal), pid: stop.pid }, fmt);
+    return formatStopReply(
+      { kind: 'terminated', signal: gdbSignalFromHost(stop.signal), pid: stop.pid },
+      fmt,
+    );
   }
   const registers: ExpeditedRegister[] = [];
   try {
@@ -35,7 +38,10 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
       event = ctx.client.hwbreak ? { kind: 'hwbreak' } : undefined;
       break;
     case 'watch':
-      event = { kind: c.kind === 'write' ? 'watch' : c.kind === 'read' ? 'rwatch' : 'awatch', addr: c.addr };
+      event = {
+        kind: c.kind === 'write' ? 'watch' : c.kind === 'read' ? 'rwatch' : 'awatch',
+        addr: c.addr,
+      };
       break;
     case 'syscall-entry':
       event = { kind: 'syscall_entry', syscall: c.nr };

@@ -15,6 +15,8 @@ export class TargetError extends Error {
     message: string,
     readonly errno: number,
     readonly fatal = false,
+    /** The errno name when known (EPERM, ESRCH, ...). */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'TargetError';

@@ -36,7 +36,8 @@ export function listenErrorText(err: NodeJS.ErrnoException): string {
   if (err.code === 'EADDRINUSE') return "Can't bind address: Address already in use.";
   if (err.code === 'EACCES') return "Can't bind address: Permission denied.";
   if (err.code === 'EADDRNOTAVAIL') return "Can't bind address: Cannot assign requested address.";
-  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return `Can't resolve host: ${err.message}`;
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN')
+    return `Can't resolve host: ${err.message}`;
   return `Can't listen: ${err.message}`;
 }
 

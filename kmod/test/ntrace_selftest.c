@@ -85,6 +85,10 @@ static pid_t spawn(int kind, int fd)
 	if (pid)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Debuggees must not hold session fds: a session ends when its last fd closes. */
+	for (int i = 3; i < 64; i++)
+		if (i != fd)
+			close(i);
 	signal(SIGUSR1, on_usr1);
 	if (kind == 2) {
 		unsigned char c = 0;
@@ -467,6 +471,55 @@ static void test_protocol(void)
 	close_session(&s);
 }
 
+static int regs_raw(struct session *s, uint16_t type, uint64_t handle, uint64_t stop_id,
+		    uint32_t regset, void *buf, uint32_t len)
+{
+	struct {
+		struct ntrace_cmd_regs c;
+		uint8_t data[4096];
+	} m = { .c = { .handle = handle, .stop_id = stop_id, .regset = regset } };
+	struct ntrace_reply *r;
+	int ret;
+
+	if (type == NTRACE_CMD_SET_REGS) {
+		m.c.len = len;
+		memcpy(m.data, buf, len);
+	}
+	r = call(s, &m, type == NTRACE_CMD_SET_REGS ? NTRACE_RECORD_ALIGN(sizeof(m.c) + len) :
+						      sizeof(m.c), type);
+	ret = r ? r->error : -9999;
+	if (r && !ret && type == NTRACE_CMD_GET_REGS) {
+		struct ntrace_regs_reply *rr = (void *)(r + 1);
+
+		ret = rr->len;
+		memcpy(buf, rr + 1, rr->len < len ? rr->len : len);
+	}
+	rec_free(&r->hdr);
+	return ret;
+}
+
+/* NT_PRFPREG: xmm0 lives at offset 160 of the fxsave image. */
+static void test_fpr(struct session *s, uint64_t h, uint64_t stop_id)
+{
+	uint8_t fx[512], fx2[512], xs[4096];
+	static const uint8_t pat[16] = "ntrace-xmm0-pat";
+
+	EXPECT_EQ(regs_raw(s, NTRACE_CMD_GET_REGS, h, stop_id, NTRACE_REGSET_FPR, fx, 512), 512,
+		  "GET_REGS NT_PRFPREG: 512 bytes");
+	memcpy(fx2, fx, 512);
+	memcpy(fx2 + 160, pat, 16);
+	EXPECT_EQ(regs_raw(s, NTRACE_CMD_SET_REGS, h, stop_id, NTRACE_REGSET_FPR, fx2, 512), 0,
+		  "SET_REGS NT_PRFPREG with xmm0 changed");
+	memset(fx2, 0, sizeof(fx2));
+	regs_raw(s, NTRACE_CMD_GET_REGS, h, stop_id, NTRACE_REGSET_FPR, fx2, 512);
+	CHECK(!memcmp(fx2 + 160, pat, 16), "GET_REGS NT_PRFPREG shows the new xmm0");
+	CHECK(regs_raw(s, NTRACE_CMD_GET_REGS, h, stop_id, NTRACE_REGSET_XSTATE, xs, sizeof(xs)) > 512 &&
+		      !memcmp(xs + 160, pat, 16),
+	      "GET_REGS NT_X86_XSTATE agrees on xmm0");
+	EXPECT_EQ(regs_raw(s, NTRACE_CMD_SET_REGS, h, stop_id, NTRACE_REGSET_FPR, fx, 512), 0,
+		  "SET_REGS NT_PRFPREG restores");
+}
+
 static void test_debug(void)
 {
 	struct user_regs_struct regs, regs2;
@@ -506,6 +559,10 @@ static void test_debug(void)
 	EXPECT_EQ(regs2.r15, 0x5a5a5a5a12345678ULL, "GET_REGS shows the new r15");
 	EXPECT_EQ(set_regs(&s, h, stop_id, &regs), 0, "SET_REGS restores the registers");
 	EXPECT_EQ(get_regs(&s, h, stop_id + 1000, &regs2), -ESTALE, "GET_REGS with a stale stop_id: ESTALE");
+	regs2 = regs;
+	regs2.cs ^= 8;
+	EXPECT_EQ(set_regs(&s, h, stop_id, &regs2), -EINVAL, "SET_REGS changing cs: EINVAL");
+	test_fpr(&s, h, stop_id);
 
 	EXPECT_EQ(read_mem(&s, pid, (uintptr_t)&magic, &v, 8), 8, "READ_MEM 8 bytes");
 	EXPECT_EQ(v, 0x1122334455667788ULL, "READ_MEM returns the child's value");
@@ -549,9 +606,13 @@ static void test_debug(void)
 	get_regs(&s, h, stop_id, &regs);
 	CHECK(!(regs.eflags & 0x100), "TF is not visible after the step");
 
-	/* Signals: intercepted, suppressed with sig 0, passed with NTRACE_SIG_PASS. */
-	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	/*
+	 * Signals: intercepted, suppressed with sig 0, passed with NTRACE_SIG_PASS. A signal
+	 * sent while the thread is stopped is reported as soon as it is resumed; the breakpoint
+	 * at bp_target then proves the thread went back to user mode (past any handler).
+	 */
 	kill(pid, SIGUSR1);
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
 	ev = wait_stop(&s, h, 0);
 	CHECK(ev && ev->reason == NTRACE_STOP_SIGNAL && ev->signo == SIGUSR1,
 	      "STOP event: SIGNAL SIGUSR1");
@@ -568,28 +629,48 @@ static void test_debug(void)
 		      "GET_SIGINFO");
 		rec_free(&rep->hdr);
 	}
+	bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP);
 	EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0), 0, "RESUME suppressing SIGUSR1");
-	stop_cmd(&s, pid, 0);
 	ev = wait_stop(&s, h, 0);
-	CHECK(ev && ev->reason == NTRACE_STOP_REQUESTED, "STOP command: STOP event REQUESTED");
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT, "next stop: the breakpoint");
 	stop_id = ev ? ev->stop_id : 0;
 	rec_free(&ev->hdr);
 	n = -1;
 	read_mem(&s, pid, (uintptr_t)&usr1_count, &n, sizeof(n));
 	EXPECT_EQ(n, 0, "the suppressed SIGUSR1 never reached its handler");
-	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
 	kill(pid, SIGUSR1);
-	ev = wait_stop(&s, h, NTRACE_STOP_SIGNAL);
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_SIGNAL, "SIGUSR1 sent at a breakpoint stop: SIGNAL");
 	stop_id = ev ? ev->stop_id : 0;
 	rec_free(&ev->hdr);
 	EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_CONT, NTRACE_SIG_PASS), 0,
 		  "RESUME passing SIGUSR1");
-	stop_cmd(&s, pid, h);
-	ev = wait_stop(&s, h, NTRACE_STOP_REQUESTED);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT && ev->pc == (uintptr_t)bp_target,
+	      "after the handler the breakpoint hits again");
 	stop_id = ev ? ev->stop_id : 0;
 	rec_free(&ev->hdr);
 	read_mem(&s, pid, (uintptr_t)&usr1_count, &n, sizeof(n));
 	EXPECT_EQ(n, 1, "the passed SIGUSR1 ran its handler once");
+	bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP);
+
+	/* Resume with a different signal: SIGUSR1 injected at a non-signal stop. */
+	EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_CONT, SIGUSR1), 0, "RESUME injecting SIGUSR1");
+	stop_cmd(&s, pid, h);
+	ev = wait_stop(&s, h, NTRACE_STOP_REQUESTED);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP);
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT,
+	      "the injected signal is not intercepted again (next stop: breakpoint)");
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	read_mem(&s, pid, (uintptr_t)&usr1_count, &n, sizeof(n));
+	EXPECT_EQ(n, 2, "the injected SIGUSR1 ran its handler");
+	bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP);
 
 	/* Exit: the child exits with 42, the session sees PROC_EXIT. */
 	n = 42;
@@ -637,11 +718,19 @@ static void test_kill_and_close(void)
 	st = reap(a);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "waitpid: SIGKILL");
 
-	/* Close with stopped targets: the attached one runs on, the KILL_ON_CLOSE one dies. */
+	close_session(&s);
+
+	/*
+	 * Close with stopped targets: the attached one runs on, the KILL_ON_CLOSE one dies.
+	 * Both are forked before the session is opened: a debuggee holding the session fd
+	 * would keep the session alive after our close.
+	 */
 	if (pipe(pa))
 		return;
 	b = spawn(0, pa[1]);
 	c = spawn(0, -1);
+	open_session(&s);
+	hello(&s, NULL);
 	attach(&s, b, NTRACE_ATTACH_STOP, &h);
 	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
 	rec_free(&ev->hdr);
@@ -785,7 +874,7 @@ static void test_exec(const char *self, const char *suid)
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(98);
-		execl(self, self, "--exit", "5", (char *)NULL);
+		execl(self, self, "--exec-again", (char *)NULL);
 		_exit(97);
 	}
 	close(go[0]);
@@ -798,6 +887,18 @@ static void test_exec(const char *self, const char *suid)
 	CHECK(ev && ev->reason == NTRACE_STOP_LAUNCH, "STOP event after exec: reason LAUNCH");
 	EXPECT_EQ(get_regs(&s, h, ev ? ev->stop_id : 0, &regs), 0, "GET_REGS at the exec stop");
 	EXPECT_EQ(regs.rip, ev ? ev->pc : 1, "rip is the new image's entry (stop pc)");
+	{
+		struct ntrace_cmd_set_options o = { .pid = pid, .events = NTRACE_EVENT_EXEC,
+						    .stop_signals = ~0ULL };
+
+		EXPECT_EQ(call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS), 0,
+			  "SET_OPTIONS exec stops");
+	}
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_EXEC && ev->data[0] == (uint64_t)pid,
+	      "the image execs again: STOP EXEC, data[0] = former tid");
 	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
 	rec_free(&ev->hdr);
 	{
@@ -821,6 +922,8 @@ static void test_exec(const char *self, const char *suid)
 
 		if (setgid(NOBODY) || setuid(NOBODY))
 			_exit(90);
+		/* The uid change made us undumpable; a normal login would not be. */
+		prctl(PR_SET_DUMPABLE, 1);
 		open_session(&s);
 		hello(&s, NULL);
 		if (attach(&s, 1, 0, NULL) != -EACCES)
@@ -831,7 +934,7 @@ static void test_exec(const char *self, const char *suid)
 		if (!kid) {
 			if (read(go[0], &c, 1) != 1)
 				_exit(98);
-			execl(suid, suid, "true", (char *)NULL);
+			execl(suid, "busybox", "true", (char *)NULL);
 			_exit(97);
 		}
 		if (attach(&s, kid, NTRACE_ATTACH_STOP_AT_EXEC, &h) != 0)
@@ -863,6 +966,64 @@ static void test_exec(const char *self, const char *suid)
 		  "as nobody: ATTACH pid 1 is EACCES, own child OK, setuid exec gives DETACHED(PRIVILEGE) and no stop (bitmask of failures)");
 }
 
+/* stop_signals filter and DETACH. */
+static void test_filter_detach(void)
+{
+	struct ntrace_cmd_set_options o = { 0 };
+	struct ntrace_ev_detached *d;
+	struct ntrace_ev_stop *ev;
+	uint8_t b = 0, orig = *(volatile uint8_t *)bp_target;
+	char path[64], x;
+	struct session s;
+	int p[2], n = -1, fd;
+	uint64_t h;
+	pid_t pid;
+
+	if (pipe(p))
+		return;
+	pid = spawn(0, p[1]);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_STOP, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	o.pid = pid;
+	o.stop_signals = ~0ULL & ~(1ULL << (SIGUSR1 - 1));
+	EXPECT_EQ(call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS), 0,
+		  "SET_OPTIONS: every signal but SIGUSR1 stops");
+	kill(pid, SIGUSR1);
+	bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP);
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT, "SIGUSR1 did not stop; the breakpoint did");
+	read_mem(&s, pid, (uintptr_t)&usr1_count, &n, sizeof(n));
+	EXPECT_EQ(n, 1, "SIGUSR1 was delivered silently");
+	rec_free(&ev->hdr);
+
+	EXPECT_EQ(pid_cmd(&s, pid, NTRACE_CMD_DETACH), 0, "DETACH a process stopped at a breakpoint");
+	d = (void *)wait_type(&s, NTRACE_EV_DETACHED);
+	CHECK(d && d->pid == pid && d->reason == NTRACE_DETACHED_REQUEST,
+	      "DETACHED event, reason REQUEST");
+	rec_free(&d->hdr);
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0 && pread(fd, &b, 1, (uintptr_t)bp_target) == 1 && b == orig,
+	      "DETACH removed the breakpoint from memory");
+	close(fd);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	while (read(p[0], &x, 1) == 1)
+		;
+	fcntl(p[0], F_SETFL, 0);
+	CHECK(read(p[0], &x, 1) == 1, "the detached process runs on");
+	EXPECT_EQ(pid_cmd(&s, pid, NTRACE_CMD_LIST_THREADS), -ESRCH, "a detached pid is unknown: ESRCH");
+	EXPECT_EQ(attach(&s, pid, 0, &h), 0, "it can be attached again");
+	close_session(&s);
+	kill(pid, SIGKILL);
+	reap(pid);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void test_foreign_writer(void)
 {
 	struct session s;
@@ -886,12 +1047,17 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--exit"))
 		return atoi(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "--exec-again")) {
+		execl("/proc/self/exe", "again", "--exit", "5", (char *)NULL);
+		return 96;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n");
 	test_protocol();
 	test_debug();
 	test_kill_and_close();
 	test_blocked_read();
+	test_filter_detach();
 	test_threads();
 	test_exec(argc > 1 ? argv[1] : "/ntrace_selftest", argc > 2 ? argv[2] : "/suid-busybox");
 	test_foreign_writer();

@@ -68,7 +68,7 @@ echo "run-qemu: booting $KVER (TCG)"
 set +e
 timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1536 \
 	-kernel "$IMG/boot/vmlinuz-$KVER" -initrd "$OUT/initramfs.gz" \
-	-append "console=ttyS0 loglevel=4 panic=-1 oops=panic" \
+	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic" \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 	-display none -monitor none -serial "file:$LOG" -no-reboot </dev/null
 qrc=$?

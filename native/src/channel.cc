@@ -26,14 +26,15 @@ Napi::Error ErrnoError(Napi::Env env, const char *what, int err) {
 } // namespace
 
 Napi::Function Channel::Define(Napi::Env env) {
-  return DefineClass(env, "Channel",
-                     {InstanceMethod<&Channel::Start>("start"),
-                      InstanceMethod<&Channel::Write>("write"),
-                      InstanceMethod<&Channel::Close>("close"), InstanceMethod<&Channel::Fd>("fd")});
+  return DefineClass(
+      env, "Channel",
+      {InstanceMethod<&Channel::Start>("start"), InstanceMethod<&Channel::Write>("write"),
+       InstanceMethod<&Channel::Close>("close"), InstanceMethod<&Channel::Fd>("fd")});
 }
 
 // new Channel('user') starts a userspace engine; new Channel('device', path) opens a device.
-Channel::Channel(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Channel>(info), env_(info.Env()) {
+Channel::Channel(const Napi::CallbackInfo &info)
+    : Napi::ObjectWrap<Channel>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   rbuf_.resize(kReadBuf);
   std::string kind =
@@ -67,20 +68,17 @@ Channel::Channel(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Channel>(inf
     return;
   }
   AddonData *data = env.GetInstanceData<AddonData>();
-  if (data != nullptr)
-    data->channels.insert(this);
+  if (data != nullptr) data->channels.insert(this);
 }
 
 Channel::~Channel() {
   Shutdown();
   AddonData *data = env_.GetInstanceData<AddonData>();
-  if (data != nullptr)
-    data->channels.erase(this);
+  if (data != nullptr) data->channels.erase(this);
 }
 
 void Channel::Shutdown() {
-  if (closed_)
-    return;
+  if (closed_) return;
   closed_ = true;
   if (poll_ != nullptr) {
     uv_poll_stop(poll_);
@@ -138,27 +136,22 @@ Napi::Value Channel::Start(const Napi::CallbackInfo &info) {
 }
 
 void Channel::UpdatePoll() {
-  if (poll_ == nullptr)
-    return;
+  if (poll_ == nullptr) return;
   int want = UV_READABLE | (queue_.empty() ? 0 : UV_WRITABLE);
-  if (want == poll_events_)
-    return;
+  if (want == poll_events_) return;
   poll_events_ = want;
   uv_poll_start(poll_, want, OnPoll);
 }
 
 void Channel::OnPoll(uv_poll_t *handle, int status, int events) {
   Channel *self = static_cast<Channel *>(handle->data);
-  if (self == nullptr || self->closed_)
-    return;
+  if (self == nullptr || self->closed_) return;
   if (status < 0) {
     self->Fail(-status);
     return;
   }
-  if (events & UV_WRITABLE)
-    self->Writable();
-  if (!self->closed_ && (events & UV_READABLE))
-    self->Readable();
+  if (events & UV_WRITABLE) self->Writable();
+  if (!self->closed_ && (events & UV_READABLE)) self->Readable();
 }
 
 void Channel::Readable() {
@@ -174,16 +167,12 @@ void Channel::Readable() {
       end = 0;
       break;
     }
-    if (errno == EINTR)
-      continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK)
-      end = errno;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) end = errno;
     break;
   }
-  if (!acc.empty())
-    Deliver(acc);
-  if (end >= 0 && !closed_)
-    Fail(end);
+  if (!acc.empty()) Deliver(acc);
+  if (end >= 0 && !closed_) Fail(end);
 }
 
 void Channel::Deliver(std::vector<uint8_t> &data) {
@@ -223,16 +212,13 @@ void Channel::Writable() {
     auto &front = queue_.front();
     ssize_t n = write(fd_, front.data(), front.size());
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
-        break;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       Fail(errno);
       return;
     }
     queue_.pop_front();
-    if (engine_)
-      engine_->Wake();
+    if (engine_) engine_->Wake();
   }
   UpdatePoll();
 }
@@ -253,14 +239,11 @@ Napi::Value Channel::Write(const Napi::CallbackInfo &info) {
     for (;;) {
       ssize_t n = write(fd_, b.Data(), b.Length());
       if (n >= 0) {
-        if (engine_)
-          engine_->Wake();
+        if (engine_) engine_->Wake();
         return env.Undefined();
       }
-      if (errno == EINTR)
-        continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
-        break;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       ErrnoError(env, "write", errno).ThrowAsJavaScriptException();
       return env.Undefined();
     }

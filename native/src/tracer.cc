@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -54,8 +55,7 @@ void ProbeXstate(uint32_t *size, uint64_t *xcr0) {
   unsigned a, b, c, d;
   *size = 0;
   *xcr0 = 0;
-  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
-    return;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return;
   uint32_t lo, hi;
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
   *xcr0 = (static_cast<uint64_t>(hi) << 32) | lo;
@@ -65,26 +65,30 @@ void ProbeXstate(uint32_t *size, uint64_t *xcr0) {
 
 } // namespace
 
-int Tracer::WakeSignal() { return SIGRTMIN + 6; }
+int Tracer::WakeSignal() {
+  return SIGRTMIN + 6;
+}
 
 Tracer::Tracer(int fd) : fd_(fd) {
   InstallHandler();
+  const char *dbg = getenv("NTRACE_DEBUG");
+  debug_ = dbg != nullptr && dbg[0] == '1';
   ProbeXstate(&xstate_size_, &xcr0_);
   rx_.resize(kMaxRecord);
   thread_ = std::thread([this] { Run(); });
 }
 
-Tracer::~Tracer() { Join(); }
+Tracer::~Tracer() {
+  Join();
+}
 
 void Tracer::Wake() {
   pid_t tid = tid_.load();
-  if (tid > 0)
-    syscall(SYS_tgkill, getpid(), tid, WakeSignal());
+  if (tid > 0) syscall(SYS_tgkill, getpid(), tid, WakeSignal());
 }
 
 void Tracer::Join() {
-  if (!thread_.joinable())
-    return;
+  if (!thread_.joinable()) return;
   quit_.store(true);
   // The thread may not have published its tid yet; it checks quit_ before every wait.
   while (tid_.load() == 0 && thread_.joinable())
@@ -116,13 +120,10 @@ void Tracer::Loop() {
       // Woken out of the wait: fall through and look at the socket and the children again.
     }
     t_armed = 0;
-    if (quit_.load() || peer_gone_)
-      return;
-    if (!DrainCommands())
-      return;
+    if (quit_.load() || peer_gone_) return;
+    if (!DrainCommands()) return;
     DrainWaits();
-    if (quit_.load() || peer_gone_)
-      return;
+    if (quit_.load() || peer_gone_) return;
     t_armed = 1;
     // Armed from here: a wake signal jumps back to the top instead of being slept through.
     struct pollfd pfd = {fd_, POLLIN, 0};
@@ -155,10 +156,8 @@ bool Tracer::DrainCommands() {
     mh.msg_iovlen = 1;
     ssize_t r = recvmsg(fd_, &mh, MSG_DONTWAIT);
     if (r < 0) {
-      if (errno == EINTR)
-        continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return true;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
       peer_gone_ = true;
       return false;
     }
@@ -180,19 +179,15 @@ void Tracer::DrainWaits() {
   for (int n = 0; n < 512; n++) {
     int status;
     pid_t tid = waitpid(-1, &status, WNOHANG | __WALL | __WNOTHREAD);
-    if (tid < 0 && errno == EINTR)
-      continue;
-    if (tid <= 0)
-      return;
+    if (tid < 0 && errno == EINTR) continue;
+    if (tid <= 0) return;
     Dispatch(tid, status);
-    if (peer_gone_)
-      return;
+    if (peer_gone_) return;
   }
 }
 
 void Tracer::Emit(const void *rec, size_t len) {
-  if (peer_gone_)
-    return;
+  if (peer_gone_) return;
   if (in_command_) {
     const uint8_t *p = static_cast<const uint8_t *>(rec);
     after_reply_.emplace_back(p, p + len);
@@ -200,19 +195,19 @@ void Tracer::Emit(const void *rec, size_t len) {
   }
   for (;;) {
     ssize_t r = send(fd_, rec, len, MSG_NOSIGNAL);
-    if (r >= 0)
-      return;
-    if (errno == EINTR)
-      continue;
+    if (r >= 0) return;
+    if (errno == EINTR) continue;
     peer_gone_ = true;
     return;
   }
 }
 
-void Tracer::EmitVec(std::vector<uint8_t> rec) { Emit(rec.data(), rec.size()); }
+void Tracer::EmitVec(std::vector<uint8_t> rec) {
+  Emit(rec.data(), rec.size());
+}
 
-void Tracer::Reply(uint64_t seq, uint32_t cmd, int err, const void *a, size_t alen,
-                   const void *b, size_t blen) {
+void Tracer::Reply(uint64_t seq, uint32_t cmd, int err, const void *a, size_t alen, const void *b,
+                   size_t blen) {
   size_t len = NTRACE_RECORD_ALIGN(sizeof(ntrace_reply) + alen + blen);
   std::vector<uint8_t> out(len, 0);
   ntrace_reply r;
@@ -223,10 +218,8 @@ void Tracer::Reply(uint64_t seq, uint32_t cmd, int err, const void *a, size_t al
   r.error = err;
   r.cmd_type = cmd;
   memcpy(out.data(), &r, sizeof r);
-  if (alen)
-    memcpy(out.data() + sizeof r, a, alen);
-  if (blen)
-    memcpy(out.data() + sizeof r + alen, b, blen);
+  if (alen) memcpy(out.data() + sizeof r, a, alen);
+  if (blen) memcpy(out.data() + sizeof r + alen, b, blen);
   bool saved = in_command_;
   in_command_ = false;
   Emit(out.data(), out.size());

@@ -34,12 +34,12 @@ struct Thread {
   bool kstopped = false;
   bool signal_stop = false; // the kernel stop is a signal-delivery-stop (injection works)
   bool group_stop = false;
-  bool is_new = false;      // auto-attached; its first stop is the initial PTRACE_EVENT_STOP
-  bool exiting = false;     // gone or going; only its exit status is still to come
+  bool is_new = false;  // auto-attached; its first stop is the initial PTRACE_EVENT_STOP
+  bool exiting = false; // gone or going; only its exit status is still to come
   bool interrupt_outstanding = false;
   bool dr_dirty = false;
-  int hidden_sig = 0;  // signal to deliver on resume that the client never saw
-  int inject_next = 0; // a signal we queued with tgkill: deliver it silently when it shows
+  int hidden_sig = 0;      // signal to deliver on resume that the client never saw
+  int inject_next = 0;     // a signal we queued with tgkill: deliver it silently when it shows
   int pending_status = -1; // a stop consumed while the thread waited for a step-over
 
   bool reported = false;
@@ -162,8 +162,8 @@ private:
   void HandleNewChild(Thread *t, int event);
   void HandleNewThreadStop(Thread *t);
   void HandleExec(Thread *t);
-  void Report(Thread *t, uint32_t reason, int signo, const uint64_t *data = nullptr, size_t ndata = 0,
-              const siginfo_t *si = nullptr);
+  void Report(Thread *t, uint32_t reason, int signo, const uint64_t *data = nullptr,
+              size_t ndata = 0, const siginfo_t *si = nullptr);
   void Continue(Thread *t, int sig);
   void KResume(Thread *t, int sig);
   void FinishStepOver(Thread *t);
@@ -221,6 +221,7 @@ private:
   std::unordered_map<uint64_t, Thread *> handles_;
   std::unordered_map<pid_t, int> orphans_; // stops of tids whose creation event is still to come
   std::vector<uint8_t> rx_;
+  bool debug_ = false; // NTRACE_DEBUG=1: trace every status and resume on stderr
   uint32_t xstate_size_ = 0;
   uint64_t xcr0_ = 0;
 };

@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <elf.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -14,14 +15,12 @@ namespace ntrace {
 
 namespace {
 
-constexpr uint64_t kCaps = NTRACE_CAP_LAUNCH | NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_BREAK |
-                           NTRACE_CAP_HW_WATCH | NTRACE_CAP_RANGE_STEP |
-                           NTRACE_CAP_SYSCALL_ENTRY_STOP | NTRACE_CAP_SYSCALL_EXIT_STOP |
-                           NTRACE_CAP_EXIT_STOP_LIVE | NTRACE_CAP_FORK_EVENTS |
-                           NTRACE_CAP_VFORK_EVENTS | NTRACE_CAP_EXEC_EVENTS |
-                           NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_SIGINFO_WRITE |
-                           NTRACE_CAP_ALL_STOP | NTRACE_CAP_SIGNAL_FILTER |
-                           NTRACE_CAP_SYSCALL_FILTER;
+constexpr uint64_t kCaps =
+    NTRACE_CAP_LAUNCH | NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_BREAK | NTRACE_CAP_HW_WATCH |
+    NTRACE_CAP_RANGE_STEP | NTRACE_CAP_SYSCALL_ENTRY_STOP | NTRACE_CAP_SYSCALL_EXIT_STOP |
+    NTRACE_CAP_EXIT_STOP_LIVE | NTRACE_CAP_FORK_EVENTS | NTRACE_CAP_VFORK_EVENTS |
+    NTRACE_CAP_EXEC_EVENTS | NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_SIGINFO_WRITE |
+    NTRACE_CAP_ALL_STOP | NTRACE_CAP_SIGNAL_FILTER | NTRACE_CAP_SYSCALL_FILTER;
 
 constexpr uint64_t kEventMask = (1ULL << 9) - 1;
 
@@ -32,16 +31,14 @@ template <class T> bool Fixed(const uint8_t *rec, size_t len, T *out, bool paylo
   memcpy(out, rec, len < sizeof *out ? len : sizeof *out);
   if (!payload && len > sizeof *out) {
     for (size_t i = sizeof *out; i < len; i++)
-      if (rec[i] != 0)
-        return false;
+      if (rec[i] != 0) return false;
   }
   return true;
 }
 
 bool ZeroFrom(const uint8_t *rec, size_t from, size_t len) {
   for (size_t i = from; i < len; i++)
-    if (rec[i] != 0)
-      return false;
+    if (rec[i] != 0) return false;
   return true;
 }
 
@@ -74,20 +71,19 @@ void Tracer::HandleMessage(const uint8_t *buf, size_t len) {
     later.swap(after_reply_);
     for (auto &rec : later)
       Emit(rec.data(), rec.size());
-    if (peer_gone_)
-      return;
+    if (peer_gone_) return;
     off += h.len;
   }
 }
 
 int Tracer::Command(const ntrace_hdr &h, const uint8_t *rec, std::vector<uint8_t> &out) {
   size_t len = h.len;
-  if (h.flags != 0)
-    return -EINVAL;
-  if (h.type == NTRACE_CMD_HELLO)
-    return CmdHello(rec, len, out);
-  if (!hello_done_)
-    return -EPROTO;
+  if (debug_)
+    fprintf(stderr, "[ntrace %d] cmd 0x%x seq=%llu\n", tid_.load(), h.type,
+            static_cast<unsigned long long>(h.seq));
+  if (h.flags != 0) return -EINVAL;
+  if (h.type == NTRACE_CMD_HELLO) return CmdHello(rec, len, out);
+  if (!hello_done_) return -EPROTO;
   switch (h.type) {
   case NTRACE_CMD_LAUNCH:
     return CmdLaunch(rec, len, out);
@@ -128,12 +124,9 @@ int Tracer::Command(const ntrace_hdr &h, const uint8_t *rec, std::vector<uint8_t
 
 int Tracer::CmdHello(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) {
   ntrace_cmd_hello c;
-  if (!Fixed(rec, len, &c) || c.features != 0)
-    return -EINVAL;
-  if (started_)
-    return -EPROTO;
-  if (c.abi_min > NTRACE_ABI_VERSION || c.abi_max < NTRACE_ABI_VERSION)
-    return -EPROTONOSUPPORT;
+  if (!Fixed(rec, len, &c) || c.features != 0) return -EINVAL;
+  if (started_) return -EPROTO;
+  if (c.abi_min > NTRACE_ABI_VERSION || c.abi_max < NTRACE_ABI_VERSION) return -EPROTONOSUPPORT;
   ntrace_hello_reply r;
   memset(&r, 0, sizeof r);
   r.abi = NTRACE_ABI_VERSION;
@@ -155,13 +148,11 @@ int Tracer::CmdHello(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) 
 int Tracer::CmdLaunch(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) {
   ntrace_cmd_launch c;
   Fixed(rec, len, &c, true);
-  if (c.flags & ~(NTRACE_LAUNCH_NO_ASLR | NTRACE_LAUNCH_NEW_PGRP))
-    return -EINVAL;
+  if (c.flags & ~(NTRACE_LAUNCH_NO_ASLR | NTRACE_LAUNCH_NEW_PGRP)) return -EINVAL;
   size_t base = sizeof c;
   if (len < base || c.strings_len > len - base || !ZeroFrom(rec, base + c.strings_len, len))
     return -EINVAL;
-  if (c.argc > 4096 || c.envc > 65536)
-    return -E2BIG;
+  if (c.argc > 4096 || c.envc > 65536) return -E2BIG;
   // path, cwd, argv[argc], envp[envc], each NUL-terminated, exactly filling strings_len.
   std::vector<std::string> strs;
   const char *s = reinterpret_cast<const char *>(rec + base);
@@ -169,14 +160,12 @@ int Tracer::CmdLaunch(const uint8_t *rec, size_t len, std::vector<uint8_t> &out)
   size_t want = 2 + static_cast<size_t>(c.argc) + c.envc;
   while (pos < n && strs.size() < want) {
     const void *nul = memchr(s + pos, 0, n - pos);
-    if (nul == nullptr)
-      return -EINVAL;
+    if (nul == nullptr) return -EINVAL;
     size_t l = static_cast<const char *>(nul) - (s + pos);
     strs.emplace_back(s + pos, l);
     pos += l + 1;
   }
-  if (strs.size() != want || pos != n || strs[0].empty())
-    return -EINVAL;
+  if (strs.size() != want || pos != n || strs[0].empty()) return -EINVAL;
   std::vector<char *> argv, envp;
   for (size_t i = 0; i < c.argc; i++)
     argv.push_back(const_cast<char *>(strs[2 + i].c_str()));
@@ -187,8 +176,7 @@ int Tracer::CmdLaunch(const uint8_t *rec, size_t len, std::vector<uint8_t> &out)
   Thread *t = nullptr;
   int err = Launch(strs[0].c_str(), strs[1].empty() ? nullptr : strs[1].c_str(), argv.data(),
                    envp.data(), c.flags, &t);
-  if (err != 0)
-    return err;
+  if (err != 0) return err;
   started_ = true;
   ntrace_launch_reply r;
   memset(&r, 0, sizeof r);
@@ -214,19 +202,14 @@ static void AppendThreadInfo(std::vector<uint8_t> &out, const Thread &t) {
 
 int Tracer::CmdAttach(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) {
   ntrace_cmd_attach c;
-  if (!Fixed(rec, len, &c))
+  if (!Fixed(rec, len, &c)) return -EINVAL;
+  if (c.flags & ~(NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE | NTRACE_ATTACH_STOP_AT_EXEC))
     return -EINVAL;
-  if (c.flags &
-      ~(NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE | NTRACE_ATTACH_STOP_AT_EXEC))
-    return -EINVAL;
-  if (c.pid <= 0)
-    return -ESRCH;
-  if (FindProc(c.pid) != nullptr)
-    return -EBUSY;
+  if (c.pid <= 0) return -ESRCH;
+  if (FindProc(c.pid) != nullptr) return -EBUSY;
   std::vector<Thread *> list;
   int err = Attach(c.pid, c.flags, &list);
-  if (err != 0)
-    return err;
+  if (err != 0) return err;
   started_ = true;
   ntrace_thread_list_reply r;
   memset(&r, 0, sizeof r);
@@ -239,35 +222,27 @@ int Tracer::CmdAttach(const uint8_t *rec, size_t len, std::vector<uint8_t> &out)
 
 int Tracer::CmdDetach(const uint8_t *rec, size_t len) {
   ntrace_cmd_pid c;
-  if (!Fixed(rec, len, &c) || c.reserved != 0)
-    return -EINVAL;
+  if (!Fixed(rec, len, &c) || c.reserved != 0) return -EINVAL;
   Proc *p = FindProc(c.pid);
-  if (p == nullptr)
-    return -ESRCH;
+  if (p == nullptr) return -ESRCH;
   return DetachProc(p, true);
 }
 
 int Tracer::CmdKill(const uint8_t *rec, size_t len) {
   ntrace_cmd_pid c;
-  if (!Fixed(rec, len, &c) || c.reserved != 0)
-    return -EINVAL;
+  if (!Fixed(rec, len, &c) || c.reserved != 0) return -EINVAL;
   Proc *p = FindProc(c.pid);
-  if (p == nullptr)
-    return -ESRCH;
-  if (kill(p->pid, SIGKILL) < 0)
-    return -errno;
+  if (p == nullptr) return -ESRCH;
+  if (kill(p->pid, SIGKILL) < 0) return -errno;
   return 0;
 }
 
 int Tracer::CmdSetOptions(const uint8_t *rec, size_t len) {
   ntrace_cmd_set_options c;
-  if (!Fixed(rec, len, &c))
-    return -EINVAL;
-  if ((c.flags & ~NTRACE_OPT_ALL_STOP) || (c.events & ~kEventMask))
-    return -EINVAL;
+  if (!Fixed(rec, len, &c)) return -EINVAL;
+  if ((c.flags & ~NTRACE_OPT_ALL_STOP) || (c.events & ~kEventMask)) return -EINVAL;
   Proc *p = FindProc(c.pid);
-  if (p == nullptr)
-    return -ESRCH;
+  if (p == nullptr) return -ESRCH;
   p->opt_flags = c.flags;
   p->events = c.events;
   p->stop_signals = c.stop_signals;
@@ -277,18 +252,15 @@ int Tracer::CmdSetOptions(const uint8_t *rec, size_t len) {
 
 int Tracer::CmdStop(const uint8_t *rec, size_t len) {
   ntrace_cmd_stop c;
-  if (!Fixed(rec, len, &c) || c.reserved != 0)
-    return -EINVAL;
+  if (!Fixed(rec, len, &c) || c.reserved != 0) return -EINVAL;
   if (c.handle != 0) {
     Thread *t = FindHandle(c.handle);
-    if (t == nullptr || (c.pid != 0 && c.pid != t->proc->pid))
-      return -ESRCH;
+    if (t == nullptr || (c.pid != 0 && c.pid != t->proc->pid)) return -ESRCH;
     RequestStop(t, false);
     return 0;
   }
   Proc *p = FindProc(c.pid);
-  if (p == nullptr)
-    return -ESRCH;
+  if (p == nullptr) return -ESRCH;
   std::vector<Thread *> ts;
   for (auto &kv : p->threads)
     ts.push_back(kv.second);
@@ -299,26 +271,21 @@ int Tracer::CmdStop(const uint8_t *rec, size_t len) {
 
 int Tracer::StoppedThread(uint64_t handle, uint64_t stop_id, Thread **out) {
   Thread *t = FindHandle(handle);
-  if (t == nullptr)
-    return -ESRCH;
-  if (!t->reported || (stop_id != 0 && stop_id != t->stop_id))
-    return -ESTALE;
+  if (t == nullptr) return -ESRCH;
+  if (!t->reported || (stop_id != 0 && stop_id != t->stop_id)) return -ESTALE;
   *out = t;
   return 0;
 }
 
 int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   ntrace_cmd_resume c;
-  if (!Fixed(rec, len, &c))
-    return -EINVAL;
-  if (c.mode > NTRACE_RESUME_SYSCALL || c.sig < NTRACE_SIG_PASS || c.sig > 64)
-    return -EINVAL;
+  if (!Fixed(rec, len, &c)) return -EINVAL;
+  if (c.mode > NTRACE_RESUME_SYSCALL || c.sig < NTRACE_SIG_PASS || c.sig > 64) return -EINVAL;
   if (c.mode != NTRACE_RESUME_RANGE_STEP && (c.range_start != 0 || c.range_end != 0))
     return -EINVAL;
   Thread *t;
   int err = StoppedThread(c.handle, c.stop_id, &t);
-  if (err != 0)
-    return err;
+  if (err != 0) return err;
   int sig = c.sig == NTRACE_SIG_PASS ? t->report_sig : c.sig;
   if (t->hidden_sig != 0) {
     // A signal the client never saw (its stop turned into REQUESTED): it still gets delivered.
@@ -330,8 +297,7 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   }
   if (sig != 0 && !t->signal_stop) {
     // Only a signal-delivery-stop can inject; elsewhere queue it and let it through silently.
-    if (tgkill(t->proc->pid, t->tid, sig) == 0)
-      t->inject_next = sig;
+    if (tgkill(t->proc->pid, t->tid, sig) == 0) t->inject_next = sig;
     sig = 0;
   }
   t->mode = static_cast<Mode>(c.mode);
@@ -355,8 +321,7 @@ static int RegsetNote(uint32_t regset, uint32_t xsize, size_t *size) {
     *size = sizeof(user_fpregs_struct);
     return NT_PRFPREG;
   case NTRACE_REGSET_XSTATE:
-    if (xsize == 0)
-      return -1;
+    if (xsize == 0) return -1;
     *size = xsize;
     return NT_X86_XSTATE;
   default:
@@ -366,25 +331,20 @@ static int RegsetNote(uint32_t regset, uint32_t xsize, size_t *size) {
 
 int Tracer::CmdGetRegs(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) {
   ntrace_cmd_regs c;
-  if (!Fixed(rec, len, &c) || c.len != 0)
-    return -EINVAL;
+  if (!Fixed(rec, len, &c) || c.len != 0) return -EINVAL;
   size_t size;
   int note = RegsetNote(c.regset, xstate_size_, &size);
-  if (note < 0)
-    return -EINVAL;
+  if (note < 0) return -EINVAL;
   Thread *t;
   int err = StoppedThread(c.handle, c.stop_id, &t);
-  if (err != 0)
-    return err;
+  if (err != 0) return err;
   std::vector<uint8_t> data(size, 0);
   if (note == NT_PRSTATUS) {
-    if (!LoadRegs(t))
-      return -ESRCH;
+    if (!LoadRegs(t)) return -ESRCH;
     memcpy(data.data(), &t->regs, size);
   } else {
     struct iovec iov = {data.data(), size};
-    if (ptrace(PTRACE_GETREGSET, t->tid, note, &iov) < 0)
-      return -errno;
+    if (ptrace(PTRACE_GETREGSET, t->tid, note, &iov) < 0) return -errno;
     size = iov.iov_len;
   }
   ntrace_regs_reply r;
@@ -402,16 +362,13 @@ int Tracer::CmdSetRegs(const uint8_t *rec, size_t len) {
     return -EINVAL;
   size_t size;
   int note = RegsetNote(c.regset, xstate_size_, &size);
-  if (note < 0 || c.len != size)
-    return -EINVAL;
+  if (note < 0 || c.len != size) return -EINVAL;
   Thread *t;
   int err = StoppedThread(c.handle, c.stop_id, &t);
-  if (err != 0)
-    return err;
+  if (err != 0) return err;
   std::vector<uint8_t> data(rec + sizeof c, rec + sizeof c + c.len);
   struct iovec iov = {data.data(), data.size()};
-  if (ptrace(PTRACE_SETREGSET, t->tid, note, &iov) < 0)
-    return -errno;
+  if (ptrace(PTRACE_SETREGSET, t->tid, note, &iov) < 0) return -errno;
   if (note == NT_PRSTATUS) {
     // Keep the cache equal to what the kernel holds (it may have sanitised segments/flags).
     t->regs_valid = false;
@@ -422,17 +379,13 @@ int Tracer::CmdSetRegs(const uint8_t *rec, size_t len) {
 
 int Tracer::CmdReadMem(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) {
   ntrace_cmd_mem c;
-  if (!Fixed(rec, len, &c))
-    return -EINVAL;
-  if (c.len > kMaxRecord - 32)
-    return -EINVAL;
+  if (!Fixed(rec, len, &c)) return -EINVAL;
+  if (c.len > kMaxRecord - 32) return -EINVAL;
   Proc *p = FindProc(c.pid);
-  if (p == nullptr)
-    return -ESRCH;
+  if (p == nullptr) return -ESRCH;
   std::vector<uint8_t> data(c.len);
   long n = c.len ? ReadMem(p, c.addr, data.data(), c.len) : 0;
-  if (n < 0)
-    return static_cast<int>(n);
+  if (n < 0) return static_cast<int>(n);
   ntrace_mem_reply r;
   memset(&r, 0, sizeof r);
   r.len = static_cast<uint32_t>(n);
@@ -447,11 +400,9 @@ int Tracer::CmdWriteMem(const uint8_t *rec, size_t len, std::vector<uint8_t> &ou
   if (len < sizeof c || c.len > len - sizeof c || !ZeroFrom(rec, sizeof c + c.len, len))
     return -EINVAL;
   Proc *p = FindProc(c.pid);
-  if (p == nullptr)
-    return -ESRCH;
+  if (p == nullptr) return -ESRCH;
   long n = c.len ? WriteMem(p, c.addr, rec + sizeof c, c.len) : 0;
-  if (n < 0)
-    return static_cast<int>(n);
+  if (n < 0) return static_cast<int>(n);
   ntrace_mem_reply r;
   memset(&r, 0, sizeof r);
   r.len = static_cast<uint32_t>(n);
@@ -461,17 +412,13 @@ int Tracer::CmdWriteMem(const uint8_t *rec, size_t len, std::vector<uint8_t> &ou
 
 int Tracer::CmdGetSiginfo(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) {
   ntrace_cmd_siginfo c;
-  if (!Fixed(rec, len, &c))
-    return -EINVAL;
+  if (!Fixed(rec, len, &c)) return -EINVAL;
   Thread *t;
   int err = StoppedThread(c.handle, c.stop_id, &t);
-  if (err != 0)
-    return err;
-  if (!t->signal_stop)
-    return -EINVAL;
+  if (err != 0) return err;
+  if (!t->signal_stop) return -EINVAL;
   siginfo_t si;
-  if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0)
-    return -errno;
+  if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0) return -errno;
   static_assert(sizeof si == NTRACE_SIGINFO_SIZE, "siginfo size");
   Append(out, si);
   return 0;
@@ -484,56 +431,41 @@ int Tracer::CmdSetSiginfo(const uint8_t *rec, size_t len) {
     return -EINVAL;
   Thread *t;
   int err = StoppedThread(c.handle, c.stop_id, &t);
-  if (err != 0)
-    return err;
-  if (!t->signal_stop)
-    return -EINVAL;
+  if (err != 0) return err;
+  if (!t->signal_stop) return -EINVAL;
   siginfo_t si;
   memcpy(&si, rec + sizeof c, sizeof si);
-  if (ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si) < 0)
-    return -errno;
+  if (ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si) < 0) return -errno;
   return 0;
 }
 
 int Tracer::CmdSetBp(const uint8_t *rec, size_t len) {
   ntrace_cmd_bp c;
-  if (!Fixed(rec, len, &c, true))
-    return -EINVAL;
-  if (c.cond_len != 0)
-    return -EOPNOTSUPP;
-  if (!ZeroFrom(rec, sizeof c, len))
-    return -EINVAL;
+  if (!Fixed(rec, len, &c, true)) return -EINVAL;
+  if (c.cond_len != 0) return -EOPNOTSUPP;
+  if (!ZeroFrom(rec, sizeof c, len)) return -EINVAL;
   Proc *p = FindProc(c.pid);
-  if (p == nullptr)
-    return -ESRCH;
-  if (c.kind == NTRACE_BP_SW)
-    return InsertSw(p, c.addr);
-  if (c.kind > NTRACE_BP_ACCESS)
-    return -EINVAL;
+  if (p == nullptr) return -ESRCH;
+  if (c.kind == NTRACE_BP_SW) return InsertSw(p, c.addr);
+  if (c.kind > NTRACE_BP_ACCESS) return -EINVAL;
   return SetHw(p, c.kind, c.addr, c.len);
 }
 
 int Tracer::CmdClearBp(const uint8_t *rec, size_t len) {
   ntrace_cmd_bp c;
-  if (!Fixed(rec, len, &c) || c.cond_len != 0)
-    return -EINVAL;
+  if (!Fixed(rec, len, &c) || c.cond_len != 0) return -EINVAL;
   Proc *p = FindProc(c.pid);
-  if (p == nullptr)
-    return -ESRCH;
-  if (c.kind == NTRACE_BP_SW)
-    return RemoveSw(p, c.addr);
-  if (c.kind > NTRACE_BP_ACCESS)
-    return -EINVAL;
+  if (p == nullptr) return -ESRCH;
+  if (c.kind == NTRACE_BP_SW) return RemoveSw(p, c.addr);
+  if (c.kind > NTRACE_BP_ACCESS) return -EINVAL;
   return ClearHw(p, c.kind, c.addr, c.len);
 }
 
 int Tracer::CmdListThreads(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) {
   ntrace_cmd_pid c;
-  if (!Fixed(rec, len, &c) || c.reserved != 0)
-    return -EINVAL;
+  if (!Fixed(rec, len, &c) || c.reserved != 0) return -EINVAL;
   Proc *p = FindProc(c.pid);
-  if (p == nullptr)
-    return -ESRCH;
+  if (p == nullptr) return -ESRCH;
   ntrace_thread_list_reply r;
   memset(&r, 0, sizeof r);
   r.count = static_cast<uint32_t>(p->threads.size());

@@ -18,7 +18,9 @@ constexpr uint64_t kPage = 4096;
 constexpr uint64_t kUserTop = 0x00007ffffffff000ULL;
 constexpr uint8_t kInt3 = 0xcc;
 
-long DrOffset(int i) { return static_cast<long>(offsetof(struct user, u_debugreg) + i * 8); }
+long DrOffset(int i) {
+  return static_cast<long>(offsetof(struct user, u_debugreg) + i * 8);
+}
 
 } // namespace
 
@@ -47,52 +49,41 @@ long Tracer::RawRead(Proc *p, uint64_t addr, uint8_t *buf, size_t len) {
     ssize_t r = process_vm_readv(p->pid, &local, 1, remote, n, 0);
     if (r > 0) {
       done += static_cast<size_t>(r);
-      if (static_cast<size_t>(r) == total)
-        continue;
+      if (static_cast<size_t>(r) == total) continue;
     }
     // This page refused: try /proc/PID/mem for it alone.
     uint64_t fa = addr + done;
     size_t l = kPage - (fa % kPage);
-    if (l > len - done)
-      l = len - done;
+    if (l > len - done) l = len - done;
     ssize_t m = p->memfd >= 0 ? pread(p->memfd, buf + done, l, static_cast<off_t>(fa)) : -1;
-    if (m <= 0)
-      break;
+    if (m <= 0) break;
     done += static_cast<size_t>(m);
-    if (static_cast<size_t>(m) < l)
-      break;
+    if (static_cast<size_t>(m) < l) break;
   }
-  if (done == 0)
-    return -EIO;
+  if (done == 0) return -EIO;
   return static_cast<long>(done);
 }
 
 long Tracer::RawWrite(Proc *p, uint64_t addr, const uint8_t *buf, size_t len) {
-  if (p->memfd < 0)
-    return -EIO;
+  if (p->memfd < 0) return -EIO;
   size_t done = 0;
   while (done < len) {
     ssize_t r = pwrite(p->memfd, buf + done, len - done, static_cast<off_t>(addr + done));
     if (r < 0) {
-      if (errno == EINTR)
-        continue;
-      if (done == 0)
-        return -errno;
+      if (errno == EINTR) continue;
+      if (done == 0) return -errno;
       break;
     }
-    if (r == 0)
-      break;
+    if (r == 0) break;
     done += static_cast<size_t>(r);
   }
-  if (done == 0)
-    return -EIO;
+  if (done == 0) return -EIO;
   return static_cast<long>(done);
 }
 
 long Tracer::ReadMem(Proc *p, uint64_t addr, uint8_t *buf, size_t len) {
   long n = RawRead(p, addr, buf, len);
-  if (n <= 0 || p->bps_lifted)
-    return n;
+  if (n <= 0 || p->bps_lifted) return n;
   // Hide our int3s: show the saved bytes.
   for (auto it = p->bps.lower_bound(addr); it != p->bps.end() && it->first < addr + n; ++it)
     buf[it->first - addr] = it->second.saved;
@@ -101,14 +92,12 @@ long Tracer::ReadMem(Proc *p, uint64_t addr, uint8_t *buf, size_t len) {
 
 long Tracer::WriteMem(Proc *p, uint64_t addr, const uint8_t *buf, size_t len) {
   auto it = p->bps.lower_bound(addr);
-  if (it == p->bps.end() || it->first >= addr + len)
-    return RawWrite(p, addr, buf, len);
+  if (it == p->bps.end() || it->first >= addr + len) return RawWrite(p, addr, buf, len);
   // Writes under a breakpoint update the saved byte and keep the int3.
   std::vector<uint8_t> copy(buf, buf + len);
   for (; it != p->bps.end() && it->first < addr + len; ++it) {
     it->second.saved = copy[it->first - addr];
-    if (!p->bps_lifted)
-      copy[it->first - addr] = kInt3;
+    if (!p->bps_lifted) copy[it->first - addr] = kInt3;
   }
   return RawWrite(p, addr, copy.data(), len);
 }
@@ -124,16 +113,13 @@ int Tracer::InsertSw(Proc *p, uint64_t addr) {
     it->second.refs++;
     return 0;
   }
-  if (addr >= kUserTop)
-    return -EINVAL;
+  if (addr >= kUserTop) return -EINVAL;
   uint8_t orig;
   long r = RawRead(p, addr, &orig, 1);
-  if (r < 0)
-    return static_cast<int>(r);
+  if (r < 0) return static_cast<int>(r);
   if (!p->bps_lifted) {
     r = RawWrite(p, addr, &kInt3, 1);
-    if (r < 0)
-      return static_cast<int>(r);
+    if (r < 0) return static_cast<int>(r);
   }
   SwBp bp;
   bp.saved = orig;
@@ -144,44 +130,36 @@ int Tracer::InsertSw(Proc *p, uint64_t addr) {
 
 int Tracer::RemoveSw(Proc *p, uint64_t addr) {
   auto it = p->bps.find(addr);
-  if (it == p->bps.end())
-    return -ENOENT;
-  if (--it->second.refs > 0)
-    return 0;
+  if (it == p->bps.end()) return -ENOENT;
+  if (--it->second.refs > 0) return 0;
   uint8_t b = it->second.saved;
   bool lifted = p->bps_lifted || (p->stepping != nullptr && p->stepping->step_over == addr);
   p->bps.erase(it);
-  if (!lifted)
-    RawWrite(p, addr, &b, 1);
+  if (!lifted) RawWrite(p, addr, &b, 1);
   return 0;
 }
 
 void Tracer::LiftAll(Proc *p) {
-  if (p->bps_lifted)
-    return;
+  if (p->bps_lifted) return;
   for (auto &kv : p->bps) {
-    if (p->stepping != nullptr && p->stepping->step_over == kv.first)
-      continue;
+    if (p->stepping != nullptr && p->stepping->step_over == kv.first) continue;
     RawWrite(p, kv.first, &kv.second.saved, 1);
   }
   p->bps_lifted = true;
 }
 
 void Tracer::RestoreAll(Proc *p) {
-  if (!p->bps_lifted)
-    return;
+  if (!p->bps_lifted) return;
   p->bps_lifted = false;
   for (auto &kv : p->bps) {
-    if (p->stepping != nullptr && p->stepping->step_over == kv.first)
-      continue;
+    if (p->stepping != nullptr && p->stepping->step_over == kv.first) continue;
     RawWrite(p, kv.first, &kInt3, 1);
   }
 }
 
 bool Tracer::HwSlotsUsed(const Proc *p) const {
   for (const auto &s : p->hw)
-    if (s.used)
-      return true;
+    if (s.used) return true;
   return false;
 }
 
@@ -191,14 +169,12 @@ static bool WatchLenOk(uint32_t len, uint64_t addr) {
 
 int Tracer::SetHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len) {
   if (kind == NTRACE_BP_HW) {
-    if (len > 1)
-      return -EINVAL;
+    if (len > 1) return -EINVAL;
     len = 1;
   } else if (!WatchLenOk(len, addr)) {
     return -EINVAL;
   }
-  if (addr >= kUserTop)
-    return -EINVAL;
+  if (addr >= kUserTop) return -EINVAL;
   for (auto &s : p->hw) {
     if (s.used && s.kind == kind && s.addr == addr && s.len == len) {
       s.refs++;
@@ -206,27 +182,23 @@ int Tracer::SetHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len) {
     }
   }
   for (auto &s : p->hw) {
-    if (s.used)
-      continue;
+    if (s.used) continue;
     s.used = true;
     s.kind = kind;
     s.addr = addr;
     s.len = len;
     s.refs = 1;
     s.value = 0;
-    if (kind != NTRACE_BP_HW)
-      ReadMem(p, addr, reinterpret_cast<uint8_t *>(&s.value), len);
+    if (kind != NTRACE_BP_HW) ReadMem(p, addr, reinterpret_cast<uint8_t *>(&s.value), len);
     // Apply now to the threads we can touch; probe the first for the kernel's verdict.
     for (auto &kv : p->threads) {
       Thread *t = kv.second;
-      if (!t->kstopped)
-        continue;
+      if (!t->kstopped) continue;
       int e = ApplyDebugRegs(t);
       if (e != 0 && e != -ESRCH) {
         s = HwSlot();
         for (auto &kv2 : p->threads)
-          if (kv2.second->kstopped)
-            ApplyDebugRegs(kv2.second);
+          if (kv2.second->kstopped) ApplyDebugRegs(kv2.second);
         return e;
       }
     }
@@ -237,8 +209,7 @@ int Tracer::SetHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len) {
 }
 
 int Tracer::ClearHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len) {
-  if (kind == NTRACE_BP_HW && len == 0)
-    len = 1;
+  if (kind == NTRACE_BP_HW && len == 0) len = 1;
   for (auto &s : p->hw) {
     if (s.used && s.kind == kind && s.addr == addr && s.len == len) {
       if (--s.refs == 0) {
@@ -255,8 +226,7 @@ int Tracer::ClearHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len) {
 void Tracer::MarkDebugRegsDirty(Proc *p) {
   for (auto &kv : p->threads) {
     Thread *t = kv.second;
-    if (t->exiting)
-      continue;
+    if (t->exiting) continue;
     if (t->kstopped) {
       ApplyDebugRegs(t);
       continue;
@@ -270,22 +240,17 @@ void Tracer::MarkDebugRegsDirty(Proc *p) {
 int Tracer::ApplyDebugRegs(Thread *t) {
   Proc *p = t->proc;
   uint64_t dr7 = 0;
-  if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), 0) < 0)
-    return -errno;
+  if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), 0) < 0) return -errno;
   for (int i = 0; i < 4; i++) {
     const HwSlot &s = p->hw[i];
-    if (!s.used)
-      continue;
-    if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(i), s.addr) < 0)
-      return -errno;
+    if (!s.used) continue;
+    if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(i), s.addr) < 0) return -errno;
     uint64_t rw = s.kind == NTRACE_BP_HW ? 0 : (s.kind == NTRACE_BP_WRITE ? 1 : 3);
     uint64_t ln = 0;
-    if (s.kind != NTRACE_BP_HW)
-      ln = s.len == 1 ? 0 : s.len == 2 ? 1 : s.len == 8 ? 2 : 3;
+    if (s.kind != NTRACE_BP_HW) ln = s.len == 1 ? 0 : s.len == 2 ? 1 : s.len == 8 ? 2 : 3;
     dr7 |= (1ULL << (i * 2)) | (rw << (16 + i * 4)) | (ln << (18 + i * 4));
   }
-  if (dr7 != 0 && ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), dr7) < 0)
-    return -errno;
+  if (dr7 != 0 && ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), dr7) < 0) return -errno;
   t->dr_dirty = false;
   return 0;
 }

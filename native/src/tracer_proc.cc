@@ -19,20 +19,18 @@ namespace ntrace {
 namespace {
 
 constexpr long kBaseOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
-                              PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-                              PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACEEXIT;
+                              PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE |
+                              PTRACE_O_TRACEEXIT;
 
 bool ListTasks(pid_t pid, std::set<pid_t> *out) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/task", pid);
   DIR *d = opendir(path);
-  if (d == nullptr)
-    return false;
+  if (d == nullptr) return false;
   while (struct dirent *e = readdir(d)) {
     char *end;
     long tid = strtol(e->d_name, &end, 10);
-    if (*end == 0 && tid > 0)
-      out->insert(static_cast<pid_t>(tid));
+    if (*end == 0 && tid > 0) out->insert(static_cast<pid_t>(tid));
   }
   closedir(d);
   return true;
@@ -51,13 +49,16 @@ bool ListTasks(pid_t pid, std::set<pid_t> *out) {
     if (s != SIGKILL && s != SIGSTOP)
       signal(s, SIG_DFL); // node ignores SIGPIPE; the debuggee must not inherit that
   }
+  // The opener's stdio may be close-on-exec (it is when node's own parent opened it so); the
+  // debuggee inherits it regardless.
+  for (int fd = 0; fd < 3; fd++) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl >= 0 && (fl & FD_CLOEXEC)) fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+  }
   int e = 0;
-  if ((flags & NTRACE_LAUNCH_NO_ASLR) && personality(ADDR_NO_RANDOMIZE) < 0)
-    e = errno;
-  if (e == 0 && (flags & NTRACE_LAUNCH_NEW_PGRP) && setpgid(0, 0) < 0)
-    e = errno;
-  if (e == 0 && cwd != nullptr && chdir(cwd) < 0)
-    e = errno;
+  if ((flags & NTRACE_LAUNCH_NO_ASLR) && personality(ADDR_NO_RANDOMIZE) < 0) e = errno;
+  if (e == 0 && (flags & NTRACE_LAUNCH_NEW_PGRP) && setpgid(0, 0) < 0) e = errno;
+  if (e == 0 && cwd != nullptr && chdir(cwd) < 0) e = errno;
   if (e == 0) {
     execve(path, argv, envp);
     e = errno;
@@ -88,8 +89,7 @@ void Tracer::RemoveThread(Thread *t) {
     FinishStepOver(t);
   }
   p->threads.erase(t->tid);
-  if (p->last == t)
-    p->last = nullptr;
+  if (p->last == t) p->last = nullptr;
   handles_.erase(t->handle);
   threads_.erase(t->tid);
 }
@@ -103,8 +103,7 @@ void Tracer::RemoveProc(Proc *p) {
     handles_.erase(t->handle);
     threads_.erase(t->tid);
   }
-  if (p->memfd >= 0)
-    close(p->memfd);
+  if (p->memfd >= 0) close(p->memfd);
   procs_.erase(p->pid);
 }
 
@@ -124,8 +123,7 @@ Thread *Tracer::FindHandle(uint64_t handle) {
 }
 
 int Tracer::OpenMem(Proc *p) {
-  if (p->memfd >= 0)
-    close(p->memfd);
+  if (p->memfd >= 0) close(p->memfd);
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/mem", p->pid);
   p->memfd = open(path, O_RDWR | O_CLOEXEC);
@@ -136,12 +134,10 @@ bool Tracer::IsZombie(pid_t tid) const {
   char path[64], buf[512];
   snprintf(path, sizeof path, "/proc/%d/stat", tid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return true;
+  if (fd < 0) return true;
   ssize_t n = read(fd, buf, sizeof buf - 1);
   close(fd);
-  if (n <= 0)
-    return true;
+  if (n <= 0) return true;
   buf[n] = 0;
   const char *rp = strrchr(buf, ')');
   return rp == nullptr || rp[1] == 0 || rp[2] == 'Z' || rp[2] == 'X';
@@ -150,8 +146,7 @@ bool Tracer::IsZombie(pid_t tid) const {
 int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *const envp[],
                    uint32_t flags, Thread **out) {
   int go[2], err[2];
-  if (pipe2(go, O_CLOEXEC) < 0)
-    return -errno;
+  if (pipe2(go, O_CLOEXEC) < 0) return -errno;
   if (pipe2(err, O_CLOEXEC) < 0) {
     int e = errno;
     close(go[0]);
@@ -179,14 +174,16 @@ int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *
     rc = -errno;
     kill(pid, SIGKILL);
   }
+  char one = 1;
+  while (write(go[1], &one, 1) < 0 && errno == EINTR) {
+  }
   close(go[1]); // releases the child
   // Wait for its exec (the PTRACE_EVENT_EXEC stop) or its death; let stray signals through.
   int status = 0;
   for (;;) {
     pid_t r = waitpid(pid, &status, __WALL);
     if (r < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       rc = rc ? rc : -errno;
       break;
     }
@@ -195,21 +192,17 @@ int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *
       ssize_t n;
       while ((n = read(err[0], &e, sizeof e)) < 0 && errno == EINTR) {
       }
-      if (rc == 0)
-        rc = n == static_cast<ssize_t>(sizeof e) && e != 0 ? -e : -ECHILD;
+      if (rc == 0) rc = n == static_cast<ssize_t>(sizeof e) && e != 0 ? -e : -ECHILD;
       close(err[0]);
       return rc;
     }
-    if (rc != 0)
-      continue; // seize failed: we killed it, wait for the exit
-    if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_EXEC)
-      break;
+    if (rc != 0) continue; // seize failed: we killed it, wait for the exit
+    if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_EXEC) break;
     int sig = WIFSTOPPED(status) && (status >> 16) == 0 ? WSTOPSIG(status) : 0;
     ptrace(PTRACE_CONT, pid, 0, sig);
   }
   close(err[0]);
-  if (rc != 0)
-    return rc;
+  if (rc != 0) return rc;
   auto proc = std::make_unique<Proc>();
   Proc *p = proc.get();
   p->pid = pid;
@@ -235,18 +228,15 @@ int Tracer::Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out) {
   for (int pass = 0; pass < 1000; pass++) {
     std::set<pid_t> tids;
     if (!ListTasks(pid, &tids)) {
-      if (seized.empty())
-        return -ESRCH;
+      if (seized.empty()) return -ESRCH;
       break;
     }
     bool fresh = false;
     for (pid_t tid : tids) {
-      if (seized.count(tid))
-        continue;
+      if (seized.count(tid)) continue;
       if (ptrace(PTRACE_SEIZE, tid, 0, opts) < 0) {
         int e = errno;
-        if (e == ESRCH && tid != pid)
-          continue; // exited meanwhile
+        if (e == ESRCH && tid != pid) continue; // exited meanwhile
         // Undo: PTRACE_DETACH needs a stopped tracee, and SEIZE did not stop them.
         for (pid_t s : seized) {
           if (ptrace(PTRACE_INTERRUPT, s, 0, 0) == 0) {
@@ -261,8 +251,7 @@ int Tracer::Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out) {
       seized.insert(tid);
       fresh = true;
     }
-    if (!fresh)
-      break;
+    if (!fresh) break;
   }
   auto proc = std::make_unique<Proc>();
   Proc *p = proc.get();
@@ -283,8 +272,7 @@ int Tracer::Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out) {
 
 // Blocks until t is in a ptrace-stop (or gone). Used by detach and teardown only.
 void Tracer::WaitStopped(Thread *t) {
-  if (t->kstopped || t->exiting)
-    return;
+  if (t->kstopped || t->exiting) return;
   if (t->tid == t->proc->pid && t->proc->threads.size() > 1 && IsZombie(t->tid)) {
     t->exiting = true;
     return;
@@ -300,8 +288,7 @@ void Tracer::WaitStopped(Thread *t) {
     int status;
     pid_t r = waitpid(t->tid, &status, __WALL);
     if (r < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       t->exiting = true;
       return;
     }
@@ -327,8 +314,7 @@ int Tracer::DetachProc(Proc *p, bool emit) {
   // Breakpoints out first so that no thread can trap on one after it is let go.
   for (auto &kv : p->bps) {
     uint8_t b = kv.second.saved;
-    if (!p->bps_lifted)
-      RawWrite(p, kv.first, &b, 1);
+    if (!p->bps_lifted) RawWrite(p, kv.first, &b, 1);
   }
   p->bps.clear();
   p->stepping = nullptr;
@@ -337,17 +323,14 @@ int Tracer::DetachProc(Proc *p, bool emit) {
   for (Thread *t : ts)
     WaitStopped(t);
   for (Thread *t : ts) {
-    if (t->exiting || !t->kstopped)
-      continue;
+    if (t->exiting || !t->kstopped) continue;
     ApplyDebugRegs(t); // all slots free now: clears DR7 and the addresses
     int sig = t->hidden_sig ? t->hidden_sig : (t->reported ? t->report_sig : 0);
-    if (!t->signal_stop)
-      sig = 0;
+    if (!t->signal_stop) sig = 0;
     ptrace(PTRACE_DETACH, t->tid, 0, sig);
   }
   RemoveProc(p);
-  if (emit)
-    EmitDetached(pid, NTRACE_DETACHED_REQUEST);
+  if (emit) EmitDetached(pid, NTRACE_DETACHED_REQUEST);
   return 0;
 }
 
@@ -363,8 +346,7 @@ void Tracer::Teardown() {
     }
   }
   for (Proc *p : ps) {
-    if (!(p->kill_on_close || p->launched))
-      DetachProc(p, false);
+    if (!(p->kill_on_close || p->launched)) DetachProc(p, false);
   }
   // Reap what we killed, so nothing is left stopped or a zombie of ours.
   std::set<pid_t> left(killed.begin(), killed.end());
@@ -372,8 +354,7 @@ void Tracer::Teardown() {
     int status;
     pid_t r = waitpid(-1, &status, __WALL | __WNOTHREAD);
     if (r < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       break;
     }
     if ((WIFEXITED(status) || WIFSIGNALED(status)) && left.count(r))

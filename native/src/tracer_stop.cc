@@ -7,56 +7,56 @@
 #include <sys/wait.h>
 
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 
 namespace ntrace {
 
 namespace {
 
-long DrOffset(int i) { return static_cast<long>(offsetof(struct user, u_debugreg) + i * 8); }
+long DrOffset(int i) {
+  return static_cast<long>(offsetof(struct user, u_debugreg) + i * 8);
+}
 
 bool IsGroupStopSig(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
 bool SyscallWanted(const Proc *p, long nr) {
-  if (nr < 0 || nr >= 512)
-    return true;
+  if (nr < 0 || nr >= 512) return true;
   return (p->syscalls[nr / 64] >> (nr % 64)) & 1;
 }
 
 } // namespace
 
 bool Tracer::LoadRegs(Thread *t) {
-  if (t->regs_valid)
-    return true;
-  if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0)
-    return false;
+  if (t->regs_valid) return true;
+  if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0) return false;
   t->regs_valid = true;
   return true;
 }
 
 void Tracer::Dispatch(pid_t tid, int status) {
   Thread *t = FindTid(tid);
+  if (debug_)
+    fprintf(stderr, "[ntrace %d] status tid=%d 0x%x known=%d\n", tid_.load(), tid, status,
+            t != nullptr);
   if (t == nullptr) {
     // A new thread's first stop can come before its parent's clone event: keep it for then.
-    if (WIFSTOPPED(status))
-      orphans_[tid] = status;
+    if (WIFSTOPPED(status)) orphans_[tid] = status;
     return;
   }
   if (WIFEXITED(status) || WIFSIGNALED(status)) {
     HandleExit(t, status);
     return;
   }
-  if (WIFSTOPPED(status))
-    HandleStopped(t, status);
+  if (WIFSTOPPED(status)) HandleStopped(t, status);
 }
 
 void Tracer::HandleExit(Thread *t, int status) {
   Proc *p = t->proc;
   if (t->tid != p->pid) {
-    if (p->events & NTRACE_EVENT_THREAD_REPORT)
-      EmitThreadEvent(NTRACE_EV_THREAD_EXIT, *t, status);
+    if (p->events & NTRACE_EVENT_THREAD_REPORT) EmitThreadEvent(NTRACE_EV_THREAD_EXIT, *t, status);
     RemoveThread(t);
     CheckCollected(p);
     return;
@@ -124,8 +124,7 @@ void Tracer::HandleStopped(Thread *t, int status) {
       } else {
         // Job control stop: stay stopped like an untraced process would, until SIGCONT.
         t->kstopped = false;
-        if (ptrace(PTRACE_LISTEN, t->tid, 0, 0) < 0)
-          t->kstopped = true;
+        if (ptrace(PTRACE_LISTEN, t->tid, 0, 0) < 0) t->kstopped = true;
       }
       return;
     }
@@ -192,8 +191,7 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
         return;
       }
     }
-    bool trace = si.si_code == TRAP_TRACE || si.si_code == TRAP_HWBKPT ||
-                 si.si_code == TRAP_BRKPT;
+    bool trace = si.si_code == TRAP_TRACE || si.si_code == TRAP_HWBKPT || si.si_code == TRAP_BRKPT;
     bool suppressed = false;
     if (trace && HwSlotsUsed(p)) {
       errno = 0;
@@ -202,8 +200,7 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
         ptrace(PTRACE_POKEUSER, t->tid, DrOffset(6), dr6 & ~0xfL);
         for (int i = 0; i < 4; i++) {
           HwSlot &s = p->hw[i];
-          if (!(dr6 & (1L << i)) || !s.used)
-            continue;
+          if (!(dr6 & (1L << i)) || !s.used) continue;
           if (s.kind == NTRACE_BP_HW) {
             uint64_t d[1] = {s.addr};
             Report(t, NTRACE_STOP_HW_BREAKPOINT, SIGTRAP, d, 1);
@@ -223,7 +220,12 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
         }
       }
     }
-    if (si.si_code == TRAP_TRACE || (from_step_over && trace)) {
+    // TRAP_BRKPT with no DR6 bit is the step trap of leaving a syscall or event stop
+    // (user_single_step_report): a finished step like TRAP_TRACE.
+    bool step_trap =
+        si.si_code == TRAP_TRACE ||
+        (si.si_code == TRAP_BRKPT && t->mode != Mode::Cont && t->mode != Mode::Syscall);
+    if (step_trap || (from_step_over && trace)) {
       if (t->mode == Mode::Step) {
         Report(t, NTRACE_STOP_STEP, SIGTRAP);
         return;
@@ -281,8 +283,7 @@ void Tracer::HandleSyscall(Thread *t) {
   } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
     if (t->mode == Mode::Syscall ||
         ((p->events & NTRACE_EVENT_SYSCALL_EXIT) && SyscallWanted(p, t->syscall_nr))) {
-      uint64_t d[2] = {static_cast<uint64_t>(t->syscall_nr),
-                       static_cast<uint64_t>(info.exit.rval)};
+      uint64_t d[2] = {static_cast<uint64_t>(t->syscall_nr), static_cast<uint64_t>(info.exit.rval)};
       Report(t, NTRACE_STOP_SYSCALL_EXIT, SIGTRAP, d, 2);
       return;
     }
@@ -335,8 +336,7 @@ void Tracer::HandleNewChild(Thread *t, int event) {
     OpenMem(cp);
     if (!cp->detach_on_start) {
       uint64_t d[2] = {nt->handle, static_cast<uint64_t>(ntid)};
-      Report(t, event == PTRACE_EVENT_FORK ? NTRACE_STOP_FORK : NTRACE_STOP_VFORK, SIGTRAP, d,
-             2);
+      Report(t, event == PTRACE_EVENT_FORK ? NTRACE_STOP_FORK : NTRACE_STOP_VFORK, SIGTRAP, d, 2);
     } else {
       Continue(t, 0);
     }
@@ -358,8 +358,7 @@ void Tracer::HandleNewThreadStop(Thread *t) {
     // memory, until VFORK_DONE) and let it go.
     Proc *parent = FindProc(p->vfork_parent);
     if (p->vfork_child) {
-      if (parent != nullptr)
-        LiftAll(parent);
+      if (parent != nullptr) LiftAll(parent);
     } else {
       for (auto &kv : p->bps)
         RawWrite(p, kv.first, &kv.second.saved, 1);
@@ -372,7 +371,12 @@ void Tracer::HandleNewThreadStop(Thread *t) {
   for (auto &kv : p->threads)
     any_reported = any_reported || kv.second->reported;
   bool followed_child = t->tid == p->pid;
-  if (t->stop_requested || p->collecting || followed_child || (p->events & NTRACE_EVENT_CLONE) ||
+  // A thread whose creator is stopped or being stopped stays stopped too (a STOP of the whole
+  // process raced with the clone).
+  Thread *parent = FindHandle(t->parent);
+  bool parent_held = parent != nullptr && (parent->reported || parent->stop_requested);
+  if (t->stop_requested || p->collecting || followed_child || parent_held ||
+      (p->events & NTRACE_EVENT_CLONE) ||
       ((p->opt_flags & NTRACE_OPT_ALL_STOP) && any_reported)) {
     Report(t, NTRACE_STOP_NEW_THREAD, 0);
     return;
@@ -388,14 +392,12 @@ void Tracer::HandleExec(Thread *t) {
   Thread *et = t;
   if (former != t->tid) {
     Thread *f = FindTid(former);
-    if (f != nullptr && f->proc == p)
-      et = f;
+    if (f != nullptr && f->proc == p) et = f;
   }
   // Every other thread is gone: the kernel killed them in de_thread().
   std::vector<Thread *> others;
   for (auto &kv : p->threads)
-    if (kv.second != et)
-      others.push_back(kv.second);
+    if (kv.second != et) others.push_back(kv.second);
   for (Thread *u : others) {
     if (u->tid != p->pid && (p->events & NTRACE_EVENT_THREAD_REPORT))
       EmitThreadEvent(NTRACE_EV_THREAD_EXIT, *u, 0);
@@ -465,9 +467,11 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
   ev.sp = t->regs_valid ? t->regs.rsp : 0;
   for (size_t i = 0; i < ndata && i < 7; i++)
     ev.data[i] = data[i];
-  if (si != nullptr)
-    memcpy(ev.siginfo, si, NTRACE_SIGINFO_SIZE);
+  if (si != nullptr) memcpy(ev.siginfo, si, NTRACE_SIGINFO_SIZE);
   memcpy(rec.data(), &ev, sizeof ev);
+  if (debug_)
+    fprintf(stderr, "[ntrace %d] report tid=%d reason=%u sig=%d pc=%lx\n", tid_.load(), t->tid,
+            reason, signo, static_cast<unsigned long>(ev.pc));
   if (p->collecting) {
     p->held.push_back(std::move(rec));
     CheckCollected(p);
@@ -488,20 +492,17 @@ void Tracer::StartCollect(Proc *p) {
   for (auto &kv : p->threads)
     ts.push_back(kv.second);
   for (Thread *u : ts) {
-    if (u->reported || u->exiting)
-      continue;
+    if (u->reported || u->exiting) continue;
     RequestStop(u, false);
   }
   CheckCollected(p);
 }
 
 void Tracer::CheckCollected(Proc *p) {
-  if (!p->collecting)
-    return;
+  if (!p->collecting) return;
   for (auto &kv : p->threads) {
     Thread *u = kv.second;
-    if (!u->reported && !u->exiting)
-      return;
+    if (!u->reported && !u->exiting) return;
   }
   p->collecting = false;
   std::vector<std::vector<uint8_t>> held;
@@ -511,13 +512,10 @@ void Tracer::CheckCollected(Proc *p) {
 }
 
 void Tracer::RequestStop(Thread *t, bool attach) {
-  if (t->reported || t->exiting)
-    return;
+  if (t->reported || t->exiting) return;
   t->stop_requested = true;
-  if (attach)
-    t->attach_stop = true;
-  if (t->is_new)
-    return; // its initial stop is on the way and honours the request
+  if (attach) t->attach_stop = true;
+  if (t->is_new) return; // its initial stop is on the way and honours the request
   if (t->kstopped) {
     // Held inside the engine (waiting behind a step-over): it stops right here.
     if (t->deferred) {
@@ -528,8 +526,7 @@ void Tracer::RequestStop(Thread *t, bool attach) {
     Report(t, attach ? NTRACE_STOP_ATTACH : NTRACE_STOP_REQUESTED, 0);
     return;
   }
-  if (t->interrupt_outstanding)
-    return;
+  if (t->interrupt_outstanding) return;
   if (t->tid == t->proc->pid && t->proc->threads.size() > 1 && IsZombie(t->tid)) {
     t->exiting = true; // a zombie leader never stops again
     t->stop_requested = false;
@@ -546,8 +543,7 @@ void Tracer::RequestStop(Thread *t, bool attach) {
 void Tracer::Continue(Thread *t, int sig) {
   if (t->stop_requested) {
     // A stop was asked for: this internal stop is it. The signal stays pending with us.
-    if (sig != 0)
-      t->hidden_sig = sig;
+    if (sig != 0) t->hidden_sig = sig;
     Report(t, t->attach_stop ? NTRACE_STOP_ATTACH : NTRACE_STOP_REQUESTED, 0);
     return;
   }
@@ -558,12 +554,13 @@ void Tracer::KResume(Thread *t, int sig) {
   Proc *p = t->proc;
   if (p->stepping != nullptr && p->stepping != t) {
     // Another thread has a breakpoint lifted: this one must not run past it.
+    if (debug_)
+      fprintf(stderr, "[ntrace %d] defer tid=%d\n", tid_.load(), t->tid);
     t->deferred = true;
     t->deferred_sig = sig;
     return;
   }
-  if (t->dr_dirty)
-    ApplyDebugRegs(t);
+  if (t->dr_dirty) ApplyDebugRegs(t);
   long req;
   if (t->skip_bp != 0 && LoadRegs(t) && t->regs.rip == t->skip_bp && BpInserted(p, t->skip_bp)) {
     uint8_t b = p->bps[t->skip_bp].saved;
@@ -581,16 +578,17 @@ void Tracer::KResume(Thread *t, int sig) {
   } else {
     req = PTRACE_CONT;
   }
+  if (debug_)
+    fprintf(stderr, "[ntrace %d] resume tid=%d req=%ld sig=%d step_over=%lx\n", tid_.load(),
+            t->tid, req, sig, static_cast<unsigned long>(t->step_over));
   t->kstopped = false;
   t->regs_valid = false;
   t->signal_stop = false;
   t->group_stop = false;
-  if (ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0,
-             req == PTRACE_LISTEN ? 0 : sig) < 0) {
-    if (errno == ESRCH)
-      return; // dying (SIGKILL): its exit status follows
-    if (req == PTRACE_LISTEN && ptrace(PTRACE_CONT, t->tid, 0, 0) == 0)
-      return;
+  if (ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0, req == PTRACE_LISTEN ? 0 : sig) <
+      0) {
+    if (errno == ESRCH) return; // dying (SIGKILL): its exit status follows
+    if (req == PTRACE_LISTEN && ptrace(PTRACE_CONT, t->tid, 0, 0) == 0) return;
     t->kstopped = true;
   }
 }
@@ -599,18 +597,14 @@ void Tracer::FinishStepOver(Thread *t) {
   Proc *p = t->proc;
   uint64_t a = t->step_over;
   t->step_over = 0;
-  if (p->stepping == t)
-    p->stepping = nullptr;
+  if (p->stepping == t) p->stepping = nullptr;
   static const uint8_t int3 = 0xcc;
-  if (a != 0 && !p->bps_lifted && p->bps.count(a) != 0)
-    RawWrite(p, a, &int3, 1);
+  if (a != 0 && !p->bps_lifted && p->bps.count(a) != 0) RawWrite(p, a, &int3, 1);
   std::vector<Thread *> waiting;
   for (auto &kv : p->threads)
-    if (kv.second->deferred)
-      waiting.push_back(kv.second);
+    if (kv.second->deferred) waiting.push_back(kv.second);
   for (Thread *u : waiting) {
-    if (!u->deferred)
-      continue;
+    if (!u->deferred) continue;
     u->deferred = false;
     int s = u->deferred_sig;
     u->deferred_sig = 0;

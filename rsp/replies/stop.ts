@@ -15,8 +15,10 @@ export type StopEvent =
   | { kind: 'library' }
   /** Replay reached the start or end of its log. */
   | { kind: 'replaylog'; at: 'begin' | 'end' }
-  /** fork/vfork/clone: `child` is the new process's (or thread's) id, multiprocess syntax. */
-  | { kind: 'fork' | 'vfork' | 'clone'; child: ThreadId }
+  /** fork/vfork: the child process's id (always written `p<pid>.<tid>`). */
+  | { kind: 'fork' | 'vfork'; child: ThreadId }
+  /** clone (QThreadOptions): the new thread's id. */
+  | { kind: 'clone'; child: ThreadId }
   | { kind: 'vforkdone' }
   /** exec: the new program's absolute path (sent hex-encoded). */
   | { kind: 'exec'; path: string }
@@ -86,8 +88,11 @@ function formatEvent(event: StopEvent, opts: ThreadIdFormat): string {
       return `replaylog:${event.at};`;
     case 'fork':
     case 'vfork':
+      // The child is another process, so its id is meaningless without the pid: always write
+      // the multiprocess form (gdb only asks for fork events along with multiprocess).
+      return `${event.kind}:${formatThreadId(event.child, { multiprocess: true })};`;
     case 'clone':
-      return `${event.kind}:${formatThreadId(event.child, opts)};`;
+      return `clone:${formatThreadId(event.child, opts)};`;
     case 'exec':
       return `exec:${textToHex(event.path)};`;
     case 'syscall_entry':

@@ -65,12 +65,18 @@ const XSAVE_AVX_OFFSET = 576;
 export const XCR0_AVX = 1n << 2n;
 export const XCR0_PKRU = 1n << 9n;
 
-function gpr(name: string, size: number, type: string, feature = 'org.gnu.gdb.i386.core'): RegisterDef {
+function gpr(
+  name: string,
+  size: number,
+  type: string,
+  feature = 'org.gnu.gdb.i386.core',
+): RegisterDef {
   return { name, size, source: { set: 'gpr', offset: gprSlot[name]! * 8 }, feature, type };
 }
 
 function fx(name: string, size: number, offset: number, type: string, group?: string): RegisterDef {
-  const feature = name.startsWith('xmm') || name === 'mxcsr' ? 'org.gnu.gdb.i386.sse' : 'org.gnu.gdb.i386.core';
+  const feature =
+    name.startsWith('xmm') || name === 'mxcsr' ? 'org.gnu.gdb.i386.sse' : 'org.gnu.gdb.i386.core';
   return { name, size, source: { set: 'fx', offset }, feature, type, ...(group ? { group } : {}) };
 }
 
@@ -95,7 +101,14 @@ export function amd64Layout(xstateSize: number, xcr0: bigint): RegisterLayout {
   for (let i = 0; i < 8; i++) regs.push(fx(`st${i}`, 10, 32 + 16 * i, 'i387_ext'));
   // fctrl..fop are 32-bit on the wire but narrower in fxsave; see readRegister.
   regs.push(fx('fctrl', 4, 0, 'int', 'float'), fx('fstat', 4, 2, 'int', 'float'));
-  regs.push({ name: 'ftag', size: 4, source: { set: 'fx-tag' }, feature: 'org.gnu.gdb.i386.core', type: 'int', group: 'float' });
+  regs.push({
+    name: 'ftag',
+    size: 4,
+    source: { set: 'fx-tag' },
+    feature: 'org.gnu.gdb.i386.core',
+    type: 'int',
+    group: 'float',
+  });
   regs.push(fx('fiseg', 4, 12, 'int', 'float'), fx('fioff', 4, 8, 'int', 'float'));
   regs.push(fx('foseg', 4, 20, 'int', 'float'), fx('fooff', 4, 16, 'int', 'float'));
   regs.push(fx('fop', 4, 6, 'int', 'float'));
@@ -181,14 +194,19 @@ export function readRegister(r: RegisterDef, bufs: RegisterBuffers): Buffer {
       break;
     }
     case 'xsave':
-      if (bufs.fp.length >= src.offset + r.size) bufs.fp.copy(out, 0, src.offset, src.offset + r.size);
+      if (bufs.fp.length >= src.offset + r.size)
+        bufs.fp.copy(out, 0, src.offset, src.offset + r.size);
       break;
   }
   return out;
 }
 
 function fxWidth(name: string, size: number): number {
-  return name === 'fctrl' || name === 'fstat' || name === 'fop' || name === 'fiseg' || name === 'foseg'
+  return name === 'fctrl' ||
+    name === 'fstat' ||
+    name === 'fop' ||
+    name === 'fiseg' ||
+    name === 'foseg'
     ? 2
     : size;
 }
@@ -224,7 +242,11 @@ export function encodeAll(layout: RegisterLayout, bufs: RegisterBuffers): Buffer
 }
 
 /** Applies a G packet payload; a short payload updates only the registers it covers. */
-export function decodeAll(layout: RegisterLayout, bufs: RegisterBuffers, data: Buffer): Set<'gpr' | 'fp'> {
+export function decodeAll(
+  layout: RegisterLayout,
+  bufs: RegisterBuffers,
+  data: Buffer,
+): Set<'gpr' | 'fp'> {
   const changed = new Set<'gpr' | 'fp'>();
   let off = 0;
   for (const r of layout.regs) {

@@ -1,6 +1,13 @@
 // Z/z type,addr,kind (GDB manual, "Packets"): 0 software, 1 hardware, 2 write, 3 read, 4 access
 // watchpoints. Software breakpoints go through the stub's lazy set (stub/breakpoints.ts).
-import { EMPTY, errnoOf, errorReply, type HandlerResult, OK, type SessionContext } from '../context.js';
+import {
+  EMPTY,
+  errnoOf,
+  errorReply,
+  type HandlerResult,
+  OK,
+  type SessionContext,
+} from '../context.js';
 import type { WatchKind } from '../target.js';
 
 const WATCH_KINDS: Record<number, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };

@@ -1,5 +1,12 @@
 // m, M, X, qSearch:memory, qCRC (GDB manual, "Packets", "General Query Packets").
-import { errnoOf, errorReply, type HandlerResult, OK, reply, type SessionContext } from '../context.js';
+import {
+  errnoOf,
+  errorReply,
+  type HandlerResult,
+  OK,
+  reply,
+  type SessionContext,
+} from '../context.js';
 
 /** Largest single read asked of the target; longer requests are split. */
 const CHUNK = 4096;
@@ -25,7 +32,12 @@ export async function readSome(ctx: SessionContext, addr: bigint, length: number
 }
 
 /** `m`: a short read returns what was readable; nothing readable is an error. */
-export async function readMemory(ctx: SessionContext, addr: bigint, length: number, maxReply: number): Promise<HandlerResult> {
+export async function readMemory(
+  ctx: SessionContext,
+  addr: bigint,
+  length: number,
+  maxReply: number,
+): Promise<HandlerResult> {
   if (length === 0) return reply('');
   try {
     const data = await readSome(ctx, addr, Math.min(length, Math.floor(maxReply / 2)));
@@ -36,7 +48,11 @@ export async function readMemory(ctx: SessionContext, addr: bigint, length: numb
 }
 
 /** `M` and `X`: all or an error. */
-export async function writeMemory(ctx: SessionContext, addr: bigint, data: Buffer): Promise<HandlerResult> {
+export async function writeMemory(
+  ctx: SessionContext,
+  addr: bigint,
+  data: Buffer,
+): Promise<HandlerResult> {
   if (data.length === 0) return OK;
   try {
     const n = await ctx.target.base.writeMemory(addr, data);
@@ -47,7 +63,12 @@ export async function writeMemory(ctx: SessionContext, addr: bigint, data: Buffe
 }
 
 /** `qSearch:memory:addr;length;pattern`: `1,addr` for the first match, `0` for none. */
-export async function searchMemory(ctx: SessionContext, addr: bigint, length: number, pattern: Buffer): Promise<HandlerResult> {
+export async function searchMemory(
+  ctx: SessionContext,
+  addr: bigint,
+  length: number,
+  pattern: Buffer,
+): Promise<HandlerResult> {
   if (pattern.length === 0) return errorReply(22);
   const window = Math.max(CHUNK, pattern.length * 2);
   let offset = 0;
@@ -85,7 +106,11 @@ export function gdbCrc32(data: Uint8Array, crc = 0xffffffff): number {
 }
 
 /** `qCRC:addr,length` -> `C<crc32>`. */
-export async function crcMemory(ctx: SessionContext, addr: bigint, length: number): Promise<HandlerResult> {
+export async function crcMemory(
+  ctx: SessionContext,
+  addr: bigint,
+  length: number,
+): Promise<HandlerResult> {
   try {
     let crc = 0xffffffff;
     let done = 0;

@@ -27,7 +27,11 @@ async function threadsXml(ctx: SessionContext): Promise<string> {
 }
 
 /** Builds the whole document for object/annex, or undefined when the object is unknown. */
-async function buildDocument(ctx: SessionContext, object: string, annex: string): Promise<Buffer | undefined> {
+async function buildDocument(
+  ctx: SessionContext,
+  object: string,
+  annex: string,
+): Promise<Buffer | undefined> {
   const t = ctx.target;
   switch (object) {
     case 'features':
@@ -75,7 +79,12 @@ export async function xferRead(
 }
 
 /** qXfer:siginfo:write: the only writable object. */
-export async function xferWrite(ctx: SessionContext, object: string, offset: number, data: Buffer): Promise<HandlerResult> {
+export async function xferWrite(
+  ctx: SessionContext,
+  object: string,
+  offset: number,
+  data: Buffer,
+): Promise<HandlerResult> {
   const sig = ctx.target.signals;
   if (object !== 'siginfo' || !sig?.writeSiginfo) return reply('');
   try {

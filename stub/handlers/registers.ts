@@ -1,6 +1,13 @@
 // g, G, p, P over the amd64 layout (stub/arch/amd64-registers.ts). GDB manual, "Packets".
 import { decodeAll, encodeAll, readRegister, writeRegister } from '../arch/amd64-registers.js';
-import { errnoOf, errorReply, type HandlerResult, OK, reply, type SessionContext } from '../context.js';
+import {
+  errnoOf,
+  errorReply,
+  type HandlerResult,
+  OK,
+  reply,
+  type SessionContext,
+} from '../context.js';
 import type { Ptid } from '../target.js';
 
 export async function readAllRegisters(ctx: SessionContext, thread?: Ptid): Promise<HandlerResult> {
@@ -12,7 +19,11 @@ export async function readAllRegisters(ctx: SessionContext, thread?: Ptid): Prom
   }
 }
 
-export async function writeAllRegisters(ctx: SessionContext, data: Buffer, thread?: Ptid): Promise<HandlerResult> {
+export async function writeAllRegisters(
+  ctx: SessionContext,
+  data: Buffer,
+  thread?: Ptid,
+): Promise<HandlerResult> {
   try {
     const t = thread ?? ctx.currentThread();
     const bufs = await ctx.registers(t);
@@ -24,7 +35,11 @@ export async function writeAllRegisters(ctx: SessionContext, data: Buffer, threa
   }
 }
 
-export async function readOneRegister(ctx: SessionContext, regnum: number, thread?: Ptid): Promise<HandlerResult> {
+export async function readOneRegister(
+  ctx: SessionContext,
+  regnum: number,
+  thread?: Ptid,
+): Promise<HandlerResult> {
   const def = ctx.layout.regs[regnum];
   // An unknown register is an error, not an empty reply: empty would mean "p unsupported".
   if (!def) return errorReply(22);

@@ -54,7 +54,11 @@ export function planResume(ctx: SessionContext, actions: WireAction[]): ResumeAc
 }
 
 /** Resumes; the session enters `running` when this returns { deferred }. */
-export async function resume(ctx: SessionContext, actions: WireAction[], addr?: bigint): Promise<HandlerResult> {
+export async function resume(
+  ctx: SessionContext,
+  actions: WireAction[],
+  addr?: bigint,
+): Promise<HandlerResult> {
   const plan = planResume(ctx, actions);
   if (typeof plan === 'string') return errorReply(22);
   try {
@@ -95,7 +99,8 @@ export function legacyActions(
   signal: number | undefined,
   contThread: ThreadId | undefined,
 ): WireAction[] {
-  if (kind === 'continue') return [{ action: 'continue', ...(signal !== undefined ? { signal } : {}) }];
+  if (kind === 'continue')
+    return [{ action: 'continue', ...(signal !== undefined ? { signal } : {}) }];
   // `s` steps the Hc thread (or the current one) and leaves the others stopped, as gdbserver.
   let t: ThreadId | undefined = contThread;
   if (!t || t.tid === 'all' || t.tid === 'any') {

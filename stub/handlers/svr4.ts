@@ -6,6 +6,7 @@
 //   Elf64_Dyn  (16 bytes): +0 d_tag(i64) +8 d_val(u64)
 //   r_debug:  +0 r_version(int) +8 r_map +16 r_brk +24 r_state +32 r_ldbase
 //   link_map: +0 l_addr +8 l_name +16 l_ld +24 l_next +32 l_prev
+// GDB 13 requires lmid (the namespace, named by its r_debug address) on every <library>.
 import type { SessionContext } from '../context.js';
 import { readSome } from './memory.js';
 
@@ -108,7 +109,7 @@ export async function librariesSvr4(ctx: SessionContext): Promise<string> {
       const name = lName === 0n ? '' : await readCString(ctx, lName);
       if (name !== '') {
         parts.push(
-          `<library name="${xmlEscape(name)}" lm="${hex(lm)}" l_addr="${hex(lAddr)}" l_ld="${hex(lLd)}"/>`,
+          `<library name="${xmlEscape(name)}" lm="${hex(lm)}" l_addr="${hex(lAddr)}" l_ld="${hex(lLd)}" lmid="${hex(rdebug)}"/>`,
         );
       }
     }

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 export type ServerKind = 'ntrace' | 'gdbserver';
 
 /** dist/bin/ntrace-gdbserver.js (this file runs from dist/test/helpers). */
-export const ntraceBin = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/ntrace-gdbserver.js');
+export const ntraceBin = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../bin/ntrace-gdbserver.js',
+);
 
 function installed(cmd: string): boolean {
   try {
@@ -93,7 +96,9 @@ export async function startServer(
   const before = opts.before ?? [];
   const proc =
     kind === 'ntrace'
-      ? spawn(process.execPath, [ntraceBin, ...before, ':0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, [ntraceBin, ...before, ':0', ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
       : spawn('gdbserver', [...before, ':0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout = new Output(proc.stdout);
   const stderr = new Output(proc.stderr);
@@ -136,7 +141,16 @@ export interface GdbRun {
  * runs `commands`, one -ex each.
  */
 export function spawnGdb(program: string | undefined, target: string, commands: string[]): GdbRun {
-  const args = ['-batch', '-nx', '-ex', 'set confirm off', '-ex', 'set pagination off', '-ex', 'set width 0'];
+  const args = [
+    '-batch',
+    '-nx',
+    '-ex',
+    'set confirm off',
+    '-ex',
+    'set pagination off',
+    '-ex',
+    'set width 0',
+  ];
   args.push('-ex', target);
   for (const c of commands) args.push('-ex', c);
   if (program) args.push(program);
@@ -153,7 +167,11 @@ export function spawnGdb(program: string | undefined, target: string, commands: 
   return { proc, stdout, stderr, done };
 }
 
-export function runGdb(program: string | undefined, port: number, commands: string[]): Promise<GdbResult> {
+export function runGdb(
+  program: string | undefined,
+  port: number,
+  commands: string[],
+): Promise<GdbResult> {
   return spawnGdb(program, `target remote 127.0.0.1:${port}`, commands).done;
 }
 
@@ -166,13 +184,14 @@ export function normalize(out: string): string {
     .split('\n')
     .filter(
       (l) =>
-        !/^(Remote debugging using|Reading |warning: |Download failed|Downloading|\[Inferior \d+ \(process \d+\) (killed|detached)\]|Detaching from program|Remote communication error|Ending remote debugging|Remote connection closed|Sending packet|Packet received)/.test(
+        !/^(Remote debugging using|Reading |warning: |Download failed|Downloading|Detaching from program|Remote communication error|Ending remote debugging|Remote connection closed|Sending packet|Packet received)/.test(
           l,
         ) && l.trim() !== '',
     )
     .map((l) =>
       l
-        .replace(/0x[0-9a-f]+/g, '0xADDR')
+        .replace(/0x[0-9a-f]{6,}/g, '0xADDR')
+        .replace(/\btarget:\//g, '/')
         .replace(/(process|pid|LWP|Thread) \d+(\.\d+)?/g, '$1 N')
         .replace(/Thread 0xADDR/g, 'Thread N')
         .replace(/\bp[0-9a-f]+\.[0-9a-f]+\b/g, 'pN.N'),
@@ -198,7 +217,9 @@ export async function runScenario(
   commands: string[],
   opts: { args?: string[]; serverArgs?: string[] } = {},
 ): Promise<ScenarioRun> {
-  const server = await startServer(kind, [program, ...(opts.args ?? [])], { before: ['--once', ...(opts.serverArgs ?? [])] });
+  const server = await startServer(kind, [program, ...(opts.args ?? [])], {
+    before: ['--once', ...(opts.serverArgs ?? [])],
+  });
   try {
     const gdb = await runGdb(program, server.port, commands);
     await server.stop();

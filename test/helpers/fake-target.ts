@@ -86,7 +86,8 @@ export class FakeTarget implements BaseOps {
 
   private find(addr: bigint): { r: FakeRegion; off: number } | undefined {
     for (const r of this.regions) {
-      if (addr >= r.start && addr < r.start + BigInt(r.data.length)) return { r, off: Number(addr - r.start) };
+      if (addr >= r.start && addr < r.start + BigInt(r.data.length))
+        return { r, off: Number(addr - r.start) };
     }
     return undefined;
   }
@@ -116,7 +117,9 @@ export class FakeTarget implements BaseOps {
   }
 
   async resume(actions: ResumeAction[]): Promise<void> {
-    this.calls.push(`resume ${JSON.stringify(actions, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`);
+    this.calls.push(
+      `resume ${JSON.stringify(actions, (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`,
+    );
     this.lastResume = actions;
     this.running = true;
     const next = this.script.shift();
@@ -133,7 +136,9 @@ export class FakeTarget implements BaseOps {
     this.calls.push('interrupt');
     if (!this.running) return;
     const t = this.threadList[0]!;
-    setImmediate(() => this.report({ kind: 'stopped', thread: t, signal: 2, cause: { type: 'interrupt' } }));
+    setImmediate(() =>
+      this.report({ kind: 'stopped', thread: t, signal: 2, cause: { type: 'interrupt' } }),
+    );
   }
 
   onStop(listener: (stop: TargetStop) => void): void {
@@ -203,12 +208,31 @@ export class FakeTarget implements BaseOps {
   };
 
   readonly processInfoOps: ProcessInfoOps = {
-    auxv: async () => Buffer.from([6, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    auxv: async () =>
+      Buffer.from([
+        6, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0,
+      ]),
     execFile: async () => '/fake/prog',
   };
 
-  asTarget(groups: Partial<Record<'breakpoints' | 'watchpoints' | 'signals' | 'threadInfo' | 'processInfo' | 'rangeStep', boolean>> = {}): Target {
-    const all = { breakpoints: true, watchpoints: true, signals: true, threadInfo: true, processInfo: true, rangeStep: true, ...groups };
+  asTarget(
+    groups: Partial<
+      Record<
+        'breakpoints' | 'watchpoints' | 'signals' | 'threadInfo' | 'processInfo' | 'rangeStep',
+        boolean
+      >
+    > = {},
+  ): Target {
+    const all = {
+      breakpoints: true,
+      watchpoints: true,
+      signals: true,
+      threadInfo: true,
+      processInfo: true,
+      rangeStep: true,
+      ...groups,
+    };
     const t: Target = { base: this };
     if (all.breakpoints) t.breakpoints = this.breakpointOps;
     if (all.watchpoints) t.watchpoints = this.watchpointOps;

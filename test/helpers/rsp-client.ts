@@ -16,6 +16,7 @@ export class RspClient {
 
   constructor(readonly sock: Socket) {
     this.closed = new Promise((resolve) => sock.once('close', () => resolve()));
+    sock.on('error', () => {});
     sock.on('data', (chunk: Buffer) => {
       for (const ev of this.framer.push(chunk)) {
         if (ev.type === 'ack') this.acks.push('+');
@@ -66,7 +67,10 @@ export interface Harness {
 }
 
 /** Serves one Session for `target` on a loopback port 0 and connects a client to it. */
-export async function connectSession(target: Target | undefined, opts: SessionOptions = {}): Promise<Harness> {
+export async function connectSession(
+  target: Target | undefined,
+  opts: SessionOptions = {},
+): Promise<Harness> {
   let session!: Session;
   const server = createServer({ noDelay: true }, (sock) => {
     session = new Session(sock, target, opts);

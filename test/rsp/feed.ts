@@ -24,7 +24,11 @@ export function feedBytewise(wire: Buffer, max = MAX): FrameEvent[] {
 /** Events with Buffers as latin1 strings, for readable deepEqual. */
 export function show(events: FrameEvent[]): unknown[] {
   return events.map((e) =>
-    'body' in e ? { type: e.type, body: e.body.toString('latin1') } : e.type === 'error' ? { type: e.type, code: e.code } : { type: e.type },
+    'body' in e
+      ? { type: e.type, body: e.body.toString('latin1') }
+      : e.type === 'error'
+        ? { type: e.type, code: e.code }
+        : { type: e.type },
   );
 }
 

@@ -69,7 +69,10 @@ test('g encoding round-trips through G decoding', (t) => {
   for (let i = 0; i < 1024; i++) a.fp[i] = (i * 7) & 0xff;
   a.fp[4] = 0xff; // all x87 registers in use, so the tag word survives the round trip
   const g = encodeAll(l, a);
-  t.is(g.length, l.regs.reduce((n, r) => n + r.size, 0));
+  t.is(
+    g.length,
+    l.regs.reduce((n, r) => n + r.size, 0),
+  );
   const b = bufs(1024);
   decodeAll(l, b, g);
   t.deepEqual(encodeAll(l, b), g);
@@ -109,13 +112,16 @@ test('target.xml names every register with consecutive regnums', (t) => {
   const xml = amd64TargetXml(l);
   t.true(xml.includes('<architecture>i386:x86-64</architecture>'));
   t.true(xml.includes('<osabi>GNU/Linux</osabi>'));
-  const regs = [...xml.matchAll(/<reg name="([^"]+)" bitsize="(\d+)" type="[^"]+" regnum="(\d+)"/g)];
+  const regs = [
+    ...xml.matchAll(/<reg name="([^"]+)" bitsize="(\d+)" type="[^"]+" regnum="(\d+)"/g),
+  ];
   t.is(regs.length, l.regs.length);
   regs.forEach((m, i) => {
     t.is(m[1], l.regs[i]!.name);
     t.is(Number(m[2]), l.regs[i]!.size * 8);
     t.is(Number(m[3]), i);
   });
-  for (const f of ['core', 'sse', 'linux', 'segments', 'avx']) t.true(xml.includes(`<feature name="org.gnu.gdb.i386.${f}">`));
+  for (const f of ['core', 'sse', 'linux', 'segments', 'avx'])
+    t.true(xml.includes(`<feature name="org.gnu.gdb.i386.${f}">`));
   t.is(xml.match(/<feature /g)!.length, xml.match(/<\/feature>/g)!.length);
 });

@@ -1,6 +1,12 @@
 import test from 'ava';
 import { SessionContext } from '../../stub/context.js';
-import { crcMemory, gdbCrc32, readMemory, searchMemory, writeMemory } from '../../stub/handlers/memory.js';
+import {
+  crcMemory,
+  gdbCrc32,
+  readMemory,
+  searchMemory,
+  writeMemory,
+} from '../../stub/handlers/memory.js';
 import { FakeTarget } from '../helpers/fake-target.js';
 
 function ctx() {

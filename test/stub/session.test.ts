@@ -7,7 +7,7 @@ const PID = 1000;
 
 function fake(tids = [PID]) {
   const f = new FakeTarget(PID, tids);
-  const mem = Buffer.alloc(0x100);
+  const mem = Buffer.alloc(0x1000);
   for (let i = 0; i < mem.length; i++) mem[i] = i;
   f.map(0x401000n, mem);
   return f;
@@ -15,7 +15,9 @@ function fake(tids = [PID]) {
 
 test('qSupported echoes client features we accept and advertises ours', async (t) => {
   const h = await connectSession(fake().asTarget());
-  const r = await h.client.request('qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386;vContSupported+');
+  const r = await h.client.request(
+    'qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386;vContSupported+',
+  );
   const feats = r.split(';');
   t.true(feats.includes('PacketSize=4000'));
   for (const f of [
@@ -44,7 +46,9 @@ test('without multiprocess from the client, none is advertised and thread ids ar
 });
 
 test('capabilities follow the target groups', async (t) => {
-  const h = await connectSession(fake().asTarget({ signals: false, processInfo: false, watchpoints: false, breakpoints: false }));
+  const h = await connectSession(
+    fake().asTarget({ signals: false, processInfo: false, watchpoints: false, breakpoints: false }),
+  );
   const r = await h.client.request('qSupported:multiprocess+;swbreak+;hwbreak+');
   t.false(r.includes('QPassSignals'));
   t.false(r.includes('auxv'));
@@ -62,7 +66,11 @@ test('? reports the initial stop with thread and expedited registers', async (t)
   t.regex(r, /^T05/);
   t.true(r.includes(`thread:p${PID.toString(16)}.${PID.toString(16)};`));
   // rip (regnum 16 = 0x10) is expedited little-endian: 0x401000 + tid.
-  t.true(r.includes(`10:${(0x401000n + BigInt(PID)).toString(16).padStart(16, '0').match(/../g)!.reverse().join('')}`));
+  t.true(
+    r.includes(
+      `10:${(0x401000n + BigInt(PID)).toString(16).padStart(16, '0').match(/../g)!.reverse().join('')}`,
+    ),
+  );
   await h.close();
 });
 
@@ -82,7 +90,10 @@ test('registers: g covers the whole layout, p and P one register', async (t) => 
   const h = await connectSession(f.asTarget());
   const g = await h.client.request('g');
   t.is(g.length, 60 * 0 + 2 * (16 * 8 + 8 + 4 + 6 * 4 + 8 * 10 + 8 * 4 + 16 * 16 + 4 + 8 + 16));
-  t.is(await h.client.request('p10'), (0x401000n + BigInt(PID)).toString(16).padStart(16, '0').match(/../g)!.reverse().join(''));
+  t.is(
+    await h.client.request('p10'),
+    (0x401000n + BigInt(PID)).toString(16).padStart(16, '0').match(/../g)!.reverse().join(''),
+  );
   t.is(await h.client.request('P0=efcdab8967452301'), 'OK');
   t.is(f.gpr.get(PID)!.readBigUInt64LE(10 * 8), 0x0123456789abcdefn);
   t.is(await h.client.request('p0'), 'efcdab8967452301');
@@ -95,11 +106,14 @@ test('memory: reads, partial reads, unmapped reads, writes', async (t) => {
   const f = fake();
   const h = await connectSession(f.asTarget());
   t.is(await h.client.request('m401000,4'), '00010203');
-  t.is(await h.client.request('m4010fe,8'), 'feff');
+  t.is(await h.client.request('m401ffe,8'), 'feff');
   t.is(await h.client.request('m0,8'), 'E05');
   t.is(await h.client.request('M401000,2:aabb'), 'OK');
   t.is(await h.client.request('m401000,2'), 'aabb');
-  t.is(await h.client.request(Buffer.concat([Buffer.from('X401002,2:'), Buffer.from([0x23, 0x7d])])), 'OK');
+  t.is(
+    await h.client.request(Buffer.concat([Buffer.from('X401002,2:'), Buffer.from([0x23, 0x7d])])),
+    'OK',
+  );
   t.is(await h.client.request('m401002,2'), '237d');
   t.is(await h.client.request('M10,1:00'), 'E05');
   await h.close();
@@ -130,7 +144,12 @@ test('continue, breakpoint stop with swbreak, and the lazy z0/Z0 around a step',
   await h.client.request('qSupported:multiprocess+;swbreak+;hwbreak+');
   t.is(await h.client.request('Z0,401010,1'), 'OK');
   t.true(f.swBreaks.has(0x401010n));
-  f.script.push({ kind: 'stopped', thread: { pid: PID, tid: PID }, signal: 5, cause: { type: 'sw-break' } });
+  f.script.push({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'sw-break' },
+  });
   const stop = await h.client.request('vCont;c');
   t.regex(stop, /^T05/);
   t.true(stop.includes('swbreak:;'));
@@ -140,7 +159,12 @@ test('continue, breakpoint stop with swbreak, and the lazy z0/Z0 around a step',
   t.is(await h.client.request(`Z0,${pc.toString(16)},1`), 'OK');
   const before = f.calls.filter((c) => c.startsWith('setSw') || c.startsWith('clearSw')).length;
   t.is(await h.client.request(`z0,${pc.toString(16)},1`), 'OK');
-  f.script.push({ kind: 'stopped', thread: { pid: PID, tid: PID }, signal: 5, cause: { type: 'step' } });
+  f.script.push({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'step' },
+  });
   t.regex(await h.client.request(`vCont;s:p${PID.toString(16)}.${PID.toString(16)}`), /^T05/);
   t.is(await h.client.request(`Z0,${pc.toString(16)},1`), 'OK');
   const after = f.calls.filter((c) => c.startsWith('setSw') || c.startsWith('clearSw')).length;
@@ -156,7 +180,12 @@ test('continue, breakpoint stop with swbreak, and the lazy z0/Z0 around a step',
 test('signals: C delivers the host signal, S steps with one, QPassSignals maps numbers', async (t) => {
   const f = fake();
   const h = await connectSession(f.asTarget());
-  f.script.push({ kind: 'stopped', thread: { pid: PID, tid: PID }, signal: 11, cause: { type: 'signal' } });
+  f.script.push({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 11,
+    cause: { type: 'signal' },
+  });
   t.regex(await h.client.request('C1e'), /^T0b/); // GDB 30 = SIGUSR1 (host 10); SIGSEGV reported as 11
   t.is(f.lastResume[0]!.signal, 10);
   // 0e SIGALRM (14), 14 SIGCHLD (gdb 20 -> host 17), 1c SIGWINCH (28)
@@ -203,11 +232,23 @@ test('vCont with per-thread actions and range stepping', async (t) => {
   const h = await connectSession(f.asTarget());
   await h.client.request('qSupported:multiprocess+');
   t.is(await h.client.request('vCont?'), 'vCont;c;C;s;S;r');
-  f.script.push({ kind: 'stopped', thread: { pid: PID, tid: PID + 1 }, signal: 5, cause: { type: 'step' } });
-  const r = await h.client.request(`vCont;r401000,401010:p${PID.toString(16)}.${(PID + 1).toString(16)};c`);
+  f.script.push({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID + 1 },
+    signal: 5,
+    cause: { type: 'step' },
+  });
+  const r = await h.client.request(
+    `vCont;r401000,401010:p${PID.toString(16)}.${(PID + 1).toString(16)};c`,
+  );
   t.true(r.includes(`thread:p3e8.3e9;`));
   t.deepEqual(f.lastResume, [
-    { thread: { pid: PID, tid: PID + 1 }, mode: 'range', signal: 0, range: { start: 0x401000n, end: 0x401010n } },
+    {
+      thread: { pid: PID, tid: PID + 1 },
+      mode: 'range',
+      signal: 0,
+      range: { start: 0x401000n, end: 0x401010n },
+    },
     { mode: 'continue', signal: 0 },
   ]);
   // The stopping thread becomes the current one.

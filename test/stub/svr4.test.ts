@@ -53,7 +53,7 @@ test('walks r_debug and lists libraries, skipping the main program', async (t) =
   t.is(
     xml,
     '<library-list-svr4 version="1.0" main-lm="0x8000">' +
-      '<library name="/lib/libe2e&#38;.so" lm="0x8100" l_addr="0x7f0000000000" l_ld="0x7f0000003e00"/>' +
+      '<library name="/lib/libe2e&#38;.so" lm="0x8100" l_addr="0x7f0000000000" l_ld="0x7f0000003e00" lmid="0x7000"/>' +
       '</library-list-svr4>',
   );
 });

@@ -1,0 +1,197 @@
+// Host I/O (GDB manual, "Host I/O Packets"): gdb, with its sysroot `target:`, reads the program
+// and its shared libraries through these; LLDB adds size, mode and exists (lldbgdbremote.md,
+// "vFile Packets"). Semantics follow gdbserver's hostio.cc, per connection instead of global:
+// an fd table of our own, protocol flags, modes and errno values translated (rsp/common/fileio.ts,
+// ./open-mode.ts), replies that fit one packet. Every failure is an `F-1,<errno>` reply; handle()
+// never rejects. Unlike gdbserver, which says EINVAL, an fd this connection did not open is
+// EBADF, what close(2) and pread(2) say.
+import { constants } from 'node:fs';
+import { type FileHandle, open, readlink, stat, unlink } from 'node:fs/promises';
+import {
+  encodeFioStat,
+  error,
+  FioErrno,
+  fileError,
+  fileExists,
+  fileResult,
+  fioOpenFlagsToLinux,
+  type HostIoCommand,
+} from '../../rsp/index.js';
+import { fioErrnoOf, HostIoError } from './errno.js';
+import { FdTable } from './fd-table.js';
+import { fioStatFromNode } from './fio-stat.js';
+import { fioModeToLinux } from './open-mode.js';
+import { dataReplyWithin, preadCap, wireLength } from './reply-size.js';
+import { procRoot, resolveInRoot } from './resolve-in-root.js';
+
+/** A reply body as the connection sends it; Buffers hold binary attachments to be escaped. */
+export type HostIoReply = string | Buffer;
+
+export interface HostIoOptions {
+  /** Largest reply body on the wire (between `$` and `#`, escaped): the PacketSize offered. */
+  maxPacketSize: number;
+  /** Files one connection may hold open; more opens fail with EMFILE. Default 256. */
+  maxOpenFiles?: number;
+}
+
+/** Enough for the largest fixed reply, fstat's 64-byte struct with every byte escaped. */
+export const MIN_HOSTIO_PACKET_SIZE = 4 + 2 * 64;
+
+const FIRST_FD = 3;
+
+// Every kind of HostIoCommand; the Record type makes a new kind a compile error here.
+const KINDS: Record<HostIoCommand['kind'], true> = {
+  'file-open': true,
+  'file-close': true,
+  'file-pread': true,
+  'file-pwrite': true,
+  'file-fstat': true,
+  'file-unlink': true,
+  'file-readlink': true,
+  'file-setfs': true,
+  'file-size': true,
+  'file-mode': true,
+  'file-exists': true,
+};
+
+/** Whether a parsed command is one of the vFile: operations HostIo handles. */
+export function isHostIoCommand<C extends { kind: string }>(cmd: C): cmd is C & HostIoCommand {
+  return Object.hasOwn(KINDS, cmd.kind);
+}
+
+export class HostIo {
+  private readonly maxPacketSize: number;
+  private readonly files: FdTable<FileHandle>;
+  /** vFile:setfs: the process whose view paths are looked up in; 0 is the stub's own. */
+  private fsPid = 0;
+  private closed = false;
+
+  constructor(opts: HostIoOptions) {
+    if (!(opts.maxPacketSize >= MIN_HOSTIO_PACKET_SIZE)) {
+      throw new RangeError(`maxPacketSize must be at least ${MIN_HOSTIO_PACKET_SIZE}`);
+    }
+    this.maxPacketSize = Math.floor(opts.maxPacketSize);
+    this.files = new FdTable(FIRST_FD, opts.maxOpenFiles ?? 256);
+  }
+
+  /** Files currently open for this connection. */
+  get openFiles(): number {
+    return this.files.size;
+  }
+
+  async handle(cmd: HostIoCommand): Promise<HostIoReply> {
+    try {
+      return await this.dispatch(cmd);
+    } catch (err) {
+      return fileError(fioErrnoOf(err));
+    }
+  }
+
+  /** Closes every file this connection opened (on disconnect). Later opens fail with EBADF. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.files.drain().map((fh) => fh.close()));
+  }
+
+  private async dispatch(cmd: HostIoCommand): Promise<HostIoReply> {
+    switch (cmd.kind) {
+      case 'file-open':
+        return this.open(cmd.path, cmd.flags, cmd.mode);
+      case 'file-close': {
+        const fh = this.file(cmd.fd);
+        this.files.remove(cmd.fd);
+        await fh.close();
+        return fileResult(0);
+      }
+      case 'file-pread': {
+        const fh = this.file(cmd.fd);
+        const buf = Buffer.alloc(Math.min(cmd.count, preadCap(this.maxPacketSize)));
+        const { bytesRead } = await fh.read(buf, 0, buf.length, cmd.offset);
+        // Escaping may not fit what was read; the client asks again from where this ends.
+        return dataReplyWithin(buf.subarray(0, bytesRead), this.maxPacketSize);
+      }
+      case 'file-pwrite': {
+        const fh = this.file(cmd.fd);
+        const { bytesWritten } = await fh.write(cmd.data, 0, cmd.data.length, cmd.offset);
+        return fileResult(bytesWritten);
+      }
+      case 'file-fstat': {
+        const st = await this.file(cmd.fd).stat({ bigint: true });
+        const struct = encodeFioStat(fioStatFromNode(st));
+        const reply = Buffer.concat([Buffer.from(`F${struct.length.toString(16)};`), struct]);
+        // gdbserver fails rather than send part of the struct.
+        return wireLength(reply) <= this.maxPacketSize ? reply : error(1);
+      }
+      case 'file-unlink':
+        await unlink(await this.resolve(cmd.path, false));
+        return fileResult(0);
+      case 'file-readlink': {
+        const target = await readlink(await this.resolve(cmd.path, false), { encoding: 'buffer' });
+        const reply = Buffer.concat([Buffer.from(`F${target.length.toString(16)};`), target]);
+        // As gdbserver: a link target that does not fit one packet is "name too long".
+        return wireLength(reply) <= this.maxPacketSize ? reply : fileError(FioErrno.ENAMETOOLONG);
+      }
+      case 'file-setfs':
+        // As gdbserver, the pid is not checked here: a process that is gone makes the lookups
+        // under its /proc entry fail with ENOENT.
+        if (!Number.isSafeInteger(cmd.pid) || cmd.pid < 0) return fileError(FioErrno.EINVAL);
+        this.fsPid = cmd.pid;
+        return fileResult(0);
+      case 'file-size': {
+        const st = await stat(await this.resolve(cmd.path, true), { bigint: true });
+        return fileResult(st.size);
+      }
+      case 'file-mode': {
+        // LLDB wants the permission bits only (lldbgdbremote.md, "vFile:mode": 0x1ed is 0755).
+        const st = await stat(await this.resolve(cmd.path, true));
+        return fileResult(st.mode & 0o7777);
+      }
+      case 'file-exists':
+        try {
+          await stat(await this.resolve(cmd.path, true));
+          return fileExists(true);
+        } catch {
+          return fileExists(false);
+        }
+      default:
+        return unreachable(cmd);
+    }
+  }
+
+  private async open(path: string, fioFlags: number, fioMode: number): Promise<HostIoReply> {
+    const flags = fioOpenFlagsToLinux(fioFlags);
+    const mode = fioModeToLinux(fioMode);
+    if (!flags.ok || mode === undefined) return fileError(FioErrno.EINVAL);
+    if (this.closed) throw new HostIoError('EBADF');
+    if (this.files.full) throw new HostIoError('EMFILE');
+    // O_CREAT|O_EXCL must not follow a final symlink: the kernel fails it with EEXIST.
+    const exclusive =
+      (flags.value & constants.O_CREAT) !== 0 && (flags.value & constants.O_EXCL) !== 0;
+    const fh = await open(await this.resolve(path, !exclusive), flags.value, mode);
+    // close() or other opens may have run while this one waited.
+    const fd = this.closed ? undefined : this.files.add(fh);
+    if (fd === undefined) {
+      await fh.close().catch(() => undefined);
+      throw new HostIoError(this.closed ? 'EBADF' : 'EMFILE');
+    }
+    return fileResult(fd);
+  }
+
+  private file(fd: number): FileHandle {
+    const fh = this.files.get(fd);
+    if (!fh) throw new HostIoError('EBADF');
+    return fh;
+  }
+
+  /** The host path for a client path in the current setfs view. */
+  private async resolve(path: string, followFinal: boolean): Promise<string> {
+    // The stub's own view: the kernel looks the path up as given (relative to our working
+    // directory), as gdbserver does.
+    if (this.fsPid === 0) return path;
+    return resolveInRoot(procRoot(this.fsPid), path, followFinal);
+  }
+}
+
+function unreachable(cmd: never): never {
+  throw new Error(`unhandled Host I/O command ${JSON.stringify(cmd)}`);
+}

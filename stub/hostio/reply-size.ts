@@ -1,0 +1,28 @@
+// Host I/O replies must fit one packet: the client's buffer is sized by the PacketSize we
+// advertise (GDB manual, "General Query Packets", qSupported). Attachments are escaped on the
+// wire (GDB manual, "Overview", binary data), so their size there depends on their bytes.
+import { fileData, needsEscape } from '../../rsp/index.js';
+
+/** What `body` takes between `$` and `#` once the encoder has escaped it (before any RLE). */
+export function wireLength(body: Uint8Array): number {
+  let n = body.length;
+  for (const b of body) if (needsEscape(b)) n++;
+  return n;
+}
+
+/** The `F<len>;<data>` reply of the longest prefix of `data` that fits in `max` wire bytes. */
+export function dataReplyWithin(data: Buffer, max: number): Buffer {
+  // The header of the whole length is the longest any prefix can have.
+  let room = max - `F${data.length.toString(16)};`.length;
+  let n = 0;
+  for (; n < data.length; n++) {
+    room -= needsEscape(data[n]!) ? 2 : 1;
+    if (room < 0) break;
+  }
+  return fileData(data.subarray(0, n));
+}
+
+/** How many bytes a pread may ask the system for: what fits in `max` if none were escaped. */
+export function preadCap(max: number): number {
+  return Math.max(0, max - `F${max.toString(16)};`.length);
+}

@@ -1,0 +1,103 @@
+// The command line: stdio transport, --wrapper, --multi (extended-remote), errors and exit codes.
+import { spawn } from 'node:child_process';
+import test from 'ava';
+import {
+  haveGdb,
+  normalize,
+  ntraceBin,
+  Output,
+  runGdb,
+  serverKinds,
+  spawnGdb,
+  startServer,
+} from '../helpers/e2e-harness.js';
+import { basicProgram } from '../helpers/e2e-programs.js';
+
+const e2e = haveGdb ? test : test.skip;
+
+function runCli(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const p = spawn(process.execPath, [ntraceBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = new Output(p.stdout);
+  const err = new Output(p.stderr);
+  return new Promise((resolve) => {
+    p.once('close', (code) => resolve({ code, stderr: err.text, stdout: out.text }));
+  });
+}
+
+e2e('stdio transport: target remote | ntrace-gdbserver - prog', async (t) => {
+  const prog = await basicProgram();
+  const cmds = ['break add', 'continue', 'bt', 'continue'];
+  const ours = await spawnGdb(
+    prog,
+    `target remote | ${process.execPath} ${ntraceBin} - ${prog}`,
+    cmds,
+  ).done;
+  const out = normalize(ours.stdout);
+  t.regex(out, /Breakpoint 1, add \(a=3, b=4\)/);
+  t.regex(out, /#1 {2}0xADDR in main \(\)/);
+  t.regex(out, /\[Inferior 1 \(process N\) exited with code 07\]/);
+  // The program's stdout went to stderr, not into the protocol stream.
+  t.regex(ours.stderr, /y=7 d=17\.5 z=14 sink=43/);
+  if (serverKinds().includes('gdbserver')) {
+    const theirs = await spawnGdb(prog, `target remote | gdbserver - ${prog}`, cmds).done;
+    t.is(out, normalize(theirs.stdout));
+  }
+});
+
+e2e('--wrapper runs the program through a wrapper that execs it', async (t) => {
+  const prog = await basicProgram();
+  const server = await startServer('ntrace', [prog], {
+    before: ['--once', '--wrapper', 'env', 'E2E_VAR=hello', '--'],
+  });
+  const res = await runGdb(prog, server.port, [
+    'break add',
+    'continue',
+    'p (char*)getenv("E2E_VAR")',
+    'kill',
+  ]);
+  await server.stop();
+  const out = normalize(res.stdout);
+  t.regex(out, /Breakpoint 1, add \(a=3, b=4\)/);
+  t.regex(out, /\$1 = 0xADDR "hello"/);
+  t.regex(server.stderr.text, /Process \S+ created; pid = \d+/);
+});
+
+e2e('--multi: extended-remote runs a program with run, and stays up after it exits', async (t) => {
+  const prog = await basicProgram();
+  const server = await startServer('ntrace', [], { before: ['--multi'] });
+  const gdb = spawnGdb(prog, `target extended-remote 127.0.0.1:${server.port}`, [
+    `set remote exec-file ${prog}`,
+    'break add',
+    'run',
+    'bt 1',
+    'continue',
+    'run',
+    'kill',
+    'monitor exit',
+  ]);
+  const res = await gdb.done;
+  const out = normalize(res.stdout);
+  t.is(out.match(/Breakpoint 1, add \(a=3, b=4\)/g)?.length, 2);
+  t.regex(out, /\[Inferior 1 \(process N\) exited with code 07\]/);
+  t.is(await server.exited, 0);
+});
+
+test('errors: missing program, port in use, no COMM, bad COMM; --version', async (t) => {
+  const missing = await runCli([':0', '/nonexistent/prog']);
+  t.is(missing.code, 1);
+  t.regex(missing.stderr, /Cannot exec \/nonexistent\/prog: No such file or directory/);
+  const blocker = await startServer('ntrace', [await basicProgram()], { before: ['--once'] });
+  const inUse = await runCli([`127.0.0.1:${blocker.port}`, await basicProgram()]);
+  await blocker.stop();
+  t.is(inUse.code, 1);
+  t.regex(inUse.stderr, /Can't bind address: Address already in use\./);
+  const none = await runCli([]);
+  t.is(none.code, 1);
+  t.regex(none.stderr, /no COMM given/);
+  const bad = await runCli(['nonsense', '/bin/true']);
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /bad COMM "nonsense"/);
+  const version = await runCli(['--version']);
+  t.is(version.code, 0);
+  t.regex(version.stdout, /^\d+\.\d+\.\d+/);
+});

@@ -1,0 +1,40 @@
+// Ctrl-C: gdb is interrupted (SIGINT, as a terminal would send) while the program spins; gdb
+// sends 0x03 and every thread stops. No timers: we wait for the program to say it is looping.
+import test from 'ava';
+import { haveGdb, normalize, serverKinds, spawnGdb, startServer } from '../helpers/e2e-harness.js';
+import { loopProgram } from '../helpers/e2e-programs.js';
+
+const e2e = haveGdb ? test : test.skip;
+
+async function interruptRun(kind: 'ntrace' | 'gdbserver', prog: string) {
+  const server = await startServer(kind, [prog], { before: ['--once'] });
+  try {
+    const gdb = spawnGdb(prog, `target remote 127.0.0.1:${server.port}`, [
+      'continue',
+      'bt',
+      'p spins > 0',
+      'kill',
+    ]);
+    // The program only runs once gdb has resumed it, so gdb is now waiting for a stop.
+    await server.stdout.waitFor(/looping pid=\d+/);
+    gdb.proc.kill('SIGINT');
+    const res = await gdb.done;
+    await server.exited;
+    return { out: normalize(res.stdout), server };
+  } finally {
+    await server.stop();
+  }
+}
+
+e2e('Ctrl-C stops a busy loop', async (t) => {
+  const prog = await loopProgram();
+  const runs = [];
+  for (const k of serverKinds()) runs.push(await interruptRun(k, prog));
+  const out = runs[0]!.out;
+  t.regex(out, /Program received signal SIGINT, Interrupt\./);
+  t.regex(out, /#0 {2}(0xADDR in )?spin \(\) at .*e2e-loop\.c:\d+\n#1 {2}0xADDR in main \(\)/);
+  t.regex(out, /\$1 = 1/);
+  t.regex(out, /\[Inferior 1 \(process N\) killed\]/);
+  for (const other of runs.slice(1))
+    t.is(out.replace(/^0xADDR in /gm, ''), other.out.replace(/^0xADDR in /gm, ''));
+});

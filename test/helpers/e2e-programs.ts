@@ -1,0 +1,26 @@
+// The e2e debuggees, compiled on demand from test/fixtures/e2e-*.c.
+import { dirname } from 'node:path';
+import { compileFixture } from './compile.js';
+
+/** e2e-basic linked against libe2e.so (found through its rpath). */
+export async function basicProgram(): Promise<string> {
+  const lib = await compileFixture('e2e-lib.c', {
+    flags: ['-shared', '-fPIC'],
+    output: 'libe2e.so',
+  });
+  return compileFixture('e2e-basic.c', {
+    flags: ['-Wl,--no-as-needed', lib, `-Wl,-rpath,${dirname(lib)}`],
+  });
+}
+
+export function threadsProgram(): Promise<string> {
+  return compileFixture('e2e-threads.c', { flags: ['-pthread'] });
+}
+
+export function signalsProgram(): Promise<string> {
+  return compileFixture('e2e-signals.c');
+}
+
+export function loopProgram(): Promise<string> {
+  return compileFixture('e2e-loop.c');
+}

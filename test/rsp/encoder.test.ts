@@ -1,0 +1,146 @@
+import test from 'ava';
+import fc from 'fast-check';
+import {
+  ACK,
+  checksum,
+  decodeBody,
+  encodeNotification,
+  encodePacket,
+  INTERRUPT,
+  NAK,
+  runLengthEncode,
+} from '../../rsp/index.js';
+
+const latin1 = (b: Buffer) => b.toString('latin1');
+
+test('checksums match the examples in the manuals', (t) => {
+  // lldbgdbremote.md, "QStartNoAckMode".
+  t.is(latin1(encodePacket('QStartNoAckMode')), '$QStartNoAckMode#b0');
+  t.is(latin1(encodePacket('OK')), '$OK#9a');
+  t.is(latin1(encodePacket('')), '$#00');
+  t.is(checksum(Buffer.from('qC')), 0xb4);
+  // Modulo 256: 0xff + 0x02 wraps to 0x01.
+  t.is(checksum(Buffer.from([0xff, 0x02])), 0x01);
+});
+
+test('notifications use % and the same checksum', (t) => {
+  t.is(
+    latin1(encodeNotification('Stop:S05')),
+    `%Stop:S05#${checksum(Buffer.from('Stop:S05')).toString(16).padStart(2, '0')}`,
+  );
+});
+
+test('ack, nak and interrupt constants', (t) => {
+  t.is(latin1(ACK), '+');
+  t.is(latin1(NAK), '-');
+  t.deepEqual([...INTERRUPT], [3]);
+});
+
+test('the four special bytes are escaped with } and xor 0x20', (t) => {
+  const out = encodePacket(Buffer.from('a#b$c}d*e', 'latin1'));
+  t.is(latin1(out.subarray(1, out.length - 3)), 'a}\x03b}\x04c}]d}\x0ae');
+  // The checksum covers the escaped bytes on the wire.
+  t.is(
+    Number.parseInt(latin1(out.subarray(out.length - 2)), 16),
+    checksum(out.subarray(1, out.length - 3)),
+  );
+});
+
+test('string bodies are sent as UTF-8', (t) => {
+  t.deepEqual([...encodePacket('é').subarray(1, 3)], [0xc3, 0xa9]);
+});
+
+test('RLE: short runs stay literal, runs of 4+ are compressed', (t) => {
+  t.is(latin1(runLengthEncode(Buffer.from('000'))), '000');
+  t.is(latin1(runLengthEncode(Buffer.from('0000'))), '0* ');
+  t.is(latin1(runLengthEncode(Buffer.from('00000'))), '0*!');
+  t.is(
+    latin1(encodePacket('0000', { rle: true })),
+    `$0* #${checksum(Buffer.from('0* ')).toString(16)}`,
+  );
+});
+
+test('RLE: runs of 7 and 8 are split, never using # or $ as the count', (t) => {
+  // 7 = 1 + 6 extra (`#` forbidden): 1 + 5 extra + 1 literal.
+  t.is(latin1(runLengthEncode(Buffer.from('0'.repeat(7)))), '0*"0');
+  // 8 = 1 + 7 extra (`$` forbidden): 1 + 5 extra + 2 literal.
+  t.is(latin1(runLengthEncode(Buffer.from('0'.repeat(8)))), '0*"00');
+  // 15 and 17 would use `+` and `-`, 14 would use `*`; they are lowered too.
+  t.is(latin1(runLengthEncode(Buffer.from('0'.repeat(15)))), '0*)00');
+  t.is(latin1(runLengthEncode(Buffer.from('0'.repeat(14)))), '0*)0');
+  t.is(latin1(runLengthEncode(Buffer.from('0'.repeat(17)))), '0*,0');
+});
+
+test('RLE: runs longer than 98 are cut into groups with printable counts', (t) => {
+  const out = latin1(runLengthEncode(Buffer.from('f'.repeat(200))));
+  // 200 = 98 + 98 + 4.
+  t.is(out, 'f*~' + 'f*~' + 'f* ');
+  const d = decodeBody(Buffer.from(out, 'latin1'), 1000);
+  t.true(d.ok && d.body.equals(Buffer.from('f'.repeat(200))));
+});
+
+test('RLE applies after escaping, so escape pairs are never split', (t) => {
+  // Five `#` bytes escape to `}\x03` five times: no run to compress.
+  const out = encodePacket(Buffer.from('#####'), { rle: true });
+  t.is(latin1(out.subarray(1, out.length - 3)), '}\x03'.repeat(5));
+});
+
+function countBytes(encoded: Buffer): number[] {
+  const counts: number[] = [];
+  for (let i = 0; i < encoded.length; i++) {
+    if (encoded[i] === 0x2a) counts.push(encoded[++i]!);
+  }
+  return counts;
+}
+
+test('property: RLE never emits a forbidden or unprintable count and always expands back', (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(fc.constantFrom(0x30, 0x66, 0x00, 0x7d, 0x23), fc.integer({ min: 1, max: 300 })),
+        {
+          maxLength: 8,
+        },
+      ),
+      (runs) => {
+        const data = Buffer.concat(runs.map(([b, n]) => Buffer.alloc(n, b)));
+        const packet = encodePacket(data, { rle: true });
+        const body = packet.subarray(1, packet.length - 3);
+        for (const c of countBytes(body)) {
+          if (
+            c < 32 ||
+            c > 126 ||
+            c === 0x23 ||
+            c === 0x24 ||
+            c === 0x2a ||
+            c === 0x2b ||
+            c === 0x2d ||
+            c === 0x7d
+          ) {
+            return false;
+          }
+        }
+        // No raw frame characters inside the body.
+        if (body.includes(0x23) && !body.every((b, i) => b !== 0x23 || body[i - 1] === 0x2a))
+          return false;
+        if (body.includes(0x24)) return false;
+        const d = decodeBody(body, 1 << 20);
+        return d.ok && d.body.equals(data) && body.length <= data.length * 2;
+      },
+    ),
+    { numRuns: 1000 },
+  );
+  t.pass();
+});
+
+test('property: without RLE the wire body never contains raw #, $ or *', (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 500 }), (data) => {
+      const packet = encodePacket(Buffer.from(data));
+      const body = packet.subarray(1, packet.length - 3);
+      return !body.includes(0x23) && !body.includes(0x24) && !body.includes(0x2a);
+    }),
+    { numRuns: 500 },
+  );
+  t.pass();
+});

@@ -1,0 +1,88 @@
+// Q set packets: QNonStop, QPassSignals, QProgramSignals, QCatchSyscalls, QThreadEvents,
+// QDisableRandomization, QEnvironment*, QSetWorkingDir, QStartupWithShell.
+import test from 'ava';
+import { parse } from '../parse.js';
+
+const hex = (s: string) => Buffer.from(s).toString('hex');
+
+test('0/1 flags', (t) => {
+  t.deepEqual(parse('QNonStop:1'), { kind: 'non-stop', enable: true });
+  t.deepEqual(parse('QNonStop:0'), { kind: 'non-stop', enable: false });
+  t.deepEqual(parse('QThreadEvents:1'), { kind: 'thread-events', enable: true });
+  t.deepEqual(parse('QDisableRandomization:1'), { kind: 'disable-randomization', disable: true });
+  t.deepEqual(parse('QStartupWithShell:0'), { kind: 'startup-with-shell', enable: false });
+  for (const p of [
+    'QNonStop:',
+    'QNonStop:01',
+    'QThreadEvents:2',
+    'QDisableRandomization:',
+    'QStartupWithShell:x',
+  ]) {
+    t.is(parse(p).kind, 'malformed', p);
+  }
+});
+
+test('signal lists', (t) => {
+  t.deepEqual(parse('QPassSignals:e;14;1e'), { kind: 'pass-signals', signals: [14, 20, 30] });
+  t.deepEqual(parse('QPassSignals:'), { kind: 'pass-signals', signals: [] });
+  t.deepEqual(parse('QProgramSignals:2;5'), { kind: 'program-signals', signals: [2, 5] });
+  for (const p of ['QPassSignals:1;', 'QPassSignals:;1', 'QPassSignals:100', 'QProgramSignals:q']) {
+    t.is(parse(p).kind, 'malformed', p);
+  }
+});
+
+test('QCatchSyscalls', (t) => {
+  t.deepEqual(parse('QCatchSyscalls:0'), { kind: 'catch-syscalls', enable: false });
+  t.deepEqual(parse('QCatchSyscalls:1'), { kind: 'catch-syscalls', enable: true });
+  t.deepEqual(parse('QCatchSyscalls:1;0;3c;e7'), {
+    kind: 'catch-syscalls',
+    enable: true,
+    syscalls: [0, 60, 231],
+  });
+  for (const p of [
+    'QCatchSyscalls:',
+    'QCatchSyscalls:0;1',
+    'QCatchSyscalls:1;',
+    'QCatchSyscalls:1;q',
+  ]) {
+    t.is(parse(p).kind, 'malformed', p);
+  }
+});
+
+test('environment packets', (t) => {
+  t.deepEqual(parse(`QEnvironmentHexEncoded:${hex('LANG=C.UTF-8')}`), {
+    kind: 'environment-set',
+    name: 'LANG',
+    value: 'C.UTF-8',
+  });
+  t.deepEqual(parse(`QEnvironmentHexEncoded:${hex('EMPTY=')}`), {
+    kind: 'environment-set',
+    name: 'EMPTY',
+    value: '',
+  });
+  t.deepEqual(parse(`QEnvironmentHexEncoded:${hex('A=b=c')}`), {
+    kind: 'environment-set',
+    name: 'A',
+    value: 'b=c',
+  });
+  t.deepEqual(parse(`QEnvironmentUnset:${hex('LANG')}`), {
+    kind: 'environment-unset',
+    name: 'LANG',
+  });
+  t.deepEqual(parse('QEnvironmentReset'), { kind: 'environment-reset' });
+  for (const p of [
+    `QEnvironmentHexEncoded:${hex('NOVALUE')}`,
+    `QEnvironmentHexEncoded:${hex('=x')}`,
+    'QEnvironmentHexEncoded:4',
+    `QEnvironmentUnset:${hex('A=B')}`,
+    'QEnvironmentUnset:zz',
+  ]) {
+    t.is(parse(p).kind, 'malformed', p);
+  }
+});
+
+test('QSetWorkingDir', (t) => {
+  t.deepEqual(parse(`QSetWorkingDir:${hex('/tmp')}`), { kind: 'set-working-dir', dir: '/tmp' });
+  t.deepEqual(parse('QSetWorkingDir:'), { kind: 'set-working-dir' });
+  t.is(parse('QSetWorkingDir:2').kind, 'malformed');
+});

@@ -1,0 +1,29 @@
+import test from 'ava';
+import { allocatedAddress, keyValueReply, memoryRegionReply } from '../../../rsp/index.js';
+
+test('key:value; replies with decimal numbers', (t) => {
+  t.is(
+    keyValueReply([
+      ['triple', '7838365f36342d70632d6c696e75782d676e75'],
+      ['ptrsize', 8],
+      ['endian', 'little'],
+    ]),
+    'triple:7838365f36342d70632d6c696e75782d676e75;ptrsize:8;endian:little;',
+  );
+  t.is(keyValueReply([]), '');
+});
+
+test('qMemoryRegionInfo replies', (t) => {
+  t.is(
+    memoryRegionReply({
+      start: 0x400000n,
+      size: 0x1000n,
+      permissions: { read: true, write: false, execute: true },
+      name: '/bin/ls',
+    }),
+    'start:400000;size:1000;permissions:rx;name:2f62696e2f6c73;',
+  );
+  // An unmapped gap has no permissions key (lldbgdbremote.md example).
+  t.is(memoryRegionReply({ start: 2n, size: 0xfffffffen }), 'start:2;size:fffffffe;');
+  t.is(allocatedAddress(0x7ffff7fd0000n), '7ffff7fd0000');
+});
