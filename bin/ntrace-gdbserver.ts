@@ -75,6 +75,12 @@ const argv = yargs(rawArgs)
   })
   .option('debug', { type: 'boolean', describe: 'Log packets to stderr' })
   .option('remote-debug', { type: 'boolean', describe: 'Same as --debug' })
+  .option('disable-randomization', {
+    type: 'boolean',
+    default: true,
+    describe:
+      'Run PROG without address-space randomisation (--no-disable-randomization to keep it)',
+  })
   .option('wrapper', { type: 'string', describe: 'Run PROG through WRAPPER words, ended by --' })
   .version(pkg.version)
   .help()
@@ -97,6 +103,11 @@ const log = debug
 let onSignal: () => void = () => process.exit(1);
 process.on('SIGINT', () => onSignal());
 process.on('SIGTERM', () => onSignal());
+// A bug of ours must not leave the debuggee stopped: report it and clean up like a signal would.
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`ntrace-gdbserver: internal error: ${err.stack ?? String(err)}\n`);
+  onSignal();
+});
 
 /** execve does not search PATH; a bare wrapper name (env, taskset) is looked up here. */
 function which(name: string): string {
@@ -116,7 +127,10 @@ function which(name: string): string {
  * stdout would corrupt the protocol, so a shell moves it to stderr (and stdin to /dev/null), as
  * gdbserver does. Each layer execs once before PROG's first instruction.
  */
-function launchSpec(prog: string[]): LaunchSpec {
+function launchSpec(
+  prog: string[],
+  disableAslr = argv['disable-randomization'] !== false,
+): LaunchSpec {
   let argv = [...wrapper, ...prog];
   if (comm?.kind === 'stdio') argv = ['/bin/sh', '-c', 'exec "$0" "$@" </dev/null >&2', ...argv];
   const execs = (wrapper.length > 0 ? 1 : 0) + (comm?.kind === 'stdio' ? 1 : 0);
@@ -125,6 +139,7 @@ function launchSpec(prog: string[]): LaunchSpec {
     argv,
     env: Object.entries(process.env).map(([k, v]) => `${k}=${v}`),
     execs,
+    disableAslr,
   };
 }
 
@@ -204,8 +219,8 @@ async function main(): Promise<void> {
     target: target?.asTarget(),
     provider: {
       capabilities: EngineTarget.capabilities(engine),
-      launch: async (args) => {
-        const t = await EngineTarget.launch(engine, launchSpec(args));
+      launch: async (args, opts) => {
+        const t = await EngineTarget.launch(engine, launchSpec(args, opts.disableAslr));
         process.stderr.write(`Process ${args[0]} created; pid = ${t.pid}\n`);
         return t.asTarget();
       },

@@ -81,10 +81,7 @@ const threadListParser = le()
   .uint32('reserved')
   .array('threads', { type: threadInfoParser, length: 'count' });
 
-const lenDataParser = le()
-  .uint32('len')
-  .uint32('reserved')
-  .buffer('data', { length: 'len' });
+const lenDataParser = le().uint32('len').uint32('reserved').buffer('data', { length: 'len' });
 
 const stopParser = le()
   .nest('hdr', { type: hdrParser })

@@ -92,6 +92,8 @@ export interface LaunchSpec {
    * shell redirecting stdio, `--wrapper env ...`) that execs the real program.
    */
   execs?: number;
+  /** Start without address-space randomisation (gdbserver's default). */
+  disableAslr?: boolean;
 }
 
 export class EngineTarget implements BaseOps {
@@ -133,6 +135,7 @@ export class EngineTarget implements BaseOps {
           argv: spec.argv,
           env: spec.env,
           ...(spec.cwd ? { cwd: spec.cwd } : {}),
+          disableAslr: spec.disableAslr ?? true,
         }),
       );
     } finally {
@@ -288,22 +291,38 @@ export class EngineTarget implements BaseOps {
     }
     this.phase = { kind: 'running' };
     this.interruptRequested = false;
-    await call(
-      Promise.all(
-        plan.map(([r, a]) => {
-          const stopId = r.stopId;
-          r.running = true;
-          r.stopId = 0n;
-          return this.engine.resume({
-            handle: r.ref.handle,
-            stopId,
-            mode: a.mode === 'continue' ? 'cont' : a.mode === 'step' ? 'step' : 'range-step',
-            signal: a.signal,
-            ...(a.range ? { range: a.range } : {}),
-          });
-        }),
-      ),
+    const results = await Promise.allSettled(
+      plan.map(([r, a]) => {
+        const stopId = r.stopId;
+        r.running = true;
+        r.stopId = 0n;
+        return this.engine.resume({
+          handle: r.ref.handle,
+          stopId,
+          mode: a.mode === 'continue' ? 'cont' : a.mode === 'step' ? 'step' : 'range-step',
+          signal: a.signal,
+          ...(a.range ? { range: a.range } : {}),
+        });
+      }),
     );
+    // A thread that exited since its stop (ESRCH/ESTALE) is simply gone; any other failure, or
+    // nothing left running, is the resume's failure.
+    let failure: TargetError | undefined;
+    results.forEach((res, i) => {
+      if (res.status === 'fulfilled') return;
+      const err = wrap(res.reason);
+      const r = plan[i]![0];
+      if (err.code === 'ESRCH' || err.code === 'ESTALE') this.threadsByTid.delete(r.ref.tid);
+      else {
+        r.running = false;
+        failure ??= err;
+      }
+    });
+    if (failure && ![...this.threadsByTid.values()].some((r) => r.running)) {
+      this.phase = { kind: 'stopped' };
+      throw failure;
+    }
+    this.checkAllStopped();
   }
 
   async interrupt(): Promise<void> {

@@ -58,7 +58,7 @@ export type SessionEnd =
 export interface TargetProvider {
   /** What the targets it makes can do, for qSupported before the first one exists. */
   capabilities: Capabilities;
-  launch(argv: string[]): Promise<Target>;
+  launch(argv: string[], opts: { disableAslr: boolean }): Promise<Target>;
   attach(pid: number): Promise<Target>;
 }
 
@@ -79,6 +79,8 @@ export class Session {
   private readonly queue: Buffer[] = [];
   private busy = false;
   private extended = false;
+  /** QDisableRandomization for vRun; on by default as in gdbserver. */
+  private disableAslr = true;
   private contThread: ThreadId | undefined;
   private endSession!: (end: SessionEnd) => void;
   private debugOn: boolean;
@@ -252,6 +254,10 @@ export class Session {
         return OK;
       case 'must-reply-empty':
         return EMPTY;
+      case 'disable-randomization':
+        if (!this.opts.provider) return EMPTY;
+        this.disableAslr = cmd.disable;
+        return OK;
       case 'query-stop-reason':
         if (!ctx?.lastStop || ctx.target.base.threads().length === 0) return reply('W00');
         return reply(await stopReply(ctx, ctx.lastStop));
@@ -444,7 +450,9 @@ export class Session {
         try {
           const target =
             cmd.kind === 'run'
-              ? await provider.launch([cmd.filename, ...cmd.args])
+              ? await provider.launch([cmd.filename, ...cmd.args], {
+                  disableAslr: this.disableAslr,
+                })
               : await provider.attach(cmd.pid);
           this.setTarget(target);
           if (this.pendingClient) this.ctx!.client = this.pendingClient;

@@ -14,6 +14,9 @@ node_suite() {
 		mount -t devtmpfs devtmpfs /newroot/dev && mount -t tmpfs tmpfs /newroot/tmp || return 1
 	[ -d /newroot/work/main/dist/test/engine ] || { echo "node tests: dist/test/engine missing (run npx tsc -p . on the host)"; return 1; }
 	insmod /ntrace.ko || return 1
+	t0=$(date +%s)
+	chroot /newroot /usr/bin/node -e 'console.log("node " + process.version + " runs in the guest")'
+	echo "node startup: $(($(date +%s) - t0))s"
 	# Streamed to the console as it runs; bounded so the verdict and dmesg always follow.
 	timeout "${NODE_TIMEOUT:-200}" chroot /newroot /usr/bin/env -i HOME=/tmp \
 		PATH=/usr/local/bin:/usr/bin:/bin NTRACE_BACKEND=kernel CI=1 /bin/sh -c \

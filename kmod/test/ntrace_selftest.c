@@ -97,6 +97,8 @@ static pid_t spawn(int kind, int fd)
 			;
 		_exit(c);
 	}
+	if (fd >= 0 && write(fd, "r", 1) != 1) /* ready: past the setup above */
+		_exit(99);
 	for (;;) {
 		bp_target();
 		if (kind == 1 && exit_code_var == 7) {
@@ -380,6 +382,25 @@ static int match_type(const struct ntrace_hdr *h, const void *arg)
 static struct ntrace_hdr *wait_type(struct session *s, uint16_t type)
 {
 	return wait_for(s, match_type, &type);
+}
+
+/* One byte from a debuggee's pipe, bounded by TIMEOUT_MS; 1 on success. */
+static int read_byte(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char x;
+
+	return poll(&p, 1, TIMEOUT_MS) == 1 && read(fd, &x, 1) == 1;
+}
+
+/* Discard what a debuggee wrote so far. */
+static void drain(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char x;
+
+	while (poll(&p, 1, 0) == 1 && read(fd, &x, 1) == 1)
+		;
 }
 
 static int reap(pid_t pid)
@@ -696,7 +717,6 @@ static void test_kill_and_close(void)
 	struct session s;
 	pid_t a, b, c;
 	int pa[2], st;
-	char x;
 	uint64_t h;
 
 	/* KILL a stopped target: SIGKILL wins over the stop. */
@@ -729,6 +749,7 @@ static void test_kill_and_close(void)
 		return;
 	b = spawn(0, pa[1]);
 	c = spawn(0, -1);
+	read_byte(pa[0]);
 	open_session(&s);
 	hello(&s, NULL);
 	attach(&s, b, NTRACE_ATTACH_STOP, &h);
@@ -739,12 +760,9 @@ static void test_kill_and_close(void)
 	CHECK(ev != NULL, "two targets stopped before close");
 	rec_free(&ev->hdr);
 	/* While stopped, b writes nothing: drain whatever it wrote before. */
-	fcntl(pa[0], F_SETFL, O_NONBLOCK);
-	while (read(pa[0], &x, 1) == 1)
-		;
+	drain(pa[0]);
 	close_session(&s);
-	fcntl(pa[0], F_SETFL, 0);
-	CHECK(read(pa[0], &x, 1) == 1, "after close the attached target runs again");
+	CHECK(read_byte(pa[0]), "after close the attached target runs again");
 	st = reap(c);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "after close the KILL_ON_CLOSE target is killed");
 	kill(b, SIGKILL);
@@ -973,7 +991,7 @@ static void test_filter_detach(void)
 	struct ntrace_ev_detached *d;
 	struct ntrace_ev_stop *ev;
 	uint8_t b = 0, orig = *(volatile uint8_t *)bp_target;
-	char path[64], x;
+	char path[64];
 	struct session s;
 	int p[2], n = -1, fd;
 	uint64_t h;
@@ -982,6 +1000,7 @@ static void test_filter_detach(void)
 	if (pipe(p))
 		return;
 	pid = spawn(0, p[1]);
+	CHECK(read_byte(p[0]), "the debuggee is ready (its SIGUSR1 handler installed)");
 	open_session(&s);
 	hello(&s, NULL);
 	attach(&s, pid, NTRACE_ATTACH_STOP, &h);
@@ -1010,11 +1029,8 @@ static void test_filter_detach(void)
 	CHECK(fd >= 0 && pread(fd, &b, 1, (uintptr_t)bp_target) == 1 && b == orig,
 	      "DETACH removed the breakpoint from memory");
 	close(fd);
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	while (read(p[0], &x, 1) == 1)
-		;
-	fcntl(p[0], F_SETFL, 0);
-	CHECK(read(p[0], &x, 1) == 1, "the detached process runs on");
+	drain(p[0]);
+	CHECK(read_byte(p[0]), "the detached process runs on");
 	EXPECT_EQ(pid_cmd(&s, pid, NTRACE_CMD_LIST_THREADS), -ESRCH, "a detached pid is unknown: ESRCH");
 	EXPECT_EQ(attach(&s, pid, 0, &h), 0, "it can be attached again");
 	close_session(&s);

@@ -9,9 +9,12 @@ namespace {
 
 void Cleanup(void *arg) {
   auto *data = static_cast<ntrace::AddonData *>(arg);
-  std::set<ntrace::Channel *> live = data->channels;
-  for (ntrace::Channel *c : live)
+  std::set<ntrace::Channel *> live;
+  live.swap(data->channels);
+  for (ntrace::Channel *c : live) {
+    c->ForgetAddonData();
     c->Shutdown();
+  }
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -82,8 +82,15 @@ void Channel::Shutdown() {
   closed_ = true;
   if (poll_ != nullptr) {
     uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t *>(poll_),
-             [](uv_handle_t *h) { delete reinterpret_cast<uv_poll_t *>(h); });
+    poll_->data = nullptr;
+    if (data_ != nullptr) {
+      uv_close(reinterpret_cast<uv_handle_t *>(poll_),
+               [](uv_handle_t *h) { delete reinterpret_cast<uv_poll_t *>(h); });
+    } else {
+      // Env teardown: the loop may run this close after the addon is unloaded (workers), so
+      // no callback into our code; the handle's few bytes are left behind.
+      uv_close(reinterpret_cast<uv_handle_t *>(poll_), nullptr);
+    }
     poll_ = nullptr;
   }
   if (fd_ >= 0) {
@@ -175,15 +182,28 @@ void Channel::Readable() {
   if (end >= 0 && !closed_) Fail(end);
 }
 
+// Raw napi calls here: while a worker terminates, calling into JS fails, and the wrappers
+// would turn that failure into a fatal error instead of letting us stop quietly.
+static void CallJs(napi_env env, napi_value recv, const Napi::FunctionReference &fn,
+                   napi_value arg) {
+  napi_value result;
+  napi_status st = napi_make_callback(env, nullptr, recv, fn.Value(), 1, &arg, &result);
+  if (st == napi_ok) return;
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value exc;
+    if (napi_get_and_clear_last_exception(env, &exc) == napi_ok)
+      napi_fatal_exception(env, exc); // an exception thrown by a listener: uncaughtException
+  }
+}
+
 void Channel::Deliver(std::vector<uint8_t> &data) {
   Napi::Env env = env_;
   Napi::HandleScope scope(env);
-  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::Copy(env, data.data(), data.size());
-  on_data_.MakeCallback(Value(), {buf});
-  if (env.IsExceptionPending()) {
-    Napi::Error e = env.GetAndClearPendingException();
-    napi_fatal_exception(env, e.Value());
-  }
+  napi_value buf;
+  void *dst = nullptr;
+  if (napi_create_buffer_copy(env, data.size(), data.data(), &dst, &buf) != napi_ok) return;
+  CallJs(env, Value(), on_data_, buf);
 }
 
 void Channel::Fail(int err) {
@@ -193,18 +213,16 @@ void Channel::Fail(int err) {
     uv_poll_stop(poll_);
     poll_events_ = 0;
   }
-  Napi::Value code = err == 0 ? env.Null() : Napi::String::New(env, strerrorname_np(err));
+  napi_value code;
+  if (err == 0)
+    napi_get_null(env, &code);
+  else
+    napi_create_string_utf8(env, strerrorname_np(err), NAPI_AUTO_LENGTH, &code);
   if (reffed_) {
     reffed_ = false;
     Unref();
   }
-  if (!on_end_.IsEmpty()) {
-    on_end_.MakeCallback(Value(), {code});
-    if (env.IsExceptionPending()) {
-      Napi::Error e = env.GetAndClearPendingException();
-      napi_fatal_exception(env, e.Value());
-    }
-  }
+  if (!on_end_.IsEmpty()) CallJs(env, Value(), on_end_, code);
 }
 
 void Channel::Writable() {

@@ -30,8 +30,9 @@ public:
   explicit Channel(const Napi::CallbackInfo &info);
   ~Channel() override;
 
-  // Env teardown: no JavaScript may run.
+  // Env teardown: no JavaScript may run. Forgets the instance data, which dies next.
   void Shutdown();
+  void ForgetAddonData() { data_ = nullptr; }
 
 private:
   Napi::Value Start(const Napi::CallbackInfo &info);
@@ -47,6 +48,7 @@ private:
   void Fail(int err);
 
   Napi::Env env_;
+  AddonData *data_ = nullptr;
   int fd_ = -1;
   uv_poll_t *poll_ = nullptr;
   int poll_events_ = 0;

@@ -11,6 +11,7 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -121,8 +123,11 @@ void Tracer::Loop() {
     }
     t_armed = 0;
     if (quit_.load() || peer_gone_) return;
+    resumed_ = false;
     if (!DrainCommands()) return;
     DrainWaits();
+    if (resumed_ && !quit_.load()) Linger();
+    Flush();
     if (quit_.load() || peer_gone_) return;
     t_armed = 1;
     // Armed from here: a wake signal jumps back to the top instead of being slept through.
@@ -174,31 +179,67 @@ bool Tracer::DrainCommands() {
   return true;
 }
 
-void Tracer::DrainWaits() {
+int Tracer::DrainWaits() {
   // Bounded so a storm of silently resumed stops cannot starve the command socket.
-  for (int n = 0; n < 512; n++) {
+  int n = 0;
+  while (n < 512) {
     int status;
     pid_t tid = waitpid(-1, &status, WNOHANG | __WALL | __WNOTHREAD);
     if (tid < 0 && errno == EINTR) continue;
-    if (tid <= 0) return;
+    if (tid <= 0) break;
+    n++;
     Dispatch(tid, status);
-    if (peer_gone_) return;
+    if (peer_gone_) break;
   }
+  return n;
 }
 
 void Tracer::Emit(const void *rec, size_t len) {
   if (peer_gone_) return;
-  if (in_command_) {
-    const uint8_t *p = static_cast<const uint8_t *>(rec);
+  const uint8_t *p = static_cast<const uint8_t *>(rec);
+  if (in_command_)
     after_reply_.emplace_back(p, p + len);
-    return;
+  else
+    outq_.emplace_back(p, p + len);
+}
+
+// Sends the queued records, several per syscall (one SEQPACKET message each).
+void Tracer::Flush() {
+  size_t i = 0;
+  while (i < outq_.size() && !peer_gone_) {
+    struct mmsghdr msgs[64];
+    struct iovec iovs[64];
+    unsigned n = 0;
+    for (; n < 64 && i + n < outq_.size(); n++) {
+      iovs[n].iov_base = outq_[i + n].data();
+      iovs[n].iov_len = outq_[i + n].size();
+      memset(&msgs[n], 0, sizeof msgs[n]);
+      msgs[n].msg_hdr.msg_iov = &iovs[n];
+      msgs[n].msg_hdr.msg_iovlen = 1;
+    }
+    int r = sendmmsg(fd_, msgs, n, MSG_NOSIGNAL);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      peer_gone_ = true;
+      break;
+    }
+    i += static_cast<size_t>(r);
   }
+  outq_.clear();
+}
+
+// After resuming a tracee, wait a few tens of microseconds for its next stop before going to
+// sleep: a step or a tight breakpoint loop stops again at once, and then the RESUME reply and
+// the STOP record leave together, which saves the JavaScript thread one wake-up per step.
+void Tracer::Linger() {
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
   for (;;) {
-    ssize_t r = send(fd_, rec, len, MSG_NOSIGNAL);
-    if (r >= 0) return;
-    if (errno == EINTR) continue;
-    peer_gone_ = true;
-    return;
+    sched_yield();
+    if (DrainWaits() > 0) return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long us = (now.tv_sec - start.tv_sec) * 1000000L + (now.tv_nsec - start.tv_nsec) / 1000;
+    if (us > 50) return;
   }
 }
 

@@ -120,7 +120,9 @@ private:
   void Run();
   void Loop();
   bool DrainCommands();
-  void DrainWaits();
+  int DrainWaits();
+  void Flush();
+  void Linger();
   bool HasTracees() const { return !threads_.empty(); }
 
   // Records
@@ -213,6 +215,8 @@ private:
   bool peer_gone_ = false;
   bool in_command_ = false;
   std::vector<std::vector<uint8_t>> after_reply_;
+  std::vector<std::vector<uint8_t>> outq_; // records waiting for Flush()
+  bool resumed_ = false;                   // a tracee was resumed in this loop pass
   uint64_t ev_seq_ = 0;
   uint64_t next_handle_ = 1;
   uint64_t next_stop_ = 1;

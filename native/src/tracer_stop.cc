@@ -281,6 +281,8 @@ void Tracer::HandleSyscall(Thread *t) {
       return;
     }
   } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+    // The entry may not have been seen (attached or resumed mid-syscall): orig_rax knows.
+    if (LoadRegs(t)) t->syscall_nr = static_cast<long>(t->regs.orig_rax);
     if (t->mode == Mode::Syscall ||
         ((p->events & NTRACE_EVENT_SYSCALL_EXIT) && SyscallWanted(p, t->syscall_nr))) {
       uint64_t d[2] = {static_cast<uint64_t>(t->syscall_nr), static_cast<uint64_t>(info.exit.rval)};
@@ -376,8 +378,7 @@ void Tracer::HandleNewThreadStop(Thread *t) {
   Thread *parent = FindHandle(t->parent);
   bool parent_held = parent != nullptr && (parent->reported || parent->stop_requested);
   if (t->stop_requested || p->collecting || followed_child || parent_held ||
-      (p->events & NTRACE_EVENT_CLONE) ||
-      ((p->opt_flags & NTRACE_OPT_ALL_STOP) && any_reported)) {
+      (p->events & NTRACE_EVENT_CLONE) || ((p->opt_flags & NTRACE_OPT_ALL_STOP) && any_reported)) {
     Report(t, NTRACE_STOP_NEW_THREAD, 0);
     return;
   }
@@ -554,8 +555,7 @@ void Tracer::KResume(Thread *t, int sig) {
   Proc *p = t->proc;
   if (p->stepping != nullptr && p->stepping != t) {
     // Another thread has a breakpoint lifted: this one must not run past it.
-    if (debug_)
-      fprintf(stderr, "[ntrace %d] defer tid=%d\n", tid_.load(), t->tid);
+    if (debug_) fprintf(stderr, "[ntrace %d] defer tid=%d\n", tid_.load(), t->tid);
     t->deferred = true;
     t->deferred_sig = sig;
     return;
@@ -578,9 +578,10 @@ void Tracer::KResume(Thread *t, int sig) {
   } else {
     req = PTRACE_CONT;
   }
+  resumed_ = true;
   if (debug_)
-    fprintf(stderr, "[ntrace %d] resume tid=%d req=%ld sig=%d step_over=%lx\n", tid_.load(),
-            t->tid, req, sig, static_cast<unsigned long>(t->step_over));
+    fprintf(stderr, "[ntrace %d] resume tid=%d req=%ld sig=%d step_over=%lx\n", tid_.load(), t->tid,
+            req, sig, static_cast<unsigned long>(t->step_over));
   t->kstopped = false;
   t->regs_valid = false;
   t->signal_stop = false;

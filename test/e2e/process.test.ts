@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import {
+  spawnGdb,
   haveGdb,
   normalize,
   Output,
@@ -83,6 +84,29 @@ e2e('--attach to a running process, then detach leaves it running untraced', asy
   }
 });
 
+e2e('a client vanishing while an attached program runs leaves it running untraced', async (t) => {
+  const prog = await loopProgram();
+  const child = spawn(prog, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const childOut = new Output(child.stdout);
+  await childOut.waitFor(/looping pid=\d+/);
+  const pid = child.pid!;
+  try {
+    const server = await startServer('ntrace', [String(pid)], { before: ['--attach', '--debug'] });
+    const gdb = spawnGdb(prog, `target remote 127.0.0.1:${server.port}`, ['continue']);
+    // Once the resume reached the server, the client dies without a word.
+    await server.stderr.waitFor(/getpkt \("vCont;c/);
+    gdb.proc.kill('SIGKILL');
+    await gdb.done;
+    t.is(await server.exited, 0);
+    t.regex(server.stderr.text, new RegExp(`Detached from process ${pid}`));
+    const st = procStatus(pid);
+    t.is(st?.TracerPid, '0');
+    t.regex(st?.State ?? '', /^[RS]/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
 e2e('attaching to a missing or untraceable pid fails with the reason', async (t) => {
   const missing = await t.throwsAsync(
     startServer('ntrace', ['999999999'], { before: ['--attach'] }),
@@ -98,7 +122,6 @@ e2e('a client that vanishes gets its launched debuggee killed, none left stopped
   const server = await startServer('ntrace', [prog]);
   const pid = debuggeePid(server.stderr.text);
   t.truthy(procStatus(pid));
-  const { spawnGdb } = await import('../helpers/e2e-harness.js');
   const gdb = spawnGdb(prog, `target remote 127.0.0.1:${server.port}`, [
     'break spin',
     'continue',

@@ -17,6 +17,8 @@ e2e('signal stops, delivery, siginfo, signal 0', async (t) => {
     'p got',
     'signal 0',
     'p $_siginfo.si_signo',
+    'set $_siginfo._sifields._sigfault.si_addr = (void *) 0x1234',
+    'p $_siginfo._sifields._sigfault.si_addr',
     'kill',
   ];
   const runs = await Promise.all(serverKinds().map((k) => runScenario(k, prog, commands)));
@@ -29,6 +31,7 @@ e2e('signal stops, delivery, siginfo, signal 0', async (t) => {
   t.regex(out, /\$1 = 11\n\$2 = \(void \*\) 0x0\n\$3 = 10\n/);
   t.is(out.match(/Program received signal SIGSEGV/g)?.length, 2);
   t.regex(out, /\$4 = 11/);
+  t.regex(out, /\$5 = \(void \*\) 0x1234/); // qXfer:siginfo:write
   t.regex(runs[0]!.server.stdout.text, /got=10/);
   for (const other of runs.slice(1)) t.is(out, other.out, `differs from ${other.kind}`);
 });

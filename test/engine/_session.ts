@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext, type ImplementationFn } from 'ava';
 import { GprOffset } from '../../native/constants.js';
-import { type Caps, type Engine, type EngineEvent, openEngine, type StopEvent } from '../../native/index.js';
+import {
+  type Caps,
+  type Engine,
+  type EngineEvent,
+  openEngine,
+  type StopEvent,
+} from '../../native/index.js';
 import { compileFixture } from '../helpers/compile.js';
 
 const run = promisify(execFile);
@@ -21,11 +27,7 @@ export const hello = probe.info;
 await probe.close();
 
 /** Declares a test that needs every listed capability; skipped, saying which, without them. */
-export function capTest(
-  need: (keyof Caps)[],
-  title: string,
-  fn: ImplementationFn<[]>,
-): void {
+export function capTest(need: (keyof Caps)[], title: string, fn: ImplementationFn<[]>): void {
   const missing = need.filter((c) => !caps[c]);
   if (missing.length === 0) test(title, fn);
   else test.skip(`${title} [skipped: ${backend} provider lacks ${missing.join(', ')}]`, fn);

@@ -24,42 +24,51 @@ capTest(['launch', 'hwWatch'], 'a write watchpoint reports the data address', as
   t.is(w2.reason, 'watch');
   t.is(await s.readU64(pid, watched), v1 + 64n);
   await s.engine.clearBreakpoint({ pid, kind: 'write', addr: watched, len: 8 });
-  const bad = await t.throwsAsync(s.engine.setBreakpoint({ pid, kind: 'write', addr: watched + 1n, len: 8 }));
+  const bad = await t.throwsAsync(
+    s.engine.setBreakpoint({ pid, kind: 'write', addr: watched + 1n, len: 8 }),
+  );
   t.is((bad as EngineError).code, 'EINVAL');
   await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
   await s.cont(w2);
   t.deepEqual((await s.nextExit(pid)).exit, { code: 7 });
 });
 
-capTest(['launch', 'hwBreak'], 'a hardware breakpoint stops at the address without touching memory', async (t) => {
-  const s = await Session.open(t);
-  const path = await fixture('spin');
-  const syms = await symbols(path);
-  const fn = sym(syms, 'store_watched');
-  const { pid, stop } = await s.launch(path);
-  const before = await s.engine.readMemory(pid, fn, 8);
-  await s.engine.setBreakpoint({ pid, kind: 'hw', addr: fn, len: 1 });
-  await s.cont(stop);
-  const h = await s.nextStop();
-  t.is(h.reason, 'hw-breakpoint');
-  t.is(h.pc, fn);
-  t.is(h.data[0], fn);
-  t.deepEqual(await s.engine.readMemory(pid, fn, 8), before);
-  await s.cont(h);
-  const h2 = await s.nextStop();
-  t.is(h2.reason, 'hw-breakpoint', 'resuming executes the instruction and hits on the next call');
-  await s.engine.clearBreakpoint({ pid, kind: 'hw', addr: fn, len: 1 });
-  // Four slots on x86-64, then ENOSPC.
-  for (let i = 0; i < s.info.hwSlots; i++) {
-    await s.engine.setBreakpoint({ pid, kind: 'access', addr: sym(syms, 'counter') + BigInt(i * 8), len: 8 });
-  }
-  const full = await t.throwsAsync(
-    s.engine.setBreakpoint({ pid, kind: 'hw', addr: fn, len: 1 }),
-  );
-  t.is((full as EngineError).code, 'ENOSPC');
-  await s.engine.kill(pid);
-  await s.nextExit(pid);
-});
+capTest(
+  ['launch', 'hwBreak'],
+  'a hardware breakpoint stops at the address without touching memory',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('spin');
+    const syms = await symbols(path);
+    const fn = sym(syms, 'store_watched');
+    const { pid, stop } = await s.launch(path);
+    const before = await s.engine.readMemory(pid, fn, 8);
+    await s.engine.setBreakpoint({ pid, kind: 'hw', addr: fn, len: 1 });
+    await s.cont(stop);
+    const h = await s.nextStop();
+    t.is(h.reason, 'hw-breakpoint');
+    t.is(h.pc, fn);
+    t.is(h.data[0], fn);
+    t.deepEqual(await s.engine.readMemory(pid, fn, 8), before);
+    await s.cont(h);
+    const h2 = await s.nextStop();
+    t.is(h2.reason, 'hw-breakpoint', 'resuming executes the instruction and hits on the next call');
+    await s.engine.clearBreakpoint({ pid, kind: 'hw', addr: fn, len: 1 });
+    // Four slots on x86-64, then ENOSPC.
+    for (let i = 0; i < s.info.hwSlots; i++) {
+      await s.engine.setBreakpoint({
+        pid,
+        kind: 'access',
+        addr: sym(syms, 'counter') + BigInt(i * 8),
+        len: 8,
+      });
+    }
+    const full = await t.throwsAsync(s.engine.setBreakpoint({ pid, kind: 'hw', addr: fn, len: 1 }));
+    t.is((full as EngineError).code, 'ENOSPC');
+    await s.engine.kill(pid);
+    await s.nextExit(pid);
+  },
+);
 
 capTest(['launch', 'hwWatch'], 'watchpoints apply to threads created later', async (t) => {
   const s = await Session.open(t);
@@ -77,34 +86,44 @@ capTest(['launch', 'hwWatch'], 'watchpoints apply to threads created later', asy
   await s.nextExit(pid);
 });
 
-capTest(['launch', 'swBreak', 'xstate'], 'xstate round trip: read ymm0 and write a new value', async (t) => {
-  const s = await Session.open(t);
-  t.true(s.info.xstateSize >= 832);
-  t.true((s.info.xcr0 & 0x7n) === 0x7n, 'x87, SSE and AVX enabled');
-  const path = await fixture('ymm');
-  const syms = await symbols(path);
-  const probe = sym(syms, 'ymm_probe');
-  const { pid, stop } = await s.launch(path);
-  await s.engine.setBreakpoint({ pid, kind: 'sw', addr: probe, len: 1 });
-  await s.cont(stop);
-  const hit = await s.nextStop();
-  t.is(hit.pc, probe);
-  const xs = await s.engine.getRegs(hit.thread.handle, hit.stopId, 'xstate');
-  t.is(xs.length, s.info.xstateSize);
-  const ymm0 = Buffer.concat([
-    xs.subarray(XMM0_OFFSET, XMM0_OFFSET + 16),
-    xs.subarray(YMM0_HI_OFFSET, YMM0_HI_OFFSET + 16),
-  ]);
-  t.deepEqual([...ymm0], Array.from({ length: 32 }, (_, i) => i + 1));
-  const next = Buffer.from(xs);
-  for (let i = 0; i < 16; i++) {
-    next[XMM0_OFFSET + i] = 100 + i;
-    next[YMM0_HI_OFFSET + i] = 116 + i;
-  }
-  await s.engine.setRegs(hit.thread.handle, hit.stopId, 'xstate', next);
-  const back = await s.engine.getRegs(hit.thread.handle, hit.stopId, 'xstate');
-  t.deepEqual(back.subarray(YMM0_HI_OFFSET, YMM0_HI_OFFSET + 16), next.subarray(YMM0_HI_OFFSET, YMM0_HI_OFFSET + 16));
-  await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: probe, len: 1 });
-  await s.cont(hit);
-  t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
-});
+capTest(
+  ['launch', 'swBreak', 'xstate'],
+  'xstate round trip: read ymm0 and write a new value',
+  async (t) => {
+    const s = await Session.open(t);
+    t.true(s.info.xstateSize >= 832);
+    t.true((s.info.xcr0 & 0x7n) === 0x7n, 'x87, SSE and AVX enabled');
+    const path = await fixture('ymm');
+    const syms = await symbols(path);
+    const probe = sym(syms, 'ymm_probe');
+    const { pid, stop } = await s.launch(path);
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: probe, len: 1 });
+    await s.cont(stop);
+    const hit = await s.nextStop();
+    t.is(hit.pc, probe);
+    const xs = await s.engine.getRegs(hit.thread.handle, hit.stopId, 'xstate');
+    t.is(xs.length, s.info.xstateSize);
+    const ymm0 = Buffer.concat([
+      xs.subarray(XMM0_OFFSET, XMM0_OFFSET + 16),
+      xs.subarray(YMM0_HI_OFFSET, YMM0_HI_OFFSET + 16),
+    ]);
+    t.deepEqual(
+      [...ymm0],
+      Array.from({ length: 32 }, (_, i) => i + 1),
+    );
+    const next = Buffer.from(xs);
+    for (let i = 0; i < 16; i++) {
+      next[XMM0_OFFSET + i] = 100 + i;
+      next[YMM0_HI_OFFSET + i] = 116 + i;
+    }
+    await s.engine.setRegs(hit.thread.handle, hit.stopId, 'xstate', next);
+    const back = await s.engine.getRegs(hit.thread.handle, hit.stopId, 'xstate');
+    t.deepEqual(
+      back.subarray(YMM0_HI_OFFSET, YMM0_HI_OFFSET + 16),
+      next.subarray(YMM0_HI_OFFSET, YMM0_HI_OFFSET + 16),
+    );
+    await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: probe, len: 1 });
+    await s.cont(hit);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
+  },
+);

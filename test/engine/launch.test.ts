@@ -31,21 +31,25 @@ capTest(['launch'], 'launch stops at the entry point, then runs to its exit code
   t.deepEqual(exit.exit, { code: 23 });
 });
 
-capTest(['launch'], 'launch of a missing file fails with ENOENT and the session goes on', async (t) => {
-  const s = await Session.open(t);
-  const err = await t.throwsAsync(
-    s.engine.launch({ path: '/nonexistent/prog', argv: ['prog'], env: [] }),
-  );
-  t.true(err instanceof EngineError);
-  t.is((err as EngineError).code, 'ENOENT');
-  const notExec = await t.throwsAsync(
-    s.engine.launch({ path: '/etc/passwd', argv: ['passwd'], env: [] }),
-  );
-  t.is((notExec as EngineError).code, 'EACCES');
-  const { pid, stop } = await s.launch(await fixture('forks'), ['exit', '4']);
-  await s.cont(stop);
-  t.deepEqual((await s.nextExit(pid)).exit, { code: 4 });
-});
+capTest(
+  ['launch'],
+  'launch of a missing file fails with ENOENT and the session goes on',
+  async (t) => {
+    const s = await Session.open(t);
+    const err = await t.throwsAsync(
+      s.engine.launch({ path: '/nonexistent/prog', argv: ['prog'], env: [] }),
+    );
+    t.true(err instanceof EngineError);
+    t.is((err as EngineError).code, 'ENOENT');
+    const notExec = await t.throwsAsync(
+      s.engine.launch({ path: '/etc/passwd', argv: ['passwd'], env: [] }),
+    );
+    t.is((notExec as EngineError).code, 'EACCES');
+    const { pid, stop } = await s.launch(await fixture('forks'), ['exit', '4']);
+    await s.cont(stop);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 4 });
+  },
+);
 
 capTest(['launch'], 'launch passes argv, env and cwd', async (t) => {
   const s = await Session.open(t);
@@ -73,19 +77,23 @@ capTest(['launch'], 'KILL of a stopped process reports its death by SIGKILL', as
   t.is((err as EngineError).code, 'ESRCH');
 });
 
-capTest(['launch', 'swBreak'], 'closing the session kills a launched process stopped at a breakpoint', async (t) => {
-  const s = await Session.open(t);
-  const path = await fixture('spin');
-  const syms = await symbols(path);
-  const { pid, stop } = await s.launch(path);
-  await s.engine.setBreakpoint({ pid, kind: 'sw', addr: sym(syms, 'tick'), len: 1 });
-  await s.cont(stop);
-  const hit = await s.nextStop();
-  t.is(hit.reason, 'breakpoint');
-  await s.close();
-  await until(() => processGone(pid), 'the launched process to die');
-  t.true(processGone(pid));
-});
+capTest(
+  ['launch', 'swBreak'],
+  'closing the session kills a launched process stopped at a breakpoint',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('spin');
+    const syms = await symbols(path);
+    const { pid, stop } = await s.launch(path);
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: sym(syms, 'tick'), len: 1 });
+    await s.cont(stop);
+    const hit = await s.nextStop();
+    t.is(hit.reason, 'breakpoint');
+    await s.close();
+    await until(() => processGone(pid), 'the launched process to die');
+    t.true(processGone(pid));
+  },
+);
 
 test('commands after close reject with ESHUTDOWN', async (t) => {
   const s = await Session.open(t);

@@ -90,27 +90,31 @@ test('unknown handles and pids: ESRCH; bad modes and regsets: EINVAL', async (t)
   t.is((await call(ch, encodePid(Cmd.KILL, 7n, 0x3ffffff0), 7n)).code, 'ESRCH');
 });
 
-capTest(['launch'], 'out-of-order commands on a live target: ESTALE for a finished stop', async (t) => {
-  const { NtraceEngine } = await import('../../native/index.js');
-  const ch = channel(t);
-  const engine = await NtraceEngine.open(ch);
-  const path = await fixture('spin');
-  const ref = await engine.launch({ path, argv: [path], env: [] });
-  const stops: bigint[] = [];
-  engine.on('event', (ev) => {
-    if (ev.type === 'stop') stops.push(ev.stopId);
-  });
-  const raw = (bytes: Buffer) => ch.send(bytes);
-  // Step once through the engine, then quote the old stop_id by hand.
-  while (stops.length === 0) await new Promise((r) => setImmediate(r));
-  const first = stops[0]!;
-  await engine.resume({ handle: ref.handle, stopId: first, mode: 'step' });
-  while (stops.length < 2) await new Promise((r) => setImmediate(r));
-  const err = await t.throwsAsync(engine.getRegs(ref.handle, first, 'gpr'));
-  t.is((err as { code: string }).code, 'ESTALE');
-  raw(Buffer.alloc(3)); // garbage shorter than a header: answered, session survives
-  const regs = await engine.getRegs(ref.handle, stops[1]!, 'gpr');
-  t.is(regs.length, 216);
-  await engine.kill(ref.tgid);
-  await engine.close();
-});
+capTest(
+  ['launch'],
+  'out-of-order commands on a live target: ESTALE for a finished stop',
+  async (t) => {
+    const { NtraceEngine } = await import('../../native/index.js');
+    const ch = channel(t);
+    const engine = await NtraceEngine.open(ch);
+    const path = await fixture('spin');
+    const ref = await engine.launch({ path, argv: [path], env: [] });
+    const stops: bigint[] = [];
+    engine.on('event', (ev) => {
+      if (ev.type === 'stop') stops.push(ev.stopId);
+    });
+    const raw = (bytes: Buffer) => ch.send(bytes);
+    // Step once through the engine, then quote the old stop_id by hand.
+    while (stops.length === 0) await new Promise((r) => setImmediate(r));
+    const first = stops[0]!;
+    await engine.resume({ handle: ref.handle, stopId: first, mode: 'step' });
+    while (stops.length < 2) await new Promise((r) => setImmediate(r));
+    const err = await t.throwsAsync(engine.getRegs(ref.handle, first, 'gpr'));
+    t.is((err as unknown as { code: string }).code, 'ESTALE');
+    raw(Buffer.alloc(3)); // garbage shorter than a header: answered, session survives
+    const regs = await engine.getRegs(ref.handle, stops[1]!, 'gpr');
+    t.is(regs.length, 216);
+    await engine.kill(ref.tgid);
+    await engine.close();
+  },
+);

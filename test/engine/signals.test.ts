@@ -13,18 +13,22 @@ async function runToSignal(s: Session) {
   return { pid, sig };
 }
 
-capTest(['launch', 'signalFilter'], 'a stopped signal is reported with its siginfo and passed on resume', async (t) => {
-  const s = await Session.open(t);
-  const { pid, sig } = await runToSignal(s);
-  t.is(sig.reason, 'signal');
-  t.is(sig.signo, SIGUSR1);
-  t.is(sig.siginfo.readInt32LE(0), SIGUSR1);
-  const si = await s.engine.getSiginfo(sig.thread.handle, sig.stopId);
-  t.is(si.readInt32LE(0), SIGUSR1);
-  t.deepEqual(si, sig.siginfo);
-  await s.cont(sig, 'pass');
-  t.deepEqual((await s.nextExit(pid)).exit, { code: 10 });
-});
+capTest(
+  ['launch', 'signalFilter'],
+  'a stopped signal is reported with its siginfo and passed on resume',
+  async (t) => {
+    const s = await Session.open(t);
+    const { pid, sig } = await runToSignal(s);
+    t.is(sig.reason, 'signal');
+    t.is(sig.signo, SIGUSR1);
+    t.is(sig.siginfo.readInt32LE(0), SIGUSR1);
+    const si = await s.engine.getSiginfo(sig.thread.handle, sig.stopId);
+    t.is(si.readInt32LE(0), SIGUSR1);
+    t.deepEqual(si, sig.siginfo);
+    await s.cont(sig, 'pass');
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 10 });
+  },
+);
 
 capTest(['launch', 'signalFilter'], 'a stopped signal can be suppressed', async (t) => {
   const s = await Session.open(t);
@@ -40,28 +44,36 @@ capTest(['launch', 'signalFilter'], 'a stopped signal can be replaced by another
   t.deepEqual((await s.nextExit(pid)).exit, { code: 1 });
 });
 
-capTest(['launch', 'signalFilter'], 'a signal outside the stop table is delivered with no event', async (t) => {
-  const s = await Session.open(t);
-  const { pid, stop } = await s.launch(await fixture('signals'));
-  await s.engine.setOptions(pid, { stopSignals: [SIGUSR2] });
-  await s.cont(stop);
-  const exit = await s.nextExit(pid);
-  t.deepEqual(exit.exit, { code: 10 });
-  t.false(s.events.some((e) => e.type === 'stop'));
-});
+capTest(
+  ['launch', 'signalFilter'],
+  'a signal outside the stop table is delivered with no event',
+  async (t) => {
+    const s = await Session.open(t);
+    const { pid, stop } = await s.launch(await fixture('signals'));
+    await s.engine.setOptions(pid, { stopSignals: [SIGUSR2] });
+    await s.cont(stop);
+    const exit = await s.nextExit(pid);
+    t.deepEqual(exit.exit, { code: 10 });
+    t.false(s.events.some((e) => e.type === 'stop'));
+  },
+);
 
-capTest(['launch', 'siginfoWrite'], 'SET_SIGINFO changes the signal the handler sees', async (t) => {
-  const s = await Session.open(t);
-  const { pid, sig } = await runToSignal(s);
-  const si = Buffer.from(sig.siginfo);
-  si.writeInt32LE(SIGUSR2, 0);
-  await s.engine.setSiginfo(sig.thread.handle, sig.stopId, si);
-  t.is((await s.engine.getSiginfo(sig.thread.handle, sig.stopId)).readInt32LE(0), SIGUSR2);
-  await s.cont(sig, 'pass');
-  // The siginfo was rewritten but the delivered signal number is the resume's.
-  const exit = await s.nextExit(pid);
-  t.true('code' in exit.exit);
-});
+capTest(
+  ['launch', 'siginfoWrite'],
+  'SET_SIGINFO changes the signal the handler sees',
+  async (t) => {
+    const s = await Session.open(t);
+    const { pid, sig } = await runToSignal(s);
+    const si = Buffer.from(sig.siginfo);
+    si.writeInt32LE(SIGUSR2, 0);
+    await s.engine.setSiginfo(sig.thread.handle, sig.stopId, si);
+    t.is((await s.engine.getSiginfo(sig.thread.handle, sig.stopId)).readInt32LE(0), SIGUSR2);
+    await s.cont(sig, 'pass');
+    // The siginfo was rewritten but the delivered signal number is the resume's.
+    const exit = await s.nextExit(pid);
+    t.true('code' in exit.exit);
+  },
+);
 
 capTest(['launch'], 'GET_SIGINFO at a stop without a signal is EINVAL', async (t) => {
   const s = await Session.open(t);
@@ -75,6 +87,11 @@ capTest(['launch'], 'GET_SIGINFO at a stop without a signal is EINVAL', async (t
 capTest(['launch'], 'a signal given at a non-signal stop is delivered', async (t) => {
   const s = await Session.open(t);
   const { pid, stop } = await s.launch(await fixture('spin'));
-  await s.engine.resume({ handle: stop.thread.handle, stopId: stop.stopId, mode: 'cont', signal: 15 });
+  await s.engine.resume({
+    handle: stop.thread.handle,
+    stopId: stop.stopId,
+    mode: 'cont',
+    signal: 15,
+  });
   t.deepEqual((await s.nextExit(pid)).exit, { signal: 15 });
 });

@@ -26,148 +26,176 @@ function tasks(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).map(Number);
 }
 
-capTest(['launch', 'swBreak'], 'many breakpoints in several threads, hit concurrently', async (t) => {
-  const s = await Session.open(t);
-  const { pid, stop, syms } = await startThreads(s, [String(WORKERS)]);
-  const addrs = ['hit0', 'hit1', 'hit2', 'hit3'].map((n) => sym(syms, n));
-  for (const addr of addrs) await s.engine.setBreakpoint({ pid, kind: 'sw', addr, len: 1 });
-  await s.cont(stop);
-  const seenThreads = new Set<number>();
-  const seenAddrs = new Set<bigint>();
-  for (let i = 0; i < 120; i++) {
-    const hit = await s.nextStop((e) => e.reason === 'breakpoint');
-    t.true(addrs.includes(hit.pc), `pc ${hit.pc.toString(16)} is one of ours`);
-    t.is(hit.data[0], hit.pc);
-    seenThreads.add(hit.thread.tid);
-    seenAddrs.add(hit.pc);
+capTest(
+  ['launch', 'swBreak'],
+  'many breakpoints in several threads, hit concurrently',
+  async (t) => {
+    const s = await Session.open(t);
+    const { pid, stop, syms } = await startThreads(s, [String(WORKERS)]);
+    const addrs = ['hit0', 'hit1', 'hit2', 'hit3'].map((n) => sym(syms, n));
+    for (const addr of addrs) await s.engine.setBreakpoint({ pid, kind: 'sw', addr, len: 1 });
+    await s.cont(stop);
+    const seenThreads = new Set<number>();
+    const seenAddrs = new Set<bigint>();
+    for (let i = 0; i < 120; i++) {
+      const hit = await s.nextStop((e) => e.reason === 'breakpoint');
+      t.true(addrs.includes(hit.pc), `pc ${hit.pc.toString(16)} is one of ours`);
+      t.is(hit.data[0], hit.pc);
+      seenThreads.add(hit.thread.tid);
+      seenAddrs.add(hit.pc);
+      await s.cont(hit);
+    }
+    t.true(seenThreads.size >= 2, `hits from ${seenThreads.size} threads`);
+    t.is(seenAddrs.size, 4);
+    // No thread was ever reported for anything but our breakpoints (a lost int3 would be SIGTRAP).
+    t.false(s.events.some((e) => e.type === 'stop' && e.reason === 'signal'));
+    for (const addr of addrs) await s.engine.clearBreakpoint({ pid, kind: 'sw', addr, len: 1 });
+    await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
+    // Hits that were already reported must still be resumed.
+    for (;;) {
+      const ev = await s.next(
+        (e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid),
+      );
+      if (ev.type !== 'stop') {
+        t.deepEqual(ev.type === 'process-exit' && ev.exit, { code: 0 });
+        break;
+      }
+      await s.cont(ev);
+    }
+  },
+);
+
+capTest(
+  ['launch', 'swBreak', 'allStop'],
+  'all-stop: the first STOP is readable only once every thread is stopped',
+  async (t) => {
+    const s = await Session.open(t);
+    const { pid, stop, syms } = await startThreads(s, [String(WORKERS)]);
+    await s.engine.setOptions(pid, { allStop: true });
+    // Let the workers start: break once in hit3 first (all-stop collects everyone).
+    const hit3 = sym(syms, 'hit3');
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: hit3, len: 1 });
+    await s.cont(stop);
+    const first = await s.nextStop();
+    // Every thread of the process is in a ptrace stop at this point.
+    const states = tasks(pid).map((tid) => taskState(pid, tid));
+    t.true(
+      states.every((st) => st === 't'),
+      `states ${states.join('')}`,
+    );
+    t.is(first.reason, 'breakpoint');
+    const list = await s.engine.listThreads(pid);
+    t.true(list.every((th) => th.state === 'stopped' && th.stopId > 0n));
+    // Their STOP records follow: one per other thread.
+    const others: StopEvent[] = [];
+    while (others.length < list.length - 1) others.push(await s.nextStop());
+    const handles = new Set([first, ...others].map((e) => e.thread.handle));
+    t.is(handles.size, list.length);
+    for (const o of others)
+      t.true(['requested', 'breakpoint', 'new-thread'].includes(o.reason), o.reason);
+    await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: hit3, len: 1 });
+    await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
+    for (const e of [first, ...others]) await s.cont(e);
+    // Workers created after the first stop stop too (all-stop), until the process exits.
+    for (;;) {
+      const ev = await s.next(
+        (e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid),
+      );
+      if (ev.type !== 'stop') {
+        t.deepEqual(ev.type === 'process-exit' && ev.exit, { code: 0 });
+        break;
+      }
+      await s.cont(ev);
+    }
+  },
+);
+
+capTest(
+  ['launch'],
+  'STOP interrupts running threads; the process resumes afterwards',
+  async (t) => {
+    const s = await Session.open(t);
+    const { pid, stop, syms } = await startThreads(s, [String(WORKERS)]);
+    await s.cont(stop);
+    await until(() => tasks(pid).length === WORKERS + 1, 'the workers to start');
+    const hits = sym(syms, 'hits');
+    const before = await s.readU64(pid, hits);
+    await s.engine.stop(pid);
+    const stops: StopEvent[] = [];
+    for (let i = 0; i < WORKERS + 1; i++) stops.push(await s.nextStop());
+    t.true(stops.every((e) => e.reason === 'requested' || e.reason === 'new-thread'));
+    const a = await s.readU64(pid, hits);
+    const b = await s.readU64(pid, hits);
+    t.is(a, b, 'nothing runs while stopped');
+    t.true(a >= before);
+    for (const e of stops) await s.cont(e);
+    await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
+  },
+);
+
+capTest(
+  ['launch'],
+  'a thread blocked in read() stops, and the syscall restarts transparently',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('blocker');
+    const syms = await symbols(path);
+    const { pid, stop, ref } = await s.launch(path);
+    await s.engine.setOptions(pid, { stopSignals: [] });
+    await s.cont(stop);
+    // Wait until the main thread sleeps in read (syscall 0).
+    await until(() => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').startsWith('0 ');
+      } catch {
+        return false;
+      }
+    }, 'main to block in read');
+    await s.engine.stop(pid, ref.handle);
+    const st = await s.nextStop((e) => e.thread.handle === ref.handle);
+    t.is(st.reason, 'requested');
+    t.is(taskState(pid), 't');
+    await s.writeU32(pid, sym(syms, 'go'), 1);
+    await s.cont(st);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 42 });
+  },
+);
+
+capTest(
+  ['launch', 'swBreak'],
+  'threads are created and exit while another thread is stopped',
+  async (t) => {
+    const s = await Session.open(t);
+    const { pid, stop, syms } = await startThreads(s, ['1', 'churn']);
+    await s.engine.setOptions(pid, { events: { threadReports: true } });
+    const hit0 = sym(syms, 'hit0');
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: hit0, len: 1 });
+    await s.cont(stop);
+    const hit = await s.nextStop();
+    t.is(hit.pc, hit0);
+    // While the worker stays stopped, the churner keeps cloning.
+    const churned = sym(syms, 'churned');
+    const c0 = await s.readU64(pid, churned);
+    await until(() => {
+      const news = s.events.filter((e) => e.type === 'thread-new').length;
+      return news >= 20;
+    }, '20 thread-new reports');
+    t.true((await s.readU64(pid, churned)) > c0);
+    t.is(taskState(pid, hit.thread.tid), 't', 'the stopped worker stayed stopped');
+    const news = new Set(
+      s.events.flatMap((e) => (e.type === 'thread-new' ? [e.thread.handle] : [])),
+    );
+    const exits = s.events.flatMap((e) => (e.type === 'thread-exit' ? [e.thread.handle] : []));
+    t.true(exits.length > 0);
+    for (const h of exits) t.true(news.has(h), 'each exit was announced as new first');
+    await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: hit0, len: 1 });
+    await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
     await s.cont(hit);
-  }
-  t.true(seenThreads.size >= 2, `hits from ${seenThreads.size} threads`);
-  t.is(seenAddrs.size, 4);
-  // No thread was ever reported for anything but our breakpoints (a lost int3 would be SIGTRAP).
-  t.false(s.events.some((e) => e.type === 'stop' && e.reason === 'signal'));
-  for (const addr of addrs) await s.engine.clearBreakpoint({ pid, kind: 'sw', addr, len: 1 });
-  await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
-  // Hits that were already reported must still be resumed.
-  for (;;) {
-    const ev = await s.next((e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid));
-    if (ev.type !== 'stop') {
-      t.deepEqual(ev.type === 'process-exit' && ev.exit, { code: 0 });
-      break;
-    }
-    await s.cont(ev);
-  }
-});
-
-capTest(['launch', 'swBreak', 'allStop'], 'all-stop: the first STOP is readable only once every thread is stopped', async (t) => {
-  const s = await Session.open(t);
-  const { pid, stop, syms } = await startThreads(s, [String(WORKERS)]);
-  await s.engine.setOptions(pid, { allStop: true });
-  // Let the workers start: break once in hit3 first (all-stop collects everyone).
-  const hit3 = sym(syms, 'hit3');
-  await s.engine.setBreakpoint({ pid, kind: 'sw', addr: hit3, len: 1 });
-  await s.cont(stop);
-  const first = await s.nextStop();
-  // Every thread of the process is in a ptrace stop at this point.
-  const states = tasks(pid).map((tid) => taskState(pid, tid));
-  t.true(states.every((st) => st === 't'), `states ${states.join('')}`);
-  t.is(first.reason, 'breakpoint');
-  const list = await s.engine.listThreads(pid);
-  t.true(list.every((th) => th.state === 'stopped' && th.stopId > 0n));
-  // Their STOP records follow: one per other thread.
-  const others: StopEvent[] = [];
-  while (others.length < list.length - 1) others.push(await s.nextStop());
-  const handles = new Set([first, ...others].map((e) => e.thread.handle));
-  t.is(handles.size, list.length);
-  for (const o of others) t.true(['requested', 'breakpoint', 'new-thread'].includes(o.reason), o.reason);
-  await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: hit3, len: 1 });
-  await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
-  for (const e of [first, ...others]) await s.cont(e);
-  // Workers created after the first stop stop too (all-stop), until the process exits.
-  for (;;) {
-    const ev = await s.next((e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid));
-    if (ev.type !== 'stop') {
-      t.deepEqual(ev.type === 'process-exit' && ev.exit, { code: 0 });
-      break;
-    }
-    await s.cont(ev);
-  }
-});
-
-capTest(['launch'], 'STOP interrupts running threads; the process resumes afterwards', async (t) => {
-  const s = await Session.open(t);
-  const { pid, stop, syms } = await startThreads(s, [String(WORKERS)]);
-  await s.cont(stop);
-  await until(() => tasks(pid).length === WORKERS + 1, 'the workers to start');
-  const hits = sym(syms, 'hits');
-  const before = await s.readU64(pid, hits);
-  await s.engine.stop(pid);
-  const stops: StopEvent[] = [];
-  for (let i = 0; i < WORKERS + 1; i++) stops.push(await s.nextStop());
-  t.true(stops.every((e) => e.reason === 'requested' || e.reason === 'new-thread'));
-  const a = await s.readU64(pid, hits);
-  const b = await s.readU64(pid, hits);
-  t.is(a, b, 'nothing runs while stopped');
-  t.true(a >= before);
-  for (const e of stops) await s.cont(e);
-  await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
-  t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
-});
-
-capTest(['launch'], 'a thread blocked in read() stops, and the syscall restarts transparently', async (t) => {
-  const s = await Session.open(t);
-  const path = await fixture('blocker');
-  const syms = await symbols(path);
-  const { pid, stop, ref } = await s.launch(path);
-  await s.engine.setOptions(pid, { stopSignals: [] });
-  await s.cont(stop);
-  // Wait until the main thread sleeps in read (syscall 0).
-  await until(() => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').startsWith('0 ');
-    } catch {
-      return false;
-    }
-  }, 'main to block in read');
-  await s.engine.stop(pid, ref.handle);
-  const st = await s.nextStop((e) => e.thread.handle === ref.handle);
-  t.is(st.reason, 'requested');
-  t.is(taskState(pid), 't');
-  await s.writeU32(pid, sym(syms, 'go'), 1);
-  await s.cont(st);
-  t.deepEqual((await s.nextExit(pid)).exit, { code: 42 });
-});
-
-capTest(['launch', 'swBreak'], 'threads are created and exit while another thread is stopped', async (t) => {
-  const s = await Session.open(t);
-  const { pid, stop, syms } = await startThreads(s, ['1', 'churn']);
-  await s.engine.setOptions(pid, { events: { threadReports: true } });
-  const hit0 = sym(syms, 'hit0');
-  await s.engine.setBreakpoint({ pid, kind: 'sw', addr: hit0, len: 1 });
-  await s.cont(stop);
-  const hit = await s.nextStop();
-  t.is(hit.pc, hit0);
-  // While the worker stays stopped, the churner keeps cloning.
-  const churned = sym(syms, 'churned');
-  const c0 = await s.readU64(pid, churned);
-  await until(() => {
-    const news = s.events.filter((e) => e.type === 'thread-new').length;
-    return news >= 20;
-  }, '20 thread-new reports');
-  t.true((await s.readU64(pid, churned)) > c0);
-  t.is(taskState(pid, hit.thread.tid), 't', 'the stopped worker stayed stopped');
-  const news = new Set(
-    s.events.flatMap((e) => (e.type === 'thread-new' ? [e.thread.handle] : [])),
-  );
-  const exits = s.events.flatMap((e) => (e.type === 'thread-exit' ? [e.thread.handle] : []));
-  t.true(exits.length > 0);
-  for (const h of exits) t.true(news.has(h), 'each exit was announced as new first');
-  await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: hit0, len: 1 });
-  await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
-  await s.cont(hit);
-  t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
-  t.true(processGone(pid));
-});
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
+    t.true(processGone(pid));
+  },
+);
 
 capTest(['launch', 'swBreak'], 'hundreds of threads: stop all and resume all', async (t) => {
   const s = await Session.open(t);
@@ -185,7 +213,9 @@ capTest(['launch', 'swBreak'], 'hundreds of threads: stop all and resume all', a
     t.false(stops.has(e.thread.handle), 'one stop per thread');
     stops.set(e.thread.handle, e);
     const list = await s.engine.listThreads(pid);
-    if (list.every((th) => th.state !== 'running' && (th.state !== 'stopped' || stops.has(th.handle)))) {
+    if (
+      list.every((th) => th.state !== 'running' && (th.state !== 'stopped' || stops.has(th.handle)))
+    ) {
       break;
     }
   }
@@ -193,7 +223,9 @@ capTest(['launch', 'swBreak'], 'hundreds of threads: stop all and resume all', a
   await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
   for (const e of stops.values()) await s.cont(e);
   for (;;) {
-    const ev = await s.next((e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid));
+    const ev = await s.next(
+      (e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid),
+    );
     if (ev.type !== 'stop') break;
     await s.cont(ev);
   }

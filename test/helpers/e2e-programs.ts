@@ -24,3 +24,7 @@ export function signalsProgram(): Promise<string> {
 export function loopProgram(): Promise<string> {
   return compileFixture('e2e-loop.c');
 }
+
+export function forkProgram(): Promise<string> {
+  return compileFixture('e2e-fork.c');
+}

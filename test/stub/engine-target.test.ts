@@ -1,0 +1,274 @@
+// EngineTarget's all-stop bookkeeping against a scripted Engine: one stop reported per resume
+// once every thread is stopped, other threads' events kept pending and reported on the next
+// resume without running anything, interrupts, exits.
+import { EventEmitter } from 'node:events';
+import test from 'ava';
+import {
+  type Engine,
+  EngineError,
+  type EngineEvent,
+  type HelloInfo,
+  type ResumeRequest,
+  type StopEvent,
+  type StopReason,
+  type ThreadRef,
+} from '../../native/types.js';
+import { EngineTarget } from '../../stub/engine-target.js';
+import type { TargetStop } from '../../stub/target.js';
+
+const PID = 500;
+
+function ref(tid: number): ThreadRef {
+  return { handle: BigInt(tid), tgid: PID, tid };
+}
+
+let seq = 0n;
+function stopEv(tid: number, reason: StopReason, extra: Partial<StopEvent> = {}): StopEvent {
+  seq++;
+  return {
+    type: 'stop',
+    seq,
+    thread: ref(tid),
+    stopId: seq,
+    reason,
+    signo: reason === 'signal' ? 11 : 5,
+    pc: 0x1000n,
+    sp: 0x2000n,
+    data: [0x1000n],
+    siginfo: Buffer.alloc(128),
+    ...extra,
+  };
+}
+
+class ScriptedEngine extends EventEmitter {
+  readonly calls: string[] = [];
+  readonly resumes: ResumeRequest[] = [];
+  info: HelloInfo = {
+    abi: 1,
+    backend: 'user',
+    caps: {
+      launch: true,
+      swBreak: true,
+      hwBreak: true,
+      hwWatch: true,
+      rangeStep: true,
+      syscallEntryStop: true,
+      syscallExitStop: true,
+      exitStopLive: true,
+      forkEvents: true,
+      vforkEvents: true,
+      execEvents: true,
+      cloneEvents: true,
+      xstate: true,
+      siginfoWrite: true,
+      allStop: true,
+      signalFilter: true,
+      condBytecode: false,
+      syscallFilter: true,
+    },
+    maxRecord: 65536,
+    queueBytes: 1 << 16,
+    hwSlots: 4,
+    xstateSize: 2440,
+    xcr0: 0x207n,
+  };
+  emitEvent(ev: EngineEvent): void {
+    this.emit('event', ev);
+  }
+  async launch(): Promise<ThreadRef> {
+    this.calls.push('launch');
+    setImmediate(() => this.emitEvent(stopEv(PID, 'launch')));
+    return ref(PID);
+  }
+  async setOptions(): Promise<void> {
+    this.calls.push('setOptions');
+  }
+  /** Handles whose resume fails, with the errno name. */
+  readonly failResume = new Map<bigint, string>();
+  async resume(req: ResumeRequest): Promise<void> {
+    this.calls.push(`resume ${req.handle}`);
+    this.resumes.push(req);
+    const code = this.failResume.get(req.handle);
+    if (code) throw new EngineError(code, code === 'ESRCH' ? 3 : 1, 'RESUME');
+  }
+  async stop(pid: number, handle?: bigint): Promise<void> {
+    this.calls.push(`stop ${pid}${handle === undefined ? '' : ` ${handle}`}`);
+  }
+  async setBreakpoint(): Promise<void> {}
+  async clearBreakpoint(): Promise<void> {}
+  async kill(): Promise<void> {
+    this.calls.push('kill');
+    setImmediate(() =>
+      this.emitEvent({
+        type: 'process-exit',
+        seq: ++seq,
+        thread: ref(PID),
+        pid: PID,
+        exit: { signal: 9 },
+      }),
+    );
+  }
+}
+
+async function launched() {
+  const engine = new ScriptedEngine();
+  const target = await EngineTarget.launch(engine as unknown as Engine, {
+    path: '/p',
+    argv: ['/p'],
+    env: [],
+  });
+  const stops: TargetStop[] = [];
+  target.onStop((s) => stops.push(s));
+  // Two more threads appear while running.
+  return { engine, target, stops };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('launch waits for the first stop and sets options', async (t) => {
+  const { engine, target } = await launched();
+  t.deepEqual(target.threads(), [{ pid: PID, tid: PID }]);
+  t.deepEqual(engine.calls, ['launch', 'setOptions']);
+});
+
+test('one stop per resume, after every thread stopped; siblings pending', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 2), parent: 1n });
+  await target.breakpointOps.setSwBreakpoint(0x1000n);
+  engine.emitEvent(stopEv(PID + 1, 'breakpoint'));
+  t.is(stops.length, 0, 'not before the others stopped');
+  engine.emitEvent(stopEv(PID, 'requested'));
+  t.is(stops.length, 0);
+  engine.emitEvent(stopEv(PID + 2, 'breakpoint'));
+  t.deepEqual(stops, [
+    { kind: 'stopped', thread: { pid: PID, tid: PID + 1 }, signal: 5, cause: { type: 'sw-break' } },
+  ]);
+  // The next resume reports the pending hit of PID+2 and runs nothing.
+  const before = engine.resumes.length;
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  await tick();
+  t.is(engine.resumes.length, before);
+  t.deepEqual(stops[1], {
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID + 2 },
+    signal: 5,
+    cause: { type: 'sw-break' },
+  });
+  // Nothing pending any more: all three threads run, each with its own stop id.
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  t.is(engine.resumes.length, before + 3);
+  t.is(new Set(engine.resumes.slice(before).map((r) => r.stopId)).size, 3);
+});
+
+test('a pending hit of a breakpoint removed since is dropped', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  await target.breakpointOps.setSwBreakpoint(0x1000n);
+  engine.emitEvent(stopEv(PID, 'breakpoint'));
+  engine.emitEvent(stopEv(PID + 1, 'breakpoint'));
+  t.is(stops.length, 1);
+  await target.breakpointOps.clearSwBreakpoint(0x1000n);
+  const before = engine.resumes.length;
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  await tick();
+  t.is(stops.length, 1);
+  t.is(engine.resumes.length, before + 2);
+});
+
+test('vCont rules: leftmost matching action, unmatched threads stay stopped', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  engine.emitEvent(stopEv(PID, 'signal'));
+  engine.emitEvent(stopEv(PID + 1, 'requested'));
+  t.is(stops.length, 1);
+  const before = engine.resumes.length;
+  await target.resume([{ thread: { pid: PID, tid: PID }, mode: 'step', signal: 11 }]);
+  t.is(engine.resumes.length, before + 1);
+  t.like(engine.resumes[before], { handle: BigInt(PID), mode: 'step', signal: 11 });
+  engine.emitEvent(stopEv(PID, 'step'));
+  t.like(stops[1], { cause: { type: 'step' } });
+  await target.resume([
+    { thread: { pid: PID, tid: PID + 1 }, mode: 'range', signal: 0, range: { start: 1n, end: 9n } },
+    { mode: 'continue', signal: 0 },
+  ]);
+  t.like(engine.resumes[before + 1], { handle: BigInt(PID), mode: 'cont' });
+  t.like(engine.resumes[before + 2], {
+    handle: BigInt(PID + 1),
+    mode: 'range-step',
+    range: { start: 1n, end: 9n },
+  });
+});
+
+test('interrupt stops every thread and reports SIGINT', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  await target.interrupt();
+  t.true(engine.calls.includes(`stop ${PID}`));
+  engine.emitEvent(stopEv(PID, 'requested'));
+  t.deepEqual(stops, [
+    { kind: 'stopped', thread: { pid: PID, tid: PID }, signal: 2, cause: { type: 'interrupt' } },
+  ]);
+});
+
+test('a thread exiting while the others stop does not hold the stop back', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  engine.emitEvent(stopEv(PID, 'signal'));
+  t.is(stops.length, 0);
+  engine.emitEvent({ type: 'thread-exit', seq: ++seq, thread: ref(PID + 1), code: 0 });
+  t.is(stops.length, 1);
+  t.deepEqual(target.threads(), [{ pid: PID, tid: PID }]);
+});
+
+test('watch stops carry kind and address; exits are reported; kill waits for the exit', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent(stopEv(PID, 'watch', { data: [0x4040n, 3n] }));
+  t.deepEqual(stops[0], {
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'watch', kind: 'read', addr: 0x4040n },
+  });
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({
+    type: 'process-exit',
+    seq: ++seq,
+    thread: ref(PID),
+    pid: PID,
+    exit: { code: 3 },
+  });
+  t.deepEqual(stops[1], { kind: 'exited', pid: PID, code: 3 });
+  t.deepEqual(target.threads(), []);
+  await target.kill(); // already gone: no engine call
+  t.false(engine.calls.includes('kill'));
+});
+
+test('kill resolves once the process-exit arrives, without reporting it', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.kill();
+  t.true(engine.calls.includes('kill'));
+  t.is(stops.length, 0);
+});
+
+test('a thread gone before its resume (ESRCH) is dropped; other failures fail the resume', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  engine.emitEvent(stopEv(PID, 'signal'));
+  engine.emitEvent(stopEv(PID + 1, 'requested'));
+  t.is(stops.length, 1);
+  engine.failResume.set(BigInt(PID + 1), 'ESRCH');
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  t.deepEqual(target.threads(), [{ pid: PID, tid: PID }]);
+  engine.emitEvent(stopEv(PID, 'signal'));
+  t.is(stops.length, 2);
+  engine.failResume.set(BigInt(PID), 'EPERM');
+  const err = await t.throwsAsync(target.resume([{ mode: 'continue', signal: 0 }]));
+  t.is((err as { errno?: number }).errno, 1);
+});
