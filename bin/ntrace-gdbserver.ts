@@ -228,6 +228,7 @@ async function main(): Promise<void> {
     },
     multi: argv.multi === true,
     once: argv.once === true,
+    version: pkg.version,
     message: (line) => process.stderr.write(`${line}\n`),
     ...(log ? { log } : {}),
   });

@@ -192,7 +192,7 @@ export class Framer {
   private body(chunk: Uint8Array, i: number, events: FrameEvent[]): number {
     let end = i;
     while (end < chunk.length && chunk[end] !== HASH && chunk[end] !== DOLLAR) end++;
-    this.append(chunk.subarray(i, end), events);
+    this.append(chunk.subarray(i, end));
     if (end === chunk.length) return end;
     if (chunk[end] === DOLLAR) {
       events.push({
@@ -208,17 +208,12 @@ export class Framer {
     return end + 1;
   }
 
-  private append(data: Uint8Array, events: FrameEvent[]): void {
+  private append(data: Uint8Array): void {
     if (this.overflow || data.length === 0) return;
     for (const b of data) this.sum = (this.sum + b) & 0xff;
     if (this.len + data.length > this.maxPacketSize) {
+      // Keep reading to the end of the packet, then report it once (see finish).
       this.overflow = true;
-      this.oversized++;
-      events.push({
-        type: 'error',
-        code: RSP_ERR_PACKET_TOO_LARGE,
-        message: `packet body exceeds ${this.maxPacketSize} bytes; dropped`,
-      });
       return;
     }
     if (this.len + data.length > this.buf.length) {
@@ -256,7 +251,17 @@ export class Framer {
   }
 
   private finish(events: FrameEvent[]): void {
-    if (this.overflow) return;
+    if (this.overflow) {
+      // Reported only once the packet is over, so the caller's ack and error reply follow a
+      // whole packet. The checksum is not consulted: a retransmission would be as large.
+      this.oversized++;
+      events.push({
+        type: 'error',
+        code: RSP_ERR_PACKET_TOO_LARGE,
+        message: `packet body exceeds ${this.maxPacketSize} bytes; dropped`,
+      });
+      return;
+    }
     const raw = Buffer.from(this.buf.subarray(0, this.len));
     if (this.received !== this.sum) {
       this.badChecksums++;

@@ -15,6 +15,8 @@ export interface ServeOptions {
   message?: (line: string) => void;
   /** Packet log (--debug). */
   log?: (line: string) => void;
+  /** Reported by qGDBServerVersion. */
+  version?: string;
 }
 
 export interface Serving {
@@ -29,6 +31,11 @@ export async function releaseTarget(
   message?: (line: string) => void,
 ): Promise<void> {
   const base = target.base;
+  // A process that already exited has nothing to kill or detach.
+  if (base.threads().length === 0) {
+    await base.close().catch(() => {});
+    return;
+  }
   try {
     if (base.attached) {
       await base.detach();
@@ -63,6 +70,7 @@ export function serve(opts: ServeOptions): Serving {
         ...(opts.log ? { log: opts.log } : {}),
         ...(opts.provider ? { provider: opts.provider } : {}),
         multi: opts.multi,
+        ...(opts.version ? { version: opts.version } : {}),
         onExitRequest: () => {
           exitRequested = true;
         },

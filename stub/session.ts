@@ -27,6 +27,16 @@ import {
 import { setBreakpoint } from './handlers/breakpoints.js';
 import { crcMemory, readMemory, searchMemory, writeMemory } from './handlers/memory.js';
 import { monitorCommand } from './handlers/monitor.js';
+import { HostIo, isHostIoCommand } from './hostio/host-io.js';
+import {
+  hostInfo,
+  memoryRegionInfo,
+  processInfo,
+  registerInfo,
+  serverVersion,
+  threadsInfo,
+} from './handlers/lldb.js';
+import { EXPEDITED } from './arch/amd64-registers.js';
 import {
   readAllRegisters,
   readOneRegister,
@@ -67,6 +77,8 @@ export interface SessionOptions {
   provider?: TargetProvider;
   /** Extended-remote (--multi): vRun/vAttach allowed, the server outlives processes. */
   multi?: boolean;
+  /** Server version for qGDBServerVersion. */
+  version?: string;
   /** `monitor exit` was asked. */
   onExitRequest?: () => void;
 }
@@ -79,6 +91,8 @@ export class Session {
   private readonly queue: Buffer[] = [];
   private busy = false;
   private extended = false;
+  /** vFile: host I/O, per connection (stub/hostio/). */
+  private readonly hostIo = new HostIo({ maxPacketSize: PACKET_SIZE });
   /** QDisableRandomization for vRun; on by default as in gdbserver. */
   private disableAslr = true;
   private contThread: ThreadId | undefined;
@@ -141,6 +155,7 @@ export class Session {
     if (this.state.kind === 'closed') return;
     this.state = { kind: 'closed', end };
     this.conn.close();
+    void this.hostIo.close();
     this.endSession(end);
   }
 
@@ -223,6 +238,7 @@ export class Session {
 
   private async dispatch(cmd: Command): Promise<HandlerResult> {
     const ctx = this.needTarget();
+    if (isHostIoCommand(cmd)) return reply(await this.hostIo.handle(cmd));
     switch (cmd.kind) {
       case 'supported-features': {
         const client = parseClientFeatures(
@@ -254,6 +270,10 @@ export class Session {
         return OK;
       case 'must-reply-empty':
         return EMPTY;
+      case 'host-info':
+        return hostInfo();
+      case 'server-version':
+        return serverVersion(this.opts.version ?? '0');
       case 'disable-randomization':
         if (!this.opts.provider) return EMPTY;
         this.disableAslr = cmd.disable;
@@ -386,6 +406,35 @@ export class Session {
           return errorReply(errnoOf(err));
         }
       }
+      // LLDB (lldbgdbremote.md)
+      case 'enable-thread-suffix':
+        return OK;
+      case 'process-info':
+        return processInfo(ctx);
+      case 'register-info':
+        return registerInfo(ctx, cmd.regnum);
+      case 'memory-region-info':
+        return memoryRegionInfo(ctx, cmd.addr);
+      case 'threads-info':
+        return threadsInfo(
+          ctx,
+          EXPEDITED.map((n) => ctx.layout.byName.get(n)!),
+        );
+      case 'thread-stop-info': {
+        const t = resolveThread(ctx, cmd.thread);
+        if (!t) return errorReply(1);
+        const last = ctx.lastStop;
+        if (last?.kind === 'stopped' && last.thread.tid === t.tid)
+          return reply(await stopReply(ctx, last));
+        return reply(
+          await stopReply(ctx, {
+            kind: 'stopped',
+            thread: t,
+            signal: 0,
+            cause: { type: 'signal' },
+          }),
+        );
+      }
       case 'symbol-lookup-ready':
       case 'symbol-value':
         return OK;
@@ -474,6 +523,8 @@ export class Session {
         }
         return EMPTY;
       case 'malformed':
+        // LLDB probes support with a bare qMemoryRegionInfo, which rsp/ reads as malformed.
+        if (cmd.packet === 'qMemoryRegionInfo') return reply('OK');
         this.log(`malformed packet ${JSON.stringify(cmd.packet)}: ${cmd.reason}`);
         return errorReply(1);
       default:

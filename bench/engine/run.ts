@@ -27,7 +27,12 @@ async function build(dir: string) {
 }
 
 async function baseline(loop: string, target: string, tick: bigint) {
-  const { stdout } = await run(loop, [target, `0x${tick.toString(16)}`, String(steps), String(hits)]);
+  const { stdout } = await run(loop, [
+    target,
+    `0x${tick.toString(16)}`,
+    String(steps),
+    String(hits),
+  ]);
   const [s, h] = stdout.trim().split(' ').map(Number);
   return { steps: s!, hits: h! };
 }

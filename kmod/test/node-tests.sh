@@ -6,7 +6,7 @@ node_suite() {
 		insmod /mods/$m.ko || return 1
 	done
 	mkdir -p /host /ovl /newroot
-	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 host /host || return 1
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose host /host || return 1
 	mount -t tmpfs tmpfs /ovl && mkdir -p /ovl/upper /ovl/work || return 1
 	mount -t overlay overlay -o lowerdir=/host,upperdir=/ovl/upper,workdir=/ovl/work /newroot ||
 		return 1
@@ -17,6 +17,12 @@ node_suite() {
 	t0=$(date +%s)
 	chroot /newroot /usr/bin/node -e 'console.log("node " + process.version + " runs in the guest")'
 	echo "node startup: $(($(date +%s) - t0))s"
+	if [ "$(cat /node_tests)" = debug ]; then
+		# Development aid: run kmod/test/out/debug.sh from the host inside the chroot.
+		timeout "${NODE_TIMEOUT:-200}" chroot /newroot /bin/sh /work/main/kmod/test/out/debug.sh
+		rmmod ntrace
+		return 0
+	fi
 	# Streamed to the console as it runs; bounded so the verdict and dmesg always follow.
 	timeout "${NODE_TIMEOUT:-200}" chroot /newroot /usr/bin/env -i HOME=/tmp \
 		PATH=/usr/local/bin:/usr/bin:/bin NTRACE_BACKEND=kernel CI=1 /bin/sh -c \

@@ -11,7 +11,6 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <sys/socket.h>
@@ -123,10 +122,8 @@ void Tracer::Loop() {
     }
     t_armed = 0;
     if (quit_.load() || peer_gone_) return;
-    resumed_ = false;
     if (!DrainCommands()) return;
     DrainWaits();
-    if (resumed_ && !quit_.load()) Linger();
     Flush();
     if (quit_.load() || peer_gone_) return;
     t_armed = 1;
@@ -226,21 +223,6 @@ void Tracer::Flush() {
     i += static_cast<size_t>(r);
   }
   outq_.clear();
-}
-
-// After resuming a tracee, wait a few tens of microseconds for its next stop before going to
-// sleep: a step or a tight breakpoint loop stops again at once, and then the RESUME reply and
-// the STOP record leave together, which saves the JavaScript thread one wake-up per step.
-void Tracer::Linger() {
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  for (;;) {
-    sched_yield();
-    if (DrainWaits() > 0) return;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long us = (now.tv_sec - start.tv_sec) * 1000000L + (now.tv_nsec - start.tv_nsec) / 1000;
-    if (us > 50) return;
-  }
 }
 
 void Tracer::EmitVec(std::vector<uint8_t> rec) {

@@ -122,7 +122,6 @@ private:
   bool DrainCommands();
   int DrainWaits();
   void Flush();
-  void Linger();
   bool HasTracees() const { return !threads_.empty(); }
 
   // Records
@@ -216,7 +215,6 @@ private:
   bool in_command_ = false;
   std::vector<std::vector<uint8_t>> after_reply_;
   std::vector<std::vector<uint8_t>> outq_; // records waiting for Flush()
-  bool resumed_ = false;                   // a tracee was resumed in this loop pass
   uint64_t ev_seq_ = 0;
   uint64_t next_handle_ = 1;
   uint64_t next_stop_ = 1;

@@ -97,7 +97,8 @@ long Tracer::WriteMem(Proc *p, uint64_t addr, const uint8_t *buf, size_t len) {
   std::vector<uint8_t> copy(buf, buf + len);
   for (; it != p->bps.end() && it->first < addr + len; ++it) {
     it->second.saved = copy[it->first - addr];
-    if (!p->bps_lifted) copy[it->first - addr] = kInt3;
+    bool lifted = p->bps_lifted || (p->stepping != nullptr && p->stepping->step_over == it->first);
+    if (!lifted) copy[it->first - addr] = kInt3;
   }
   return RawWrite(p, addr, copy.data(), len);
 }

@@ -578,7 +578,6 @@ void Tracer::KResume(Thread *t, int sig) {
   } else {
     req = PTRACE_CONT;
   }
-  resumed_ = true;
   if (debug_)
     fprintf(stderr, "[ntrace %d] resume tid=%d req=%ld sig=%d step_over=%lx\n", tid_.load(), t->tid,
             req, sig, static_cast<unsigned long>(t->step_over));

@@ -26,6 +26,7 @@ const COMMANDS = [
   'p/x $rbx',
   'continue',
   'bt',
+  'info sharedlibrary',
   'continue',
 ];
 
@@ -47,6 +48,9 @@ e2e('break, step, finish, registers, memory, shared library, exit code', async (
   t.regex(out, /\$6 = 0x1234/);
   t.regex(out, /Breakpoint 2, e2e_lib_twice \(x=7\) at .*e2e-lib\.c:\d+/);
   t.regex(out, /#1 {2}0xADDR in main \(\) at .*e2e-basic\.c/);
+  // qXfer:libraries-svr4 listed the libraries with their load addresses.
+  t.regex(out, /0xADDR {2}0xADDR {2}Yes {9}\S*\/libe2e\.so\n/);
+  t.regex(out, /Yes {9}\S*libc\.so\.6\n/);
   t.regex(out, /\[Inferior 1 \(process N\) exited with code 07\]/);
   t.regex(ours.server.stdout.text, /y=7 d=17\.5 z=14 sink=43/);
   for (const other of runs.slice(1)) t.is(out, other.out, `differs from ${other.kind}`);

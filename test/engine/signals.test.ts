@@ -1,6 +1,7 @@
 // The per-signal stop table and what RESUME does with a stop's signal; siginfo access.
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { EngineError } from '../../native/index.js';
-import { capTest, fixture, Session } from './_session.js';
+import { capTest, fixture, Session, sym, symbols, until } from './_session.js';
 
 const SIGUSR1 = 10;
 const SIGUSR2 = 12;
@@ -95,3 +96,39 @@ capTest(['launch'], 'a signal given at a non-signal stop is delivered', async (t
   });
   t.deepEqual((await s.nextExit(pid)).exit, { signal: 15 });
 });
+
+capTest(
+  ['launch', 'signalFilter'],
+  'a passed SIGSTOP job-stops the process until SIGCONT',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('spin');
+    const syms = await symbols(path);
+    const counter = sym(syms, 'counter');
+    const { pid, stop } = await s.launch(path);
+    await s.engine.setOptions(pid, { stopSignals: [] });
+    await s.engine.resume({
+      handle: stop.thread.handle,
+      stopId: stop.stopId,
+      mode: 'cont',
+      signal: 19,
+    });
+    // Delivered, the SIGSTOP puts the process in a job-control stop, where it stays.
+    await until(() => {
+      const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+      return /State:\s+[tT]/.test(st);
+    }, 'the job-control stop');
+    const c0 = await s.readU64(pid, counter);
+    t.is(s.events.filter((e) => e.type === 'stop').length, 0, 'no STOP record for it');
+    process.kill(pid, 'SIGCONT');
+    await until(() => {
+      const b = Buffer.alloc(8);
+      const fd = openSync(`/proc/${pid}/mem`, 'r');
+      readSync(fd, b, 0, 8, Number(counter));
+      closeSync(fd);
+      return b.readBigUInt64LE(0) > c0;
+    }, 'the counter to move after SIGCONT');
+    await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 7 });
+  },
+);

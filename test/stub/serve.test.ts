@@ -69,3 +69,26 @@ test('a port in use is refused with EADDRINUSE', async (t) => {
   t.is((err as NodeJS.ErrnoException).code, 'EADDRINUSE');
   a.close();
 });
+
+test('a Unix socket COMM serves a session', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'ntrace-sock-'));
+  try {
+    const path = join(dir, 'gdb.sock');
+    const f = new FakeTarget(1000, [1000], false);
+    const listener = await listen({ kind: 'unix', path });
+    t.is(listener.port, undefined);
+    const s = serve({ listener, target: f.asTarget(), multi: false, once: true });
+    const sock = connect(path);
+    await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+    const c = new RspClient(sock);
+    t.is(await c.request('qC'), 'QC3e8');
+    c.close();
+    await s.done;
+    t.true(f.killed);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

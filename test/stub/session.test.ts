@@ -257,6 +257,11 @@ test('vCont with per-thread actions and range stepping', async (t) => {
   t.is(await h.client.request('Hgp3e8.999'), 'E01');
   t.is(await h.client.request('Tp3e8.3e9'), 'OK');
   t.is(await h.client.request('Tp3e8.5'), 'E01');
+  t.is(
+    await h.client.request('qThreadExtraInfo,p3e8.3e9'),
+    Buffer.from('fake-1001').toString('hex'),
+  );
+  t.is(await h.client.request('qThreadExtraInfo,p3e8.5'), 'E01');
   await h.close();
 });
 
@@ -317,5 +322,55 @@ test('a client vanishing mid-session ends it as disconnected', async (t) => {
   h.client.raw(encodePacket('qC').subarray(0, 3));
   h.client.close();
   t.is(await h.session.ended, 'disconnected');
+  await h.close();
+});
+
+test('random bytes do not break the session; it answers the next good packet', async (t) => {
+  const f = fake();
+  const h = await connectSession(f.asTarget());
+  let x = 0x12345678;
+  const noise = Buffer.alloc(1 << 16);
+  for (let i = 0; i < noise.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    noise[i] = x >>> 24;
+  }
+  h.client.raw(noise);
+  h.client.send('qC');
+  // The noise may hold NAKs (each repeats our last reply) or, rarely, a well-formed packet:
+  // read until the answer to qC shows up.
+  let r = '';
+  for (let i = 0; i < 1000 && r !== 'QC3e8'; i++) r = await h.client.next();
+  t.is(r, 'QC3e8');
+  t.false(f.killed);
+  await h.close();
+});
+
+test('LLDB queries: register info, thread suffix, jThreadsInfo, qThreadStopInfo', async (t) => {
+  const h = await connectSession(fake([PID, PID + 1]).asTarget(), { version: '9.9.9' });
+  t.regex(await h.client.request('qRegisterInfo0'), /^name:rax;bitsize:64;/);
+  t.regex(await h.client.request('qRegisterInfo10'), /^name:rip;/);
+  t.is(await h.client.request('qRegisterInfo999'), 'E45');
+  t.is(await h.client.request('QThreadSuffixSupported'), 'OK');
+  t.is(
+    await h.client.request('p10;thread:3e9;'),
+    (0x401000n + BigInt(PID + 1)).toString(16).padStart(16, '0').match(/../g)!.reverse().join(''),
+  );
+  const info = JSON.parse(await h.client.request('jThreadsInfo')) as {
+    tid: number;
+    name?: string;
+    registers?: Record<string, string>;
+  }[];
+  t.deepEqual(
+    info.map((x) => [x.tid, x.name]),
+    [
+      [PID, `fake-${PID}`],
+      [PID + 1, `fake-${PID + 1}`],
+    ],
+  );
+  t.truthy(info[0]!.registers?.['16']);
+  t.regex(await h.client.request('qThreadStopInfo3e8'), /^T05/);
+  t.regex(await h.client.request('qThreadStopInfo3e9'), /^T00.*thread:3e9;/);
+  t.regex(await h.client.request('qGDBServerVersion'), /name:ntrace-gdbserver;version:9\.9\.9;/);
+  t.is(await h.client.request('qMemoryRegionInfo'), 'OK');
   await h.close();
 });

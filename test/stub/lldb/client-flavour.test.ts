@@ -10,9 +10,7 @@ function flavourOf(packet: string) {
 
 test('LLDB 16 qSupported', (t) => {
   t.is(
-    flavourOf(
-      'qSupported:xmlRegisters=i386,arm,mips,arc;multiprocess+;fork-events+;vfork-events+',
-    ),
+    flavourOf('qSupported:xmlRegisters=i386,arm,mips,arc;multiprocess+;fork-events+;vfork-events+'),
     'lldb',
   );
 });

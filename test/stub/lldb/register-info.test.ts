@@ -25,7 +25,8 @@ const LLDB_SERVER: Record<string, string> = {
   r9: 'name:r9;bitsize:64;offset:64;encoding:uint;format:hex;set:General Purpose Registers;ehframe:9;dwarf:9;generic:arg6;',
   r15: 'name:r15;bitsize:64;offset:0;encoding:uint;format:hex;set:General Purpose Registers;ehframe:15;dwarf:15;',
   rip: 'name:rip;bitsize:64;offset:128;encoding:uint;format:hex;set:General Purpose Registers;ehframe:16;dwarf:16;generic:pc;',
-  mxcsr: 'name:mxcsr;bitsize:32;offset:248;encoding:uint;format:hex;set:Floating Point Registers;ehframe:64;dwarf:64;',
+  mxcsr:
+    'name:mxcsr;bitsize:32;offset:248;encoding:uint;format:hex;set:Floating Point Registers;ehframe:64;dwarf:64;',
   st0: 'name:st0;bitsize:80;offset:256;encoding:vector;format:vector-uint8;set:Floating Point Registers;ehframe:33;dwarf:33;',
   st7: 'name:st7;bitsize:80;offset:368;encoding:vector;format:vector-uint8;set:Floating Point Registers;ehframe:40;dwarf:40;',
   xmm0: 'name:xmm0;bitsize:128;offset:384;encoding:vector;format:vector-uint8;set:Floating Point Registers;ehframe:17;dwarf:17;',
@@ -50,16 +51,34 @@ test('register numbers are the stub layout numbers (GDB amd64 order)', (t) => {
   t.is(registerInfoReply(avx, 0).split(';')[0], 'name:rax');
   t.is(registerInfoReply(avx, 1).split(';')[0], 'name:rbx');
   t.is(registerInfoReply(avx, 16).split(';')[0], 'name:rip');
-  t.is(registerInfoReply(avx, 0x11), 'name:eflags;bitsize:32;offset:136;encoding:uint;format:hex;set:General Purpose Registers;ehframe:49;dwarf:49;generic:flags;');
+  t.is(
+    registerInfoReply(avx, 0x11),
+    'name:eflags;bitsize:32;offset:136;encoding:uint;format:hex;set:General Purpose Registers;ehframe:49;dwarf:49;generic:flags;',
+  );
 });
 
 test('segment selectors, x87 control and the Linux/segment-base registers', (t) => {
   const r = (name: string) => registerInfoReply(avx, avx.byName.get(name)!);
-  t.is(r('cs'), 'name:cs;bitsize:32;offset:140;encoding:uint;format:hex;set:General Purpose Registers;ehframe:51;dwarf:51;');
-  t.is(r('fctrl'), 'name:fctrl;bitsize:32;offset:244;encoding:uint;format:hex;set:Floating Point Registers;ehframe:65;dwarf:65;');
-  t.is(r('fop'), 'name:fop;bitsize:32;offset:272;encoding:uint;format:hex;set:Floating Point Registers;');
-  t.is(r('orig_rax'), 'name:orig_rax;bitsize:64;offset:536;encoding:uint;format:hex;set:General Purpose Registers;');
-  t.is(r('fs_base'), 'name:fs_base;bitsize:64;offset:544;encoding:uint;format:hex;set:General Purpose Registers;ehframe:58;dwarf:58;');
+  t.is(
+    r('cs'),
+    'name:cs;bitsize:32;offset:140;encoding:uint;format:hex;set:General Purpose Registers;ehframe:51;dwarf:51;',
+  );
+  t.is(
+    r('fctrl'),
+    'name:fctrl;bitsize:32;offset:244;encoding:uint;format:hex;set:Floating Point Registers;ehframe:65;dwarf:65;',
+  );
+  t.is(
+    r('fop'),
+    'name:fop;bitsize:32;offset:272;encoding:uint;format:hex;set:Floating Point Registers;',
+  );
+  t.is(
+    r('orig_rax'),
+    'name:orig_rax;bitsize:64;offset:536;encoding:uint;format:hex;set:General Purpose Registers;',
+  );
+  t.is(
+    r('fs_base'),
+    'name:fs_base;bitsize:64;offset:544;encoding:uint;format:hex;set:General Purpose Registers;ehframe:58;dwarf:58;',
+  );
 });
 
 test('AVX upper halves are described so LLDB composes ymmN from xmmN and ymmNh', (t) => {
@@ -86,7 +105,10 @@ test('offsets tile the g packet exactly', (t) => {
     t.is(info.bitsize, avx.regs[i]!.size * 8);
     off += avx.regs[i]!.size;
   }
-  t.is(off, avx.regs.reduce((s, r) => s + r.size, 0));
+  t.is(
+    off,
+    avx.regs.reduce((s, r) => s + r.size, 0),
+  );
 });
 
 test('no sub-registers are listed (LLDB derives eax/ax/al/mm0/ymm0 itself)', (t) => {

@@ -1,0 +1,174 @@
+// Runs real lldb-16 in batch mode against a gdb-remote server: lldb-server-16 (the reference) or
+// ntrace-gdbserver. Both listen on port 0; lldb-server tells its port through `--pipe`, ours
+// prints `Listening on port N`. Output is split per command and normalised so the two servers'
+// sessions can be compared (differential tests).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { Output, startServer as startGdbStyleServer } from '../helpers/e2e-harness.js';
+
+export type LldbServerKind = 'lldb-server' | 'ntrace';
+
+export const LLDB = 'lldb-16';
+export const LLDB_SERVER = 'lldb-server-16';
+
+function installed(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const haveLldb = installed(LLDB, ['--version']);
+export const haveLldbServer = installed(LLDB_SERVER, ['version']);
+
+export interface RunningServer {
+  kind: LldbServerKind;
+  port: number;
+  /** Everything the server wrote to stderr (ours logs there). */
+  stderr: Output;
+  exited: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type ServerTarget = { launch: string[] } | { attach: number };
+
+function exitOf(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) resolve();
+    else proc.once('exit', () => resolve());
+  });
+}
+
+async function startLldbServer(target: ServerTarget): Promise<RunningServer> {
+  const args = ['gdbserver', '--pipe', '3'];
+  if ('attach' in target) args.push('--attach', String(target.attach), '127.0.0.1:0');
+  else args.push('127.0.0.1:0', '--', ...target.launch);
+  const proc = spawn(LLDB_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const stderr = new Output(proc.stderr);
+  const exited = exitOf(proc);
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    (proc.stdio[3] as Readable).on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+      // The port, NUL-terminated.
+      const m = /^(\d+)\0/.exec(text);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then(() => reject(new Error(`lldb-server exited early:\n${stderr.text}`)));
+  });
+  return {
+    kind: 'lldb-server',
+    port,
+    stderr,
+    exited,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function startNtrace(target: ServerTarget): Promise<RunningServer> {
+  const s =
+    'attach' in target
+      ? await startGdbStyleServer('ntrace', [String(target.attach)], {
+          before: ['--once', '--attach'],
+        })
+      : await startGdbStyleServer('ntrace', target.launch, { before: ['--once'] });
+  return {
+    kind: 'ntrace',
+    port: s.port,
+    stderr: s.stderr,
+    exited: s.exited.then(() => undefined),
+    stop: () => s.stop(),
+  };
+}
+
+export function startServer(kind: LldbServerKind, target: ServerTarget): Promise<RunningServer> {
+  return kind === 'lldb-server' ? startLldbServer(target) : startNtrace(target);
+}
+
+export interface LldbResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout split per command: the echoed command and what followed it. */
+  sections: Section[];
+}
+
+export interface Section {
+  command: string;
+  output: string;
+}
+
+/** Splits lldb's batch output at its `(lldb) <command>` echoes. */
+export function splitSections(stdout: string): Section[] {
+  const sections: Section[] = [];
+  let current: Section | undefined;
+  for (const line of stdout.split('\n')) {
+    const m = /^\(lldb\) (.*)$/.exec(line);
+    if (m) {
+      current = { command: m[1]!, output: '' };
+      sections.push(current);
+    } else if (current) {
+      current.output += `${line}\n`;
+    }
+  }
+  return sections;
+}
+
+/**
+ * `lldb-16 -b` on `program`, connected to `port`, running `commands` in order. auto-confirm
+ * keeps `process kill` and friends from prompting; -x skips the user's ~/.lldbinit.
+ */
+export function runLldb(
+  program: string | undefined,
+  port: number,
+  commands: readonly string[],
+): Promise<LldbResult> {
+  const args = ['-b', '-x', '-o', 'settings set auto-confirm true'];
+  args.push('-o', `gdb-remote 127.0.0.1:${port}`);
+  for (const c of commands) args.push('-o', c);
+  if (program) args.push(program);
+  const proc = spawn(LLDB, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout = new Output(proc.stdout);
+  const stderr = new Output(proc.stderr);
+  return new Promise((resolve) => {
+    proc.once('close', (code) =>
+      resolve({
+        code,
+        stdout: stdout.text,
+        stderr: stderr.text,
+        sections: splitSections(stdout.text),
+      }),
+    );
+  });
+}
+
+/** Removes what differs between servers or runs: addresses, pids, tids, timings. */
+export function normalizeLldb(text: string): string {
+  return text
+    .split('\n')
+    .map((l) =>
+      l
+        // Addresses, not small values such as `register read rax` after a write.
+        .replace(/0x0*[1-9a-f][0-9a-f]{8,}\b/g, '0xADDR')
+        .replace(/\b(Process|process|pid =|pid) \d+/g, '$1 N')
+        .replace(/\btid = (0x[0-9a-f]+|\d+)/g, 'tid = TID')
+        // Where in a one-line loop an interrupt lands decides the column, not the server.
+        .replace(/(\.c:\d+):\d+\b/g, '$1')
+        .replace(/\b\d+(\.\d+)? ?(ms|us|ns|seconds|sec)\b/g, 'T')
+        .trim(),
+    )
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+/** The normalised output of the `nth` (0-based) section for `command`. */
+export function sectionOf(result: LldbResult, command: string, nth = 0): string {
+  const s = result.sections.filter((x) => x.command === command)[nth];
+  if (!s) throw new Error(`no section ${nth} for "${command}" in:\n${result.stdout}\n${result.stderr}`);
+  return normalizeLldb(s.output);
+}
