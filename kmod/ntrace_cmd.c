@@ -9,6 +9,7 @@
 #include <linux/cred.h>
 #include <linux/elf.h>
 #include <linux/fs.h>
+#include <linux/hw_breakpoint.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/regset.h>
@@ -27,7 +28,7 @@
 #define NT_EVENTS_SUPPORTED \
 	(NTRACE_EVENT_CLONE | NTRACE_EVENT_EXEC | NTRACE_EVENT_THREAD_REPORT)
 
-static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_EXEC_EVENTS |
+static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_WATCH | NTRACE_CAP_EXEC_EVENTS |
 			   NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_XSTATE |
 			   NTRACE_CAP_SIGNAL_FILTER;
 
@@ -50,7 +51,7 @@ static void *nt_payload(struct nt_rec *r)
 	return (u8 *)r->data + NT_REPLY_HDR;
 }
 
-/* copy_struct_from_user rule: shorter is zero-extended, longer needs a zero tail. */
+/* copy_struct_from_user rule: shorter is zero-extended, longer needs a zero tail (EINVAL). */
 static int nt_cmd_struct(const struct ntrace_hdr *h, void *dst, size_t size, bool payload)
 {
 	size_t n = min_t(size_t, h->len, size);
@@ -58,7 +59,7 @@ static int nt_cmd_struct(const struct ntrace_hdr *h, void *dst, size_t size, boo
 	memset(dst, 0, size);
 	memcpy(dst, h, n);
 	if (h->len > size && !payload && memchr_inv((const u8 *)h + size, 0, h->len - size))
-		return -E2BIG;
+		return -EINVAL;
 	return 0;
 }
 
@@ -114,6 +115,7 @@ static void nt_proc_free(struct nt_proc *proc)
 {
 	struct nt_bp *bp, *tmp;
 
+	nt_hw_release_all(proc);
 	list_for_each_entry_safe(bp, tmp, &proc->bps, node)
 		kfree(bp);
 	put_pid(proc->pid);
@@ -229,7 +231,7 @@ static int nt_cmd_hello(struct nt_session *s, const struct ntrace_hdr *h, struct
 	rep->caps = nt_caps;
 	rep->max_record = NT_MAX_RECORD;
 	rep->queue_bytes = NT_QUEUE_BYTES;
-	rep->hw_slots = 0;
+	rep->hw_slots = HBP_NUM;
 	if (xs) {
 		u32 size = xs->n * xs->size;
 		u8 *buf = kzalloc(size, GFP_KERNEL);
@@ -439,6 +441,7 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 	proc->stop_sigs = ~0ULL & ~BIT_ULL(SIGKILL - 1);
 	INIT_LIST_HEAD(&proc->threads);
 	INIT_LIST_HEAD(&proc->bps);
+	INIT_LIST_HEAD(&proc->hws);
 	spin_lock_irqsave(&nt_lock, flags);
 	list_add_tail(&proc->node, &s->procs);
 	spin_unlock_irqrestore(&nt_lock, flags);
@@ -590,8 +593,11 @@ static int nt_cmd_resume(struct nt_session *s, const struct ntrace_hdr *h, struc
 	err = nt_cmd_struct(h, &c, sizeof(c), false);
 	if (err)
 		return err;
-	if (c.range_start || c.range_end)
-		return c.mode == NTRACE_RESUME_RANGE_STEP ? -EOPNOTSUPP : -EINVAL;
+	if (c.mode > NTRACE_RESUME_SYSCALL || c.sig < NTRACE_SIG_PASS || c.sig >= _NSIG ||
+	    ((c.range_start || c.range_end) && c.mode != NTRACE_RESUME_RANGE_STEP))
+		return -EINVAL;
+	if (c.mode != NTRACE_RESUME_CONT && c.mode != NTRACE_RESUME_STEP)
+		return -EOPNOTSUPP; /* no RANGE_STEP / SYSCALL caps */
 	t = nt_thread_get(s, c.handle);
 	if (!t)
 		return -ESRCH;
@@ -796,11 +802,15 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	err = nt_cmd_struct(h, &c, sizeof(c), false);
 	if (err)
 		return err;
-	if (c.kind != NTRACE_BP_SW || c.cond_len)
-		return c.kind > NTRACE_BP_ACCESS ? -EINVAL : -EOPNOTSUPP;
+	if (c.kind > NTRACE_BP_ACCESS)
+		return -EINVAL;
+	if (c.cond_len)
+		return -EOPNOTSUPP;
 	proc = nt_proc_find(s, c.pid);
 	if (!proc)
 		return -ESRCH;
+	if (c.kind != NTRACE_BP_SW)
+		return nt_hw_set(proc, c.addr, c.len, c.kind, set);
 	task = nt_proc_task(proc);
 	if (!task)
 		return -ESRCH;
@@ -863,6 +873,10 @@ void nt_do_command(struct nt_session *s, const struct ntrace_hdr *h)
 	nt_reap_procs(s);
 	if (!s->hello && h->type != NTRACE_CMD_HELLO) {
 		err = -EPROTO;
+		goto reply;
+	}
+	if (h->flags) {
+		err = -EINVAL; /* no command defines flags in ABI 1 */
 		goto reply;
 	}
 	switch (h->type) {

@@ -88,6 +88,7 @@ struct nt_proc {
 	bool exited;
 	struct list_head threads; /* nt_thread.pnode */
 	struct list_head bps;
+	struct list_head hws; /* struct nt_hw, under cmd_lock */
 };
 
 /* Reasons waiting for the thread's task_work, highest priority first. */
@@ -99,6 +100,8 @@ struct nt_proc {
 #define NT_P_STEP BIT(5)
 #define NT_P_ATTACH BIT(6)
 #define NT_P_REQUESTED BIT(7)
+#define NT_P_WATCH BIT(9)
+#define NT_P_STEPOVER BIT(8) /* not a stop: re-insert the breakpoint stepped over */
 
 enum nt_req_op { NT_REQ_GET_REGS, NT_REQ_SET_REGS, NT_REQ_FLUSH_FPU };
 
@@ -130,6 +133,8 @@ struct nt_thread {
 	u64 clone_handle;
 	s64 clone_tid;
 	u64 exec_old_tid;
+	u64 watch_addr;
+	u32 watch_kind;
 	bool stopped;
 	u64 stop_id;
 	int stop_signo;
@@ -139,6 +144,10 @@ struct nt_thread {
 	int resume_sig;
 	struct nt_req *req;
 	bool tf_set; /* we set EFLAGS.TF for a step */
+	bool stepover; /* stepping over our breakpoint at stepover_addr */
+	u64 stepover_addr;
+	u32 stepover_mode; /* the RESUME mode that started it */
+	bool orphan; /* detached with TF set: still hashed to claim its step trap */
 	int skip_sig; /* signal sent by RESUME itself: not intercepted again */
 };
 
@@ -153,6 +162,10 @@ void nt_emit_reply(struct nt_session *s, struct nt_rec *r);
 /* ntrace_cmd.c */
 void nt_do_command(struct nt_session *s, const struct ntrace_hdr *cmd);
 void nt_session_teardown(struct nt_session *s);
+
+/* ntrace_hw.c */
+int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set);
+void nt_hw_release_all(struct nt_proc *proc);
 
 /* ntrace_stop.c */
 int nt_hooks_init(void);

@@ -189,15 +189,29 @@ out:
 	return ret;
 }
 
+/* A malformed frame still names its seq and type: answer it with EINVAL. */
+static void nt_reply_malformed(struct nt_session *s, const struct ntrace_hdr *h)
+{
+	struct nt_rec *r = nt_rec_alloc(sizeof(struct ntrace_reply), NTRACE_REPLY,
+					GFP_KERNEL | __GFP_NOFAIL);
+	struct ntrace_reply *rep = (struct ntrace_reply *)r->data;
+
+	rep->hdr.seq = h->seq;
+	rep->error = -EINVAL;
+	rep->cmd_type = h->type;
+	nt_emit_reply(s, r);
+}
+
 /*
- * Commands are processed in order; the first malformed frame stops the write (EINVAL if it
- * was the first one, else the byte count of the commands processed).
+ * Commands are processed in order. A malformed frame (bad len) gets an EINVAL reply and ends
+ * the write: the bytes after it cannot be framed, so they are consumed unprocessed. Trailing
+ * bytes shorter than a header are EINVAL for write() itself when nothing came before them.
  */
 static ssize_t nt_write(struct file *file, const char __user *buf, size_t count, loff_t *ppos)
 {
 	struct nt_session *s = file->private_data;
 	size_t done = 0;
-	void *rec = NULL;
+	void *rec;
 	int err = 0;
 
 	if (current->tgid != s->opener_tgid)
@@ -213,7 +227,8 @@ static ssize_t nt_write(struct file *file, const char __user *buf, size_t count,
 		}
 		if (h.len < sizeof(h) || h.len % NTRACE_ALIGN || h.len > NT_MAX_RECORD ||
 		    h.len > count - done) {
-			err = -EINVAL;
+			nt_reply_malformed(s, &h);
+			done = count;
 			break;
 		}
 		rec = kmalloc(h.len, GFP_KERNEL);
@@ -222,17 +237,16 @@ static ssize_t nt_write(struct file *file, const char __user *buf, size_t count,
 			break;
 		}
 		if (copy_from_user(rec, buf + done, h.len)) {
+			kfree(rec);
 			err = -EFAULT;
 			break;
 		}
 		nt_do_command(s, rec);
 		kfree(rec);
-		rec = NULL;
 		done += h.len;
 	}
 	if (!err && done != count)
 		err = -EINVAL; /* trailing bytes shorter than a header */
-	kfree(rec);
 	mutex_unlock(&s->cmd_lock);
 	return done ? done : err;
 }

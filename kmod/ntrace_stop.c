@@ -109,10 +109,34 @@ void nt_thread_unlink(struct nt_thread *t)
 	nt_thread_put(t);
 }
 
-/* Detach: a parked thread leaves its stop without applying anything. */
+/*
+ * Detach: a parked thread leaves its stop without applying anything. A running thread with
+ * our TF set would die of the SIGTRAP its step raises once nobody claims it, so it stays
+ * hashed, without a proc, until the die notifier or the exit hook sees it (nt_orphan_done).
+ */
 void nt_detach_thread(struct nt_thread *t)
 {
-	nt_thread_unlink(t);
+	if (!t->tf_set || t->stopped) {
+		nt_thread_unlink(t);
+		return;
+	}
+	list_del_init(&t->pnode);
+	t->proc = NULL;
+	t->pending = 0;
+	sigemptyset(&t->pend_sigs);
+	t->stepover = false;
+	t->orphan = true;
+	__module_get(THIS_MODULE); /* the die notifier must outlive the orphan */
+	wake_up(&t->wq);
+}
+
+static void nt_orphan_done(struct nt_thread *t)
+{
+	t->orphan = false;
+	hash_del(&t->hnode);
+	atomic_dec(&nt_nthreads);
+	nt_thread_put(t);
+	module_put(THIS_MODULE);
 }
 
 void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thread *out)
@@ -287,10 +311,11 @@ static bool nt_signal_pending_info(int sig, kernel_siginfo_t *info)
 static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
 {
 	static const u32 order[] = { NT_P_LAUNCH, NT_P_EXEC, NT_P_NEW_THREAD, NT_P_CLONE,
-				     NT_P_BREAKPOINT, NT_P_STEP, NT_P_ATTACH, NT_P_REQUESTED };
+				     NT_P_BREAKPOINT, NT_P_WATCH, NT_P_STEP, NT_P_ATTACH,
+				     NT_P_REQUESTED };
 	static const u32 reasons[] = { NTRACE_STOP_LAUNCH, NTRACE_STOP_EXEC,
 				       NTRACE_STOP_NEW_THREAD, NTRACE_STOP_CLONE,
-				       NTRACE_STOP_BREAKPOINT, NTRACE_STOP_STEP,
+				       NTRACE_STOP_BREAKPOINT, NTRACE_STOP_WATCH, NTRACE_STOP_STEP,
 				       NTRACE_STOP_ATTACH, NTRACE_STOP_REQUESTED };
 	unsigned int i;
 	int sig;
@@ -314,6 +339,11 @@ static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
 			d->signo = SIGTRAP;
 			break;
 		case NT_P_STEP:
+			d->signo = SIGTRAP;
+			break;
+		case NT_P_WATCH:
+			d->data[0] = t->watch_addr;
+			d->data[1] = t->watch_kind;
 			d->signo = SIGTRAP;
 			break;
 		}
@@ -347,6 +377,68 @@ static void nt_discard_signal(int sig)
 	spin_unlock_irq(&current->sighand->siglock);
 }
 
+static int nt_poke_self(u64 addr, u8 byte)
+{
+	return access_process_vm(current, addr, &byte, 1, FOLL_FORCE | FOLL_WRITE) == 1 ? 0 : -EIO;
+}
+
+/*
+ * Put the int3 back after a step-over, unless the debugger cleared that breakpoint
+ * meanwhile: the recheck after the write undoes it if CLEAR_BP ran in between.
+ */
+static void nt_reinsert_bp(struct nt_thread *t, u64 addr)
+{
+	unsigned long flags;
+	struct nt_bp *bp;
+	bool live;
+	u8 orig = 0;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	bp = t->proc ? nt_bp_find(t->proc, addr) : NULL;
+	if (bp)
+		orig = bp->orig;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (!bp || nt_poke_self(addr, 0xcc))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	live = t->proc && nt_bp_find(t->proc, addr);
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (!live)
+		nt_poke_self(addr, orig);
+}
+
+/*
+ * Resuming at one of our breakpoints steps over it: the original byte goes back, the thread
+ * single-steps, and the step trap (NT_P_STEPOVER) re-inserts the int3. Other threads that
+ * pass the address meanwhile do not stop there (no displaced stepping).
+ */
+static bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode)
+{
+	unsigned long flags;
+	struct nt_bp *bp;
+	bool ok = false;
+	u8 orig = 0;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	bp = t->proc ? nt_bp_find(t->proc, regs->ip) : NULL;
+	if (bp)
+		orig = bp->orig;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (!bp || nt_poke_self(regs->ip, orig))
+		return false;
+	spin_lock_irqsave(&nt_lock, flags);
+	if (t->proc) {
+		t->stepover = true;
+		t->stepover_addr = regs->ip;
+		t->stepover_mode = mode;
+		t->tf_set = true;
+		regs->flags |= X86_EFLAGS_TF;
+		ok = true;
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return ok;
+}
+
 /* Publish the stop and park until resumed, detached or killed. */
 static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 {
@@ -358,6 +450,18 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	bool killed, detached;
 	u32 mode;
 	int sig, ret;
+
+	u64 over = 0;
+
+	/* A stop before the step trap ends the step-over; it restarts on the next RESUME. */
+	spin_lock_irqsave(&nt_lock, flags);
+	if (t->stepover) {
+		t->stepover = false;
+		over = t->stepover_addr;
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (over)
+		nt_reinsert_bp(t, over);
 
 	r = nt_rec_alloc(sizeof(*ev), NTRACE_EV_STOP, GFP_KERNEL);
 	if (!r)
@@ -424,10 +528,12 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	if (killed || detached)
 		return;
 
-	if (mode == NTRACE_RESUME_STEP) {
+	if (!nt_start_stepover(t, regs, mode) && mode == NTRACE_RESUME_STEP) {
 		spin_lock_irqsave(&nt_lock, flags);
-		t->tf_set = true;
-		regs->flags |= X86_EFLAGS_TF;
+		if (t->proc) { /* never leave TF behind for a detached thread */
+			t->tf_set = true;
+			regs->flags |= X86_EFLAGS_TF;
+		}
 		spin_unlock_irqrestore(&nt_lock, flags);
 	}
 	if (d->reason == NTRACE_STOP_SIGNAL && sig != NTRACE_SIG_PASS && sig != d->signo)
@@ -450,6 +556,25 @@ static void nt_stop_loop(struct nt_thread *t)
 	for (;;) {
 		if (fatal_signal_pending(current))
 			return;
+		u64 over = 0;
+		u32 over_mode = 0;
+
+		spin_lock_irqsave(&nt_lock, flags);
+		if (t->pending & NT_P_STEPOVER) {
+			t->pending &= ~NT_P_STEPOVER;
+			over = t->stepover_addr;
+			over_mode = t->stepover_mode;
+		}
+		spin_unlock_irqrestore(&nt_lock, flags);
+		if (over) {
+			nt_reinsert_bp(t, over);
+			if (over_mode == NTRACE_RESUME_STEP) {
+				spin_lock_irqsave(&nt_lock, flags);
+				if (t->proc)
+					t->pending |= NT_P_STEP;
+				spin_unlock_irqrestore(&nt_lock, flags);
+			}
+		}
 		spin_lock_irqsave(&nt_lock, flags);
 		more = t->proc && nt_next_reason(t, &d);
 		spin_unlock_irqrestore(&nt_lock, flags);
@@ -534,10 +659,6 @@ int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c)
 {
 	if (!t->stopped || (c->stop_id && c->stop_id != t->stop_id))
 		return c->stop_id ? -ESTALE : -EBUSY;
-	if (c->mode != NTRACE_RESUME_CONT && c->mode != NTRACE_RESUME_STEP)
-		return -EOPNOTSUPP;
-	if (c->sig < NTRACE_SIG_PASS || c->sig >= _NSIG)
-		return -EINVAL;
 	t->resume_mode = c->mode;
 	t->resume_sig = c->sig;
 	t->resume = true;
@@ -667,6 +788,10 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 		return;
 	spin_lock_irqsave(&nt_lock, flags);
 	t = nt_find_task(p);
+	if (t && t->orphan) {
+		nt_orphan_done(t);
+		goto out;
+	}
 	if (!t || !t->proc)
 		goto out;
 	proc = t->proc;
@@ -729,6 +854,14 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 		return NOTIFY_DONE;
 	spin_lock_irqsave(&nt_lock, flags);
 	t = nt_find_task(current);
+	if (t && t->orphan && val == DIE_DEBUG && (*(unsigned long *)args->err & DR_STEP)) {
+		/* The step of a thread detached mid-step: swallow it, forget the thread. */
+		regs->flags &= ~X86_EFLAGS_TF;
+		*(unsigned long *)args->err &= ~DR_STEP;
+		nt_orphan_done(t);
+		ret = (*(unsigned long *)args->err & DR_TRAP_BITS) ? NOTIFY_DONE : NOTIFY_STOP;
+		goto out;
+	}
 	if (!t || !t->proc)
 		goto out;
 	if (val == DIE_INT3) {
@@ -747,7 +880,12 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 		t->tf_set = false;
 		regs->flags &= ~X86_EFLAGS_TF;
 		*dr6 &= ~DR_STEP;
-		nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
+		if (t->stepover) {
+			t->stepover = false;
+			nt_queue_stop(t, NT_P_STEPOVER, TWA_RESUME);
+		} else {
+			nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
+		}
 		if (!(*dr6 & DR_TRAP_BITS))
 			ret = NOTIFY_STOP;
 	}

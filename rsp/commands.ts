@@ -62,6 +62,7 @@ import {
 import { parseRun, type RunCommand } from './packets/run.js';
 import { parseSaveRegisters, type SaveRegistersCommand } from './packets/save-registers.js';
 import { parseSearchMemory, type SearchMemoryCommand } from './packets/search-memory.js';
+import { parseSetStdio, type SetStdioCommand } from './packets/set-stdio.js';
 import { parseSetThread, type SetThreadCommand } from './packets/set-thread.js';
 import { SIMPLE_PACKETS, type SimpleCommand } from './packets/simple.js';
 import {
@@ -131,6 +132,7 @@ export type Command =
   | EnvironmentSetCommand
   | EnvironmentUnsetCommand
   | SetWorkingDirCommand
+  | SetStdioCommand
   | StartupWithShellCommand
   | RegisterInfoCommand
   | ThreadStopInfoCommand
@@ -186,6 +188,12 @@ const TABLE: readonly Entry[] = [
   { prefix: 'QDisableRandomization:', parse: parseDisableRandomization },
   { prefix: 'QEnvironmentHexEncoded:', parse: parseEnvironmentSet },
   { prefix: 'QEnvironmentUnset:', parse: parseEnvironmentUnset },
+  // LLDB's plain-text form; the `:` keeps it apart from the two above.
+  { prefix: 'QEnvironment:', parse: parseEnvironmentSet },
+  { prefix: 'QSetDisableASLR:', parse: parseDisableRandomization },
+  { prefix: 'QSetSTDIN:', parse: parseSetStdio },
+  { prefix: 'QSetSTDOUT:', parse: parseSetStdio },
+  { prefix: 'QSetSTDERR:', parse: parseSetStdio },
   { prefix: 'QSetWorkingDir:', parse: parseSetWorkingDir },
   { prefix: 'QStartupWithShell:', parse: parseStartupWithShell },
   { prefix: 'QSaveRegisterState', parse: parseSaveRegisters },

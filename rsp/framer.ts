@@ -146,7 +146,7 @@ export class Framer {
     this.buf = Buffer.allocUnsafe(Math.min(this.maxPacketSize, 4096));
   }
 
-  /** Whether a packet is partly received (useful to reject an interrupt mid-packet in tests). */
+  /** Whether a packet has begun and not yet ended. */
   get inPacket(): boolean {
     return this.state !== State.Idle;
   }

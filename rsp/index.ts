@@ -1,5 +1,12 @@
-// The public surface of the RSP wire codec. Everything the stub needs from rsp/ is exported
-// here; rsp/ imports nothing from other layers.
+// The public surface of the RSP wire codec (rsp/ imports nothing from other layers).
+//
+// Receiving: Framer.push(bytes) yields FrameEvents; packet bodies come decoded (runs expanded,
+// `}` escapes undone), and parseCommand(body) turns one into a Command. Parsers never throw: a
+// bad packet of a known kind is {kind:'malformed'} (reply E01 or E.text), anything else
+// {kind:'unknown'} (reply empty).
+// Sending: build the reply body with replies/* (text as strings, binary data as Buffers, raw)
+// and frame it with encodePacket / encodeNotification, which escape and optionally compress.
+// Stop replies are formatted only by formatStopReply.
 
 export { escapeBinary, needsEscape, unescapeBinary } from './common/binary.js';
 export {
@@ -95,6 +102,7 @@ export type { RestoreRegistersCommand } from './packets/restore-registers.js';
 export type { RunCommand } from './packets/run.js';
 export type { SaveRegistersCommand } from './packets/save-registers.js';
 export type { SearchMemoryCommand } from './packets/search-memory.js';
+export type { SetStdioCommand } from './packets/set-stdio.js';
 export type { SetThreadCommand } from './packets/set-thread.js';
 export type { SimpleCommand } from './packets/simple.js';
 export type { StartupWithShellCommand } from './packets/startup-with-shell.js';

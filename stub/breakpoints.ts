@@ -49,6 +49,12 @@ export class SwBreakpoints {
     await this.flush();
   }
 
+  /** After an exec the old image took every int3 with it: forget them without target calls. */
+  forgetAll(): void {
+    this.wanted.clear();
+    this.inTarget.clear();
+  }
+
   /** Number of breakpoints in the target (for tests). */
   get targetCount(): number {
     return this.inTarget.size;

@@ -16,6 +16,7 @@ export function parseClientFeatures(list: string[]): ClientFeatures {
     swbreak: has('swbreak'),
     hwbreak: has('hwbreak'),
     xmlRegisters: list.some((f) => f.startsWith('xmlRegisters=')),
+    execEvents: has('exec-events'),
   };
 }
 
@@ -29,6 +30,7 @@ export interface Capabilities {
   siginfoWrite: boolean;
   processInfo: boolean;
   syscalls: boolean;
+  execEvents: boolean;
 }
 
 export function capabilitiesOf(target: Target): Capabilities {
@@ -41,6 +43,7 @@ export function capabilitiesOf(target: Target): Capabilities {
     siginfoWrite: target.signals?.writeSiginfo !== undefined,
     processInfo: target.processInfo !== undefined,
     syscalls: target.syscalls !== undefined,
+    execEvents: target.execEvents !== undefined,
   };
 }
 
@@ -66,5 +69,6 @@ export function supportedFeatures(
   if (caps.processInfo)
     f.push('qXfer:auxv:read+', 'qXfer:exec-file:read+', 'qXfer:libraries-svr4:read+');
   if (caps.syscalls) f.push('QCatchSyscalls+');
+  if (caps.execEvents && client.execEvents) f.push('exec-events+');
   return f;
 }

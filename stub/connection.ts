@@ -3,7 +3,7 @@
 // reading pauses while the socket's write buffer is full or too many packets wait for the session.
 import type { Duplex } from 'node:stream';
 import { encodePacket } from '../rsp/encoder.js';
-import { Framer } from '../rsp/framer.js';
+import { decodeBody, Framer } from '../rsp/framer.js';
 
 export interface ConnectionEvents {
   packet(body: Buffer): void;
@@ -81,10 +81,20 @@ export class Connection {
           if (this.queued >= MAX_QUEUED) this.stream.pause();
           this.events.packet(ev.body);
           break;
-        case 'bad-checksum':
+        case 'bad-checksum': {
           this.opts.log?.(`bad checksum: "${printable(ev.body)}"`);
-          if (!this.noAck) this.write(Buffer.from('-'));
+          if (!this.noAck) {
+            this.write(Buffer.from('-'));
+            break;
+          }
+          // In no-ack mode nobody would retransmit: take the packet as it is, like gdbserver
+          // ("Not much we can do, GDB wasn't expecting an ack/nac").
+          const decoded = decodeBody(ev.body, this.opts.maxPacketSize);
+          this.queued++;
+          if (decoded.ok) this.events.packet(decoded.body);
+          else this.events.badPacket(decoded.message);
           break;
+        }
         case 'error':
           this.opts.log?.(`dropped packet: ${ev.code}: ${ev.message}`);
           // A truncated packet is simply gone; anything else was received whole and gets an

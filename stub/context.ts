@@ -16,6 +16,8 @@ export interface ClientFeatures {
   hwbreak: boolean;
   /** qSupported:xmlRegisters=... seen. */
   xmlRegisters: boolean;
+  /** exec-events+: report execs (`exec:` stop key). */
+  execEvents: boolean;
 }
 
 /** What a handler asks the session to do; only the session writes to the connection. */

@@ -2,6 +2,7 @@
 // the first STOP record is the one reported to GDB; the engine (NTRACE_OPT_ALL_STOP, or our own
 // stop request when the engine lacks it) then stops every other thread, whose own events are kept
 // pending and reported on a later resume without running anything, as gdbserver does.
+import { readlinkSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
 import type { Capabilities } from './capabilities.js';
 import type { Engine, EngineEvent, ProcessOptions, StopEvent, ThreadRef } from '../native/types.js';
@@ -9,6 +10,7 @@ import { EngineError } from '../native/types.js';
 import type {
   BaseOps,
   BreakpointOps,
+  ExecEventOps,
   ProcessInfoOps,
   Ptid,
   Regset,
@@ -184,6 +186,8 @@ export class EngineTarget implements BaseOps {
   }
 
   private wantExec = false;
+  /** GDB negotiated exec-events. */
+  private reportExec = false;
 
   /** Attaches to `pid` and stops all its threads. */
   static async attach(engine: Engine, pid: number): Promise<EngineTarget> {
@@ -229,7 +233,7 @@ export class EngineTarget implements BaseOps {
       allStop: this.engine.info.caps.allStop,
       events: {
         threadReports: true,
-        exec: this.wantExec,
+        exec: this.wantExec || this.reportExec,
         syscallEntry: this.catching.on,
         syscallExit: this.catching.on,
       },
@@ -332,6 +336,14 @@ export class EngineTarget implements BaseOps {
   }
 
   private noteStopped(ev: StopEvent): ThreadRec {
+    if (ev.reason === 'exec') {
+      // The exec'ing thread took the leader's tid; the others are gone, and so are our int3s.
+      for (const [tid, other] of this.threadsByTid) {
+        if (tid !== ev.thread.tid) this.threadsByTid.delete(tid);
+        else other.pending = undefined;
+      }
+      this.swBreaks.clear();
+    }
     let r = this.threadsByTid.get(ev.thread.tid);
     if (!r) {
       r = { ref: ev.thread, stopId: ev.stopId, running: false };
@@ -591,6 +603,13 @@ export class EngineTarget implements BaseOps {
     },
   };
 
+  readonly execEventOps: ExecEventOps = {
+    setExecEvents: async (on) => {
+      this.reportExec = on;
+      if (this.phase.kind !== 'gone') await this.applyOptions();
+    },
+  };
+
   readonly syscallOps: SyscallOps = {
     catchSyscalls: async (on, numbers) => {
       this.catching = { on, numbers };
@@ -610,6 +629,7 @@ export class EngineTarget implements BaseOps {
       siginfoWrite: caps.siginfoWrite,
       processInfo: true,
       syscalls: caps.syscallEntryStop && caps.syscallExitStop,
+      execEvents: caps.execEvents,
     };
   }
 
@@ -631,6 +651,7 @@ export class EngineTarget implements BaseOps {
     t.threadInfo = this.threadInfoOps;
     t.processInfo = this.processInfoOps;
     if (caps.syscallEntryStop && caps.syscallExitStop) t.syscalls = this.syscallOps;
+    if (caps.execEvents) t.execEvents = this.execEventOps;
     return t;
   }
 }

@@ -176,7 +176,7 @@ export class Session {
       while (this.queue.length > 0 && this.state.kind === 'idle') {
         const body = this.queue.shift()!;
         let result: HandlerResult;
-        const cmd = workaroundSignalLists(parseCommand(body));
+        const cmd = parseCommand(body);
         // The stop may be reported before the resume call returns: be `running` already.
         const resuming = RESUME_KINDS.has(cmd.kind);
         if (resuming) this.state = { kind: 'running' };
@@ -224,6 +224,10 @@ export class Session {
     ctx.lastStop = stop;
     ctx.invalidate();
     if (stop.kind === 'stopped') ctx.generalThread = stop.thread;
+    if (stop.kind === 'stopped' && stop.cause.type === 'exec') {
+      ctx.swBreakpoints?.forgetAll();
+      ctx.xferCache.clear();
+    }
     void stopReply(ctx, stop).then((body) => {
       if (this.state.kind === 'closed') return;
       this.state = { kind: 'idle' };
@@ -250,8 +254,10 @@ export class Session {
                 : `${f.name}?`,
           ),
         );
-        if (ctx) ctx.client = client;
-        else this.pendingClient = client;
+        if (ctx) {
+          ctx.client = client;
+          if (client.execEvents) await ctx.target.execEvents?.setExecEvents(true);
+        } else this.pendingClient = client;
         return reply(
           supportedFeatures(
             ctx ? capabilitiesOf(ctx.target) : this.opts.provider?.capabilities,
@@ -504,7 +510,10 @@ export class Session {
                 })
               : await provider.attach(cmd.pid);
           this.setTarget(target);
-          if (this.pendingClient) this.ctx!.client = this.pendingClient;
+          if (this.pendingClient) {
+            this.ctx!.client = this.pendingClient;
+            if (this.pendingClient.execEvents) await target.execEvents?.setExecEvents(true);
+          }
           return reply(await stopReply(this.ctx!, this.ctx!.lastStop!));
         } catch (err) {
           return errorReply(errnoOf(err));
@@ -539,23 +548,6 @@ export class Session {
 }
 
 const RESUME_KINDS: ReadonlySet<string> = new Set(['continue', 'step', 'vcont']);
-
-/**
- * HACK: rsp's QPassSignals/QProgramSignals parser rejects the trailing `;` GDB 13 always sends
- * (`QPassSignals:e;10;14;`); parse those lists here until rsp/ accepts it.
- */
-function workaroundSignalLists(cmd: Command): Command {
-  if (cmd.kind !== 'malformed') return cmd;
-  const m = /^(QPassSignals|QProgramSignals):((?:[0-9a-fA-F]{1,2};?)*)$/.exec(cmd.packet);
-  if (!m) return cmd;
-  const signals = m[2]!
-    .split(';')
-    .filter((x) => x !== '')
-    .map((x) => Number.parseInt(x, 16));
-  return m[1] === 'QPassSignals'
-    ? { kind: 'pass-signals', signals }
-    : { kind: 'program-signals', signals };
-}
 
 function wireAction(a: VContAction): WireAction {
   const base = a.thread ? { thread: a.thread } : {};

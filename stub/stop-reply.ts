@@ -43,6 +43,9 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
         addr: c.addr,
       };
       break;
+    case 'exec':
+      event = ctx.client.execEvents ? { kind: 'exec', path: c.path } : undefined;
+      break;
     case 'syscall-entry':
       event = { kind: 'syscall_entry', syscall: c.nr };
       break;

@@ -130,6 +130,11 @@ export interface ProcessInfoOps {
   execFile(): Promise<string>;
 }
 
+/** exec-events: stop at exec so GDB can reload symbols and re-insert breakpoints. */
+export interface ExecEventOps {
+  setExecEvents(on: boolean): Promise<void>;
+}
+
 /** QCatchSyscalls. */
 export interface SyscallOps {
   /** undefined: stop at no syscall; [] (with all=true): every syscall. */
@@ -146,4 +151,5 @@ export interface Target {
   threadInfo?: ThreadInfoOps;
   processInfo?: ProcessInfoOps;
   syscalls?: SyscallOps;
+  execEvents?: ExecEventOps;
 }

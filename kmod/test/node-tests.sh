@@ -19,14 +19,14 @@ node_suite() {
 	echo "node startup: $(($(date +%s) - t0))s"
 	if [ "$(cat /node_tests)" = debug ]; then
 		# Development aid: run kmod/test/out/debug.sh from the host inside the chroot.
-		timeout "${NODE_TIMEOUT:-200}" chroot /newroot /bin/sh /work/main/kmod/test/out/debug.sh
+		timeout "$(cat /node_timeout)" chroot /newroot /bin/sh /work/main/kmod/test/out/debug.sh
 		rmmod ntrace
 		return 0
 	fi
 	# Streamed to the console as it runs; bounded so the verdict and dmesg always follow.
-	timeout "${NODE_TIMEOUT:-200}" chroot /newroot /usr/bin/env -i HOME=/tmp \
+	timeout "$(cat /node_timeout)" chroot /newroot /usr/bin/env -i HOME=/tmp \
 		PATH=/usr/local/bin:/usr/bin:/bin NTRACE_BACKEND=kernel CI=1 /bin/sh -c \
-		'cd /work/main && exec node node_modules/ava/entrypoints/cli.mjs --verbose --timeout=300s dist/test/engine/ 2>&1; echo "ava-exit: $?"' |
+		'cd /work/main && exec node node_modules/ava/entrypoints/cli.mjs --verbose --timeout=120s dist/test/engine/ 2>&1; echo "ava-exit: $?"' |
 		sed 's/^/ava: /' | tee /tmp/ava.log
 	grep -q '^ava: ava-exit: 0$' /tmp/ava.log
 	rc=$?

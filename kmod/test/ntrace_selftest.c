@@ -429,15 +429,39 @@ static void test_protocol(void)
 	CHECK(open_session(&s) >= 0, "open /dev/ntrace");
 	EXPECT_EQ(pid_cmd(&s, 1, NTRACE_CMD_LIST_THREADS), -EPROTO, "command before HELLO: EPROTO");
 	errno = 0;
-	EXPECT_EQ(write(s.fd, &bad, sizeof(bad)) < 0 ? -errno : 0, -EINVAL,
-		  "frame of 12 bytes: write fails with EINVAL");
-	bad.len = 20;
-	EXPECT_EQ(write(s.fd, &bad, sizeof(bad)) < 0 ? -errno : 0, -EINVAL,
-		  "frame length beyond the write: EINVAL");
+	EXPECT_EQ(write(s.fd, &bad, 8) < 0 ? -errno : 0, -EINVAL,
+		  "a write shorter than a header fails with EINVAL");
+	{
+		/* Malformed frames whose header is readable: an EINVAL reply with their seq. */
+		static const struct {
+			uint32_t len, written;
+			const char *what;
+		} cases[] = {
+			{ 12, 16, "frame len 12 (< header): EINVAL reply with its seq" },
+			{ 20, 24, "frame len not a multiple of 8: EINVAL reply" },
+			{ 64, 24, "frame len beyond the write: EINVAL reply" },
+			{ 1 << 20, 24, "frame len beyond max_record: EINVAL reply" },
+		};
+		uint64_t frame[3] = { 0 };
+
+		for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			uint64_t seq = 4200 + i;
+			struct ntrace_reply *r;
+
+			bad = (struct ntrace_hdr){ cases[i].len, NTRACE_CMD_HELLO, 0, seq };
+			memcpy(frame, &bad, sizeof(bad));
+			CHECK(write(s.fd, frame, cases[i].written) == cases[i].written,
+			      "malformed frame %u: the write is consumed", i);
+			r = (void *)wait_for(&s, match_reply, &seq);
+			tap(r && r->error == -EINVAL && r->cmd_type == NTRACE_CMD_HELLO, "%s",
+			    cases[i].what);
+			rec_free(&r->hdr);
+		}
+	}
 	EXPECT_EQ(call_err(&s, &badabi, sizeof(badabi), NTRACE_CMD_HELLO), -EPROTONOSUPPORT,
 		  "HELLO without ABI 1: EPROTONOSUPPORT");
-	EXPECT_EQ(call_err(&s, &longer, sizeof(longer), NTRACE_CMD_HELLO), -E2BIG,
-		  "HELLO with a nonzero tail: E2BIG");
+	EXPECT_EQ(call_err(&s, &longer, sizeof(longer), NTRACE_CMD_HELLO), -EINVAL,
+		  "HELLO with a nonzero tail: EINVAL");
 	EXPECT_EQ(hello(&s, &hr), 0, "HELLO");
 	EXPECT_EQ(hr.abi, 1, "HELLO abi");
 	EXPECT_EQ(hr.backend, NTRACE_BACKEND_KMOD, "HELLO backend is kmod");
@@ -447,7 +471,36 @@ static void test_protocol(void)
 	      (unsigned long long)hr.caps);
 	CHECK(hr.xstate_size >= 576 && (hr.xcr0 & 3) == 3, "xstate size %u, xcr0 %#llx",
 	      hr.xstate_size, (unsigned long long)hr.xcr0);
+	EXPECT_EQ(hr.hw_slots, 4, "HELLO hw_slots: four debug registers");
+	CHECK(hr.caps & NTRACE_CAP_HW_WATCH, "caps include HW_WATCH");
 	EXPECT_EQ(hello(&s, NULL), 0, "HELLO may be repeated before ATTACH");
+	{
+		struct ntrace_cmd_pid c = { .hdr = { sizeof(c), NTRACE_CMD_LIST_THREADS, 1, 4300 },
+					    .pid = 1 };
+		uint64_t seq = 4300;
+		struct ntrace_reply *r;
+
+		CHECK(write(s.fd, &c, sizeof(c)) == sizeof(c), "write a command with hdr.flags set");
+		r = (void *)wait_for(&s, match_reply, &seq);
+		EXPECT_EQ(r ? r->error : -9999, -EINVAL, "nonzero hdr.flags: EINVAL");
+		rec_free(&r->hdr);
+		c.hdr = (struct ntrace_hdr){ sizeof(c), NTRACE_CMD_LIST_THREADS, 0, 0 };
+		c.reserved = 1;
+		EXPECT_EQ(call_err(&s, &c, sizeof(c), NTRACE_CMD_LIST_THREADS), -EINVAL,
+			  "nonzero reserved field: EINVAL");
+	}
+	{
+		struct ntrace_cmd_resume r = { .handle = 999, .mode = 9 };
+
+		EXPECT_EQ(call_err(&s, &r, sizeof(r), NTRACE_CMD_RESUME), -EINVAL,
+			  "RESUME with an unknown mode: EINVAL (checked before the handle)");
+		r.mode = NTRACE_RESUME_CONT;
+		EXPECT_EQ(call_err(&s, &r, sizeof(r), NTRACE_CMD_RESUME), -ESRCH,
+			  "RESUME of an unknown handle: ESRCH");
+		r.mode = NTRACE_RESUME_SYSCALL;
+		EXPECT_EQ(call_err(&s, &r, sizeof(r), NTRACE_CMD_RESUME), -EOPNOTSUPP,
+			  "RESUME mode SYSCALL: EOPNOTSUPP (no syscall stops)");
+	}
 	EXPECT_EQ(call_err(&s, &unknown, sizeof(unknown), 0x01ff), -EINVAL,
 		  "unknown command type: EINVAL");
 	EXPECT_EQ(pid_cmd(&s, 1, NTRACE_CMD_LAUNCH), -EOPNOTSUPP, "LAUNCH: EOPNOTSUPP");
@@ -610,6 +663,46 @@ static void test_debug(void)
 	get_regs(&s, h, stop_id, &regs);
 	EXPECT_EQ(regs.rip, (uintptr_t)bp_target, "GET_REGS rip at the breakpoint");
 
+	/* Resuming at our breakpoint steps over it: every hit is a new call. */
+	for (int i = 0; i < 3; i++) {
+		uint64_t c0 = 0, c1 = 0;
+
+		read_mem(&s, pid, (uintptr_t)&spin_count, &c0, 8);
+		EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0), 0,
+			  "RESUME (cont) at the breakpoint");
+		ev = wait_stop(&s, h, 0);
+		CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT && ev->pc == (uintptr_t)bp_target,
+		      "the breakpoint hits again (step-over %d)", i);
+		stop_id = ev ? ev->stop_id : 0;
+		rec_free(&ev->hdr);
+		read_mem(&s, pid, (uintptr_t)&spin_count, &c1, 8);
+		EXPECT_EQ(c1, c0 + 1, "... one more call of bp_target");
+	}
+	{
+		char path[64];
+		int fd;
+
+		EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_STEP, 0), 0,
+			  "RESUME (step) at the breakpoint");
+		ev = wait_stop(&s, h, 0);
+		CHECK(ev && ev->reason == NTRACE_STOP_STEP && ev->pc > (uintptr_t)bp_target &&
+			      ev->pc <= (uintptr_t)bp_target + 15,
+		      "STEP stop one instruction past the breakpoint");
+		stop_id = ev ? ev->stop_id : 0;
+		rec_free(&ev->hdr);
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		fd = open(path, O_RDONLY);
+		b = 0;
+		CHECK(fd >= 0 && pread(fd, &b, 1, (uintptr_t)bp_target) == 1 && b == 0xcc,
+		      "the int3 is back in memory after the step-over (%#x)", b);
+		close(fd);
+		resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+		ev = wait_stop(&s, h, NTRACE_STOP_BREAKPOINT);
+		CHECK(ev != NULL, "and it hits again");
+		stop_id = ev ? ev->stop_id : 0;
+		rec_free(&ev->hdr);
+	}
+
 	/* Step off the breakpoint: remove it, step one instruction. */
 	EXPECT_EQ(bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP), 0, "CLEAR_BP");
 	EXPECT_EQ(bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP), -ENOENT,
@@ -692,6 +785,49 @@ static void test_debug(void)
 	read_mem(&s, pid, (uintptr_t)&usr1_count, &n, sizeof(n));
 	EXPECT_EQ(n, 2, "the injected SIGUSR1 ran its handler");
 	bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP);
+
+	/* Hardware write watchpoint on spin_count (bp_target increments it). */
+	{
+		struct ntrace_cmd_bp w = { .pid = pid, .kind = NTRACE_BP_WRITE,
+					   .addr = (uintptr_t)&spin_count, .len = 8 };
+		uint64_t c0 = 0, c1 = 0;
+
+		w.len = 3;
+		EXPECT_EQ(call_err(&s, &w, sizeof(w), NTRACE_CMD_SET_BP), -EINVAL,
+			  "watchpoint of length 3: EINVAL");
+		w.len = 8;
+		w.kind = NTRACE_BP_READ;
+		EXPECT_EQ(call_err(&s, &w, sizeof(w), NTRACE_CMD_SET_BP), -EOPNOTSUPP,
+			  "read-only watchpoint: EOPNOTSUPP (x86 has none)");
+		w.kind = NTRACE_BP_WRITE;
+		EXPECT_EQ(call_err(&s, &w, sizeof(w), NTRACE_CMD_CLEAR_BP), -ENOENT,
+			  "CLEAR_BP of an unknown watchpoint: ENOENT");
+		EXPECT_EQ(call_err(&s, &w, sizeof(w), NTRACE_CMD_SET_BP), 0, "SET_BP write watchpoint");
+		read_mem(&s, pid, (uintptr_t)&spin_count, &c0, 8);
+		resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+		ev = wait_stop(&s, h, 0);
+		CHECK(ev && ev->reason == NTRACE_STOP_WATCH && ev->data[0] == (uintptr_t)&spin_count &&
+			      ev->data[1] == NTRACE_BP_WRITE && ev->signo == SIGTRAP,
+		      "STOP event: WATCH, data[0] the watched address, data[1] WRITE");
+		CHECK(ev && ev->pc > (uintptr_t)bp_target && ev->pc < (uintptr_t)bp_target + 32,
+		      "the watch stop is just after the write in bp_target");
+		stop_id = ev ? ev->stop_id : 0;
+		rec_free(&ev->hdr);
+		read_mem(&s, pid, (uintptr_t)&spin_count, &c1, 8);
+		EXPECT_EQ(c1, c0 + 1, "the watched write happened once");
+		resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+		ev = wait_stop(&s, h, 0);
+		CHECK(ev && ev->reason == NTRACE_STOP_WATCH, "the next write stops again");
+		stop_id = ev ? ev->stop_id : 0;
+		rec_free(&ev->hdr);
+		EXPECT_EQ(call_err(&s, &w, sizeof(w), NTRACE_CMD_CLEAR_BP), 0, "CLEAR_BP watchpoint");
+		resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+		stop_cmd(&s, pid, h);
+		ev = wait_stop(&s, h, 0);
+		CHECK(ev && ev->reason == NTRACE_STOP_REQUESTED, "after CLEAR_BP no watch stop comes");
+		stop_id = ev ? ev->stop_id : 0;
+		rec_free(&ev->hdr);
+	}
 
 	/* Exit: the child exits with 42, the session sees PROC_EXIT. */
 	n = 42;

@@ -6,7 +6,8 @@
 # console and dmesg, and fail on a failed test or on any oops/BUG/WARN/lockdep report.
 #
 # Environment: KVER (default: the installed linux-headers-*-amd64), OUT (cache dir, default
-# kmod/test/out), NODE_TESTS=0 to skip the node conformance suite, QEMU_TIMEOUT (seconds).
+# kmod/test/out), NODE_TESTS=0 to skip the node conformance suite, QEMU_TIMEOUT and
+# NODE_TIMEOUT (seconds; the guest bounds the node suite so its verdict always arrives).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -59,6 +60,7 @@ cp "$HERE/guest-init.sh" "$RD/init"
 cp "$HERE/node-tests.sh" "$RD/node-tests.sh"
 chmod +x "$RD/init"
 echo "$NODE_TESTS" >"$RD/node_tests"
+echo "${NODE_TIMEOUT:-$((QEMU_TIMEOUT - 90))}" >"$RD/node_timeout"
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.gz"
 
 # 4. Boot. The guest prints its verdict as a marker line on the serial console.

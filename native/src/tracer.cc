@@ -194,10 +194,11 @@ int Tracer::DrainWaits() {
 void Tracer::Emit(const void *rec, size_t len) {
   if (peer_gone_) return;
   const uint8_t *p = static_cast<const uint8_t *>(rec);
-  if (in_command_)
+  if (in_command_) {
     after_reply_.emplace_back(p, p + len);
-  else
-    outq_.emplace_back(p, p + len);
+    return;
+  }
+  outq_.emplace_back(p, p + len);
 }
 
 // Sends the queued records, several per syscall (one SEQPACKET message each).

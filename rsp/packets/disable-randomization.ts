@@ -1,5 +1,6 @@
-// `QDisableRandomization:0|1` (GDB manual, "General Query Packets": disable ASLR for processes started later).
-import { malformed, type MalformedCommand, parseFlagPacket } from './fields.js';
+// `QDisableRandomization:0|1` (GDB manual, "General Query Packets"): disable ASLR for processes
+// started later. LLDB's `QSetDisableASLR:0|1` (lldbgdbremote.md) means the same.
+import { malformed, type MalformedCommand, parseFlag } from './fields.js';
 
 export interface DisableRandomizationCommand {
   kind: 'disable-randomization';
@@ -9,6 +10,6 @@ export interface DisableRandomizationCommand {
 export function parseDisableRandomization(
   packet: string,
 ): DisableRandomizationCommand | MalformedCommand {
-  const r = parseFlagPacket(packet, 'QDisableRandomization:');
+  const r = parseFlag(packet.slice(packet.indexOf(':') + 1));
   return r.ok ? { kind: 'disable-randomization', disable: r.value } : malformed(packet, r.error);
 }

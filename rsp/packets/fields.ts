@@ -84,8 +84,12 @@ export function parseFlagPacket(packet: string, prefix: string): Result<boolean>
   return parseFlag(packet.slice(prefix.length));
 }
 
-/** `sig;sig;...` GDB signal numbers in hex (QPassSignals:, QProgramSignals:); may be empty. */
+/**
+ * `sig;sig;...` GDB signal numbers in hex (QPassSignals:, QProgramSignals:); may be empty.
+ * gdb ends every item with `;` (remote.c remote_pass_signals), so one trailing `;` is allowed.
+ */
 export function parseSignalList(text: string): Result<number[]> {
+  if (text.endsWith(';')) text = text.slice(0, -1);
   if (text === '') return okResult([]);
   const out: number[] = [];
   for (const item of text.split(';')) {

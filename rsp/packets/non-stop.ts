@@ -1,4 +1,4 @@
-// `QNonStop:0|1` (GDB manual, "General Query Packets": 1 selects non-stop mode).
+// `QNonStop:0|1` (GDB manual, "General Query Packets"): 1 selects non-stop mode.
 import { malformed, type MalformedCommand, parseFlagPacket } from './fields.js';
 
 export interface NonStopCommand {

@@ -1,4 +1,4 @@
-// `QStartupWithShell:0|1` (GDB manual, "General Query Packets": start inferiors through a shell).
+// `QStartupWithShell:0|1` (GDB manual, "General Query Packets"): start inferiors via a shell.
 import { malformed, type MalformedCommand, parseFlagPacket } from './fields.js';
 
 export interface StartupWithShellCommand {

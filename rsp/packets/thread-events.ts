@@ -1,4 +1,4 @@
-// `QThreadEvents:0|1` (GDB manual, "General Query Packets": report thread create/exit).
+// `QThreadEvents:0|1` (GDB manual, "General Query Packets"): report thread creation and exit.
 import { malformed, type MalformedCommand, parseFlagPacket } from './fields.js';
 
 export interface ThreadEventsCommand {

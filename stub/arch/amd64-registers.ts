@@ -1,7 +1,7 @@
 // GDB's amd64 GNU/Linux register numbering and where each register lives in the kernel's
 // regsets. Numbers follow gdb/arch/amd64.c amd64_create_target_description: core (0-39), sse
-// (40-56), linux orig_rax (57), segments fs_base/gs_base (58-59), avx ymmNh (60-75), then pkeys
-// when XCR0 enables it. The g packet is every register in this order, little-endian.
+// (40-56), linux orig_rax (57), segments fs_base/gs_base (58-59), avx ymmNh (60-75), then avx512
+// and pkeys when XCR0 enables them (no MPX: the kernel dropped it). The g packet is every register in this order, little-endian.
 //
 // Sources of the bytes:
 //   gpr    NT_PRSTATUS, struct user_regs_struct (27 x u64):
@@ -64,6 +64,12 @@ export const FXSAVE_SIZE = 512;
 const XSAVE_AVX_OFFSET = 576;
 export const XCR0_AVX = 1n << 2n;
 export const XCR0_PKRU = 1n << 9n;
+/** Opmask, ZMM_Hi256 and Hi16_ZMM: all three or no AVX-512. */
+export const XCR0_AVX512 = 0xe0n;
+// Standard-format xsave offsets of the AVX-512 components (CPUID leaf 0xD on every AVX-512 CPU).
+const XSAVE_OPMASK_OFFSET = 1088;
+const XSAVE_ZMM_HI256_OFFSET = 1152;
+const XSAVE_HI16_ZMM_OFFSET = 1664;
 
 function gpr(
   name: string,
@@ -129,6 +135,29 @@ export function amd64Layout(xstateSize: number, xcr0: bigint): RegisterLayout {
         type: 'uint128',
       });
     }
+  }
+  // AVX-512 (gdb/features/i386/64bit-avx512.xml order): xmm16-31, ymm16h-31h, k0-7,
+  // zmm0h-31h. xmm/ymm/zmm 16-31 live in Hi16_ZMM (64 bytes each), the upper halves of
+  // zmm0-15 in ZMM_Hi256 (32 bytes each).
+  if ((xcr0 & XCR0_AVX512) === XCR0_AVX512 && xstateSize >= XSAVE_HI16_ZMM_OFFSET + 1024) {
+    usesXsave = true;
+    const f = 'org.gnu.gdb.i386.avx512';
+    const x = (name: string, size: number, offset: number, type: string): RegisterDef => ({
+      name,
+      size,
+      source: { set: 'xsave', offset },
+      feature: f,
+      type,
+    });
+    for (let i = 16; i < 32; i++)
+      regs.push(x(`xmm${i}`, 16, XSAVE_HI16_ZMM_OFFSET + 64 * (i - 16), 'vec128'));
+    for (let i = 16; i < 32; i++)
+      regs.push(x(`ymm${i}h`, 16, XSAVE_HI16_ZMM_OFFSET + 64 * (i - 16) + 16, 'uint128'));
+    for (let i = 0; i < 8; i++) regs.push(x(`k${i}`, 8, XSAVE_OPMASK_OFFSET + 8 * i, 'uint64'));
+    for (let i = 0; i < 16; i++)
+      regs.push(x(`zmm${i}h`, 32, XSAVE_ZMM_HI256_OFFSET + 32 * i, 'v2ui128'));
+    for (let i = 16; i < 32; i++)
+      regs.push(x(`zmm${i}h`, 32, XSAVE_HI16_ZMM_OFFSET + 64 * (i - 16) + 32, 'v2ui128'));
   }
   // PKRU is the highest user component below AMX, so when it is the top enabled feature it
   // occupies the last 8 bytes of the standard-format area whatever the vendor's layout (AMD and

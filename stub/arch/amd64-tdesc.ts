@@ -45,7 +45,7 @@ function flags(id: string, fields: [string, number][]): string {
   return `<flags id="${id}" size="4">${body}</flags>`;
 }
 
-const SSE_TYPES =
+const VEC128 =
   '<vector id="v8bf16" type="bfloat16" count="8"/><vector id="v8h" type="ieee_half" count="8"/>' +
   '<vector id="v4f" type="ieee_single" count="4"/><vector id="v2d" type="ieee_double" count="2"/>' +
   '<vector id="v16i8" type="int8" count="16"/><vector id="v8i16" type="int16" count="8"/>' +
@@ -54,12 +54,14 @@ const SSE_TYPES =
   '<field name="v4_float" type="v4f"/><field name="v2_double" type="v2d"/>' +
   '<field name="v16_int8" type="v16i8"/><field name="v8_int16" type="v8i16"/>' +
   '<field name="v4_int32" type="v4i32"/><field name="v2_int64" type="v2i64"/>' +
-  '<field name="uint128" type="uint128"/></union>' +
-  flags('i386_mxcsr', MXCSR_FIELDS);
+  '<field name="uint128" type="uint128"/></union>';
+
+const SSE_TYPES = VEC128 + flags('i386_mxcsr', MXCSR_FIELDS);
 
 const FEATURE_TYPES: Record<string, string> = {
   'org.gnu.gdb.i386.core': flags('i386_eflags', EFLAGS_FIELDS),
   'org.gnu.gdb.i386.sse': SSE_TYPES,
+  'org.gnu.gdb.i386.avx512': VEC128 + '<vector id="v2ui128" type="uint128" count="2"/>',
 };
 
 export function amd64TargetXml(layout: RegisterLayout): string {

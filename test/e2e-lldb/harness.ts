@@ -169,6 +169,7 @@ export function normalizeLldb(text: string): string {
 /** The normalised output of the `nth` (0-based) section for `command`. */
 export function sectionOf(result: LldbResult, command: string, nth = 0): string {
   const s = result.sections.filter((x) => x.command === command)[nth];
-  if (!s) throw new Error(`no section ${nth} for "${command}" in:\n${result.stdout}\n${result.stderr}`);
+  if (!s)
+    throw new Error(`no section ${nth} for "${command}" in:\n${result.stdout}\n${result.stderr}`);
   return normalizeLldb(s.output);
 }

@@ -83,7 +83,10 @@ export const SCENARIOS: Scenario[] = [
     check(t, r) {
       t.regex(sectionOf(r, 'continue'), /stop reason = breakpoint 1\.1/);
       t.regex(sectionOf(r, 'continue'), /name = 'lldb-basic'/);
-      t.regex(sectionOf(r, 'bt 2'), /frame #0: 0xADDR lldb-basic`add\(a=3, b=4\) at lldb-basic\.c:9/);
+      t.regex(
+        sectionOf(r, 'bt 2'),
+        /frame #0: 0xADDR lldb-basic`add\(a=3, b=4\) at lldb-basic\.c:9/,
+      );
       t.regex(sectionOf(r, 'bt 2'), /frame #1: 0xADDR lldb-basic`main at lldb-basic\.c:28/);
       t.is(sectionOf(r, 'frame variable a b'), '(int) a = 3\n(int) b = 4');
       killed(t, r);
@@ -180,7 +183,10 @@ export const SCENARIOS: Scenario[] = [
     ],
     check(t, r) {
       const list = sectionOf(r, 'thread list');
-      t.regex(list, /^\* thread #1: tid = TID, .*lldb-threads`threads_ready at lldb-threads\.c:17, name = 'lldb-threads', stop reason = breakpoint 1\.1/m);
+      t.regex(
+        list,
+        /^\* thread #1: tid = TID, .*lldb-threads`threads_ready at lldb-threads\.c:17, name = 'lldb-threads', stop reason = breakpoint 1\.1/m,
+      );
       t.regex(list, /^thread #2: tid = TID, .*name = 'worker-a'$/m);
       t.regex(list, /^thread #3: tid = TID, .*name = 'worker-b'$/m);
       t.regex(sectionOf(r, 'thread select 2'), /^\* thread #2, name = 'worker-a'/);
@@ -271,7 +277,10 @@ export const SCENARIOS: Scenario[] = [
       ['continue', 2],
     ],
     check(t, r) {
-      t.regex(sectionOf(r, 'watchpoint set variable watched'), /Watchpoint created: Watchpoint 1: addr = 0xADDR size = 4 state = enabled type = w/);
+      t.regex(
+        sectionOf(r, 'watchpoint set variable watched'),
+        /Watchpoint created: Watchpoint 1: addr = 0xADDR size = 4 state = enabled type = w/,
+      );
       const first = sectionOf(r, 'continue', 1);
       t.regex(first, /Watchpoint 1 hit:\nold value: 0\nnew value: 42/);
       t.regex(first, /stop reason = watchpoint 1/);

@@ -2,21 +2,20 @@
 // sends 0x03 and every thread stops. No timers: we wait for the program to say it is looping.
 import test from 'ava';
 import { haveGdb, normalize, serverKinds, spawnGdb, startServer } from '../helpers/e2e-harness.js';
-import { loopProgram } from '../helpers/e2e-programs.js';
+import { loopProgram, spinThreadsProgram } from '../helpers/e2e-programs.js';
 
 const e2e = haveGdb ? test : test.skip;
 
-async function interruptRun(kind: 'ntrace' | 'gdbserver', prog: string) {
+async function interruptRun(
+  kind: 'ntrace' | 'gdbserver',
+  prog: string,
+  commands = ['continue', 'bt', 'p spins > 0', 'kill'],
+) {
   const server = await startServer(kind, [prog], { before: ['--once'] });
   try {
-    const gdb = spawnGdb(prog, `target remote 127.0.0.1:${server.port}`, [
-      'continue',
-      'bt',
-      'p spins > 0',
-      'kill',
-    ]);
+    const gdb = spawnGdb(prog, `target remote 127.0.0.1:${server.port}`, commands);
     // The program only runs once gdb has resumed it, so gdb is now waiting for a stop.
-    await server.stdout.waitFor(/looping pid=\d+/);
+    await server.stdout.waitFor(/looping/);
     gdb.proc.kill('SIGINT');
     const res = await gdb.done;
     await server.exited;
@@ -37,4 +36,23 @@ e2e('Ctrl-C stops a busy loop', async (t) => {
   t.regex(out, /\[Inferior 1 \(process N\) killed\]/);
   for (const other of runs.slice(1))
     t.is(out.replace(/^0xADDR in /gm, ''), other.out.replace(/^0xADDR in /gm, ''));
+});
+
+e2e('Ctrl-C stops every thread of a multi-threaded program', async (t) => {
+  const prog = await spinThreadsProgram();
+  const runs = [];
+  for (const k of serverKinds()) {
+    runs.push(
+      await interruptRun(k, prog, ['continue', 'info threads', 'thread apply all p 1', 'kill']),
+    );
+  }
+  const out = runs[0]!.out;
+  t.regex(out, /received signal SIGINT, Interrupt\./);
+  // All three threads are listed with a frame: none is "(running)".
+  t.is(out.match(/^[* ] +\d+ +Thread N /gm)?.length, 3);
+  t.notRegex(out, /\(running\)/);
+  t.is(out.match(/^\$\d+ = 1$/gm)?.length, 3);
+  for (const other of runs.slice(1)) {
+    t.is(other.out.match(/^[* ] +\d+ +Thread N /gm)?.length, 3);
+  }
 });

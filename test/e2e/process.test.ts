@@ -145,3 +145,24 @@ e2e('a program killed by a signal is reported as terminated', async (t) => {
   t.regex(out, /Program terminated with signal SIGSEGV, Segmentation fault\./);
   for (const other of runs.slice(1)) t.is(out, other.out, `differs from ${other.kind}`);
 });
+
+e2e(
+  'SIGTERM or SIGINT to the server kills a launched program, before or during a session',
+  async (t) => {
+    const prog = await loopProgram();
+    const idle = await startServer('ntrace', [prog]);
+    const pid1 = debuggeePid(idle.stderr.text);
+    idle.proc.kill('SIGTERM');
+    t.is(await idle.exited, 0);
+    t.is(procStatus(pid1), undefined);
+
+    const busy = await startServer('ntrace', [prog], { before: ['--debug'] });
+    const pid2 = debuggeePid(busy.stderr.text);
+    const gdb = spawnGdb(prog, `target remote 127.0.0.1:${busy.port}`, ['continue']);
+    await busy.stderr.waitFor(/getpkt \("vCont;c/);
+    busy.proc.kill('SIGINT');
+    t.is(await busy.exited, 0);
+    await gdb.done;
+    t.is(procStatus(pid2), undefined);
+  },
+);

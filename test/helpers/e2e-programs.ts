@@ -28,3 +28,7 @@ export function loopProgram(): Promise<string> {
 export function forkProgram(): Promise<string> {
   return compileFixture('e2e-fork.c');
 }
+
+export function spinThreadsProgram(): Promise<string> {
+  return compileFixture('e2e-spin-threads.c', { flags: ['-pthread'] });
+}

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { KNOWN_PREFIXES, parseCommand } from '../../rsp/index.js';
+import { encodePacket, Framer, KNOWN_PREFIXES, parseCommand } from '../../rsp/index.js';
 import { kindOf, parse } from './parse.js';
 
 test('argument-less packets map to their kinds, exactly', (t) => {
@@ -132,6 +132,9 @@ test('each known prefix gives a malformed value, not unknown, when its arguments
     'QEnvironmentUnset:',
     'QSetWorkingDir:2',
     'QStartupWithShell:',
+    'QEnvironment:novalue',
+    'QSetDisableASLR:',
+    'QSetSTDERR:',
     'QSaveRegisterState;thread:zz;',
     'QRestoreRegisterState:x',
     '_M0,rw',
@@ -177,4 +180,111 @@ test('property: every known prefix followed by random text never throws', (t) =>
     { numRuns: 3000 },
   );
   t.pass();
+});
+
+// One well-formed packet of every kind, binary ones included.
+const CORPUS = [
+  '?',
+  '!',
+  'k',
+  'c',
+  'c401000',
+  'C0b;401000',
+  's',
+  'S05',
+  'D',
+  'D;4d2',
+  'D1',
+  'g;thread:1;',
+  'G0011',
+  'p10',
+  'P10=0011',
+  'm1000,40',
+  'M1000,2:cc90',
+  'x1000,40',
+  'X1000,4:#$}*',
+  'Hgp1.2',
+  'T1f',
+  'R00',
+  'Z0,401000,1;X2,2201;cmds:1,X1,01',
+  'z2,601040,4',
+  'vCont?',
+  'vCont;s:p1.2;c',
+  'vCtrlC',
+  'vRun;2f62696e2f74727565;',
+  'vAttach;4d2',
+  'vKill;4d2',
+  'vStopped',
+  'vMustReplyEmpty',
+  'vFile:open:2f746d70,0,0',
+  'vFile:pwrite:3,0,\x00#*$',
+  'vFile:setfs:0',
+  'qSupported:multiprocess+;xmlRegisters=i386',
+  'qXfer:features:read:target.xml:0,ffb',
+  'qXfer:siginfo:write::0:}*',
+  'qC',
+  'qfThreadInfo',
+  'qsThreadInfo',
+  'qAttached:1',
+  'qOffsets',
+  'qSymbol::',
+  'qCRC:0,10',
+  'qSearch:memory:0;10;*#',
+  'qThreadExtraInfo,1',
+  'qRcmd,68656c70',
+  'qGetTLSAddr:1,8,1000',
+  'QStartNoAckMode',
+  'QNonStop:1',
+  'QPassSignals:e;',
+  'QProgramSignals:',
+  'QCatchSyscalls:1;3c',
+  'QThreadEvents:1',
+  'QDisableRandomization:1',
+  'QEnvironmentHexEncoded:413d62',
+  'QEnvironmentUnset:41',
+  'QEnvironmentReset',
+  'QSetWorkingDir:',
+  'QStartupWithShell:0',
+  'qHostInfo',
+  'qProcessInfo',
+  'qRegisterInfo1a',
+  'QThreadSuffixSupported',
+  'QListThreadsInStopReply',
+  'jThreadsInfo',
+  'qThreadStopInfo1',
+  'qMemoryRegionInfo:1000',
+  '_M1000,rwx',
+  '_m1000',
+  'QEnableErrorStrings',
+  'qGDBServerVersion',
+  'QSaveRegisterState',
+  'QRestoreRegisterState:1',
+  'qLaunchSuccess',
+  'A4,0,2f62',
+  'qShlibInfoAddr',
+  'QSetSTDIN:2f',
+  'QEnvironment:A=b',
+];
+
+test('every packet kind parses the same after framing at every split offset', (t) => {
+  t.deepEqual(
+    CORPUS.filter((p) => ['malformed', 'unknown'].includes(parse(p).kind)),
+    [],
+  );
+  for (const text of CORPUS) {
+    const body = Buffer.from(text, 'latin1');
+    const expected = parseCommand(body);
+    for (const rle of [false, true]) {
+      const wire = encodePacket(body, { rle });
+      for (let cut = 0; cut <= wire.length; cut++) {
+        const framer = new Framer({ maxPacketSize: 4096 });
+        const events = [...framer.push(wire.subarray(0, cut)), ...framer.push(wire.subarray(cut))];
+        if (events.length !== 1 || events[0]!.type !== 'packet') {
+          t.fail(`${text} split at ${cut}`);
+          continue;
+        }
+        t.deepEqual(parseCommand(events[0]!.body), expected, `${text} split at ${cut}`);
+      }
+    }
+  }
 });

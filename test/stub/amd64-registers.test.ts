@@ -125,3 +125,33 @@ test('target.xml names every register with consecutive regnums', (t) => {
     t.true(xml.includes(`<feature name="org.gnu.gdb.i386.${f}">`));
   t.is(xml.match(/<feature /g)!.length, xml.match(/<\/feature>/g)!.length);
 });
+
+test('avx512 follows avx in gdb order, read from the standard xsave offsets', (t) => {
+  const XCR0 = XCR0_X87_SSE | XCR0_AVX | 0xe0n | XCR0_PKRU;
+  const l = amd64Layout(2696, XCR0);
+  t.is(l.byName.get('xmm16'), 76);
+  t.is(l.byName.get('ymm16h'), 92);
+  t.is(l.byName.get('k0'), 108);
+  t.is(l.byName.get('zmm0h'), 116);
+  t.is(l.byName.get('zmm31h'), 147);
+  t.is(l.byName.get('pkru'), 148);
+  t.deepEqual(l.regs[l.byName.get('pkru')!]!.source, { set: 'xsave', offset: 2688 });
+  const b = bufs(2696);
+  b.fp.writeBigUInt64LE(0x1122334455667788n, 1088 + 8 * 3); // k3
+  b.fp.fill(0xab, 1152 + 32 * 2, 1152 + 32 * 3); // zmm2h
+  b.fp.fill(0xcd, 1664 + 64 * 1, 1664 + 64 * 2); // zmm17 entirely
+  t.is(readRegister(l.regs[l.byName.get('k3')!]!, b).readBigUInt64LE(), 0x1122334455667788n);
+  t.deepEqual(readRegister(l.regs[l.byName.get('zmm2h')!]!, b), Buffer.alloc(32, 0xab));
+  t.deepEqual(readRegister(l.regs[l.byName.get('xmm17')!]!, b), Buffer.alloc(16, 0xcd));
+  t.deepEqual(readRegister(l.regs[l.byName.get('ymm17h')!]!, b), Buffer.alloc(16, 0xcd));
+  t.deepEqual(readRegister(l.regs[l.byName.get('zmm17h')!]!, b), Buffer.alloc(32, 0xcd));
+  const xml = amd64TargetXml(l);
+  t.true(xml.includes('<feature name="org.gnu.gdb.i386.avx512"><vector id="v8bf16"'));
+  t.true(xml.includes('<vector id="v2ui128" type="uint128" count="2"/>'));
+  t.true(xml.includes('<reg name="zmm31h" bitsize="256" type="v2ui128" regnum="147"/>'));
+});
+
+test('without all three AVX-512 components there is no avx512 feature', (t) => {
+  const l = amd64Layout(2696, XCR0_X87_SSE | XCR0_AVX | 0x20n);
+  t.is(l.byName.get('k0'), undefined);
+});

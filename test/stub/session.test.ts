@@ -82,6 +82,10 @@ test('acks every packet until QStartNoAckMode, then none', async (t) => {
   h.client.noAck = true;
   t.is(await h.client.request('qC'), 'QC3e8');
   t.deepEqual(h.client.acks, ['+', '+']);
+  // Without acks nobody retransmits, so a bad checksum is taken as is (as gdbserver does).
+  h.client.raw('$qC#00');
+  t.is(await h.client.next(), 'QC3e8');
+  t.deepEqual(h.client.acks, ['+', '+']);
   await h.close();
 });
 

@@ -26,7 +26,15 @@ test('signal lists', (t) => {
   t.deepEqual(parse('QPassSignals:e;14;1e'), { kind: 'pass-signals', signals: [14, 20, 30] });
   t.deepEqual(parse('QPassSignals:'), { kind: 'pass-signals', signals: [] });
   t.deepEqual(parse('QProgramSignals:2;5'), { kind: 'program-signals', signals: [2, 5] });
-  for (const p of ['QPassSignals:1;', 'QPassSignals:;1', 'QPassSignals:100', 'QProgramSignals:q']) {
+  // gdb writes a `;` after every number, as the real traffic test shows.
+  t.deepEqual(parse('QPassSignals:e;10;97;'), { kind: 'pass-signals', signals: [14, 16, 0x97] });
+  t.deepEqual(parse('QProgramSignals:0;1;'), { kind: 'program-signals', signals: [0, 1] });
+  for (const p of [
+    'QPassSignals:1;;',
+    'QPassSignals:;1',
+    'QPassSignals:100',
+    'QProgramSignals:q',
+  ]) {
     t.is(parse(p).kind, 'malformed', p);
   }
 });
@@ -85,4 +93,36 @@ test('QSetWorkingDir', (t) => {
   t.deepEqual(parse(`QSetWorkingDir:${hex('/tmp')}`), { kind: 'set-working-dir', dir: '/tmp' });
   t.deepEqual(parse('QSetWorkingDir:'), { kind: 'set-working-dir' });
   t.is(parse('QSetWorkingDir:2').kind, 'malformed');
+});
+
+test("LLDB's plain QEnvironment, QSetDisableASLR and QSetSTDIN/OUT/ERR", (t) => {
+  t.deepEqual(parse('QEnvironment:HOME=/root'), {
+    kind: 'environment-set',
+    name: 'HOME',
+    value: '/root',
+  });
+  t.deepEqual(parse('QEnvironment:A=b=c'), { kind: 'environment-set', name: 'A', value: 'b=c' });
+  t.is(parse('QEnvironment:=x').kind, 'malformed');
+  t.deepEqual(parse('QSetDisableASLR:1'), { kind: 'disable-randomization', disable: true });
+  t.is(parse('QSetDisableASLR:2').kind, 'malformed');
+  t.deepEqual(parse(`QSetSTDIN:${hex('/dev/pts/0')}`), {
+    kind: 'set-stdio',
+    stream: 'stdin',
+    path: '/dev/pts/0',
+  });
+  t.deepEqual(parse(`QSetSTDOUT:${hex('/tmp/o')}`), {
+    kind: 'set-stdio',
+    stream: 'stdout',
+    path: '/tmp/o',
+  });
+  t.deepEqual(parse(`QSetSTDERR:${hex('/tmp/e')}`), {
+    kind: 'set-stdio',
+    stream: 'stderr',
+    path: '/tmp/e',
+  });
+  for (const p of ['QSetSTDIN:', 'QSetSTDIN:2', 'QSetSTDOUT:zz'])
+    t.is(parse(p).kind, 'malformed', p);
+  // Other LLDB launch settings stay unsupported (empty reply).
+  t.is(parse('QSetDetachOnError:1').kind, 'unknown');
+  t.is(parse('QLaunchArch:x86_64').kind, 'unknown');
 });

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ntrace: hardware watchpoints (NTRACE_BP_WRITE, NTRACE_BP_ACCESS) as user perf breakpoints,
+ * one per thread of the process present when the watchpoint is set. The perf handler runs in
+ * #DB context in the thread that wrote; it only queues a WATCH stop (TWA_RESUME).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
+#include <linux/slab.h>
+
+#include "ntrace_internal.h"
+
+struct nt_hw_ev {
+	struct nt_thread *t; /* referenced while registered */
+	struct perf_event *ev;
+};
+
+struct nt_hw {
+	struct list_head node; /* proc->hws, under cmd_lock */
+	u64 addr;
+	u32 len;
+	u32 kind;
+	u32 refs;
+	u32 n;
+	struct nt_hw_ev evs[];
+};
+
+static void nt_hw_handler(struct perf_event *bp, struct perf_sample_data *data,
+			  struct pt_regs *regs)
+{
+	struct nt_thread *t = bp->overflow_handler_context;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	if (t->proc && t->task == current) {
+		t->watch_addr = bp->attr.bp_addr;
+		t->watch_kind = bp->attr.bp_type == HW_BREAKPOINT_W ? NTRACE_BP_WRITE :
+								      NTRACE_BP_ACCESS;
+		nt_queue_stop(t, NT_P_WATCH, TWA_RESUME);
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+static void nt_hw_free(struct nt_hw *hw)
+{
+	u32 i;
+
+	for (i = 0; i < hw->n; i++) {
+		unregister_hw_breakpoint(hw->evs[i].ev); /* no handler runs after this */
+		nt_thread_put(hw->evs[i].t);
+	}
+	kfree(hw);
+}
+
+static struct nt_hw *nt_hw_find(struct nt_proc *proc, u64 addr, u32 len, u32 kind)
+{
+	struct nt_hw *hw;
+
+	list_for_each_entry(hw, &proc->hws, node)
+		if (hw->addr == addr && hw->len == len && hw->kind == kind)
+			return hw;
+	return NULL;
+}
+
+/* SET_BP / CLEAR_BP for the watch kinds. cmd_lock held. */
+int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
+{
+	struct perf_event_attr attr;
+	struct nt_thread *t;
+	unsigned long flags;
+	struct nt_hw *hw;
+	u32 n = 0, i;
+	int err = 0;
+
+	if (kind != NTRACE_BP_WRITE && kind != NTRACE_BP_ACCESS)
+		return -EOPNOTSUPP; /* no execute or read-only watch */
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || addr % len)
+		return -EINVAL;
+	hw = nt_hw_find(proc, addr, len, kind);
+	if (!set) {
+		if (!hw)
+			return -ENOENT;
+		if (!--hw->refs) {
+			list_del(&hw->node);
+			nt_hw_free(hw);
+		}
+		return 0;
+	}
+	if (hw) {
+		hw->refs++;
+		return 0;
+	}
+
+	spin_lock_irqsave(&nt_lock, flags);
+	list_for_each_entry(t, &proc->threads, pnode)
+		n++;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	hw = kzalloc(struct_size(hw, evs, n), GFP_KERNEL);
+	if (!hw)
+		return -ENOMEM;
+	spin_lock_irqsave(&nt_lock, flags);
+	list_for_each_entry(t, &proc->threads, pnode) {
+		if (hw->n == n)
+			break;
+		kref_get(&t->ref);
+		hw->evs[hw->n++].t = t;
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	hw->addr = addr;
+	hw->len = len;
+	hw->kind = kind;
+	hw->refs = 1;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = addr;
+	attr.bp_len = len;
+	attr.bp_type = kind == NTRACE_BP_WRITE ? HW_BREAKPOINT_W : HW_BREAKPOINT_RW;
+	attr.disabled = 0;
+	for (i = 0; i < hw->n; i++) {
+		struct perf_event *ev = register_user_hw_breakpoint(&attr, nt_hw_handler,
+								    hw->evs[i].t,
+								    hw->evs[i].t->task);
+
+		if (IS_ERR(ev)) {
+			err = PTR_ERR(ev); /* ENOSPC: the four debug registers are taken */
+			break;
+		}
+		hw->evs[i].ev = ev;
+	}
+	if (err) {
+		u32 registered = i;
+
+		for (; i < hw->n; i++)
+			nt_thread_put(hw->evs[i].t);
+		hw->n = registered;
+		nt_hw_free(hw);
+		return err;
+	}
+	list_add_tail(&hw->node, &proc->hws);
+	return 0;
+}
+
+void nt_hw_release_all(struct nt_proc *proc)
+{
+	struct nt_hw *hw, *tmp;
+
+	list_for_each_entry_safe(hw, tmp, &proc->hws, node) {
+		list_del(&hw->node);
+		nt_hw_free(hw);
+	}
+}
