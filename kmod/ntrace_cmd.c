@@ -28,9 +28,9 @@
 #define NT_EVENTS_SUPPORTED \
 	(NTRACE_EVENT_CLONE | NTRACE_EVENT_EXEC | NTRACE_EVENT_THREAD_REPORT)
 
-static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_WATCH | NTRACE_CAP_EXEC_EVENTS |
-			   NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_XSTATE |
-			   NTRACE_CAP_SIGNAL_FILTER;
+static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_WATCH |
+			   NTRACE_CAP_EXEC_EVENTS | NTRACE_CAP_CLONE_EVENTS |
+			   NTRACE_CAP_XSTATE | NTRACE_CAP_SIGNAL_FILTER;
 
 static struct nt_rec *nt_reply_alloc(const struct ntrace_hdr *h, int err, u32 payload, gfp_t gfp)
 {
@@ -598,6 +598,11 @@ static int nt_cmd_resume(struct nt_session *s, const struct ntrace_hdr *h, struc
 		return -EINVAL;
 	if (c.mode != NTRACE_RESUME_CONT && c.mode != NTRACE_RESUME_STEP)
 		return -EOPNOTSUPP; /* no RANGE_STEP / SYSCALL caps */
+	if (c.mode == NTRACE_RESUME_STEP) {
+		err = nt_want_sys_exit();
+		if (err)
+			return err;
+	}
 	t = nt_thread_get(s, c.handle);
 	if (!t)
 		return -ESRCH;
@@ -811,6 +816,12 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 		return -ESRCH;
 	if (c.kind != NTRACE_BP_SW)
 		return nt_hw_set(proc, c.addr, c.len, c.kind, set);
+	if (set) {
+		/* Resuming at a breakpoint steps over it. */
+		err = nt_want_sys_exit();
+		if (err)
+			return err;
+	}
 	task = nt_proc_task(proc);
 	if (!task)
 		return -ESRCH;

@@ -169,6 +169,7 @@ void nt_hw_release_all(struct nt_proc *proc);
 
 /* ntrace_stop.c */
 int nt_hooks_init(void);
+int nt_want_sys_exit(void);
 void nt_hooks_exit(void);
 struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, gfp_t gfp);
 void nt_thread_link(struct nt_thread *t); /* nt_lock held */

@@ -623,8 +623,23 @@ int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req)
 	t->req = req;
 	wake_up(&t->wq);
 	spin_unlock_irqrestore(&nt_lock, flags);
-	/* The thread serves or fails the request before it can leave the stop. */
-	wait_for_completion(&req->done);
+	/*
+	 * The thread serves or fails the request before it can leave the stop. A fatal signal
+	 * to the debugger (e.g. the target frozen by a cgroup) withdraws a request not yet
+	 * picked up; one being served is short and waited for, since it lives on our stack.
+	 */
+	if (wait_for_completion_killable(&req->done)) {
+		bool withdrawn;
+
+		spin_lock_irqsave(&nt_lock, flags);
+		withdrawn = t->req == req;
+		if (withdrawn)
+			t->req = NULL;
+		spin_unlock_irqrestore(&nt_lock, flags);
+		if (withdrawn)
+			return -EINTR;
+		wait_for_completion(&req->done);
+	}
 	return req->ret;
 }
 
@@ -839,6 +854,56 @@ out:
 	spin_unlock_irqrestore(&nt_lock, flags);
 }
 
+/*
+ * SYSCALL clears TF and the IRET back to user mode restores it, so a step over a `syscall`
+ * instruction would trap one instruction late: end the step here, on the way out.
+ */
+static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	struct nt_thread *t;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads) || !(regs->flags & X86_EFLAGS_TF))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(current);
+	if (t && t->orphan) {
+		regs->flags &= ~X86_EFLAGS_TF;
+		nt_orphan_done(t);
+	} else if (t && t->proc && t->tf_set) {
+		t->tf_set = false;
+		regs->flags &= ~X86_EFLAGS_TF;
+		if (t->stepover) {
+			t->stepover = false;
+			nt_queue_stop(t, NT_P_STEPOVER, TWA_RESUME);
+		} else {
+			nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
+		}
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+/*
+ * sys_exit sets syscall work on every task while registered, so it is registered only once a
+ * session first steps or plants a breakpoint, and stays until unload.
+ */
+static DEFINE_MUTEX(nt_sys_exit_lock);
+static struct tracepoint *nt_sys_exit_tp;
+static bool nt_sys_exit_on;
+
+int nt_want_sys_exit(void)
+{
+	int ret = 0;
+
+	mutex_lock(&nt_sys_exit_lock);
+	if (!nt_sys_exit_on && nt_sys_exit_tp) {
+		ret = tracepoint_probe_register(nt_sys_exit_tp, nt_probe_sys_exit, NULL);
+		nt_sys_exit_on = !ret;
+	}
+	mutex_unlock(&nt_sys_exit_lock);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- die notifier */
 
 static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
@@ -916,6 +981,8 @@ static void nt_tp_lookup(struct tracepoint *tp, void *priv)
 {
 	unsigned int i;
 
+	if (!strcmp(tp->name, "sys_exit"))
+		nt_sys_exit_tp = tp;
 	for (i = 0; i < ARRAY_SIZE(nt_tps); i++)
 		if (!strcmp(tp->name, nt_tps[i].name))
 			nt_tps[i].tp = tp;
@@ -954,6 +1021,8 @@ int nt_hooks_init(void)
 
 void nt_hooks_exit(void)
 {
+	if (nt_sys_exit_on)
+		tracepoint_probe_unregister(nt_sys_exit_tp, nt_probe_sys_exit, NULL);
 	unregister_die_notifier(&nt_die_nb);
 	nt_tp_unregister(ARRAY_SIZE(nt_tps));
 }

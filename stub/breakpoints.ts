@@ -49,6 +49,11 @@ export class SwBreakpoints {
     await this.flush();
   }
 
+  /** Addresses still set in the target that GDB has removed (kept for a step). */
+  lingering(): bigint[] {
+    return [...this.inTarget].filter((a) => !this.wanted.has(a));
+  }
+
   /** After an exec the old image took every int3 with it: forget them without target calls. */
   forgetAll(): void {
     this.wanted.clear();

@@ -17,6 +17,7 @@ export function parseClientFeatures(list: string[]): ClientFeatures {
     hwbreak: has('hwbreak'),
     xmlRegisters: list.some((f) => f.startsWith('xmlRegisters=')),
     execEvents: has('exec-events'),
+    forkEvents: has('fork-events'),
   };
 }
 
@@ -31,6 +32,7 @@ export interface Capabilities {
   processInfo: boolean;
   syscalls: boolean;
   execEvents: boolean;
+  forkEvents: boolean;
 }
 
 export function capabilitiesOf(target: Target): Capabilities {
@@ -44,6 +46,7 @@ export function capabilitiesOf(target: Target): Capabilities {
     processInfo: target.processInfo !== undefined,
     syscalls: target.syscalls !== undefined,
     execEvents: target.execEvents !== undefined,
+    forkEvents: target.forks !== undefined,
   };
 }
 
@@ -70,5 +73,7 @@ export function supportedFeatures(
     f.push('qXfer:auxv:read+', 'qXfer:exec-file:read+', 'qXfer:libraries-svr4:read+');
   if (caps.syscalls) f.push('QCatchSyscalls+');
   if (caps.execEvents && client.execEvents) f.push('exec-events+');
+  // fork-events needs multiprocess ids to name the child.
+  if (caps.forkEvents && client.forkEvents && client.multiprocess) f.push('fork-events+');
   return f;
 }

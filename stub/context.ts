@@ -18,6 +18,8 @@ export interface ClientFeatures {
   xmlRegisters: boolean;
   /** exec-events+: report execs (`exec:` stop key). */
   execEvents: boolean;
+  /** fork-events+ (with multiprocess+): report forks (`fork:` stop key). */
+  forkEvents: boolean;
 }
 
 /** What a handler asks the session to do; only the session writes to the connection. */
@@ -53,9 +55,13 @@ export class SessionContext {
     swbreak: false,
     hwbreak: false,
     xmlRegisters: false,
+    execEvents: false,
+    forkEvents: false,
   };
   /** Hg: the thread register and memory packets apply to. */
   generalThread: Ptid | undefined;
+  /** Hg naming a reported fork child: z0 and D then apply to that process. */
+  forkChild: number | undefined;
   /** The last stop reported, for `?`. */
   lastStop: TargetStop | undefined;
   readonly layout: RegisterLayout;
@@ -129,5 +135,6 @@ export class SessionContext {
   /** Forget everything that is only valid while stopped. */
   invalidate(): void {
     this.regCache.clear();
+    this.forkChild = undefined;
   }
 }

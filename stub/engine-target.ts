@@ -11,6 +11,7 @@ import type {
   BaseOps,
   BreakpointOps,
   ExecEventOps,
+  ForkOps,
   ProcessInfoOps,
   Ptid,
   Regset,
@@ -188,6 +189,10 @@ export class EngineTarget implements BaseOps {
   private wantExec = false;
   /** GDB negotiated exec-events. */
   private reportExec = false;
+  /** GDB negotiated fork-events. */
+  private reportFork = false;
+  /** Fork children reported to GDB and not detached yet. */
+  private readonly forkChildren = new Set<number>();
 
   /** Attaches to `pid` and stops all its threads. */
   static async attach(engine: Engine, pid: number): Promise<EngineTarget> {
@@ -234,6 +239,7 @@ export class EngineTarget implements BaseOps {
       events: {
         threadReports: true,
         exec: this.wantExec || this.reportExec,
+        fork: this.reportFork,
         syscallEntry: this.catching.on,
         syscallExit: this.catching.on,
       },
@@ -482,6 +488,25 @@ export class EngineTarget implements BaseOps {
           signal: SIGTRAP,
           cause: { type: 'syscall-return', nr: Number(ev.data[0] ?? 0n) },
         };
+      case 'fork': {
+        const child = Number(ev.data[1] ?? 0n);
+        this.forkChildren.add(child);
+        return {
+          kind: 'stopped',
+          thread,
+          signal: SIGTRAP,
+          cause: { type: 'fork', child: { pid: child, tid: child } },
+        };
+      }
+      case 'exec': {
+        let path = '';
+        try {
+          path = readlinkSync(`/proc/${this.pid}/exe`);
+        } catch {
+          // The process vanished; GDB gets an empty path and the exit right after.
+        }
+        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'exec', path } };
+      }
       default:
         return { kind: 'stopped', thread, signal: ev.signo || SIGTRAP, cause: { type: 'signal' } };
     }
@@ -492,6 +517,7 @@ export class EngineTarget implements BaseOps {
   }
 
   async kill(): Promise<void> {
+    await this.releaseChildren(true);
     if (this.phase.kind === 'gone') return;
     const gone = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
     const prev = this.listener;
@@ -510,6 +536,7 @@ export class EngineTarget implements BaseOps {
   }
 
   async detach(): Promise<void> {
+    await this.releaseChildren(false);
     if (this.phase.kind === 'gone') return;
     this.listener = () => {};
     for (const addr of this.swBreaks) {
@@ -610,6 +637,28 @@ export class EngineTarget implements BaseOps {
     },
   };
 
+  readonly forkOps: ForkOps = {
+    setForkEvents: async (on) => {
+      this.reportFork = on;
+      if (this.phase.kind !== 'gone') await this.applyOptions();
+    },
+    children: () => [...this.forkChildren],
+    clearChildBreakpoint: (pid, addr) =>
+      call(this.engine.clearBreakpoint({ pid, kind: 'sw', addr, len: 1 })),
+    detachChild: async (pid) => {
+      await call(this.engine.detach(pid));
+      this.forkChildren.delete(pid);
+    },
+  };
+
+  /** Children GDB never detached go the way of their parent. */
+  private async releaseChildren(kill: boolean): Promise<void> {
+    for (const pid of this.forkChildren) {
+      await (kill ? this.engine.kill(pid) : this.engine.detach(pid)).catch(() => {});
+    }
+    this.forkChildren.clear();
+  }
+
   readonly syscallOps: SyscallOps = {
     catchSyscalls: async (on, numbers) => {
       this.catching = { on, numbers };
@@ -630,6 +679,7 @@ export class EngineTarget implements BaseOps {
       processInfo: true,
       syscalls: caps.syscallEntryStop && caps.syscallExitStop,
       execEvents: caps.execEvents,
+      forkEvents: caps.forkEvents,
     };
   }
 
@@ -652,6 +702,7 @@ export class EngineTarget implements BaseOps {
     t.processInfo = this.processInfoOps;
     if (caps.syscallEntryStop && caps.syscallExitStop) t.syscalls = this.syscallOps;
     if (caps.execEvents) t.execEvents = this.execEventOps;
+    if (caps.forkEvents) t.forks = this.forkOps;
     return t;
   }
 }

@@ -228,12 +228,25 @@ export class Session {
       ctx.swBreakpoints?.forgetAll();
       ctx.xferCache.clear();
     }
-    void stopReply(ctx, stop).then((body) => {
-      if (this.state.kind === 'closed') return;
-      this.state = { kind: 'idle' };
-      this.conn.send(body);
-      void this.pump();
-    });
+    void this.cleanFork(ctx, stop)
+      .then(() => stopReply(ctx, stop))
+      .then((body) => {
+        if (this.state.kind === 'closed') return;
+        this.state = { kind: 'idle' };
+        this.conn.send(body);
+        void this.pump();
+      });
+  }
+
+  /**
+   * A fork child inherits every int3 in the parent; GDB removes those it knows of, but not one
+   * the stub kept in place for a step (stub/breakpoints.ts): take those out here.
+   */
+  private async cleanFork(ctx: SessionContext, stop: TargetStop): Promise<void> {
+    if (stop.kind !== 'stopped' || stop.cause.type !== 'fork' || !ctx.target.forks) return;
+    for (const addr of ctx.swBreakpoints?.lingering() ?? []) {
+      await ctx.target.forks.clearChildBreakpoint(stop.cause.child.pid, addr).catch(() => {});
+    }
   }
 
   private needTarget(): SessionContext | undefined {
@@ -257,6 +270,7 @@ export class Session {
         if (ctx) {
           ctx.client = client;
           if (client.execEvents) await ctx.target.execEvents?.setExecEvents(true);
+          if (client.forkEvents && client.multiprocess) await ctx.target.forks?.setForkEvents(true);
         } else this.pendingClient = client;
         return reply(
           supportedFeatures(
@@ -314,6 +328,17 @@ export class Session {
       case 'write-memory-binary':
         return writeMemory(ctx, cmd.addr, cmd.data);
       case 'set-thread': {
+        // GDB points Hg at a fork child to take the parent's breakpoints out of it.
+        const forkPid = cmd.thread.pid;
+        if (
+          cmd.op === 'g' &&
+          typeof forkPid === 'number' &&
+          ctx.target.forks?.children().includes(forkPid)
+        ) {
+          ctx.forkChild = forkPid;
+          return OK;
+        }
+        ctx.forkChild = undefined;
         if (cmd.op === 'c') {
           this.contThread = cmd.thread;
           return OK;
@@ -356,8 +381,17 @@ export class Session {
         return reply(vContActions(ctx));
       case 'vcont':
         return resume(ctx, cmd.actions.map(wireAction));
-      case 'insert-breakpoint':
       case 'remove-breakpoint':
+        if (ctx.forkChild !== undefined && cmd.type === 'software' && ctx.target.forks) {
+          try {
+            await ctx.target.forks.clearChildBreakpoint(ctx.forkChild, cmd.addr);
+            return OK;
+          } catch (err) {
+            return errorReply(errnoOf(err));
+          }
+        }
+        return setBreakpoint(ctx, false, breakpointTypeNumber(cmd.type), cmd.addr, cmd.size);
+      case 'insert-breakpoint':
         return setBreakpoint(
           ctx,
           cmd.kind === 'insert-breakpoint',
@@ -445,6 +479,15 @@ export class Session {
       case 'symbol-value':
         return OK;
       case 'detach': {
+        if (cmd.pid !== undefined && ctx.target.forks?.children().includes(cmd.pid)) {
+          try {
+            await ctx.target.forks.detachChild(cmd.pid);
+            if (ctx.forkChild === cmd.pid) ctx.forkChild = undefined;
+            return OK;
+          } catch (err) {
+            return errorReply(errnoOf(err));
+          }
+        }
         if (cmd.pid !== undefined && cmd.pid !== ctx.pid) return errorReply(1);
         try {
           await ctx.swBreakpoints?.clearAll();
@@ -513,6 +556,9 @@ export class Session {
           if (this.pendingClient) {
             this.ctx!.client = this.pendingClient;
             if (this.pendingClient.execEvents) await target.execEvents?.setExecEvents(true);
+            if (this.pendingClient.forkEvents && this.pendingClient.multiprocess) {
+              await target.forks?.setForkEvents(true);
+            }
           }
           return reply(await stopReply(this.ctx!, this.ctx!.lastStop!));
         } catch (err) {

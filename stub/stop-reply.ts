@@ -43,6 +43,11 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
         addr: c.addr,
       };
       break;
+    case 'fork':
+      event = ctx.client.forkEvents
+        ? { kind: 'fork', child: { pid: c.child.pid, tid: c.child.tid } }
+        : undefined;
+      break;
     case 'exec':
       event = ctx.client.execEvents ? { kind: 'exec', path: c.path } : undefined;
       break;

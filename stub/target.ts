@@ -39,7 +39,9 @@ export type StopCause =
   | { type: 'interrupt' }
   | { type: 'syscall-entry'; nr: number }
   | { type: 'syscall-return'; nr: number }
-  | { type: 'exec'; path: string };
+  | { type: 'exec'; path: string }
+  /** fork-events: the child is stopped and traced until GDB detaches it. */
+  | { type: 'fork'; child: Ptid };
 
 export type TargetStop =
   | {
@@ -135,6 +137,16 @@ export interface ExecEventOps {
   setExecEvents(on: boolean): Promise<void>;
 }
 
+/** fork-events: the fork child stays stopped until GDB cleans it up and detaches it. */
+export interface ForkOps {
+  setForkEvents(on: boolean): Promise<void>;
+  /** Fork children reported and not yet detached. */
+  children(): number[];
+  /** Removes a software breakpoint the child inherited from the parent. */
+  clearChildBreakpoint(pid: number, addr: bigint): Promise<void>;
+  detachChild(pid: number): Promise<void>;
+}
+
 /** QCatchSyscalls. */
 export interface SyscallOps {
   /** undefined: stop at no syscall; [] (with all=true): every syscall. */
@@ -152,4 +164,5 @@ export interface Target {
   processInfo?: ProcessInfoOps;
   syscalls?: SyscallOps;
   execEvents?: ExecEventOps;
+  forks?: ForkOps;
 }

@@ -62,6 +62,16 @@ __attribute__((noinline)) void bp_target(void)
 	__asm__ volatile("nop; nop; nop; nop" ::: "memory");
 }
 
+/* A syscall at known addresses, for stepping over it. */
+extern const char sc_insn[], sc_at[], sc_after[];
+__attribute__((noinline)) void do_syscall(void)
+{
+	__asm__ volatile(".globl sc_insn\nsc_insn: mov $39, %%eax\n" /* getpid */
+			 ".globl sc_at\nsc_at: syscall\n"
+			 ".globl sc_after\nsc_after: nop\n"
+			 ::: "rax", "rcx", "r11", "memory");
+}
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -100,15 +110,21 @@ static pid_t spawn(int kind, int fd)
 	if (fd >= 0 && write(fd, "r", 1) != 1) /* ready: past the setup above */
 		_exit(99);
 	for (;;) {
+		int v;
+
 		bp_target();
-		if (kind == 1 && exit_code_var == 7) {
+		if (kind == 0)
+			do_syscall();
+		v = exit_code_var; /* read once: the debugger writes it at any point */
+		if (kind == 1 && v == 7) {
 			pthread_t th;
 
 			exit_code_var = 0;
 			pthread_create(&th, NULL, thread_body, NULL);
+			continue;
 		}
-		if (exit_code_var)
-			_exit(exit_code_var);
+		if (v)
+			_exit(v);
 		if (fd >= 0 && (spin_count & 0xfffff) == 0)
 			if (write(fd, "x", 1) < 0)
 				_exit(99);
@@ -827,6 +843,41 @@ static void test_debug(void)
 		CHECK(ev && ev->reason == NTRACE_STOP_REQUESTED, "after CLEAR_BP no watch stop comes");
 		stop_id = ev ? ev->stop_id : 0;
 		rec_free(&ev->hdr);
+	}
+
+	/* Steps over a syscall instruction land right after it, with or without a breakpoint. */
+	{
+		static const struct {
+			const char *at;
+			int steps;
+			const char *what;
+		} runs[] = {
+			{ sc_at, 1, "STEP from a breakpoint on `syscall` stops right after it" },
+			{ sc_insn, 2, "two STEPs from the `mov` before `syscall` stop right after it" },
+		};
+
+		for (int i = 0; i < 2; i++) {
+			uint64_t pc = 0;
+
+			bp_cmd(&s, pid, (uintptr_t)runs[i].at, NTRACE_CMD_SET_BP);
+			resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+			ev = wait_stop(&s, h, NTRACE_STOP_BREAKPOINT);
+			stop_id = ev ? ev->stop_id : 0;
+			rec_free(&ev->hdr);
+			if (i == 1)
+				bp_cmd(&s, pid, (uintptr_t)runs[i].at, NTRACE_CMD_CLEAR_BP);
+			for (int k = 0; k < runs[i].steps; k++) {
+				resume(&s, h, stop_id, NTRACE_RESUME_STEP, 0);
+				ev = wait_stop(&s, h, 0);
+				pc = ev && ev->reason == NTRACE_STOP_STEP ? ev->pc : 0;
+				stop_id = ev ? ev->stop_id : 0;
+				rec_free(&ev->hdr);
+			}
+			tap(pc == (uintptr_t)sc_after, "%s (pc %#llx, want %p)", runs[i].what,
+			    (unsigned long long)pc, (void *)sc_after);
+			if (i == 0)
+				bp_cmd(&s, pid, (uintptr_t)runs[i].at, NTRACE_CMD_CLEAR_BP);
+		}
 	}
 
 	/* Exit: the child exits with 42, the session sees PROC_EXIT. */

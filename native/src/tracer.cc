@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <set>
 
 namespace ntrace {
 
@@ -40,6 +41,32 @@ void OnWake(int) {
 }
 
 std::once_flag g_handler_once;
+
+// Live tracers, for the exit() path only: process.exit() does not run env cleanup hooks, and
+// the sessions must still end properly (breakpoints out, launched killed, attached detached).
+std::mutex g_live_mu;
+std::set<Tracer *> *g_live = nullptr;
+std::once_flag g_atexit_once;
+
+void JoinAllAtExit() {
+  std::set<Tracer *> live;
+  {
+    std::lock_guard<std::mutex> lock(g_live_mu);
+    if (g_live != nullptr) live = *g_live;
+  }
+  for (Tracer *t : live)
+    t->Join();
+}
+
+void Register(Tracer *t, bool add) {
+  std::call_once(g_atexit_once, [] { atexit(JoinAllAtExit); });
+  std::lock_guard<std::mutex> lock(g_live_mu);
+  if (g_live == nullptr) g_live = new std::set<Tracer *>();
+  if (add)
+    g_live->insert(t);
+  else
+    g_live->erase(t);
+}
 
 void InstallHandler() {
   std::call_once(g_handler_once, [] {
@@ -77,10 +104,12 @@ Tracer::Tracer(int fd) : fd_(fd) {
   ProbeXstate(&xstate_size_, &xcr0_);
   rx_.resize(kMaxRecord);
   thread_ = std::thread([this] { Run(); });
+  Register(this, true);
 }
 
 Tracer::~Tracer() {
   Join();
+  Register(this, false);
 }
 
 void Tracer::Wake() {
@@ -89,6 +118,7 @@ void Tracer::Wake() {
 }
 
 void Tracer::Join() {
+  std::lock_guard<std::mutex> lock(join_mu_);
   if (!thread_.joinable()) return;
   quit_.store(true);
   // The thread may not have published its tid yet; it checks quit_ before every wait.
@@ -217,7 +247,8 @@ void Tracer::Flush() {
     }
     int r = sendmmsg(fd_, msgs, n, MSG_NOSIGNAL);
     if (r < 0) {
-      if (errno == EINTR) continue;
+      // A full socket nobody reads any more (the process is exiting): give up on quit.
+      if (errno == EINTR && !quit_.load()) continue;
       peer_gone_ = true;
       break;
     }

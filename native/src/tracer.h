@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -209,6 +210,7 @@ private:
   std::thread thread_;
   std::atomic<pid_t> tid_{0};
   std::atomic<bool> quit_{false};
+  std::mutex join_mu_;
   bool hello_done_ = false;
   bool started_ = false; // first LAUNCH or ATTACH seen: HELLO no longer allowed
   bool peer_gone_ = false;

@@ -17,6 +17,7 @@ export {
 export {
   ALLOCATION_ERROR,
   allocateReply,
+  type CallSite,
   type InferiorCallIO,
   InferiorAllocator,
   injectSyscall,

@@ -38,6 +38,8 @@ export const GPR_BYTES = 216;
 /** `syscall` then `int3`: the int3 stops a continue, a single-step stops before it anyway. */
 export const SYSCALL_TRAMPOLINE = Buffer.from([0x0f, 0x05, 0xcc]);
 const SIGTRAP = 5;
+/** Resumes allowed before the syscall instruction has run (see injectSyscall). */
+const MAX_ATTEMPTS = 3;
 
 const SYS_MMAP = 9n;
 const SYS_MUNMAP = 11n;
@@ -89,12 +91,26 @@ export async function injectSyscall(
   let failure: unknown;
   await io.writeMem(site, SYSCALL_TRAMPOLINE);
   try {
-    await io.writeRegs(regs);
-    const signal = await io.singleStepOrContinueUntilTrap();
-    if (signal !== SIGTRAP) {
-      failure = new TargetError(`injected syscall stopped by signal ${signal}`, 5);
-    } else {
-      result = (await io.readRegs()).readBigUInt64LE(REG.rax);
+    // A thread stopped inside a syscall (e.g. at the exec event) first finishes that syscall
+    // when resumed, and a single-step traps right there, before any instruction runs; the
+    // kernel may also have set rax meanwhile. So load the registers again and go once more.
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && result === undefined; attempt++) {
+      await io.writeRegs(regs);
+      const signal = await io.singleStepOrContinueUntilTrap();
+      if (signal !== SIGTRAP) {
+        failure = new TargetError(`injected syscall stopped by signal ${signal}`, 5);
+        break;
+      }
+      const after = await io.readRegs();
+      const rip = after.readBigUInt64LE(REG.rip);
+      if (rip === site + 2n || rip === site + 3n) result = after.readBigUInt64LE(REG.rax);
+      else if (rip !== site) {
+        failure = new TargetError(`injected syscall ended at 0x${rip.toString(16)}`, 5);
+        break;
+      }
+    }
+    if (result === undefined && failure === undefined) {
+      failure = new TargetError('injected syscall did not run', 5);
     }
   } catch (err) {
     failure = err;
@@ -125,20 +141,24 @@ export function protFlags(p: Permissions): bigint {
  * The allocations made for one process: `_m` carries only the address, so the size is
  * remembered here (lldb-server keeps the same map).
  */
+/** Where and through which thread a call runs; asked afresh for every call. */
+export interface CallSite {
+  io: InferiorCallIO;
+  /** Address for the trampoline (see syscallSite). */
+  site: bigint;
+}
+
 export class InferiorAllocator {
   private readonly sizes = new Map<bigint, bigint>();
 
-  constructor(
-    private readonly io: InferiorCallIO,
-    /** Where the trampoline goes (see syscallSite); evaluated per call. */
-    private readonly site: () => Promise<bigint>,
-  ) {}
+  constructor(private readonly callSite: () => Promise<CallSite>) {}
 
   /** mmap(NULL, size, prot, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) in the debuggee. */
   async allocate(size: number, perms: Permissions): Promise<bigint> {
     if (!Number.isSafeInteger(size) || size <= 0) throw new TargetError('bad size', 22);
     const len = BigInt(size);
-    const addr = await injectSyscall(this.io, await this.site(), SYS_MMAP, [
+    const { io, site } = await this.callSite();
+    const addr = await injectSyscall(io, site, SYS_MMAP, [
       0n,
       len,
       protFlags(perms),
@@ -154,7 +174,8 @@ export class InferiorAllocator {
   async deallocate(addr: bigint): Promise<void> {
     const len = this.sizes.get(addr);
     if (len === undefined) throw new TargetError(`0x${addr.toString(16)} was not allocated`, 22);
-    await injectSyscall(this.io, await this.site(), SYS_MUNMAP, [addr, len]);
+    const { io, site } = await this.callSite();
+    await injectSyscall(io, site, SYS_MUNMAP, [addr, len]);
     this.sizes.delete(addr);
   }
 

@@ -1,5 +1,18 @@
 // Attach and detach to processes the session did not start, and closing with them stopped.
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { EngineError, StopEvent } from '../../native/index.js';
 import {
   capTest,
@@ -13,6 +26,7 @@ import {
   until,
 } from './_session.js';
 
+const run = promisify(execFile);
 const tasks = (pid: number) => readdirSync(`/proc/${pid}/task`).map(Number);
 
 function killLater(t: { teardown(fn: () => void): void }, pid: number) {
@@ -132,3 +146,31 @@ capTest(['launch'], 'attach with killOnClose: closing the session kills it', asy
   await until(() => processGone(pid), 'the process to die');
   t.true(processGone(pid));
 });
+
+capTest(
+  ['execEvents'],
+  'attach with stopAtExec: the next exec stops with reason launch',
+  async (t) => {
+    const forks = await fixture('forks');
+    const dir = mkdtempSync(join(tmpdir(), 'ntrace-attach-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const fifo = join(dir, 'go');
+    await run('mkfifo', [fifo]);
+    const pid = await spawnDetached('/bin/sh', [
+      '-c',
+      `read x < '${fifo}'; exec '${forks}' exit 9`,
+    ]);
+    killLater(t, pid);
+    const s = await Session.open(t);
+    await s.engine.attach(pid, { stopAtExec: true });
+    await s.engine.setOptions(pid, { stopSignals: [] });
+    writeFileSync(fifo, 'go\n');
+    const st = await s.nextStop();
+    t.is(st.reason, 'launch');
+    t.is(st.thread.tgid, pid);
+    const exe = await s.engine.readMemory(pid, st.pc, 1);
+    t.is(exe.length, 1);
+    await s.cont(st);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 9 });
+  },
+);

@@ -127,3 +127,34 @@ capTest(
     t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
   },
 );
+
+capTest(
+  ['launch', 'hwWatch'],
+  'a read watchpoint reports reads only (writes are filtered out)',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('spin');
+    const syms = await symbols(path);
+    const counter = sym(syms, 'counter');
+    const { pid, stop } = await s.launch(path);
+    await s.engine.setBreakpoint({ pid, kind: 'read', addr: counter, len: 8 });
+    await s.cont(stop);
+    let prev: bigint | undefined;
+    let last = stop;
+    for (let i = 0; i < 4; i++) {
+      const w = await s.nextStop();
+      t.is(w.reason, 'watch');
+      t.is(w.data[0], counter);
+      t.is(w.data[1], 3n); // NTRACE_BP_READ
+      const v = await s.readU64(pid, counter);
+      // tick() is load, add, store: between two reported loads exactly one store went by.
+      if (prev !== undefined) t.is(v, prev + 1n);
+      prev = v;
+      last = w;
+      await s.cont(w);
+    }
+    await s.engine.kill(pid);
+    await s.nextExit(pid);
+    t.truthy(last);
+  },
+);

@@ -32,3 +32,7 @@ export function forkProgram(): Promise<string> {
 export function spinThreadsProgram(): Promise<string> {
   return compileFixture('e2e-spin-threads.c', { flags: ['-pthread'] });
 }
+
+export function execProgram(): Promise<string> {
+  return compileFixture('e2e-exec.c');
+}

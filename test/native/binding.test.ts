@@ -1,8 +1,13 @@
 // The binding itself: loading in a worker thread, backend selection, channel lifecycle.
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import test from 'ava';
 import { EngineError, openEngine, RecordChannel } from '../../native/index.js';
+import { compileFixture } from '../helpers/compile.js';
+
+const run = promisify(execFile);
 
 test('the addon works inside a worker thread, whose teardown ends its open sessions', async (t) => {
   const url = new URL('../../native/index.js', import.meta.url).href;
@@ -74,4 +79,37 @@ test('RecordChannel.next() rejects once the channel is closed', async (t) => {
   ch.close();
   await t.throwsAsync(waiting);
   t.true(ch.closed);
+});
+
+test('process.exit() with a session open still detaches an attached process cleanly', async (t) => {
+  const path = await compileFixture('spin.c', { flags: ['-no-pie'], output: 'spin-exit' });
+  const { stdout: nm } = await run('nm', [path]);
+  const tickLine = nm.split('\n').find((l) => l.endsWith(' T tick'));
+  const tick = BigInt(`0x${tickLine!.split(' ')[0]}`);
+  const { stdout } = await run('/bin/sh', ['-c', `'${path}' </dev/null >/dev/null 2>&1 & echo $!`]);
+  const pid = Number(stdout.trim());
+  t.teardown(() => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
+  const url = new URL('../../native/index.js', import.meta.url).href;
+  const script = `
+    const { openEngine } = await import(${JSON.stringify(url)});
+    const e = await openEngine({ backend: 'user' });
+    await e.attach(${pid});
+    await e.setBreakpoint({ pid: ${pid}, kind: 'sw', addr: ${tick}n, len: 1 });
+    process.exit(0);
+  `;
+  await run(process.execPath, ['--input-type=module', '-e', script]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  t.regex(status, /TracerPid:\s+0\n/);
+  const fd = openSync(`/proc/${pid}/mem`, 'r');
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, Number(tick));
+  closeSync(fd);
+  t.not(b[0], 0xcc, 'the breakpoint was taken out before the tracer went away');
+  t.regex(status, /State:\s+[RS]/);
 });

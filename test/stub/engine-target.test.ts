@@ -272,3 +272,21 @@ test('a thread gone before its resume (ESRCH) is dropped; other failures fail th
   const err = await t.throwsAsync(target.resume([{ mode: 'continue', signal: 0 }]));
   t.is((err as { errno?: number }).errno, 1);
 });
+
+test('an exec leaves one thread under the pid, drops our breakpoints, reports the new path', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.execEventOps.setExecEvents(true);
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  await target.breakpointOps.setSwBreakpoint(0x1000n);
+  // Thread PID+1 execs: it becomes the leader (tid = pid), the old leader is gone.
+  engine.emitEvent(
+    stopEv(PID, 'exec', { thread: { handle: BigInt(PID + 1), tgid: PID, tid: PID } }),
+  );
+  t.deepEqual(target.threads(), [{ pid: PID, tid: PID }]);
+  t.is(stops.length, 1);
+  t.like(stops[0], { kind: 'stopped', signal: 5, cause: { type: 'exec' } });
+  // The stale breakpoint is not in our books any more: a pending hit of it would be dropped.
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  t.is(engine.resumes.at(-1)!.handle, BigInt(PID + 1));
+});

@@ -378,3 +378,73 @@ test('LLDB queries: register info, thread suffix, jThreadsInfo, qThreadStopInfo'
   t.is(await h.client.request('qMemoryRegionInfo'), 'OK');
   await h.close();
 });
+
+test('exec-events: the stop carries exec:<hex path> and breakpoints are set anew afterwards', async (t) => {
+  const f = fake();
+  const target = f.asTarget();
+  let execOn = false;
+  target.execEvents = {
+    setExecEvents: async (on) => {
+      execOn = on;
+    },
+  };
+  const h = await connectSession(target);
+  t.true(
+    (await h.client.request('qSupported:multiprocess+;exec-events+')).includes('exec-events+'),
+  );
+  t.true(execOn);
+  t.is(await h.client.request('Z0,401010,1'), 'OK');
+  f.script.push({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'exec', path: '/bin/new' },
+  });
+  const r = await h.client.request('c');
+  t.true(r.startsWith(`T05exec:${Buffer.from('/bin/new').toString('hex')};`));
+  const before = f.calls.filter((c) => c.startsWith('setSw')).length;
+  t.is(await h.client.request('Z0,401010,1'), 'OK');
+  t.is(f.calls.filter((c) => c.startsWith('setSw')).length, before + 1);
+  await h.close();
+});
+
+test('fork-events: fork:<child> in the stop, Hg to the child routes z0 there, D;child detaches it', async (t) => {
+  const f = fake();
+  const target = f.asTarget();
+  const children = new Set<number>();
+  const log: string[] = [];
+  target.forks = {
+    setForkEvents: async (on) => {
+      log.push(`fork-events ${on}`);
+    },
+    children: () => [...children],
+    clearChildBreakpoint: async (pid, addr) => {
+      log.push(`child ${pid} z0 ${addr.toString(16)}`);
+    },
+    detachChild: async (pid) => {
+      children.delete(pid);
+      log.push(`detach ${pid}`);
+    },
+  };
+  const h = await connectSession(target);
+  t.true(
+    (await h.client.request('qSupported:multiprocess+;fork-events+')).includes('fork-events+'),
+  );
+  t.is(await h.client.request('Z0,401010,1'), 'OK');
+  children.add(0x7d0);
+  f.script.push({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'fork', child: { pid: 0x7d0, tid: 0x7d0 } },
+  });
+  t.true((await h.client.request('c')).startsWith('T05fork:p7d0.7d0;'));
+  t.is(await h.client.request('Hgp7d0.7d0'), 'OK');
+  t.is(await h.client.request('z0,401010,1'), 'OK');
+  t.is(await h.client.request('Hgp3e8.3e8'), 'OK');
+  t.is(await h.client.request('D;7d0'), 'OK');
+  t.deepEqual(log, ['fork-events true', 'child 2000 z0 401010', 'detach 2000']);
+  // The parent's breakpoint was untouched.
+  t.true(f.swBreaks.has(0x401010n));
+  await h.close();
+});

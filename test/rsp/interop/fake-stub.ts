@@ -91,11 +91,11 @@ function main(): void {
           break;
         case 'detach':
           reply('OK');
-          process.stdin.destroy();
-          return;
+          break;
         case 'kill':
-          process.stdin.destroy();
-          return;
+          // No reply (GDB manual, "Packets", `k`). The process ends when gdb closes the pipe;
+          // exiting earlier could make gdb's last ack fail with EPIPE.
+          break;
         default:
           reply('');
       }

@@ -45,6 +45,8 @@ class FakeInferior implements InferiorCallIO {
   /** Signal the run ends with (5 = SIGTRAP). */
   stopSignal = 5;
   failRun = false;
+  /** Stopped inside a syscall: the next resume only finishes it (rax = 0, rip unchanged). */
+  inSyscall = false;
 
   constructor() {
     for (let i = 0; i < GPR_BYTES / 8; i++)
@@ -74,6 +76,11 @@ class FakeInferior implements InferiorCallIO {
   }
   async singleStepOrContinueUntilTrap() {
     if (this.failRun) throw new TargetError('ESRCH', 3);
+    if (this.inSyscall) {
+      this.inSyscall = false;
+      this.gpr.writeBigUInt64LE(0n, OFF.rax);
+      return 5;
+    }
     const off = Number(this.reg('rip') - CODE);
     if (this.code[off] !== 0x0f || this.code[off + 1] !== 0x05) return 11; // SIGSEGV-ish
     const call: Call = {
@@ -111,6 +118,16 @@ test('injectSyscall loads the arguments, returns rax and restores code and regis
   ]);
   t.deepEqual(f.gpr, regsBefore);
   t.deepEqual(f.code, codeBefore);
+});
+
+test('a thread stopped inside a syscall gets its registers loaded again', async (t) => {
+  const f = new FakeInferior();
+  f.inSyscall = true;
+  const regsBefore = Buffer.from(f.gpr);
+  f.kernel = (c) => (c.nr === 39n ? 1234n : -38n);
+  t.is(await injectSyscall(f, CODE, 39n, []), 1234n);
+  t.is(f.calls.length, 1);
+  t.deepEqual(f.gpr, regsBefore);
 });
 
 test('a kernel error becomes a TargetError with the errno, and state is restored', async (t) => {
@@ -162,7 +179,7 @@ test('InferiorAllocator: _M maps with the requested protection, _m unmaps that s
     }
     return 0n;
   };
-  const alloc = new InferiorAllocator(f, async () => CODE);
+  const alloc = new InferiorAllocator(async () => ({ io: f, site: CODE }));
   const a = await alloc.allocate(0x1000, { read: true, write: false, execute: true });
   t.is(a, 0x7ffff7fbe000n);
   t.deepEqual(f.calls[0]!.args.slice(0, 4), [0n, 0x1000n, 5n, 0x22n]);
