@@ -187,6 +187,8 @@ export class EngineTarget implements BaseOps {
   }
 
   private wantExec = false;
+  /** New threads resumed by us since the last resume (see handleEvent). */
+  private readonly quietResumes = new Set<number>();
   /** GDB negotiated exec-events. */
   private reportExec = false;
   /** GDB negotiated fork-events. */
@@ -301,6 +303,7 @@ export class EngineTarget implements BaseOps {
     }
     this.phase = { kind: 'running' };
     this.interruptRequested = false;
+    this.quietResumes.clear();
     const results = await Promise.allSettled(
       plan.map(([r, a]) => {
         const stopId = r.stopId;
@@ -376,8 +379,10 @@ export class EngineTarget implements BaseOps {
         if (phase.kind === 'running') {
           if (this.initialStop) break;
           if (ev.reason === 'new-thread') {
-            // A thread born while its process runs joins the run.
+            // A thread born while its process runs joins the run, unless a stop was asked for.
+            if (this.interruptRequested) break;
             this.resumeQuietly(r);
+            this.quietResumes.add(r.ref.tid);
             return;
           }
           if (ev.reason === 'requested' && !this.interruptRequested) break;
@@ -385,6 +390,13 @@ export class EngineTarget implements BaseOps {
           if (!this.engine.info.caps.allStop) {
             this.engine.stop(this.pid).catch(() => {});
           }
+          // A new thread we resumed may have been counted as stopped by the engine's all-stop
+          // before our resume reached it: ask for its stop explicitly (after the resume).
+          for (const tid of this.quietResumes) {
+            const q = this.threadsByTid.get(tid);
+            if (q?.running) this.engine.stop(this.pid, q.ref.handle).catch(() => {});
+          }
+          this.quietResumes.clear();
         } else if (phase.kind === 'collecting') {
           if (ev.reason !== 'requested' && ev.reason !== 'new-thread') r.pending = ev;
         }

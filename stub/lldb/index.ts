@@ -42,7 +42,7 @@ export {
   NO_MORE_REGISTERS,
   registerInfoReply,
 } from './register-info.js';
-export { targetCallIO } from './target-io.js';
+export { targetAllocator, targetCallIO } from './target-io.js';
 export {
   jstopinfo,
   type LldbReason,

@@ -4,7 +4,11 @@
 // injected call runs (no stop reply may reach the wire for it).
 import type { BaseOps, Ptid, TargetStop } from '../target.js';
 import { TargetError } from '../target.js';
-import type { InferiorCallIO } from './inferior-syscall.js';
+import { type InferiorCallIO, InferiorAllocator, syscallSite } from './inferior-syscall.js';
+import { readMaps } from './memory-region.js';
+
+/** rip in struct user_regs_struct. */
+const RIP_OFFSET = 16 * 8;
 
 export function targetCallIO(
   base: BaseOps,
@@ -29,4 +33,23 @@ export function targetCallIO(
       return stop.signal;
     },
   };
+}
+
+/**
+ * The `_M`/`_m` allocator of one process: each call runs on `currentThread()` (LLDB's Hg
+ * choice), with the trampoline at the start of the first executable mapping.
+ */
+export function targetAllocator(
+  base: BaseOps,
+  currentThread: () => Ptid,
+  nextStop: () => Promise<TargetStop>,
+): InferiorAllocator {
+  return new InferiorAllocator(async () => {
+    const thread = currentThread();
+    const pc = (await base.readRegisters(thread, 'gpr')).readBigUInt64LE(RIP_OFFSET);
+    return {
+      io: targetCallIO(base, thread, nextStop),
+      site: syscallSite(await readMaps(base.pid), pc),
+    };
+  });
 }

@@ -290,3 +290,21 @@ test('an exec leaves one thread under the pid, drops our breakpoints, reports th
   await target.resume([{ mode: 'continue', signal: 0 }]);
   t.is(engine.resumes.at(-1)!.handle, BigInt(PID + 1));
 });
+
+test('a new thread seen while an interrupt is pending stays stopped; one resumed quietly is re-stopped', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  engine.emitEvent(stopEv(PID + 1, 'new-thread'));
+  t.is(engine.resumes.at(-1)!.handle, BigInt(PID + 1), 'joins the run');
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 2), parent: 1n });
+  await target.interrupt();
+  engine.emitEvent(stopEv(PID + 2, 'new-thread'));
+  t.not(engine.resumes.at(-1)!.handle, BigInt(PID + 2), 'not resumed under an interrupt');
+  engine.emitEvent(stopEv(PID, 'requested'));
+  t.true(engine.calls.includes(`stop ${PID} ${PID + 1}`));
+  t.is(stops.length, 0);
+  engine.emitEvent(stopEv(PID + 1, 'requested'));
+  t.is(stops.length, 1);
+  t.like(stops[0], { cause: { type: 'interrupt' } });
+});

@@ -5,11 +5,10 @@ import test from 'ava';
 import { openEngine } from '../../../native/index.js';
 import { EngineTarget } from '../../../stub/engine-target.js';
 import {
-  InferiorAllocator,
   readMaps,
   SYSCALL_TRAMPOLINE,
   syscallSite,
-  targetCallIO,
+  targetAllocator,
 } from '../../../stub/lldb/index.js';
 import type { TargetStop } from '../../../stub/target.js';
 import { compileFixture } from '../../helpers/compile.js';
@@ -32,15 +31,13 @@ test('mmap and munmap injected into a stopped debuggee', async (t) => {
       new Promise<TargetStop>((resolve) => {
         pending = resolve;
       });
-    const io = targetCallIO(base, thread, nextStop);
     const gprBefore = await base.readRegisters(thread, 'gpr');
     const pc = gprBefore.readBigUInt64LE(16 * 8);
     const site = syscallSite(await readMaps(base.pid), pc);
     const codeBefore = await base.readMemory(site, SYSCALL_TRAMPOLINE.length);
-    const alloc = new InferiorAllocator(async () => ({ io, site }));
+    const alloc = targetAllocator(base, () => thread, nextStop);
 
     const addr = await alloc.allocate(0x3000, { read: true, write: true, execute: true });
-    t.log(addr.toString(16), site.toString(16), pc.toString(16));
     t.is(addr & 0xfffn, 0n);
     const region = (await readMaps(base.pid)).find((m) => m.start <= addr && addr < m.end);
     t.truthy(region);
