@@ -448,10 +448,9 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	struct nt_req *req;
 	unsigned long flags;
 	bool killed, detached;
+	u64 over = 0;
 	u32 mode;
 	int sig, ret;
-
-	u64 over = 0;
 
 	/* A stop before the step trap ends the step-over; it restarts on the next RESUME. */
 	spin_lock_irqsave(&nt_lock, flags);
@@ -551,14 +550,15 @@ static void nt_stop_loop(struct nt_thread *t)
 {
 	struct nt_stop_desc d;
 	unsigned long flags;
+	u32 over_mode;
 	bool more;
+	u64 over;
 
 	for (;;) {
 		if (fatal_signal_pending(current))
 			return;
-		u64 over = 0;
-		u32 over_mode = 0;
-
+		over = 0;
+		over_mode = 0;
 		spin_lock_irqsave(&nt_lock, flags);
 		if (t->pending & NT_P_STEPOVER) {
 			t->pending &= ~NT_P_STEPOVER;
@@ -765,6 +765,9 @@ static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	if (!t || !t->proc)
 		goto out;
 	proc = t->proc;
+	/* start_thread() reset EFLAGS: no step survives an exec. */
+	t->tf_set = false;
+	t->stepover = false;
 	/* The old image's breakpoints went with the old mm. */
 	list_for_each_entry_safe(bp, btmp, &proc->bps, node) {
 		list_del(&bp->node);

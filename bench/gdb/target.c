@@ -12,8 +12,12 @@ volatile long watched;
 unsigned char *buffer;
 size_t buffer_size = 64UL << 20;
 
-__attribute__((noinline)) void hit(long i) { counter += i; }
-__attribute__((noinline)) void ready(void) { counter++; }
+__attribute__((noinline)) void hit(long i) {
+  counter += i;
+}
+__attribute__((noinline)) void ready(void) {
+  counter++;
+}
 
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "idle";
@@ -30,8 +34,7 @@ int main(int argc, char **argv) {
       counter += i;
   } else if (strcmp(mode, "memory") == 0) {
     buffer = malloc(buffer_size);
-    if (buffer == NULL)
-      return 1;
+    if (buffer == NULL) return 1;
     for (size_t i = 0; i < buffer_size; i++)
       buffer[i] = (unsigned char)i;
     ready();

@@ -1,6 +1,6 @@
 #!/bin/bash
 # CI entry for the kernel provider: boots Debian's 6.1 kernel in QEMU (run-qemu.sh), runs the
-# selftest and, when the TypeScript build is present, the engine conformance suite with
+# selftest and, with NODE_TESTS=1, the engine conformance suite with
 # NTRACE_BACKEND=kernel. Prints one summary line; exits non-zero on any failure.
 set -uo pipefail
 
@@ -9,15 +9,16 @@ ROOT=$(cd "$HERE/../.." && pwd)
 OUT=${OUT:-$HERE/out}
 mkdir -p "$OUT"
 
-if [ -z "${NODE_TESTS:-}" ]; then
-	if [ -d "$ROOT/dist/test/engine" ] && [ -f "$ROOT/build/Release/ntrace.node" ]; then
-		NODE_TESTS=1
-	else
-		NODE_TESTS=0
-	fi
+# The node conformance suite is opt-in (NODE_TESTS=1): under TCG each ava test file costs
+# 1.5-2 minutes (node, ava workers and gcc fixture builds all emulated), far beyond this
+# harness's 5-minute budget. Without it the run takes well under a minute.
+NODE_TESTS=${NODE_TESTS:-0}
+if [ "$NODE_TESTS" != 0 ] && { [ ! -d "$ROOT/dist/test/engine" ] || [ ! -f "$ROOT/build/Release/ntrace.node" ]; }; then
+	echo "kmod-ci: NODE_TESTS=1 needs dist/test/engine and build/Release/ntrace.node (npm run build)"
+	exit 2
 fi
 export NODE_TESTS
-export QEMU_TIMEOUT=${QEMU_TIMEOUT:-$([ "$NODE_TESTS" = 0 ] && echo 200 || echo 420)}
+export QEMU_TIMEOUT=${QEMU_TIMEOUT:-$([ "$NODE_TESTS" = 0 ] && echo 200 || echo 1500)}
 
 start=$(date +%s)
 "$HERE/run-qemu.sh" 2>&1 | tee "$OUT/ci.log"

@@ -1,5 +1,6 @@
 // The command line: stdio transport, --wrapper, --multi (extended-remote), errors and exit codes.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import test from 'ava';
 import {
   haveGdb,
@@ -97,6 +98,11 @@ test('errors: missing program, port in use, no COMM, bad COMM; --version', async
   const bad = await runCli(['nonsense', '/bin/true']);
   t.is(bad.code, 1);
   t.regex(bad.stderr, /bad COMM "nonsense"/);
+  if (!existsSync('/dev/ntrace')) {
+    const kernel = await runCli(['--backend', 'kernel', ':0', await basicProgram()]);
+    t.is(kernel.code, 1);
+    t.regex(kernel.stderr, /cannot open the ntrace engine: .*\/dev\/ntrace/);
+  }
   const version = await runCli(['--version']);
   t.is(version.code, 0);
   t.regex(version.stdout, /^\d+\.\d+\.\d+/);

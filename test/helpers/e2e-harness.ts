@@ -7,6 +7,25 @@ import { fileURLToPath } from 'node:url';
 
 export type ServerKind = 'ntrace' | 'gdbserver';
 
+// Servers and gdbs still running when this test process ends (a failed or timed-out test) are
+// killed, so no debuggee outlives the run.
+const live = new Set<ChildProcess>();
+function track(proc: ChildProcess): ChildProcess {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  return proc;
+}
+function killLive(): void {
+  for (const p of live) p.kill('SIGTERM');
+}
+process.once('exit', killLive);
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => {
+    killLive();
+    process.exit(1);
+  });
+}
+
 /** dist/bin/ntrace-gdbserver.js (this file runs from dist/test/helpers). */
 export const ntraceBin = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -94,12 +113,13 @@ export async function startServer(
   opts: { before?: string[] } = {},
 ): Promise<Server> {
   const before = opts.before ?? [];
-  const proc =
+  const proc = track(
     kind === 'ntrace'
       ? spawn(process.execPath, [ntraceBin, ...before, ':0', ...args], {
           stdio: ['ignore', 'pipe', 'pipe'],
         })
-      : spawn('gdbserver', [...before, ':0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      : spawn('gdbserver', [...before, ':0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   const stdout = new Output(proc.stdout);
   const stderr = new Output(proc.stderr);
   const exited = exitOf(proc);
@@ -154,7 +174,7 @@ export function spawnGdb(program: string | undefined, target: string, commands: 
   args.push('-ex', target);
   for (const c of commands) args.push('-ex', c);
   if (program) args.push(program);
-  const proc = spawn('gdb', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = track(spawn('gdb', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   const stdout = new Output(proc.stdout);
   const stderr = new Output(proc.stderr);
   const done = exitOf(proc).then(async (code) => {
