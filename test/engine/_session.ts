@@ -172,6 +172,16 @@ export function taskState(pid: number, tid = pid): string | undefined {
   }
 }
 
+/**
+ * Held by the provider: a ptrace stop ('t', the userspace engine) or a parked task ('D', the
+ * kernel module parks stopped threads killably). The fixtures never sleep in D or stop in T
+ * on their own while these checks run.
+ */
+export function isHeld(pid: number, tid = pid): boolean {
+  const s = taskState(pid, tid);
+  return s === 't' || s === 'D';
+}
+
 export function processGone(pid: number): boolean {
   const s = taskState(pid);
   return s === undefined || s === 'Z' || s === 'X';

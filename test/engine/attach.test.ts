@@ -22,7 +22,7 @@ import {
   spawnDetached,
   sym,
   symbols,
-  taskState,
+  isHeld,
   until,
 } from './_session.js';
 
@@ -69,14 +69,14 @@ capTest(
     const stops = await stopAll(s, pid, 4);
     t.true(stops.every((e) => e.reason === 'attach'));
     t.deepEqual(sorted(stops.map((e) => e.thread.handle)), sorted(list.map((th) => th.handle)));
-    t.true(tasks(pid).every((tid) => taskState(pid, tid) === 't'));
+    t.true(tasks(pid).every((tid) => isHeld(pid, tid)));
     const hits = sym(syms, 'hits');
     const a = await s.readU64(pid, hits);
     t.is(await s.readU64(pid, hits), a);
     await s.engine.detach(pid);
     const det = await s.next((e) => e.type === 'detached');
     t.deepEqual(det.type === 'detached' && [det.pid, det.reason], [pid, 'request']);
-    await until(() => tasks(pid).every((tid) => taskState(pid, tid) !== 't'), 'threads to run');
+    await until(() => tasks(pid).every((tid) => !isHeld(pid, tid)), 'threads to run');
     const err = await t.throwsAsync(s.engine.listThreads(pid));
     t.is((err as EngineError).code, 'ESRCH');
     // Still alive, no longer traced.

@@ -9,6 +9,7 @@ import {
   Session,
   sym,
   symbols,
+  isHeld,
   taskState,
   until,
 } from './_session.js';
@@ -78,9 +79,9 @@ capTest(
     await s.cont(stop);
     const first = await s.nextStop();
     // Every thread of the process is in a ptrace stop at this point.
-    const states = tasks(pid).map((tid) => taskState(pid, tid));
+    const states = tasks(pid).map((tid) => (isHeld(pid, tid) ? 'held' : taskState(pid, tid)));
     t.true(
-      states.every((st) => st === 't'),
+      states.every((st) => st === 'held'),
       `states ${states.join('')}`,
     );
     t.is(first.reason, 'breakpoint');
@@ -155,7 +156,7 @@ capTest(
     await s.engine.stop(pid, ref.handle);
     const st = await s.nextStop((e) => e.thread.handle === ref.handle);
     t.is(st.reason, 'requested');
-    t.is(taskState(pid), 't');
+    t.true(isHeld(pid));
     await s.writeU32(pid, sym(syms, 'go'), 1);
     await s.cont(st);
     t.deepEqual((await s.nextExit(pid)).exit, { code: 42 });
@@ -182,7 +183,7 @@ capTest(
       return news >= 20;
     }, '20 thread-new reports');
     t.true((await s.readU64(pid, churned)) > c0);
-    t.is(taskState(pid, hit.thread.tid), 't', 'the stopped worker stayed stopped');
+    t.true(isHeld(pid, hit.thread.tid), 'the stopped worker stayed stopped');
     const news = new Set(
       s.events.flatMap((e) => (e.type === 'thread-new' ? [e.thread.handle] : [])),
     );
