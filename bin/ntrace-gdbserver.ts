@@ -9,6 +9,7 @@ import { hideBin } from 'yargs/helpers';
 import { openEngine } from '../native/index.js';
 import type { BackendChoice, Engine } from '../native/types.js';
 import { EngineTarget, type LaunchSpec } from '../stub/engine-target.js';
+import { type LaunchRequest, shellCommand } from '../stub/launch-settings.js';
 import { serve } from '../stub/serve.js';
 import { listen, listenErrorText, parseComm } from '../stub/transport.js';
 
@@ -129,17 +130,26 @@ function which(name: string): string {
  */
 function launchSpec(
   prog: string[],
-  disableAslr = argv['disable-randomization'] !== false,
+  req: Partial<LaunchRequest> = {},
 ): LaunchSpec {
-  let argv = [...wrapper, ...prog];
-  if (comm?.kind === 'stdio') argv = ['/bin/sh', '-c', 'exec "$0" "$@" </dev/null >&2', ...argv];
-  const execs = (wrapper.length > 0 ? 1 : 0) + (comm?.kind === 'stdio' ? 1 : 0);
+  let words = [...wrapper, ...prog];
+  let execs = wrapper.length > 0 ? 1 : 0;
+  // vRun with startup-with-shell: `/bin/sh -c "exec prog args"`, as gdbserver does.
+  if (req.shell) {
+    words = ['/bin/sh', '-c', shellCommand(words)];
+    execs++;
+  }
+  if (comm?.kind === 'stdio') {
+    words = ['/bin/sh', '-c', 'exec "$0" "$@" </dev/null >&2', ...words];
+    execs++;
+  }
   return {
-    path: which(argv[0]!),
-    argv,
-    env: Object.entries(process.env).map(([k, v]) => `${k}=${v}`),
+    path: which(words[0]!),
+    argv: words,
+    env: req.env ?? Object.entries(process.env).map(([k, v]) => `${k}=${v}`),
     execs,
-    disableAslr,
+    disableAslr: req.disableAslr ?? argv['disable-randomization'] !== false,
+    ...(req.cwd !== undefined ? { cwd: req.cwd } : {}),
   };
 }
 
@@ -219,9 +229,9 @@ async function main(): Promise<void> {
     target: target?.asTarget(),
     provider: {
       capabilities: EngineTarget.capabilities(engine),
-      launch: async (args, opts) => {
-        const t = await EngineTarget.launch(engine, launchSpec(args, opts.disableAslr));
-        process.stderr.write(`Process ${args[0]} created; pid = ${t.pid}\n`);
+      launch: async (req) => {
+        const t = await EngineTarget.launch(engine, launchSpec(req.argv, req));
+        process.stderr.write(`Process ${req.argv[0]} created; pid = ${t.pid}\n`);
         return t.asTarget();
       },
       attach: async (p) => (await EngineTarget.attach(engine, p)).asTarget(),

@@ -28,9 +28,11 @@
 #define NT_EVENTS_SUPPORTED \
 	(NTRACE_EVENT_CLONE | NTRACE_EVENT_EXEC | NTRACE_EVENT_THREAD_REPORT)
 
-static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_WATCH |
-			   NTRACE_CAP_EXEC_EVENTS | NTRACE_CAP_CLONE_EVENTS |
-			   NTRACE_CAP_XSTATE | NTRACE_CAP_SIGNAL_FILTER;
+static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_BREAK | NTRACE_CAP_HW_WATCH |
+			   NTRACE_CAP_RANGE_STEP | NTRACE_CAP_EXEC_EVENTS |
+			   NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_XSTATE |
+			   NTRACE_CAP_SIGINFO_WRITE | NTRACE_CAP_ALL_STOP |
+			   NTRACE_CAP_SIGNAL_FILTER;
 
 static struct nt_rec *nt_reply_alloc(const struct ntrace_hdr *h, int err, u32 payload, gfp_t gfp)
 {
@@ -544,9 +546,10 @@ static int nt_cmd_set_options(struct nt_session *s, const struct ntrace_hdr *h,
 		return -ESRCH;
 	if (c.flags & ~NTRACE_OPT_ALL_STOP)
 		return -EINVAL;
-	if (c.flags || (c.events & ~NT_EVENTS_SUPPORTED))
+	if (c.events & ~NT_EVENTS_SUPPORTED)
 		return -EOPNOTSUPP;
 	spin_lock_irqsave(&nt_lock, flags);
+	proc->opts = c.flags;
 	proc->events = c.events;
 	proc->stop_sigs = c.stop_signals & ~BIT_ULL(SIGKILL - 1);
 	spin_unlock_irqrestore(&nt_lock, flags);
@@ -596,9 +599,9 @@ static int nt_cmd_resume(struct nt_session *s, const struct ntrace_hdr *h, struc
 	if (c.mode > NTRACE_RESUME_SYSCALL || c.sig < NTRACE_SIG_PASS || c.sig >= _NSIG ||
 	    ((c.range_start || c.range_end) && c.mode != NTRACE_RESUME_RANGE_STEP))
 		return -EINVAL;
-	if (c.mode != NTRACE_RESUME_CONT && c.mode != NTRACE_RESUME_STEP)
-		return -EOPNOTSUPP; /* no RANGE_STEP / SYSCALL caps */
-	if (c.mode == NTRACE_RESUME_STEP) {
+	if (c.mode == NTRACE_RESUME_SYSCALL)
+		return -EOPNOTSUPP; /* no syscall stops */
+	if (c.mode != NTRACE_RESUME_CONT) {
 		err = nt_want_sys_exit();
 		if (err)
 			return err;
@@ -671,6 +674,37 @@ static int nt_cmd_regs(struct nt_session *s, const struct ntrace_hdr *h, struct 
 	}
 out:
 	kfree(r);
+	nt_thread_put(t);
+	return err;
+}
+
+/* SET_SIGINFO: replaces the stop's siginfo; the parked thread applies it when it delivers. */
+static int nt_cmd_set_siginfo(struct nt_session *s, const struct ntrace_hdr *h)
+{
+	struct ntrace_cmd_siginfo c;
+	struct nt_thread *t;
+	unsigned long flags;
+	int err;
+
+	if (h->len != sizeof(c) + NTRACE_SIGINFO_SIZE)
+		return -EINVAL;
+	err = nt_cmd_struct(h, &c, sizeof(c), true);
+	if (err)
+		return err;
+	t = nt_thread_get(s, c.handle);
+	if (!t)
+		return -ESRCH;
+	spin_lock_irqsave(&nt_lock, flags);
+	if (!t->proc || !t->stopped || (c.stop_id && c.stop_id != t->stop_id)) {
+		err = !t->proc ? -ESRCH : c.stop_id ? -ESTALE : -EBUSY;
+	} else if (!t->stop_signo) {
+		err = -EINVAL;
+	} else {
+		memcpy(&t->stop_info, (const u8 *)h + sizeof(c), sizeof(t->stop_info));
+		t->stop_info.si_signo = t->stop_signo; /* the stop's signal stays the signal */
+		t->siginfo_set = true;
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
 	nt_thread_put(t);
 	return err;
 }
@@ -930,8 +964,10 @@ void nt_do_command(struct nt_session *s, const struct ntrace_hdr *h)
 	case NTRACE_CMD_LIST_THREADS:
 		err = nt_cmd_list(s, h, &r);
 		break;
-	case NTRACE_CMD_LAUNCH: /* composed in userspace: fork, ATTACH STOP_AT_EXEC, exec */
 	case NTRACE_CMD_SET_SIGINFO:
+		err = nt_cmd_set_siginfo(s, h);
+		break;
+	case NTRACE_CMD_LAUNCH: /* composed in userspace: fork, ATTACH STOP_AT_EXEC, exec */
 		err = -EOPNOTSUPP;
 		break;
 	default:

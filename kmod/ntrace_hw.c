@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ntrace: hardware watchpoints (NTRACE_BP_WRITE, NTRACE_BP_ACCESS) as user perf breakpoints,
- * one per thread of the process present when the watchpoint is set. The perf handler runs in
- * #DB context in the thread that wrote; it only queues a WATCH stop (TWA_RESUME).
+ * ntrace: debug-register breakpoints (NTRACE_BP_HW execute, NTRACE_BP_WRITE, NTRACE_BP_ACCESS)
+ * as user perf breakpoints, one per thread of the process present when it is set, inherited
+ * (attr.inherit_thread) by the threads those create later. The perf handler runs in #DB
+ * context in the thread that hit it; it only queues a stop (TWA_RESUME). For an execute
+ * breakpoint the x86 handler sets EFLAGS.RF, so resuming from the stop does not hit it again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,15 +32,22 @@ struct nt_hw {
 static void nt_hw_handler(struct perf_event *bp, struct perf_sample_data *data,
 			  struct pt_regs *regs)
 {
-	struct nt_thread *t = bp->overflow_handler_context;
+	struct nt_thread *t;
 	unsigned long flags;
 
+	/* Inherited copies share the creator's context: find the thread by task. */
 	spin_lock_irqsave(&nt_lock, flags);
-	if (t->proc && t->task == current) {
-		t->watch_addr = bp->attr.bp_addr;
-		t->watch_kind = bp->attr.bp_type == HW_BREAKPOINT_W ? NTRACE_BP_WRITE :
-								      NTRACE_BP_ACCESS;
-		nt_queue_stop(t, NT_P_WATCH, TWA_RESUME);
+	t = nt_find_task(current);
+	if (t && t->proc) {
+		if (bp->attr.bp_type == HW_BREAKPOINT_X) {
+			t->hwbp_addr = bp->attr.bp_addr;
+			nt_queue_stop(t, NT_P_HWBP, TWA_RESUME);
+		} else {
+			t->watch_addr = bp->attr.bp_addr;
+			t->watch_kind = bp->attr.bp_type == HW_BREAKPOINT_W ? NTRACE_BP_WRITE :
+									      NTRACE_BP_ACCESS;
+			nt_queue_stop(t, NT_P_WATCH, TWA_RESUME);
+		}
 	}
 	spin_unlock_irqrestore(&nt_lock, flags);
 }
@@ -74,9 +83,11 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 	u32 n = 0, i;
 	int err = 0;
 
-	if (kind != NTRACE_BP_WRITE && kind != NTRACE_BP_ACCESS)
-		return -EOPNOTSUPP; /* no execute or read-only watch */
-	if ((len != 1 && len != 2 && len != 4 && len != 8) || addr % len)
+	if (kind == NTRACE_BP_READ)
+		return -EOPNOTSUPP; /* x86 has no read-only watch */
+	if (kind == NTRACE_BP_HW)
+		len = 0; /* an execute breakpoint has no length: (pid, kind, addr) is the key */
+	else if ((len != 1 && len != 2 && len != 4 && len != 8) || addr % len)
 		return -EINVAL;
 	hw = nt_hw_find(proc, addr, len, kind);
 	if (!set) {
@@ -115,9 +126,12 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 
 	hw_breakpoint_init(&attr);
 	attr.bp_addr = addr;
-	attr.bp_len = len;
-	attr.bp_type = kind == NTRACE_BP_WRITE ? HW_BREAKPOINT_W : HW_BREAKPOINT_RW;
+	attr.bp_len = kind == NTRACE_BP_HW ? sizeof(long) : len; /* x86: X length is sizeof(long) */
+	attr.bp_type = kind == NTRACE_BP_HW ? HW_BREAKPOINT_X :
+		       kind == NTRACE_BP_WRITE ? HW_BREAKPOINT_W : HW_BREAKPOINT_RW;
 	attr.disabled = 0;
+	attr.inherit = 1; /* threads created later get their copy; */
+	attr.inherit_thread = 1; /* forked processes do not */
 	for (i = 0; i < hw->n; i++) {
 		struct perf_event *ev = register_user_hw_breakpoint(&attr, nt_hw_handler,
 								    hw->evs[i].t,

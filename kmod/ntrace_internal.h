@@ -86,6 +86,8 @@ struct nt_proc {
 	u64 stop_sigs; /* bit (sig - 1) */
 	bool stop_at_exec;
 	bool exited;
+	u32 opts; /* NTRACE_OPT_*, under nt_lock */
+	struct nt_thread *gate; /* all-stop: the thread whose stop is published first */
 	struct list_head threads; /* nt_thread.pnode */
 	struct list_head bps;
 	struct list_head hws; /* struct nt_hw, under cmd_lock */
@@ -102,6 +104,7 @@ struct nt_proc {
 #define NT_P_REQUESTED BIT(7)
 #define NT_P_WATCH BIT(9)
 #define NT_P_STEPOVER BIT(8) /* not a stop: re-insert the breakpoint stepped over */
+#define NT_P_HWBP BIT(10)
 
 enum nt_req_op { NT_REQ_GET_REGS, NT_REQ_SET_REGS, NT_REQ_FLUSH_FPU };
 
@@ -135,6 +138,8 @@ struct nt_thread {
 	u64 exec_old_tid;
 	u64 watch_addr;
 	u32 watch_kind;
+	u64 hwbp_addr;
+	bool in_stop; /* between entering nt_park and leaving it: held for all-stop */
 	bool stopped;
 	u64 stop_id;
 	int stop_signo;
@@ -144,6 +149,10 @@ struct nt_thread {
 	int resume_sig;
 	struct nt_req *req;
 	bool tf_set; /* we set EFLAGS.TF for a step */
+	bool range_step; /* keep stepping while range_start <= pc < range_end */
+	u64 range_start;
+	u64 range_end;
+	bool siginfo_set; /* SET_SIGINFO replaced stop_info: applied on delivery */
 	bool stepover; /* stepping over our breakpoint at stepover_addr */
 	u64 stepover_addr;
 	u32 stepover_mode; /* the RESUME mode that started it */

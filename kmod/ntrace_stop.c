@@ -46,6 +46,7 @@ static atomic64_t nt_stop_ids = ATOMIC64_INIT(0);
 #define NT_TRACE_SIGNAL_LOSE_INFO 4
 
 static void nt_work_fn(struct callback_head *cb);
+static DECLARE_WAIT_QUEUE_HEAD(nt_gate_wq); /* all-stop gates of every process */
 
 struct nt_thread *nt_find_task(struct task_struct *task)
 {
@@ -99,6 +100,10 @@ void nt_thread_link(struct nt_thread *t)
 
 void nt_thread_unlink(struct nt_thread *t)
 {
+	if (t->proc && t->proc->gate == t) {
+		t->proc->gate = NULL;
+		wake_up_all(&nt_gate_wq);
+	}
 	hash_del(&t->hnode);
 	list_del_init(&t->pnode);
 	t->proc = NULL;
@@ -119,6 +124,10 @@ void nt_detach_thread(struct nt_thread *t)
 	if (!t->tf_set || t->stopped) {
 		nt_thread_unlink(t);
 		return;
+	}
+	if (t->proc->gate == t) {
+		t->proc->gate = NULL;
+		wake_up_all(&nt_gate_wq);
 	}
 	list_del_init(&t->pnode);
 	t->proc = NULL;
@@ -311,12 +320,13 @@ static bool nt_signal_pending_info(int sig, kernel_siginfo_t *info)
 static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
 {
 	static const u32 order[] = { NT_P_LAUNCH, NT_P_EXEC, NT_P_NEW_THREAD, NT_P_CLONE,
-				     NT_P_BREAKPOINT, NT_P_WATCH, NT_P_STEP, NT_P_ATTACH,
-				     NT_P_REQUESTED };
+				     NT_P_BREAKPOINT, NT_P_HWBP, NT_P_WATCH, NT_P_STEP,
+				     NT_P_ATTACH, NT_P_REQUESTED };
 	static const u32 reasons[] = { NTRACE_STOP_LAUNCH, NTRACE_STOP_EXEC,
 				       NTRACE_STOP_NEW_THREAD, NTRACE_STOP_CLONE,
-				       NTRACE_STOP_BREAKPOINT, NTRACE_STOP_WATCH, NTRACE_STOP_STEP,
-				       NTRACE_STOP_ATTACH, NTRACE_STOP_REQUESTED };
+				       NTRACE_STOP_BREAKPOINT, NTRACE_STOP_HW_BREAKPOINT,
+				       NTRACE_STOP_WATCH, NTRACE_STOP_STEP, NTRACE_STOP_ATTACH,
+				       NTRACE_STOP_REQUESTED };
 	unsigned int i;
 	int sig;
 
@@ -336,6 +346,10 @@ static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
 			break;
 		case NT_P_BREAKPOINT:
 			d->data[0] = t->bp_addr;
+			d->signo = SIGTRAP;
+			break;
+		case NT_P_HWBP:
+			d->data[0] = t->hwbp_addr;
 			d->signo = SIGTRAP;
 			break;
 		case NT_P_STEP:
@@ -439,6 +453,127 @@ static bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mod
 	return ok;
 }
 
+/*
+ * All-stop (NTRACE_OPT_ALL_STOP). A thread stopping for its own reason takes its process's
+ * gate, asks every other thread to stop and waits until each is held: in nt_park, parked,
+ * job-stopped or exiting. Its STOP record is then published first; the others, waiting at
+ * the gate meanwhile, publish theirs after it. Two threads stopping at once cannot deadlock:
+ * each counts the other as held, and the second takes the gate after the first.
+ */
+static bool nt_others_held(struct nt_thread *t)
+{
+	struct nt_thread *o;
+	unsigned long flags;
+	bool held = true;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	if (t->proc) {
+		list_for_each_entry(o, &t->proc->threads, pnode) {
+			if (o == t || o->in_stop || o->stopped || (o->task->flags & PF_EXITING) ||
+			    task_is_stopped(o->task))
+				continue;
+			held = false;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return held;
+}
+
+static bool nt_gate_open(struct nt_thread *t)
+{
+	unsigned long flags;
+	bool open;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	open = !t->proc || !t->proc->gate || t->proc->gate == t;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return open;
+}
+
+/* A bound on waiting for the others, for a thread stuck in an uninterruptible sleep. */
+#define NT_GATE_TIMEOUT (10 * HZ)
+
+static void nt_gate_enter(struct nt_thread *t, u32 reason)
+{
+	bool trigger = reason != NTRACE_STOP_REQUESTED && reason != NTRACE_STOP_ATTACH &&
+		       reason != NTRACE_STOP_NEW_THREAD;
+	struct nt_thread *o;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&nt_lock, flags);
+		if (!t->proc || !(t->proc->opts & NTRACE_OPT_ALL_STOP) ||
+		    t->proc->gate == t || (!t->proc->gate && !trigger)) {
+			spin_unlock_irqrestore(&nt_lock, flags);
+			return;
+		}
+		if (!t->proc->gate) {
+			t->proc->gate = t;
+			list_for_each_entry(o, &t->proc->threads, pnode)
+				if (o != t && !o->in_stop && !o->stopped)
+					nt_queue_stop(o, NT_P_REQUESTED, TWA_SIGNAL);
+			spin_unlock_irqrestore(&nt_lock, flags);
+			wait_event_killable_timeout(nt_gate_wq, nt_others_held(t),
+						    NT_GATE_TIMEOUT);
+			return; /* nt_park publishes, then opens the gate */
+		}
+		spin_unlock_irqrestore(&nt_lock, flags);
+		wake_up_all(&nt_gate_wq); /* we are held now */
+		if (wait_event_killable(nt_gate_wq, nt_gate_open(t)))
+			return;
+	}
+}
+
+/* Give up the gate (nt_lock held); the caller wakes nt_gate_wq. */
+static bool nt_gate_leave(struct nt_thread *t)
+{
+	if (!t->proc || t->proc->gate != t)
+		return false;
+	t->proc->gate = NULL;
+	return true;
+}
+
+/*
+ * SET_SIGINFO: the signal is still queued (the stop happens before get_signal() dequeues it),
+ * so its queued siginfo is rewritten in place; a signal queued without one is re-sent.
+ */
+static void nt_replace_siginfo(struct nt_thread *t, int sig, kernel_siginfo_t *info)
+{
+	struct sigpending *lists[2] = { &current->pending, &current->signal->shared_pending };
+	unsigned long flags;
+	struct sigqueue *q;
+	bool done = false;
+	int i;
+
+	info->si_signo = sig;
+	spin_lock_irq(&current->sighand->siglock);
+	for (i = 0; i < 2 && !done; i++) {
+		if (!sigismember(&lists[i]->signal, sig))
+			continue;
+		list_for_each_entry(q, &lists[i]->list, list) {
+			if (q->info.si_signo == sig) {
+				copy_siginfo(&q->info, info);
+				done = true;
+				break;
+			}
+		}
+	}
+	spin_unlock_irq(&current->sighand->siglock);
+	if (done)
+		return;
+	nt_discard_signal(sig);
+	spin_lock_irqsave(&nt_lock, flags);
+	t->skip_sig = sig;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	send_sig_info(sig, info, current);
+}
+
+static bool nt_in_range(struct nt_thread *t, u64 pc)
+{
+	return t->range_step && pc >= t->range_start && pc < t->range_end;
+}
+
 /* Publish the stop and park until resumed, detached or killed. */
 static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 {
@@ -446,8 +581,9 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	struct ntrace_ev_stop *ev;
 	struct nt_rec *r;
 	struct nt_req *req;
+	kernel_siginfo_t info;
 	unsigned long flags;
-	bool killed, detached;
+	bool killed, detached, gate, set_info = false;
 	u64 over = 0;
 	u32 mode;
 	int sig, ret;
@@ -468,8 +604,17 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	ev = (struct ntrace_ev_stop *)r->data;
 
 	spin_lock_irqsave(&nt_lock, flags);
-	if (!t->proc) {
+	t->in_stop = true;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	nt_gate_enter(t, d->reason);
+
+	spin_lock_irqsave(&nt_lock, flags);
+	if (!t->proc || fatal_signal_pending(current)) {
+		t->in_stop = false;
+		gate = nt_gate_leave(t);
 		spin_unlock_irqrestore(&nt_lock, flags);
+		if (gate)
+			wake_up_all(&nt_gate_wq);
 		kfree(r);
 		return;
 	}
@@ -478,6 +623,8 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 		regs->flags &= ~X86_EFLAGS_TF;
 		t->tf_set = false;
 	}
+	t->range_step = false;
+	t->siginfo_set = false;
 	t->stop_id = atomic64_inc_return(&nt_stop_ids);
 	t->stopped = true;
 	t->resume = false;
@@ -494,7 +641,10 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	if (d->has_info)
 		memcpy(ev->siginfo, &d->info, sizeof(d->info));
 	nt_emit(t->proc->s, r);
+	gate = nt_gate_leave(t);
 	spin_unlock_irqrestore(&nt_lock, flags);
+	if (gate)
+		wake_up_all(&nt_gate_wq);
 
 	for (;;) {
 		ret = wait_event_state(t->wq,
@@ -508,9 +658,14 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 		t->req = NULL;
 		if (killed || detached || t->resume) {
 			t->stopped = false;
+			t->in_stop = false;
 			t->resume = false;
 			mode = t->resume_mode;
 			sig = t->resume_sig;
+			set_info = t->siginfo_set && d->reason == NTRACE_STOP_SIGNAL &&
+				   (sig == NTRACE_SIG_PASS || sig == d->signo);
+			if (set_info)
+				copy_siginfo(&info, &t->stop_info);
 			spin_unlock_irqrestore(&nt_lock, flags);
 			if (req) {
 				req->ret = -ESRCH;
@@ -527,7 +682,8 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	if (killed || detached)
 		return;
 
-	if (!nt_start_stepover(t, regs, mode) && mode == NTRACE_RESUME_STEP) {
+	if (!nt_start_stepover(t, regs, mode) &&
+	    (mode == NTRACE_RESUME_STEP || mode == NTRACE_RESUME_RANGE_STEP)) {
 		spin_lock_irqsave(&nt_lock, flags);
 		if (t->proc) { /* never leave TF behind for a detached thread */
 			t->tf_set = true;
@@ -537,6 +693,8 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	}
 	if (d->reason == NTRACE_STOP_SIGNAL && sig != NTRACE_SIG_PASS && sig != d->signo)
 		nt_discard_signal(d->signo);
+	if (set_info)
+		nt_replace_siginfo(t, d->signo, &info);
 	if (sig > 0 && sig != d->signo) {
 		spin_lock_irqsave(&nt_lock, flags);
 		t->skip_sig = sig;
@@ -567,13 +725,19 @@ static void nt_stop_loop(struct nt_thread *t)
 		}
 		spin_unlock_irqrestore(&nt_lock, flags);
 		if (over) {
+			struct pt_regs *regs = task_pt_regs(current);
+
 			nt_reinsert_bp(t, over);
-			if (over_mode == NTRACE_RESUME_STEP) {
-				spin_lock_irqsave(&nt_lock, flags);
-				if (t->proc)
-					t->pending |= NT_P_STEP;
-				spin_unlock_irqrestore(&nt_lock, flags);
+			spin_lock_irqsave(&nt_lock, flags);
+			if (t->proc && over_mode == NTRACE_RESUME_RANGE_STEP &&
+			    nt_in_range(t, regs->ip) && !t->pending) {
+				/* Still inside the range: keep stepping, no stop. */
+				t->tf_set = true;
+				regs->flags |= X86_EFLAGS_TF;
+			} else if (t->proc && over_mode != NTRACE_RESUME_CONT) {
+				t->pending |= NT_P_STEP;
 			}
+			spin_unlock_irqrestore(&nt_lock, flags);
 		}
 		spin_lock_irqsave(&nt_lock, flags);
 		more = t->proc && nt_next_reason(t, &d);
@@ -676,6 +840,9 @@ int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c)
 		return c->stop_id ? -ESTALE : -EBUSY;
 	t->resume_mode = c->mode;
 	t->resume_sig = c->sig;
+	t->range_step = c->mode == NTRACE_RESUME_RANGE_STEP;
+	t->range_start = c->range_start;
+	t->range_end = c->range_end;
 	t->resume = true;
 	t->stopped = false;
 	wake_up(&t->wq);
@@ -873,6 +1040,11 @@ static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	if (t && t->orphan) {
 		regs->flags &= ~X86_EFLAGS_TF;
 		nt_orphan_done(t);
+	} else if (t && t->proc && t->tf_set && !t->stepover && nt_in_range(t, regs->ip)) {
+		/*
+		 * Range step: the instruction after the syscall is in the range, so the trap
+		 * arriving one instruction late is the next step anyway.
+		 */
 	} else if (t && t->proc && t->tf_set) {
 		t->tf_set = false;
 		regs->flags &= ~X86_EFLAGS_TF;
@@ -945,9 +1117,15 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 
 		if (!t->tf_set || !(*dr6 & DR_STEP))
 			goto out;
+		*dr6 &= ~DR_STEP;
+		if (!t->stepover && !t->pending && nt_in_range(t, regs->ip)) {
+			/* Range step: still inside, keep TF and go on without a stop. */
+			if (!(*dr6 & DR_TRAP_BITS))
+				ret = NOTIFY_STOP;
+			goto out;
+		}
 		t->tf_set = false;
 		regs->flags &= ~X86_EFLAGS_TF;
-		*dr6 &= ~DR_STEP;
 		if (t->stepover) {
 			t->stepover = false;
 			nt_queue_stop(t, NT_P_STEPOVER, TWA_RESUME);

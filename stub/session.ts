@@ -28,6 +28,7 @@ import { setBreakpoint } from './handlers/breakpoints.js';
 import { crcMemory, readMemory, searchMemory, writeMemory } from './handlers/memory.js';
 import { monitorCommand } from './handlers/monitor.js';
 import { HostIo, isHostIoCommand } from './hostio/host-io.js';
+import { type LaunchRequest, LaunchSettings } from './launch-settings.js';
 import {
   hostInfo,
   memoryRegionInfo,
@@ -68,7 +69,7 @@ export type SessionEnd =
 export interface TargetProvider {
   /** What the targets it makes can do, for qSupported before the first one exists. */
   capabilities: Capabilities;
-  launch(argv: string[], opts: { disableAslr: boolean }): Promise<Target>;
+  launch(request: LaunchRequest): Promise<Target>;
   attach(pid: number): Promise<Target>;
 }
 
@@ -93,8 +94,8 @@ export class Session {
   private extended = false;
   /** vFile: host I/O, per connection (stub/hostio/). */
   private readonly hostIo = new HostIo({ maxPacketSize: PACKET_SIZE });
-  /** QDisableRandomization for vRun; on by default as in gdbserver. */
-  private disableAslr = true;
+  /** Environment, directory, shell and ASLR for vRun. */
+  private readonly launch = new LaunchSettings(process.env);
   private contThread: ThreadId | undefined;
   private endSession!: (end: SessionEnd) => void;
   private debugOn: boolean;
@@ -272,12 +273,13 @@ export class Session {
           if (client.execEvents) await ctx.target.execEvents?.setExecEvents(true);
           if (client.forkEvents && client.multiprocess) await ctx.target.forks?.setForkEvents(true);
         } else this.pendingClient = client;
-        return reply(
-          supportedFeatures(
-            ctx ? capabilitiesOf(ctx.target) : this.opts.provider?.capabilities,
-            client,
-          ).join(';'),
+        const features = supportedFeatures(
+          ctx ? capabilitiesOf(ctx.target) : this.opts.provider?.capabilities,
+          client,
         );
+        // Settings for programs vRun starts; GDB only sends them when announced.
+        if (this.opts.provider) features.push(...LAUNCH_FEATURES);
+        return reply(features.join(';'));
       }
       case 'start-no-ack-mode':
         // The OK is still acked by GDB; no-ack starts after it (GDB manual, "Packet Acknowledgment").
@@ -296,7 +298,27 @@ export class Session {
         return serverVersion(this.opts.version ?? '0');
       case 'disable-randomization':
         if (!this.opts.provider) return EMPTY;
-        this.disableAslr = cmd.disable;
+        this.launch.disableAslr = cmd.disable;
+        return OK;
+      case 'environment-set':
+        if (!this.opts.provider) return EMPTY;
+        this.launch.setEnv(cmd.name, cmd.value);
+        return OK;
+      case 'environment-unset':
+        if (!this.opts.provider) return EMPTY;
+        this.launch.unsetEnv(cmd.name);
+        return OK;
+      case 'environment-reset':
+        if (!this.opts.provider) return EMPTY;
+        this.launch.resetEnv();
+        return OK;
+      case 'set-working-dir':
+        if (!this.opts.provider) return EMPTY;
+        this.launch.cwd = cmd.dir;
+        return OK;
+      case 'startup-with-shell':
+        if (!this.opts.provider) return EMPTY;
+        this.launch.shell = cmd.enable;
         return OK;
       case 'query-stop-reason':
         if (!ctx?.lastStop || ctx.target.base.threads().length === 0) return reply('W00');
@@ -372,6 +394,7 @@ export class Session {
         return reply(Buffer.from(name ?? '').toString('hex'));
       }
       case 'attached':
+        if (cmd.pid !== undefined && cmd.pid !== ctx.pid) return errorReply(3);
         return reply(ctx.target.base.attached ? '1' : '0');
       case 'continue':
         return resume(ctx, legacyActions(ctx, 'continue', cmd.signal, this.contThread), cmd.addr);
@@ -537,21 +560,29 @@ export class Session {
   /** Packets that make sense with no process (extended-remote before vRun/vAttach). */
   private async dispatchWithoutProcess(cmd: Command): Promise<HandlerResult> {
     switch (cmd.kind) {
+      case 'restart':
       case 'run':
       case 'attach': {
         const provider = this.opts.provider;
         if (!provider || !this.extended) return EMPTY;
+        let request: LaunchRequest | undefined;
+        if (cmd.kind !== 'attach') {
+          request =
+            cmd.kind === 'run'
+              ? this.launch.request(cmd.filename, cmd.args)
+              : this.launch.request('', []);
+          if (!request) return cmd.kind === 'restart' ? { silent: true } : errorReply(2);
+        }
+        // DEVNOTE: one process per session: a second vAttach/vRun replaces the first, as
+        // gdbserver does for vRun (it kills every process before starting a new one).
         if (this.ctx) {
           await this.killTarget(this.ctx);
           this.ctx = undefined;
         }
         try {
-          const target =
-            cmd.kind === 'run'
-              ? await provider.launch([cmd.filename, ...cmd.args], {
-                  disableAslr: this.disableAslr,
-                })
-              : await provider.attach(cmd.pid);
+          const target = request ? await provider.launch(request) : await provider.attach(
+            (cmd as { pid: number }).pid,
+          );
           this.setTarget(target);
           if (this.pendingClient) {
             this.ctx!.client = this.pendingClient;
@@ -560,9 +591,12 @@ export class Session {
               await target.forks?.setForkEvents(true);
             }
           }
+          // R has no reply (GDB manual, "Packets").
+          if (cmd.kind === 'restart') return { silent: true };
           return reply(await stopReply(this.ctx!, this.ctx!.lastStop!));
         } catch (err) {
-          return errorReply(errnoOf(err));
+          this.log(`${cmd.kind} failed: ${(err as Error).message}`);
+          return cmd.kind === 'restart' ? { silent: true } : errorReply(errnoOf(err));
         }
       }
       case 'thread-list-first':
@@ -576,7 +610,9 @@ export class Session {
           });
           return xferRead(tmp, cmd.object, cmd.annex, cmd.offset, cmd.length);
         }
-        return EMPTY;
+        // Announced in qSupported, so an empty reply would read as "unsupported after all" (GDB
+        // then stops with "conflicting enabled responses"): an error, as gdbserver answers.
+        return errorReply(1);
       case 'malformed':
         // LLDB probes support with a bare qMemoryRegionInfo, which rsp/ reads as malformed.
         if (cmd.packet === 'qMemoryRegionInfo') return reply('OK');
@@ -592,6 +628,14 @@ export class Session {
     return id ? resolveThread(ctx, id) : undefined;
   }
 }
+
+const LAUNCH_FEATURES = [
+  'QEnvironmentHexEncoded+',
+  'QEnvironmentUnset+',
+  'QEnvironmentReset+',
+  'QSetWorkingDir+',
+  'QStartupWithShell+',
+];
 
 const RESUME_KINDS: ReadonlySet<string> = new Set(['continue', 'step', 'vcont']);
 

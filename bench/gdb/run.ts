@@ -225,28 +225,36 @@ interface Figure {
   packetsPerUnit?: number;
 }
 
-async function measure(
-  kind: ServerKind,
+/**
+ * Runs every scenario `runs` times per server, interleaving the servers run by run so that a
+ * change in machine load hits both alike.
+ */
+async function measureAll(
+  kinds: ServerKind[],
   sc: Scenario,
   prog: string,
   runs: number,
   dir: string,
-): Promise<Figure> {
-  const values: number[] = [];
-  const perUnit: number[] = [];
+): Promise<Figure[]> {
+  const values: number[][] = kinds.map(() => []);
+  const perUnit: number[][] = kinds.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const w = await session(kind, prog, sc.args, sc.script, dir);
-    if (!sc.baseline) {
-      values.push(w.seconds * 1000);
-      continue;
+    for (const [k, kind] of kinds.entries()) {
+      const w = await session(kind, prog, sc.args, sc.script, dir);
+      if (!sc.baseline) {
+        values[k]!.push(w.seconds * 1000);
+        continue;
+      }
+      const b = await session(kind, prog, sc.baseline.args, sc.baseline.script, dir);
+      values[k]!.push(sc.work / Math.max(w.seconds - b.seconds, 1e-6));
+      perUnit[k]!.push((w.packets - b.packets) / sc.work);
     }
-    const b = await session(kind, prog, sc.baseline.args, sc.baseline.script, dir);
-    values.push(sc.work / Math.max(w.seconds - b.seconds, 1e-6));
-    perUnit.push((w.packets - b.packets) / sc.work);
   }
-  const fig: Figure = { value: median(values) };
-  if (sc.countPackets) fig.packetsPerUnit = median(perUnit);
-  return fig;
+  return kinds.map((_, k) => {
+    const fig: Figure = { value: median(values[k]!) };
+    if (sc.countPackets) fig.packetsPerUnit = median(perUnit[k]!);
+    return fig;
+  });
 }
 
 function fmt(n: number): string {
@@ -277,8 +285,7 @@ async function main(): Promise<void> {
     rows.push(`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`);
     const packetRows: string[] = [];
     for (const sc of scenarios) {
-      const figs: Figure[] = [];
-      for (const k of kinds) figs.push(await measure(k, sc, prog, runs, dir));
+      const figs = await measureAll(kinds, sc, prog, runs, dir);
       const cells = [`${sc.name} (${sc.unit})`, ...figs.map((f) => fmt(f.value))];
       if (figs.length === 2) {
         // For latency lower is better: the ratio is still ours / theirs, read accordingly.

@@ -264,8 +264,10 @@ int Tracer::CmdStop(const uint8_t *rec, size_t len) {
   std::vector<Thread *> ts;
   for (auto &kv : p->threads)
     ts.push_back(kv.second);
-  for (Thread *t : ts)
+  for (Thread *t : ts) {
     RequestStop(t, false);
+    t->stop_whole = t->stop_requested;
+  }
   return 0;
 }
 
@@ -309,6 +311,9 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   if (!t->proc->bps.empty() && LoadRegs(t) && BpInserted(t->proc, t->regs.rip))
     t->skip_bp = t->regs.rip;
   KResume(t, sig);
+  // An all-stop is being collected for this process: the thread joins it at once (its
+  // REQUESTED stop comes with the others), or the collection would wait for it forever.
+  if (t->proc->collecting) RequestStop(t, false);
   return 0;
 }
 

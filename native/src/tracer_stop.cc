@@ -77,10 +77,8 @@ void Tracer::HandleExit(Thread *t, int status) {
   ev.thread.tgid = p->pid;
   ev.thread.tid = t->tid;
   ev.wstatus = status;
-  pid_t parent = p->vfork_child ? p->vfork_parent : 0;
   RemoveProc(p);
   Emit(&ev, sizeof ev);
-  (void)parent;
 }
 
 void Tracer::HandleStopped(Thread *t, int status) {
@@ -373,10 +371,9 @@ void Tracer::HandleNewThreadStop(Thread *t) {
   for (auto &kv : p->threads)
     any_reported = any_reported || kv.second->reported;
   bool followed_child = t->tid == p->pid;
-  // A thread whose creator is stopped or being stopped stays stopped too (a STOP of the whole
-  // process raced with the clone).
+  // A STOP of the whole process raced with the clone: the new thread is part of it.
   Thread *parent = FindHandle(t->parent);
-  bool parent_held = parent != nullptr && (parent->reported || parent->stop_requested);
+  bool parent_held = parent != nullptr && parent->stop_requested && parent->stop_whole;
   if (t->stop_requested || p->collecting || followed_child || parent_held ||
       (p->events & NTRACE_EVENT_CLONE) || ((p->opt_flags & NTRACE_OPT_ALL_STOP) && any_reported)) {
     Report(t, NTRACE_STOP_NEW_THREAD, 0);
@@ -447,6 +444,7 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
                     const siginfo_t *si) {
   Proc *p = t->proc;
   t->stop_requested = false;
+  t->stop_whole = false;
   t->attach_stop = false;
   t->skip_bp = 0;
   t->reported = true;
