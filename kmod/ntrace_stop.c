@@ -845,6 +845,7 @@ int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c)
 	t->range_end = c->range_end;
 	t->resume = true;
 	t->stopped = false;
+	t->in_stop = false; /* no longer held: an all-stop from now on must stop it again */
 	wake_up(&t->wq);
 	return 0;
 }

@@ -7,6 +7,7 @@ import {
   type RegisterLayout,
 } from './arch/amd64-registers.js';
 import { SwBreakpoints } from './breakpoints.js';
+import type { ClientFlavour } from './lldb/client-flavour.js';
 import type { Ptid, Target, TargetStop } from './target.js';
 import { TargetError } from './target.js';
 
@@ -20,6 +21,10 @@ export interface ClientFeatures {
   execEvents: boolean;
   /** fork-events+ (with multiprocess+): report forks (`fork:` stop key). */
   forkEvents: boolean;
+  /** Which debugger it is (stub/lldb/client-flavour.ts): LLDB gets its own stop keys. */
+  flavour?: ClientFlavour;
+  /** QListThreadsInStopReply: `threads:`/`thread-pcs:` in stop replies (LLDB). */
+  threadsInStopReply?: boolean;
 }
 
 /** What a handler asks the session to do; only the session writes to the connection. */
@@ -69,6 +74,11 @@ export class SessionContext {
   private regCache = new Map<number, Promise<RegisterBuffers>>();
   /** qXfer documents being read in chunks, keyed by object:annex. */
   readonly xferCache = new Map<string, Buffer>();
+  /**
+   * All-stop over several processes: this one was stopped because another reported first; its
+   * stop is recorded, not reported.
+   */
+  swallowStop = false;
   /** Host signals GDB lets the program receive (QProgramSignals), undefined: all. */
   programSignals: Set<number> | undefined;
 

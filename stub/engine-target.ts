@@ -2,7 +2,7 @@
 // the first STOP record is the one reported to GDB; the engine (NTRACE_OPT_ALL_STOP, or our own
 // stop request when the engine lacks it) then stops every other thread, whose own events are kept
 // pending and reported on a later resume without running anything, as gdbserver does.
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
 import type { Capabilities } from './capabilities.js';
 import type { Engine, EngineEvent, ProcessOptions, StopEvent, ThreadRef } from '../native/types.js';
@@ -193,8 +193,10 @@ export class EngineTarget implements BaseOps {
   private reportExec = false;
   /** GDB negotiated fork-events. */
   private reportFork = false;
-  /** Fork children reported to GDB and not detached yet. */
+  /** Fork children reported to GDB and not detached or adopted yet. */
   private readonly forkChildren = new Set<number>();
+  /** Fork children's engine handles, and their events until they are adopted. */
+  private readonly childEvents = new Map<number, { handle: bigint; events: EngineEvent[] }>();
 
   /** Attaches to `pid` and stops all its threads. */
   static async attach(engine: Engine, pid: number): Promise<EngineTarget> {
@@ -365,6 +367,18 @@ export class EngineTarget implements BaseOps {
   }
 
   private handleEvent(ev: EngineEvent): void {
+    // A fork child's first events arrive before anyone adopts it: keep them for adoptChild.
+    const evPid = 'pid' in ev ? ev.pid : 'thread' in ev ? ev.thread.tgid : undefined;
+    const held = evPid !== undefined ? this.childEvents.get(evPid) : undefined;
+    if (held) {
+      held.events.push(ev);
+      return;
+    }
+    if (ev.type === 'stop' && (ev.reason === 'fork' || ev.reason === 'vfork') && ev.thread.tgid === this.pid) {
+      const child = Number(ev.data[1] ?? 0n);
+      this.forkChildren.add(child);
+      this.childEvents.set(child, { handle: ev.data[0] ?? 0n, events: [] });
+    }
     switch (ev.type) {
       case 'stop': {
         if (ev.thread.tgid !== this.pid) return;
@@ -440,6 +454,30 @@ export class EngineTarget implements BaseOps {
         return;
     }
     this.checkAllStopped();
+  }
+
+  /**
+   * Takes over a reported fork child as a process of its own (multiprocess sessions: GDB
+   * debugs it as another inferior). The child stays stopped at its first stop.
+   */
+  async adoptChild(pid: number): Promise<EngineTarget> {
+    const held = this.childEvents.get(pid);
+    if (!held) throw new TargetError(`no fork child ${pid}`, 3, false, 'ESRCH');
+    this.childEvents.delete(pid);
+    this.forkChildren.delete(pid);
+    const t = new EngineTarget(this.engine, pid, false);
+    t.reportExec = this.reportExec;
+    t.reportFork = this.reportFork;
+    t.passSignals = new Set(this.passSignals);
+    t.catching = { ...this.catching };
+    t.swBreaks = new Set(this.swBreaks);
+    t.threadsByTid.set(pid, {
+      ref: { handle: held.handle, tgid: pid, tid: pid },
+      stopId: 0n,
+      running: true,
+    });
+    await t.settle(held.events);
+    return t;
   }
 
   private resumeQuietly(r: ThreadRec, signal = 0): void {
@@ -565,6 +603,11 @@ export class EngineTarget implements BaseOps {
     this.engine.off('event', this.onEvent);
   }
 
+  /** The Target for an adopted fork child, with the groups this engine allows. */
+  async adoptChildTarget(pid: number): Promise<Target> {
+    return (await this.adoptChild(pid)).asTarget();
+  }
+
   // ---- capability groups
 
   readonly breakpointOps: BreakpointOps = {
@@ -607,14 +650,16 @@ export class EngineTarget implements BaseOps {
   readonly threadInfoOps: ThreadInfoOps = {
     threadName: async (thread) => {
       try {
-        return (await readFile(`/proc/${thread.pid}/task/${thread.tid}/comm`, 'utf8')).trimEnd();
+        // Synchronous on purpose: a /proc read takes microseconds, while a trip through
+        // libuv's thread pool costs milliseconds under load, and gdb asks on every stop.
+        return readFileSync(`/proc/${thread.pid}/task/${thread.tid}/comm`, 'utf8').trimEnd();
       } catch {
         return undefined;
       }
     },
     threadCore: async (thread) => {
       try {
-        const stat = await readFile(`/proc/${thread.pid}/task/${thread.tid}/stat`, 'utf8');
+        const stat = readFileSync(`/proc/${thread.pid}/task/${thread.tid}/stat`, 'utf8');
         // Field 39 (processor), counted after the parenthesised comm which may hold spaces.
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         const core = Number(fields[36]);
@@ -660,7 +705,9 @@ export class EngineTarget implements BaseOps {
     detachChild: async (pid) => {
       await call(this.engine.detach(pid));
       this.forkChildren.delete(pid);
+      this.childEvents.delete(pid);
     },
+    adoptChild: (pid) => this.adoptChildTarget(pid),
   };
 
   /** Children GDB never detached go the way of their parent. */
@@ -669,6 +716,7 @@ export class EngineTarget implements BaseOps {
       await (kill ? this.engine.kill(pid) : this.engine.detach(pid)).catch(() => {});
     }
     this.forkChildren.clear();
+    this.childEvents.clear();
   }
 
   readonly syscallOps: SyscallOps = {

@@ -53,7 +53,8 @@ export async function releaseTarget(
 export function serve(opts: ServeOptions): Serving {
   let stopping = false;
   let current: Session | undefined;
-  let target = opts.target;
+  // Processes that outlive a session (--multi keeps them for the next client).
+  let targets: Target[] = opts.target ? [opts.target] : [];
   let exitRequested = false;
 
   const loop = async (): Promise<void> => {
@@ -66,7 +67,7 @@ export function serve(opts: ServeOptions): Serving {
       if ('remoteAddress' in stream && typeof stream.remoteAddress === 'string') {
         opts.message?.(`Remote debugging from host ${stream.remoteAddress}`);
       }
-      const session = new Session(stream, target, {
+      const session = new Session(stream, targets, {
         ...(opts.log ? { log: opts.log } : {}),
         ...(opts.provider ? { provider: opts.provider } : {}),
         multi: opts.multi,
@@ -78,21 +79,18 @@ export function serve(opts: ServeOptions): Serving {
       current = session;
       const end: SessionEnd = await session.ended;
       current = undefined;
-      target = session.target;
-      if (end === 'gone' || end === 'detached') target = undefined;
-      if (target && (end === 'disconnected' || !opts.multi || stopping || exitRequested)) {
-        if (!opts.multi || stopping || exitRequested) {
-          await releaseTarget(target, opts.message);
-          target = undefined;
-        }
+      targets = end === 'gone' || end === 'detached' ? [] : session.targets;
+      if (!opts.multi || stopping || exitRequested) {
+        for (const t of targets) await releaseTarget(t, opts.message);
+        targets = [];
       }
-      if (stopping || exitRequested || opts.once || (!opts.multi && !target)) break;
+      if (stopping || exitRequested || opts.once || (!opts.multi && targets.length === 0)) break;
       opts.message?.(
         'Remote side has terminated connection.  ntrace-gdbserver will reopen the connection.',
       );
     }
     opts.listener.close();
-    if (target) await releaseTarget(target, opts.message);
+    for (const t of targets) await releaseTarget(t, opts.message);
   };
 
   const done = loop();

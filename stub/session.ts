@@ -16,6 +16,7 @@ import {
 } from './capabilities.js';
 import { Connection } from './connection.js';
 import {
+  type ClientFeatures,
   EMPTY,
   errnoOf,
   errorReply,
@@ -28,10 +29,14 @@ import { setBreakpoint } from './handlers/breakpoints.js';
 import { crcMemory, readMemory, searchMemory, writeMemory } from './handlers/memory.js';
 import { monitorCommand } from './handlers/monitor.js';
 import { HostIo, isHostIoCommand } from './hostio/host-io.js';
+import { detectClientFlavour } from './lldb/client-flavour.js';
 import { type LaunchRequest, LaunchSettings } from './launch-settings.js';
 import {
   hostInfo,
+  isLldb,
+  lldbKillReply,
   memoryRegionInfo,
+  noteInitialStop,
   processInfo,
   registerInfo,
   serverVersion,
@@ -44,7 +49,13 @@ import {
   writeAllRegisters,
   writeOneRegister,
 } from './handlers/registers.js';
-import { legacyActions, resume, vContActions, type WireAction } from './handlers/resume.js';
+import {
+  legacyActions,
+  planResume,
+  resume,
+  vContActions,
+  type WireAction,
+} from './handlers/resume.js';
 import { xferRead, xferWrite } from './handlers/qxfer.js';
 import { stopReply } from './stop-reply.js';
 import type { Target, TargetStop } from './target.js';
@@ -87,7 +98,14 @@ export interface SessionOptions {
 export class Session {
   state: SessionState = { kind: 'idle' };
   readonly ended: Promise<SessionEnd>;
+  /** The current process: the one Hg or the last stop named. */
   private ctx: SessionContext | undefined;
+  /** Every process of the session by pid (extended-remote may hold several). */
+  private readonly procs = new Map<number, SessionContext>();
+  /** Processes resumed and not yet stopped. */
+  private readonly running = new Set<SessionContext>();
+  /** What the client negotiated, for processes started later. */
+  private client: ClientFeatures | undefined;
   private readonly conn: Connection;
   private readonly queue: Buffer[] = [];
   private busy = false;
@@ -102,7 +120,7 @@ export class Session {
 
   constructor(
     stream: Duplex,
-    target: Target | undefined,
+    targets: Target | Target[] | undefined,
     private readonly opts: SessionOptions = {},
   ) {
     this.debugOn = opts.log !== undefined;
@@ -129,27 +147,48 @@ export class Session {
         log: (line) => this.log(line),
       },
     );
-    if (target) this.setTarget(target);
+    for (const t of Array.isArray(targets) ? targets : targets ? [targets] : []) this.setTarget(t);
   }
 
-  /** The current target, if any (the server cleans it up after the session). */
+  /** The current target, if any. */
   get target(): Target | undefined {
     return this.ctx?.target;
+  }
+
+  /** Every process of the session (the server cleans them up after it). */
+  get targets(): Target[] {
+    return [...this.procs.values()].map((c) => c.target);
   }
 
   private log(line: string): void {
     if (this.debugOn) this.opts.log?.(line);
   }
 
-  private setTarget(target: Target): void {
-    const client = this.ctx?.client;
-    this.ctx = new SessionContext(target);
-    if (client) this.ctx.client = client;
-    target.base.onStop((stop) => this.onStop(stop));
+  /** Adds a process to the session; `select` makes it the current one. */
+  private setTarget(target: Target, select = true): SessionContext {
+    const ctx = new SessionContext(target);
+    if (this.client) ctx.client = this.client;
+    this.procs.set(target.base.pid, ctx);
+    target.base.onStop((stop) => this.onStop(ctx, stop));
     // The first `?` reports the launch/attach stop: SIGTRAP on the first thread.
     const first = target.base.threads()[0];
     if (first)
-      this.ctx.lastStop = { kind: 'stopped', thread: first, signal: 5, cause: { type: 'signal' } };
+      ctx.lastStop = { kind: 'stopped', thread: first, signal: 5, cause: { type: 'signal' } };
+    noteInitialStop(ctx);
+    if (select) this.ctx = ctx;
+    return ctx;
+  }
+
+  /** Forgets a process that is gone (killed, detached, exited). */
+  private removeProc(ctx: SessionContext): void {
+    this.procs.delete(ctx.pid);
+    this.running.delete(ctx);
+    if (this.ctx === ctx) this.ctx = this.procs.values().next().value;
+  }
+
+  /** The process `pid` names, if it is one of ours. */
+  private proc(pid: number | 'all' | 'any' | undefined): SessionContext | undefined {
+    return typeof pid === 'number' ? this.procs.get(pid) : undefined;
   }
 
   private close(end: SessionEnd): void {
@@ -201,18 +240,26 @@ export class Session {
   }
 
   private async interrupt(): Promise<void> {
-    if (this.state.kind !== 'running' || !this.ctx) return;
+    if (this.state.kind !== 'running') return;
     this.state = { kind: 'interrupting' };
-    try {
-      await this.ctx.target.base.interrupt();
-    } catch (err) {
-      this.log(`interrupt failed: ${(err as Error).message}`);
+    for (const ctx of this.running) {
+      try {
+        await ctx.target.base.interrupt();
+      } catch (err) {
+        this.log(`interrupt failed: ${(err as Error).message}`);
+      }
     }
   }
 
-  private onStop(stop: TargetStop): void {
-    const ctx = this.ctx;
-    if (!ctx) return;
+  private onStop(ctx: SessionContext, stop: TargetStop): void {
+    if (ctx.swallowStop) {
+      // Stopped for another process's stop (all-stop); GDB learns nothing new here.
+      ctx.swallowStop = false;
+      ctx.lastStop = stop;
+      ctx.invalidate();
+      this.running.delete(ctx);
+      return;
+    }
     if (this.state.kind !== 'running' && this.state.kind !== 'interrupting') {
       // DEVNOTE: the target reports stops only after a resume; anything else is a bug there.
       this.log(
@@ -224,19 +271,52 @@ export class Session {
     }
     ctx.lastStop = stop;
     ctx.invalidate();
+    this.ctx = ctx;
+    // All-stop: every other process we resumed stops too (GDB manual, "Stop Reply Packets").
+    this.running.delete(ctx);
+    for (const other of this.running) {
+      other.swallowStop = true;
+      other.target.base.interrupt().catch(() => {
+        other.swallowStop = false;
+      });
+    }
+    this.running.clear();
     if (stop.kind === 'stopped') ctx.generalThread = stop.thread;
     if (stop.kind === 'stopped' && stop.cause.type === 'exec') {
       ctx.swBreakpoints?.forgetAll();
       ctx.xferCache.clear();
     }
+    const gone = stop.kind !== 'stopped';
     void this.cleanFork(ctx, stop)
+      .then(() => this.adoptForkChild(ctx, stop))
       .then(() => stopReply(ctx, stop))
-      .then((body) => {
+      .then(async (body) => {
+        // In extended-remote an exited process leaves the session; others may remain.
+        if (gone && this.extended) {
+          this.removeProc(ctx);
+          await ctx.target.base.close().catch(() => {});
+        }
         if (this.state.kind === 'closed') return;
         this.state = { kind: 'idle' };
         this.conn.send(body);
         void this.pump();
       });
+  }
+
+  /**
+   * With multiprocess ids GDB debugs a fork child as an inferior of its own: it becomes a
+   * process of the session (stopped) before the fork is reported.
+   */
+  private async adoptForkChild(ctx: SessionContext, stop: TargetStop): Promise<void> {
+    if (stop.kind !== 'stopped' || stop.cause.type !== 'fork') return;
+    const forks = ctx.target.forks;
+    if (!ctx.client.multiprocess || !forks?.adoptChild) return;
+    try {
+      const child = await forks.adoptChild(stop.cause.child.pid);
+      this.setTarget(child, false);
+    } catch (err) {
+      this.log(`fork child ${stop.cause.child.pid}: ${(err as Error).message}`);
+    }
   }
 
   /**
@@ -268,11 +348,13 @@ export class Session {
                 : `${f.name}?`,
           ),
         );
-        if (ctx) {
-          ctx.client = client;
-          if (client.execEvents) await ctx.target.execEvents?.setExecEvents(true);
-          if (client.forkEvents && client.multiprocess) await ctx.target.forks?.setForkEvents(true);
-        } else this.pendingClient = client;
+        client.flavour = detectClientFlavour(cmd.features);
+        this.client = client;
+        for (const p of this.procs.values()) {
+          p.client = client;
+          if (client.execEvents) await p.target.execEvents?.setExecEvents(true);
+          if (client.forkEvents && client.multiprocess) await p.target.forks?.setForkEvents(true);
+        }
         const features = supportedFeatures(
           ctx ? capabilitiesOf(ctx.target) : this.opts.provider?.capabilities,
           client,
@@ -350,6 +432,12 @@ export class Session {
       case 'write-memory-binary':
         return writeMemory(ctx, cmd.addr, cmd.data);
       case 'set-thread': {
+        // Hg naming another process of the session selects it (multiprocess).
+        const other = this.proc(cmd.thread.pid);
+        if (cmd.op === 'g' && other && other !== ctx) {
+          this.ctx = other;
+          return this.dispatch(cmd);
+        }
         // GDB points Hg at a fork child to take the parent's breakpoints out of it.
         const forkPid = cmd.thread.pid;
         if (
@@ -375,35 +463,39 @@ export class Session {
         return OK;
       }
       case 'thread-alive':
-        return resolveThread(ctx, cmd.thread) ? OK : errorReply(1);
+        return resolveThread(this.proc(cmd.thread.pid) ?? ctx, cmd.thread) ? OK : errorReply(1);
       case 'current-thread':
         return reply(`QC${formatPtid(ctx, ctx.currentThread())}`);
       case 'thread-list-first':
         return reply(
-          `m${ctx.target.base
-            .threads()
-            .map((t) => formatPtid(ctx, t))
+          `m${[...this.procs.values()]
+            .flatMap((p) => p.target.base.threads().map((t) => formatPtid(p, t)))
             .join(',')}`,
         );
       case 'thread-list-next':
         return reply('l');
       case 'thread-extra-info': {
-        const t = resolveThread(ctx, cmd.thread);
+        const owner = this.proc(cmd.thread.pid) ?? ctx;
+        const t = resolveThread(owner, cmd.thread);
         if (!t) return errorReply(1);
-        const name = await ctx.target.threadInfo?.threadName(t);
+        const name = await owner.target.threadInfo?.threadName(t);
         return reply(Buffer.from(name ?? '').toString('hex'));
       }
-      case 'attached':
-        if (cmd.pid !== undefined && cmd.pid !== ctx.pid) return errorReply(3);
-        return reply(ctx.target.base.attached ? '1' : '0');
+      case 'attached': {
+        const owner = cmd.pid === undefined ? ctx : this.procs.get(cmd.pid);
+        if (!owner) return errorReply(3);
+        return reply(owner.target.base.attached ? '1' : '0');
+      }
       case 'continue':
+        this.running.add(ctx);
         return resume(ctx, legacyActions(ctx, 'continue', cmd.signal, this.contThread), cmd.addr);
       case 'step':
+        this.running.add(ctx);
         return resume(ctx, legacyActions(ctx, 'step', cmd.signal, this.contThread), cmd.addr);
       case 'vcont-query':
         return reply(vContActions(ctx));
       case 'vcont':
-        return resume(ctx, cmd.actions.map(wireAction));
+        return this.resumeProcesses(cmd.actions.map(wireAction));
       case 'remove-breakpoint':
         if (ctx.forkChild !== undefined && cmd.type === 'software' && ctx.target.forks) {
           try {
@@ -472,6 +564,9 @@ export class Session {
       // LLDB (lldbgdbremote.md)
       case 'enable-thread-suffix':
         return OK;
+      case 'enable-threads-in-stop-reply':
+        ctx.client.threadsInStopReply = true;
+        return OK;
       case 'process-info':
         return processInfo(ctx);
       case 'register-info':
@@ -511,34 +606,40 @@ export class Session {
             return errorReply(errnoOf(err));
           }
         }
-        if (cmd.pid !== undefined && cmd.pid !== ctx.pid) return errorReply(1);
+        const owner = cmd.pid === undefined ? ctx : this.procs.get(cmd.pid);
+        if (!owner) return errorReply(1);
         try {
-          await ctx.swBreakpoints?.clearAll();
-          await ctx.target.base.detach();
+          await owner.swBreakpoints?.clearAll();
+          await owner.target.base.detach();
         } catch (err) {
           return errorReply(errnoOf(err));
         }
-        return this.processGone(ctx, 'detached');
+        return this.processGone(owner, 'detached');
       }
-      case 'kill':
-        await this.killTarget(ctx);
-        return this.extended ? { silent: true } : { disconnect: 'gone' };
-      case 'kill-process':
-        if (cmd.pid !== ctx.pid) return errorReply(3);
-        await this.killTarget(ctx);
+      case 'kill': {
+        // LLDB waits for the exit stop (stub/handlers/lldb.ts); GDB wants no reply.
+        const exit = isLldb(ctx) ? lldbKillReply(ctx) : undefined;
+        for (const p of [...this.procs.values()]) await this.killTarget(p);
+        if (this.extended) return exit ? reply(exit) : { silent: true };
+        return exit ? { disconnect: 'gone', reply: exit } : { disconnect: 'gone' };
+      }
+      case 'kill-process': {
+        const owner = this.procs.get(cmd.pid);
+        if (!owner) return errorReply(3);
+        await this.killTarget(owner);
         return OK;
+      }
       default:
         return this.dispatchWithoutProcess(cmd);
     }
   }
 
-  private pendingClient: SessionContext['client'] | undefined;
-
   private async processGone(ctx: SessionContext, how: 'detached'): Promise<HandlerResult> {
     await ctx.target.base.close();
-    if (this.extended) {
-      this.ctx = undefined;
-      this.pendingClient = ctx.client;
+    // Without extended-remote the session ends with its last process; `D;pid` of one process
+    // among several leaves the others (GDB manual, "Packets", D).
+    if (this.extended || this.procs.size > 1) {
+      this.removeProc(ctx);
       return OK;
     }
     return { disconnect: how, reply: 'OK' };
@@ -551,10 +652,33 @@ export class Session {
       this.log(`kill failed: ${(err as Error).message}`);
     }
     await ctx.target.base.close();
-    if (this.extended) {
-      this.pendingClient = ctx.client;
-      this.ctx = undefined;
+    if (this.extended || this.procs.size > 1) this.removeProc(ctx);
+  }
+
+  /**
+   * vCont over every process it names: each process runs its share; the first stop is
+   * reported and the others are stopped (all-stop).
+   */
+  private async resumeProcesses(actions: WireAction[]): Promise<HandlerResult> {
+    const targets = [...this.procs.values()].filter((p) => typeof planResume(p, actions) !== 'string');
+    if (targets.length === 0) return errorReply(22);
+    for (const p of targets) this.running.add(p);
+    let failure: HandlerResult | undefined;
+    let started = 0;
+    for (const p of targets) {
+      // A stop already reported (a pending event) ends the resume: the rest stay stopped.
+      if (this.state.kind !== 'running' && started > 0) {
+        this.running.delete(p);
+        continue;
+      }
+      const r = await resume(p, actions);
+      if ('deferred' in r) started++;
+      else {
+        this.running.delete(p);
+        failure ??= r;
+      }
     }
+    return started > 0 ? { deferred: true } : (failure ?? errorReply(22));
   }
 
   /** Packets that make sense with no process (extended-remote before vRun/vAttach). */
@@ -575,19 +699,21 @@ export class Session {
         }
         // DEVNOTE: one process per session: a second vAttach/vRun replaces the first, as
         // gdbserver does for vRun (it kills every process before starting a new one).
-        if (this.ctx) {
-          await this.killTarget(this.ctx);
-          this.ctx = undefined;
+        // Without multiprocess ids GDB can name one process only: the new one replaces it.
+        if (!this.client?.multiprocess) {
+          for (const p of [...this.procs.values()]) {
+            await this.killTarget(p);
+            this.removeProc(p);
+          }
         }
         try {
           const target = request ? await provider.launch(request) : await provider.attach(
             (cmd as { pid: number }).pid,
           );
           this.setTarget(target);
-          if (this.pendingClient) {
-            this.ctx!.client = this.pendingClient;
-            if (this.pendingClient.execEvents) await target.execEvents?.setExecEvents(true);
-            if (this.pendingClient.forkEvents && this.pendingClient.multiprocess) {
+          if (this.client) {
+            if (this.client.execEvents) await target.execEvents?.setExecEvents(true);
+            if (this.client.forkEvents && this.client.multiprocess) {
               await target.forks?.setForkEvents(true);
             }
           }

@@ -5,6 +5,7 @@ import { gdbSignalFromHost } from '../rsp/common/signals.js';
 import { type ExpeditedRegister, formatStopReply, type StopEvent } from '../rsp/replies/stop.js';
 import { EXPEDITED, readRegister } from './arch/amd64-registers.js';
 import type { SessionContext } from './context.js';
+import { lldbStopFields } from './handlers/lldb.js';
 import type { TargetStop } from './target.js';
 
 export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<string> {
@@ -60,13 +61,16 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
     default:
       event = undefined;
   }
+  // LLDB: host signal numbers and its own keys (stub/handlers/lldb.ts).
+  const lldb = await lldbStopFields(ctx, stop);
   return formatStopReply(
     {
       kind: 'T',
-      signal: gdbSignalFromHost(stop.signal),
+      signal: lldb ? lldb.signal : gdbSignalFromHost(stop.signal),
       thread: { pid: stop.thread.pid, tid: stop.thread.tid },
       registers,
       ...(event ? { event } : {}),
+      ...(lldb ? { lldb: lldb.lldb } : {}),
     },
     fmt,
   );

@@ -145,6 +145,11 @@ export interface ForkOps {
   /** Removes a software breakpoint the child inherited from the parent. */
   clearChildBreakpoint(pid: number, addr: bigint): Promise<void>;
   detachChild(pid: number): Promise<void>;
+  /**
+   * Makes a reported child a process of its own, stopped; afterwards the parent forgets it
+   * (multiprocess sessions debug it as another inferior).
+   */
+  adoptChild?(pid: number): Promise<Target>;
 }
 
 /** QCatchSyscalls. */

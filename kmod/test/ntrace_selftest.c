@@ -55,6 +55,9 @@ volatile uint64_t magic = 0x1122334455667788ULL;
 volatile int exit_code_var;     /* the debuggee exits with this once nonzero */
 volatile int usr1_count;
 volatile uint64_t spin_count;
+volatile uint64_t thread_count; /* written by thread_body only */
+volatile uint64_t range_count;
+volatile int usr1_value; /* si_value of the last SIGUSR1 */
 
 __attribute__((noinline)) void bp_target(void)
 {
@@ -72,17 +75,36 @@ __attribute__((noinline)) void do_syscall(void)
 			 ::: "rax", "rcx", "r11", "memory");
 }
 
-static void on_usr1(int sig)
+/* A loop of known extent, for RANGE_STEP and execute breakpoints: 9 instructions. */
+extern const char rs_start[], rs_end[];
+__attribute__((noinline)) void range_target(void)
+{
+	__asm__ volatile(".globl rs_start\nrs_start: nop\nnop\nmov $3, %%ecx\n"
+			 "1: dec %%ecx\njnz 1b\n"
+			 ".globl rs_end\nrs_end: nop\n" ::: "rcx", "memory");
+	range_count++;
+}
+
+__attribute__((noinline)) void thread_tick(void)
+{
+	thread_count++;
+}
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
+	(void)uc;
+	usr1_value = si->si_value.sival_int;
 	usr1_count++;
 }
 
 static void *thread_body(void *arg)
 {
 	(void)arg;
-	for (;;)
+	for (;;) {
 		bp_target();
+		thread_tick();
+	}
 	return NULL;
 }
 
@@ -99,7 +121,18 @@ static pid_t spawn(int kind, int fd)
 	for (int i = 3; i < 64; i++)
 		if (i != fd)
 			close(i);
-	signal(SIGUSR1, on_usr1);
+	{
+		struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+		sigaction(SIGUSR1, &sa, NULL);
+	}
+	if (kind == 3) { /* range_target in a loop */
+		for (;;) {
+			range_target();
+			if (exit_code_var)
+				_exit(exit_code_var);
+		}
+	}
 	if (kind == 2) {
 		unsigned char c = 0;
 
@@ -428,6 +461,226 @@ static int reap(pid_t pid)
 
 /* ------------------------------------------------------------ tests */
 
+static int hw_cmd(struct session *s, pid_t pid, uint32_t kind, uint64_t addr, uint32_t len,
+		  uint16_t type)
+{
+	struct ntrace_cmd_bp c = { .pid = pid, .kind = kind, .addr = addr, .len = len };
+
+	return call_err(s, &c, sizeof(c), type);
+}
+
+static uint64_t read_u64(struct session *s, pid_t pid, const volatile void *addr)
+{
+	uint64_t v = ~0ULL;
+
+	read_mem(s, pid, (uintptr_t)addr, &v, sizeof(v));
+	return v;
+}
+
+/* RANGE_STEP, execute (debug-register) breakpoints, SET_SIGINFO. */
+static void test_range_hw_siginfo(void)
+{
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	uint64_t h, stop_id, c1, c2;
+	int st, v = 0, i;
+	pid_t pid;
+
+	pid = spawn(3, -1);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	EXPECT_EQ(bp_cmd(&s, pid, (uintptr_t)rs_start, NTRACE_CMD_SET_BP), 0, "SET_BP at rs_start");
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT && ev->pc == (uintptr_t)rs_start,
+	      "breakpoint stop at the start of the range");
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	{
+		struct ntrace_cmd_resume r = { .handle = h, .stop_id = stop_id,
+					       .mode = NTRACE_RESUME_RANGE_STEP,
+					       .range_start = (uintptr_t)rs_start,
+					       .range_end = (uintptr_t)rs_end };
+
+		EXPECT_EQ(call_err(&s, &r, sizeof(r), NTRACE_CMD_RESUME), 0,
+			  "RESUME RANGE_STEP over a 9-instruction loop, from a breakpoint");
+	}
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_STEP && ev->pc == (uintptr_t)rs_end,
+	      "one STOP_STEP, at the first pc outside the range (pc %#llx, want %p)",
+	      ev ? (unsigned long long)ev->pc : 0ULL, (void *)rs_end);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	{
+		struct ntrace_cmd_resume r = { .handle = h, .stop_id = stop_id,
+					       .mode = NTRACE_RESUME_RANGE_STEP,
+					       .range_start = (uintptr_t)rs_start,
+					       .range_end = (uintptr_t)rs_end };
+
+		call_err(&s, &r, sizeof(r), NTRACE_CMD_RESUME);
+	}
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_STEP && ev->pc > (uintptr_t)rs_end &&
+		      ev->pc < (uintptr_t)rs_end + 16,
+	      "RANGE_STEP from outside the range: one instruction");
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	bp_cmd(&s, pid, (uintptr_t)rs_start, NTRACE_CMD_CLEAR_BP);
+
+	/* Execute breakpoint in a debug register; resuming must not hit it again at once. */
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_HW, (uintptr_t)rs_end, 0, NTRACE_CMD_SET_BP), 0,
+		  "SET_BP kind HW (execute) at rs_end");
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_HW_BREAKPOINT && ev->pc == (uintptr_t)rs_end &&
+		      ev->data[0] == (uintptr_t)rs_end && ev->signo == SIGTRAP,
+	      "STOP HW_BREAKPOINT: pc and data[0] at rs_end, SIGTRAP");
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	c1 = read_u64(&s, pid, &range_count);
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	c2 = read_u64(&s, pid, &range_count);
+	CHECK(ev && ev->reason == NTRACE_STOP_HW_BREAKPOINT && c2 == c1 + 1,
+	      "resumed from it, the next hit is one loop later (%llu -> %llu)",
+	      (unsigned long long)c1, (unsigned long long)c2);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_HW, (uintptr_t)rs_end, 0, NTRACE_CMD_CLEAR_BP), 0,
+		  "CLEAR_BP kind HW");
+
+	/* SET_SIGINFO: rewrite the queued siginfo of a SIGUSR1 before it is delivered. */
+	kill(pid, SIGUSR1);
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_SIGNAL && ev->signo == SIGUSR1,
+	      "SIGNAL stop for SIGUSR1");
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	{
+		struct {
+			struct ntrace_cmd_siginfo c;
+			siginfo_t si;
+		} m = { .c = { .handle = h, .stop_id = stop_id } };
+		struct ntrace_cmd_siginfo g = { .handle = h, .stop_id = stop_id };
+		struct ntrace_reply *rep;
+
+		_Static_assert(sizeof(siginfo_t) == NTRACE_SIGINFO_SIZE, "siginfo size");
+		m.si.si_signo = SIGUSR1;
+		m.si.si_code = SI_QUEUE;
+		m.si.si_pid = getpid();
+		m.si.si_value.sival_int = 4242;
+		EXPECT_EQ(call_err(&s, &m, sizeof(m), NTRACE_CMD_SET_SIGINFO), 0, "SET_SIGINFO");
+		EXPECT_EQ(call_err(&s, &m, sizeof(m) - 8, NTRACE_CMD_SET_SIGINFO), -EINVAL,
+			  "SET_SIGINFO short of 128 bytes: EINVAL");
+		rep = call(&s, &g, sizeof(g), NTRACE_CMD_GET_SIGINFO);
+		CHECK(rep && !rep->error && ((siginfo_t *)(rep + 1))->si_code == SI_QUEUE &&
+			      ((siginfo_t *)(rep + 1))->si_value.sival_int == 4242,
+		      "GET_SIGINFO returns what SET_SIGINFO wrote");
+		rec_free(&rep->hdr);
+	}
+	EXPECT_EQ(resume(&s, h, stop_id, NTRACE_RESUME_CONT, NTRACE_SIG_PASS), 0,
+		  "RESUME passing the rewritten SIGUSR1");
+	for (i = 0; i < 3000 && v != 4242; i++) {
+		read_mem(&s, pid, (uintptr_t)&usr1_value, &v, sizeof(v));
+		usleep(1000);
+	}
+	EXPECT_EQ(v, 4242, "the handler saw si_value from SET_SIGINFO");
+	v = 9;
+	write_mem(&s, pid, (uintptr_t)&exit_code_var, &v, sizeof(v));
+	{
+		struct ntrace_ev_proc_exit *pe = (void *)wait_type(&s, NTRACE_EV_PROC_EXIT);
+
+		CHECK(pe && WIFEXITED(pe->wstatus) && WEXITSTATUS(pe->wstatus) == 9,
+		      "the debuggee exits normally afterwards");
+		rec_free(&pe->hdr);
+	}
+	st = reap(pid);
+	CHECK(WIFEXITED(st), "waitpid: exited");
+	close_session(&s);
+}
+
+/* ALL_STOP; watchpoints reaching threads created after they were set. */
+static void test_allstop_watch_inherit(void)
+{
+	struct ntrace_cmd_set_options o = { 0 };
+	struct ntrace_ev_stop *ev, *ev2;
+	struct ntrace_ev_thread *tn;
+	struct session s;
+	uint64_t h, h2, stop_id, stop2, a, b;
+	int n = 7;
+	pid_t pid;
+
+	pid = spawn(1, -1);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	o.pid = pid;
+	o.flags = NTRACE_OPT_ALL_STOP;
+	o.events = NTRACE_EVENT_THREAD_REPORT;
+	o.stop_signals = ~0ULL;
+	EXPECT_EQ(call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS), 0,
+		  "SET_OPTIONS with NTRACE_OPT_ALL_STOP");
+	/* Set while the process has one thread; only the thread created later writes it. */
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_WRITE, (uintptr_t)&thread_count, 8,
+			 NTRACE_CMD_SET_BP), 0,
+		  "watchpoint on a variable only a future thread writes");
+	write_mem(&s, pid, (uintptr_t)&exit_code_var, &n, sizeof(n));
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	tn = (void *)wait_type(&s, NTRACE_EV_THREAD_NEW);
+	h2 = tn ? tn->thread.handle : 0;
+	rec_free(&tn->hdr);
+	ev = wait_stop(&s, 0, 0);
+	CHECK(ev && ev->thread.handle == h2 && ev->reason == NTRACE_STOP_WATCH &&
+		      ev->data[0] == (uintptr_t)&thread_count,
+	      "the new thread stops on the inherited watchpoint, first STOP record");
+	stop2 = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	/* All-stop: the main thread, which spins on spin_count, is held already. */
+	a = read_u64(&s, pid, &spin_count);
+	usleep(100000);
+	b = read_u64(&s, pid, &spin_count);
+	CHECK(a == b && a != ~0ULL, "all-stop: the other thread is held (spin_count %llu, %llu)",
+	      (unsigned long long)a, (unsigned long long)b);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_REQUESTED, "all-stop: the other thread's REQUESTED stop follows");
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_WRITE, (uintptr_t)&thread_count, 8,
+			 NTRACE_CMD_CLEAR_BP), 0, "CLEAR_BP of the watchpoint");
+
+	/* A software breakpoint only the second thread reaches, hit repeatedly. */
+	EXPECT_EQ(bp_cmd(&s, pid, (uintptr_t)thread_tick, NTRACE_CMD_SET_BP), 0,
+		  "SET_BP in thread_tick");
+	for (int round = 0; round < 3; round++) {
+		resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+		resume(&s, h2, stop2, NTRACE_RESUME_CONT, 0);
+		ev = wait_stop(&s, 0, 0);
+		ev2 = wait_stop(&s, 0, 0);
+		CHECK(ev && ev2 && ev->thread.handle == h2 && ev->reason == NTRACE_STOP_BREAKPOINT &&
+			      ev2->thread.handle == h && ev2->reason == NTRACE_STOP_REQUESTED,
+		      "round %d: BREAKPOINT of the second thread first, then REQUESTED of the other"
+		      " (%d/%llu, %d/%llu)",
+		      round, ev ? (int)ev->reason : -1, ev ? (unsigned long long)ev->thread.handle : 0ULL,
+		      ev2 ? (int)ev2->reason : -1, ev2 ? (unsigned long long)ev2->thread.handle : 0ULL);
+		stop2 = ev ? ev->stop_id : 0;
+		stop_id = ev2 ? ev2->stop_id : 0;
+		rec_free(&ev->hdr);
+		rec_free(&ev2->hdr);
+	}
+	pid_cmd(&s, pid, NTRACE_CMD_KILL);
+	rec_free(wait_type(&s, NTRACE_EV_PROC_EXIT));
+	CHECK(WIFSIGNALED(reap(pid)), "waitpid: killed");
+	close_session(&s);
+}
+
 static void test_protocol(void)
 {
 	struct ntrace_hello_reply hr;
@@ -489,6 +742,9 @@ static void test_protocol(void)
 	      hr.xstate_size, (unsigned long long)hr.xcr0);
 	EXPECT_EQ(hr.hw_slots, 4, "HELLO hw_slots: four debug registers");
 	CHECK(hr.caps & NTRACE_CAP_HW_WATCH, "caps include HW_WATCH");
+	CHECK((hr.caps & NTRACE_CAP_ALL_STOP) && (hr.caps & NTRACE_CAP_RANGE_STEP) &&
+		      (hr.caps & NTRACE_CAP_HW_BREAK) && (hr.caps & NTRACE_CAP_SIGINFO_WRITE),
+	      "caps include ALL_STOP, RANGE_STEP, HW_BREAK, SIGINFO_WRITE");
 	EXPECT_EQ(hello(&s, NULL), 0, "HELLO may be repeated before ATTACH");
 	{
 		struct ntrace_cmd_pid c = { .hdr = { sizeof(c), NTRACE_CMD_LIST_THREADS, 1, 4300 },
@@ -1262,6 +1518,8 @@ int main(int argc, char **argv)
 	test_blocked_read();
 	test_filter_detach();
 	test_threads();
+	test_range_hw_siginfo();
+	test_allstop_watch_inherit();
 	test_exec(argc > 1 ? argv[1] : "/ntrace_selftest", argc > 2 ? argv[2] : "/suid-busybox");
 	test_foreign_writer();
 	printf("1..%d\n# %d failed\n", testno, failures);

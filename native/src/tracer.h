@@ -47,7 +47,7 @@ struct Thread {
   uint64_t stop_id = 0;
   int report_sig = 0; // the signal NTRACE_SIG_PASS delivers
   bool stop_requested = false;
-  bool stop_whole = false; // ... as part of a STOP of the whole process
+  bool stop_whole = false; // stopped by a STOP of the whole process, until resumed
   bool attach_stop = false;
 
   Mode mode = Mode::Cont;

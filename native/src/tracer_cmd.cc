@@ -307,6 +307,7 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   t->range_end = c.range_end;
   t->reported = false;
   t->report_sig = 0;
+  t->stop_whole = false;
   t->skip_bp = 0;
   if (!t->proc->bps.empty() && LoadRegs(t) && BpInserted(t->proc, t->regs.rip))
     t->skip_bp = t->regs.rip;

@@ -373,7 +373,8 @@ void Tracer::HandleNewThreadStop(Thread *t) {
   bool followed_child = t->tid == p->pid;
   // A STOP of the whole process raced with the clone: the new thread is part of it.
   Thread *parent = FindHandle(t->parent);
-  bool parent_held = parent != nullptr && parent->stop_requested && parent->stop_whole;
+  bool parent_held =
+      parent != nullptr && parent->stop_whole && (parent->stop_requested || parent->reported);
   if (t->stop_requested || p->collecting || followed_child || parent_held ||
       (p->events & NTRACE_EVENT_CLONE) || ((p->opt_flags & NTRACE_OPT_ALL_STOP) && any_reported)) {
     Report(t, NTRACE_STOP_NEW_THREAD, 0);
@@ -444,7 +445,6 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
                     const siginfo_t *si) {
   Proc *p = t->proc;
   t->stop_requested = false;
-  t->stop_whole = false;
   t->attach_stop = false;
   t->skip_bp = 0;
   t->reported = true;

@@ -77,8 +77,11 @@ export function amd64TargetXml(layout: RegisterLayout): string {
       parts.push(`<feature name="${r.feature}">${FEATURE_TYPES[r.feature] ?? ''}`);
     }
     const group = r.group ? ` group="${r.group}"` : '';
+    // LLDB shows a pointer type with its symbol and `register read` appends the symbol again;
+    // format="hex" (lldb-server's) wins over the type there, and GDB ignores the attribute.
+    const format = r.type === 'code_ptr' || r.type === 'data_ptr' ? ' format="hex"' : '';
     parts.push(
-      `<reg name="${r.name}" bitsize="${r.size * 8}" type="${r.type}" regnum="${regnum}"${group}/>`,
+      `<reg name="${r.name}" bitsize="${r.size * 8}" type="${r.type}" regnum="${regnum}"${group}${format}/>`,
     );
   });
   if (open !== undefined) parts.push('</feature>');

@@ -1,5 +1,6 @@
-// The stateless LLDB queries (lldbgdbremote.md), answered with the reply builders of
-// stub/lldb/. `_M`/`_m` (inferior allocation) and the LLDB stop-reply keys are not wired yet.
+// The LLDB side of a session (lldbgdbremote.md): the stateless queries, answered with the reply
+// builders of stub/lldb/, and what an LLDB client is told differently from GDB (stop keys and
+// signal numbers, the kill reply). session.ts and stop-reply.ts call these.
 import { readRegister } from '../arch/amd64-registers.js';
 import {
   hostInfoReply,
@@ -10,12 +11,14 @@ import {
   readMaps,
   readProcessFacts,
   registerInfoReply,
+  lldbStopInfo,
   serverVersionReply,
   threadStopFacts,
   threadsInfoReply,
 } from '../lldb/index.js';
+import { formatStopReply, type LldbStopInfo } from '../../rsp/replies/stop.js';
 import { errnoOf, errorReply, type HandlerResult, reply, type SessionContext } from '../context.js';
-import type { Ptid } from '../target.js';
+import type { Ptid, TargetStop } from '../target.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
   return reply(hostInfoReply(await readHostFacts()));
@@ -70,4 +73,65 @@ async function factsOf(ctx: SessionContext, t: Ptid, expedited: readonly number[
     // A thread without readable registers is still listed.
   }
   return threadStopFacts(ctx.lastStop, t, { ...(name !== undefined ? { name } : {}), registers });
+}
+
+const SIGSTOP = 19;
+const SIGKILL = 9;
+
+/** The stop each attached target started with, reported to LLDB as SIGSTOP. */
+const attachStops = new WeakSet<TargetStop>();
+
+/**
+ * Called once a target is set up: lldb-server reports the stop of an attach as SIGSTOP (what
+ * really stopped the process), whereas gdbserver turns it into SIGTRAP for GDB.
+ */
+export function noteInitialStop(ctx: SessionContext): void {
+  if (ctx.target.base.attached && ctx.lastStop) attachStops.add(ctx.lastStop);
+}
+
+export function isLldb(ctx: SessionContext): boolean {
+  return ctx.client.flavour === 'lldb';
+}
+
+/**
+ * What a `T` reply tells LLDB: the signal in host (Linux) numbering, as lldb-server sends it and
+ * LLDB's LinuxSignals reads it, and the LLDB keys (name, reason, description, threads and
+ * thread-pcs after QListThreadsInStopReply). An interrupt or an attach is SIGSTOP for LLDB, as
+ * lldb-server stops the process with it. Undefined for GDB clients.
+ */
+export async function lldbStopFields(
+  ctx: SessionContext,
+  stop: TargetStop & { kind: 'stopped' },
+): Promise<{ signal: number; lldb: LldbStopInfo } | undefined> {
+  if (!isLldb(ctx)) return undefined;
+  const interrupted = stop.cause.type === 'interrupt' || attachStops.has(stop);
+  const signal = interrupted ? SIGSTOP : stop.signal;
+  const name = await ctx.target.threadInfo?.threadName(stop.thread).catch(() => undefined);
+  const facts = threadStopFacts({ ...stop, signal }, stop.thread, name ? { name } : {});
+  let all: { threads: Ptid[]; pcs: bigint[] } | undefined;
+  if (ctx.client.threadsInStopReply) {
+    const threads = ctx.target.base.threads();
+    const rip = ctx.layout.regs[ctx.layout.byName.get('rip')!]!;
+    const pcs: bigint[] = [];
+    for (const t of threads) {
+      try {
+        pcs.push(readRegister(rip, await ctx.registers(t)).readBigUInt64LE(0));
+      } catch {
+        pcs.push(0n);
+      }
+    }
+    all = { threads, pcs };
+  }
+  return { signal, lldb: lldbStopInfo(facts, all) };
+}
+
+/**
+ * `k` from LLDB: it waits for the exit stop (lldb-server sends X09), else it reports "failed to
+ * send k packet". GDB expects no reply (GDB manual, "Packets").
+ */
+export function lldbKillReply(ctx: SessionContext): string {
+  return formatStopReply(
+    { kind: 'terminated', signal: SIGKILL, pid: ctx.pid },
+    { multiprocess: ctx.client.multiprocess },
+  );
 }
