@@ -40,6 +40,7 @@ import {
   processInfo,
   registerInfo,
   serverVersion,
+  shlibInfoAddr,
   threadsInfo,
 } from './handlers/lldb.js';
 import { EXPEDITED } from './arch/amd64-registers.js';
@@ -564,6 +565,8 @@ export class Session {
       // LLDB (lldbgdbremote.md)
       case 'enable-thread-suffix':
         return OK;
+      case 'shlib-info-addr':
+        return shlibInfoAddr(ctx);
       case 'enable-threads-in-stop-reply':
         ctx.client.threadsInStopReply = true;
         return OK;

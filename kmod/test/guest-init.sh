@@ -28,6 +28,10 @@ exec 3>&-
 check "ntrace_selftest" /ntrace_selftest
 check "rmmod after the selftest (sessions closed, targets released)" rmmod ntrace
 
+. /host-root.sh
+if [ "$(cat /gdb_e2e)" != 0 ]; then
+	. /gdb-e2e.sh
+fi
 if [ "$(cat /node_tests)" != 0 ]; then
 	. /node-tests.sh
 fi

@@ -1,17 +1,7 @@
 # Sourced by guest-init.sh: the engine conformance suite (test/engine) under
 # NTRACE_BACKEND=kernel, run by the host's node from a writable overlay of the host root.
 node_suite() {
-	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
-		netfs fscache 9pnet 9pnet_virtio 9p overlay; do
-		insmod /mods/$m.ko || return 1
-	done
-	mkdir -p /host /ovl /newroot
-	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose host /host || return 1
-	mount -t tmpfs tmpfs /ovl && mkdir -p /ovl/upper /ovl/work || return 1
-	mount -t overlay overlay -o lowerdir=/host,upperdir=/ovl/upper,workdir=/ovl/work /newroot ||
-		return 1
-	mount -t proc proc /newroot/proc && mount -t sysfs sysfs /newroot/sys &&
-		mount -t devtmpfs devtmpfs /newroot/dev && mount -t tmpfs tmpfs /newroot/tmp || return 1
+	host_root || return 1
 	[ -d /newroot/work/main/dist/test/engine ] || { echo "node tests: dist/test/engine missing (run npx tsc -p . on the host)"; return 1; }
 	insmod /ntrace.ko || return 1
 	t0=$(date +%s)

@@ -39,6 +39,7 @@ MODDIR=$IMG/lib/modules/$KVER/kernel
 # 2. The module and the selftest.
 make -s -C "$KMOD" KDIR="$KDIR" modules
 gcc -static -O2 -Wall -Wextra -Werror -I"$KMOD/include" -o "$OUT/ntrace_selftest" "$HERE/ntrace_selftest.c"
+gcc -static -g -O0 -Wall -Wextra -Werror -o "$OUT/gdb_target" "$HERE/gdb_target.c"
 
 # 3. The initramfs: busybox, the module, the selftest, the 9p/overlay modules for node tests.
 RD=$OUT/initramfs
@@ -57,9 +58,12 @@ for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_
 	esac
 done
 cp "$HERE/guest-init.sh" "$RD/init"
-cp "$HERE/node-tests.sh" "$RD/node-tests.sh"
+cp "$HERE/node-tests.sh" "$HERE/host-root.sh" "$HERE/gdb-e2e.sh" "$RD/"
 chmod +x "$RD/init"
 echo "$NODE_TESTS" >"$RD/node_tests"
+echo "${GDB_E2E:-1}" >"$RD/gdb_e2e"
+echo "$ROOT" >"$RD/root_path"
+echo "$OUT/gdb_target" >"$RD/gdb_target_path"
 echo "${NODE_TIMEOUT:-$((QEMU_TIMEOUT - 90))}" >"$RD/node_timeout"
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.gz"
 

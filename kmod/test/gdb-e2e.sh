@@ -1,0 +1,45 @@
+# Sourced by guest-init.sh: one end-to-end gdb session on the kernel provider. The host's gdb
+# and node run in the guest from the overlay of the host root (host-root.sh); the stub serves
+# gdb over a pipe (`target remote | ...`), attached (--attach) to gdb_target, which waits for
+# gdb to set `go`. LAUNCH is not offered by the module, hence the attach.
+gdb_e2e() {
+	R=/newroot
+	ROOT=$(cat /root_path)
+	T=$(cat /gdb_target_path)
+	S=$ROOT/dist/bin/ntrace-gdbserver.js
+	host_root || return 1
+	for f in "$T" "$S" "$ROOT/build/Release/ntrace.node" /usr/bin/gdb /usr/bin/node; do
+		[ -e "$R$f" ] || { echo "gdb e2e: $f missing (build on the host first)"; return 1; }
+	done
+	insmod /ntrace.ko || return 1
+	chroot $R "$T" &
+	tpid=$!
+	t0=$(date +%s)
+	timeout 240 chroot $R /usr/bin/env -i HOME=/tmp PATH=/usr/local/bin:/usr/bin:/bin \
+		/usr/bin/gdb -batch -nx \
+		-ex 'set confirm off' -ex 'set pagination off' -ex 'set sysroot /' \
+		-ex "target remote | exec node $S --backend kernel --attach - $tpid" \
+		-ex 'break work' -ex 'set var go = 1' -ex 'set var bonus = 5' \
+		-ex 'continue' \
+		-ex 'print x' -ex 'info registers rip' -ex 'print $rdi' \
+		-ex 'set $a = $pc' -ex 'stepi' -ex 'print $pc != $a' \
+		-ex 'print bonus' -ex 'x/1dw &bonus' \
+		-ex 'delete' -ex 'continue' \
+		"$T" >/tmp/gdb.log 2>&1
+	grc=$?
+	echo "gdb session: exit $grc in $(($(date +%s) - t0))s"
+	rc=0
+	for want in 'Breakpoint 1, work (x=1)' '$1 = 1' 'rip  *0x[0-9a-f]* <work+' '$2 = 1' \
+		'$3 = 1' '$4 = 5' '<bonus>:	5' 'exited with code 013'; do
+		if ! grep -qe "$want" /tmp/gdb.log; then
+			echo "gdb e2e: missing from gdb's output: $want"
+			rc=1
+		fi
+	done
+	[ $rc = 0 ] || sed 's/^/gdb: /' /tmp/gdb.log
+	kill -9 $tpid 2>/dev/null
+	wait $tpid 2>/dev/null
+	rmmod ntrace || { echo "rmmod after the gdb session failed"; return 1; }
+	return $rc
+}
+check "gdb session on the kernel provider (break, registers, stepi, memory, exit)" gdb_e2e
