@@ -5,6 +5,7 @@
       "sources": [
         "native/src/addon.cc",
         "native/src/channel.cc",
+        "native/src/spawn.cc",
         "native/src/tracer.cc",
         "native/src/tracer_cmd.cc",
         "native/src/tracer_mem.cc",

@@ -14,11 +14,34 @@ export interface NativeChannel {
   fd(): number;
 }
 
+/**
+ * A forked child held before exec (composed LAUNCH, see README "Launch without CAP_LAUNCH").
+ * onExit runs once, after the child is reaped: execErrno is the errno of a failed exec (or of
+ * personality/setpgid/chdir), 0 otherwise; wstatus is the wait status (-1: unknown).
+ */
+export interface NativeHeldChild {
+  readonly pid: number;
+  /** Lets the child exec. Throws an Error with `code` (EPIPE, ...) when it cannot. */
+  release(): void;
+  /** SIGKILL, unless already reaped. */
+  kill(): void;
+}
+
+export type HeldChildExit = (execErrno: number, wstatus: number) => void;
+
 export interface NativeAddon {
   Channel: {
     new (kind: 'user'): NativeChannel;
     new (kind: 'device', path: string): NativeChannel;
   };
+  HeldChild: new (
+    path: string,
+    cwd: string,
+    argv: string[],
+    env: string[],
+    flags: number,
+    onExit: HeldChildExit,
+  ) => NativeHeldChild;
   abiVersion: number;
   device: string;
 }

@@ -20,6 +20,7 @@ import {
   SIGINFO_SIZE,
 } from './constants.js';
 import { errnoName } from './errno.js';
+import { ComposedLaunch, eventPid } from './launch.js';
 import {
   decodeCaps,
   decodeEvent,
@@ -87,6 +88,9 @@ export class NtraceEngine implements Engine {
   #closed = false;
   #early: EngineEvent[] = [];
   #endError: EngineError | undefined;
+  #launchComposed = false;
+  #forceCompose = false;
+  #launches = new Map<number, ComposedLaunch>();
 
   private constructor(channel: RecordChannel) {
     this.channel = channel;
@@ -94,12 +98,20 @@ export class NtraceEngine implements Engine {
     channel.onEnd((code) => {
       this.#endError = new EngineError(code ?? 'ECONNRESET', 0, 'channel');
       this.#failAll(this.#endError);
+      this.#failLaunches(this.#endError);
     });
   }
 
-  /** Wraps a channel and performs HELLO. Closes the channel when HELLO fails. */
-  static async open(channel: RecordChannel): Promise<NtraceEngine> {
+  /**
+   * Wraps a channel and performs HELLO. Closes the channel when HELLO fails. composeLaunch
+   * composes launch() even when the provider has NTRACE_CAP_LAUNCH (tests of that path).
+   */
+  static async open(
+    channel: RecordChannel,
+    opts: { composeLaunch?: boolean } = {},
+  ): Promise<NtraceEngine> {
     const e = new NtraceEngine(channel);
+    e.#forceCompose = opts.composeLaunch === true;
     try {
       await e.hello();
     } catch (err) {
@@ -112,10 +124,13 @@ export class NtraceEngine implements Engine {
   async hello(): Promise<HelloInfo> {
     const p = await this.#call(Cmd.HELLO, (seq) => encodeHello(seq, ABI_VERSION, ABI_VERSION));
     const h = decodeHello(p);
+    const caps = decodeCaps(h.caps);
+    // Without NTRACE_CAP_LAUNCH, launch() is composed from fork + ATTACH (launch.ts).
+    this.#launchComposed = !caps.launch || this.#forceCompose;
     this.info = {
       abi: h.abi,
       backend: h.backend === BACKEND_KMOD ? 'kernel' : 'user',
-      caps: decodeCaps(h.caps),
+      caps: { ...caps, launch: true },
       maxRecord: h.maxRecord,
       queueBytes: h.queueBytes,
       hwSlots: h.hwSlots,
@@ -125,13 +140,37 @@ export class NtraceEngine implements Engine {
     return this.info;
   }
 
+  /** True when the provider lacks NTRACE_CAP_LAUNCH and launch() is composed in the binding. */
+  get launchComposed(): boolean {
+    return this.#launchComposed;
+  }
+
   async launch(opts: LaunchOptions): Promise<ThreadRef> {
     const flags =
       (opts.disableAslr ? LAUNCH_NO_ASLR : 0) | (opts.newProcessGroup ? LAUNCH_NEW_PGRP : 0);
+    if (this.#launchComposed) return this.#composeLaunch(opts, flags);
     const p = await this.#call(Cmd.LAUNCH, (seq) =>
       encodeLaunch(seq, flags, opts.path, opts.cwd ?? '', opts.argv, opts.env),
     );
     return decodeThreadRef(p);
+  }
+
+  /** Fork held before exec, ATTACH (STOP_AT_EXEC, KILL_ON_CLOSE), release; the exec's STOP. */
+  async #composeLaunch(opts: LaunchOptions, flags: number): Promise<ThreadRef> {
+    if (this.#closed) throw new EngineError('ESHUTDOWN', 108, 'LAUNCH');
+    if (this.#endError) throw this.#endError;
+    const launch: ComposedLaunch = new ComposedLaunch(opts, flags, () => {
+      if (this.#launches.get(launch.pid) === launch) this.#launches.delete(launch.pid);
+    });
+    this.#launches.set(launch.pid, launch);
+    try {
+      await this.attach(launch.pid, { stopAtExec: true, killOnClose: true });
+      launch.release();
+    } catch (err) {
+      const e = err as EngineError;
+      launch.fail(new EngineError(e.code ?? 'EIO', e.errno ?? 0, 'LAUNCH'));
+    }
+    return launch.outcome;
   }
 
   async attach(pid: number, opts: AttachOptions = {}): Promise<ThreadInfo[]> {
@@ -259,6 +298,7 @@ export class NtraceEngine implements Engine {
     this.#closed = true;
     this.channel.close();
     this.#failAll(new EngineError('ESHUTDOWN', 108, 'close'));
+    this.#failLaunches(new EngineError('ESHUTDOWN', 108, 'LAUNCH'));
   }
 
   #bp(type: number, spec: BreakpointSpec): Promise<Buffer> {
@@ -298,8 +338,18 @@ export class NtraceEngine implements Engine {
     }
     const ev = decodeEvent(rec);
     if (ev === undefined) return;
-    if (this.#events.listenerCount('event') === 0) this.#early.push(ev);
-    else this.#events.emit('event', ev);
+    const pid = eventPid(ev);
+    const launch = pid === undefined ? undefined : this.#launches.get(pid);
+    for (const e of launch === undefined ? [ev] : launch.route(ev)) {
+      if (this.#events.listenerCount('event') === 0) this.#early.push(e);
+      else this.#events.emit('event', e);
+    }
+  }
+
+  #failLaunches(err: EngineError): void {
+    const launches = [...this.#launches.values()];
+    this.#launches.clear();
+    for (const l of launches) l.fail(err);
   }
 
   #failAll(err: EngineError): void {

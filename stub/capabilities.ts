@@ -18,6 +18,7 @@ export function parseClientFeatures(list: string[]): ClientFeatures {
     xmlRegisters: list.some((f) => f.startsWith('xmlRegisters=')),
     execEvents: has('exec-events'),
     forkEvents: has('fork-events'),
+    vforkEvents: has('vfork-events'),
   };
 }
 
@@ -33,6 +34,8 @@ export interface Capabilities {
   syscalls: boolean;
   execEvents: boolean;
   forkEvents: boolean;
+  /** vfork-events, with vforkdone. */
+  vforkEvents: boolean;
 }
 
 export function capabilitiesOf(target: Target): Capabilities {
@@ -47,6 +50,7 @@ export function capabilitiesOf(target: Target): Capabilities {
     syscalls: target.syscalls !== undefined,
     execEvents: target.execEvents !== undefined,
     forkEvents: target.forks !== undefined,
+    vforkEvents: target.forks?.setVforkEvents !== undefined,
   };
 }
 
@@ -75,5 +79,6 @@ export function supportedFeatures(
   if (caps.execEvents && client.execEvents) f.push('exec-events+');
   // fork-events needs multiprocess ids to name the child.
   if (caps.forkEvents && client.forkEvents && client.multiprocess) f.push('fork-events+');
+  if (caps.vforkEvents && client.vforkEvents && client.multiprocess) f.push('vfork-events+');
   return f;
 }

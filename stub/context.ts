@@ -21,6 +21,8 @@ export interface ClientFeatures {
   execEvents: boolean;
   /** fork-events+ (with multiprocess+): report forks (`fork:` stop key). */
   forkEvents: boolean;
+  /** vfork-events+ (with multiprocess+): report vforks and vforkdone. */
+  vforkEvents: boolean;
   /** Which debugger it is (stub/lldb/client-flavour.ts): LLDB gets its own stop keys. */
   flavour?: ClientFlavour;
   /** QListThreadsInStopReply: `threads:`/`thread-pcs:` in stop replies (LLDB). */
@@ -62,6 +64,7 @@ export class SessionContext {
     xmlRegisters: false,
     execEvents: false,
     forkEvents: false,
+    vforkEvents: false,
   };
   /** Hg: the thread register and memory packets apply to. */
   generalThread: Ptid | undefined;

@@ -193,6 +193,8 @@ export class EngineTarget implements BaseOps {
   private reportExec = false;
   /** GDB negotiated fork-events. */
   private reportFork = false;
+  /** GDB negotiated vfork-events. */
+  private reportVfork = false;
   /** Fork children reported to GDB and not detached or adopted yet. */
   private readonly forkChildren = new Set<number>();
   /** Fork children's engine handles, and their events until they are adopted. */
@@ -244,6 +246,8 @@ export class EngineTarget implements BaseOps {
         threadReports: true,
         exec: this.wantExec || this.reportExec,
         fork: this.reportFork,
+        vfork: this.reportVfork,
+        vforkDone: this.reportVfork,
         syscallEntry: this.catching.on,
         syscallExit: this.catching.on,
       },
@@ -468,6 +472,7 @@ export class EngineTarget implements BaseOps {
     const t = new EngineTarget(this.engine, pid, false);
     t.reportExec = this.reportExec;
     t.reportFork = this.reportFork;
+    t.reportVfork = this.reportVfork;
     t.passSignals = new Set(this.passSignals);
     t.catching = { ...this.catching };
     t.swBreaks = new Set(this.swBreaks);
@@ -538,16 +543,18 @@ export class EngineTarget implements BaseOps {
           signal: SIGTRAP,
           cause: { type: 'syscall-return', nr: Number(ev.data[0] ?? 0n) },
         };
-      case 'fork': {
+      case 'fork':
+      case 'vfork': {
         const child = Number(ev.data[1] ?? 0n);
-        this.forkChildren.add(child);
         return {
           kind: 'stopped',
           thread,
           signal: SIGTRAP,
-          cause: { type: 'fork', child: { pid: child, tid: child } },
+          cause: { type: ev.reason, child: { pid: child, tid: child } },
         };
       }
+      case 'vfork-done':
+        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'vfork-done' } };
       case 'exec': {
         let path = '';
         try {
@@ -708,6 +715,10 @@ export class EngineTarget implements BaseOps {
       this.childEvents.delete(pid);
     },
     adoptChild: (pid) => this.adoptChildTarget(pid),
+    setVforkEvents: async (on) => {
+      this.reportVfork = on;
+      if (this.phase.kind !== 'gone') await this.applyOptions();
+    },
   };
 
   /** Children GDB never detached go the way of their parent. */
@@ -740,6 +751,7 @@ export class EngineTarget implements BaseOps {
       syscalls: caps.syscallEntryStop && caps.syscallExitStop,
       execEvents: caps.execEvents,
       forkEvents: caps.forkEvents,
+      vforkEvents: caps.forkEvents && caps.vforkEvents,
     };
   }
 
@@ -762,7 +774,10 @@ export class EngineTarget implements BaseOps {
     t.processInfo = this.processInfoOps;
     if (caps.syscallEntryStop && caps.syscallExitStop) t.syscalls = this.syscallOps;
     if (caps.execEvents) t.execEvents = this.execEventOps;
-    if (caps.forkEvents) t.forks = this.forkOps;
+    if (caps.forkEvents) {
+      t.forks = { ...this.forkOps };
+      if (!caps.vforkEvents) delete t.forks.setVforkEvents;
+    }
     return t;
   }
 }

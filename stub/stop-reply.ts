@@ -5,7 +5,7 @@ import { gdbSignalFromHost } from '../rsp/common/signals.js';
 import { type ExpeditedRegister, formatStopReply, type StopEvent } from '../rsp/replies/stop.js';
 import { EXPEDITED, readRegister } from './arch/amd64-registers.js';
 import type { SessionContext } from './context.js';
-import { lldbStopFields } from './handlers/lldb.js';
+import { isLldb, lldbStopFields } from './handlers/lldb.js';
 import type { TargetStop } from './target.js';
 
 export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<string> {
@@ -15,7 +15,11 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
   }
   if (stop.kind === 'signalled') {
     return formatStopReply(
-      { kind: 'terminated', signal: gdbSignalFromHost(stop.signal), pid: stop.pid },
+      {
+        kind: 'terminated',
+        signal: isLldb(ctx) ? stop.signal : gdbSignalFromHost(stop.signal),
+        pid: stop.pid,
+      },
       fmt,
     );
   }
@@ -48,6 +52,14 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
       event = ctx.client.forkEvents
         ? { kind: 'fork', child: { pid: c.child.pid, tid: c.child.tid } }
         : undefined;
+      break;
+    case 'vfork':
+      event = ctx.client.vforkEvents
+        ? { kind: 'vfork', child: { pid: c.child.pid, tid: c.child.tid } }
+        : undefined;
+      break;
+    case 'vfork-done':
+      event = ctx.client.vforkEvents ? { kind: 'vforkdone' } : undefined;
       break;
     case 'exec':
       event = ctx.client.execEvents ? { kind: 'exec', path: c.path } : undefined;

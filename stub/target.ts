@@ -41,7 +41,11 @@ export type StopCause =
   | { type: 'syscall-return'; nr: number }
   | { type: 'exec'; path: string }
   /** fork-events: the child is stopped and traced until GDB detaches it. */
-  | { type: 'fork'; child: Ptid };
+  | { type: 'fork'; child: Ptid }
+  /** vfork-events: the parent is stopped at the vfork; the child shares its memory. */
+  | { type: 'vfork'; child: Ptid }
+  /** The vfork child exec'd or exited: the parent's memory is its own again. */
+  | { type: 'vfork-done' };
 
 export type TargetStop =
   | {
@@ -140,6 +144,8 @@ export interface ExecEventOps {
 /** fork-events: the fork child stays stopped until GDB cleans it up and detaches it. */
 export interface ForkOps {
   setForkEvents(on: boolean): Promise<void>;
+  /** vfork and vfork-done stops (vfork-events). */
+  setVforkEvents?(on: boolean): Promise<void>;
   /** Fork children reported and not yet detached. */
   children(): number[];
   /** Removes a software breakpoint the child inherited from the parent. */

@@ -32,6 +32,9 @@ check "rmmod after the selftest (sessions closed, targets released)" rmmod ntrac
 if [ "$(cat /gdb_e2e)" != 0 ]; then
 	. /gdb-e2e.sh
 fi
+if [ "$(cat /bench)" != 0 ]; then
+	. /bench.sh
+fi
 if [ "$(cat /node_tests)" != 0 ]; then
 	. /node-tests.sh
 fi

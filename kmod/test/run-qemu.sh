@@ -6,7 +6,8 @@
 # console and dmesg, and fail on a failed test or on any oops/BUG/WARN/lockdep report.
 #
 # Environment: KVER (default: the installed linux-headers-*-amd64), OUT (cache dir, default
-# kmod/test/out), NODE_TESTS=1 to add the node conformance suite (slow under TCG), QEMU_TIMEOUT and
+# kmod/test/out), NODE_TESTS=1 to add the node conformance suite (slow under TCG), GDB_E2E=0 to
+# skip the gdb session, BENCH=1 (BENCH_ARGS="steps hits") to run bench/kmod, QEMU_TIMEOUT and
 # NODE_TIMEOUT (seconds; the guest bounds the node suite so its verdict always arrives).
 set -euo pipefail
 
@@ -40,6 +41,9 @@ MODDIR=$IMG/lib/modules/$KVER/kernel
 make -s -C "$KMOD" KDIR="$KDIR" modules
 gcc -static -O2 -Wall -Wextra -Werror -I"$KMOD/include" -o "$OUT/ntrace_selftest" "$HERE/ntrace_selftest.c"
 gcc -static -g -O0 -Wall -Wextra -Werror -o "$OUT/gdb_target" "$HERE/gdb_target.c"
+if [ "${BENCH:-0}" != 0 ]; then
+	gcc -O0 -no-pie -o "$OUT/bench_target" "$ROOT/bench/engine/target.c"
+fi
 
 # 3. The initramfs: busybox, the module, the selftest, the 9p/overlay modules for node tests.
 RD=$OUT/initramfs
@@ -58,12 +62,15 @@ for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_
 	esac
 done
 cp "$HERE/guest-init.sh" "$RD/init"
-cp "$HERE/node-tests.sh" "$HERE/host-root.sh" "$HERE/gdb-e2e.sh" "$RD/"
+cp "$HERE/node-tests.sh" "$HERE/host-root.sh" "$HERE/gdb-e2e.sh" "$HERE/bench.sh" "$RD/"
 chmod +x "$RD/init"
 echo "$NODE_TESTS" >"$RD/node_tests"
 echo "${GDB_E2E:-1}" >"$RD/gdb_e2e"
 echo "$ROOT" >"$RD/root_path"
 echo "$OUT/gdb_target" >"$RD/gdb_target_path"
+echo "${BENCH:-0}" >"$RD/bench"
+echo "$OUT/bench_target" >"$RD/bench_target_path"
+echo "${BENCH_ARGS:-5000 2000}" >"$RD/bench_args"
 echo "${NODE_TIMEOUT:-$((QEMU_TIMEOUT - 90))}" >"$RD/node_timeout"
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.gz"
 

@@ -4,6 +4,7 @@
 
 #include "channel.h"
 #include "ntrace.h"
+#include "spawn.h"
 
 namespace {
 
@@ -15,6 +16,12 @@ void Cleanup(void *arg) {
     c->ForgetAddonData();
     c->Shutdown();
   }
+  std::set<ntrace::HeldChild *> held;
+  held.swap(data->held);
+  for (ntrace::HeldChild *h : held) {
+    h->ForgetAddonData();
+    h->Shutdown();
+  }
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -24,6 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<ntrace::AddonData>(data);
   napi_add_env_cleanup_hook(env, Cleanup, data);
   exports.Set("Channel", ctor);
+  exports.Set("HeldChild", ntrace::HeldChild::Define(env));
   exports.Set("abiVersion", Napi::Number::New(env, NTRACE_ABI_VERSION));
   exports.Set("device", Napi::String::New(env, NTRACE_DEVICE));
   return exports;

@@ -14,6 +14,8 @@ namespace {
 
 constexpr size_t kReadBuf = 1 << 18;
 
+} // namespace
+
 Napi::Error ErrnoError(Napi::Env env, const char *what, int err) {
   const char *name = strerrorname_np(err);
   Napi::Error e =
@@ -22,8 +24,6 @@ Napi::Error ErrnoError(Napi::Env env, const char *what, int err) {
   e.Set("errno", Napi::Number::New(env, err));
   return e;
 }
-
-} // namespace
 
 Napi::Function Channel::Define(Napi::Env env) {
   return DefineClass(

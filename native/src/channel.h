@@ -17,12 +17,17 @@
 namespace ntrace {
 
 class Channel;
+class HeldChild;
 
 // Per-environment state (the addon may load in several worker threads).
 struct AddonData {
   Napi::FunctionReference channel_ctor;
   std::set<Channel *> channels;
+  std::set<HeldChild *> held; // composed launches whose child is not reaped yet
 };
+
+// An Error whose message names the errno and whose `code` is its name (ENOENT, ...).
+Napi::Error ErrnoError(Napi::Env env, const char *what, int err);
 
 class Channel : public Napi::ObjectWrap<Channel> {
 public:

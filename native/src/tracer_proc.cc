@@ -1,6 +1,8 @@
 // Processes and threads: launch, attach, detach, teardown, and the tables.
 #include "tracer.h"
 
+#include "spawn.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,19 +38,26 @@ bool ListTasks(pid_t pid, std::set<pid_t> *out) {
   return true;
 }
 
-// Everything between fork and exec: async-signal-safe calls only.
-[[noreturn]] void Child(int go, int err, const char *path, const char *cwd, char *const argv[],
-                        char *const envp[], uint32_t flags) {
+} // namespace
+
+// Everything between fork and exec: async-signal-safe calls only. Shared with the composed
+// launch (spawn.cc), whose child is forked from node's main thread.
+[[noreturn]] void ExecChild(int go, int err, const char *path, const char *cwd, char *const argv[],
+                            char *const envp[], uint32_t flags) {
   char c;
-  while (read(go, &c, 1) < 0 && errno == EINTR) {
+  ssize_t n;
+  while ((n = read(go, &c, 1)) < 0 && errno == EINTR) {
   }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (n != 1) _exit(127); // the parent died or gave up: never run untraced
+  // Dispositions first, then the mask: a signal pending since the fork must not reach a handler
+  // of the parent's (node's) in this copy of it.
   for (int s = 1; s < NSIG; s++) {
     if (s != SIGKILL && s != SIGSTOP)
       signal(s, SIG_DFL); // node ignores SIGPIPE; the debuggee must not inherit that
   }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   // The opener's stdio may be close-on-exec (it is when node's own parent opened it so); the
   // debuggee inherits it regardless.
   for (int fd = 0; fd < 3; fd++) {
@@ -67,8 +76,6 @@ bool ListTasks(pid_t pid, std::set<pid_t> *out) {
   }
   _exit(127);
 }
-
-} // namespace
 
 Thread *Tracer::AddThread(Proc *p, pid_t tid) {
   auto t = std::make_unique<Thread>();
@@ -165,7 +172,7 @@ int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *
   if (pid == 0) {
     close(go[1]);
     close(err[0]);
-    Child(go[0], err[1], path, cwd, argv, envp, flags);
+    ExecChild(go[0], err[1], path, cwd, argv, envp, flags);
   }
   close(go[0]);
   close(err[1]);

@@ -16,6 +16,7 @@ import {
   threadStopFacts,
   threadsInfoReply,
 } from '../lldb/index.js';
+import { hostSignalFromGdb } from '../../rsp/common/signals.js';
 import { formatStopReply, type LldbStopInfo } from '../../rsp/replies/stop.js';
 import { errnoOf, errorReply, type HandlerResult, reply, type SessionContext } from '../context.js';
 import type { Ptid, TargetStop } from '../target.js';
@@ -79,19 +80,27 @@ async function factsOf(ctx: SessionContext, t: Ptid, expedited: readonly number[
 const SIGSTOP = 19;
 const SIGKILL = 9;
 
-/** The stop each attached target started with, reported to LLDB as SIGSTOP. */
-const attachStops = new WeakSet<TargetStop>();
+/** The stop each target started with (launch or attach), reported to LLDB as SIGSTOP. */
+const initialStops = new WeakSet<TargetStop>();
 
 /**
- * Called once a target is set up: lldb-server reports the stop of an attach as SIGSTOP (what
- * really stopped the process), whereas gdbserver turns it into SIGTRAP for GDB.
+ * Called once a target is set up: lldb-server reports the first stop of a launch or an attach
+ * as SIGSTOP, whereas gdbserver reports SIGTRAP to GDB (it turns an attach's SIGSTOP into one).
  */
 export function noteInitialStop(ctx: SessionContext): void {
-  if (ctx.target.base.attached && ctx.lastStop) attachStops.add(ctx.lastStop);
+  if (ctx.lastStop) initialStops.add(ctx.lastStop);
 }
 
 export function isLldb(ctx: SessionContext): boolean {
   return ctx.client.flavour === 'lldb';
+}
+
+/**
+ * A signal number from the client (C/S/vCont, QPassSignals, QProgramSignals) in host numbering:
+ * LLDB sends Linux numbers, as lldb-server expects; GDB its own (GDB manual, "Signals").
+ */
+export function hostSignalFromWire(ctx: SessionContext, wire: number): number | undefined {
+  return isLldb(ctx) ? wire : hostSignalFromGdb(wire);
 }
 
 /**
@@ -105,7 +114,7 @@ export async function lldbStopFields(
   stop: TargetStop & { kind: 'stopped' },
 ): Promise<{ signal: number; lldb: LldbStopInfo } | undefined> {
   if (!isLldb(ctx)) return undefined;
-  const interrupted = stop.cause.type === 'interrupt' || attachStops.has(stop);
+  const interrupted = stop.cause.type === 'interrupt' || initialStops.has(stop);
   const signal = interrupted ? SIGSTOP : stop.signal;
   const name = await ctx.target.threadInfo?.threadName(stop.thread).catch(() => undefined);
   const facts = threadStopFacts({ ...stop, signal }, stop.thread, name ? { name } : {});

@@ -6,6 +6,7 @@ import type { ThreadId } from '../../rsp/common/thread-id.js';
 import { errnoOf, errorReply, type HandlerResult, type SessionContext } from '../context.js';
 import type { Ptid, ResumeAction } from '../target.js';
 import { resolveThreads } from '../threads.js';
+import { isLldb } from './lldb.js';
 
 export interface WireAction {
   action: 'continue' | 'step' | 'range' | 'stop';
@@ -29,7 +30,8 @@ export function planResume(ctx: SessionContext, actions: WireAction[]): ResumeAc
   for (const a of actions) {
     if (a.action === 'stop') return 'vCont;t is not supported in all-stop mode';
     if (a.action === 'range' && !ctx.target.rangeStep) return 'range stepping is not supported';
-    const signal = hostSignal(a.signal);
+    // LLDB numbers signals as the host does (./lldb.ts).
+    const signal = isLldb(ctx) ? (a.signal ?? 0) : hostSignal(a.signal);
     if (signal === undefined) return `unknown signal ${a.signal}`;
     const mode = a.action;
     let threads: (Ptid | undefined)[];

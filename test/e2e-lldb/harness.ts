@@ -8,6 +8,19 @@ import { Output, startServer as startGdbStyleServer } from '../helpers/e2e-harne
 
 export type LldbServerKind = 'lldb-server' | 'ntrace';
 
+// What this test process started and has not seen exit (lldb, lldb-server, programs to attach
+// to): killed if the process ends first (a failed or timed-out test), so no debuggee outlives
+// the run. SIGKILL: a program detached from keeps running otherwise.
+const live = new Set<ChildProcess>();
+export function track<T extends ChildProcess>(proc: T): T {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  return proc;
+}
+process.once('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
 export const LLDB = 'lldb-16';
 export const LLDB_SERVER = 'lldb-server-16';
 
@@ -45,7 +58,7 @@ async function startLldbServer(target: ServerTarget): Promise<RunningServer> {
   const args = ['gdbserver', '--pipe', '3'];
   if ('attach' in target) args.push('--attach', String(target.attach), '127.0.0.1:0');
   else args.push('127.0.0.1:0', '--', ...target.launch);
-  const proc = spawn(LLDB_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const proc = track(spawn(LLDB_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] }));
   const stderr = new Output(proc.stderr);
   const exited = exitOf(proc);
   const port = await new Promise<number>((resolve, reject) => {
@@ -132,7 +145,7 @@ export function runLldb(
   args.push('-o', `gdb-remote 127.0.0.1:${port}`);
   for (const c of commands) args.push('-o', c);
   if (program) args.push(program);
-  const proc = spawn(LLDB, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = track(spawn(LLDB, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   const stdout = new Output(proc.stdout);
   const stderr = new Output(proc.stderr);
   return new Promise((resolve) => {

@@ -2,7 +2,7 @@
 // run. A scenario lists its commands, the sections whose normalised output must be the same on
 // every server, and what the output must say (checked on every server).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { ExecutionContext } from 'ava';
 import { compileFixture } from '../helpers/compile.js';
 import {
@@ -11,6 +11,7 @@ import {
   runLldb,
   sectionOf,
   startServer,
+  track,
 } from './harness.js';
 
 export const haveAvx = await readFile('/proc/cpuinfo', 'utf8').then(
@@ -172,14 +173,18 @@ export const SCENARIOS: Scenario[] = [
       'breakpoint set -n threads_ready',
       'continue',
       'thread list',
-      'thread select 2',
-      'thread select 3',
+      // `thread select N` prints the new thread from LLDB's event thread, at no fixed place in
+      // batch output; selecting through the API (no event) and asking `thread info` is ordered.
+      'script lldb.process.SetSelectedThreadByIndexID(2)',
+      'thread info',
+      'script lldb.process.SetSelectedThreadByIndexID(3)',
+      'thread info',
       KILL,
     ],
     compare: [
       ['thread list', 0],
-      ['thread select 2', 0],
-      ['thread select 3', 0],
+      ['thread info', 0],
+      ['thread info', 1],
     ],
     check(t, r) {
       const list = sectionOf(r, 'thread list');
@@ -189,8 +194,8 @@ export const SCENARIOS: Scenario[] = [
       );
       t.regex(list, /^thread #2: tid = TID, .*name = 'worker-a'$/m);
       t.regex(list, /^thread #3: tid = TID, .*name = 'worker-b'$/m);
-      t.regex(sectionOf(r, 'thread select 2'), /^\* thread #2, name = 'worker-a'/);
-      t.regex(sectionOf(r, 'thread select 3'), /^\* thread #3, name = 'worker-b'/);
+      t.regex(sectionOf(r, 'thread info', 0), /^thread #2: tid = TID, .*name = 'worker-a'/);
+      t.regex(sectionOf(r, 'thread info', 1), /^thread #3: tid = TID, .*name = 'worker-b'/);
       killed(t, r);
     },
   },
@@ -232,6 +237,10 @@ export const SCENARIOS: Scenario[] = [
       // Batch mode waits for each stop; async mode lets `process interrupt` be the next command.
       'script lldb.debugger.SetAsync(True)',
       'process continue',
+      // `process continue` returns before LLDB's public state says running; an interrupt sent
+      // earlier fails with "Process is not running".
+      'script import time',
+      'script any(lldb.process.GetState() == lldb.eStateRunning or time.sleep(0.01) for _ in range(3000))',
       'process interrupt',
       'script lldb.debugger.SetAsync(False)',
       'process status',
@@ -320,6 +329,22 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** Live processes (not zombies) running `program`, but `except`. */
+async function runningCopies(program: string, except: number | undefined): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === except) continue;
+    try {
+      // A zombie's exe link cannot be read: it no longer runs anything.
+      if ((await readlink(`/proc/${pid}/exe`)) === program) pids.push(pid);
+    } catch {
+      // Gone meanwhile, or a zombie.
+    }
+  }
+  return pids;
+}
+
 function pidOf(r: LldbResult): number | undefined {
   for (const s of r.sections) {
     const m = /Process (\d+) (stopped|exited)/.exec(s.output);
@@ -343,7 +368,7 @@ export async function runScenario(
   try {
     let target: { launch: string[] } | { attach: number };
     if (scenario.attach) {
-      child = spawn(program, [], { stdio: 'ignore' });
+      child = track(spawn(program, [], { stdio: 'ignore' }));
       const pid = child.pid;
       if (pid === undefined) throw new Error(`cannot start ${program}`);
       target = { attach: pid };
@@ -351,14 +376,25 @@ export async function runScenario(
       target = { launch: [program] };
     }
     const server = await startServer(kind, target);
+    let result: ScenarioResult;
     try {
       const r = await runLldb(program, server.port, scenario.commands);
-      const result: ScenarioResult = { ...r, kind, pid: scenario.attach ? child!.pid : pidOf(r) };
+      result = { ...r, kind, pid: scenario.attach ? child!.pid : pidOf(r) };
       await inspect?.(result);
-      return result;
     } finally {
       await server.stop();
     }
+    // Once the server is gone, no copy of the program may run on but the one the test started
+    // to attach to. The program lives in this test process's private directory, so every copy
+    // is ours: kill them whatever the outcome (lldb-server leaves a launched program running if
+    // it is stopped while the program runs), and fail if ntrace-gdbserver left one.
+    const left = await runningCopies(program, child?.pid);
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    for (const pid of left) await gone(pid);
+    if (kind === 'ntrace' && left.length > 0) {
+      throw new Error(`ntrace-gdbserver left ${program} running: pid ${left.join(', ')}`);
+    }
+    return result;
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');

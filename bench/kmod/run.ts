@@ -1,0 +1,104 @@
+// Kernel-provider benchmark: single steps per second and breakpoint hits per second through
+// /dev/ntrace and through the userspace engine, in the same machine and the same run (meant
+// for the QEMU guest of kmod/test/run-qemu.sh, BENCH=1). Both are driven from JavaScript with
+// the same calls, so the ratio compares the providers, not the client.
+// Usage: node dist/bench/kmod/run.js TARGET [steps] [hits] [backends, default kernel,user]
+// TARGET is a build of bench/engine/target.c (a loop calling tick()); it is attached, not
+// launched, because the module offers no LAUNCH.
+import { execFileSync, spawn } from 'node:child_process';
+import { openEngine, type Backend, type StopEvent } from '../../native/index.js';
+
+const target = process.argv[2];
+const steps = Number(process.argv[3] ?? 5000);
+const hits = Number(process.argv[4] ?? 2000);
+const backends = (process.argv[5] ?? 'kernel,user').split(',') as Backend[];
+if (!target) throw new Error('usage: run.js TARGET [steps] [hits] [backends]');
+
+function tickAddress(path: string): bigint {
+  const line = execFileSync('nm', [path], { encoding: 'utf8' })
+    .split('\n')
+    .find((l) => l.endsWith(' T tick'));
+  if (!line) throw new Error(`no tick symbol in ${path}`);
+  return BigInt(`0x${line.split(' ')[0]}`);
+}
+
+async function measure(backend: Backend, tick: bigint) {
+  const child = spawn(target as string, [], { stdio: 'ignore' });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`cannot start ${target}`);
+  // The tracer may reap it (waitpid in the userspace engine): do not wait for its exit event.
+  child.unref();
+  const e = await openEngine({ backend }).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  try {
+    let waiter: ((ev: StopEvent) => void) | undefined;
+    const early: StopEvent[] = [];
+    e.on('event', (ev) => {
+      if (ev.type !== 'stop') return;
+      if (waiter) {
+        const w = waiter;
+        waiter = undefined;
+        w(ev);
+      } else early.push(ev);
+    });
+    const nextStop = () =>
+      new Promise<StopEvent>((res) => {
+        const ev = early.shift();
+        if (ev) res(ev);
+        else waiter = res;
+      });
+    const [thread] = await e.attach(pid, { stop: true, killOnClose: true });
+    if (!thread) throw new Error('attach: no thread');
+    let stop = await nextStop();
+    // Run into tick() once, so both loops start at the same place.
+    await e.setBreakpoint({ pid, kind: 'sw', addr: tick, len: 1 });
+    await e.resume({ handle: thread.handle, stopId: stop.stopId, mode: 'cont' });
+    stop = await nextStop();
+    await e.clearBreakpoint({ pid, kind: 'sw', addr: tick, len: 1 });
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      const next = nextStop();
+      await e.resume({ handle: thread.handle, stopId: stop.stopId, mode: 'step' });
+      stop = await next;
+      if (stop.reason !== 'step') throw new Error(`unexpected stop ${stop.reason}`);
+    }
+    const t1 = performance.now();
+    await e.setBreakpoint({ pid, kind: 'sw', addr: tick, len: 1 });
+    for (let i = 0; i < hits; i++) {
+      const next = nextStop();
+      await e.resume({ handle: thread.handle, stopId: stop.stopId, mode: 'cont' });
+      stop = await next;
+      if (stop.reason !== 'breakpoint') throw new Error(`unexpected stop ${stop.reason}`);
+    }
+    const t2 = performance.now();
+    return {
+      backend: e.info.backend,
+      steps: (steps * 1000) / (t1 - t0),
+      hits: (hits * 1000) / (t2 - t1),
+    };
+  } finally {
+    await e.close();
+    child.kill('SIGKILL');
+  }
+}
+
+const tick = tickAddress(target);
+const results = [];
+for (const b of backends) results.push(await measure(b, tick));
+const fmt = (x: number) => x.toFixed(0).padStart(9);
+console.log(`bench-kmod: ${steps} steps, ${hits} breakpoint hits per backend`);
+console.log('bench-kmod: backend      steps/s     hits/s');
+for (const r of results)
+  console.log(`bench-kmod: ${r.backend.padEnd(8)} ${fmt(r.steps)}  ${fmt(r.hits)}`);
+const [k, u] = [
+  results.find((r) => r.backend === 'kernel'),
+  results.find((r) => r.backend === 'user'),
+];
+if (k && u) {
+  console.log(
+    `bench-kmod: kernel/user ratio: steps ${(k.steps / u.steps).toFixed(2)}x, hits ${(k.hits / u.hits).toFixed(2)}x`,
+  );
+}
+process.exit(0); // a traced child's handle must not keep node alive
