@@ -128,10 +128,7 @@ function which(name: string): string {
  * stdout would corrupt the protocol, so a shell moves it to stderr (and stdin to /dev/null), as
  * gdbserver does. Each layer execs once before PROG's first instruction.
  */
-function launchSpec(
-  prog: string[],
-  req: Partial<LaunchRequest> = {},
-): LaunchSpec {
+function launchSpec(prog: string[], req: Partial<LaunchRequest> = {}): LaunchSpec {
   let words = [...wrapper, ...prog];
   let execs = wrapper.length > 0 ? 1 : 0;
   // vRun with startup-with-shell: `/bin/sh -c "exec prog args"`, as gdbserver does.

@@ -20,6 +20,9 @@
  * every queued task_work holds another plus a module reference, so a callback that runs after
  * the session closed (task_work_cancel is not exported) still finds valid memory and code.
  * Procs are freed only under session->cmd_lock, so command code may use them while holding it.
+ *
+ * All-stop gate (proc->gate, under nt_lock): a stopping thread waits on a global waitqueue,
+ * holding no lock, for its siblings to be held (t->in_stop or parked) or for the gate to open.
  */
 #ifndef _NTRACE_INTERNAL_H
 #define _NTRACE_INTERNAL_H

@@ -397,6 +397,69 @@ static int nt_poke_self(u64 addr, u8 byte)
 }
 
 /*
+ * A forked child of a traced process is not followed, but its memory is a copy holding our
+ * int3s: it takes them out itself, before its first instruction, or it would die of SIGTRAP
+ * on them. (A vfork or CLONE_VM child shares the memory; it is left alone.)
+ */
+struct nt_unbp {
+	struct callback_head work;
+	u32 n;
+	struct {
+		u64 addr;
+		u8 orig;
+	} bps[];
+};
+
+static void nt_unbp_fn(struct callback_head *cb)
+{
+	struct nt_unbp *u = container_of(cb, struct nt_unbp, work);
+	u32 i;
+
+	if (!(current->flags & PF_EXITING))
+		for (i = 0; i < u->n; i++)
+			nt_poke_self(u->bps[i].addr, u->bps[i].orig);
+	kfree(u);
+	module_put(THIS_MODULE);
+}
+
+static void nt_fork_child(struct task_struct *parent, struct task_struct *child)
+{
+	struct nt_unbp *u = NULL;
+	struct nt_thread *pt;
+	unsigned long flags;
+	struct nt_bp *bp;
+	u32 n = 0;
+
+	if (!child->mm || child->mm == parent->mm)
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	pt = nt_find_task(parent);
+	if (pt && pt->proc) {
+		list_for_each_entry(bp, &pt->proc->bps, node)
+			n++;
+		if (n)
+			u = kmalloc(struct_size(u, bps, n), GFP_ATOMIC);
+		if (u) {
+			u->n = 0;
+			list_for_each_entry(bp, &pt->proc->bps, node) {
+				u->bps[u->n].addr = bp->addr;
+				u->bps[u->n].orig = bp->orig;
+				u->n++;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (!u)
+		return;
+	init_task_work(&u->work, nt_unbp_fn);
+	__module_get(THIS_MODULE);
+	if (task_work_add(child, &u->work, TWA_RESUME)) {
+		kfree(u);
+		module_put(THIS_MODULE);
+	}
+}
+
+/*
  * Put the int3 back after a step-over, unless the debugger cleared that breakpoint
  * meanwhile: the recheck after the write undoes it if CLEAR_BP ran in between.
  */
@@ -881,8 +944,12 @@ static void nt_probe_fork(void *data, struct task_struct *parent, struct task_st
 	struct nt_proc *proc;
 	unsigned long flags;
 
-	if (!atomic_read(&nt_nthreads) || child->tgid != parent->tgid)
-		return; /* only new threads of traced processes; no fork following */
+	if (!atomic_read(&nt_nthreads))
+		return;
+	if (child->tgid != parent->tgid) {
+		nt_fork_child(parent, child); /* no fork following */
+		return;
+	}
 	spin_lock_irqsave(&nt_lock, flags);
 	pt = nt_find_task(parent);
 	if (!pt || !pt->proc)

@@ -178,6 +178,7 @@ export class NtraceEngine implements Engine {
       (opts.stop ? ATTACH_STOP : 0) |
       (opts.killOnClose ? ATTACH_KILL_ON_CLOSE : 0) |
       (opts.stopAtExec ? ATTACH_STOP_AT_EXEC : 0);
+    this.#launches.get(pid)?.forget();
     return decodeThreadList(await this.#call(Cmd.ATTACH, (seq) => encodeAttach(seq, pid, flags)));
   }
 

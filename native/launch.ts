@@ -53,6 +53,7 @@ export class ComposedLaunch {
   #child: NativeHeldChild;
   #held: EngineEvent[] = [];
   #state: 'pending' | 'failed' | 'done' = 'pending';
+  #attached = false;
   #resolve!: (ref: ThreadRef) => void;
   #reject!: (err: EngineError) => void;
   #onDone: () => void;
@@ -75,6 +76,7 @@ export class ComposedLaunch {
 
   /** After ATTACH: lets the child exec. */
   release(): void {
+    this.#attached = true;
     try {
       this.#child.release();
     } catch (err) {
@@ -82,15 +84,26 @@ export class ComposedLaunch {
     }
   }
 
-  /** Rejects launch() (unless it already settled) and kills the child. */
+  /**
+   * Rejects launch() (unless it already settled) and kills the child. Without an ATTACH the
+   * provider reports nothing of it; otherwise its events are dropped up to its exit.
+   */
   fail(err: EngineError): void {
     if (this.#state !== 'pending') return;
     this.#child.kill();
     this.#reject(err);
-    const gone = this.#held.some((e) => e.type === 'process-exit' || e.type === 'detached');
+    const gone =
+      !this.#attached || this.#held.some((e) => e.type === 'process-exit' || e.type === 'detached');
     this.#held = [];
     this.#state = gone ? 'done' : 'failed';
     if (gone) this.#onDone();
+  }
+
+  /** Stops dropping events of the pid (the caller attaches a process that reused it). */
+  forget(): void {
+    if (this.#state === 'pending') return;
+    this.#state = 'done';
+    this.#onDone();
   }
 
   /** The events to deliver now in place of ev (none while held or dropped). */

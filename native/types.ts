@@ -20,6 +20,7 @@ export interface HelloInfo {
 
 /** Capability flags decoded from NTRACE_CAP_*. A false is an honest "cannot". */
 export interface Caps {
+  /** launch() works: NTRACE_CAP_LAUNCH, or composed by the binding from ATTACH (launch.ts). */
   launch: boolean;
   swBreak: boolean;
   hwBreak: boolean;

@@ -231,6 +231,10 @@ export class EngineTarget implements BaseOps {
       for (const ev of early) this.handleEvent(ev);
       this.checkAllStopped();
     });
+    if (this.phase.kind === 'gone') {
+      this.engine.off('event', this.onEvent);
+      throw new TargetError(`process ${this.pid} exited before its first stop`, 3, false, 'ESRCH');
+    }
     this.phase = { kind: 'stopped' };
     await this.applyOptions();
   }
@@ -378,7 +382,11 @@ export class EngineTarget implements BaseOps {
       held.events.push(ev);
       return;
     }
-    if (ev.type === 'stop' && (ev.reason === 'fork' || ev.reason === 'vfork') && ev.thread.tgid === this.pid) {
+    if (
+      ev.type === 'stop' &&
+      (ev.reason === 'fork' || ev.reason === 'vfork') &&
+      ev.thread.tgid === this.pid
+    ) {
       const child = Number(ev.data[1] ?? 0n);
       this.forkChildren.add(child);
       this.childEvents.set(child, { handle: ev.data[0] ?? 0n, events: [] });
@@ -442,6 +450,10 @@ export class EngineTarget implements BaseOps {
             : { kind: 'signalled', pid: this.pid, signal: ev.exit.signal };
         this.notifyGone();
         if (this.execWaiter) this.execWaiter(undefined);
+        // A process that dies before its first stop (a fork child being adopted) ends the wait.
+        const first = this.initialStop;
+        this.initialStop = undefined;
+        first?.();
         this.listener(stop);
         return;
       }

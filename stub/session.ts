@@ -671,7 +671,9 @@ export class Session {
    * reported and the others are stopped (all-stop).
    */
   private async resumeProcesses(actions: WireAction[]): Promise<HandlerResult> {
-    const targets = [...this.procs.values()].filter((p) => typeof planResume(p, actions) !== 'string');
+    const targets = [...this.procs.values()].filter(
+      (p) => typeof planResume(p, actions) !== 'string',
+    );
     if (targets.length === 0) return errorReply(22);
     for (const p of targets) this.running.add(p);
     let failure: HandlerResult | undefined;
@@ -718,9 +720,9 @@ export class Session {
           }
         }
         try {
-          const target = request ? await provider.launch(request) : await provider.attach(
-            (cmd as { pid: number }).pid,
-          );
+          const target = request
+            ? await provider.launch(request)
+            : await provider.attach((cmd as { pid: number }).pid);
           this.setTarget(target);
           if (this.client) {
             if (this.client.execEvents) await target.execEvents?.setExecEvents(true);

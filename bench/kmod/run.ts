@@ -3,10 +3,10 @@
 // for the QEMU guest of kmod/test/run-qemu.sh, BENCH=1). Both are driven from JavaScript with
 // the same calls, so the ratio compares the providers, not the client.
 // Usage: node dist/bench/kmod/run.js TARGET [steps] [hits] [backends, default kernel,user]
-// TARGET is a build of bench/engine/target.c (a loop calling tick()); it is attached, not
-// launched, because the module offers no LAUNCH.
+// TARGET is a build of bench/engine/target.c (a loop calling tick()); a provider without LAUNCH
+// (the module) attaches to it instead.
 import { execFileSync, spawn } from 'node:child_process';
-import { openEngine, type Backend, type StopEvent } from '../../native/index.js';
+import { type Backend, openEngine, type StopEvent, type ThreadRef } from '../../native/index.js';
 
 const target = process.argv[2];
 const steps = Number(process.argv[3] ?? 5000);
@@ -23,15 +23,8 @@ function tickAddress(path: string): bigint {
 }
 
 async function measure(backend: Backend, tick: bigint) {
-  const child = spawn(target as string, [], { stdio: 'ignore' });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`cannot start ${target}`);
-  // The tracer may reap it (waitpid in the userspace engine): do not wait for its exit event.
-  child.unref();
-  const e = await openEngine({ backend }).catch((err: unknown) => {
-    child.kill('SIGKILL');
-    throw err;
-  });
+  const e = await openEngine({ backend });
+  let child: ReturnType<typeof spawn> | undefined;
   try {
     let waiter: ((ev: StopEvent) => void) | undefined;
     const early: StopEvent[] = [];
@@ -49,8 +42,19 @@ async function measure(backend: Backend, tick: bigint) {
         if (ev) res(ev);
         else waiter = res;
       });
-    const [thread] = await e.attach(pid, { stop: true, killOnClose: true });
-    if (!thread) throw new Error('attach: no thread');
+    // The module offers no LAUNCH: start the target and attach to it there.
+    let thread: ThreadRef | undefined;
+    if (e.info.caps.launch) {
+      thread = await e.launch({ path: target as string, argv: [target as string], env: [] });
+    } else {
+      child = spawn(target as string, [], { stdio: 'ignore' });
+      // The tracer may reap it: its exit event must not keep node alive.
+      child.unref();
+      if (child.pid === undefined) throw new Error(`cannot start ${target}`);
+      [thread] = await e.attach(child.pid, { stop: true, killOnClose: true });
+    }
+    if (!thread) throw new Error('no thread');
+    const pid = thread.tgid;
     let stop = await nextStop();
     // Run into tick() once, so both loops start at the same place.
     await e.setBreakpoint({ pid, kind: 'sw', addr: tick, len: 1 });
@@ -80,7 +84,7 @@ async function measure(backend: Backend, tick: bigint) {
     };
   } finally {
     await e.close();
-    child.kill('SIGKILL');
+    child?.kill('SIGKILL');
   }
 }
 

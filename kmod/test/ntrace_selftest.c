@@ -133,6 +133,21 @@ static pid_t spawn(int kind, int fd)
 				_exit(exit_code_var);
 		}
 	}
+	if (kind == 4) { /* once exit_code_var is set: fork a child that runs bp_target */
+		pid_t c;
+		int st;
+
+		while (!exit_code_var)
+			usleep(1000);
+		c = fork();
+		if (c == 0) {
+			bp_target();
+			_exit(3);
+		}
+		if (c < 0 || waitpid(c, &st, 0) != c)
+			_exit(98);
+		_exit(WIFEXITED(st) ? 40 + WEXITSTATUS(st) : WIFSIGNALED(st) ? 60 + WTERMSIG(st) : 97);
+	}
 	if (kind == 2) {
 		unsigned char c = 0;
 
@@ -601,6 +616,31 @@ static void test_range_hw_siginfo(void)
 	}
 	st = reap(pid);
 	CHECK(WIFEXITED(st), "waitpid: exited");
+	close_session(&s);
+}
+
+/* A forked (unfollowed) child does not inherit our breakpoints. */
+static void test_fork_child_bps(void)
+{
+	struct ntrace_ev_proc_exit *pe;
+	struct session s;
+	int n = 1, st;
+	pid_t pid;
+
+	pid = spawn(4, -1);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_KILL_ON_CLOSE, NULL);
+	EXPECT_EQ(bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP), 0,
+		  "SET_BP where only a future fork child goes");
+	write_mem(&s, pid, (uintptr_t)&exit_code_var, &n, sizeof(n));
+	pe = (void *)wait_type(&s, NTRACE_EV_PROC_EXIT);
+	CHECK(pe && WIFEXITED(pe->wstatus) && WEXITSTATUS(pe->wstatus) == 43,
+	      "the fork child ran through the breakpoint's address and exited 3 (status %#x)",
+	      pe ? pe->wstatus : -1);
+	rec_free(&pe->hdr);
+	st = reap(pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 43, "waitpid: the parent exited 43");
 	close_session(&s);
 }
 
@@ -1520,6 +1560,7 @@ int main(int argc, char **argv)
 	test_threads();
 	test_range_hw_siginfo();
 	test_allstop_watch_inherit();
+	test_fork_child_bps();
 	test_exec(argc > 1 ? argv[1] : "/ntrace_selftest", argc > 2 ? argv[2] : "/suid-busybox");
 	test_foreign_writer();
 	printf("1..%d\n# %d failed\n", testno, failures);

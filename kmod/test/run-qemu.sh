@@ -6,8 +6,8 @@
 # console and dmesg, and fail on a failed test or on any oops/BUG/WARN/lockdep report.
 #
 # Environment: KVER (default: the installed linux-headers-*-amd64), OUT (cache dir, default
-# kmod/test/out), NODE_TESTS=1 to add the node conformance suite (slow under TCG), GDB_E2E=0 to
-# skip the gdb session, BENCH=1 (BENCH_ARGS="steps hits") to run bench/kmod, QEMU_TIMEOUT and
+# kmod/test/out), NODE_TESTS=1 to add the node conformance suite (slow under TCG), GDB_E2E=1 to
+# add the gdb session, BENCH=1 (BENCH_ARGS="steps hits") to run bench/kmod, QEMU_TIMEOUT and
 # NODE_TIMEOUT (seconds; the guest bounds the node suite so its verdict always arrives).
 set -euo pipefail
 
@@ -65,7 +65,7 @@ cp "$HERE/guest-init.sh" "$RD/init"
 cp "$HERE/node-tests.sh" "$HERE/host-root.sh" "$HERE/gdb-e2e.sh" "$HERE/bench.sh" "$RD/"
 chmod +x "$RD/init"
 echo "$NODE_TESTS" >"$RD/node_tests"
-echo "${GDB_E2E:-1}" >"$RD/gdb_e2e"
+echo "${GDB_E2E:-0}" >"$RD/gdb_e2e"
 echo "$ROOT" >"$RD/root_path"
 echo "$OUT/gdb_target" >"$RD/gdb_target_path"
 echo "${BENCH:-0}" >"$RD/bench"

@@ -19,7 +19,8 @@ export interface ExtendedRun {
 }
 
 /** gdb's line when it reads files through vFile, which depends on sysroot, not the server. */
-const FILE_CHATTER = /^(Reading .* from remote target\.\.\.|warning: File transfers from remote targets can be slow.*|\[Thread debugging using libthread_db enabled\]|Using host libthread_db library .*)$/;
+const FILE_CHATTER =
+  /^(Reading .* from remote target\.\.\.|warning: File transfers from remote targets can be slow.*|\[Thread debugging using libthread_db enabled\]|Using host libthread_db library .*)$/;
 
 export function normalizeExtended(out: string): string {
   return normalize(
@@ -40,8 +41,11 @@ export async function runExtended(
     before: opts.once === false ? ['--multi'] : ['--multi', '--once'],
   });
   try {
-    const gdb = await spawnGdb(undefined, `target extended-remote 127.0.0.1:${server.port}`, commands)
-      .done;
+    const gdb = await spawnGdb(
+      undefined,
+      `target extended-remote 127.0.0.1:${server.port}`,
+      commands,
+    ).done;
     await server.stop();
     return { kind, gdb, server, out: normalizeExtended(gdb.stdout) };
   } catch (err) {

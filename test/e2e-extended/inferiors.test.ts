@@ -6,12 +6,7 @@ import { spawn } from 'node:child_process';
 import test from 'ava';
 import { compileFixture } from '../helpers/compile.js';
 import { haveGdb, Output, serverKinds } from '../helpers/e2e-harness.js';
-import {
-  basicProgram,
-  execProgram,
-  forkProgram,
-  loopProgram,
-} from '../helpers/e2e-programs.js';
+import { basicProgram, execProgram, forkProgram, loopProgram } from '../helpers/e2e-programs.js';
 import { dlopenProgram, runExtended, useProgram, writeProgram } from './harness.js';
 
 const e2e = haveGdb ? test : test.skip;
@@ -42,7 +37,10 @@ e2e('attach a second process while the first sits at a breakpoint', async (t) =>
     const out = runs[0]!.out;
     t.regex(out, /Breakpoint 1, add \(a=3, b=4\)/);
     t.regex(out, /\$1 = 1\n/);
-    t.regex(out, /\n {2}1 +process N +N \(extended-remote\) .*\n\* 2 +process N +N \(extended-remote\)/);
+    t.regex(
+      out,
+      /\n {2}1 +process N +N \(extended-remote\) .*\n\* 2 +process N +N \(extended-remote\)/,
+    );
     t.regex(out, /\[Inferior 2 \(process N\) detached\]/);
     t.regex(out, /\$2 = 3\n/);
     t.regex(out, /\[Inferior 1 \(process N\) exited with code 07\]/);
@@ -158,25 +156,28 @@ e2e('a dlopened library: pending breakpoint hits, the library list follows dlclo
   for (const other of runs.slice(1)) t.is(out, other.out, `differs from ${other.kind}`);
 });
 
-e2e('catch vfork: the parent stops, the child is let go, vforkdone resumes breakpoints', async (t) => {
-  const prog = await compileFixture('ext-vfork.c');
-  const commands = [
-    ...useProgram(prog),
-    'catch vfork',
-    'break after_vfork',
-    'run',
-    'continue',
-    'print x',
-    'continue',
-  ];
-  const runs = await Promise.all(serverKinds().map((k) => runExtended(k, commands)));
-  const out = runs[0]!.out;
-  t.regex(out, /Catchpoint 1 \(vforked process N\)/);
-  t.regex(out, /\[Detaching after vfork from child process N\]/);
-  // The breakpoint in the parent's (once shared) memory hits after the child exec'd.
-  t.regex(out, /Breakpoint 2, after_vfork \(x=1\)/);
-  t.regex(out, /\$1 = 1\n/);
-  t.regex(out, /\[Inferior 1 \(process N\) exited with code 02\]/);
-  await runs[0]!.server.stdout.waitFor(/vfork child code=0/);
-  for (const other of runs.slice(1)) t.is(out, other.out, `differs from ${other.kind}`);
-});
+e2e(
+  'catch vfork: the parent stops, the child is let go, vforkdone resumes breakpoints',
+  async (t) => {
+    const prog = await compileFixture('ext-vfork.c');
+    const commands = [
+      ...useProgram(prog),
+      'catch vfork',
+      'break after_vfork',
+      'run',
+      'continue',
+      'print x',
+      'continue',
+    ];
+    const runs = await Promise.all(serverKinds().map((k) => runExtended(k, commands)));
+    const out = runs[0]!.out;
+    t.regex(out, /Catchpoint 1 \(vforked process N\)/);
+    t.regex(out, /\[Detaching after vfork from child process N\]/);
+    // The breakpoint in the parent's (once shared) memory hits after the child exec'd.
+    t.regex(out, /Breakpoint 2, after_vfork \(x=1\)/);
+    t.regex(out, /\$1 = 1\n/);
+    t.regex(out, /\[Inferior 1 \(process N\) exited with code 02\]/);
+    await runs[0]!.server.stdout.waitFor(/vfork child code=0/);
+    for (const other of runs.slice(1)) t.is(out, other.out, `differs from ${other.kind}`);
+  },
+);

@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import test from 'ava';
 import { haveGdb, serverKinds, spawnGdb, startServer } from '../helpers/e2e-harness.js';
 import { basicProgram } from '../helpers/e2e-programs.js';
-import { argsProgram, normalizeExtended, runExtended, useProgram } from './harness.js';
+import {
+  argsProgram,
+  type ExtendedRun,
+  normalizeExtended,
+  runExtended,
+  useProgram,
+} from './harness.js';
 
 const e2e = haveGdb ? test : test.skip;
 
@@ -38,39 +44,49 @@ e2e('run twice in a row, kill then run again: each run stops where it should', a
   for (const other of runs.slice(1)) t.is(out, other.out, `differs from ${other.kind}`);
 });
 
-e2e('run passes arguments with spaces, environment changes and the working directory', async (t) => {
-  const prog = await argsProgram();
-  const dir = tmpdir();
-  const commands = [
-    ...useProgram(prog),
-    'set environment EXT_VAR=two words',
-    'unset environment EXT_GONE',
-    `set cwd ${dir}`,
-    "run 'first arg' second",
-    // gdbserver refuses arguments with spaces without a shell; ours passes them (next test).
-    'set startup-with-shell off',
-    'run no-shell here',
-  ];
-  process.env.EXT_GONE = 'from the server';
-  let runs;
-  try {
-    runs = await Promise.all(serverKinds().map((k) => runExtended(k, commands)));
-  } finally {
-    delete process.env.EXT_GONE;
-  }
-  const ours = runs[0]!;
-  t.regex(ours.out, /exited with code 03\]/);
-  const printed = await ours.server.stdout.waitFor(
-    /arg1=\[no-shell\]\narg2=\[here\]\nEXT_VAR=\[two words\] EXT_GONE=unset cwd=\[(.*)\]\n/,
-  );
-  t.is(printed[1], dir);
-  t.regex(ours.server.stdout.text, /^arg1=\[first arg\]\narg2=\[second\]\nEXT_VAR=\[two words\] EXT_GONE=unset/);
-  for (const other of runs.slice(1)) {
-    t.is(ours.out, other.out, `differs from ${other.kind}`);
-    await other.server.stdout.waitFor(/cwd=.*\n(.|\n)*cwd=.*\n/);
-    t.is(ours.server.stdout.text, other.server.stdout.text, `program output differs from ${other.kind}`);
-  }
-});
+e2e(
+  'run passes arguments with spaces, environment changes and the working directory',
+  async (t) => {
+    const prog = await argsProgram();
+    const dir = tmpdir();
+    const commands = [
+      ...useProgram(prog),
+      'set environment EXT_VAR=two words',
+      'unset environment EXT_GONE',
+      `set cwd ${dir}`,
+      "run 'first arg' second",
+      // gdbserver refuses arguments with spaces without a shell; ours passes them (next test).
+      'set startup-with-shell off',
+      'run no-shell here',
+    ];
+    process.env.EXT_GONE = 'from the server';
+    let runs: ExtendedRun[];
+    try {
+      runs = await Promise.all(serverKinds().map((k) => runExtended(k, commands)));
+    } finally {
+      delete process.env.EXT_GONE;
+    }
+    const ours = runs[0]!;
+    t.regex(ours.out, /exited with code 03\]/);
+    const printed = await ours.server.stdout.waitFor(
+      /arg1=\[no-shell\]\narg2=\[here\]\nEXT_VAR=\[two words\] EXT_GONE=unset cwd=\[(.*)\]\n/,
+    );
+    t.is(printed[1], dir);
+    t.regex(
+      ours.server.stdout.text,
+      /^arg1=\[first arg\]\narg2=\[second\]\nEXT_VAR=\[two words\] EXT_GONE=unset/,
+    );
+    for (const other of runs.slice(1)) {
+      t.is(ours.out, other.out, `differs from ${other.kind}`);
+      await other.server.stdout.waitFor(/cwd=.*\n(.|\n)*cwd=.*\n/);
+      t.is(
+        ours.server.stdout.text,
+        other.server.stdout.text,
+        `program output differs from ${other.kind}`,
+      );
+    }
+  },
+);
 
 e2e('arguments with quotes and shell characters reach the program unchanged', async (t) => {
   const prog = await argsProgram();
@@ -84,10 +100,7 @@ e2e('arguments with quotes and shell characters reach the program unchanged', as
   ]);
   const out = res.server.stdout;
   await out.waitFor(/arg1=\[it's\]\narg2=\[\$HOME\]\narg3=\[a b\]\nEXT/);
-  t.regex(
-    out.text,
-    /^arg1=\[it's\]\narg2=\[say "hi"\]\narg3=\[\$HOME\]\narg4=\[\*\]\narg5=\[\]\n/,
-  );
+  t.regex(out.text, /^arg1=\[it's\]\narg2=\[say "hi"\]\narg3=\[\$HOME\]\narg4=\[\*\]\narg5=\[\]\n/);
   t.regex(res.out, /exited with code 06\]/);
   t.regex(res.out, /exited with code 04\]/);
 });

@@ -3,21 +3,40 @@
 // prints `Listening on port N`. Output is split per command and normalised so the two servers'
 // sessions can be compared (differential tests).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Output, startServer as startGdbStyleServer } from '../helpers/e2e-harness.js';
 
 export type LldbServerKind = 'lldb-server' | 'ntrace';
 
 // What this test process started and has not seen exit (lldb, lldb-server, programs to attach
-// to): killed if the process ends first (a failed or timed-out test), so no debuggee outlives
-// the run. SIGKILL: a program detached from keeps running otherwise.
+// to): killed if the process ends first (a failed, timed-out or interrupted test), so no
+// debuggee outlives the run. The debuggees go first, found by their executable in this
+// process's private fixtures directory: a server launched them, and one killed before them
+// (lldb-server) lets them run on untraced.
 const live = new Set<ChildProcess>();
+const programDirs = new Set<string>();
 export function track<T extends ChildProcess>(proc: T): T {
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   return proc;
 }
+/** Marks the directory of `program` as this test process's own (see the exit hook). */
+export function ownProgram(program: string): string {
+  programDirs.add(`${dirname(program)}/`);
+  return program;
+}
 process.once('exit', () => {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const exe = readlinkSync(`/proc/${entry}/exe`);
+      if ([...programDirs].some((d) => exe.startsWith(d))) process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // Gone meanwhile, a zombie, or not ours to read.
+    }
+  }
   for (const p of live) p.kill('SIGKILL');
 });
 

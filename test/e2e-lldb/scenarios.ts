@@ -10,6 +10,7 @@ import {
   type LldbServerKind,
   runLldb,
   sectionOf,
+  ownProgram,
   startServer,
   track,
 } from './harness.js';
@@ -363,7 +364,7 @@ export async function runScenario(
   /** Runs before anything is cleaned up (the attached process still exists). */
   inspect?: (r: ScenarioResult) => void | Promise<void>,
 ): Promise<ScenarioResult> {
-  const program = await scenario.program();
+  const program = ownProgram(await scenario.program());
   let child: ChildProcess | undefined;
   try {
     let target: { launch: string[] } | { attach: number };
@@ -385,12 +386,8 @@ export async function runScenario(
       await server.stop();
     }
     // Once the server is gone, no copy of the program may run on but the one the test started
-    // to attach to. The program lives in this test process's private directory, so every copy
-    // is ours: kill them whatever the outcome (lldb-server leaves a launched program running if
-    // it is stopped while the program runs), and fail if ntrace-gdbserver left one.
+    // to attach to (LLDB detaches when it quits early, e.g. after a failed command).
     const left = await runningCopies(program, child?.pid);
-    for (const pid of left) process.kill(pid, 'SIGKILL');
-    for (const pid of left) await gone(pid);
     if (kind === 'ntrace' && left.length > 0) {
       throw new Error(`ntrace-gdbserver left ${program} running: pid ${left.join(', ')}`);
     }
@@ -400,5 +397,10 @@ export async function runScenario(
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
     }
+    // The program lives in this test process's private directory, so every copy is ours: kill
+    // them whatever the outcome.
+    const left = await runningCopies(program, undefined);
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    for (const pid of left) await gone(pid);
   }
 }

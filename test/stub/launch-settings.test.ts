@@ -19,12 +19,15 @@ test('quoted words reach the program unchanged through /bin/sh', (t) => {
 
 test('any printable word survives shell quoting', (t) => {
   fc.assert(
-    fc.property(fc.array(
-      fc.string({ unit: 'grapheme-ascii' }).filter((w) => !w.includes('\0')),
-      { maxLength: 6 },
-    ), (words) => {
-      t.deepEqual(shellWords(words), words);
-    }),
+    fc.property(
+      fc.array(
+        fc.string({ unit: 'grapheme-ascii' }).filter((w) => !w.includes('\0')),
+        { maxLength: 6 },
+      ),
+      (words) => {
+        t.deepEqual(shellWords(words), words);
+      },
+    ),
     { numRuns: 40 },
   );
 });

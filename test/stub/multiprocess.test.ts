@@ -1,0 +1,108 @@
+// Extended-remote over a scripted provider: vRun with the launch settings GDB sent, vAttach of a
+// second process, multiprocess thread ids, Hg selecting a process, D;pid and vKill;pid on one
+// process while the other stays.
+import test from 'ava';
+import type { LaunchRequest } from '../../stub/launch-settings.js';
+import type { TargetProvider } from '../../stub/session.js';
+import { FakeTarget } from '../helpers/fake-target.js';
+import { connectSession } from '../helpers/rsp-client.js';
+
+const hex = (s: string) => Buffer.from(s).toString('hex');
+
+function provider() {
+  const launched: LaunchRequest[] = [];
+  const targets = new Map<number, FakeTarget>();
+  let nextPid = 0x7d0;
+  const p: TargetProvider = {
+    capabilities: {
+      swBreak: true,
+      hwBreak: false,
+      watch: false,
+      rangeStep: false,
+      signals: false,
+      siginfoWrite: false,
+      processInfo: true,
+      syscalls: false,
+      execEvents: false,
+      forkEvents: false,
+      vforkEvents: false,
+    },
+    async launch(req) {
+      launched.push(req);
+      const pid = nextPid++;
+      const f = new FakeTarget(pid, [pid]);
+      f.map(0x401000n, Buffer.from([pid & 0xff, 1, 2, 3]));
+      targets.set(pid, f);
+      return f.asTarget();
+    },
+    async attach(pid) {
+      const f = new FakeTarget(pid, [pid, pid + 1], true);
+      f.map(0x401000n, Buffer.from([pid & 0xff, 9, 9, 9]));
+      targets.set(pid, f);
+      return f.asTarget();
+    },
+  };
+  return { p, launched, targets };
+}
+
+test('vRun carries arguments, environment, directory and shell; a bare vRun repeats it', async (t) => {
+  const { p, launched } = provider();
+  const h = await connectSession(undefined, { multi: true, provider: p });
+  const features = await h.client.request('qSupported:multiprocess+');
+  for (const f of ['QEnvironmentHexEncoded+', 'QSetWorkingDir+', 'QStartupWithShell+'])
+    t.true(features.includes(f), f);
+  t.is(await h.client.request('!'), 'OK');
+  // Announced in qSupported: with no process it is an error, never "unsupported".
+  t.is(await h.client.request('qXfer:auxv:read::0,100'), 'E01');
+  t.is(await h.client.request(`QEnvironmentHexEncoded:${hex('GREETING=hello there')}`), 'OK');
+  t.is(await h.client.request(`QEnvironmentUnset:${hex('PATH')}`), 'OK');
+  t.is(await h.client.request(`QSetWorkingDir:${hex('/tmp')}`), 'OK');
+  t.is(await h.client.request('QStartupWithShell:0'), 'OK');
+  t.is(await h.client.request('QDisableRandomization:0'), 'OK');
+  const stop = await h.client.request(`vRun;${hex('/bin/prog')};${hex('a b')};${hex("c'd")}`);
+  t.regex(stop, /^T05.*thread:p7d0\.7d0;/);
+  const req = launched[0]!;
+  t.deepEqual(req.argv, ['/bin/prog', 'a b', "c'd"]);
+  t.is(req.cwd, '/tmp');
+  t.false(req.shell);
+  t.false(req.disableAslr);
+  t.true(req.env!.includes('GREETING=hello there'));
+  t.false(req.env!.some((e) => e.startsWith('PATH=')));
+  t.is(await h.client.request('vKill;7d0'), 'OK');
+  t.regex(await h.client.request('vRun;'), /^T05.*thread:p7d1\.7d1;/);
+  t.deepEqual(launched[1]!.argv, ['/bin/prog', 'a b', "c'd"]);
+  t.is(await h.client.request('QEnvironmentReset'), 'OK');
+  t.regex(await h.client.request(`vRun;${hex('/bin/other')}`), /^T05/);
+  t.is(launched[2]!.env, undefined);
+  await h.close();
+});
+
+test('two processes: thread ids, Hg selects, D;pid and vKill;pid leave the other', async (t) => {
+  const { p, targets } = provider();
+  const h = await connectSession(undefined, { multi: true, provider: p });
+  await h.client.request('qSupported:multiprocess+');
+  t.is(await h.client.request('!'), 'OK');
+  t.regex(await h.client.request(`vRun;${hex('/bin/prog')}`), /thread:p7d0\.7d0;/);
+  t.regex(await h.client.request('vAttach;bb8'), /thread:pbb8\.bb8;/);
+  t.is(await h.client.request('qfThreadInfo'), 'mp7d0.7d0,pbb8.bb8,pbb8.bb9');
+  t.is(await h.client.request('qAttached:7d0'), '0');
+  t.is(await h.client.request('qAttached:bb8'), '1');
+  t.is(await h.client.request('qAttached:999'), 'E03');
+  // Memory follows the process Hg names.
+  t.is(await h.client.request('Hgpbb8.bb9'), 'OK');
+  t.is(await h.client.request('m401000,2'), 'b809');
+  t.is(await h.client.request('qC'), 'QCpbb8.bb9');
+  t.is(await h.client.request('Hgp7d0.7d0'), 'OK');
+  t.is(await h.client.request('m401000,2'), 'd001');
+  t.is(await h.client.request('Tpbb8.bb9'), 'OK');
+  t.is(await h.client.request('D;bb8'), 'OK');
+  t.true(targets.get(0xbb8)!.detached);
+  t.false(targets.get(0x7d0)!.detached);
+  t.is(await h.client.request('qfThreadInfo'), 'mp7d0.7d0');
+  t.is(await h.client.request('vKill;bb8'), 'E03');
+  t.is(await h.client.request('vKill;7d0'), 'OK');
+  t.true(targets.get(0x7d0)!.killed);
+  t.is(await h.client.request('qfThreadInfo'), 'l');
+  await h.close();
+  t.is(await h.session.ended, 'disconnected');
+});
