@@ -231,7 +231,8 @@ export class EngineTarget implements BaseOps {
       for (const ev of early) this.handleEvent(ev);
       this.checkAllStopped();
     });
-    if (this.phase.kind === 'gone') {
+    // handleEvent may have moved the phase on meanwhile.
+    if ((this.phase as Phase).kind === 'gone') {
       this.engine.off('event', this.onEvent);
       throw new TargetError(`process ${this.pid} exited before its first stop`, 3, false, 'ESRCH');
     }

@@ -1,0 +1,102 @@
+// stub/handlers/lldb.ts: what an LLDB client is told differently from GDB, over a FakeTarget.
+import test from 'ava';
+import { SessionContext } from '../../../stub/context.js';
+import {
+  hostSignalFromWire,
+  lldbKillReply,
+  lldbStopFields,
+  noteInitialStop,
+  shlibInfoAddr,
+} from '../../../stub/handlers/lldb.js';
+import { stopReply } from '../../../stub/stop-reply.js';
+import type { TargetStop } from '../../../stub/target.js';
+import { FakeTarget } from '../../helpers/fake-target.js';
+
+function setup(flavour: 'gdb' | 'lldb' | undefined, tids = [1000]) {
+  const fake = new FakeTarget(1000, tids);
+  const ctx = new SessionContext(fake.asTarget());
+  if (flavour) ctx.client.flavour = flavour;
+  return { fake, ctx };
+}
+
+type Stopped = Extract<TargetStop, { kind: 'stopped' }>;
+
+const stopped = (cause: Stopped['cause'], signal = 5): Stopped => ({
+  kind: 'stopped',
+  thread: { pid: 1000, tid: 1000 },
+  signal,
+  cause,
+});
+
+test('GDB clients get no LLDB fields and GDB signal numbers', async (t) => {
+  const { ctx } = setup('gdb');
+  t.is(await lldbStopFields(ctx, stopped({ type: 'interrupt' }, 2)), undefined);
+  // SIGUSR1: host 10, GDB 30 (0x1e).
+  t.regex(await stopReply(ctx, stopped({ type: 'signal' }, 10)), /^T1e/);
+  t.is(hostSignalFromWire(ctx, 30), 10);
+});
+
+test('LLDB: host signal numbers, name and reason keys', async (t) => {
+  const { ctx } = setup('lldb');
+  const reply = await stopReply(ctx, stopped({ type: 'signal' }, 10));
+  t.regex(reply, /^T0a/);
+  t.regex(reply, /;name:fake-1000;/);
+  t.regex(reply, /;reason:signal;$/);
+  t.regex(await stopReply(ctx, stopped({ type: 'sw-break' })), /^T05.*;reason:breakpoint;$/);
+  t.is(hostSignalFromWire(ctx, 10), 10);
+});
+
+test('LLDB: an interrupt and the first stop are SIGSTOP (19), as lldb-server reports them', async (t) => {
+  const { ctx } = setup('lldb');
+  t.is((await lldbStopFields(ctx, stopped({ type: 'interrupt' }, 2)))?.signal, 19);
+  const first = stopped({ type: 'signal' });
+  ctx.lastStop = first;
+  noteInitialStop(ctx);
+  t.regex(await stopReply(ctx, first), /^T13/);
+  // Another SIGTRAP stop is still SIGTRAP.
+  t.regex(await stopReply(ctx, stopped({ type: 'signal' })), /^T05/);
+});
+
+test('LLDB: threads and thread-pcs once QListThreadsInStopReply was sent', async (t) => {
+  const { ctx } = setup('lldb', [1000, 1001]);
+  t.notRegex(await stopReply(ctx, stopped({ type: 'step' })), /threads:/);
+  ctx.client.threadsInStopReply = true;
+  // FakeTarget's rip is 0x401000 + tid.
+  t.regex(
+    await stopReply(ctx, stopped({ type: 'step' })),
+    /;threads:3e8,3e9;thread-pcs:4013e8,4013e9;reason:trace;$/,
+  );
+});
+
+test('LLDB: k is answered with the exit stop X09', (t) => {
+  const { ctx } = setup('lldb');
+  t.is(lldbKillReply(ctx), 'X09');
+  ctx.client.multiprocess = true;
+  t.is(lldbKillReply(ctx), 'X09;process:3e8');
+});
+
+test('qShlibInfoAddr: the address of the DT_DEBUG value, found from auxv', async (t) => {
+  const { fake, ctx } = setup('lldb');
+  // Program headers at 0x555555554040 (AT_PHDR), two of them: PT_PHDR at vaddr 0x40 (bias
+  // 0x555555554000) and PT_DYNAMIC at vaddr 0x3e00; then DT_NEEDED, DT_DEBUG, DT_NULL.
+  const phdrs = Buffer.alloc(2 * 56);
+  phdrs.writeUInt32LE(6, 0);
+  phdrs.writeBigUInt64LE(0x40n, 16);
+  phdrs.writeUInt32LE(2, 56);
+  phdrs.writeBigUInt64LE(0x3e00n, 56 + 16);
+  const dyn = Buffer.alloc(3 * 16);
+  dyn.writeBigInt64LE(1n, 0);
+  dyn.writeBigInt64LE(21n, 16);
+  fake.map(0x555555554040n, phdrs).map(0x555555557e00n, dyn);
+  const auxv = Buffer.alloc(3 * 16);
+  auxv.writeBigUInt64LE(3n, 0);
+  auxv.writeBigUInt64LE(0x555555554040n, 8);
+  auxv.writeBigUInt64LE(5n, 16);
+  auxv.writeBigUInt64LE(2n, 24);
+  const target = { ...ctx.target, processInfo: { ...fake.processInfoOps, auxv: async () => auxv } };
+  const withAuxv = new SessionContext(target);
+  t.deepEqual(await shlibInfoAddr(withAuxv), { reply: '555555557e18' });
+  // No DT_DEBUG (a static program): an error, so LLDB falls back to other means.
+  dyn.writeBigInt64LE(0n, 16);
+  t.deepEqual(await shlibInfoAddr(withAuxv), { reply: 'E01' });
+});
