@@ -251,7 +251,7 @@ export const SCENARIOS: Scenario[] = [
     compare: [['bt 1', 0]],
     check(t, r) {
       t.regex(sectionOf(r, 'process status'), /Process N stopped/);
-      t.regex(sectionOf(r, 'bt 1'), /frame #0: 0xADDR lldb-spin`spin at lldb-spin\.c:7/);
+      t.regex(sectionOf(r, 'bt 1'), /frame #0: 0xADDR lldb-spin`spin at lldb-spin\.c:9/);
       killed(t, r);
     },
   },
@@ -319,8 +319,8 @@ export const SCENARIOS: Scenario[] = [
       ['process detach', 0],
     ],
     async check(t, r) {
-      t.regex(sectionOf(r, 'bt 2'), /lldb-spin`spin at lldb-spin\.c:7/);
-      t.regex(sectionOf(r, 'bt 2'), /frame #1: 0xADDR lldb-spin`main at lldb-spin\.c:12/);
+      t.regex(sectionOf(r, 'bt 2'), /lldb-spin`spin at lldb-spin\.c:9/);
+      t.regex(sectionOf(r, 'bt 2'), /frame #1: 0xADDR lldb-spin`main at lldb-spin\.c:18/);
       t.regex(sectionOf(r, 'process detach'), /Process N detached/);
       // Detached means running on, untraced.
       const s = await tracerOf(r.pid!);
