@@ -20,7 +20,7 @@ import { hostSignalFromGdb } from '../../rsp/common/signals.js';
 import { formatStopReply, type LldbStopInfo } from '../../rsp/replies/stop.js';
 import { errnoOf, errorReply, type HandlerResult, reply, type SessionContext } from '../context.js';
 import type { Ptid, TargetStop } from '../target.js';
-import { readSome } from './memory.js';
+import { dtDebugSlot } from './svr4.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
   return reply(hostInfoReply(await readHostFacts()));
@@ -146,20 +146,11 @@ export function lldbKillReply(ctx: SessionContext): string {
   );
 }
 
-const AT_PHDR = 3n;
-const AT_PHNUM = 5n;
-const PT_DYNAMIC = 2;
-const PT_PHDR = 6;
-const DT_NULL = 0n;
-const DT_DEBUG = 21n;
-
 /**
  * qShlibInfoAddr: where the program's DT_DEBUG value lives, as lldb-server answers
  * (NativeProcessELF::GetSharedLibraryInfoAddress). LLDB reads the r_debug pointer from there;
  * without this answer it takes the svr4 list's main-lm instead, reads a link_map as r_debug and
- * never finds the shared libraries. Found like svr4.ts: auxv AT_PHDR/AT_PHNUM -> PT_PHDR (load
- * bias) and PT_DYNAMIC -> the DT_DEBUG entry (Elf64_Phdr: 56 bytes, p_type +0, p_vaddr +16;
- * Elf64_Dyn: 16 bytes, d_tag +0, d_val +8).
+ * never finds the shared libraries. Found by svr4.ts's dtDebugSlot.
  */
 export async function shlibInfoAddr(ctx: SessionContext): Promise<HandlerResult> {
   try {
@@ -168,36 +159,4 @@ export async function shlibInfoAddr(ctx: SessionContext): Promise<HandlerResult>
   } catch (err) {
     return errorReply(errnoOf(err));
   }
-}
-
-async function dtDebugSlot(ctx: SessionContext): Promise<bigint | undefined> {
-  const auxv = await ctx.target.processInfo?.auxv();
-  if (!auxv) return undefined;
-  let phdr = 0n;
-  let phnum = 0;
-  for (let off = 0; off + 16 <= auxv.length; off += 16) {
-    const type = auxv.readBigUInt64LE(off);
-    if (type === AT_PHDR) phdr = auxv.readBigUInt64LE(off + 8);
-    else if (type === AT_PHNUM) phnum = Number(auxv.readBigUInt64LE(off + 8));
-  }
-  if (phdr === 0n || phnum === 0) return undefined;
-  const headers = await readSome(ctx, phdr, phnum * 56);
-  let bias = 0n;
-  let dynamic: bigint | undefined;
-  for (let i = 0; (i + 1) * 56 <= headers.length; i++) {
-    const type = headers.readUInt32LE(i * 56);
-    const vaddr = headers.readBigUInt64LE(i * 56 + 16);
-    if (type === PT_PHDR) bias = phdr - vaddr;
-    else if (type === PT_DYNAMIC) dynamic = vaddr;
-  }
-  if (dynamic === undefined) return undefined;
-  const dyn = dynamic + bias;
-  for (let i = 0n; i < 1024n; i++) {
-    const entry = await readSome(ctx, dyn + i * 16n, 16);
-    if (entry.length < 16) return undefined;
-    const tag = entry.readBigInt64LE(0);
-    if (tag === DT_NULL) return undefined;
-    if (tag === DT_DEBUG) return dyn + i * 16n + 8n;
-  }
-  return undefined;
 }

@@ -52,9 +52,13 @@ async function readCString(ctx: SessionContext, addr: bigint): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** The address of r_debug, 0n when the dynamic linker has not filled DT_DEBUG yet. */
-async function rDebug(ctx: SessionContext): Promise<bigint> {
-  const auxv = await ctx.target.processInfo!.auxv();
+/**
+ * The address of the program's DT_DEBUG entry value (where the dynamic linker stores &r_debug),
+ * undefined when the program has no dynamic section or it cannot be read.
+ */
+export async function dtDebugSlot(ctx: SessionContext): Promise<bigint | undefined> {
+  const auxv = await ctx.target.processInfo?.auxv();
+  if (!auxv) return undefined;
   let phdr = 0n;
   let phnum = 0;
   for (let off = 0; off + 16 <= auxv.length; off += 16) {
@@ -63,9 +67,9 @@ async function rDebug(ctx: SessionContext): Promise<bigint> {
     if (type === AT_PHDR) phdr = val;
     else if (type === AT_PHNUM) phnum = Number(val);
   }
-  if (phdr === 0n || phnum === 0) return 0n;
+  if (phdr === 0n || phnum === 0) return undefined;
   const headers = await readSome(ctx, phdr, phnum * 56);
-  let bias: bigint | undefined;
+  let bias = 0n;
   let dynamic: bigint | undefined;
   for (let i = 0; (i + 1) * 56 <= headers.length; i++) {
     const type = headers.readUInt32LE(i * 56);
@@ -73,16 +77,22 @@ async function rDebug(ctx: SessionContext): Promise<bigint> {
     if (type === PT_PHDR) bias = phdr - vaddr;
     else if (type === PT_DYNAMIC) dynamic = vaddr;
   }
-  if (dynamic === undefined) return 0n;
-  const dyn = dynamic + (bias ?? 0n);
+  if (dynamic === undefined) return undefined;
+  const dyn = dynamic + bias;
   for (let i = 0n; i < 1024n; i++) {
     const entry = await readSome(ctx, dyn + i * 16n, 16);
-    if (entry.length < 16) return 0n;
+    if (entry.length < 16) return undefined;
     const tag = entry.readBigInt64LE(0);
-    if (tag === DT_NULL) return 0n;
-    if (tag === DT_DEBUG) return entry.readBigUInt64LE(8);
+    if (tag === DT_NULL) return undefined;
+    if (tag === DT_DEBUG) return dyn + i * 16n + 8n;
   }
-  return 0n;
+  return undefined;
+}
+
+/** The address of r_debug, 0n when the dynamic linker has not filled DT_DEBUG yet. */
+async function rDebug(ctx: SessionContext): Promise<bigint> {
+  const slot = await dtDebugSlot(ctx);
+  return slot === undefined ? 0n : readU64(ctx, slot);
 }
 
 export async function librariesSvr4(ctx: SessionContext): Promise<string> {
