@@ -6,7 +6,7 @@ import type { ClientFeatures } from './context.js';
 import type { Target } from './target.js';
 
 /** Largest packet body we accept and the largest reply we build (sent in hex). */
-export const PACKET_SIZE = 0x4000;
+export const PACKET_SIZE = 0x10000;
 
 /** Parses the client's qSupported features (`name+`, `name-`, `name=value`). */
 export function parseClientFeatures(list: string[]): ClientFeatures {

@@ -8,15 +8,15 @@ import {
   type SessionContext,
 } from '../context.js';
 
-/** Largest single read asked of the target; longer requests are split. */
-const CHUNK = 4096;
+/** Largest single read asked of the target (both providers take 64 KiB records); longer requests are split. */
+export const READ_CHUNK = 32768;
 
 /** Reads up to `length` bytes, stopping at the first unreadable one. */
 export async function readSome(ctx: SessionContext, addr: bigint, length: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let got = 0;
   while (got < length) {
-    const want = Math.min(CHUNK, length - got);
+    const want = Math.min(READ_CHUNK, length - got);
     let part: Buffer;
     try {
       part = await ctx.target.base.readMemory(addr + BigInt(got), want);
@@ -70,7 +70,7 @@ export async function searchMemory(
   pattern: Buffer,
 ): Promise<HandlerResult> {
   if (pattern.length === 0) return errorReply(22);
-  const window = Math.max(CHUNK, pattern.length * 2);
+  const window = Math.max(READ_CHUNK, pattern.length * 2);
   let offset = 0;
   try {
     while (offset < length) {
@@ -115,7 +115,7 @@ export async function crcMemory(
     let crc = 0xffffffff;
     let done = 0;
     while (done < length) {
-      const want = Math.min(CHUNK, length - done);
+      const want = Math.min(READ_CHUNK, length - done);
       const data = await readSome(ctx, addr + BigInt(done), want);
       if (data.length < want) return errorReply(5);
       crc = gdbCrc32(data, crc);

@@ -3,6 +3,7 @@ import { SessionContext } from '../../stub/context.js';
 import {
   crcMemory,
   gdbCrc32,
+  READ_CHUNK,
   readMemory,
   searchMemory,
   writeMemory,
@@ -39,11 +40,16 @@ test('m at an unmapped address is an error', async (t) => {
 });
 
 test('m longer than the target chunk is split and reassembled', async (t) => {
-  const { fake, ctx: c } = ctx();
-  const r = (await readMemory(c, 0x10000n, 0x1800, 0x4000)) as { reply: string };
-  t.is(r.reply.length, 0x1800 * 2);
-  t.is(r.reply.slice(0x1000 * 2, 0x1000 * 2 + 4), '0001');
-  t.true(fake.calls.filter((x) => x.startsWith('readMemory')).length >= 2);
+  const fake = new FakeTarget();
+  const len = READ_CHUNK + 0x800;
+  const data = Buffer.alloc(len);
+  for (let i = 0; i < len; i++) data[i] = i & 0xff;
+  fake.map(0x10000n, data);
+  const c = new SessionContext(fake.asTarget());
+  const r = (await readMemory(c, 0x10000n, len, 4 * len)) as { reply: string };
+  t.is(r.reply.length, len * 2);
+  t.is(r.reply.slice(READ_CHUNK * 2, READ_CHUNK * 2 + 4), '0001');
+  t.is(fake.calls.filter((x) => x.startsWith('readMemory')).length, 2);
 });
 
 test('M writes, and a write into unmapped memory fails', async (t) => {

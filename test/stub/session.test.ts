@@ -1,5 +1,6 @@
 import test from 'ava';
 import { encodePacket } from '../../rsp/encoder.js';
+import { PACKET_SIZE } from '../../stub/capabilities.js';
 import { FakeTarget } from '../helpers/fake-target.js';
 import { connectSession } from '../helpers/rsp-client.js';
 
@@ -19,7 +20,7 @@ test('qSupported echoes client features we accept and advertises ours', async (t
     'qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386;vContSupported+',
   );
   const feats = r.split(';');
-  t.true(feats.includes('PacketSize=4000'));
+  t.true(feats.includes(`PacketSize=${PACKET_SIZE.toString(16)}`));
   for (const f of [
     'multiprocess+',
     'swbreak+',
