@@ -122,6 +122,7 @@ enum ntrace_event_type {
 #define NTRACE_CAP_SIGNAL_FILTER      (1ULL << 15) /* stop_sigs honoured in the engine */
 #define NTRACE_CAP_COND_BYTECODE      (1ULL << 16) /* agent-expression conditions on SET_BP */
 #define NTRACE_CAP_SYSCALL_FILTER     (1ULL << 17)
+#define NTRACE_CAP_STOP_REGS          (1ULL << 18) /* STOP records carry the GPRs (below) */
 
 #define NTRACE_BACKEND_KMOD   1
 #define NTRACE_BACKEND_PTRACE 2
@@ -352,6 +353,16 @@ enum ntrace_stop_reason {
 	NTRACE_STOP_LAUNCH = 16,       /* first instruction after LAUNCH or STOP_AT_EXEC */
 	NTRACE_STOP_NEW_THREAD = 17,   /* a new thread, stopped before its first instruction */
 };
+
+/*
+ * STOP record flags (hdr.flags). With NTRACE_STOPF_REGS the record is followed by the stopped
+ * thread's general registers as NTRACE_REGSET_GPR returns them (struct user_regs_struct, 216
+ * bytes), read at the stop: hdr.len = sizeof(struct ntrace_ev_stop) + 216. A debugger then needs
+ * no GET_REGS round trip to report a stop (gdb's expedited registers). Providers with
+ * NTRACE_CAP_STOP_REGS set it on every STOP they can; readers that do not know it skip by len.
+ */
+#define NTRACE_STOPF_REGS 0x0001
+#define NTRACE_STOP_REGS_SIZE 216
 
 struct ntrace_ev_stop {
 	struct ntrace_hdr hdr;
