@@ -17,8 +17,9 @@ const HEX = '0123456789abcdef';
 /** Modulo-256 sum of the bytes, the RSP checksum. */
 export function checksum(bytes: Uint8Array): number {
   let sum = 0;
-  for (const b of bytes) sum = (sum + b) & 0xff;
-  return sum;
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) sum += bytes[i]!;
+  return sum & 0xff;
 }
 
 export interface EncodeOptions {
@@ -68,16 +69,32 @@ export function runLengthEncode(data: Uint8Array): Buffer {
 }
 
 function frame(start: number, body: Buffer | string, opts?: EncodeOptions): Buffer {
-  const raw = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  let wire = escapeBinary(raw);
-  if (opts?.rle) wire = runLengthEncode(wire);
-  const sum = checksum(wire);
+  let wire: Buffer;
+  if (typeof body === 'string' && !opts?.rle) {
+    // Text replies (hex, key:value) rarely need an escape: encode straight into the frame.
+    const len = Buffer.byteLength(body, 'utf8');
+    const out = Buffer.allocUnsafe(len + 4);
+    out.write(body, 1, 'utf8');
+    const inner = out.subarray(1, len + 1);
+    const escaped = escapeBinary(inner);
+    if (escaped === inner) return finishFrame(out, start, len);
+    wire = escaped;
+  } else {
+    wire = escapeBinary(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+    if (opts?.rle) wire = runLengthEncode(wire);
+  }
   const out = Buffer.allocUnsafe(wire.length + 4);
-  out[0] = start;
   wire.copy(out, 1);
-  out[wire.length + 1] = 0x23;
-  out[wire.length + 2] = HEX.charCodeAt(sum >> 4);
-  out[wire.length + 3] = HEX.charCodeAt(sum & 0xf);
+  return finishFrame(out, start, wire.length);
+}
+
+/** Fills in `$`/`%`, `#` and the checksum around the `len` body bytes already at out[1..]. */
+function finishFrame(out: Buffer, start: number, len: number): Buffer {
+  const sum = checksum(out.subarray(1, len + 1));
+  out[0] = start;
+  out[len + 1] = 0x23;
+  out[len + 2] = HEX.charCodeAt(sum >> 4);
+  out[len + 3] = HEX.charCodeAt(sum & 0xf);
   return out;
 }
 

@@ -210,7 +210,9 @@ export class Framer {
 
   private append(data: Uint8Array): void {
     if (this.overflow || data.length === 0) return;
-    for (const b of data) this.sum = (this.sum + b) & 0xff;
+    let sum = this.sum;
+    for (let i = 0; i < data.length; i++) sum += data[i]!;
+    this.sum = sum & 0xff;
     if (this.len + data.length > this.maxPacketSize) {
       // Keep reading to the end of the packet, then report it once (see finish).
       this.overflow = true;

@@ -36,11 +36,17 @@ export class SwBreakpoints {
    * (the pcs of single-stepping threads).
    */
   async flush(keep: ReadonlySet<bigint> = new Set()): Promise<void> {
+    // Issued together: the engine takes them in order from one batch of writes.
+    const clears: Promise<void>[] = [];
     for (const addr of [...this.inTarget]) {
       if (this.wanted.has(addr) || keep.has(addr)) continue;
       this.inTarget.delete(addr);
-      await this.ops.clearSwBreakpoint(addr);
+      clears.push(this.ops.clearSwBreakpoint(addr));
     }
+    if (clears.length === 0) return;
+    const results = await Promise.allSettled(clears);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   /** Clears everything from the target (before detach). */

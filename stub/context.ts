@@ -74,7 +74,8 @@ export class SessionContext {
   lastStop: TargetStop | undefined;
   readonly layout: RegisterLayout;
   readonly swBreakpoints: SwBreakpoints | undefined;
-  private regCache = new Map<number, Promise<RegisterBuffers>>();
+  private gprCache = new Map<number, Promise<Buffer>>();
+  private fpCache = new Map<number, Promise<Buffer>>();
   /** qXfer documents being read in chunks, keyed by object:annex. */
   readonly xferCache = new Map<string, Buffer>();
   /**
@@ -107,25 +108,42 @@ export class SessionContext {
     return first;
   }
 
-  /** Registers of `thread` for the current stop, fetched at most once per stop. */
-  registers(thread: Ptid): Promise<RegisterBuffers> {
-    let p = this.regCache.get(thread.tid);
+  /**
+   * General registers of `thread` for the current stop, fetched at most once per stop. A stop
+   * event that carried them (NTRACE_STOPF_REGS) seeds this, so reporting a stop and the pc
+   * checks before a resume cost no engine round trip.
+   */
+  gpr(thread: Ptid): Promise<Buffer> {
+    let p = this.gprCache.get(thread.tid);
     if (!p) {
-      const base = this.target.base;
-      const fpSet = this.layout.usesXsave ? 'xstate' : 'fpr';
-      p = Promise.all([base.readRegisters(thread, 'gpr'), base.readRegisters(thread, fpSet)]).then(
-        ([gpr, fp]) => ({
-          gpr,
-          fp:
-            fpSet === 'fpr' && fp.length < FXSAVE_SIZE
-              ? Buffer.concat([fp, Buffer.alloc(FXSAVE_SIZE - fp.length)])
-              : fp,
-        }),
-      );
-      this.regCache.set(thread.tid, p);
-      p.catch(() => this.regCache.delete(thread.tid));
+      p = this.target.base.readRegisters(thread, 'gpr');
+      this.gprCache.set(thread.tid, p);
+      p.catch(() => this.gprCache.delete(thread.tid));
     }
     return p;
+  }
+
+  /** Registers a stop event carried; ignored when the cache already holds this stop's. */
+  seedGpr(thread: Ptid, gpr: Buffer): void {
+    if (!this.gprCache.has(thread.tid)) this.gprCache.set(thread.tid, Promise.resolve(gpr));
+  }
+
+  /** All registers of `thread` for the current stop; the fp/xstate half is fetched on demand. */
+  registers(thread: Ptid): Promise<RegisterBuffers> {
+    let fp = this.fpCache.get(thread.tid);
+    if (!fp) {
+      const fpSet = this.layout.usesXsave ? 'xstate' : 'fpr';
+      fp = this.target.base
+        .readRegisters(thread, fpSet)
+        .then((b) =>
+          fpSet === 'fpr' && b.length < FXSAVE_SIZE
+            ? Buffer.concat([b, Buffer.alloc(FXSAVE_SIZE - b.length)])
+            : b,
+        );
+      this.fpCache.set(thread.tid, fp);
+      fp.catch(() => this.fpCache.delete(thread.tid));
+    }
+    return Promise.all([this.gpr(thread), fp]).then(([gpr, f]) => ({ gpr, fp: f }));
   }
 
   /** Writes back the regsets that changed and keeps the cache coherent. */
@@ -140,14 +158,16 @@ export class SessionContext {
       if (changed.has('fp'))
         await base.writeRegisters(thread, this.layout.usesXsave ? 'xstate' : 'fpr', bufs.fp);
     } catch (err) {
-      this.regCache.delete(thread.tid);
+      this.gprCache.delete(thread.tid);
+      this.fpCache.delete(thread.tid);
       throw err;
     }
   }
 
   /** Forget everything that is only valid while stopped. */
   invalidate(): void {
-    this.regCache.clear();
+    this.gprCache.clear();
+    this.fpCache.clear();
     this.forkChild = undefined;
   }
 }

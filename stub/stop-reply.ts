@@ -8,6 +8,8 @@ import type { SessionContext } from './context.js';
 import { isLldb, lldbStopFields } from './handlers/lldb.js';
 import type { TargetStop } from './target.js';
 
+const NO_FP = Buffer.alloc(0);
+
 export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<string> {
   const fmt = { multiprocess: ctx.client.multiprocess };
   if (stop.kind === 'exited') {
@@ -23,9 +25,21 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
       fmt,
     );
   }
+  if (stop.kind === 'thread-exited') {
+    return formatStopReply(
+      {
+        kind: 'thread-exited',
+        status: stop.code,
+        thread: { pid: stop.thread.pid, tid: stop.thread.tid },
+      },
+      fmt,
+    );
+  }
   const registers: ExpeditedRegister[] = [];
+  if (stop.gpr) ctx.seedGpr(stop.thread, stop.gpr);
   try {
-    const bufs = await ctx.registers(stop.thread);
+    // The expedited registers are all general ones: no fp/xstate fetch for a stop reply.
+    const bufs = { gpr: await ctx.gpr(stop.thread), fp: NO_FP };
     for (const name of EXPEDITED) {
       const regnum = ctx.layout.byName.get(name)!;
       registers.push({ regnum, value: readRegister(ctx.layout.regs[regnum]!, bufs) });
@@ -63,6 +77,9 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
       break;
     case 'exec':
       event = ctx.client.execEvents ? { kind: 'exec', path: c.path } : undefined;
+      break;
+    case 'thread-created':
+      event = { kind: 'create' };
       break;
     case 'syscall-entry':
       event = { kind: 'syscall_entry', syscall: c.nr };

@@ -5,19 +5,26 @@
 import { errResult, okResult, type Result } from '../errors.js';
 
 export const ESCAPE = 0x7d;
-const MUST_ESCAPE = new Set([0x23, 0x24, 0x7d, 0x2a]);
+/** 1 for the bytes that must be escaped: `#`, `$`, `}` and `*`. A table: this runs per byte. */
+const MUST_ESCAPE = new Uint8Array(256);
+for (const b of [0x23, 0x24, 0x7d, 0x2a]) MUST_ESCAPE[b] = 1;
 
 export function needsEscape(byte: number): boolean {
-  return MUST_ESCAPE.has(byte);
+  return MUST_ESCAPE[byte & 0xff] === 1;
 }
 
+/** Escaped copy of `data`; `data` itself (as a Buffer view, no copy) when nothing needs it. */
 export function escapeBinary(data: Uint8Array): Buffer {
+  const n = data.length;
   let extra = 0;
-  for (const b of data) if (MUST_ESCAPE.has(b)) extra++;
-  const out = Buffer.allocUnsafe(data.length + extra);
+  for (let i = 0; i < n; i++) extra += MUST_ESCAPE[data[i]!]!;
+  if (extra === 0)
+    return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, n);
+  const out = Buffer.allocUnsafe(n + extra);
   let j = 0;
-  for (const b of data) {
-    if (MUST_ESCAPE.has(b)) {
+  for (let i = 0; i < n; i++) {
+    const b = data[i]!;
+    if (MUST_ESCAPE[b] === 1) {
       out[j++] = ESCAPE;
       out[j++] = b ^ 0x20;
     } else {

@@ -79,19 +79,40 @@ export async function dtDebugSlot(ctx: SessionContext): Promise<bigint | undefin
   }
   if (dynamic === undefined) return undefined;
   const dyn = dynamic + bias;
-  for (let i = 0n; i < 1024n; i++) {
-    const entry = await readSome(ctx, dyn + i * 16n, 16);
-    if (entry.length < 16) return undefined;
-    const tag = entry.readBigInt64LE(0);
-    if (tag === DT_NULL) return undefined;
-    if (tag === DT_DEBUG) return dyn + i * 16n + 8n;
+  // DT_DEBUG sits a few dozen entries in: read the section in blocks, not entry by entry (each
+  // read is an engine round trip).
+  for (let i = 0; i < 1024; ) {
+    const block = await readSome(ctx, dyn + BigInt(i) * 16n, DYN_BLOCK * 16);
+    if (block.length < 16) return undefined;
+    for (let off = 0; off + 16 <= block.length; off += 16, i++) {
+      const tag = block.readBigInt64LE(off);
+      if (tag === DT_NULL) return undefined;
+      if (tag === DT_DEBUG) return dyn + BigInt(i) * 16n + 8n;
+    }
   }
   return undefined;
 }
 
+const DYN_BLOCK = 64;
+
+/**
+ * Where DT_DEBUG's value lives, per process image: gdb asks for the library list at every
+ * shared-library event, and the slot only moves with an exec (which changes the auxv).
+ */
+const slotCache = new WeakMap<SessionContext, { auxv: Buffer; slot: bigint | undefined }>();
+
+async function cachedSlot(ctx: SessionContext): Promise<bigint | undefined> {
+  const auxv = await ctx.target.processInfo?.auxv();
+  const hit = slotCache.get(ctx);
+  if (auxv && hit?.auxv.equals(auxv)) return hit.slot;
+  const slot = await dtDebugSlot(ctx);
+  if (auxv && slot !== undefined) slotCache.set(ctx, { auxv, slot });
+  return slot;
+}
+
 /** The address of r_debug, 0n when the dynamic linker has not filled DT_DEBUG yet. */
 async function rDebug(ctx: SessionContext): Promise<bigint> {
-  const slot = await dtDebugSlot(ctx);
+  const slot = await cachedSlot(ctx);
   return slot === undefined ? 0n : readU64(ctx, slot);
 }
 

@@ -5,8 +5,20 @@
 // ./open-mode.ts), replies that fit one packet. Every failure is an `F-1,<errno>` reply; handle()
 // never rejects. Unlike gdbserver, which says EINVAL, an fd this connection did not open is
 // EBADF, what close(2) and pread(2) say.
-import { constants } from 'node:fs';
-import { type FileHandle, open, readlink, stat, unlink } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  open as openCb,
+  openSync,
+  read as readCb,
+  readSync,
+  statSync,
+  write as writeCb,
+  writeSync,
+} from 'node:fs';
+import { readlink, stat, unlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import {
   encodeFioStat,
   error,
@@ -23,6 +35,21 @@ import { fioStatFromNode } from './fio-stat.js';
 import { fioModeToLinux } from './open-mode.js';
 import { dataReplyWithin, preadCap, wireLength } from './reply-size.js';
 import { procRoot, resolveInRoot } from './resolve-in-root.js';
+
+const openAsync = promisify(openCb);
+const readAsync = promisify(readCb);
+const writeAsync = promisify(writeCb);
+
+/**
+ * An open file. Regular files are read and written synchronously, as gdbserver does: pread of a
+ * local file takes microseconds, a trip through libuv's thread pool far longer (gdb reads the
+ * program and every library this way at connect). Anything else (a FIFO, a device) may block,
+ * so it goes through the thread pool.
+ */
+interface OpenFile {
+  fd: number;
+  regular: boolean;
+}
 
 /** A reply body as the connection sends it; Buffers hold binary attachments to be escaped. */
 export type HostIoReply = string | Buffer;
@@ -61,7 +88,7 @@ export function isHostIoCommand<C extends { kind: string }>(cmd: C): cmd is C & 
 
 export class HostIo {
   private readonly maxPacketSize: number;
-  private readonly files: FdTable<FileHandle>;
+  private readonly files: FdTable<OpenFile>;
   /** vFile:setfs: the process whose view paths are looked up in; 0 is the stub's own. */
   private fsPid = 0;
   private closed = false;
@@ -90,7 +117,7 @@ export class HostIo {
   /** Closes every file this connection opened (on disconnect). Later opens fail with EBADF. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled(this.files.drain().map((fh) => fh.close()));
+    for (const f of this.files.drain()) closeQuietly(f.fd);
   }
 
   private async dispatch(cmd: HostIoCommand): Promise<HostIoReply> {
@@ -98,25 +125,29 @@ export class HostIo {
       case 'file-open':
         return this.open(cmd.path, cmd.flags, cmd.mode);
       case 'file-close': {
-        const fh = this.file(cmd.fd);
+        const f = this.file(cmd.fd);
         this.files.remove(cmd.fd);
-        await fh.close();
+        closeSync(f.fd);
         return fileResult(0);
       }
       case 'file-pread': {
-        const fh = this.file(cmd.fd);
+        const f = this.file(cmd.fd);
         const buf = Buffer.alloc(Math.min(cmd.count, preadCap(this.maxPacketSize)));
-        const { bytesRead } = await fh.read(buf, 0, buf.length, cmd.offset);
+        const n = f.regular
+          ? readSync(f.fd, buf, 0, buf.length, cmd.offset)
+          : (await readAsync(f.fd, buf, 0, buf.length, cmd.offset)).bytesRead;
         // Escaping may not fit what was read; the client asks again from where this ends.
-        return dataReplyWithin(buf.subarray(0, bytesRead), this.maxPacketSize);
+        return dataReplyWithin(buf.subarray(0, n), this.maxPacketSize);
       }
       case 'file-pwrite': {
-        const fh = this.file(cmd.fd);
-        const { bytesWritten } = await fh.write(cmd.data, 0, cmd.data.length, cmd.offset);
-        return fileResult(bytesWritten);
+        const f = this.file(cmd.fd);
+        const n = f.regular
+          ? writeSync(f.fd, cmd.data, 0, cmd.data.length, cmd.offset)
+          : (await writeAsync(f.fd, cmd.data, 0, cmd.data.length, cmd.offset)).bytesWritten;
+        return fileResult(n);
       }
       case 'file-fstat': {
-        const st = await this.file(cmd.fd).stat({ bigint: true });
+        const st = fstatSync(this.file(cmd.fd).fd, { bigint: true });
         const struct = encodeFioStat(fioStatFromNode(st));
         const reply = Buffer.concat([Buffer.from(`F${struct.length.toString(16)};`), struct]);
         // gdbserver fails rather than send part of the struct.
@@ -167,20 +198,33 @@ export class HostIo {
     // O_CREAT|O_EXCL must not follow a final symlink: the kernel fails it with EEXIST.
     const exclusive =
       (flags.value & constants.O_CREAT) !== 0 && (flags.value & constants.O_EXCL) !== 0;
-    const fh = await open(await this.resolve(path, !exclusive), flags.value, mode);
+    const host = await this.resolve(path, !exclusive);
+    // open(2) of a regular file never blocks; of a FIFO it may wait for the other end.
+    let regular = false;
+    try {
+      regular = statSync(host).isFile();
+    } catch {
+      // Missing (O_CREAT makes a regular file) or unreadable: open(2) gives the real answer.
+      regular = (flags.value & constants.O_CREAT) !== 0;
+    }
+    const fd = regular
+      ? openSync(host, flags.value, mode)
+      : await openAsync(host, flags.value, mode);
+    // A FIFO that turned out to be regular after all costs nothing; the reverse cannot block.
+    const file: OpenFile = { fd, regular: regular || fstatSync(fd).isFile() };
     // close() or other opens may have run while this one waited.
-    const fd = this.closed ? undefined : this.files.add(fh);
-    if (fd === undefined) {
-      await fh.close().catch(() => undefined);
+    const n = this.closed ? undefined : this.files.add(file);
+    if (n === undefined) {
+      closeQuietly(fd);
       throw new HostIoError(this.closed ? 'EBADF' : 'EMFILE');
     }
-    return fileResult(fd);
+    return fileResult(n);
   }
 
-  private file(fd: number): FileHandle {
-    const fh = this.files.get(fd);
-    if (!fh) throw new HostIoError('EBADF');
-    return fh;
+  private file(fd: number): OpenFile {
+    const f = this.files.get(fd);
+    if (!f) throw new HostIoError('EBADF');
+    return f;
   }
 
   /** The host path for a client path in the current setfs view. */
@@ -189,6 +233,14 @@ export class HostIo {
     // directory), as gdbserver does.
     if (this.fsPid === 0) return path;
     return resolveInRoot(procRoot(this.fsPid), path, followFinal);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already gone: nothing to give back.
   }
 }
 

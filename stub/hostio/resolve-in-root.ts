@@ -15,7 +15,9 @@
 // The result has no symbolic links left except, when asked, the last component, so the kernel's
 // own lookup of it stays under the root. A link changed between our lookup and the operation
 // could still redirect it; the client is a debugger with the stub's privileges anyway.
-import { lstat, readlink } from 'node:fs/promises';
+// Synchronous on purpose, like gdbserver: a lookup is a few lstat calls on local files
+// (microseconds), while each trip through libuv's thread pool costs far more under load.
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { HostIoError } from './errno.js';
 
 /** Linux's MAXSYMLINKS: more links than this in one lookup is ELOOP. */
@@ -66,9 +68,9 @@ export async function resolveInRoot(
       break;
     }
     const here = [root, ...done, c].join('/');
-    let st: Awaited<ReturnType<typeof lstat>>;
+    let st: Stats;
     try {
-      st = await lstat(here);
+      st = lstatSync(here);
     } catch (err) {
       // A missing last component is for the operation to report, or to create (O_CREAT).
       if (last && codeOf(err) === 'ENOENT') {
@@ -79,7 +81,7 @@ export async function resolveInRoot(
     }
     if (st.isSymbolicLink()) {
       if (++links > MAX_SYMLINKS) throw new HostIoError('ELOOP');
-      const target = await readlink(here);
+      const target = readlinkSync(here);
       if (target === '') throw new HostIoError('ENOENT');
       if (target.startsWith('/')) done.length = 0;
       pending.push(...components(target).reverse());
