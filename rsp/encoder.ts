@@ -10,9 +10,10 @@
 // JSON replies are escaped the same way by lldb-server (SendJSONResponse), so JSON bodies may be
 // passed as they are. Escaping first and compressing second matches the readers, which expand
 // runs first and unescape afterwards.
-import { escapeBinary } from './common/binary.js';
+import { escapeBinary, needsEscape } from './common/binary.js';
 
 const HEX = '0123456789abcdef';
+const ESCAPED = Uint8Array.from({ length: 256 }, (_, b) => (needsEscape(b) ? 1 : 0));
 
 /** Modulo-256 sum of the bytes, the RSP checksum. */
 export function checksum(bytes: Uint8Array): number {
@@ -75,10 +76,16 @@ function frame(start: number, body: Buffer | string, opts?: EncodeOptions): Buff
     const len = Buffer.byteLength(body, 'utf8');
     const out = Buffer.allocUnsafe(len + 4);
     out.write(body, 1, 'utf8');
-    const inner = out.subarray(1, len + 1);
-    const escaped = escapeBinary(inner);
-    if (escaped === inner) return finishFrame(out, start, len);
-    wire = escaped;
+    // One pass for both the checksum and the escape test.
+    let sum = 0;
+    let escapes = 0;
+    for (let i = 1; i <= len; i++) {
+      const b = out[i]!;
+      sum += b;
+      escapes |= ESCAPED[b]!;
+    }
+    if (escapes === 0) return finishFrame(out, start, len, sum & 0xff);
+    wire = escapeBinary(out.subarray(1, len + 1));
   } else {
     wire = escapeBinary(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
     if (opts?.rle) wire = runLengthEncode(wire);
@@ -89,8 +96,12 @@ function frame(start: number, body: Buffer | string, opts?: EncodeOptions): Buff
 }
 
 /** Fills in `$`/`%`, `#` and the checksum around the `len` body bytes already at out[1..]. */
-function finishFrame(out: Buffer, start: number, len: number): Buffer {
-  const sum = checksum(out.subarray(1, len + 1));
+function finishFrame(
+  out: Buffer,
+  start: number,
+  len: number,
+  sum = checksum(out.subarray(1, len + 1)),
+): Buffer {
   out[0] = start;
   out[len + 1] = 0x23;
   out[len + 2] = HEX.charCodeAt(sum >> 4);
