@@ -124,6 +124,7 @@ const scenarios: Scenario[] = [
 interface Sample {
   seconds: number;
   packets: number;
+  times: PacketTimes;
 }
 
 function startServer(
@@ -162,17 +163,34 @@ function startServer(
  */
 function countingRelay(
   port: number,
-): Promise<{ relay: Server; port: number; count: () => number }> {
+): Promise<{ relay: Server; port: number; count: () => number; times: PacketTimes }> {
   let packets = 0;
+  const times: PacketTimes = new Map();
+  // The packet gdb is waiting on: its kind and when the relay passed it on.
+  let pending: { kind: string; t: bigint } | undefined;
   const relay = createServer((client) => {
     const upstream = createConnection({ host: '127.0.0.1', port });
     client.setNoDelay(true);
     upstream.setNoDelay(true);
     client.on('data', (chunk: Buffer) => {
       for (const b of chunk) if (b === 0x24) packets++;
+      const start = chunk.indexOf(0x24);
+      if (start >= 0) {
+        const m = KIND_RE.exec(chunk.toString('latin1', start, start + 24));
+        if (m) pending = { kind: m[1]!, t: process.hrtime.bigint() };
+      }
       upstream.write(chunk);
     });
-    upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => {
+      if (pending && chunk.includes(0x24)) {
+        const us = Number(process.hrtime.bigint() - pending.t) / 1000;
+        const list = times.get(pending.kind) ?? [];
+        list.push(us);
+        times.set(pending.kind, list);
+        pending = undefined;
+      }
+      client.write(chunk);
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
     client.on('error', () => upstream.destroy());
@@ -181,10 +199,21 @@ function countingRelay(
   return new Promise((ok) => {
     relay.listen(0, '127.0.0.1', () => {
       const addr = relay.address();
-      ok({ relay, port: typeof addr === 'object' && addr ? addr.port : 0, count: () => packets });
+      ok({
+        relay,
+        port: typeof addr === 'object' && addr ? addr.port : 0,
+        count: () => packets,
+        times,
+      });
     });
   });
 }
+
+/** Server response times (request passed on -> first reply byte), in us, per packet kind. */
+type PacketTimes = Map<string, number[]>;
+
+/** `vCont;s`, `qXfer`, `QPassSignals`, `m`, `Z`: enough of a packet to say what it asks. */
+const KIND_RE = /^\$([vqQ][A-Za-z]+(?:;[a-zA-Z])?|[a-zA-Z?!])/;
 
 async function session(
   kind: ServerKind,
@@ -211,7 +240,7 @@ async function session(
     relay.relay.close();
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { seconds, packets: relay.count() };
+  return { seconds, packets: relay.count(), times: relay.times };
 }
 
 function median(xs: number[]): number {
@@ -223,6 +252,8 @@ function median(xs: number[]): number {
 interface Figure {
   value: number;
   packetsPerUnit?: number;
+  /** Response times of the packets in the sessions with work. */
+  times: PacketTimes;
 }
 
 /**
@@ -238,9 +269,15 @@ async function measureAll(
 ): Promise<Figure[]> {
   const values: number[][] = kinds.map(() => []);
   const perUnit: number[][] = kinds.map(() => []);
+  const times: PacketTimes[] = kinds.map(() => new Map());
   for (let i = 0; i < runs; i++) {
     for (const [k, kind] of kinds.entries()) {
       const w = await session(kind, prog, sc.args, sc.script, dir);
+      for (const [kindName, list] of w.times) {
+        const all = times[k]!.get(kindName) ?? [];
+        for (const us of list) all.push(us);
+        times[k]!.set(kindName, all);
+      }
       if (!sc.baseline) {
         values[k]!.push(w.seconds * 1000);
         continue;
@@ -251,9 +288,23 @@ async function measureAll(
     }
   }
   return kinds.map((_, k) => {
-    const fig: Figure = { value: median(values[k]!) };
+    const fig: Figure = { value: median(values[k]!), times: times[k]! };
     if (sc.countPackets) fig.packetsPerUnit = median(perUnit[k]!);
     return fig;
+  });
+}
+
+/** The packet kinds sent at least once per unit of work, with each server's median time. */
+function packetTimeRows(sc: Scenario, figs: Figure[], work: number): string[] {
+  const kindNames = [...figs[0]!.times.keys()].filter((kn) =>
+    figs.every((f) => (f.times.get(kn)?.length ?? 0) >= work),
+  );
+  return kindNames.map((kn) => {
+    const cells = figs.map((f) => {
+      const list = f.times.get(kn)!;
+      return median(list).toFixed(0);
+    });
+    return `| ${sc.name} | ${kn} | ${cells.join(' | ')} |`;
   });
 }
 
@@ -284,6 +335,7 @@ async function main(): Promise<void> {
     if (kinds.length === 2) head.push(`ratio (${kinds[1]!.name} / ${kinds[0]!.name})`);
     rows.push(`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`);
     const packetRows: string[] = [];
+    const timeRows: string[] = [];
     for (const sc of scenarios) {
       const figs = await measureAll(kinds, sc, prog, runs, dir);
       const cells = [`${sc.name} (${sc.unit})`, ...figs.map((f) => fmt(f.value))];
@@ -297,6 +349,7 @@ async function main(): Promise<void> {
           `| ${sc.name} | ${figs.map((f) => (f.packetsPerUnit ?? 0).toFixed(2)).join(' | ')} |`,
         );
       }
+      if (sc.countPackets) timeRows.push(...packetTimeRows(sc, figs, sc.work));
       process.stderr.write(`${rows[rows.length - 1]}\n`);
     }
     const table = [
@@ -307,6 +360,13 @@ async function main(): Promise<void> {
       `| scenario | ${kinds.map((k) => k.name).join(' | ')} |`,
       `| --- |${kinds.map(() => ' --- ').join('|')}|`,
       ...packetRows,
+      '',
+      'Server response time per packet, median us (relay: request passed on -> first reply byte;',
+      'for a resume this includes the program running to its next stop), with packets per unit:',
+      '',
+      `| scenario | packet | ${kinds.map((k) => k.name).join(' | ')} |`,
+      `| --- | --- |${kinds.map(() => ' --- ').join('|')}|`,
+      ...timeRows,
     ].join('\n');
     console.log(table);
     if (out) writeFileSync(out, `${table}\n`);
