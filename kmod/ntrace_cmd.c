@@ -32,7 +32,7 @@ static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_BREAK | NTRACE_CA
 			   NTRACE_CAP_RANGE_STEP | NTRACE_CAP_EXEC_EVENTS |
 			   NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_XSTATE |
 			   NTRACE_CAP_SIGINFO_WRITE | NTRACE_CAP_ALL_STOP |
-			   NTRACE_CAP_SIGNAL_FILTER;
+			   NTRACE_CAP_SIGNAL_FILTER | NTRACE_CAP_STOP_REGS;
 
 static struct nt_rec *nt_reply_alloc(const struct ntrace_hdr *h, int err, u32 payload, gfp_t gfp)
 {
@@ -678,7 +678,10 @@ out:
 	return err;
 }
 
-/* SET_SIGINFO: replaces the stop's siginfo; the parked thread applies it when it delivers. */
+/*
+ * SET_SIGINFO: replaces the stop's siginfo; the parked thread applies it when it delivers the
+ * signal named by its si_signo (as ptrace does).
+ */
 static int nt_cmd_set_siginfo(struct nt_session *s, const struct ntrace_hdr *h)
 {
 	struct ntrace_cmd_siginfo c;
@@ -700,8 +703,8 @@ static int nt_cmd_set_siginfo(struct nt_session *s, const struct ntrace_hdr *h)
 	} else if (!t->stop_signo) {
 		err = -EINVAL;
 	} else {
+		/* Kept whole, si_signo too: RESUME applies it only to that signal. */
 		memcpy(&t->stop_info, (const u8 *)h + sizeof(c), sizeof(t->stop_info));
-		t->stop_info.si_signo = t->stop_signo; /* the stop's signal stays the signal */
 		t->siginfo_set = true;
 	}
 	spin_unlock_irqrestore(&nt_lock, flags);
@@ -848,9 +851,7 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	proc = nt_proc_find(s, c.pid);
 	if (!proc)
 		return -ESRCH;
-	if (c.kind != NTRACE_BP_SW)
-		return nt_hw_set(proc, c.addr, c.len, c.kind, set);
-	if (set) {
+	if (set && c.kind == NTRACE_BP_SW) {
 		/* Resuming at a breakpoint steps over it. */
 		err = nt_want_sys_exit();
 		if (err)
@@ -859,9 +860,14 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	task = nt_proc_task(proc);
 	if (!task)
 		return -ESRCH;
+	/* Every kind is an access to the memory (a READ watchpoint reads the watched value). */
 	err = nt_mm_check(s, task);
 	if (err)
 		goto out;
+	if (c.kind != NTRACE_BP_SW) {
+		err = nt_hw_set(proc, c.addr, c.len, c.kind, set);
+		goto out;
+	}
 
 	spin_lock_irqsave(&nt_lock, flags);
 	bp = nt_bp_find(proc, c.addr);

@@ -5,12 +5,18 @@
  * (attr.inherit_thread) by the threads those create later. The perf handler runs in #DB
  * context in the thread that hit it; it only queues a stop (TWA_RESUME). For an execute
  * breakpoint the x86 handler sets EFLAGS.RF, so resuming from the stop does not hit it again.
+ *
+ * x86 has no read-only watchpoint: NTRACE_BP_READ is a read/write one whose hits are
+ * reported only when the watched value is unchanged (as the userspace provider and gdbserver
+ * do). The thread compares in its own context, before it parks (nt_hw_read_changed).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hw_breakpoint.h>
+#include <linux/mm.h>
 #include <linux/perf_event.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "ntrace_internal.h"
 
@@ -20,14 +26,36 @@ struct nt_hw_ev {
 };
 
 struct nt_hw {
-	struct list_head node; /* proc->hws, under cmd_lock */
+	struct list_head node; /* proc->hws: changed under cmd_lock and nt_lock */
 	u64 addr;
 	u32 len;
 	u32 kind;
 	u32 refs;
 	u32 n;
+	u64 value; /* NTRACE_BP_READ: last value seen, under nt_lock */
 	struct nt_hw_ev evs[];
 };
+
+static struct nt_hw *nt_hw_find(struct nt_proc *proc, u64 addr, u32 len, u32 kind)
+{
+	struct nt_hw *hw;
+
+	list_for_each_entry(hw, &proc->hws, node)
+		if (hw->addr == addr && hw->len == len && hw->kind == kind)
+			return hw;
+	return NULL;
+}
+
+/* The watch kind a read/write perf breakpoint stands for: ACCESS wins over READ. nt_lock held. */
+static u32 nt_hw_kind(struct nt_proc *proc, struct perf_event *bp)
+{
+	if (bp->attr.bp_type == HW_BREAKPOINT_W)
+		return NTRACE_BP_WRITE;
+	if (!nt_hw_find(proc, bp->attr.bp_addr, bp->attr.bp_len, NTRACE_BP_ACCESS) &&
+	    nt_hw_find(proc, bp->attr.bp_addr, bp->attr.bp_len, NTRACE_BP_READ))
+		return NTRACE_BP_READ;
+	return NTRACE_BP_ACCESS;
+}
 
 static void nt_hw_handler(struct perf_event *bp, struct perf_sample_data *data,
 			  struct pt_regs *regs)
@@ -35,6 +63,12 @@ static void nt_hw_handler(struct perf_event *bp, struct perf_sample_data *data,
 	struct nt_thread *t;
 	unsigned long flags;
 
+	/*
+	 * The debug registers also fire on kernel accesses to the user address (copy_to_user
+	 * in a syscall, nt_hw_read_changed): only the thread's own instructions count.
+	 */
+	if (!user_mode(regs))
+		return;
 	/* Inherited copies share the creator's context: find the thread by task. */
 	spin_lock_irqsave(&nt_lock, flags);
 	t = nt_find_task(current);
@@ -44,8 +78,7 @@ static void nt_hw_handler(struct perf_event *bp, struct perf_sample_data *data,
 			nt_queue_stop(t, NT_P_HWBP, TWA_RESUME);
 		} else {
 			t->watch_addr = bp->attr.bp_addr;
-			t->watch_kind = bp->attr.bp_type == HW_BREAKPOINT_W ? NTRACE_BP_WRITE :
-									      NTRACE_BP_ACCESS;
+			t->watch_kind = nt_hw_kind(t->proc, bp);
 			nt_queue_stop(t, NT_P_WATCH, TWA_RESUME);
 		}
 	}
@@ -63,16 +96,6 @@ static void nt_hw_free(struct nt_hw *hw)
 	kfree(hw);
 }
 
-static struct nt_hw *nt_hw_find(struct nt_proc *proc, u64 addr, u32 len, u32 kind)
-{
-	struct nt_hw *hw;
-
-	list_for_each_entry(hw, &proc->hws, node)
-		if (hw->addr == addr && hw->len == len && hw->kind == kind)
-			return hw;
-	return NULL;
-}
-
 /* SET_BP / CLEAR_BP for the watch kinds. cmd_lock held. */
 int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 {
@@ -83,8 +106,6 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 	u32 n = 0, i;
 	int err = 0;
 
-	if (kind == NTRACE_BP_READ)
-		return -EOPNOTSUPP; /* x86 has no read-only watch */
 	if (kind == NTRACE_BP_HW)
 		len = 0; /* an execute breakpoint has no length: (pid, kind, addr) is the key */
 	else if ((len != 1 && len != 2 && len != 4 && len != 8) || addr % len)
@@ -94,7 +115,9 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 		if (!hw)
 			return -ENOENT;
 		if (!--hw->refs) {
+			spin_lock_irqsave(&nt_lock, flags);
 			list_del(&hw->node);
+			spin_unlock_irqrestore(&nt_lock, flags);
 			nt_hw_free(hw);
 		}
 		return 0;
@@ -129,9 +152,16 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 	attr.bp_len = kind == NTRACE_BP_HW ? sizeof(long) : len; /* x86: X length is sizeof(long) */
 	attr.bp_type = kind == NTRACE_BP_HW ? HW_BREAKPOINT_X :
 		       kind == NTRACE_BP_WRITE ? HW_BREAKPOINT_W : HW_BREAKPOINT_RW;
+	if (kind == NTRACE_BP_READ && hw->n &&
+	    access_process_vm(hw->evs[0].t->task, addr, &hw->value, len, FOLL_FORCE) != len)
+		hw->value = 0;
 	attr.disabled = 0;
 	attr.inherit = 1; /* threads created later get their copy; */
 	attr.inherit_thread = 1; /* forked processes do not */
+	/* Listed before the first hit can come: the handler looks the kind up. */
+	spin_lock_irqsave(&nt_lock, flags);
+	list_add_tail(&hw->node, &proc->hws);
+	spin_unlock_irqrestore(&nt_lock, flags);
 	for (i = 0; i < hw->n; i++) {
 		struct perf_event *ev = register_user_hw_breakpoint(&attr, nt_hw_handler,
 								    hw->evs[i].t,
@@ -146,22 +176,61 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 	if (err) {
 		u32 registered = i;
 
+		spin_lock_irqsave(&nt_lock, flags);
+		list_del(&hw->node);
+		spin_unlock_irqrestore(&nt_lock, flags);
 		for (; i < hw->n; i++)
 			nt_thread_put(hw->evs[i].t);
 		hw->n = registered;
 		nt_hw_free(hw);
 		return err;
 	}
-	list_add_tail(&hw->node, &proc->hws);
 	return 0;
 }
 
 void nt_hw_release_all(struct nt_proc *proc)
 {
 	struct nt_hw *hw, *tmp;
+	unsigned long flags;
 
 	list_for_each_entry_safe(hw, tmp, &proc->hws, node) {
+		spin_lock_irqsave(&nt_lock, flags);
 		list_del(&hw->node);
+		spin_unlock_irqrestore(&nt_lock, flags);
 		nt_hw_free(hw);
 	}
+}
+
+/*
+ * A READ watchpoint hit of current at @addr: did the watched value change (a write, not a
+ * read)? Runs in the thread's own context, where user memory may fault in.
+ */
+bool nt_hw_read_changed(struct nt_thread *t, u64 addr)
+{
+	unsigned long flags;
+	struct nt_hw *hw;
+	bool changed = false;
+	u64 now = 0;
+	u32 len = 0;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	if (t->proc) {
+		list_for_each_entry(hw, &t->proc->hws, node) {
+			if (hw->addr == addr && hw->kind == NTRACE_BP_READ) {
+				len = hw->len;
+				break;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (!len || copy_from_user(&now, u64_to_user_ptr(addr), len))
+		return false;
+	spin_lock_irqsave(&nt_lock, flags);
+	hw = t->proc ? nt_hw_find(t->proc, addr, len, NTRACE_BP_READ) : NULL;
+	if (hw) {
+		changed = hw->value != now;
+		hw->value = now;
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return changed;
 }

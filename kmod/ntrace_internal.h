@@ -93,7 +93,7 @@ struct nt_proc {
 	struct nt_thread *gate; /* all-stop: the thread whose stop is published first */
 	struct list_head threads; /* nt_thread.pnode */
 	struct list_head bps;
-	struct list_head hws; /* struct nt_hw, under cmd_lock */
+	struct list_head hws; /* struct nt_hw: changed under cmd_lock and nt_lock */
 };
 
 /* Reasons waiting for the thread's task_work, highest priority first. */
@@ -178,6 +178,7 @@ void nt_session_teardown(struct nt_session *s);
 /* ntrace_hw.c */
 int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set);
 void nt_hw_release_all(struct nt_proc *proc);
+bool nt_hw_read_changed(struct nt_thread *t, u64 addr);
 
 /* ntrace_stop.c */
 int nt_hooks_init(void);

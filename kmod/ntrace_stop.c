@@ -397,12 +397,18 @@ static int nt_poke_self(u64 addr, u8 byte)
 }
 
 /*
- * A forked child of a traced process is not followed, but its memory is a copy holding our
- * int3s: it takes them out itself, before its first instruction, or it would die of SIGTRAP
- * on them. (A vfork or CLONE_VM child shares the memory; it is left alone.)
+ * A child process of a traced process is not followed, and must not run into our int3s: it
+ * would die of SIGTRAP. A forked child's memory is a copy: it restores the original bytes
+ * itself, from a task_work that runs before its first instruction. A vfork child shares the
+ * memory with its parent, which waits in the kernel until the child execs or exits: the child
+ * takes the int3s out of the shared memory the same way, and hands the work to the parent,
+ * which puts them back when it returns to user mode (gdbserver also detaches a vfork child
+ * with the breakpoints removed). A CLONE_VM child that is not a vfork one is left alone.
  */
 struct nt_unbp {
 	struct callback_head work;
+	struct task_struct *parent; /* referenced while shared */
+	bool shared; /* same mm as the parent */
 	u32 n;
 	struct {
 		u64 addr;
@@ -410,16 +416,59 @@ struct nt_unbp {
 	} bps[];
 };
 
+static void nt_unbp_free(struct nt_unbp *u)
+{
+	if (u->parent)
+		put_task_struct(u->parent);
+	kfree(u);
+	module_put(THIS_MODULE);
+}
+
+static void nt_reinsert_bp(struct nt_thread *t, u64 addr);
+
+/* The vfork parent, back from the vfork: our breakpoints go back in. */
+static void nt_rebp_fn(struct callback_head *cb)
+{
+	struct nt_unbp *u = container_of(cb, struct nt_unbp, work);
+	struct nt_thread *t = NULL;
+	unsigned long flags;
+	u32 i;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	if (!(current->flags & PF_EXITING))
+		t = nt_find_task(current);
+	if (t && t->proc)
+		kref_get(&t->ref);
+	else
+		t = NULL;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (t) {
+		/* Only addresses still set: nt_reinsert_bp rechecks each one. */
+		for (i = 0; i < u->n; i++)
+			nt_reinsert_bp(t, u->bps[i].addr);
+		nt_thread_put(t);
+	}
+	nt_unbp_free(u);
+}
+
 static void nt_unbp_fn(struct callback_head *cb)
 {
 	struct nt_unbp *u = container_of(cb, struct nt_unbp, work);
 	u32 i;
 
-	if (!(current->flags & PF_EXITING))
-		for (i = 0; i < u->n; i++)
-			nt_poke_self(u->bps[i].addr, u->bps[i].orig);
-	kfree(u);
-	module_put(THIS_MODULE);
+	if (current->flags & PF_EXITING || (u->shared && !current->vfork_done)) {
+		nt_unbp_free(u);
+		return;
+	}
+	for (i = 0; i < u->n; i++)
+		nt_poke_self(u->bps[i].addr, u->bps[i].orig);
+	if (u->shared) {
+		/* The parent sleeps in the vfork until we exec or exit; then it runs this. */
+		init_task_work(&u->work, nt_rebp_fn);
+		if (!task_work_add(u->parent, &u->work, TWA_RESUME))
+			return;
+	}
+	nt_unbp_free(u);
 }
 
 static void nt_fork_child(struct task_struct *parent, struct task_struct *child)
@@ -430,7 +479,7 @@ static void nt_fork_child(struct task_struct *parent, struct task_struct *child)
 	struct nt_bp *bp;
 	u32 n = 0;
 
-	if (!child->mm || child->mm == parent->mm)
+	if (!child->mm)
 		return;
 	spin_lock_irqsave(&nt_lock, flags);
 	pt = nt_find_task(parent);
@@ -438,9 +487,8 @@ static void nt_fork_child(struct task_struct *parent, struct task_struct *child)
 		list_for_each_entry(bp, &pt->proc->bps, node)
 			n++;
 		if (n)
-			u = kmalloc(struct_size(u, bps, n), GFP_ATOMIC);
+			u = kzalloc(struct_size(u, bps, n), GFP_ATOMIC);
 		if (u) {
-			u->n = 0;
 			list_for_each_entry(bp, &pt->proc->bps, node) {
 				u->bps[u->n].addr = bp->addr;
 				u->bps[u->n].orig = bp->orig;
@@ -451,12 +499,15 @@ static void nt_fork_child(struct task_struct *parent, struct task_struct *child)
 	spin_unlock_irqrestore(&nt_lock, flags);
 	if (!u)
 		return;
+	u->shared = child->mm == parent->mm;
+	if (u->shared) {
+		get_task_struct(parent);
+		u->parent = parent;
+	}
 	init_task_work(&u->work, nt_unbp_fn);
 	__module_get(THIS_MODULE);
-	if (task_work_add(child, &u->work, TWA_RESUME)) {
-		kfree(u);
-		module_put(THIS_MODULE);
-	}
+	if (task_work_add(child, &u->work, TWA_RESUME))
+		nt_unbp_free(u);
 }
 
 /*
@@ -642,6 +693,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 {
 	struct pt_regs *regs = task_pt_regs(current);
 	struct ntrace_ev_stop *ev;
+	const struct user_regset *gpr;
 	struct nt_rec *r;
 	struct nt_req *req;
 	kernel_siginfo_t info;
@@ -649,7 +701,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	bool killed, detached, gate, set_info = false;
 	u64 over = 0;
 	u32 mode;
-	int sig, ret;
+	int sig, deliver, ret;
 
 	/* A stop before the step trap ends the step-over; it restarts on the next RESUME. */
 	spin_lock_irqsave(&nt_lock, flags);
@@ -661,7 +713,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	if (over)
 		nt_reinsert_bp(t, over);
 
-	r = nt_rec_alloc(sizeof(*ev), NTRACE_EV_STOP, GFP_KERNEL);
+	r = nt_rec_alloc(sizeof(*ev) + NTRACE_STOP_REGS_SIZE, NTRACE_EV_STOP, GFP_KERNEL);
 	if (!r)
 		return; /* cannot report: do not stop silently */
 	ev = (struct ntrace_ev_stop *)r->data;
@@ -671,6 +723,14 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	spin_unlock_irqrestore(&nt_lock, flags);
 	nt_gate_enter(t, d->reason);
 
+	/*
+	 * NTRACE_STOPF_REGS: the registers as GET_REGS will return them, read now by the
+	 * thread itself (only the die notifier, on this thread, changes them meanwhile).
+	 */
+	gpr = nt_find_regset(current, NTRACE_REGSET_GPR);
+	if (gpr && gpr->n * gpr->size == NTRACE_STOP_REGS_SIZE &&
+	    regset_get(current, gpr, NTRACE_STOP_REGS_SIZE, ev + 1) == NTRACE_STOP_REGS_SIZE)
+		ev->hdr.flags |= NTRACE_STOPF_REGS;
 	spin_lock_irqsave(&nt_lock, flags);
 	if (!t->proc || fatal_signal_pending(current)) {
 		t->in_stop = false;
@@ -684,7 +744,13 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	if (t->tf_set) {
 		/* A pending step ends with any stop; hide our TF. */
 		regs->flags &= ~X86_EFLAGS_TF;
+		((struct user_regs_struct *)(ev + 1))->flags &= ~X86_EFLAGS_TF;
 		t->tf_set = false;
+	}
+	if (!(ev->hdr.flags & NTRACE_STOPF_REGS)) {
+		/* No registers to carry: a plain record. */
+		r->len = sizeof(*ev);
+		ev->hdr.len = r->len;
 	}
 	t->range_step = false;
 	t->siginfo_set = false;
@@ -725,8 +791,13 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 			t->resume = false;
 			mode = t->resume_mode;
 			sig = t->resume_sig;
+			/*
+			 * ptrace_signal()'s rule: the siginfo SET_SIGINFO wrote goes with the
+			 * signal delivered only when its si_signo is that signal.
+			 */
+			deliver = sig == NTRACE_SIG_PASS ? d->signo : sig;
 			set_info = t->siginfo_set && d->reason == NTRACE_STOP_SIGNAL &&
-				   (sig == NTRACE_SIG_PASS || sig == d->signo);
+				   deliver > 0 && t->stop_info.si_signo == deliver;
 			if (set_info)
 				copy_siginfo(&info, &t->stop_info);
 			spin_unlock_irqrestore(&nt_lock, flags);
@@ -756,13 +827,13 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	}
 	if (d->reason == NTRACE_STOP_SIGNAL && sig != NTRACE_SIG_PASS && sig != d->signo)
 		nt_discard_signal(d->signo);
-	if (set_info)
+	if (set_info && deliver == d->signo)
 		nt_replace_siginfo(t, d->signo, &info);
 	if (sig > 0 && sig != d->signo) {
 		spin_lock_irqsave(&nt_lock, flags);
 		t->skip_sig = sig;
 		spin_unlock_irqrestore(&nt_lock, flags);
-		send_sig_info(sig, SEND_SIG_PRIV, current);
+		send_sig_info(sig, set_info ? &info : SEND_SIG_PRIV, current);
 	}
 }
 
@@ -812,6 +883,9 @@ static void nt_stop_loop(struct nt_thread *t)
 				continue; /* another thread took a group signal */
 			d.has_info = true;
 		}
+		if (d.reason == NTRACE_STOP_WATCH && d.data[1] == NTRACE_BP_READ &&
+		    nt_hw_read_changed(t, d.data[0]))
+			continue; /* a write, not a read */
 		nt_park(t, &d);
 	}
 }

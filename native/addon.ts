@@ -12,6 +12,8 @@ export interface NativeChannel {
   /** Idempotent. For the userspace engine: tears the session down and joins its thread. */
   close(): void;
   fd(): number;
+  /** false: stop reading (records wait in the fd); true: read again. */
+  setReading(on: boolean): void;
 }
 
 /**

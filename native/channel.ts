@@ -51,6 +51,18 @@ export class RecordChannel {
     this.#native.write(records);
   }
 
+  /**
+   * Stops reading the fd: records wait in the provider (which may drop droppable reports and
+   * announce them with a LOST record). For a consumer that cannot keep up, and for tests.
+   */
+  pauseReading(): void {
+    if (!this.#closed) this.#native.setReading(false);
+  }
+
+  resumeReading(): void {
+    if (!this.#closed) this.#native.setReading(true);
+  }
+
   /** Every record as it arrives. While no listener is set, records queue for next(). */
   onRecord(listener: RecordListener): void {
     this.#onRecord.push(listener);

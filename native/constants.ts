@@ -55,6 +55,7 @@ export const CAP_BITS = [
   'signalFilter',
   'condBytecode',
   'syscallFilter',
+  'stopRegs',
 ] as const;
 
 export const BACKEND_KMOD = 1;
@@ -119,6 +120,11 @@ export const DETACH_REASONS = [undefined, 'request', 'privilege', 'gone'] as con
 
 export const SIGINFO_SIZE = 128;
 export const STOP_DATA_WORDS = 7;
+/** sizeof(struct ntrace_ev_stop): where the GPRs of a STOP with STOPF_REGS start. */
+export const STOP_SIZE = 248;
+/** hdr.flags of a STOP record: the GPR block (user_regs_struct) follows the struct. */
+export const STOPF_REGS = 0x0001;
+export const STOP_REGS_SIZE = 216;
 
 /** Offsets in struct user_regs_struct (NT_PRSTATUS) for the registers tests and tools touch. */
 export const GprOffset = {

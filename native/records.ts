@@ -11,6 +11,9 @@ import {
   SIGINFO_SIZE,
   STOP_DATA_WORDS,
   STOP_REASONS,
+  STOP_REGS_SIZE,
+  STOP_SIZE,
+  STOPF_REGS,
   THREAD_STATES,
 } from './constants.js';
 import type {
@@ -49,6 +52,23 @@ export interface RawHello {
 }
 
 const le = () => new Parser().endianness('little');
+
+/**
+ * Compiles a binary-parser parser once, without the bookkeeping its generated code wraps every
+ * result in: it adds `$parent`/`$root` to the result and deletes them at the end, which turns
+ * each decoded object into a slow dictionary-mode object (a third of the decode time of a STOP
+ * record). Our parsers never refer to them (no context variables, no imports), so the same
+ * generated code is used with those lines left out; any other parser keeps binary-parser's own.
+ */
+function compile<T>(parser: Parser): (buf: Buffer) => T {
+  const code = parser.getCode();
+  const bookkeeping = /^(vars\.\$(parent|root) = .*|delete vars\.\$(parent|root));$/;
+  const kept = code.split('\n').filter((l) => !bookkeeping.test(l));
+  const other = /\$parent|\$root|imports|TextDecoder|constructorFn\(/;
+  if (kept.some((l) => other.test(l))) return (buf) => parser.parse(buf) as T;
+  const fn = new Function('buffer', kept.join('\n')) as (buf: Buffer) => T;
+  return fn;
+}
 
 const hdrParser = le().uint32('len').uint16('type').uint16('flags').uint64('seq');
 const threadParser = le().uint64('handle').int32('tgid').int32('tid');
@@ -108,6 +128,19 @@ const procExitParser = le()
 const detachedParser = le().nest('hdr', { type: hdrParser }).int32('pid').uint32('reason');
 const lostParser = le().nest('hdr', { type: hdrParser }).uint64('count').uint64('firstSeq');
 
+// Compiled once, at load.
+const hdrDecode = compile<unknown>(hdrParser);
+const replyDecode = compile<unknown>(replyParser);
+const helloDecode = compile<unknown>(helloParser);
+const threadDecode = compile<unknown>(threadParser);
+const threadListDecode = compile<unknown>(threadListParser);
+const lenDataDecode = compile<unknown>(lenDataParser);
+const stopDecode = compile<unknown>(stopParser);
+const threadEvDecode = compile<unknown>(threadEvParser);
+const procExitDecode = compile<unknown>(procExitParser);
+const detachedDecode = compile<unknown>(detachedParser);
+const lostDecode = compile<unknown>(lostParser);
+
 interface ParsedThread {
   handle: bigint;
   tgid: number;
@@ -119,7 +152,7 @@ function threadRef(t: ParsedThread): ThreadRef {
 }
 
 export function decodeHeader(rec: Buffer): RecordHeader {
-  return hdrParser.parse(rec) as RecordHeader;
+  return hdrDecode(rec) as RecordHeader;
 }
 
 /** Splits a buffer of whole records by hdr.len. Throws on a frame that does not fit. */
@@ -143,7 +176,7 @@ export function isReply(rec: Buffer): boolean {
 }
 
 export function decodeReply(rec: Buffer): Reply {
-  const r = replyParser.parse(rec) as {
+  const r = replyDecode(rec) as {
     hdr: RecordHeader;
     error: number;
     cmdType: number;
@@ -153,7 +186,7 @@ export function decodeReply(rec: Buffer): Reply {
 }
 
 export function decodeHello(payload: Buffer): RawHello {
-  return helloParser.parse(payload) as RawHello;
+  return helloDecode(payload) as RawHello;
 }
 
 export function decodeCaps(bits: bigint): Caps {
@@ -165,11 +198,11 @@ export function decodeCaps(bits: bigint): Caps {
 }
 
 export function decodeThreadRef(payload: Buffer): ThreadRef {
-  return threadRef(threadParser.parse(payload) as ParsedThread);
+  return threadRef(threadDecode(payload) as ParsedThread);
 }
 
 export function decodeThreadList(payload: Buffer): ThreadInfo[] {
-  const r = threadListParser.parse(payload) as {
+  const r = threadListDecode(payload) as {
     threads: { thread: ParsedThread; stopId: bigint; state: number }[];
   };
   return r.threads.map((t) => ({
@@ -181,8 +214,8 @@ export function decodeThreadList(payload: Buffer): ThreadInfo[] {
 
 /** The {u32 len; u32 reserved; u8 data[len]} replies of GET_REGS, READ_MEM, WRITE_MEM. */
 export function decodeLenData(payload: Buffer): { len: number; data: Buffer } {
-  const r = lenDataParser.parse(payload) as { len: number; data: Buffer };
-  return { len: r.len, data: Buffer.from(r.data) };
+  const r = lenDataDecode(payload) as { len: number; data: Buffer };
+  return { len: r.len, data: r.data };
 }
 
 export function decodeMemLen(payload: Buffer): number {
@@ -200,7 +233,7 @@ export function decodeEvent(rec: Buffer): EngineEvent | undefined {
   const type = rec.readUInt16LE(4);
   switch (type) {
     case Ev.STOP: {
-      const s = stopParser.parse(rec) as {
+      const s = stopDecode(rec) as {
         hdr: RecordHeader;
         thread: ParsedThread;
         stopId: bigint;
@@ -223,13 +256,17 @@ export function decodeEvent(rec: Buffer): EngineEvent | undefined {
         pc: s.pc,
         sp: s.sp,
         data: s.data,
-        siginfo: Buffer.from(s.siginfo),
+        // Views of the record, not copies: each read hands JavaScript a fresh buffer of its own.
+        siginfo: s.siginfo,
       };
+      if ((s.hdr.flags & STOPF_REGS) !== 0 && rec.length >= STOP_SIZE + STOP_REGS_SIZE) {
+        ev.regs = rec.subarray(STOP_SIZE, STOP_SIZE + STOP_REGS_SIZE);
+      }
       return ev;
     }
     case Ev.THREAD_NEW:
     case Ev.THREAD_EXIT: {
-      const t = threadEvParser.parse(rec) as {
+      const t = threadEvDecode(rec) as {
         hdr: RecordHeader;
         thread: ParsedThread;
         data: bigint;
@@ -242,7 +279,7 @@ export function decodeEvent(rec: Buffer): EngineEvent | undefined {
       return { type: 'thread-exit', seq: t.hdr.seq, thread: threadRef(t.thread), code };
     }
     case Ev.PROC_EXIT: {
-      const p = procExitParser.parse(rec) as {
+      const p = procExitDecode(rec) as {
         hdr: RecordHeader;
         thread: ParsedThread;
         wstatus: number;
@@ -257,7 +294,7 @@ export function decodeEvent(rec: Buffer): EngineEvent | undefined {
       return ev;
     }
     case Ev.DETACHED: {
-      const d = detachedParser.parse(rec) as { hdr: RecordHeader; pid: number; reason: number };
+      const d = detachedDecode(rec) as { hdr: RecordHeader; pid: number; reason: number };
       return {
         type: 'detached',
         seq: d.hdr.seq,
@@ -266,7 +303,7 @@ export function decodeEvent(rec: Buffer): EngineEvent | undefined {
       };
     }
     case Ev.LOST: {
-      const l = lostParser.parse(rec) as { hdr: RecordHeader; count: bigint; firstSeq: bigint };
+      const l = lostDecode(rec) as { hdr: RecordHeader; count: bigint; firstSeq: bigint };
       return { type: 'lost', seq: l.hdr.seq, count: l.count, firstSeq: l.firstSeq };
     }
     default:
@@ -286,7 +323,8 @@ export function encodeRecord(
   fill?: (body: Buffer) => void,
 ): Buffer {
   const len = align8(HDR_SIZE + bodyLen);
-  const b = Buffer.alloc(len);
+  // From node's pool (small commands are the hot path), zeroed: unused fields must be zero.
+  const b = Buffer.allocUnsafe(len).fill(0);
   b.writeUInt32LE(len, 0);
   b.writeUInt16LE(type, 4);
   b.writeUInt16LE(0, 6);

@@ -39,6 +39,8 @@ export interface Caps {
   signalFilter: boolean;
   condBytecode: boolean;
   syscallFilter: boolean;
+  /** STOP records carry the GPRs (NTRACE_CAP_STOP_REGS); optional for older Caps literals. */
+  stopRegs?: boolean;
 }
 
 export interface ThreadRef {
@@ -156,6 +158,11 @@ export interface StopEvent {
   data: bigint[];
   /** 128 bytes of siginfo_t for 'signal' stops. */
   siginfo: Buffer;
+  /**
+   * The thread's GPRs read at the stop, 216 bytes laid out as getRegs(handle, stopId, 'gpr')
+   * returns them, when the provider sends them (caps.stopRegs, NTRACE_STOPF_REGS).
+   */
+  regs?: Buffer;
 }
 
 export interface ThreadNewEvent {

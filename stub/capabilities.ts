@@ -36,6 +36,10 @@ export interface Capabilities {
   forkEvents: boolean;
   /** vfork-events, with vforkdone. */
   vforkEvents: boolean;
+  /** QNonStop:1 (per-thread stop and resume). */
+  nonStop?: boolean;
+  /** QThreadEvents (`create` and `w` stop replies). */
+  threadEvents?: boolean;
 }
 
 export function capabilitiesOf(target: Target): Capabilities {
@@ -51,6 +55,8 @@ export function capabilitiesOf(target: Target): Capabilities {
     execEvents: target.execEvents !== undefined,
     forkEvents: target.forks !== undefined,
     vforkEvents: target.forks?.setVforkEvents !== undefined,
+    nonStop: target.nonStop !== undefined,
+    threadEvents: target.threadEvents !== undefined,
   };
 }
 
@@ -80,5 +86,8 @@ export function supportedFeatures(
   // fork-events needs multiprocess ids to name the child.
   if (caps.forkEvents && client.forkEvents && client.multiprocess) f.push('fork-events+');
   if (caps.vforkEvents && client.vforkEvents && client.multiprocess) f.push('vfork-events+');
+  // GDB sends QNonStop and QThreadEvents only when announced.
+  if (caps.nonStop) f.push('QNonStop+');
+  if (caps.threadEvents) f.push('QThreadEvents+');
   return f;
 }

@@ -2,7 +2,7 @@
 // no-ack mode (GDB manual, "Packet Acknowledgment"), retransmission on `-`, and backpressure:
 // reading pauses while the socket's write buffer is full or too many packets wait for the session.
 import type { Duplex } from 'node:stream';
-import { encodePacket } from '../rsp/encoder.js';
+import { encodeNotification, encodePacket } from '../rsp/encoder.js';
 import { decodeBody, Framer } from '../rsp/framer.js';
 
 export interface ConnectionEvents {
@@ -143,6 +143,15 @@ export class Connection {
     const wire = encodePacket(body);
     this.lastSent = wire;
     this.write(wire);
+  }
+
+  /**
+   * `%body#cs`, an asynchronous notification (GDB manual, "Notification Packets"): sent at any
+   * time, never acked, so never retransmitted.
+   */
+  notify(body: string): void {
+    this.opts.log?.(`notif ("${printable(body)}")`);
+    this.write(encodeNotification(body));
   }
 
   close(): void {

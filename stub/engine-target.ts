@@ -12,6 +12,7 @@ import type {
   BreakpointOps,
   ExecEventOps,
   ForkOps,
+  NonStopOps,
   ProcessInfoOps,
   Ptid,
   Regset,
@@ -20,6 +21,7 @@ import type {
   SyscallOps,
   Target,
   TargetStop,
+  ThreadEventOps,
   ThreadInfoOps,
   WatchKind,
   WatchpointOps,
@@ -37,13 +39,15 @@ interface ThreadRec {
   running: boolean;
   /** An event this thread had while another thread's stop was being reported. */
   pending?: StopEvent;
+  /** Non-stop: a stop was asked for (vCont;t, vCtrlC); the signal to report it with. */
+  stopSignal?: number;
 }
 
 type Phase =
   | { kind: 'stopped' }
   | { kind: 'running' }
   /** A primary stop arrived; waiting for the other threads to stop. */
-  | { kind: 'collecting'; primary: StopEvent }
+  | { kind: 'collecting'; primary: StopEvent | TargetStop }
   | { kind: 'gone' };
 
 const errnoOf: Record<string, number> = {
@@ -187,6 +191,12 @@ export class EngineTarget implements BaseOps {
   }
 
   private wantExec = false;
+  /** Non-stop mode (QNonStop:1): no all-stop, every stop reported by itself. */
+  private nonStop = false;
+  /** QThreadEvents:1: thread creation and exit are reported. */
+  private threadEvents = false;
+  /** Non-stop: a stop of every thread was asked for and some have not stopped yet. */
+  private stopAllPending = false;
   /** New threads resumed by us since the last resume (see handleEvent). */
   private readonly quietResumes = new Set<number>();
   /** GDB negotiated exec-events. */
@@ -242,13 +252,29 @@ export class EngineTarget implements BaseOps {
 
   private initialStop?: () => void;
 
+  private optionsDirty = false;
+
+  /**
+   * Sends options changed while everything was stopped. Called right before the resume writes,
+   * so the engine applies them first; a failure leaves them dirty for the next resume.
+   */
+  private flushOptions(): void {
+    if (!this.optionsDirty || this.phase.kind === 'gone') return;
+    this.optionsDirty = false;
+    this.applyOptions().catch(() => {
+      this.optionsDirty = true;
+    });
+  }
+
   private async applyOptions(): Promise<void> {
     const stopSignals: number[] = [];
     for (let s = 1; s <= NSIG; s++) if (!this.passSignals.has(s)) stopSignals.push(s);
     const opts: ProcessOptions = {
-      allStop: this.engine.info.caps.allStop,
+      allStop: this.engine.info.caps.allStop && !this.nonStop,
       events: {
         threadReports: true,
+        // Thread events: a new thread stops before its first instruction for `create`.
+        clone: this.threadEvents,
         exec: this.wantExec || this.reportExec,
         fork: this.reportFork,
         vfork: this.reportVfork,
@@ -283,6 +309,11 @@ export class EngineTarget implements BaseOps {
 
   writeRegisters(thread: Ptid, set: Regset, data: Buffer): Promise<void> {
     const r = this.rec(thread);
+    if (set === 'gpr' && r.pending?.regs) {
+      // A kept event reported later must not bring back the registers it stopped with.
+      const { regs: _stale, ...rest } = r.pending;
+      r.pending = rest;
+    }
     return call(this.engine.setRegs(r.ref.handle, r.stopId, set, data));
   }
 
@@ -296,6 +327,7 @@ export class EngineTarget implements BaseOps {
 
   async resume(actions: ResumeAction[]): Promise<void> {
     if (this.phase.kind === 'gone') throw new TargetError('the process is gone', 3);
+    if (this.nonStop) return this.resumeNonStop(actions);
     const plan: [ThreadRec, ResumeAction][] = [];
     for (const r of this.threadsByTid.values()) {
       if (r.running) continue;
@@ -312,6 +344,7 @@ export class EngineTarget implements BaseOps {
       setImmediate(() => this.listener(this.translate(ev)));
       return;
     }
+    this.flushOptions();
     this.phase = { kind: 'running' };
     this.interruptRequested = false;
     this.quietResumes.clear();
@@ -402,18 +435,35 @@ export class EngineTarget implements BaseOps {
           w(ev);
           return;
         }
+        if (this.nonStop && !this.initialStop) {
+          this.reportNonStop(ev, r);
+          return;
+        }
         const phase = this.phase;
         if (phase.kind === 'running') {
           if (this.initialStop) break;
           if (ev.reason === 'new-thread') {
             // A thread born while its process runs joins the run, unless a stop was asked for.
-            if (this.interruptRequested) break;
+            if (this.interruptRequested || this.threadEvents) break;
             this.resumeQuietly(r);
             this.quietResumes.add(r.ref.tid);
             return;
           }
           if (ev.reason === 'requested' && !this.interruptRequested) break;
-          this.phase = { kind: 'collecting', primary: ev };
+          // QThreadEvents: the parent's clone stop is reported as the new thread's `create`.
+          const child = Number(ev.data[1] ?? 0n);
+          this.phase = {
+            kind: 'collecting',
+            primary:
+              ev.reason === 'clone' && this.threadEvents
+                ? {
+                    kind: 'stopped',
+                    thread: { pid: this.pid, tid: child },
+                    signal: SIGTRAP,
+                    cause: { type: 'thread-created' },
+                  }
+                : ev,
+          };
           if (!this.engine.info.caps.allStop) {
             this.engine.stop(this.pid).catch(() => {});
           }
@@ -437,10 +487,26 @@ export class EngineTarget implements BaseOps {
         }
         return;
       }
-      case 'thread-exit':
+      case 'thread-exit': {
         if (ev.thread.tgid !== this.pid) return;
         this.threadsByTid.delete(ev.thread.tid);
+        if (!this.threadEvents || this.initialStop) break;
+        const exited: TargetStop = {
+          kind: 'thread-exited',
+          thread: { pid: ev.thread.tgid, tid: ev.thread.tid },
+          code: ev.code,
+        };
+        if (this.nonStop) {
+          this.listener(exited);
+          return;
+        }
+        if (this.phase.kind === 'running') {
+          // All-stop: the exit is the stop; every other thread stops for it.
+          this.phase = { kind: 'collecting', primary: exited };
+          this.engine.stop(this.pid).catch(() => {});
+        }
         break;
+      }
       case 'process-exit': {
         if (ev.pid !== this.pid) return;
         this.phase = { kind: 'gone' };
@@ -486,6 +552,8 @@ export class EngineTarget implements BaseOps {
     t.reportExec = this.reportExec;
     t.reportFork = this.reportFork;
     t.reportVfork = this.reportVfork;
+    t.nonStop = this.nonStop;
+    t.threadEvents = this.threadEvents;
     t.passSignals = new Set(this.passSignals);
     t.catching = { ...this.catching };
     t.swBreaks = new Set(this.swBreaks);
@@ -516,10 +584,136 @@ export class EngineTarget implements BaseOps {
     const phase = this.phase;
     if (phase.kind !== 'collecting') return;
     this.phase = { kind: 'stopped' };
-    this.listener(this.translate(phase.primary));
+    const p = phase.primary;
+    this.listener('type' in p ? this.translate(p) : p);
   }
 
+  /**
+   * Non-stop: one thread's stop goes to GDB by itself while the others run on. A stop GDB
+   * asked for reports the signal it asked with (0 for vCont;t, GDB manual "Packets").
+   */
+  private reportNonStop(ev: StopEvent, r: ThreadRec): void {
+    const asked = r.stopSignal;
+    r.stopSignal = undefined;
+    if (this.stopAllPending && ![...this.threadsByTid.values()].some((x) => x.running)) {
+      this.stopAllPending = false;
+    }
+    const thread = { pid: ev.thread.tgid, tid: ev.thread.tid };
+    const requested: TargetStop = {
+      kind: 'stopped',
+      thread,
+      signal: asked ?? 0,
+      cause: { type: 'interrupt' },
+    };
+    switch (ev.reason) {
+      case 'new-thread':
+        if (this.threadEvents) this.listener(this.translate(ev));
+        else if (asked !== undefined || this.stopAllPending) this.listener(requested);
+        else this.resumeQuietly(r);
+        return;
+      case 'clone':
+        // The parent's half of a thread creation (reported as the child's `create`).
+        if (asked !== undefined) this.listener(requested);
+        else this.resumeQuietly(r);
+        return;
+      case 'requested':
+      case 'attach':
+        this.listener(requested);
+        return;
+      default:
+        this.listener(this.translate(ev));
+    }
+  }
+
+  /** Non-stop resume: only stopped threads the actions name run; the others are untouched. */
+  private async resumeNonStop(actions: ResumeAction[]): Promise<void> {
+    const plan: [ThreadRec, ResumeAction][] = [];
+    for (const r of this.threadsByTid.values()) {
+      if (r.running) continue;
+      const a = actions.find((x) => x.thread === undefined || x.thread.tid === r.ref.tid);
+      if (!a) continue;
+      // An event kept from an all-stop stop is reported now instead of running.
+      const ev = r.pending;
+      r.pending = undefined;
+      if (ev && !(ev.reason === 'breakpoint' && !this.swBreaks.has(ev.data[0] ?? ev.pc))) {
+        setImmediate(() => this.listener(this.translate(ev)));
+        continue;
+      }
+      plan.push([r, a]);
+    }
+    this.flushOptions();
+    this.phase = { kind: 'running' };
+    const results = await Promise.allSettled(
+      plan.map(([r, a]) => {
+        const stopId = r.stopId;
+        r.running = true;
+        r.stopId = 0n;
+        return this.engine.resume({
+          handle: r.ref.handle,
+          stopId,
+          mode: a.mode === 'continue' ? 'cont' : a.mode === 'step' ? 'step' : 'range-step',
+          signal: a.signal,
+          ...(a.range ? { range: a.range } : {}),
+        });
+      }),
+    );
+    let failure: TargetError | undefined;
+    let started = 0;
+    results.forEach((res, i) => {
+      const r = plan[i]![0];
+      if (res.status === 'fulfilled') {
+        started++;
+        return;
+      }
+      const err = wrap(res.reason);
+      if (err.code === 'ESRCH' || err.code === 'ESTALE') this.threadsByTid.delete(r.ref.tid);
+      else {
+        r.running = false;
+        failure ??= err;
+      }
+    });
+    if (failure && started === 0) throw failure;
+  }
+
+  readonly nonStopOps: NonStopOps = {
+    setNonStop: async (on) => {
+      this.nonStop = on;
+      if (this.phase.kind !== 'gone') await this.applyOptions();
+    },
+    stopThreads: async (threads, signal) => {
+      const recs = threads
+        ? threads.map((t) => this.threadsByTid.get(t.tid)).filter((r) => r !== undefined)
+        : [...this.threadsByTid.values()];
+      const running = recs.filter((r) => r.running);
+      if (running.length === 0) return;
+      for (const r of running) r.stopSignal = signal;
+      if (!threads) {
+        this.stopAllPending = true;
+        await call(this.engine.stop(this.pid));
+        return;
+      }
+      // A thread that stopped or exited meanwhile reports that instead.
+      await Promise.all(
+        running.map((r) => this.engine.stop(this.pid, r.ref.handle).catch(() => {})),
+      );
+    },
+    isRunning: (thread) => this.threadsByTid.get(thread.tid)?.running ?? false,
+  };
+
+  readonly threadEventOps: ThreadEventOps = {
+    setThreadEvents: async (on) => {
+      this.threadEvents = on;
+      if (this.phase.kind !== 'gone') await this.applyOptions();
+    },
+  };
+
+  /** The stop as the session sees it, with the registers the event carried (STOP_REGS). */
   private translate(ev: StopEvent): TargetStop {
+    const stop = this.translateEvent(ev);
+    return ev.regs && stop.kind === 'stopped' ? { ...stop, gpr: ev.regs } : stop;
+  }
+
+  private translateEvent(ev: StopEvent): TargetStop {
     const thread = { pid: ev.thread.tgid, tid: ev.thread.tid };
     switch (ev.reason) {
       case 'signal':
@@ -568,6 +762,8 @@ export class EngineTarget implements BaseOps {
       }
       case 'vfork-done':
         return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'vfork-done' } };
+      case 'new-thread':
+        return { kind: 'stopped', thread, signal: SIGTRAP, cause: { type: 'thread-created' } };
       case 'exec': {
         let path = '';
         try {
@@ -601,6 +797,11 @@ export class EngineTarget implements BaseOps {
         throw err;
       }
       return;
+    }
+    if (this.nonStop) {
+      // DEVNOTE: the ptrace engine, with every thread in a stop it reported, waits on the pidfd
+      // only, and the SIGKILLed threads' exit stops never wake it: run them into the SIGKILL.
+      for (const r of this.threadsByTid.values()) if (!r.running) this.resumeQuietly(r);
     }
     await gone;
   }
@@ -655,6 +856,13 @@ export class EngineTarget implements BaseOps {
   readonly signalOps: SignalOps = {
     setPassSignals: async (signals) => {
       this.passSignals = new Set(signals);
+      // Only a running thread can receive a signal. gdb 13 changes the set around every step
+      // over a breakpoint; while nothing runs the table goes to the engine with the next resume,
+      // written just ahead of it, instead of costing a round trip of its own.
+      if ([...this.threadsByTid.values()].every((r) => !r.running)) {
+        this.optionsDirty = true;
+        return;
+      }
       if (this.phase.kind !== 'gone') await this.applyOptions();
     },
     readSiginfo: (thread) => {
@@ -765,6 +973,8 @@ export class EngineTarget implements BaseOps {
       execEvents: caps.execEvents,
       forkEvents: caps.forkEvents,
       vforkEvents: caps.forkEvents && caps.vforkEvents,
+      nonStop: true,
+      threadEvents: true,
     };
   }
 
@@ -791,6 +1001,9 @@ export class EngineTarget implements BaseOps {
       t.forks = { ...this.forkOps };
       if (!caps.vforkEvents) delete t.forks.setVforkEvents;
     }
+    // Per-thread stop and resume are part of every provider's ABI (STOP with a handle).
+    t.nonStop = this.nonStopOps;
+    t.threadEvents = this.threadEventOps;
     return t;
   }
 }

@@ -31,14 +31,24 @@ import { HostIo, isHostIoCommand } from './hostio/host-io.js';
 import { detectClientFlavour } from './lldb/client-flavour.js';
 import { type LaunchRequest, LaunchSettings } from './launch-settings.js';
 import {
+  allocateMemory,
+  deallocateMemory,
   hostInfo,
   hostSignalFromWire,
+  isInternalStop,
   isLldb,
+  launchSuccess,
+  lldbLaunch,
+  lldbExtendedMode,
   lldbKillReply,
+  lldbWithoutProcess,
   memoryRegionInfo,
   noteInitialStop,
   processInfo,
+  readMemoryBinary,
   registerInfo,
+  restoreRegisterState,
+  saveRegisterState,
   serverVersion,
   shlibInfoAddr,
   threadsInfo,
@@ -52,6 +62,8 @@ import {
 } from './handlers/registers.js';
 import {
   legacyActions,
+  type NonStopPlan,
+  planNonStop,
   planResume,
   resume,
   vContActions,
@@ -116,6 +128,17 @@ export class Session {
   /** Environment, directory, shell and ASLR for vRun. */
   private readonly launch = new LaunchSettings(process.env);
   private contThread: ThreadId | undefined;
+  /** QNonStop:1 (GDB manual, "Remote Non-Stop"). */
+  private nonStop = false;
+  /** QThreadEvents:1: `create` and `w` stop replies. */
+  private threadEvents = false;
+  /**
+   * Non-stop stop replies not yet acknowledged: the head went out as `%Stop:` (or as the `?`
+   * reply), the rest follow one per vStopped (GDB manual, "Notification Packets").
+   */
+  private readonly stopQueue: string[] = [];
+  /** Non-stop: each stopped thread's last stop, for `?`. */
+  private readonly threadStops = new WeakMap<SessionContext, Map<number, TargetStop>>();
   private endSession!: (end: SessionEnd) => void;
   private debugOn: boolean;
 
@@ -145,7 +168,8 @@ export class Session {
       },
       {
         maxPacketSize: PACKET_SIZE,
-        log: (line) => this.log(line),
+        // Only with --debug: the connection formats every packet for the log otherwise.
+        ...(this.debugOn ? { log: (line: string) => this.log(line) } : {}),
       },
     );
     for (const t of Array.isArray(targets) ? targets : targets ? [targets] : []) this.setTarget(t);
@@ -175,6 +199,7 @@ export class Session {
     const first = target.base.threads()[0];
     if (first)
       ctx.lastStop = { kind: 'stopped', thread: first, signal: 5, cause: { type: 'signal' } };
+    this.threadStops.set(ctx, new Map(first && ctx.lastStop ? [[first.tid, ctx.lastStop]] : []));
     noteInitialStop(ctx);
     if (select) this.ctx = ctx;
     return ctx;
@@ -219,7 +244,8 @@ export class Session {
         let result: HandlerResult;
         const cmd = parseCommand(body);
         // The stop may be reported before the resume call returns: be `running` already.
-        const resuming = RESUME_KINDS.has(cmd.kind);
+        // Non-stop: resuming answers OK at once and packets keep flowing while threads run.
+        const resuming = !this.nonStop && RESUME_KINDS.has(cmd.kind);
         if (resuming) this.state = { kind: 'running' };
         try {
           result = await this.dispatch(cmd);
@@ -241,6 +267,10 @@ export class Session {
   }
 
   private async interrupt(): Promise<void> {
+    if (this.nonStop) {
+      await this.ctrlC().catch((err) => this.log(`interrupt failed: ${(err as Error).message}`));
+      return;
+    }
     if (this.state.kind !== 'running') return;
     this.state = { kind: 'interrupting' };
     for (const ctx of this.running) {
@@ -253,6 +283,13 @@ export class Session {
   }
 
   private onStop(ctx: SessionContext, stop: TargetStop): void {
+    // The step of a syscall the stub injected for `_M`/`_m` (stub/handlers/lldb.ts) is
+    // awaited by that handler and never reported to the client.
+    if (isInternalStop(ctx, stop)) return;
+    if (this.nonStop && this.state.kind !== 'closed') {
+      void this.onStopNonStop(ctx, stop);
+      return;
+    }
     if (ctx.swallowStop) {
       // Stopped for another process's stop (all-stop); GDB learns nothing new here.
       ctx.swallowStop = false;
@@ -302,6 +339,115 @@ export class Session {
         this.conn.send(body);
         void this.pump();
       });
+  }
+
+  /** Non-stop: each stop becomes a `%Stop` notification, queued behind unacknowledged ones. */
+  private async onStopNonStop(ctx: SessionContext, stop: TargetStop): Promise<void> {
+    ctx.invalidate();
+    const stops = this.threadStops.get(ctx);
+    if (stop.kind === 'stopped') {
+      ctx.lastStop = stop;
+      stops?.set(stop.thread.tid, stop);
+      if (stop.cause.type === 'exec') {
+        ctx.swBreakpoints?.forgetAll();
+        ctx.xferCache.clear();
+        stops?.clear();
+        stops?.set(stop.thread.tid, stop);
+      }
+    } else if (stop.kind === 'thread-exited') {
+      stops?.delete(stop.thread.tid);
+    }
+    try {
+      await this.cleanFork(ctx, stop);
+      await this.adoptForkChild(ctx, stop);
+      const body = await stopReply(ctx, stop);
+      if (stop.kind === 'exited' || stop.kind === 'signalled') {
+        if (this.extended) {
+          this.removeProc(ctx);
+          await ctx.target.base.close().catch(() => {});
+        }
+      }
+      this.queueStop(body);
+    } catch (err) {
+      this.log(`stop report failed: ${(err as Error).message}`);
+    }
+  }
+
+  private queueStop(body: string): void {
+    if (this.state.kind === 'closed') return;
+    this.stopQueue.push(body);
+    if (this.stopQueue.length === 1) this.conn.notify(`Stop:${body}`);
+  }
+
+  /** vCtrlC (or 0x03) in non-stop: one running thread stops with SIGINT, as ^C would do. */
+  private async ctrlC(): Promise<void> {
+    const procs = [this.ctx, ...this.procs.values()].filter((p) => p !== undefined);
+    for (const p of procs) {
+      const ns = p.target.nonStop;
+      if (!ns) continue;
+      const threads = p.target.base.threads();
+      const g = p.generalThread;
+      const t =
+        (g && ns.isRunning(g) ? threads.find((x) => x.tid === g.tid) : undefined) ??
+        threads.find((x) => ns.isRunning(x));
+      if (!t) continue;
+      await ns.stopThreads([t], SIGINT);
+      return;
+    }
+  }
+
+  /** `?` in non-stop: every stopped thread's stop, the first as the reply, the rest by vStopped. */
+  private async nonStopStatus(): Promise<HandlerResult> {
+    this.stopQueue.length = 0;
+    const bodies: string[] = [];
+    for (const p of this.procs.values()) {
+      const stops = this.threadStops.get(p);
+      for (const t of p.target.base.threads()) {
+        if (p.target.nonStop?.isRunning(t)) continue;
+        const stop: TargetStop = stops?.get(t.tid) ?? {
+          kind: 'stopped',
+          thread: t,
+          signal: 0,
+          cause: { type: 'signal' },
+        };
+        bodies.push(await stopReply(p, stop));
+      }
+    }
+    this.stopQueue.push(...bodies);
+    return reply(bodies[0] ?? 'OK');
+  }
+
+  /**
+   * Non-stop vCont: the named stopped threads run, `t` ones are asked to stop, the reply is OK
+   * and every stop comes later as a notification (GDB manual, "Remote Non-Stop").
+   */
+  private async resumeNonStop(actions: WireAction[]): Promise<HandlerResult> {
+    const plans: [SessionContext, NonStopPlan][] = [];
+    for (const p of this.procs.values()) {
+      const plan = planNonStop(p, actions);
+      if (typeof plan === 'string') return errorReply(22);
+      plans.push([p, plan]);
+    }
+    if (plans.every(([, plan]) => plan.resume.length === 0 && plan.stop.length === 0)) {
+      return errorReply(22);
+    }
+    for (const [p, plan] of plans) {
+      const ns = p.target.nonStop;
+      if (!ns) return errorReply(22);
+      const go = plan.resume.filter((a) => a.thread && !ns.isRunning(a.thread));
+      if (go.length > 0) {
+        try {
+          await p.swBreakpoints?.flush();
+          p.invalidate();
+          p.xferCache.clear();
+          await p.target.base.resume(go);
+        } catch (err) {
+          return errorReply(errnoOf(err));
+        }
+      }
+      if (plan.stop.length > 0) await ns.stopThreads(plan.stop, 0);
+    }
+    return OK;
   }
 
   /**
@@ -379,10 +525,42 @@ export class Session {
         return OK;
       case 'must-reply-empty':
         return EMPTY;
-      case 'non-stop':
-        // DEVNOTE: non-stop needs per-thread stops from the target; all-stop only for now, so
-        // QNonStop:1 is refused (gdb then says so) rather than half served.
-        return cmd.enable ? errorReply(1) : OK;
+      case 'non-stop': {
+        const able = ctx
+          ? [...this.procs.values()].every((p) => p.target.nonStop)
+          : this.opts.provider?.capabilities.nonStop === true;
+        if (cmd.enable && !able) return errorReply(1);
+        try {
+          for (const p of this.procs.values()) await p.target.nonStop?.setNonStop(cmd.enable);
+        } catch (err) {
+          return errorReply(errnoOf(err));
+        }
+        this.nonStop = cmd.enable;
+        if (!cmd.enable) this.stopQueue.length = 0;
+        return OK;
+      }
+      case 'thread-events': {
+        const able = ctx
+          ? [...this.procs.values()].every((p) => p.target.threadEvents)
+          : this.opts.provider?.capabilities.threadEvents === true;
+        if (!able) return EMPTY;
+        try {
+          for (const p of this.procs.values())
+            await p.target.threadEvents?.setThreadEvents(cmd.enable);
+        } catch (err) {
+          return errorReply(errnoOf(err));
+        }
+        this.threadEvents = cmd.enable;
+        return OK;
+      }
+      case 'next-stop-notification':
+        if (!this.nonStop) return EMPTY;
+        this.stopQueue.shift();
+        return reply(this.stopQueue[0] ?? 'OK');
+      case 'interrupt':
+        if (!this.nonStop) break;
+        await this.ctrlC();
+        return OK;
       case 'host-info':
         return hostInfo();
       case 'server-version':
@@ -412,8 +590,16 @@ export class Session {
         this.launch.shell = cmd.enable;
         return OK;
       case 'query-stop-reason':
+        if (this.nonStop) return this.nonStopStatus();
         if (!ctx?.lastStop || ctx.target.base.threads().length === 0) return reply('W00');
         return reply(await stopReply(ctx, ctx.lastStop));
+      // LLDB's A: vRun with argv[0] as the program; the stop is fetched later (handlers/lldb.ts).
+      case 'launch':
+        return lldbLaunch(this, this.launch, () =>
+          this.dispatch({ kind: 'run', filename: cmd.args[0]!, args: cmd.args.slice(1) }),
+        );
+      case 'launch-success':
+        return launchSuccess(this);
       case 'monitor': {
         const out = monitorCommand(cmd.command, (on) => {
           this.debugOn = on;
@@ -496,14 +682,19 @@ export class Session {
         return reply(owner.target.base.attached ? '1' : '0');
       }
       case 'continue':
+        if (this.nonStop)
+          return this.resumeNonStop(legacyActions(ctx, 'continue', cmd.signal, this.contThread));
         this.running.add(ctx);
         return resume(ctx, legacyActions(ctx, 'continue', cmd.signal, this.contThread), cmd.addr);
       case 'step':
+        if (this.nonStop)
+          return this.resumeNonStop(legacyActions(ctx, 'step', cmd.signal, this.contThread));
         this.running.add(ctx);
         return resume(ctx, legacyActions(ctx, 'step', cmd.signal, this.contThread), cmd.addr);
       case 'vcont-query':
         return reply(vContActions(ctx));
       case 'vcont':
+        if (this.nonStop) return this.resumeNonStop(cmd.actions.map(wireAction));
         return this.resumeProcesses(cmd.actions.map(wireAction));
       case 'remove-breakpoint':
         if (ctx.forkChild !== undefined && cmd.type === 'software' && ctx.target.forks) {
@@ -513,6 +704,18 @@ export class Session {
           } catch (err) {
             return errorReply(errnoOf(err));
           }
+        }
+        if (this.nonStop) {
+          // Threads run meanwhile: a removed int3 must go now, not at the next resume.
+          const r = await setBreakpoint(
+            ctx,
+            false,
+            breakpointTypeNumber(cmd.type),
+            cmd.addr,
+            cmd.size,
+          );
+          await ctx.swBreakpoints?.flush();
+          return r;
         }
         return setBreakpoint(ctx, false, breakpointTypeNumber(cmd.type), cmd.addr, cmd.size);
       case 'insert-breakpoint':
@@ -607,6 +810,16 @@ export class Session {
       case 'symbol-lookup-ready':
       case 'symbol-value':
         return OK;
+      case 'read-memory-binary':
+        return readMemoryBinary(ctx, cmd.addr, cmd.length, PACKET_SIZE);
+      case 'allocate-memory':
+        return allocateMemory(ctx, cmd.size, cmd.permissions);
+      case 'deallocate-memory':
+        return deallocateMemory(ctx, cmd.addr);
+      case 'save-registers':
+        return saveRegisterState(ctx, this.suffixThread(ctx, cmd.thread));
+      case 'restore-registers':
+        return restoreRegisterState(ctx, cmd.saveId, this.suffixThread(ctx, cmd.thread));
       case 'detach': {
         if (cmd.pid !== undefined && ctx.target.forks?.children().includes(cmd.pid)) {
           try {
@@ -701,7 +914,8 @@ export class Session {
       case 'run':
       case 'attach': {
         const provider = this.opts.provider;
-        if (!provider || !this.extended) return EMPTY;
+        const lldbMulti = lldbExtendedMode(this.client, this.opts.multi === true);
+        if (!provider || !(this.extended || lldbMulti)) return EMPTY;
         let request: LaunchRequest | undefined;
         if (cmd.kind !== 'attach') {
           request =
@@ -724,6 +938,8 @@ export class Session {
             ? await provider.launch(request)
             : await provider.attach((cmd as { pid: number }).pid);
           this.setTarget(target);
+          if (this.nonStop) await target.nonStop?.setNonStop(true);
+          if (this.threadEvents) await target.threadEvents?.setThreadEvents(true);
           if (this.client) {
             if (this.client.execEvents) await target.execEvents?.setExecEvents(true);
             if (this.client.forkEvents && this.client.multiprocess) {
@@ -742,9 +958,17 @@ export class Session {
         }
       }
       case 'thread-list-first':
-        return reply('l');
+        return lldbWithoutProcess(cmd.kind, this.client, undefined) ?? reply('l');
       case 'thread-list-next':
         return reply('l');
+      case 'enable-thread-suffix':
+      case 'enable-threads-in-stop-reply':
+      case 'vcont-query':
+        // LLDB asks these right after connecting, with or without a process (handlers/lldb.ts).
+        return (
+          lldbWithoutProcess(cmd.kind, this.client, this.opts.provider?.capabilities) ??
+          errorReply(1)
+        );
       case 'xfer-read':
         if (cmd.object === 'features' && cmd.annex === 'target.xml') {
           const tmp = new SessionContext({
@@ -778,6 +1002,8 @@ const LAUNCH_FEATURES = [
   'QSetWorkingDir+',
   'QStartupWithShell+',
 ];
+
+const SIGINT = 2;
 
 const RESUME_KINDS: ReadonlySet<string> = new Set(['continue', 'step', 'vcont']);
 

@@ -45,7 +45,9 @@ export type StopCause =
   /** vfork-events: the parent is stopped at the vfork; the child shares its memory. */
   | { type: 'vfork'; child: Ptid }
   /** The vfork child exec'd or exited: the parent's memory is its own again. */
-  | { type: 'vfork-done' };
+  | { type: 'vfork-done' }
+  /** A new thread, stopped at its start (QThreadEvents: the `create` stop reason). */
+  | { type: 'thread-created' };
 
 export type TargetStop =
   | {
@@ -54,9 +56,13 @@ export type TargetStop =
       /** Host signal number, 0 when none (e.g. an interrupt). */
       signal: number;
       cause: StopCause;
+      /** The thread's general registers at the stop, when the target had them at no cost. */
+      gpr?: Buffer;
     }
   | { kind: 'exited'; pid: number; code: number }
-  | { kind: 'signalled'; pid: number; signal: number };
+  | { kind: 'signalled'; pid: number; signal: number }
+  /** One thread ended while its process lives on (QThreadEvents: the `w` reply). */
+  | { kind: 'thread-exited'; thread: Ptid; code: number };
 
 /** One vCont action; `thread` undefined applies to every thread no earlier action named. */
 export interface ResumeAction {
@@ -158,6 +164,28 @@ export interface ForkOps {
   adoptChild?(pid: number): Promise<Target>;
 }
 
+/**
+ * Non-stop mode (GDB manual, "Remote Non-Stop"): each thread stops and resumes on its own. While
+ * on, `resume` touches only the threads its actions name (the others keep running or stay
+ * stopped) and every thread's stop is reported through `onStop` by itself.
+ */
+export interface NonStopOps {
+  setNonStop(on: boolean): Promise<void>;
+  /**
+   * Asks running threads to stop (undefined: every running thread). Each reports one stop:
+   * with `signal` (host number, 0 for vCont;t) when the request stopped it, or with its own
+   * event when it got there first. Threads already stopped are left alone and report nothing.
+   */
+  stopThreads(threads: Ptid[] | undefined, signal: number): Promise<void>;
+  /** Resumed and not stopped since. */
+  isRunning(thread: Ptid): boolean;
+}
+
+/** QThreadEvents: report thread creation (`create`) and exit (`w`) as stops. */
+export interface ThreadEventOps {
+  setThreadEvents(on: boolean): Promise<void>;
+}
+
 /** QCatchSyscalls. */
 export interface SyscallOps {
   /** undefined: stop at no syscall; [] (with all=true): every syscall. */
@@ -176,4 +204,6 @@ export interface Target {
   syscalls?: SyscallOps;
   execEvents?: ExecEventOps;
   forks?: ForkOps;
+  nonStop?: NonStopOps;
+  threadEvents?: ThreadEventOps;
 }

@@ -1,12 +1,15 @@
 // Baseline: the same work as the engine benchmark done by a bare ptrace loop in C.
 //   ptrace-loop TARGET TICK_ADDR STEPS HITS
-// Prints "steps_per_sec hits_per_sec". A breakpoint hit is: continue, wait, read regs, rewind
-// the pc, put the original byte back, single-step, wait, put the int3 back (what an engine does).
+// Prints "steps_per_sec hits_per_sec step_cpu_us hit_cpu_us": rates by the wall clock, and this
+// tracer's own CPU time (user + system, getrusage) per step and per hit. A breakpoint hit is:
+// continue, wait, read regs, rewind the pc, put the original byte back, single-step, wait, put the
+// int3 back (what an engine does).
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,6 +19,13 @@ static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static void die(const char *what) {
@@ -59,12 +69,12 @@ int main(int argc, char **argv) {
   ptrace(PTRACE_SETREGS, pid, 0, &regs);
   ptrace(PTRACE_POKETEXT, pid, tick, orig);
 
-  double t0 = now();
+  double t0 = now(), c0 = cpu();
   for (long i = 0; i < steps; i++) {
     if (ptrace(PTRACE_SINGLESTEP, pid, 0, 0) < 0) die("step");
     wait_stop(pid);
   }
-  double t1 = now();
+  double t1 = now(), c1 = cpu();
   ptrace(PTRACE_POKETEXT, pid, tick, trap);
   for (long i = 0; i < hits; i++) {
     ptrace(PTRACE_CONT, pid, 0, 0);
@@ -77,8 +87,9 @@ int main(int argc, char **argv) {
     wait_stop(pid);
     ptrace(PTRACE_POKETEXT, pid, tick, trap);
   }
-  double t2 = now();
-  printf("%.0f %.0f\n", steps / (t1 - t0), hits / (t2 - t1));
+  double t2 = now(), c2 = cpu();
+  printf("%.0f %.0f %.2f %.2f\n", steps / (t1 - t0), hits / (t2 - t1), (c1 - c0) * 1e6 / steps,
+         (c2 - c1) * 1e6 / hits);
   kill(pid, SIGKILL);
   waitpid(pid, NULL, 0);
   return 0;

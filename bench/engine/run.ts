@@ -2,7 +2,7 @@
 // engine (a RESUME and its STOP record per step or hit), beside a bare C ptrace loop doing the
 // same work in the same run. Usage: node dist/bench/engine/run.js [steps] [hits]
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +20,24 @@ async function build(dir: string) {
   const loop = join(dir, 'ptrace-loop');
   await run('gcc', ['-O0', '-no-pie', '-o', target, join(src, 'target.c')]);
   await run('gcc', ['-O2', '-o', loop, join(src, 'ptrace-loop.c')]);
+  // The engine without JavaScript: its tracer sources linked into a small C++ client.
+  const client = join(dir, 'abi-client');
+  const root = resolve(src, '../..');
+  const tracer = ['tracer', 'tracer_cmd', 'tracer_mem', 'tracer_proc', 'tracer_stop'].map((f) =>
+    join(root, 'native/src', `${f}.cc`),
+  );
+  await run('g++', [
+    ...['-O2', '-std=c++17', '-D_GNU_SOURCE', '-pthread'],
+    ...['-I', join(root, 'kmod/include/uapi'), '-I', join(root, 'native/src')],
+    ...['-o', client, join(src, 'abi-client.cc'), ...tracer],
+  ]);
   const { stdout } = await run('nm', [target]);
   const line = stdout.split('\n').find((l) => l.endsWith(' T tick'));
   if (!line) throw new Error('no tick symbol');
-  return { target, loop, tick: BigInt(`0x${line.split(' ')[0]}`) };
+  return { target, loop, client, tick: BigInt(`0x${line.split(' ')[0]}`) };
 }
 
+/** Runs ptrace-loop or abi-client: both print "steps/s hits/s cpu_us/step cpu_us/hit". */
 async function baseline(loop: string, target: string, tick: bigint) {
   const { stdout } = await run(loop, [
     target,
@@ -33,8 +45,49 @@ async function baseline(loop: string, target: string, tick: bigint) {
     String(steps),
     String(hits),
   ]);
-  const [s, h] = stdout.trim().split(' ').map(Number);
-  return { steps: s!, hits: h! };
+  const [s, h, sc, hc] = stdout.trim().split(' ').map(Number);
+  return { steps: s!, hits: h!, stepCpu: sc!, hitCpu: hc! };
+}
+
+interface ThreadSample {
+  ns: number; // run time, from schedstat
+  sleeps: number; // voluntary context switches
+}
+
+/** Run time and sleeps of each thread of this process, keyed "name/tid". */
+function threadTimes(): Map<string, ThreadSample> {
+  const out = new Map<string, ThreadSample>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const dir = `/proc/self/task/${tid}`;
+      const name = readFileSync(`${dir}/comm`, 'utf8').trim();
+      const ns = Number(readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]);
+      const m = /voluntary_ctxt_switches:\s*(\d+)/.exec(readFileSync(`${dir}/status`, 'utf8'));
+      out.set(`${name}/${tid}`, { ns, sleeps: Number(m?.[1] ?? 0) });
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Per operation, by thread role (the JS thread, the tracer, the rest): µs run and sleeps. */
+function perThread(a: Map<string, ThreadSample>, b: Map<string, ThreadSample>, ops: number) {
+  const main = `${readFileSync('/proc/self/comm', 'utf8').trim()}/${process.pid}`;
+  const r = { js: 0, tracer: 0, other: 0, jsSleeps: 0, tracerSleeps: 0 };
+  for (const [k, v] of b) {
+    const before = a.get(k) ?? { ns: 0, sleeps: 0 };
+    const d = (v.ns - before.ns) / 1000 / ops;
+    const sl = (v.sleeps - before.sleeps) / ops;
+    if (k === main) {
+      r.js += d;
+      r.jsSleeps += sl;
+    } else if (k.startsWith('ntrace-tracer/')) {
+      r.tracer += d;
+      r.tracerSleeps += sl;
+    } else r.other += d;
+  }
+  return r;
 }
 
 async function engine(target: string, tick: bigint) {
@@ -63,13 +116,21 @@ async function engine(target: string, tick: bigint) {
   await e.resume({ handle: ref.handle, stopId: stop.stopId, mode: 'cont' });
   stop = await nextStop();
   await e.clearBreakpoint({ pid, kind: 'sw', addr: tick, len: 1 });
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  const t0threads = threadTimes();
   const t0 = performance.now();
+  const c0 = cpu();
   for (let i = 0; i < steps; i++) {
     const next = nextStop();
     await e.resume({ handle: ref.handle, stopId: stop.stopId, mode: 'step' });
     stop = await next;
   }
   const t1 = performance.now();
+  const c1 = cpu();
+  const t1threads = threadTimes();
   await e.setBreakpoint({ pid, kind: 'sw', addr: tick, len: 1 });
   for (let i = 0; i < hits; i++) {
     const next = nextStop();
@@ -78,22 +139,51 @@ async function engine(target: string, tick: bigint) {
     if (stop.reason !== 'breakpoint') throw new Error(`unexpected stop ${stop.reason}`);
   }
   const t2 = performance.now();
+  const c2 = cpu();
+  const t2threads = threadTimes();
   const backend = e.info.backend;
   await e.close();
-  return { backend, steps: (steps * 1000) / (t1 - t0), hits: (hits * 1000) / (t2 - t1) };
+  return {
+    backend,
+    steps: (steps * 1000) / (t1 - t0),
+    hits: (hits * 1000) / (t2 - t1),
+    // node's CPU time (every thread: JavaScript, libuv and the tracer) per step and per hit.
+    stepCpu: (c1 - c0) / steps,
+    hitCpu: (c2 - c1) / hits,
+    stepThreads: perThread(t0threads, t1threads, steps),
+    hitThreads: perThread(t1threads, t2threads, hits),
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ntrace-bench-'));
 try {
-  const { target, loop, tick } = await build(dir);
+  const { target, loop, client, tick } = await build(dir);
   const c = await baseline(loop, target, tick);
+  const a = await baseline(client, target, tick);
   const n = await engine(target, tick);
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
   const fmt = (x: number) => x.toFixed(0).padStart(8);
   console.log(`engine backend: ${n.backend}; ${steps} steps, ${hits} breakpoint hits`);
-  console.log('                     C ptrace loop    engine   ratio');
-  console.log(`single steps/s       ${fmt(c.steps)}  ${fmt(n.steps)}   ${pct(n.steps, c.steps)}`);
-  console.log(`breakpoint hits/s    ${fmt(c.hits)}  ${fmt(n.hits)}   ${pct(n.hits, c.hits)}`);
+  console.log('                     C ptrace loop    engine   ratio   engine from C++   ratio');
+  console.log(
+    `single steps/s       ${fmt(c.steps)}  ${fmt(n.steps)}   ${pct(n.steps, c.steps)}` +
+      `          ${fmt(a.steps)}   ${pct(a.steps, c.steps)}`,
+  );
+  console.log(
+    `breakpoint hits/s    ${fmt(c.hits)}  ${fmt(n.hits)}   ${pct(n.hits, c.hits)}` +
+      `          ${fmt(a.hits)}   ${pct(a.hits, c.hits)}`,
+  );
+  // CPU time spent on the tracing side per operation (the debuggee's own time excluded): less
+  // sensitive to other load on the machine than the rates.
+  const us = (x: number) => x.toFixed(1).padStart(8);
+  console.log(`CPU us per step      ${us(c.stepCpu)}  ${us(n.stepCpu)}          ${us(a.stepCpu)}`);
+  console.log(`CPU us per hit       ${us(c.hitCpu)}  ${us(n.hitCpu)}          ${us(a.hitCpu)}`);
+  const split = (r: ReturnType<typeof perThread>) =>
+    `JS thread ${r.js.toFixed(1)}, tracer ${r.tracer.toFixed(1)}, other ${r.other.toFixed(1)}` +
+    ` (sleeps: JS ${r.jsSleeps.toFixed(2)}, tracer ${r.tracerSleeps.toFixed(2)})`;
+  console.log(`engine us per step by thread: ${split(n.stepThreads)}`);
+  console.log(`engine us per hit by thread:  ${split(n.hitThreads)}`);
+  console.log(`load average         ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -11,6 +11,8 @@ host_root() {
 	mount -t tmpfs tmpfs /ovl && mkdir -p /ovl/upper /ovl/work || return 1
 	mount -t overlay overlay -o lowerdir=/host,upperdir=/ovl/upper,workdir=/ovl/work /newroot ||
 		return 1
+	# /tmp stays the overlay's (writable, in /ovl's tmpfs): a tree cloned under the host's
+	# /tmp, as CI may do, must remain visible.
 	mount -t proc proc /newroot/proc && mount -t sysfs sysfs /newroot/sys &&
-		mount -t devtmpfs devtmpfs /newroot/dev && mount -t tmpfs tmpfs /newroot/tmp || return 1
+		mount -t devtmpfs devtmpfs /newroot/dev || return 1
 }

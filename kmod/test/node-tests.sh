@@ -2,21 +2,28 @@
 # NTRACE_BACKEND=kernel, run by the host's node from a writable overlay of the host root.
 node_suite() {
 	host_root || return 1
-	[ -d /newroot/work/main/dist/test/engine ] || { echo "node tests: dist/test/engine missing (run npx tsc -p . on the host)"; return 1; }
+	[ -d "/newroot$(cat /root_path)/dist/test/engine" ] || { echo "node tests: dist/test/engine missing (run npx tsc -p . on the host)"; return 1; }
 	insmod /ntrace.ko || return 1
 	t0=$(date +%s)
 	chroot /newroot /usr/bin/node -e 'console.log("node " + process.version + " runs in the guest")'
 	echo "node startup: $(($(date +%s) - t0))s"
 	if [ "$(cat /node_tests)" = debug ]; then
 		# Development aid: run kmod/test/out/debug.sh from the host inside the chroot.
-		timeout "$(cat /node_timeout)" chroot /newroot /bin/sh /work/main/kmod/test/out/debug.sh
+		timeout "$(cat /node_timeout)" chroot /newroot /bin/sh "$(cat /root_path)/kmod/test/out/debug.sh"
 		rmmod ntrace
 		return 0
 	fi
-	# Streamed to the console as it runs; bounded so the verdict and dmesg always follow.
-	timeout "$(cat /node_timeout)" chroot /newroot /usr/bin/env -i HOME=/tmp \
-		PATH=/usr/local/bin:/usr/bin:/bin NTRACE_BACKEND=kernel CI=1 /bin/sh -c \
-		'cd /work/main && exec node node_modules/ava/entrypoints/cli.mjs --verbose --timeout=120s dist/test/engine/ 2>&1; echo "ava-exit: $?"' |
+	# Bounded by NODE_TIMEOUT and by what is left of QEMU_TIMEOUT (guest uptime ~ time since
+	# qemu started), keeping 40 s for rmmod, dmesg and the verdict.
+	limit=$(cat /node_timeout)
+	left=$(($(cat /qemu_timeout) - $(cut -d. -f1 /proc/uptime) - 40))
+	[ "$left" -lt "$limit" ] && limit=$left
+	[ "$limit" -gt 0 ] || { echo "node tests: no time left (QEMU_TIMEOUT)"; return 1; }
+	# TAP (as the host's run prints it, for .ci/run's side-by-side table), streamed to the
+	# console as it runs; bounded so the verdict and dmesg always follow.
+	timeout "$limit" chroot /newroot /usr/bin/env -i HOME=/tmp \
+		PATH=/usr/local/bin:/usr/bin:/bin NTRACE_BACKEND=kernel CI=1 R="$(cat /root_path)" /bin/sh -c \
+		'cd "$R" && node node_modules/ava/entrypoints/cli.mjs --tap --timeout=120s dist/test/engine/ 2>&1; echo "ava-exit: $?"' |
 		sed 's/^/ava: /' | tee /tmp/ava.log
 	grep -q '^ava: ava-exit: 0$' /tmp/ava.log
 	rc=$?

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,6 +59,7 @@ volatile uint64_t spin_count;
 volatile uint64_t thread_count; /* written by thread_body only */
 volatile uint64_t range_count;
 volatile int usr1_value; /* si_value of the last SIGUSR1 */
+volatile uint64_t store_only; /* only ever stored to (kind 0), for READ watchpoints */
 
 __attribute__((noinline)) void bp_target(void)
 {
@@ -148,6 +150,22 @@ static pid_t spawn(int kind, int fd)
 			_exit(98);
 		_exit(WIFEXITED(st) ? 40 + WEXITSTATUS(st) : WIFSIGNALED(st) ? 60 + WTERMSIG(st) : 97);
 	}
+	if (kind == 5) { /* once exit_code_var is set: a vfork child runs bp_target, then we do */
+		pid_t c;
+		int st;
+
+		while (!exit_code_var)
+			usleep(1000);
+		c = vfork();
+		if (c == 0) {
+			bp_target();
+			_exit(3);
+		}
+		if (c < 0 || waitpid(c, &st, 0) != c)
+			_exit(98);
+		bp_target(); /* the breakpoint is back in the parent */
+		_exit(WIFEXITED(st) ? 40 + WEXITSTATUS(st) : WIFSIGNALED(st) ? 60 + WTERMSIG(st) : 97);
+	}
 	if (kind == 2) {
 		unsigned char c = 0;
 
@@ -161,8 +179,10 @@ static pid_t spawn(int kind, int fd)
 		int v;
 
 		bp_target();
-		if (kind == 0)
+		if (kind == 0) {
+			store_only = spin_count;
 			do_syscall();
+		}
 		v = exit_code_var; /* read once: the debugger writes it at any point */
 		if (kind == 1 && v == 7) {
 			pthread_t th;
@@ -431,11 +451,36 @@ static int match_stop(const struct ntrace_hdr *h, const void *arg)
 	       (!m->reason || ev->reason == m->reason);
 }
 
+/* NTRACE_STOPF_REGS: every STOP record read carries the 216-byte GPR block. */
+static int stops_seen, stops_without_regs;
+
 static struct ntrace_ev_stop *wait_stop(struct session *s, uint64_t handle, uint32_t reason)
 {
 	struct stop_match m = { handle, reason };
+	struct ntrace_ev_stop *ev = (struct ntrace_ev_stop *)wait_for(s, match_stop, &m);
 
-	return (struct ntrace_ev_stop *)wait_for(s, match_stop, &m);
+	if (ev) {
+		stops_seen++;
+		if (!(ev->hdr.flags & NTRACE_STOPF_REGS) ||
+		    ev->hdr.len != sizeof(*ev) + NTRACE_STOP_REGS_SIZE)
+			stops_without_regs++;
+	}
+	return ev;
+}
+
+/* The registers a STOP record carries equal what GET_REGS returns at that stop. */
+static void check_stop_regs(struct session *s, const struct ntrace_ev_stop *ev, const char *what)
+{
+	struct user_regs_struct regs;
+	const struct user_regs_struct *sr = (const void *)(ev + 1);
+	int err = -9999;
+
+	_Static_assert(sizeof(regs) == NTRACE_STOP_REGS_SIZE, "user_regs_struct size");
+	if (ev && (ev->hdr.flags & NTRACE_STOPF_REGS))
+		err = get_regs(s, ev->thread.handle, ev->stop_id, &regs);
+	CHECK(!err && !memcmp(sr, &regs, sizeof(regs)) && sr->rip == ev->pc && sr->rsp == ev->sp,
+	      "%s: the STOP record's registers equal GET_REGS (err %d, rip %#llx)", what, err,
+	      ev && !err ? (unsigned long long)sr->rip : 0ULL);
 }
 
 static int match_type(const struct ntrace_hdr *h, const void *arg)
@@ -575,6 +620,7 @@ static void test_range_hw_siginfo(void)
 	CHECK(ev && ev->reason == NTRACE_STOP_SIGNAL && ev->signo == SIGUSR1,
 	      "SIGNAL stop for SIGUSR1");
 	stop_id = ev ? ev->stop_id : 0;
+	check_stop_regs(&s, ev, "SIGNAL stop");
 	rec_free(&ev->hdr);
 	{
 		struct {
@@ -585,6 +631,14 @@ static void test_range_hw_siginfo(void)
 		struct ntrace_reply *rep;
 
 		_Static_assert(sizeof(siginfo_t) == NTRACE_SIGINFO_SIZE, "siginfo size");
+		/* Kept whole, as PTRACE_SETSIGINFO does: another si_signo reads back as written. */
+		m.si.si_signo = SIGUSR2;
+		call_err(&s, &m, sizeof(m), NTRACE_CMD_SET_SIGINFO);
+		rep = call(&s, &g, sizeof(g), NTRACE_CMD_GET_SIGINFO);
+		CHECK(rep && !rep->error && ((siginfo_t *)(rep + 1))->si_signo == SIGUSR2,
+		      "GET_SIGINFO returns the si_signo SET_SIGINFO wrote (%d)",
+		      rep && !rep->error ? ((siginfo_t *)(rep + 1))->si_signo : -1);
+		rec_free(&rep->hdr);
 		m.si.si_signo = SIGUSR1;
 		m.si.si_code = SI_QUEUE;
 		m.si.si_pid = getpid();
@@ -641,6 +695,126 @@ static void test_fork_child_bps(void)
 	rec_free(&pe->hdr);
 	st = reap(pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 43, "waitpid: the parent exited 43");
+	close_session(&s);
+}
+
+/*
+ * An unfollowed vfork child shares the parent's memory: it runs with our int3s taken out,
+ * and they are back once the parent returns from the vfork.
+ */
+static void test_vfork_child_bps(void)
+{
+	struct ntrace_ev_stop *ev;
+	struct ntrace_ev_proc_exit *pe;
+	struct session s;
+	int n = 1, st;
+	uint8_t b = 0;
+	pid_t pid;
+
+	pid = spawn(5, -1);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_KILL_ON_CLOSE, NULL);
+	EXPECT_EQ(bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP), 0,
+		  "SET_BP where a vfork child goes first");
+	write_mem(&s, pid, (uintptr_t)&exit_code_var, &n, sizeof(n));
+	ev = wait_stop(&s, 0, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT && ev->thread.tgid == pid &&
+		      ev->pc == (uintptr_t)bp_target,
+	      "the vfork child ran through it; the parent, back from vfork, stops there (%d)",
+	      ev ? (int)ev->reason : -1);
+	{
+		char path[64];
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		fd = open(path, O_RDONLY);
+		CHECK(fd >= 0 && pread(fd, &b, 1, (uintptr_t)bp_target) == 1 && b == 0xcc,
+		      "the int3 is back in the parent's memory (%#x)", b);
+		close(fd);
+	}
+	if (ev)
+		resume(&s, ev->thread.handle, ev->stop_id, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	pe = (void *)wait_type(&s, NTRACE_EV_PROC_EXIT);
+	CHECK(pe && WIFEXITED(pe->wstatus) && WEXITSTATUS(pe->wstatus) == 43,
+	      "the vfork child exited 3, not by SIGTRAP (parent status %#x)",
+	      pe ? pe->wstatus : -1);
+	rec_free(&pe->hdr);
+	st = reap(pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 43, "waitpid: the parent exited 43");
+	close_session(&s);
+}
+
+/* NTRACE_BP_READ: a read/write debug register whose hits count only if the value is unchanged. */
+static void test_read_watch(void)
+{
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	uint64_t h, stop_id, before, after;
+	int v = 4;
+	pid_t pid;
+
+	pid = spawn(0, -1);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_READ, (uintptr_t)&spin_count, 8, NTRACE_CMD_SET_BP), 0,
+		  "SET_BP kind READ on spin_count (read, then written, by spin_count++)");
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_WATCH && ev->data[0] == (uintptr_t)&spin_count &&
+		      ev->data[1] == NTRACE_BP_READ,
+	      "STOP WATCH for the read, kind READ (reason %d, kind %lld)", ev ? (int)ev->reason : -1,
+	      ev ? (long long)ev->data[1] : -1LL);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_READ, (uintptr_t)&spin_count, 8, NTRACE_CMD_CLEAR_BP),
+		  0, "CLEAR_BP kind READ");
+	before = read_u64(&s, pid, &store_only);
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_READ, (uintptr_t)&store_only, 8, NTRACE_CMD_SET_BP), 0,
+		  "SET_BP kind READ on a variable only stored to");
+	bp_cmd(&s, pid, (uintptr_t)do_syscall, NTRACE_CMD_SET_BP);
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	after = read_u64(&s, pid, &store_only);
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT && after != before,
+	      "its stores do not stop: the next stop is the breakpoint after them"
+	      " (reason %d at %#llx, data %#llx/%lld, %llu -> %llu)",
+	      ev ? (int)ev->reason : -1, ev ? (unsigned long long)ev->pc : 0ULL,
+	      ev ? (unsigned long long)ev->data[0] : 0ULL, ev ? (long long)ev->data[1] : -1LL,
+	      (unsigned long long)before, (unsigned long long)after);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	bp_cmd(&s, pid, (uintptr_t)do_syscall, NTRACE_CMD_CLEAR_BP);
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_READ, (uintptr_t)&store_only, 8, NTRACE_CMD_CLEAR_BP),
+		  0, "CLEAR_BP of the second READ watchpoint");
+	/* ACCESS on the same variable: its stores stop. */
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_ACCESS, (uintptr_t)&store_only, 8, NTRACE_CMD_SET_BP),
+		  0, "SET_BP kind ACCESS on the stored-to variable");
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_WATCH && ev->data[0] == (uintptr_t)&store_only &&
+		      ev->data[1] == NTRACE_BP_ACCESS,
+	      "its store stops as ACCESS (reason %d, kind %lld)", ev ? (int)ev->reason : -1,
+	      ev ? (long long)ev->data[1] : -1LL);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	EXPECT_EQ(hw_cmd(&s, pid, NTRACE_BP_ACCESS, (uintptr_t)&store_only, 8,
+			 NTRACE_CMD_CLEAR_BP), 0, "CLEAR_BP kind ACCESS");
+	write_mem(&s, pid, (uintptr_t)&exit_code_var, &v, sizeof(v));
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	{
+		struct ntrace_ev_proc_exit *pe = (void *)wait_type(&s, NTRACE_EV_PROC_EXIT);
+
+		CHECK(pe && WIFEXITED(pe->wstatus) && WEXITSTATUS(pe->wstatus) == 4,
+		      "the debuggee runs on to its exit");
+		rec_free(&pe->hdr);
+	}
+	reap(pid);
 	close_session(&s);
 }
 
@@ -782,6 +956,7 @@ static void test_protocol(void)
 	      hr.xstate_size, (unsigned long long)hr.xcr0);
 	EXPECT_EQ(hr.hw_slots, 4, "HELLO hw_slots: four debug registers");
 	CHECK(hr.caps & NTRACE_CAP_HW_WATCH, "caps include HW_WATCH");
+	CHECK(hr.caps & NTRACE_CAP_STOP_REGS, "caps include STOP_REGS");
 	CHECK((hr.caps & NTRACE_CAP_ALL_STOP) && (hr.caps & NTRACE_CAP_RANGE_STEP) &&
 		      (hr.caps & NTRACE_CAP_HW_BREAK) && (hr.caps & NTRACE_CAP_SIGINFO_WRITE),
 	      "caps include ALL_STOP, RANGE_STEP, HW_BREAK, SIGINFO_WRITE");
@@ -927,6 +1102,7 @@ static void test_debug(void)
 		      ev->thread.tgid == pid,
 	      "STOP event: reason ATTACH, tid and tgid of the child");
 	stop_id = ev ? ev->stop_id : 0;
+	check_stop_regs(&s, ev, "ATTACH stop");
 	EXPECT_EQ(hello(&s, NULL), -EBUSY, "HELLO after ATTACH: EBUSY");
 	open_session(&s2);
 	hello(&s2, NULL);
@@ -971,6 +1147,7 @@ static void test_debug(void)
 	EXPECT_EQ(ev ? ev->pc : 0, (uintptr_t)bp_target, "breakpoint pc is rewound to the int3");
 	EXPECT_EQ(ev ? ev->data[0] : 0, (uintptr_t)bp_target, "breakpoint data[0] is its address");
 	stop_id = ev ? ev->stop_id : 0;
+	check_stop_regs(&s, ev, "BREAKPOINT stop");
 	rec_free(&ev->hdr);
 	get_regs(&s, h, stop_id, &regs);
 	EXPECT_EQ(regs.rip, (uintptr_t)bp_target, "GET_REGS rip at the breakpoint");
@@ -1001,6 +1178,7 @@ static void test_debug(void)
 			      ev->pc <= (uintptr_t)bp_target + 15,
 		      "STEP stop one instruction past the breakpoint");
 		stop_id = ev ? ev->stop_id : 0;
+		check_stop_regs(&s, ev, "STEP stop (our TF hidden)");
 		rec_free(&ev->hdr);
 		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 		fd = open(path, O_RDONLY);
@@ -1108,9 +1286,9 @@ static void test_debug(void)
 		EXPECT_EQ(call_err(&s, &w, sizeof(w), NTRACE_CMD_SET_BP), -EINVAL,
 			  "watchpoint of length 3: EINVAL");
 		w.len = 8;
-		w.kind = NTRACE_BP_READ;
-		EXPECT_EQ(call_err(&s, &w, sizeof(w), NTRACE_CMD_SET_BP), -EOPNOTSUPP,
-			  "read-only watchpoint: EOPNOTSUPP (x86 has none)");
+		w.kind = NTRACE_BP_ACCESS + 1;
+		EXPECT_EQ(call_err(&s, &w, sizeof(w), NTRACE_CMD_SET_BP), -EINVAL,
+			  "SET_BP of an unknown kind: EINVAL");
 		w.kind = NTRACE_BP_WRITE;
 		EXPECT_EQ(call_err(&s, &w, sizeof(w), NTRACE_CMD_CLEAR_BP), -ENOENT,
 			  "CLEAR_BP of an unknown watchpoint: ENOENT");
@@ -1244,6 +1422,9 @@ static void test_kill_and_close(void)
 	rec_free(&ev->hdr);
 	/* While stopped, b writes nothing: drain whatever it wrote before. */
 	drain(pa[0]);
+	errno = 0;
+	CHECK(syscall(SYS_delete_module, "ntrace", O_NONBLOCK) == -1 && errno == EWOULDBLOCK,
+	      "rmmod refused while a session holds stopped targets (errno %d)", errno);
 	close_session(&s);
 	CHECK(read_byte(pa[0]), "after close the attached target runs again");
 	st = reap(c);
@@ -1561,8 +1742,13 @@ int main(int argc, char **argv)
 	test_range_hw_siginfo();
 	test_allstop_watch_inherit();
 	test_fork_child_bps();
+	test_vfork_child_bps();
+	test_read_watch();
 	test_exec(argc > 1 ? argv[1] : "/ntrace_selftest", argc > 2 ? argv[2] : "/suid-busybox");
 	test_foreign_writer();
+	CHECK(stops_seen > 0 && !stops_without_regs,
+	      "every STOP record carried NTRACE_STOPF_REGS and 216 register bytes (%d of %d did not)",
+	      stops_without_regs, stops_seen);
 	printf("1..%d\n# %d failed\n", testno, failures);
 	return failures ? 1 : 0;
 }

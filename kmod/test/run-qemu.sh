@@ -72,6 +72,7 @@ echo "${BENCH:-0}" >"$RD/bench"
 echo "$OUT/bench_target" >"$RD/bench_target_path"
 echo "${BENCH_ARGS:-5000 2000}" >"$RD/bench_args"
 echo "${NODE_TIMEOUT:-$((QEMU_TIMEOUT - 90))}" >"$RD/node_timeout"
+echo "$QEMU_TIMEOUT" >"$RD/qemu_timeout"
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.gz"
 
 # 4. Boot. The guest prints its verdict as a marker line on the serial console.

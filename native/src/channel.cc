@@ -12,7 +12,8 @@ namespace ntrace {
 
 namespace {
 
-constexpr size_t kReadBuf = 1 << 18;
+// A whole number of kMaxRecord slots (recvmmsg gives each message its own).
+constexpr size_t kReadBuf = 1 << 20;
 
 } // namespace
 
@@ -26,10 +27,11 @@ Napi::Error ErrnoError(Napi::Env env, const char *what, int err) {
 }
 
 Napi::Function Channel::Define(Napi::Env env) {
-  return DefineClass(
-      env, "Channel",
-      {InstanceMethod<&Channel::Start>("start"), InstanceMethod<&Channel::Write>("write"),
-       InstanceMethod<&Channel::Close>("close"), InstanceMethod<&Channel::Fd>("fd")});
+  return DefineClass(env, "Channel",
+                     {InstanceMethod<&Channel::Start>("start"),
+                      InstanceMethod<&Channel::Write>("write"),
+                      InstanceMethod<&Channel::Close>("close"), InstanceMethod<&Channel::Fd>("fd"),
+                      InstanceMethod<&Channel::SetReading>("setReading")});
 }
 
 // new Channel('user') starts a userspace engine; new Channel('device', path) opens a device.
@@ -54,6 +56,7 @@ Channel::Channel(const Napi::CallbackInfo &info)
       return;
     }
     fd_ = sv[0];
+    is_socket_ = true;
     engine_ = std::make_unique<Tracer>(sv[1]);
   } else if (kind == "device" && info.Length() > 1 && info[1].IsString()) {
     std::string path = info[1].As<Napi::String>();
@@ -144,10 +147,13 @@ Napi::Value Channel::Start(const Napi::CallbackInfo &info) {
 
 void Channel::UpdatePoll() {
   if (poll_ == nullptr) return;
-  int want = UV_READABLE | (queue_.empty() ? 0 : UV_WRITABLE);
+  int want = (reading_ ? UV_READABLE : 0) | (queue_.empty() ? 0 : UV_WRITABLE);
   if (want == poll_events_) return;
   poll_events_ = want;
-  uv_poll_start(poll_, want, OnPoll);
+  if (want == 0)
+    uv_poll_stop(poll_);
+  else
+    uv_poll_start(poll_, want, OnPoll);
 }
 
 void Channel::OnPoll(uv_poll_t *handle, int status, int events) {
@@ -161,23 +167,59 @@ void Channel::OnPoll(uv_poll_t *handle, int status, int events) {
   if (!self->closed_ && (events & UV_READABLE)) self->Readable();
 }
 
-void Channel::Readable() {
-  std::vector<uint8_t> acc;
+// Appends every record readable now to acc. Returns -1, or 0 at EOF, or an errno.
+int Channel::ReadInto(std::vector<uint8_t> &acc) {
   int end = -1;
+  if (is_socket_) {
+    // The socketpair: one recvmmsg takes every queued record (one message each), where read(2)
+    // would need one call per record plus one for EAGAIN.
+    constexpr unsigned kSlots = kReadBuf / kMaxRecord;
+    struct mmsghdr msgs[kSlots];
+    struct iovec iovs[kSlots];
+    for (int round = 0; round < 64; round++) {
+      for (unsigned i = 0; i < kSlots; i++) {
+        iovs[i].iov_base = rbuf_.data() + i * kMaxRecord;
+        iovs[i].iov_len = kMaxRecord;
+        memset(&msgs[i], 0, sizeof msgs[i]);
+        msgs[i].msg_hdr.msg_iov = &iovs[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      int n = recvmmsg(fd_, msgs, kSlots, MSG_DONTWAIT, nullptr);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) end = errno;
+        break;
+      }
+      if (n == 0) end = 0;
+      for (int i = 0; i < n && end < 0; i++) {
+        if (msgs[i].msg_len == 0) end = 0; // EOF: the tracer closed its end
+        const uint8_t *rec = rbuf_.data() + i * kMaxRecord;
+        acc.insert(acc.end(), rec, rec + msgs[i].msg_len);
+      }
+      if (end >= 0 || n < static_cast<int>(kSlots)) break;
+    }
+    return end;
+  }
   for (int i = 0; i < 256; i++) {
     ssize_t n = read(fd_, rbuf_.data(), rbuf_.size());
     if (n > 0) {
       acc.insert(acc.end(), rbuf_.begin(), rbuf_.begin() + n);
       continue;
     }
-    if (n == 0) {
-      end = 0;
-      break;
-    }
+    if (n == 0) return 0;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) end = errno;
     break;
   }
+  return end;
+}
+
+void Channel::Readable() {
+  std::vector<uint8_t> &acc = acc_;
+  acc.clear();
+  int end = ReadInto(acc);
+  // Space freed in the socket: a tracer holding records it could not send may wait for that.
+  if (!acc.empty() && engine_) engine_->WakeIfWaiting(true);
   if (!acc.empty()) Deliver(acc);
   if (end >= 0 && !closed_) Fail(end);
 }
@@ -236,7 +278,7 @@ void Channel::Writable() {
       return;
     }
     queue_.pop_front();
-    if (engine_) engine_->Wake();
+    if (engine_) engine_->WakeIfWaiting(false);
   }
   UpdatePoll();
 }
@@ -257,7 +299,7 @@ Napi::Value Channel::Write(const Napi::CallbackInfo &info) {
     for (;;) {
       ssize_t n = write(fd_, b.Data(), b.Length());
       if (n >= 0) {
-        if (engine_) engine_->Wake();
+        if (engine_) engine_->WakeIfWaiting(false);
         return env.Undefined();
       }
       if (errno == EINTR) continue;
@@ -269,6 +311,14 @@ Napi::Value Channel::Write(const Napi::CallbackInfo &info) {
   queue_.emplace_back(b.Data(), b.Data() + b.Length());
   UpdatePoll();
   return env.Undefined();
+}
+
+// setReading(false) leaves records in the fd until setReading(true): flow control for a
+// client that cannot take more now (and the way tests make a provider's queue overflow).
+Napi::Value Channel::SetReading(const Napi::CallbackInfo &info) {
+  reading_ = info.Length() < 1 || info[0].ToBoolean().Value();
+  if (!closed_) UpdatePoll();
+  return info.Env().Undefined();
 }
 
 Napi::Value Channel::Close(const Napi::CallbackInfo &info) {

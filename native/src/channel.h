@@ -44,9 +44,11 @@ private:
   Napi::Value Write(const Napi::CallbackInfo &info);
   Napi::Value Close(const Napi::CallbackInfo &info);
   Napi::Value Fd(const Napi::CallbackInfo &info);
+  Napi::Value SetReading(const Napi::CallbackInfo &info);
 
   static void OnPoll(uv_poll_t *handle, int status, int events);
   void Readable();
+  int ReadInto(std::vector<uint8_t> &acc);
   void Writable();
   void UpdatePoll();
   void Deliver(std::vector<uint8_t> &data);
@@ -62,8 +64,11 @@ private:
   Napi::FunctionReference on_end_;
   std::deque<std::vector<uint8_t>> queue_;
   std::vector<uint8_t> rbuf_;
+  std::vector<uint8_t> acc_; // the records of one Readable(), reused
+  bool is_socket_ = false;   // the userspace engine's socketpair (recvmmsg works)
   bool closed_ = false;
   bool reffed_ = false;
+  bool reading_ = true;
 };
 
 } // namespace ntrace

@@ -11,12 +11,9 @@
 
 #include <cstdint>
 
-namespace ntrace {
+#include "exec_child.h"
 
-// Blocks on `go` until one byte arrives (EOF: _exit), resets signals, applies the
-// NTRACE_LAUNCH_* flags and cwd, then execs; on failure writes errno to `err` and exits 127.
-[[noreturn]] void ExecChild(int go, int err, const char *path, const char *cwd, char *const argv[],
-                            char *const envp[], uint32_t flags);
+namespace ntrace {
 
 struct AddonData;
 

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <ctime>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +28,10 @@
 namespace ntrace {
 
 namespace {
+
+// How long the thread sleeps in poll() while every tracee is stopped before it looks for a
+// status an outside SIGKILL may have caused (see Block()).
+constexpr int kStoppedPollMs = 50;
 
 // Per tracer thread. Touched by the thread before it arms, so the handler's TLS access never
 // allocates.
@@ -74,7 +79,9 @@ void InstallHandler() {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = OnWake;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; // no SA_RESTART: the wait must return EINTR
+    // No SA_RESTART: the wait must return EINTR. SA_NODEFER: the handler leaves the mask alone,
+    // so siglongjmp needs no sigprocmask to restore it.
+    sa.sa_flags = SA_NODEFER;
     sigaction(Tracer::WakeSignal(), &sa, nullptr);
   });
 }
@@ -102,7 +109,7 @@ Tracer::Tracer(int fd) : fd_(fd) {
   const char *dbg = getenv("NTRACE_DEBUG");
   debug_ = dbg != nullptr && dbg[0] == '1';
   ProbeXstate(&xstate_size_, &xcr0_);
-  rx_.resize(kMaxRecord);
+  rx_.resize(kRxSlots * kMaxRecord);
   thread_ = std::thread([this] { Run(); });
   Register(this, true);
 }
@@ -135,8 +142,19 @@ void Tracer::Run() {
   pthread_sigmask(SIG_SETMASK, &all, nullptr);
   t_armed = 0;
   t_jump = nullptr;
-  tid_.store(static_cast<pid_t>(syscall(SYS_gettid)));
+  pthread_setname_np(pthread_self(), "ntrace-tracer"); // for top, perf and the benchmark
+  pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
+  // The held-reply timer signals this thread with the wake signal (see Emit and Block).
+  struct sigevent sev;
+  memset(&sev, 0, sizeof sev);
+  sev.sigev_notify = SIGEV_THREAD_ID;
+  sev.sigev_signo = WakeSignal();
+  sev._sigev_un._tid = self;
+  timer_ok_ = timer_create(CLOCK_MONOTONIC, &sev, &timer_) == 0;
+  tid_.store(self);
   Loop();
+  held_.clear();
+  if (timer_ok_) timer_delete(timer_);
   Teardown();
   close(fd_);
   fd_ = -1;
@@ -147,46 +165,144 @@ void Tracer::Loop() {
   sigjmp_buf jump;
   t_jump = &jump;
   for (;;) {
-    if (sigsetjmp(jump, 1) != 0) {
+    // No mask to save: the handler runs with SA_NODEFER, so jumping out of it leaves the mask
+    // as it was and costs no sigprocmask.
+    if (sigsetjmp(jump, 0) != 0) {
       // Woken out of the wait: fall through and look at the socket and the children again.
     }
     t_armed = 0;
+    waiting_.store(0);
     if (quit_.load() || peer_gone_) return;
     if (!DrainCommands()) return;
     DrainWaits();
+    if (!held_.empty()) {
+      struct timespec ts;
+      clock_gettime(CLOCK_MONOTONIC, &ts);
+      if (ts.tv_sec * 1000000000LL + ts.tv_nsec >= held_until_) ReleaseHeld();
+    }
     Flush();
     if (quit_.load() || peer_gone_) return;
-    t_armed = 1;
-    // Armed from here: a wake signal jumps back to the top instead of being slept through.
-    struct pollfd pfd = {fd_, POLLIN, 0};
-    if (quit_.load() || poll(&pfd, 1, 0) > 0) {
-      t_armed = 0;
-      continue;
-    }
-    if (HasTracees()) {
-      siginfo_t si;
-      int r = waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL | __WNOTHREAD);
-      t_armed = 0;
-      if (r < 0 && errno == ECHILD) {
-        t_armed = 1;
-        poll(&pfd, 1, -1);
-        t_armed = 0;
-      }
-    } else {
-      poll(&pfd, 1, -1);
-      t_armed = 0;
-    }
+    Block();
   }
 }
 
+bool Tracer::AllStopped() const {
+  for (auto &kv : procs_)
+    if (kv.second->pidfd < 0 || kv.second->killed) return false;
+  for (auto &kv : threads_) {
+    const Thread &t = *kv.second;
+    if (!t.kstopped || t.exiting || t.is_new) return false;
+  }
+  return true;
+}
+
+// Hand-off. Two ways to block, chosen by what can happen next:
+//
+// - Every tracee is in a ptrace-stop we consumed (or there is none): nothing but a SIGKILL from
+//   outside can make a wait status now. The thread blocks in poll() on the socket and the
+//   pidfds, so a command written by the channel wakes it by readability alone, with no signal.
+//   A pidfd reports the death of a single-threaded process that was past its exit stop, but
+//   not the PTRACE_EVENT_EXIT stop a SIGKILL first causes (PTRACE_O_TRACEEXIT is always on),
+//   nor the death of a process whose traced threads are unreaped zombies; so the poll also
+//   ends after kStoppedPollMs and the loop looks (WNOHANG) for statuses. A status is never
+//   lost, at worst seen that much later. After our own KILL the thread waits in waitid.
+// - Some tracee runs: the thread must block in waitid(WNOWAIT), which a written command cannot
+//   interrupt. It raises waiting_ first, then checks the socket once more, then waits. The
+//   channel writes, then reads waiting_ and sends the wake signal only when it is set. Both
+//   sides store first and load second (seq_cst, a Dekker handshake), so at least one sees the
+//   other: either the final check finds the command, or the channel sees the flag and signals.
+//   A signal that lands between the check and the wait finds t_armed set and jumps back to the
+//   loop top, so it is never slept through; WNOWAIT means no status is consumed by the jump.
+//
+// With records the socket refused (a reader that does not read), kWaitSpace asks the channel
+// to signal after it reads too, and poll() also waits for POLLOUT.
+void Tracer::Block() {
+  bool wait = HasTracees() && (must_wait_ || !AllStopped());
+  if (!held_.empty() && !wait) {
+    ReleaseHeld(); // every tracee is stopped: no stop can follow the held reply
+    Flush();
+  }
+  if (!held_.empty() && !timer_armed_) {
+    // Wake up when the held replies are due, if no stop or command comes first.
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t left = held_until_ - (now.tv_sec * 1000000000LL + now.tv_nsec);
+    if (left < 1000) left = 1000;
+    struct itimerspec its = {};
+    its.it_value.tv_sec = left / 1000000000LL;
+    its.it_value.tv_nsec = left % 1000000000LL;
+    if (timer_settime(timer_, 0, &its, nullptr) == 0)
+      timer_armed_ = true;
+    else
+      ReleaseHeld(), Flush();
+  }
+  bool backlog = !outq_.empty();
+  bool accept = AcceptingCommands();
+  short want = static_cast<short>((accept ? POLLIN : 0) | (backlog ? POLLOUT : 0));
+  if (wait) {
+    must_wait_ = false;
+    waiting_.store(kWaitCmd | (backlog ? kWaitSpace : 0), std::memory_order_seq_cst);
+    t_armed = 1;
+    // Armed from here: a wake signal jumps back to the top instead of being slept through.
+    struct pollfd pfd = {fd_, want, 0};
+    if (quit_.load() || (want != 0 && poll(&pfd, 1, 0) > 0)) {
+      t_armed = 0;
+      return;
+    }
+    siginfo_t si;
+    int r = waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL | __WNOTHREAD);
+    t_armed = 0;
+    if (debug_) fprintf(stderr, "[ntrace %d] waitid r=%d pid=%d\n", tid_.load(), r, si.si_pid);
+    if (r < 0 && errno == ECHILD) {
+      // Nothing left to wait for (the tracees died and were reaped elsewhere): the socket.
+      t_armed = 1;
+      poll(&pfd, 1, -1);
+      t_armed = 0;
+    }
+    return;
+  }
+  std::vector<struct pollfd> &pfds = pollfds_;
+  pfds.clear();
+  pfds.push_back({fd_, want, 0});
+  for (auto &kv : procs_)
+    pfds.push_back({kv.second->pidfd, POLLIN, 0});
+  t_armed = 1;
+  if (quit_.load()) {
+    t_armed = 0;
+    return;
+  }
+  int r = poll(pfds.data(), pfds.size(), procs_.empty() ? -1 : kStoppedPollMs);
+  t_armed = 0;
+  if (debug_)
+    fprintf(stderr, "[ntrace %d] poll r=%d n=%zu rev0=%x rev1=%x\n", tid_.load(), r, pfds.size(),
+            pfds[0].revents, pfds.size() > 1 ? pfds[1].revents : -2);
+  if (r <= 0) return;
+  for (size_t i = 1; i < pfds.size(); i++)
+    if (pfds[i].revents != 0) must_wait_ = true;
+}
+
+void Tracer::WakeIfWaiting(bool after_read) {
+  // Pairs with the store in Block(): the write (or read) on the socket happens before this
+  // load, the thread's store happens before its final socket check.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  int w = waiting_.load(std::memory_order_seq_cst);
+  if (w & (after_read ? kWaitSpace : kWaitCmd)) Wake();
+}
+
+// Reads and runs the queued commands, up to kRxSlots per recvmmsg: one call usually takes all
+// of them and tells that there are no more, where recvmsg needs a second call for EAGAIN.
 bool Tracer::DrainCommands() {
-  for (int n = 0; n < 64; n++) {
-    struct iovec iov = {rx_.data(), rx_.size()};
-    struct msghdr mh;
-    memset(&mh, 0, sizeof mh);
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    ssize_t r = recvmsg(fd_, &mh, MSG_DONTWAIT);
+  for (int round = 0; round < 8 && AcceptingCommands(); round++) {
+    struct mmsghdr msgs[kRxSlots];
+    struct iovec iovs[kRxSlots];
+    for (unsigned i = 0; i < kRxSlots; i++) {
+      iovs[i].iov_base = rx_.data() + i * kMaxRecord;
+      iovs[i].iov_len = kMaxRecord;
+      memset(&msgs[i], 0, sizeof msgs[i]);
+      msgs[i].msg_hdr.msg_iov = &iovs[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int r = recvmmsg(fd_, msgs, kRxSlots, MSG_DONTWAIT, nullptr);
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
@@ -197,11 +313,19 @@ bool Tracer::DrainCommands() {
       peer_gone_ = true;
       return false;
     }
-    if (mh.msg_flags & MSG_TRUNC) {
-      Reply(0, 0, -EMSGSIZE);
-      continue;
+    for (int i = 0; i < r; i++) {
+      if (msgs[i].msg_len == 0) {
+        peer_gone_ = true; // EOF: the channel closed its end
+        return false;
+      }
+      if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+        Reply(0, 0, -EMSGSIZE);
+        continue;
+      }
+      HandleMessage(rx_.data() + i * kMaxRecord, msgs[i].msg_len);
+      if (peer_gone_) return false;
     }
-    HandleMessage(rx_.data(), static_cast<size_t>(r));
+    if (r < static_cast<int>(kRxSlots)) return true;
   }
   return true;
 }
@@ -221,6 +345,14 @@ int Tracer::DrainWaits() {
   return n;
 }
 
+// Reports that may be dropped when the client does not keep up: the per-thread notices. STOP
+// records and replies are never dropped (each thread has one stop slot and each command one
+// reply, so they are bounded by threads and by commands read); process exits and detaches are
+// bounded by processes and kept too.
+static bool Droppable(uint16_t type) {
+  return type == NTRACE_EV_THREAD_NEW || type == NTRACE_EV_THREAD_EXIT;
+}
+
 void Tracer::Emit(const void *rec, size_t len) {
   if (peer_gone_) return;
   const uint8_t *p = static_cast<const uint8_t *>(rec);
@@ -228,33 +360,102 @@ void Tracer::Emit(const void *rec, size_t len) {
     after_reply_.emplace_back(p, p + len);
     return;
   }
-  outq_.emplace_back(p, p + len);
+  ntrace_hdr h;
+  memcpy(&h, p, sizeof h);
+  if (holding_ && h.type == NTRACE_REPLY && timer_ok_) {
+    Out o;
+    o.data.assign(p, p + len);
+    if (held_.empty()) {
+      struct timespec ts;
+      clock_gettime(CLOCK_MONOTONIC, &ts);
+      held_until_ = ts.tv_sec * 1000000000LL + ts.tv_nsec + kHoldReplyNs;
+    }
+    held_.push_back(std::move(o));
+    return;
+  }
+  if (!held_.empty()) ReleaseHeld(); // whatever follows a held reply goes after it
+  bool report = Droppable(h.type);
+  if (report && report_bytes_ + len > kReportQueueBytes) {
+    uint64_t seq = ++ev_seq_; // a dropped report still takes its number: the gap shows it
+    if (lost_count_++ == 0) lost_first_ = seq;
+    return;
+  }
+  if (report && lost_count_ != 0) EmitLost();    // room again: say what was lost before this one
+  if (h.type != NTRACE_REPLY) h.seq = ++ev_seq_; // numbered in sending order
+  Out o;
+  o.data.assign(p, p + len);
+  memcpy(o.data.data(), &h, sizeof h);
+  o.report = report;
+  if (report) report_bytes_ += len;
+  out_bytes_ += len;
+  outq_.push_back(std::move(o));
 }
 
-// Sends the queued records, several per syscall (one SEQPACKET message each).
-void Tracer::Flush() {
-  size_t i = 0;
-  while (i < outq_.size() && !peer_gone_) {
-    struct mmsghdr msgs[64];
-    struct iovec iovs[64];
-    unsigned n = 0;
-    for (; n < 64 && i + n < outq_.size(); n++) {
-      iovs[n].iov_base = outq_[i + n].data();
-      iovs[n].iov_len = outq_[i + n].size();
-      memset(&msgs[n], 0, sizeof msgs[n]);
-      msgs[n].msg_hdr.msg_iov = &iovs[n];
-      msgs[n].msg_hdr.msg_iovlen = 1;
-    }
-    int r = sendmmsg(fd_, msgs, n, MSG_NOSIGNAL);
-    if (r < 0) {
-      // A full socket nobody reads any more (the process is exiting): give up on quit.
-      if (errno == EINTR && !quit_.load()) continue;
-      peer_gone_ = true;
-      break;
-    }
-    i += static_cast<size_t>(r);
+void Tracer::ReleaseHeld() {
+  while (!held_.empty()) {
+    out_bytes_ += held_.front().data.size();
+    outq_.push_back(std::move(held_.front()));
+    held_.pop_front();
   }
-  outq_.clear();
+  if (timer_armed_) {
+    struct itimerspec off = {};
+    timer_settime(timer_, 0, &off, nullptr);
+    timer_armed_ = false;
+  }
+}
+
+void Tracer::EmitLost() {
+  ntrace_ev_lost ev;
+  memset(&ev, 0, sizeof ev);
+  ev.hdr.len = sizeof ev;
+  ev.hdr.type = NTRACE_EV_LOST;
+  ev.hdr.seq = ++ev_seq_;
+  ev.count = lost_count_;
+  ev.first_seq = lost_first_;
+  lost_count_ = 0;
+  Out o;
+  o.data.assign(reinterpret_cast<uint8_t *>(&ev), reinterpret_cast<uint8_t *>(&ev) + sizeof ev);
+  out_bytes_ += sizeof ev;
+  outq_.push_back(std::move(o));
+}
+
+// Sends queued records, several per syscall (one SEQPACKET message each), without ever
+// blocking: what a full socket refuses stays queued, and Block() waits for room as well.
+void Tracer::Flush() {
+  for (int pass = 0; pass < 2; pass++) {
+    while (!outq_.empty() && !peer_gone_) {
+      struct mmsghdr msgs[64];
+      struct iovec iovs[64];
+      unsigned n = 0;
+      for (; n < 64 && n < outq_.size(); n++) {
+        iovs[n].iov_base = outq_[n].data.data();
+        iovs[n].iov_len = outq_[n].data.size();
+        memset(&msgs[n], 0, sizeof msgs[n]);
+        msgs[n].msg_hdr.msg_iov = &iovs[n];
+        msgs[n].msg_hdr.msg_iovlen = 1;
+      }
+      int r = sendmmsg(fd_, msgs, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) break;
+        peer_gone_ = true; // EPIPE, ECONNRESET: nobody reads any more
+        break;
+      }
+      for (int i = 0; i < r; i++) {
+        out_bytes_ -= outq_.front().data.size();
+        if (outq_.front().report) report_bytes_ -= outq_.front().data.size();
+        outq_.pop_front();
+      }
+    }
+    if (peer_gone_) {
+      outq_.clear();
+      out_bytes_ = report_bytes_ = 0;
+      return;
+    }
+    // Losses with no report after them yet: announce them once the backlog has room again.
+    if (lost_count_ == 0 || report_bytes_ > kReportQueueBytes / 2) return;
+    EmitLost();
+  }
 }
 
 void Tracer::EmitVec(std::vector<uint8_t> rec) {
@@ -286,7 +487,6 @@ void Tracer::EmitThreadEvent(uint16_t type, const Thread &t, int64_t data) {
   memset(&ev, 0, sizeof ev);
   ev.hdr.len = sizeof ev;
   ev.hdr.type = type;
-  ev.hdr.seq = ++ev_seq_;
   ev.thread.handle = t.handle;
   ev.thread.tgid = t.proc->pid;
   ev.thread.tid = t.tid;
@@ -299,7 +499,6 @@ void Tracer::EmitDetached(pid_t pid, uint32_t reason) {
   memset(&ev, 0, sizeof ev);
   ev.hdr.len = sizeof ev;
   ev.hdr.type = NTRACE_EV_DETACHED;
-  ev.hdr.seq = ++ev_seq_;
   ev.pid = pid;
   ev.reason = reason;
   Emit(&ev, sizeof ev);

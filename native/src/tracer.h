@@ -4,11 +4,14 @@
 
 #include <sys/types.h>
 #include <sys/user.h>
+#include <poll.h>
 #include <signal.h>
+#include <time.h>
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +22,17 @@
 #include "ntrace.h"
 
 namespace ntrace {
+
+constexpr uint32_t kMaxRecord = 65536;
+// Bytes of droppable reports (THREAD_NEW/THREAD_EXIT) held back while the socket is full;
+// HELLO's queue_bytes.
+constexpr size_t kReportQueueBytes = 64 * 1024;
+// Backlog above which no more commands are read.
+constexpr size_t kOutHighWater = 1024 * 1024;
+// Commands taken per recvmmsg.
+constexpr unsigned kRxSlots = 8;
+// Longest a RESUME reply waits for the stop it may be followed by.
+constexpr int64_t kHoldReplyNs = 200 * 1000;
 
 enum class Mode : uint32_t { Cont = 0, Step = 1, RangeStep = 2, Syscall = 3 };
 
@@ -86,6 +100,8 @@ struct Proc {
   pid_t vfork_parent = 0;
   bool bps_lifted = false; // sw breakpoints out of memory while an unfollowed vfork child runs
   int memfd = -1;
+  int pidfd = -1;      // readable once the process is gone (see Tracer::Block)
+  bool killed = false; // KILL sent: its stopped threads are leaving their stops
   uint32_t opt_flags = 0;
   uint64_t events = 0;
   uint64_t stop_signals = ~0ULL;
@@ -113,6 +129,9 @@ public:
 
   // Called by the channel after each write: interrupts the thread's wait.
   void Wake();
+  // Called by the channel after each write and read: wakes the thread only when it is (or is
+  // about to be) blocked where the socket cannot wake it (see tracer.cc, "Hand-off").
+  void WakeIfWaiting(bool after_read);
   // Ends the session (the peer must be closed first or be closing) and joins the thread.
   void Join();
 
@@ -125,9 +144,16 @@ private:
   int DrainWaits();
   void Flush();
   bool HasTracees() const { return !threads_.empty(); }
+  bool AllStopped() const;
+  // Commands are read only while the backlog is small: each one adds a reply that cannot be
+  // dropped, so a client that writes without reading is held back by its own socket instead.
+  bool AcceptingCommands() const { return out_bytes_ < kOutHighWater; }
+  void Block();
 
   // Records
   void Emit(const void *rec, size_t len);
+  void EmitLost();
+  void ReleaseHeld();
   void EmitVec(std::vector<uint8_t> rec);
   void Reply(uint64_t seq, uint32_t cmd, int err, const void *a = nullptr, size_t alen = 0,
              const void *b = nullptr, size_t blen = 0);
@@ -184,6 +210,7 @@ private:
   Thread *FindTid(pid_t tid);
   Thread *FindHandle(uint64_t handle);
   int OpenMem(Proc *p);
+  void OpenPidfd(Proc *p);
   int Launch(const char *path, const char *cwd, char *const argv[], char *const envp[],
              uint32_t flags, Thread **out);
   int Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out);
@@ -211,13 +238,41 @@ private:
   std::thread thread_;
   std::atomic<pid_t> tid_{0};
   std::atomic<bool> quit_{false};
+  // What the thread is blocked on, for the channel's WakeIfWaiting: kWaitCmd while it is in (or
+  // entering) waitid, where a written command does not wake it; kWaitSpace while it also has
+  // records the full socket refused, so a read on the other end must wake it.
+  static constexpr int kWaitCmd = 1, kWaitSpace = 2;
+  std::atomic<int> waiting_{0};
+  // The next block waits in waitid even if every tracee looked stopped: a pidfd fired, or our
+  // KILL went out, so a status is due.
+  bool must_wait_ = false;
   std::mutex join_mu_;
   bool hello_done_ = false;
   bool started_ = false; // first LAUNCH or ATTACH seen: HELLO no longer allowed
   bool peer_gone_ = false;
   bool in_command_ = false;
   std::vector<std::vector<uint8_t>> after_reply_;
-  std::vector<std::vector<uint8_t>> outq_; // records waiting for Flush()
+  // Records waiting for room in the socket. `report` marks the droppable ones, whose bytes
+  // are bounded by kReportQueueBytes; past that they are counted in lost_count_ and an
+  // NTRACE_EV_LOST follows (see Emit).
+  struct Out {
+    std::vector<uint8_t> data;
+    bool report = false;
+  };
+  std::deque<Out> outq_;
+  size_t out_bytes_ = 0;
+  size_t report_bytes_ = 0;
+  uint64_t lost_count_ = 0;
+  uint64_t lost_first_ = 0;
+  // RESUME replies held back for up to kHoldReplyNs, so that a stop that follows at once
+  // leaves in the same wake-up of the reader (see Emit). Never reordered: any other record
+  // releases them first.
+  bool hold_reply_ = false; // set by CmdResume for its own reply
+  bool holding_ = false;    // Reply() is emitting a reply that may be held
+  std::deque<Out> held_;
+  int64_t held_until_ = 0; // CLOCK_MONOTONIC ns
+  bool timer_ok_ = false, timer_armed_ = false;
+  timer_t timer_{};
   uint64_t ev_seq_ = 0;
   uint64_t next_handle_ = 1;
   uint64_t next_stop_ = 1;
@@ -226,11 +281,10 @@ private:
   std::unordered_map<uint64_t, Thread *> handles_;
   std::unordered_map<pid_t, int> orphans_; // stops of tids whose creation event is still to come
   std::vector<uint8_t> rx_;
+  std::vector<struct pollfd> pollfds_;
   bool debug_ = false; // NTRACE_DEBUG=1: trace every status and resume on stderr
   uint32_t xstate_size_ = 0;
   uint64_t xcr0_ = 0;
 };
-
-constexpr uint32_t kMaxRecord = 65536;
 
 } // namespace ntrace

@@ -20,7 +20,8 @@ constexpr uint64_t kCaps =
     NTRACE_CAP_RANGE_STEP | NTRACE_CAP_SYSCALL_ENTRY_STOP | NTRACE_CAP_SYSCALL_EXIT_STOP |
     NTRACE_CAP_EXIT_STOP_LIVE | NTRACE_CAP_FORK_EVENTS | NTRACE_CAP_VFORK_EVENTS |
     NTRACE_CAP_EXEC_EVENTS | NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_SIGINFO_WRITE |
-    NTRACE_CAP_ALL_STOP | NTRACE_CAP_SIGNAL_FILTER | NTRACE_CAP_SYSCALL_FILTER;
+    NTRACE_CAP_ALL_STOP | NTRACE_CAP_SIGNAL_FILTER | NTRACE_CAP_SYSCALL_FILTER |
+    NTRACE_CAP_STOP_REGS;
 
 constexpr uint64_t kEventMask = (1ULL << 9) - 1;
 
@@ -64,9 +65,12 @@ void Tracer::HandleMessage(const uint8_t *buf, size_t len) {
     std::vector<uint8_t> out;
     in_command_ = true;
     after_reply_.clear();
+    hold_reply_ = false;
     int err = Command(h, buf + off, out);
     in_command_ = false;
+    holding_ = hold_reply_ && err == 0 && after_reply_.empty();
     Reply(h.seq, h.type, err, out.data(), err == 0 ? out.size() : 0);
+    holding_ = false;
     std::vector<std::vector<uint8_t>> later;
     later.swap(after_reply_);
     for (auto &rec : later)
@@ -133,10 +137,7 @@ int Tracer::CmdHello(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) 
   r.backend = NTRACE_BACKEND_PTRACE;
   r.caps = kCaps | (xstate_size_ ? NTRACE_CAP_XSTATE : 0);
   r.max_record = kMaxRecord;
-  int sndbuf = 0;
-  socklen_t sl = sizeof sndbuf;
-  if (getsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == 0)
-    r.queue_bytes = static_cast<uint32_t>(sndbuf);
+  r.queue_bytes = static_cast<uint32_t>(kReportQueueBytes);
   r.hw_slots = 4;
   r.xstate_size = xstate_size_;
   r.xcr0 = xstate_size_ ? xcr0_ : 0;
@@ -234,6 +235,7 @@ int Tracer::CmdKill(const uint8_t *rec, size_t len) {
   Proc *p = FindProc(c.pid);
   if (p == nullptr) return -ESRCH;
   if (kill(p->pid, SIGKILL) < 0) return -errno;
+  p->killed = true; // its threads leave their stops: wait in waitid until it is reaped
   return 0;
 }
 
@@ -312,6 +314,7 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   if (!t->proc->bps.empty() && LoadRegs(t) && BpInserted(t->proc, t->regs.rip))
     t->skip_bp = t->regs.rip;
   KResume(t, sig);
+  hold_reply_ = !t->kstopped; // it runs: its stop may follow at once, with this reply
   // An all-stop is being collected for this process: the thread joins it at once (its
   // REQUESTED stop comes with the others), or the collection would wait for it forever.
   if (t->proc->collecting) RequestStop(t, false);

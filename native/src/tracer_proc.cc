@@ -1,13 +1,14 @@
 // Processes and threads: launch, attach, detach, teardown, and the tables.
 #include "tracer.h"
 
-#include "spawn.h"
+#include "exec_child.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,6 +112,7 @@ void Tracer::RemoveProc(Proc *p) {
     threads_.erase(t->tid);
   }
   if (p->memfd >= 0) close(p->memfd);
+  if (p->pidfd >= 0) close(p->pidfd);
   procs_.erase(p->pid);
 }
 
@@ -135,6 +137,16 @@ int Tracer::OpenMem(Proc *p) {
   snprintf(path, sizeof path, "/proc/%d/mem", p->pid);
   p->memfd = open(path, O_RDWR | O_CLOEXEC);
   return p->memfd < 0 ? -errno : 0;
+}
+
+// A pidfd turns readable when the process is gone, which is the one change a process whose
+// threads are all in ptrace-stops can undergo without us (SIGKILL). Without one (pidfd_open
+// needs Linux 5.3; EMFILE) the loop keeps waiting in waitid for that session.
+void Tracer::OpenPidfd(Proc *p) {
+  if (p->pidfd >= 0) return;
+  long fd = syscall(SYS_pidfd_open, p->pid, 0);
+  p->pidfd = fd < 0 ? -1 : static_cast<int>(fd);
+  if (fd >= 0) fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
 }
 
 bool Tracer::IsZombie(pid_t tid) const {
@@ -216,6 +228,7 @@ int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *
   p->launched = true;
   p->kill_on_close = true;
   procs_[pid] = std::move(proc);
+  OpenPidfd(p);
   Thread *t = AddThread(p, pid);
   t->kstopped = true;
   int e = OpenMem(p);
@@ -266,6 +279,7 @@ int Tracer::Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out) {
   p->kill_on_close = (flags & NTRACE_ATTACH_KILL_ON_CLOSE) != 0;
   p->stop_at_exec = (flags & NTRACE_ATTACH_STOP_AT_EXEC) != 0;
   procs_[pid] = std::move(proc);
+  OpenPidfd(p);
   for (pid_t tid : seized)
     out->push_back(AddThread(p, tid));
   p->last = FindTid(pid);

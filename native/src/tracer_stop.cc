@@ -72,7 +72,6 @@ void Tracer::HandleExit(Thread *t, int status) {
   memset(&ev, 0, sizeof ev);
   ev.hdr.len = sizeof ev;
   ev.hdr.type = NTRACE_EV_PROC_EXIT;
-  ev.hdr.seq = ++ev_seq_;
   ev.thread.handle = t->handle;
   ev.thread.tgid = p->pid;
   ev.thread.tid = t->tid;
@@ -330,6 +329,7 @@ void Tracer::HandleNewChild(Thread *t, int event) {
     uint64_t want = event == PTRACE_EVENT_FORK ? NTRACE_EVENT_FORK : NTRACE_EVENT_VFORK;
     cp->detach_on_start = (p->events & want) == 0;
     procs_[ntid] = std::move(child);
+    OpenPidfd(cp);
     nt = AddThread(cp, ntid);
     nt->is_new = true;
     nt->parent = t->handle;
@@ -450,12 +450,17 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
   t->reported = true;
   t->stop_id = next_stop_++;
   t->report_sig = reason == NTRACE_STOP_SIGNAL ? signo : 0;
-  LoadRegs(t);
-  std::vector<uint8_t> rec(sizeof(ntrace_ev_stop), 0);
+  // The GPRs were usually read already at this stop (pc rewind, range check); either way the
+  // record carries them (NTRACE_STOPF_REGS) so the client needs no GET_REGS to report it.
+  bool regs = LoadRegs(t);
+  static_assert(sizeof(user_regs_struct) == NTRACE_STOP_REGS_SIZE, "GPR block size");
+  size_t len = sizeof(ntrace_ev_stop) + (regs ? NTRACE_STOP_REGS_SIZE : 0);
+  std::vector<uint8_t> rec(len, 0);
   ntrace_ev_stop ev;
   memset(&ev, 0, sizeof ev);
-  ev.hdr.len = sizeof ev;
+  ev.hdr.len = static_cast<uint32_t>(len);
   ev.hdr.type = NTRACE_EV_STOP;
+  ev.hdr.flags = regs ? NTRACE_STOPF_REGS : 0;
   ev.thread.handle = t->handle;
   ev.thread.tgid = p->pid;
   ev.thread.tid = t->tid;
@@ -468,6 +473,7 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
     ev.data[i] = data[i];
   if (si != nullptr) memcpy(ev.siginfo, si, NTRACE_SIGINFO_SIZE);
   memcpy(rec.data(), &ev, sizeof ev);
+  if (regs) memcpy(rec.data() + sizeof ev, &t->regs, NTRACE_STOP_REGS_SIZE);
   if (debug_)
     fprintf(stderr, "[ntrace %d] report tid=%d reason=%u sig=%d pc=%lx\n", tid_.load(), t->tid,
             reason, signo, static_cast<unsigned long>(ev.pc));

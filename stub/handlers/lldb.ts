@@ -1,8 +1,19 @@
 // The LLDB side of a session (lldbgdbremote.md): the stateless queries, answered with the reply
 // builders of stub/lldb/, and what an LLDB client is told differently from GDB (stop keys and
 // signal numbers, the kill reply). session.ts and stop-reply.ts call these.
+import { getSystemErrorName } from 'node:util';
 import { readRegister } from '../arch/amd64-registers.js';
+import type { Capabilities } from '../capabilities.js';
+import type { LaunchSettings } from '../launch-settings.js';
 import {
+  ALLOCATION_ERROR,
+  allocateReply,
+  awaitInternalStop,
+  type InferiorAllocator,
+  type Permissions,
+  SavedRegisterStates,
+  takeInternalStop,
+  targetAllocator,
   hostInfoReply,
   MEMORY_REGION_INFO_SUPPORTED,
   memoryRegionReply,
@@ -18,8 +29,18 @@ import {
 } from '../lldb/index.js';
 import { hostSignalFromGdb } from '../../rsp/common/signals.js';
 import { formatStopReply, type LldbStopInfo } from '../../rsp/replies/stop.js';
-import { errnoOf, errorReply, type HandlerResult, reply, type SessionContext } from '../context.js';
+import {
+  type ClientFeatures,
+  EMPTY,
+  errnoOf,
+  errorReply,
+  type HandlerResult,
+  OK,
+  reply,
+  type SessionContext,
+} from '../context.js';
 import type { Ptid, TargetStop } from '../target.js';
+import { readSome } from './memory.js';
 import { dtDebugSlot } from './svr4.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
@@ -158,5 +179,213 @@ export async function shlibInfoAddr(ctx: SessionContext): Promise<HandlerResult>
     return slot === undefined ? errorReply(1) : reply(slot.toString(16));
   } catch (err) {
     return errorReply(errnoOf(err));
+  }
+}
+
+/**
+ * LLDB never sends `!`: lldb-server serves vRun, vAttach and A on every connection. A server
+ * started with --multi does the same for LLDB (GDB still enters extended mode with `!`).
+ */
+export function lldbExtendedMode(client: ClientFeatures | undefined, multi: boolean): boolean {
+  return multi && client?.flavour === 'lldb';
+}
+
+/**
+ * The packets LLDB sends before there is a process (a --multi server), which do not depend on
+ * one: thread suffixes, threads in stop replies, the (empty) thread list and the vCont actions
+ * the targets will offer. Undefined where the GDB answer applies.
+ */
+export function lldbWithoutProcess(
+  kind: string,
+  client: ClientFeatures | undefined,
+  caps: Capabilities | undefined,
+): HandlerResult | undefined {
+  switch (kind) {
+    case 'enable-thread-suffix':
+      return OK;
+    case 'thread-list-first':
+      // lldb-server's answer. An empty list (`l`) would make LLDB assume a bare-metal stub
+      // with one process, pid 1, and ask `?` for its stop (GetCurrentProcessAndThreadIDs).
+      return client?.flavour === 'lldb' ? OK : undefined;
+    case 'enable-threads-in-stop-reply':
+      // The session shares this object with every process it starts later.
+      if (client) client.threadsInStopReply = true;
+      return OK;
+    case 'vcont-query':
+      return caps
+        ? reply(`vCont;c;C;s;S${caps.nonStop ? ';t' : ''}${caps.rangeStep ? ';r' : ''}`)
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+// `_M` / `_m` (lldbgdbremote.md): memory allocated by an mmap the debuggee itself makes
+// (stub/lldb/inferior-syscall.ts). The single-step that runs it is consumed through
+// takeInternalStop, so the client never sees a stop for it.
+
+const allocators = new WeakMap<SessionContext, InferiorAllocator>();
+
+function allocatorOf(ctx: SessionContext): InferiorAllocator {
+  let a = allocators.get(ctx);
+  if (!a) {
+    const base = ctx.target.base;
+    a = targetAllocator(
+      base,
+      () => ctx.currentThread(),
+      () => awaitInternalStop(base),
+    );
+    allocators.set(ctx, a);
+  }
+  return a;
+}
+
+/** The session's stop listener asks this first: a stop of an injected call is not reported. */
+export function isInternalStop(ctx: SessionContext, stop: TargetStop): boolean {
+  if (!takeInternalStop(ctx.target.base, stop)) return false;
+  // The process ended under the call: `?` must say so.
+  if (stop.kind === 'exited' || stop.kind === 'signalled') ctx.lastStop = stop;
+  return true;
+}
+
+/** `_M<size>,<perms>`: the address as 16 hex digits, or Eff as lldb-server answers a failure. */
+export async function allocateMemory(
+  ctx: SessionContext,
+  size: number,
+  permissions: Permissions,
+): Promise<HandlerResult> {
+  try {
+    return reply(allocateReply(await allocatorOf(ctx).allocate(size, permissions)));
+  } catch {
+    return reply(ALLOCATION_ERROR);
+  }
+}
+
+/** `_m<addr>`: OK once unmapped; an address `_M` did not return is an error. */
+export async function deallocateMemory(ctx: SessionContext, addr: bigint): Promise<HandlerResult> {
+  try {
+    await allocatorOf(ctx).deallocate(addr);
+    return OK;
+  } catch {
+    return reply(ALLOCATION_ERROR);
+  }
+}
+
+const savedStates = new WeakMap<SessionContext, SavedRegisterStates>();
+
+function statesOf(ctx: SessionContext): SavedRegisterStates {
+  let s = savedStates.get(ctx);
+  if (!s) {
+    s = new SavedRegisterStates();
+    savedStates.set(ctx, s);
+  }
+  return s;
+}
+
+/** `QSaveRegisterState[;thread:<tid>;]`: the save id, in decimal as lldb-server prints it. */
+export async function saveRegisterState(
+  ctx: SessionContext,
+  thread: Ptid | undefined,
+): Promise<HandlerResult> {
+  try {
+    const bufs = await ctx.registers(thread ?? ctx.currentThread());
+    return reply(String(statesOf(ctx).save(bufs.gpr, bufs.fp)));
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+/** `QRestoreRegisterState:<id>[;thread:<tid>;]`: every register back as saved. */
+export async function restoreRegisterState(
+  ctx: SessionContext,
+  id: number,
+  thread: Ptid | undefined,
+): Promise<HandlerResult> {
+  const saved = statesOf(ctx).take(id);
+  if (!saved) return errorReply(22);
+  try {
+    const t = thread ?? ctx.currentThread();
+    // Copied into the cached buffers, so the cache stays what the thread now holds.
+    const bufs = await ctx.registers(t);
+    if (saved.gpr.length !== bufs.gpr.length || saved.fp.length !== bufs.fp.length) {
+      return errorReply(22);
+    }
+    saved.gpr.copy(bufs.gpr);
+    saved.fp.copy(bufs.fp);
+    await ctx.storeRegisters(t, bufs, new Set(['gpr', 'fp']));
+    return OK;
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+/**
+ * `x<addr>,<length>` as LLDB reads it (lldbgdbremote.md, "x"): the bytes themselves, with no
+ * `b` prefix, and `x0,0` probed with OK. GDB is offered no `x` (no binary-upload+), so it gets
+ * the empty reply and uses `m` (rr#3901: one reply format cannot serve both).
+ */
+export async function readMemoryBinary(
+  ctx: SessionContext,
+  addr: bigint,
+  length: number,
+  maxReply: number,
+): Promise<HandlerResult> {
+  if (!isLldb(ctx)) return EMPTY;
+  if (length === 0) return OK;
+  try {
+    const data = await readSome(ctx, addr, Math.min(length, maxReply));
+    return data.length === 0 ? errorReply(5) : reply(data);
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+/** Per session, why the last `A` failed (for qLaunchSuccess). */
+const launchErrors = new WeakMap<object, string>();
+
+/**
+ * LLDB's `A` launch: a vRun (`run`) whose stop LLDB fetches afterwards (qLaunchSuccess, then
+ * `?`), so the stop reply becomes OK. Started without a shell, as lldb-server does (LLDB
+ * expands arguments itself and never sends QStartupWithShell).
+ */
+export async function lldbLaunch(
+  session: object,
+  settings: LaunchSettings,
+  run: () => Promise<HandlerResult>,
+): Promise<HandlerResult> {
+  const shell = settings.shell;
+  settings.shell = false;
+  try {
+    return launchReply(session, await run());
+  } finally {
+    settings.shell = shell;
+  }
+}
+
+function launchReply(session: object, run: HandlerResult): HandlerResult {
+  if ('reply' in run && typeof run.reply === 'string' && /^E[0-9a-f]{2}$/.test(run.reply)) {
+    const errno = Number.parseInt(run.reply.slice(1), 16);
+    launchErrors.set(session, `launch failed: ${errnoName(errno)}`);
+    return run;
+  }
+  if (!('reply' in run) || typeof run.reply !== 'string' || run.reply === '') {
+    // No provider or no --multi: `A` is not served here.
+    return run;
+  }
+  launchErrors.delete(session);
+  return OK;
+}
+
+/** `qLaunchSuccess`: OK, or `E` and the reason the last `A` failed (lldb-server's form). */
+export function launchSuccess(session: object): HandlerResult {
+  const error = launchErrors.get(session);
+  return error === undefined ? OK : reply(`E${error}`);
+}
+
+function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return `errno ${errno}`;
   }
 }

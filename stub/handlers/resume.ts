@@ -67,16 +67,15 @@ export async function resume(
     if (addr !== undefined) {
       // `c addr` / `s addr`: resume at addr (rarely used by GDB; supported for completeness).
       const t = ctx.currentThread();
-      const bufs = await ctx.registers(t);
-      bufs.gpr.writeBigUInt64LE(addr, 16 * 8);
-      await ctx.storeRegisters(t, bufs, new Set(['gpr']));
+      const gpr = await ctx.gpr(t);
+      gpr.writeBigUInt64LE(addr, 16 * 8);
+      await ctx.storeRegisters(t, { gpr, fp: Buffer.alloc(0) }, new Set(['gpr']));
     }
     // A breakpoint GDB removed to step over it may stay when only single steps run from there.
     const keep = new Set<bigint>();
     if (ctx.swBreakpoints && plan.every((a) => a.mode === 'step' && a.thread)) {
       for (const a of plan) {
-        const bufs = await ctx.registers(a.thread!);
-        keep.add(bufs.gpr.readBigUInt64LE(16 * 8));
+        keep.add((await ctx.gpr(a.thread!)).readBigUInt64LE(16 * 8));
       }
     }
     await ctx.swBreakpoints?.flush(keep);
@@ -89,9 +88,9 @@ export async function resume(
   }
 }
 
-/** `vCont?`: what we accept. */
+/** `vCont?`: what we accept; `t` (stop a thread) where the target can run non-stop. */
 export function vContActions(ctx: SessionContext): string {
-  return ctx.target.rangeStep ? 'vCont;c;C;s;S;r' : 'vCont;c;C;s;S';
+  return `vCont;c;C;s;S${ctx.target.nonStop ? ';t' : ''}${ctx.target.rangeStep ? ';r' : ''}`;
 }
 
 /** Hc (deprecated, but `c`/`s` still honour it): the thread plain s applies to. */
@@ -110,4 +109,46 @@ export function legacyActions(
     t = { pid: cur.pid, tid: cur.tid };
   }
   return [{ action: 'step', thread: t, ...(signal !== undefined ? { signal } : {}) }];
+}
+
+/** A non-stop vCont split per thread: who resumes how, and who is asked to stop. */
+export interface NonStopPlan {
+  resume: ResumeAction[];
+  stop: Ptid[];
+}
+
+/**
+ * Non-stop vCont (GDB manual, "Remote Non-Stop"): each thread of this process takes the
+ * leftmost action that names it; `t` asks it to stop. Threads no action names are left as they
+ * are, running or stopped. Returns a reason string when an action cannot be served.
+ */
+export function planNonStop(ctx: SessionContext, actions: WireAction[]): NonStopPlan | string {
+  const plan: NonStopPlan = { resume: [], stop: [] };
+  const threads = ctx.target.base.threads();
+  const claimed = new Set<number>();
+  for (const a of actions) {
+    if (a.action === 'range' && !ctx.target.rangeStep) return 'range stepping is not supported';
+    const signal = isLldb(ctx) ? (a.signal ?? 0) : hostSignal(a.signal);
+    if (signal === undefined) return `unknown signal ${a.signal}`;
+    let named: Ptid[];
+    if (a.thread === undefined || a.thread.tid === 'all') {
+      if (typeof a.thread?.pid === 'number' && a.thread.pid !== ctx.pid) continue;
+      named = threads;
+    } else {
+      named = resolveThreads(ctx, a.thread);
+    }
+    for (const t of named) {
+      if (claimed.has(t.tid)) continue;
+      claimed.add(t.tid);
+      if (a.action === 'stop') plan.stop.push(t);
+      else
+        plan.resume.push({
+          thread: t,
+          mode: a.action,
+          signal,
+          ...(a.range ? { range: a.range } : {}),
+        });
+    }
+  }
+  return plan;
 }

@@ -26,6 +26,7 @@ export {
   SYSCALL_TRAMPOLINE,
   syscallSite,
 } from './inferior-syscall.js';
+export { awaitInternalStop, takeInternalStop } from './internal-stops.js';
 export { type Json, llvmJson } from './json.js';
 export {
   MEMORY_REGION_INFO_SUPPORTED,
@@ -42,6 +43,7 @@ export {
   NO_MORE_REGISTERS,
   registerInfoReply,
 } from './register-info.js';
+export { type SavedRegisters, SavedRegisterStates } from './saved-registers.js';
 export { targetAllocator, targetCallIO } from './target-io.js';
 export {
   jstopinfo,

@@ -7,6 +7,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Output, startServer as startGdbStyleServer } from '../helpers/e2e-harness.js';
+import { childTracker } from '../stub/lldb/lldb-server.js';
 
 export type LldbServerKind = 'lldb-server' | 'ntrace';
 
@@ -64,7 +65,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export type ServerTarget = { launch: string[] } | { attach: number };
+/**
+ * What the server starts with: a program it launches, a process it attaches to, or nothing
+ * (LLDB then launches or attaches through it: lldb-server with no program, ours with --multi).
+ */
+export type ServerTarget = { launch: string[] } | { attach: number } | { none: true };
 
 function exitOf(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -76,6 +81,7 @@ function exitOf(proc: ChildProcess): Promise<void> {
 async function startLldbServer(target: ServerTarget): Promise<RunningServer> {
   const args = ['gdbserver', '--pipe', '3'];
   if ('attach' in target) args.push('--attach', String(target.attach), '127.0.0.1:0');
+  else if ('none' in target) args.push('127.0.0.1:0');
   else args.push('127.0.0.1:0', '--', ...target.launch);
   const proc = track(spawn(LLDB_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] }));
   const stderr = new Output(proc.stderr);
@@ -90,12 +96,15 @@ async function startLldbServer(target: ServerTarget): Promise<RunningServer> {
     });
     void exited.then(() => reject(new Error(`lldb-server exited early:\n${stderr.text}`)));
   });
+  const children = childTracker(proc);
   return {
     kind: 'lldb-server',
     port,
     stderr,
     exited,
     async stop() {
+      // Without PTRACE_O_EXITKILL, lldb-server's debuggee would outlive it, untraced.
+      children.killAll();
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       await exited;
     },
@@ -108,7 +117,9 @@ async function startNtrace(target: ServerTarget): Promise<RunningServer> {
       ? await startGdbStyleServer('ntrace', [String(target.attach)], {
           before: ['--once', '--attach'],
         })
-      : await startGdbStyleServer('ntrace', target.launch, { before: ['--once'] });
+      : 'none' in target
+        ? await startGdbStyleServer('ntrace', [], { before: ['--once', '--multi'] })
+        : await startGdbStyleServer('ntrace', target.launch, { before: ['--once'] });
   return {
     kind: 'ntrace',
     port: s.port,
@@ -151,17 +162,26 @@ export function splitSections(stdout: string): Section[] {
   return sections;
 }
 
+/** Commands around `gdb-remote` when the server has no process yet (see runLldb). */
+export const ASYNC_ON = 'script lldb.debugger.SetAsync(True)';
+export const ASYNC_OFF = 'script lldb.debugger.SetAsync(False)';
+
 /**
  * `lldb-16 -b` on `program`, connected to `port`, running `commands` in order. auto-confirm
  * keeps `process kill` and friends from prompting; -x skips the user's ~/.lldbinit.
+ * `emptyServer`: the server has no process. In synchronous (batch) mode lldb-16's `gdb-remote`
+ * then waits forever for a first stop (with lldb-server too), so it connects in async mode.
  */
 export function runLldb(
   program: string | undefined,
   port: number,
   commands: readonly string[],
+  opts: { emptyServer?: boolean } = {},
 ): Promise<LldbResult> {
   const args = ['-b', '-x', '-o', 'settings set auto-confirm true'];
+  if (opts.emptyServer) args.push('-o', ASYNC_ON);
   args.push('-o', `gdb-remote 127.0.0.1:${port}`);
+  if (opts.emptyServer) args.push('-o', ASYNC_OFF);
   for (const c of commands) args.push('-o', c);
   if (program) args.push(program);
   const proc = track(spawn(LLDB, args, { stdio: ['ignore', 'pipe', 'pipe'] }));

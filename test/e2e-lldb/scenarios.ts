@@ -2,13 +2,16 @@
 // run. A scenario lists its commands, the sections whose normalised output must be the same on
 // every server, and what the output must say (checked on every server).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { compileFixture } from '../helpers/compile.js';
 import {
   type LldbResult,
   type LldbServerKind,
   runLldb,
+  type ServerTarget,
   sectionOf,
   ownProgram,
   startServer,
@@ -30,6 +33,13 @@ export interface Scenario {
   program: () => Promise<string>;
   /** Attach to a running copy of the program instead of launching it. */
   attach?: boolean;
+  /**
+   * The server starts with no process and LLDB launches or attaches through it (`process
+   * launch`, `process attach --pid {pid}`; {pid} is the copy started for `attach`).
+   */
+  emptyServer?: boolean;
+  /** Log LLDB's packets (`log enable gdb-remote packets`) into ScenarioResult.packets. */
+  logPackets?: boolean;
   commands: string[];
   /** [command, occurrence] sections that must read the same on every server. */
   compare: [string, number][];
@@ -40,6 +50,26 @@ export interface ScenarioResult extends LldbResult {
   kind: LldbServerKind;
   /** The debuggee's pid as lldb reported it. */
   pid: number | undefined;
+  /** LLDB's packet log, for scenarios with logPackets. */
+  packets: string;
+}
+
+const PID = '{pid}';
+
+/**
+ * `sent` went out and its reply matched `answer`, as lldb logs packets (`send packet: $...#cs`,
+ * then `read packet: $...#cs`; binary replies are logged as hex).
+ */
+function exchanged(log: string, sent: RegExp, answer: RegExp): boolean {
+  const lines = log.split('\n');
+  for (const [i, line] of lines.entries()) {
+    const m = /send packet: \$(.*)#[0-9a-f]{2}$/.exec(line);
+    if (!m || !sent.test(m[1]!)) continue;
+    const next = lines.slice(i + 1).find((l) => /read packet: \$/.test(l));
+    const r = next && /read packet: \$(.*)#[0-9a-f]{2}$/.exec(next);
+    if (r && answer.test(r[1]!)) return true;
+  }
+  return false;
 }
 
 const KILL = 'process kill';
@@ -71,6 +101,97 @@ async function tracerOf(pid: number): Promise<{ tracer: number; state: string }>
 }
 
 export const SCENARIOS: Scenario[] = [
+  {
+    name: 'expressions that need memory in the inferior: _M, QSaveRegisterState, x',
+    program: basicProgram,
+    logPackets: true,
+    commands: [
+      'breakpoint set -n touch',
+      'continue',
+      'expr (char*)strdup("x")',
+      // A user-defined function (a lambda): JIT code placed in memory allocated with _M.
+      'expr -l c++ -- [](int v) { return v * 2; }(add(20, 1))',
+      'frame info',
+      'register read rip rsp',
+      KILL,
+    ],
+    compare: [
+      ['expr (char*)strdup("x")', 0],
+      ['expr -l c++ -- [](int v) { return v * 2; }(add(20, 1))', 0],
+      ['frame info', 0],
+      ['register read rip rsp', 0],
+    ],
+    check(t, r) {
+      t.regex(sectionOf(r, 'expr (char*)strdup("x")'), /^\(char \*\) \$0 = 0xADDR "x"$/);
+      t.is(sectionOf(r, 'expr -l c++ -- [](int v) { return v * 2; }(add(20, 1))'), '(int) $1 = 42');
+      // The calls left the thread where it was.
+      t.regex(sectionOf(r, 'frame info'), /lldb-basic`touch at lldb-basic\.c:22/);
+      // The server allocated the memory (an address, not an error or the empty reply), saved
+      // and restored the registers by id, and served LLDB-style x.
+      t.true(exchanged(r.packets, /^_M[0-9a-f]+,rwx$/, /^[0-9a-f]{16}$/), '_M');
+      t.true(exchanged(r.packets, /^QSaveRegisterState;thread:/, /^[1-9][0-9]*$/), 'save');
+      t.true(exchanged(r.packets, /^QRestoreRegisterState:\d+;thread:/, /^OK$/), 'restore');
+      t.true(exchanged(r.packets, /^x0,0$/, /^OK$/), 'x probe');
+      t.true(exchanged(r.packets, /^x[0-9a-f]+,[0-9a-f]+$/, /^[0-9a-f]{4,}$/), 'x read');
+      killed(t, r);
+    },
+  },
+  {
+    name: 'process launch through a server with no process (--multi)',
+    program: basicProgram,
+    emptyServer: true,
+    logPackets: true,
+    commands: [
+      'breakpoint set -n add',
+      'process launch',
+      'bt 1',
+      'frame variable a b',
+      'breakpoint delete 1',
+      // To the end: no `k` needed.
+      'continue',
+    ],
+    compare: [
+      ['bt 1', 0],
+      ['frame variable a b', 0],
+    ],
+    check(t, r) {
+      const launch = sectionOf(r, 'process launch');
+      t.regex(launch, /stop reason = breakpoint 1\.1/);
+      t.regex(launch, /Process N launched: '.*lldb-basic' \(x86_64\)/);
+      t.regex(
+        sectionOf(r, 'bt 1'),
+        /frame #0: 0xADDR lldb-basic`add\(a=3, b=4\) at lldb-basic\.c:9/,
+      );
+      t.is(sectionOf(r, 'frame variable a b'), '(int) a = 3\n(int) b = 4');
+      t.regex(sectionOf(r, 'continue'), /Process N exited with status = 0 \(0x00000000\)/);
+      // The server under test started it (vRun, stop reply SIGSTOP), rather than an lldb-server
+      // of LLDB's own making: LLDB never connected again.
+      t.true(exchanged(r.packets, /^vRun;[0-9a-f]+$/, /^T13/), 'vRun');
+      t.is(r.packets.match(/send packet: \$qSupported/g)?.length, 1);
+    },
+  },
+  {
+    name: 'process attach --pid through a server with no process (--multi)',
+    program: spinProgram,
+    attach: true,
+    emptyServer: true,
+    logPackets: true,
+    commands: [`process attach --pid ${PID}`, 'bt 2', 'process detach'],
+    compare: [
+      ['bt 2', 0],
+      ['process detach', 0],
+    ],
+    async check(t, r) {
+      t.regex(sectionOf(r, `process attach --pid ${PID}`), /Process N stopped/);
+      t.regex(sectionOf(r, 'bt 2'), /lldb-spin`spin at lldb-spin\.c:9/);
+      t.regex(sectionOf(r, 'bt 2'), /frame #1: 0xADDR lldb-spin`main at lldb-spin\.c:18/);
+      t.regex(sectionOf(r, 'process detach'), /Process N detached/);
+      t.true(exchanged(r.packets, new RegExp(`^vAttach;${r.pid!.toString(16)}$`), /^T13/));
+      const s = await tracerOf(r.pid!);
+      t.is(s.tracer, 0);
+      t.not(s.state, 't');
+    },
+  },
   {
     name: 'breakpoint by name, bt, frame variable, kill',
     program: basicProgram,
@@ -366,21 +487,31 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const program = ownProgram(await scenario.program());
   let child: ChildProcess | undefined;
+  const logDir = scenario.logPackets ? await mkdtemp(join(tmpdir(), 'lldb-packets-')) : undefined;
   try {
-    let target: { launch: string[] } | { attach: number };
+    let target: ServerTarget;
     if (scenario.attach) {
       child = track(spawn(program, [], { stdio: 'ignore' }));
       const pid = child.pid;
       if (pid === undefined) throw new Error(`cannot start ${program}`);
-      target = { attach: pid };
+      target = scenario.emptyServer ? { none: true } : { attach: pid };
     } else {
-      target = { launch: [program] };
+      target = scenario.emptyServer ? { none: true } : { launch: [program] };
     }
+    const pidText = String(child?.pid);
+    const commands = scenario.commands.map((c) => c.replaceAll(PID, pidText));
+    const logFile = logDir ? join(logDir, 'packets.log') : undefined;
+    if (logFile) commands.unshift(`log enable -f ${logFile} gdb-remote packets`);
     const server = await startServer(kind, target);
     let result: ScenarioResult;
     try {
-      const r = await runLldb(program, server.port, scenario.commands);
-      result = { ...r, kind, pid: scenario.attach ? child!.pid : pidOf(r) };
+      const r = await runLldb(program, server.port, commands, {
+        emptyServer: scenario.emptyServer === true,
+      });
+      // Sections keep the command as the scenario wrote it.
+      if (child) for (const s of r.sections) s.command = s.command.replaceAll(pidText, PID);
+      const packets = logFile ? await readFile(logFile, 'latin1').catch(() => '') : '';
+      result = { ...r, kind, pid: scenario.attach ? child!.pid : pidOf(r), packets };
       await inspect?.(result);
     } finally {
       await server.stop();
@@ -393,6 +524,7 @@ export async function runScenario(
     }
     return result;
   } finally {
+    if (logDir) await rm(logDir, { recursive: true, force: true });
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));

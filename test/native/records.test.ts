@@ -117,6 +117,30 @@ test('STOP events decode every field', (t) => {
   t.is(ev.siginfo[0], 0xab);
 });
 
+test('a STOP with NTRACE_STOPF_REGS carries the GPR block; without the flag it has none', (t) => {
+  const b = header(Ev.STOP, 248 + 216, 3n);
+  b.writeUInt16LE(1, 6); // NTRACE_STOPF_REGS
+  b.writeUInt32LE(5, 40); // step
+  for (let i = 0; i < 27; i++) b.writeBigUInt64LE(BigInt(1000 + i), 248 + i * 8);
+  const ev = decodeEvent(b);
+  if (ev?.type !== 'stop') return t.fail();
+  t.is(ev.reason, 'step');
+  t.is(ev.regs?.length, 216);
+  t.is(ev.regs?.readBigUInt64LE(128), 1016n, 'rip, word 16 of user_regs_struct');
+  t.is(ev.siginfo.length, 128);
+  // The same bytes without the flag: a reader skips the tail it was not told about.
+  b.writeUInt16LE(0, 6);
+  const plain = decodeEvent(b);
+  t.is(plain?.type === 'stop' ? plain.regs : null, undefined);
+  // A flag on a record too short for the block is not trusted.
+  const short = header(Ev.STOP, 248, 4n);
+  short.writeUInt16LE(1, 6);
+  short.writeUInt32LE(5, 40);
+  const s = decodeEvent(short);
+  t.is(s?.type === 'stop' ? s.regs : null, undefined);
+  t.true(decodeCaps(1n << 18n).stopRegs === true);
+});
+
 test('exit, thread, detached and lost events decode; unknown types are skipped', (t) => {
   const p = header(Ev.PROC_EXIT, 40, 1n);
   p.writeInt32LE(55, 24);

@@ -34,8 +34,9 @@ maybe('qHostInfo and qProcessInfo equal lldb-server on this machine', async (t) 
     t.is(hostInfoReply(await readHostFacts()), await client.request('qHostInfo'));
     t.is(processInfoReply(await readProcessFacts(pid)), await client.request('qProcessInfo'));
   } finally {
-    client.close();
+    // The server first: hung up on, lldb-server exits by itself and its debuggee runs on.
     await server.stop();
+    client.close();
   }
 });
 
@@ -60,8 +61,9 @@ maybe('qMemoryRegionInfo equals lldb-server at every mapping edge and gap', asyn
     t.is(await client.request('qMemoryRegionInfo'), 'OK');
     t.is(await client.request(`_m${allocated}`), 'OK');
   } finally {
-    client.close();
+    // The server first: hung up on, lldb-server exits by itself and its debuggee runs on.
     await server.stop();
+    client.close();
   }
 });
 
@@ -91,7 +93,8 @@ maybe('qRegisterInfo equals lldb-server for every register both describe alike',
     // rax..r15, rip, st0-7, xmm0-15, mxcsr at least.
     t.true(same >= 41, `only ${same} registers compared`);
   } finally {
-    client.close();
+    // The server first: hung up on, lldb-server exits by itself and its debuggee runs on.
     await server.stop();
+    client.close();
   }
 });

@@ -1,6 +1,7 @@
 // Starts lldb-server-16 on port 0 and learns the port through `--pipe` (lldb-server prints
 // nothing when the port is 0; it writes the chosen port, NUL-terminated, to that descriptor).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Readable } from 'node:stream';
 import { RspClient } from '../../helpers/rsp-client.js';
@@ -47,13 +48,39 @@ export async function startLldbServer(target: string[]): Promise<LldbServer> {
     });
     void exited.then(() => reject(new Error(`lldb-server exited before listening: ${stderr}`)));
   });
+  const children = childTracker(proc);
   return {
     proc,
     port,
     exited,
     async stop() {
+      children.killAll();
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await exited;
+    },
+  };
+}
+
+/**
+ * lldb-server does not trace with PTRACE_O_EXITKILL: when it dies, or exits by itself once the
+ * client hangs up, its debuggee runs on, untraced and re-parented to init (the leaked lldb-spin
+ * processes). Its children are noted when this is called (a program given on the command line
+ * is started before lldb-server listens) and again by killAll, which kills them all.
+ */
+export function childTracker(proc: ChildProcess): { killAll(): void } {
+  const seen = new Map<number, string>();
+  const note = () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    for (const child of childrenOf(proc.pid!)) seen.set(child, startTimeOf(child) ?? '');
+  };
+  note();
+  return {
+    killAll() {
+      note();
+      for (const [child, started] of seen) {
+        // Only the process noted, not another that got its pid since.
+        if (startTimeOf(child) === started) killQuietly(child);
+      }
     },
   };
 }
@@ -71,4 +98,39 @@ export async function connectRsp(port: number): Promise<RspClient> {
   if (ok !== 'OK') throw new Error(`QStartNoAckMode: ${ok}`);
   client.noAck = true;
   return client;
+}
+
+/** The processes whose parent is `pid` (what lldb-server launched), from /proc. */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The ppid is the second field after the parenthesised command name.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks); undefined once it is gone. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
