@@ -475,7 +475,10 @@ export class EngineTarget implements BaseOps {
           }
           this.quietResumes.clear();
         } else if (phase.kind === 'collecting') {
-          if (ev.reason !== 'requested' && ev.reason !== 'new-thread') r.pending = ev;
+          // A clone stop (thread events) is only the creator's half of a `create` report.
+          if (ev.reason !== 'requested' && ev.reason !== 'new-thread' && ev.reason !== 'clone') {
+            r.pending = ev;
+          }
         }
         break;
       }

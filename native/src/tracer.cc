@@ -143,18 +143,8 @@ void Tracer::Run() {
   t_armed = 0;
   t_jump = nullptr;
   pthread_setname_np(pthread_self(), "ntrace-tracer"); // for top, perf and the benchmark
-  pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
-  // The held-reply timer signals this thread with the wake signal (see Emit and Block).
-  struct sigevent sev;
-  memset(&sev, 0, sizeof sev);
-  sev.sigev_notify = SIGEV_THREAD_ID;
-  sev.sigev_signo = WakeSignal();
-  sev._sigev_un._tid = self;
-  timer_ok_ = timer_create(CLOCK_MONOTONIC, &sev, &timer_) == 0;
-  tid_.store(self);
+  tid_.store(static_cast<pid_t>(syscall(SYS_gettid)));
   Loop();
-  held_.clear();
-  if (timer_ok_) timer_delete(timer_);
   Teardown();
   close(fd_);
   fd_ = -1;
@@ -175,11 +165,6 @@ void Tracer::Loop() {
     if (quit_.load() || peer_gone_) return;
     if (!DrainCommands()) return;
     DrainWaits();
-    if (!held_.empty()) {
-      struct timespec ts;
-      clock_gettime(CLOCK_MONOTONIC, &ts);
-      if (ts.tv_sec * 1000000000LL + ts.tv_nsec >= held_until_) ReleaseHeld();
-    }
     Flush();
     if (quit_.load() || peer_gone_) return;
     Block();
@@ -218,24 +203,6 @@ bool Tracer::AllStopped() const {
 // to signal after it reads too, and poll() also waits for POLLOUT.
 void Tracer::Block() {
   bool wait = HasTracees() && (must_wait_ || !AllStopped());
-  if (!held_.empty() && !wait) {
-    ReleaseHeld(); // every tracee is stopped: no stop can follow the held reply
-    Flush();
-  }
-  if (!held_.empty() && !timer_armed_) {
-    // Wake up when the held replies are due, if no stop or command comes first.
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t left = held_until_ - (now.tv_sec * 1000000000LL + now.tv_nsec);
-    if (left < 1000) left = 1000;
-    struct itimerspec its = {};
-    its.it_value.tv_sec = left / 1000000000LL;
-    its.it_value.tv_nsec = left % 1000000000LL;
-    if (timer_settime(timer_, 0, &its, nullptr) == 0)
-      timer_armed_ = true;
-    else
-      ReleaseHeld(), Flush();
-  }
   bool backlog = !outq_.empty();
   bool accept = AcceptingCommands();
   short want = static_cast<short>((accept ? POLLIN : 0) | (backlog ? POLLOUT : 0));
@@ -362,18 +329,6 @@ void Tracer::Emit(const void *rec, size_t len) {
   }
   ntrace_hdr h;
   memcpy(&h, p, sizeof h);
-  if (holding_ && h.type == NTRACE_REPLY && timer_ok_) {
-    Out o;
-    o.data.assign(p, p + len);
-    if (held_.empty()) {
-      struct timespec ts;
-      clock_gettime(CLOCK_MONOTONIC, &ts);
-      held_until_ = ts.tv_sec * 1000000000LL + ts.tv_nsec + kHoldReplyNs;
-    }
-    held_.push_back(std::move(o));
-    return;
-  }
-  if (!held_.empty()) ReleaseHeld(); // whatever follows a held reply goes after it
   bool report = Droppable(h.type);
   if (report && report_bytes_ + len > kReportQueueBytes) {
     uint64_t seq = ++ev_seq_; // a dropped report still takes its number: the gap shows it
@@ -389,19 +344,6 @@ void Tracer::Emit(const void *rec, size_t len) {
   if (report) report_bytes_ += len;
   out_bytes_ += len;
   outq_.push_back(std::move(o));
-}
-
-void Tracer::ReleaseHeld() {
-  while (!held_.empty()) {
-    out_bytes_ += held_.front().data.size();
-    outq_.push_back(std::move(held_.front()));
-    held_.pop_front();
-  }
-  if (timer_armed_) {
-    struct itimerspec off = {};
-    timer_settime(timer_, 0, &off, nullptr);
-    timer_armed_ = false;
-  }
 }
 
 void Tracer::EmitLost() {

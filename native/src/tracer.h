@@ -6,7 +6,6 @@
 #include <sys/user.h>
 #include <poll.h>
 #include <signal.h>
-#include <time.h>
 
 #include <atomic>
 #include <cstddef>
@@ -31,8 +30,6 @@ constexpr size_t kReportQueueBytes = 64 * 1024;
 constexpr size_t kOutHighWater = 1024 * 1024;
 // Commands taken per recvmmsg.
 constexpr unsigned kRxSlots = 8;
-// Longest a RESUME reply waits for the stop it may be followed by.
-constexpr int64_t kHoldReplyNs = 200 * 1000;
 
 enum class Mode : uint32_t { Cont = 0, Step = 1, RangeStep = 2, Syscall = 3 };
 
@@ -153,7 +150,6 @@ private:
   // Records
   void Emit(const void *rec, size_t len);
   void EmitLost();
-  void ReleaseHeld();
   void EmitVec(std::vector<uint8_t> rec);
   void Reply(uint64_t seq, uint32_t cmd, int err, const void *a = nullptr, size_t alen = 0,
              const void *b = nullptr, size_t blen = 0);
@@ -264,15 +260,6 @@ private:
   size_t report_bytes_ = 0;
   uint64_t lost_count_ = 0;
   uint64_t lost_first_ = 0;
-  // RESUME replies held back for up to kHoldReplyNs, so that a stop that follows at once
-  // leaves in the same wake-up of the reader (see Emit). Never reordered: any other record
-  // releases them first.
-  bool hold_reply_ = false; // set by CmdResume for its own reply
-  bool holding_ = false;    // Reply() is emitting a reply that may be held
-  std::deque<Out> held_;
-  int64_t held_until_ = 0; // CLOCK_MONOTONIC ns
-  bool timer_ok_ = false, timer_armed_ = false;
-  timer_t timer_{};
   uint64_t ev_seq_ = 0;
   uint64_t next_handle_ = 1;
   uint64_t next_stop_ = 1;

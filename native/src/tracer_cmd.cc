@@ -65,12 +65,9 @@ void Tracer::HandleMessage(const uint8_t *buf, size_t len) {
     std::vector<uint8_t> out;
     in_command_ = true;
     after_reply_.clear();
-    hold_reply_ = false;
     int err = Command(h, buf + off, out);
     in_command_ = false;
-    holding_ = hold_reply_ && err == 0 && after_reply_.empty();
     Reply(h.seq, h.type, err, out.data(), err == 0 ? out.size() : 0);
-    holding_ = false;
     std::vector<std::vector<uint8_t>> later;
     later.swap(after_reply_);
     for (auto &rec : later)
@@ -314,7 +311,6 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   if (!t->proc->bps.empty() && LoadRegs(t) && BpInserted(t->proc, t->regs.rip))
     t->skip_bp = t->regs.rip;
   KResume(t, sig);
-  hold_reply_ = !t->kstopped; // it runs: its stop may follow at once, with this reply
   // An all-stop is being collected for this process: the thread joins it at once (its
   // REQUESTED stop comes with the others), or the collection would wait for it forever.
   if (t->proc->collecting) RequestStop(t, false);

@@ -2,11 +2,13 @@
 // QNonStop negotiation, vCont answered OK at once with packets served while threads run, the
 // `%Stop` queue (one outstanding, the rest through vStopped), `?` per stopped thread, vCont;t,
 // vCtrlC, QThreadEvents, and all-stop targets refusing QNonStop:1.
+import { connect, createServer } from 'node:net';
 import test from 'ava';
 import { Framer } from '../../rsp/framer.js';
+import { Session } from '../../stub/session.js';
 import type { NonStopOps, Ptid, ResumeAction, Target, TargetStop } from '../../stub/target.js';
 import { FakeTarget } from '../helpers/fake-target.js';
-import { connectSession, type Harness } from '../helpers/rsp-client.js';
+import { connectSession, type Harness, RspClient } from '../helpers/rsp-client.js';
 
 const PID = 1000;
 const THREADS = [PID, PID + 1, PID + 2];
@@ -63,7 +65,7 @@ class NonStopFake extends FakeTarget {
 }
 
 /** Collects `%` notifications beside the client's replies. */
-function notifications(h: Harness): string[] {
+function notifications(h: Pick<Harness, 'client'>): string[] {
   const framer = new Framer({ maxPacketSize: 1 << 20 });
   const notes: string[] = [];
   h.client.sock.on('data', (chunk: Buffer) => {
@@ -222,4 +224,69 @@ test('all-stop is untouched: vCont waits for the stop and replies with it', asyn
   t.regex(await reply, /^T05/);
   t.deepEqual(notes, []);
   await h.close();
+});
+
+test('non-stop with two processes: stops of both are queued with their pids, ? lists both', async (t) => {
+  const a = new NonStopFake(PID, [PID, PID + 1]);
+  const b = new NonStopFake(2000, [2000]);
+  let session!: Session;
+  const server = createServer((sock) => {
+    session = new Session(sock, [a.nonStopTarget(), b.nonStopTarget()]);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const sock = connect((server.address() as { port: number }).port, '127.0.0.1');
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  const client = new RspClient(sock);
+  const notes = notifications({ client });
+  try {
+    await client.request('qSupported:multiprocess+');
+    t.is(await client.request('QNonStop:1'), 'OK');
+    t.true(a.nonStopOn && b.nonStopOn);
+    // One vCont resumes every thread of both processes.
+    t.is(await client.request('vCont;c'), 'OK');
+    t.deepEqual(
+      a.calls.filter((c) => c.startsWith('resume')),
+      [`resume continue:${PID},continue:${PID + 1}`],
+    );
+    t.deepEqual(
+      b.calls.filter((c) => c.startsWith('resume')),
+      ['resume continue:2000'],
+    );
+    b.stopThread({
+      kind: 'stopped',
+      thread: { pid: 2000, tid: 2000 },
+      signal: 5,
+      cause: { type: 'sw-break' },
+    });
+    a.stopThread({ kind: 'stopped', thread: at(PID + 1), signal: 5, cause: { type: 'sw-break' } });
+    await tick();
+    await tick();
+    t.is(notes.length, 1);
+    t.regex(notes[0]!, /thread:p7d0\.7d0;$/);
+    t.regex(await client.request('vStopped'), /thread:p3e8\.3e9;$/);
+    t.is(await client.request('vStopped'), 'OK');
+    // vCont;t for one process stops only its running thread.
+    t.is(await client.request('vCont;t:p3e8.-1'), 'OK');
+    t.deepEqual(a.stopRequests, [`${PID} sig 0`]);
+    t.deepEqual(b.stopRequests, []);
+    await tick();
+    await tick();
+    t.regex(notes.at(-1)!, /^Stop:T00.*thread:p3e8\.3e8;$/);
+    t.is(await client.request('vStopped'), 'OK');
+    const status = [await client.request('?')];
+    for (;;) {
+      const r = await client.request('vStopped');
+      if (r === 'OK') break;
+      status.push(r);
+    }
+    t.deepEqual(status.map((s) => /thread:(p[0-9a-f.]+);/.exec(s)?.[1]).sort(), [
+      'p3e8.3e8',
+      'p3e8.3e9',
+      'p7d0.7d0',
+    ]);
+  } finally {
+    client.close();
+    await session.ended;
+    await new Promise((r) => server.close(r));
+  }
 });
