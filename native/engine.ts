@@ -70,7 +70,6 @@ interface Pending {
 
 const ALL_ONES = (1n << 64n) - 1n;
 
-
 function bitmap(values: Iterable<number>, words: number): bigint[] {
   const out = new Array<bigint>(words).fill(0n);
   for (const v of values) {

@@ -418,6 +418,29 @@ export class Session {
   }
 
   /**
+   * vAttach in non-stop: OK, then each thread's stop (signal 0) as a notification, as gdbserver
+   * does (GDB manual, "Remote Non-Stop": the stops follow through the notification mechanism).
+   */
+  private attachedNonStop(ctx: SessionContext): HandlerResult {
+    const stops: TargetStop[] = ctx.target.base.threads().map((thread) => ({
+      kind: 'stopped',
+      thread,
+      signal: 0,
+      cause: { type: 'interrupt' },
+    }));
+    const known = this.threadStops.get(ctx);
+    for (const s of stops) if (s.kind === 'stopped') known?.set(s.thread.tid, s);
+    ctx.lastStop = stops[0];
+    // After the OK has gone out: the pump sends it as soon as this returns.
+    setImmediate(() => {
+      void (async () => {
+        for (const s of stops) this.queueStop(await stopReply(ctx, s));
+      })().catch((err) => this.log(`attach stops: ${(err as Error).message}`));
+    });
+    return OK;
+  }
+
+  /**
    * Non-stop vCont: the named stopped threads run, `t` ones are asked to stop, the reply is OK
    * and every stop comes later as a notification (GDB manual, "Remote Non-Stop").
    */
@@ -951,6 +974,7 @@ export class Session {
           }
           // R has no reply (GDB manual, "Packets").
           if (cmd.kind === 'restart') return { silent: true };
+          if (cmd.kind === 'attach' && this.nonStop) return this.attachedNonStop(this.ctx!);
           return reply(await stopReply(this.ctx!, this.ctx!.lastStop!));
         } catch (err) {
           this.log(`${cmd.kind} failed: ${(err as Error).message}`);

@@ -217,6 +217,7 @@ void Tracer::Block() {
       return;
     }
     siginfo_t si;
+    si.si_pid = 0;
     int r = waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL | __WNOTHREAD);
     t_armed = 0;
     if (debug_) fprintf(stderr, "[ntrace %d] waitid r=%d pid=%d\n", tid_.load(), r, si.si_pid);

@@ -1,9 +1,19 @@
 // gdb in non-stop mode (`set non-stop on`): one thread sits at a breakpoint while another keeps
 // printing, seen through the program's output and gdb's `info threads`; `interrupt -a` stops
-// the rest, `continue &` resumes one thread, `continue -a &` lets the program finish. Each
+// the rest, `continue &` resumes one thread, `continue -a &` lets the program finish; ^C
+// (vCtrlC) stops the thread running in the foreground; attach reports every thread. Each
 // scenario also runs against gdbserver where installed, and the facts gdb reports must match.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { haveGdb, type ServerKind, serverKinds, startServer } from '../helpers/e2e-harness.js';
+import {
+  haveGdb,
+  Output,
+  type ServerKind,
+  serverKinds,
+  startServer,
+} from '../helpers/e2e-harness.js';
+import { spinThreadsProgram } from '../helpers/e2e-programs.js';
 import { GdbSession, lastTick, parseInfoThreads, printerProgram, threadStates } from './harness.js';
 
 const e2e = haveGdb ? test : test.skip;
@@ -197,4 +207,45 @@ e2e('non-stop ^C during a foreground continue stops the running thread (vCtrlC)'
     gdb.kill();
     await server.stop();
   }
+});
+
+/** Attach in non-stop to a program already running; returns the thread states seen. */
+async function attachScenario(kind: ServerKind): Promise<string[][]> {
+  const prog = await spinThreadsProgram();
+  const child = spawn(prog, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await startServer(kind, [], { before: ['--multi', '--once'] });
+  const gdb = new GdbSession(prog, `target extended-remote 127.0.0.1:${server.port}`, [
+    'set non-stop on',
+  ]);
+  try {
+    await new Output(child.stdout).waitFor(/looping/);
+    await gdb.ready();
+    // vAttach answers OK; each thread's stop follows as a notification.
+    await gdb.run(`attach ${child.pid}`, /stopped\.[\s\S]*stopped\.[\s\S]*\(gdb\) $/);
+    const attached = threadStates(parseInfoThreads(await gdb.run('info threads')));
+    await gdb.run('continue -a &');
+    const running = threadStates(parseInfoThreads(await gdb.run('info threads')));
+    await gdb.run('interrupt -a', /stopped\.[\s\S]*stopped\.[\s\S]*stopped\./);
+    const interrupted = threadStates(parseInfoThreads(await gdb.run('info threads')));
+    await gdb.run('detach', /\[Inferior 1 \(process \d+\) detached\]/);
+    await gdb.quit();
+    // Detached, it runs on untraced.
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    if (!/TracerPid:\s+0\n/.test(status)) throw new Error(`still traced:\n${status}`);
+    const stopped = (s: string[]) => s.map((x) => x.replace(/: (?!running).*/, ': stopped'));
+    return [stopped(attached), running, stopped(interrupted)];
+  } finally {
+    gdb.kill();
+    child.kill('SIGKILL');
+    await server.stop();
+  }
+}
+
+e2e('non-stop attach: every thread reported stopped, then run, interrupt, detach', async (t) => {
+  const runs: [ServerKind, string[][]][] = [];
+  for (const kind of serverKinds()) runs.push([kind, await attachScenario(kind)]);
+  const ours = runs[0]![1];
+  const all = (state: string) => Array(3).fill(`e2e-spin-thread: ${state}`);
+  t.deepEqual(ours, [all('stopped'), all('running'), all('stopped')]);
+  for (const [kind, facts] of runs.slice(1)) t.deepEqual(facts, ours, `differs from ${kind}`);
 });
