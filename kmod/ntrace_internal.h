@@ -43,7 +43,8 @@
 struct user_regset;
 
 #define NT_MAX_RECORD 65536
-#define NT_QUEUE_BYTES (1U << 20)
+/* Bound on queued droppable reports, as the userspace provider's: past it, LOST. */
+#define NT_QUEUE_BYTES (1U << 16)
 
 /* A queued record: a reply, a stop or a report. */
 struct nt_rec {

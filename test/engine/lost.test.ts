@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { type EngineEvent, openEngine, type StopEvent } from '../../native/index.js';
 import { compileFixture } from '../helpers/compile.js';
-import { capTest, taskState, until } from './_session.js';
+import { capTest, isHeld, until } from './_session.js';
 
 const SIGUSR1 = 10;
 const RAISERS = 4;
@@ -64,7 +64,7 @@ capTest(
     // The storm is over once the raisers exist and all sit in their signal stops.
     await until(() => {
       const ts = tasks(pid).filter((tid) => tid !== pid);
-      return ts.length === RAISERS && ts.every((tid) => taskState(pid, tid) === 't');
+      return ts.length === RAISERS && ts.every((tid) => isHeld(pid, tid));
     }, 'the raisers to stop');
     e.channel.resumeReading();
     await resumed;
