@@ -86,6 +86,8 @@ function frame(start: number, body: Buffer | string, opts?: EncodeOptions): Buff
     }
     if (escapes === 0) return finishFrame(out, start, len, sum & 0xff);
     wire = escapeBinary(out.subarray(1, len + 1));
+  } else if (typeof body !== 'string' && !opts?.rle) {
+    return frameBinary(start, body);
   } else {
     wire = escapeBinary(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
     if (opts?.rle) wire = runLengthEncode(wire);
@@ -93,6 +95,37 @@ function frame(start: number, body: Buffer | string, opts?: EncodeOptions): Buff
   const out = Buffer.allocUnsafe(wire.length + 4);
   wire.copy(out, 1);
   return finishFrame(out, start, wire.length);
+}
+
+/**
+ * Escapes `data` straight into the frame and sums as it goes: binary replies (vFile:pread,
+ * qXfer, x) are up to 64 KiB, and three passes with a copy in between cost as much again.
+ */
+function frameBinary(start: number, data: Uint8Array): Buffer {
+  const n = data.length;
+  let extra = 0;
+  for (let i = 0; i < n; i++) extra += ESCAPED[data[i]!]!;
+  const out = Buffer.allocUnsafe(n + extra + 4);
+  let sum = 0;
+  if (extra === 0) {
+    out.set(data, 1);
+    for (let i = 0; i < n; i++) sum += data[i]!;
+  } else {
+    let j = 1;
+    for (let i = 0; i < n; i++) {
+      const b = data[i]!;
+      if (ESCAPED[b] === 1) {
+        const e = b ^ 0x20;
+        out[j++] = 0x7d;
+        out[j++] = e;
+        sum += 0x7d + e;
+      } else {
+        out[j++] = b;
+        sum += b;
+      }
+    }
+  }
+  return finishFrame(out, start, n + extra, sum & 0xff);
 }
 
 /** Fills in `$`/`%`, `#` and the checksum around the `len` body bytes already at out[1..]. */

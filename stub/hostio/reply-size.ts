@@ -3,10 +3,13 @@
 // wire (GDB manual, "Overview", binary data), so their size there depends on their bytes.
 import { fileData, needsEscape } from '../../rsp/index.js';
 
+/** 1 for the bytes the encoder escapes: looked up per byte of up to 64 KiB replies. */
+const ESCAPED = Uint8Array.from({ length: 256 }, (_, b) => (needsEscape(b) ? 1 : 0));
+
 /** What `body` takes between `$` and `#` once the encoder has escaped it (before any RLE). */
 export function wireLength(body: Uint8Array): number {
   let n = body.length;
-  for (const b of body) if (needsEscape(b)) n++;
+  for (let i = 0; i < body.length; i++) n += ESCAPED[body[i]!]!;
   return n;
 }
 
@@ -16,7 +19,7 @@ export function dataReplyWithin(data: Buffer, max: number): Buffer {
   let room = max - `F${data.length.toString(16)};`.length;
   let n = 0;
   for (; n < data.length; n++) {
-    room -= needsEscape(data[n]!) ? 2 : 1;
+    room -= 1 + ESCAPED[data[n]!]!;
     if (room < 0) break;
   }
   return fileData(data.subarray(0, n));
