@@ -40,13 +40,14 @@ static void nt_enqueue(struct nt_session *s, struct nt_rec *r)
 		s->report_bytes += r->len;
 }
 
-/* Events: stops are never dropped; reports are dropped past NT_QUEUE_BYTES, then LOST. */
+/* Events: thread reports are dropped past NT_QUEUE_BYTES, then LOST; nothing else is. */
 void nt_emit(struct nt_session *s, struct nt_rec *r)
 {
 	struct ntrace_hdr *h = (struct ntrace_hdr *)r->data;
 	unsigned long flags;
 
-	r->report = h->type != NTRACE_EV_STOP;
+	/* Only the per-thread notices may be dropped; stops, exits and detaches never are. */
+	r->report = h->type == NTRACE_EV_THREAD_NEW || h->type == NTRACE_EV_THREAD_EXIT;
 	spin_lock_irqsave(&s->qlock, flags);
 	if (r->report && s->report_bytes + r->len > NT_QUEUE_BYTES) {
 		/* The dropped record still consumes a sequence number: readers see the gap. */

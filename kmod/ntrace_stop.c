@@ -1123,7 +1123,8 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 		goto out;
 	proc = t->proc;
 	s = proc->s;
-	if (proc->events & NTRACE_EVENT_THREAD_REPORT)
+	/* The leader is the process: its end is PROC_EXIT, as in the userspace provider. */
+	if ((proc->events & NTRACE_EVENT_THREAD_REPORT) && !thread_group_leader(p))
 		nt_report_thread(s, t, NTRACE_EV_THREAD_EXIT, p->exit_code);
 	if (!atomic_read(&sig->live) && !proc->exited) {
 		proc->exited = true;

@@ -86,10 +86,30 @@ capTest(
 
     // Nothing vanished silently: every thread's two reports arrived or were counted as lost.
     const reports = events.filter((ev) => ev.type === 'thread-new' || ev.type === 'thread-exit');
+    const leaderReports = reports.filter((ev) => 'thread' in ev && ev.thread.tid === pid);
+    t.deepEqual(
+      leaderReports.map((ev) => ev.type),
+      [],
+      'the leader is the process: no thread reports',
+    );
     t.is(reports.length + lostCount, 2 * (storm + RAISERS));
     // Event numbers rise in arrival order, and the gaps are exactly the lost reports.
     const seqs = events.map((ev) => ev.seq);
     t.true(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!));
+    // Numbers neither delivered nor inside a LOST range, with the events around them.
+    const covered = new Set<bigint>();
+    for (const ev of lost) {
+      if (ev.type !== 'lost') continue;
+      for (let k = 0n; k < ev.count; k++) covered.add(ev.firstSeq + k);
+    }
+    const unexplained: string[] = [];
+    for (let i = 1; i < events.length; i++) {
+      for (let s = seqs[i - 1]! + 1n; s < seqs[i]!; s++) {
+        if (!covered.has(s))
+          unexplained.push(`${s} after ${events[i - 1]!.type}, before ${events[i]!.type}`);
+      }
+    }
+    t.deepEqual(unexplained, [], 'every gap is a counted loss');
     t.is(Number(seqs[seqs.length - 1]! - seqs[0]!) + 1 - seqs.length, lostCount);
     for (const ev of lost) {
       if (ev.type === 'lost') t.false(seqs.includes(ev.firstSeq), 'firstSeq names a lost one');
