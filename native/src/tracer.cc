@@ -336,7 +336,9 @@ void Tracer::Emit(const void *rec, size_t len) {
     if (lost_count_++ == 0) lost_first_ = seq;
     return;
   }
-  if (report && lost_count_ != 0) EmitLost();    // room again: say what was lost before this one
+  // Say what was lost before numbering anything else, so a LOST record's range (first_seq,
+  // count) is contiguous: a stop numbered among the drops would otherwise fall inside it.
+  if (h.type != NTRACE_REPLY && lost_count_ != 0) EmitLost();
   if (h.type != NTRACE_REPLY) h.seq = ++ev_seq_; // numbered in sending order
   Out o;
   o.data.assign(p, p + len);
