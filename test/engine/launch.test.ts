@@ -21,6 +21,8 @@ capTest(['launch'], 'launch stops at the entry point, then runs to its exit code
   t.true(ref.handle > 0n);
   t.is(stop.reason, 'launch');
   t.is(stop.thread.handle, ref.handle);
+  // The kernel provider queues the STOP just before the thread parks itself: held very soon.
+  await until(() => isHeld(pid), 'the launched thread to be held');
   t.true(isHeld(pid));
   const regs = await s.engine.getRegs(ref.handle, stop.stopId, 'gpr');
   t.is(regs.length, 216);

@@ -156,7 +156,7 @@ capTest(
     await s.engine.stop(pid, ref.handle);
     const st = await s.nextStop((e) => e.thread.handle === ref.handle);
     t.is(st.reason, 'requested');
-    t.true(isHeld(pid));
+    await until(() => isHeld(pid), 'main to be held');
     await s.writeU32(pid, sym(syms, 'go'), 1);
     await s.cont(st);
     // Only main was stopped; any other stop (none expected) is resumed, not left hanging.
