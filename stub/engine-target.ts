@@ -348,33 +348,8 @@ export class EngineTarget implements BaseOps {
     this.phase = { kind: 'running' };
     this.interruptRequested = false;
     this.quietResumes.clear();
-    const results = await Promise.allSettled(
-      plan.map(([r, a]) => {
-        const stopId = r.stopId;
-        r.running = true;
-        r.stopId = 0n;
-        return this.engine.resume({
-          handle: r.ref.handle,
-          stopId,
-          mode: a.mode === 'continue' ? 'cont' : a.mode === 'step' ? 'step' : 'range-step',
-          signal: a.signal,
-          ...(a.range ? { range: a.range } : {}),
-        });
-      }),
-    );
-    // A thread that exited since its stop (ESRCH/ESTALE) is simply gone; any other failure, or
-    // nothing left running, is the resume's failure.
-    let failure: TargetError | undefined;
-    results.forEach((res, i) => {
-      if (res.status === 'fulfilled') return;
-      const err = wrap(res.reason);
-      const r = plan[i]![0];
-      if (err.code === 'ESRCH' || err.code === 'ESTALE') this.threadsByTid.delete(r.ref.tid);
-      else {
-        r.running = false;
-        failure ??= err;
-      }
-    });
+    // Nothing left running after a failure: the resume failed.
+    const { failure } = await this.startThreads(plan);
     if (failure && ![...this.threadsByTid.values()].some((r) => r.running)) {
       this.phase = { kind: 'stopped' };
       throw failure;
@@ -646,6 +621,17 @@ export class EngineTarget implements BaseOps {
     }
     this.flushOptions();
     this.phase = { kind: 'running' };
+    const { failure, started } = await this.startThreads(plan);
+    if (failure && started === 0) throw failure;
+  }
+
+  /**
+   * Resumes each planned thread in the engine, all requests written at once. A thread that
+   * exited since its stop (ESRCH/ESTALE) is simply gone; the first other failure is returned.
+   */
+  private async startThreads(
+    plan: [ThreadRec, ResumeAction][],
+  ): Promise<{ failure: TargetError | undefined; started: number }> {
     const results = await Promise.allSettled(
       plan.map(([r, a]) => {
         const stopId = r.stopId;
@@ -675,7 +661,7 @@ export class EngineTarget implements BaseOps {
         failure ??= err;
       }
     });
-    if (failure && started === 0) throw failure;
+    return { failure, started };
   }
 
   readonly nonStopOps: NonStopOps = {
