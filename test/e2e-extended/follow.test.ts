@@ -6,6 +6,7 @@ import { haveGdb, serverKinds } from '../helpers/e2e-harness.js';
 import { execProgram, forkProgram } from '../helpers/e2e-programs.js';
 import { runExtended, useProgram } from './harness.js';
 
+// Skipped only where gdb is not installed (.ci/run installs it): nothing to drive the server with.
 const e2e = haveGdb ? test : test.skip;
 
 e2e('detach-on-fork off: parent and child both stay under control', async (t) => {

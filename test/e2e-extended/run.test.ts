@@ -14,6 +14,7 @@ import {
   useProgram,
 } from './harness.js';
 
+// Skipped only where gdb is not installed (.ci/run installs it): nothing to drive the server with.
 const e2e = haveGdb ? test : test.skip;
 
 e2e('run twice in a row, kill then run again: each run stops where it should', async (t) => {

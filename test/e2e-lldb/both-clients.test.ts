@@ -6,6 +6,7 @@ import { haveGdb, runGdb, startServer } from '../helpers/e2e-harness.js';
 import { haveLldb, runLldb, sectionOf, startServer as startLldbTarget } from './harness.js';
 import { basicProgram } from './scenarios.js';
 
+// Skipped only where gdb or lldb-16 is not installed (.ci/run installs it): nothing to drive the server with.
 const run = haveGdb && haveLldb ? test.serial : test.skip;
 
 run('gdb, then lldb, then gdb again against the same build', async (t) => {

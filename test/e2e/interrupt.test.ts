@@ -4,6 +4,7 @@ import test from 'ava';
 import { haveGdb, normalize, serverKinds, spawnGdb, startServer } from '../helpers/e2e-harness.js';
 import { loopProgram, spinThreadsProgram } from '../helpers/e2e-programs.js';
 
+// Skipped only where gdb is not installed (.ci/run installs it): nothing to drive the server with.
 const e2e = haveGdb ? test : test.skip;
 
 async function interruptRun(

@@ -5,6 +5,7 @@ import test from 'ava';
 import { haveGdb, runGdb, runScenario, serverKinds, startServer } from '../helpers/e2e-harness.js';
 import { basicProgram, execProgram, forkProgram } from '../helpers/e2e-programs.js';
 
+// Skipped only where gdb is not installed (.ci/run installs it): nothing to drive the server with.
 const e2e = haveGdb ? test : test.skip;
 
 e2e('find searches target memory; catch syscall stops at entry and return', async (t) => {

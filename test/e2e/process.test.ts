@@ -14,6 +14,7 @@ import {
 } from '../helpers/e2e-harness.js';
 import { basicProgram, loopProgram, signalsProgram } from '../helpers/e2e-programs.js';
 
+// Skipped only where gdb is not installed (.ci/run installs it): nothing to drive the server with.
 const e2e = haveGdb ? test : test.skip;
 
 /** /proc/pid/status fields, or undefined once the process is gone (or a zombie). */
