@@ -40,7 +40,7 @@ import {
   type SessionContext,
 } from '../context.js';
 import type { Ptid, TargetStop } from '../target.js';
-import { readSome } from './memory.js';
+import { readMemoryRaw } from './memory.js';
 import { dtDebugSlot } from './svr4.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
@@ -332,12 +332,7 @@ export async function readMemoryBinary(
 ): Promise<HandlerResult> {
   if (!isLldb(ctx)) return EMPTY;
   if (length === 0) return OK;
-  try {
-    const data = await readSome(ctx, addr, Math.min(length, maxReply));
-    return data.length === 0 ? errorReply(5) : reply(data);
-  } catch (err) {
-    return errorReply(errnoOf(err));
-  }
+  return readMemoryRaw(ctx, addr, length, maxReply);
 }
 
 /** Per session, why the last `A` failed (for qLaunchSuccess). */

@@ -32,16 +32,35 @@ export async function readSome(ctx: SessionContext, addr: bigint, length: number
 }
 
 /** `m`: a short read returns what was readable; nothing readable is an error. */
-export async function readMemory(
+export function readMemory(
   ctx: SessionContext,
   addr: bigint,
   length: number,
   maxReply: number,
 ): Promise<HandlerResult> {
-  if (length === 0) return reply('');
+  if (length === 0) return Promise.resolve(reply(''));
+  return readReply(ctx, addr, Math.min(length, Math.floor(maxReply / 2)), (d) => d.toString('hex'));
+}
+
+/** `x` as LLDB reads it: the same, as raw bytes (the encoder escapes them). */
+export function readMemoryRaw(
+  ctx: SessionContext,
+  addr: bigint,
+  length: number,
+  maxReply: number,
+): Promise<HandlerResult> {
+  return readReply(ctx, addr, Math.min(length, maxReply), (d) => d);
+}
+
+async function readReply(
+  ctx: SessionContext,
+  addr: bigint,
+  length: number,
+  encode: (data: Buffer) => string | Buffer,
+): Promise<HandlerResult> {
   try {
-    const data = await readSome(ctx, addr, Math.min(length, Math.floor(maxReply / 2)));
-    return data.length === 0 ? errorReply(5) : reply(data.toString('hex'));
+    const data = await readSome(ctx, addr, length);
+    return data.length === 0 ? errorReply(5) : reply(encode(data));
   } catch (err) {
     return errorReply(errnoOf(err));
   }

@@ -71,18 +71,24 @@ async function remoteScenario(kind: ServerKind): Promise<Facts> {
     await gdb.quit();
     return {
       atBreakpoint: threadStates(atBreakpoint),
-      allStopped: threadStates(allStopped).map((s) =>
-        s.startsWith('stopper') ? s : s.replace(/: (?!running).*/, ': stopped'),
-      ),
-      oneResumed: threadStates(oneResumed).map((s) =>
-        s.startsWith('stopper') ? s : s.replace(/: (?!running).*/, ': stopped'),
-      ),
+      allStopped: markStopped(allStopped),
+      oneResumed: markStopped(oneResumed),
       exit: /exited [^\]]*/.exec(exit)![0],
     };
   } finally {
     gdb.kill();
     await server.stop();
   }
+}
+
+/**
+ * Thread states with every stopped thread but the one at the breakpoint shown as `stopped`
+ * (where it stopped differs from run to run and between servers).
+ */
+function markStopped(rows: Parameters<typeof threadStates>[0]): string[] {
+  return threadStates(rows).map((s) =>
+    s.startsWith('stopper') ? s : s.replace(/: (?!running).*/, ': stopped'),
+  );
 }
 
 e2e('non-stop: a thread at a breakpoint while another keeps printing', async (t) => {
@@ -138,14 +144,10 @@ async function extendedScenario(kind: ServerKind): Promise<Facts> {
     const exit = await gdb.run('continue -a &', /\[Inferior 1 \(process \d+\) exited [^\]]*\]/);
     await server.stdout.waitFor(/^done ticks=\d+$/m);
     await gdb.quit();
-    const mark = (rows: typeof stopped) =>
-      threadStates(rows).map((s) =>
-        s.startsWith('stopper') ? s : s.replace(/: (?!running).*/, ': stopped'),
-      );
     return {
       atBreakpoint: threadStates(atBreakpoint),
-      allStopped: mark(stopped),
-      oneResumed: mark(oneResumed),
+      allStopped: markStopped(stopped),
+      oneResumed: markStopped(oneResumed),
       exit: /exited [^\]]*/.exec(exit)![0],
     };
   } finally {
