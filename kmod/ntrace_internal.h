@@ -37,6 +37,7 @@
 #include <linux/task_work.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "include/uapi/ntrace.h"
 
@@ -51,6 +52,7 @@ struct nt_rec {
 	struct list_head node;
 	u32 len;
 	bool report; /* droppable, counted against NT_QUEUE_BYTES */
+	struct task_struct *exiting; /* PROC_EXIT held until this task is a zombie */
 	u64 data[]; /* starts with struct ntrace_hdr */
 };
 
@@ -71,6 +73,8 @@ struct nt_session {
 	bool attached;
 	atomic64_t next_handle;
 	struct list_head procs; /* nt_proc, under nt_lock and cmd_lock */
+	struct list_head exits; /* held PROC_EXIT records, under qlock */
+	struct delayed_work exit_work; /* emits them once their task is a zombie */
 };
 
 struct nt_bp {
@@ -171,6 +175,7 @@ extern atomic_t nt_nthreads;
 struct nt_rec *nt_rec_alloc(u32 len, u16 type, gfp_t gfp);
 void nt_emit(struct nt_session *s, struct nt_rec *r); /* events: assigns hdr.seq */
 void nt_emit_reply(struct nt_session *s, struct nt_rec *r);
+void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *last);
 
 /* ntrace_cmd.c */
 void nt_do_command(struct nt_session *s, const struct ntrace_hdr *cmd);

@@ -11,6 +11,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/pid_namespace.h>
+#include <linux/sched/task.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -89,6 +90,48 @@ void nt_emit_reply(struct nt_session *s, struct nt_rec *r)
 	wake_up_interruptible_poll(&s->readq, EPOLLIN | EPOLLRDNORM);
 }
 
+/*
+ * The exit hook (sched_process_exit) runs before exit_notify(): the process still closes its
+ * files and is not yet a zombie. PROC_EXIT promises the process is gone, as waitpid() does for
+ * the userspace provider, so the record is held until the last task's exit_state is set. That
+ * follows within microseconds; the work polls each jiffy because no exported hook fires then.
+ */
+static void nt_exit_work(struct work_struct *work)
+{
+	struct nt_session *s = container_of(to_delayed_work(work), struct nt_session, exit_work);
+	struct nt_rec *r, *tmp;
+	unsigned long flags;
+	LIST_HEAD(ready);
+	bool more;
+
+	spin_lock_irqsave(&s->qlock, flags);
+	list_for_each_entry_safe(r, tmp, &s->exits, node)
+		if (READ_ONCE(r->exiting->exit_state))
+			list_move_tail(&r->node, &ready);
+	more = !list_empty(&s->exits);
+	spin_unlock_irqrestore(&s->qlock, flags);
+	list_for_each_entry_safe(r, tmp, &ready, node) {
+		list_del(&r->node);
+		put_task_struct(r->exiting);
+		r->exiting = NULL;
+		nt_emit(s, r);
+	}
+	if (more)
+		schedule_delayed_work(&s->exit_work, 1);
+}
+
+/* nt_lock held (from the exit hook): pins @last until the record is emitted. */
+void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *last)
+{
+	unsigned long flags;
+
+	r->exiting = get_task_struct(last);
+	spin_lock_irqsave(&s->qlock, flags);
+	list_add_tail(&r->node, &s->exits);
+	spin_unlock_irqrestore(&s->qlock, flags);
+	schedule_delayed_work(&s->exit_work, 0);
+}
+
 static int nt_open(struct inode *inode, struct file *file)
 {
 	struct nt_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -100,6 +143,8 @@ static int nt_open(struct inode *inode, struct file *file)
 	spin_lock_init(&s->qlock);
 	INIT_LIST_HEAD(&s->queue);
 	INIT_LIST_HEAD(&s->procs);
+	INIT_LIST_HEAD(&s->exits);
+	INIT_DELAYED_WORK(&s->exit_work, nt_exit_work);
 	init_waitqueue_head(&s->readq);
 	atomic64_set(&s->next_handle, 1);
 	s->cred = get_cred(file->f_cred);
@@ -115,6 +160,12 @@ static int nt_release(struct inode *inode, struct file *file)
 	struct nt_rec *r, *tmp;
 
 	nt_session_teardown(s);
+	/* Teardown unlinked every proc, so no exit hook adds to s->exits any more. */
+	cancel_delayed_work_sync(&s->exit_work);
+	list_for_each_entry_safe(r, tmp, &s->exits, node) {
+		put_task_struct(r->exiting);
+		kfree(r);
+	}
 	list_for_each_entry_safe(r, tmp, &s->queue, node)
 		kfree(r);
 	put_pid_ns(s->pidns);

@@ -1134,7 +1134,7 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 			nt_fill_thread(s, t, &ev->thread);
 			ev->wstatus = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code :
 									  p->exit_code;
-			nt_emit(s, r);
+			nt_emit_exit(s, r, p);
 		}
 	}
 	nt_thread_unlink(t);

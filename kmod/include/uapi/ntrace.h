@@ -382,6 +382,8 @@ struct ntrace_ev_thread {      /* THREAD_NEW (data = parent handle) and THREAD_E
 	__s64 data;                /* THREAD_NEW: parent handle; THREAD_EXIT: exit code */
 };
 
+/* Sent once the process is gone (a zombie or reaped), as waitpid(2) would see it: its files
+ * are closed and its pid no longer runs. */
 struct ntrace_ev_proc_exit {
 	struct ntrace_hdr hdr;
 	struct ntrace_thread thread;  /* the last thread seen; handle may be 0 */
