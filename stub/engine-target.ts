@@ -2,7 +2,7 @@
 // the first STOP record is the one reported to GDB; the engine (NTRACE_OPT_ALL_STOP, or our own
 // stop request when the engine lacks it) then stops every other thread, whose own events are kept
 // pending and reported on a later resume without running anything, as gdbserver does.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
 import type { Capabilities } from './capabilities.js';
 import type { Engine, EngineEvent, ProcessOptions, StopEvent, ThreadRef } from '../native/types.js';
@@ -27,6 +27,7 @@ import type {
   WatchpointOps,
 } from './target.js';
 import { TargetError } from './target.js';
+import { taskStat } from './task-stat.js';
 
 const SIGTRAP = 5;
 const SIGINT = 2;
@@ -865,26 +866,7 @@ export class EngineTarget implements BaseOps {
   };
 
   readonly threadInfoOps: ThreadInfoOps = {
-    threadName: async (thread) => {
-      try {
-        // Synchronous on purpose: a /proc read takes microseconds, while a trip through
-        // libuv's thread pool costs milliseconds under load, and gdb asks on every stop.
-        return readFileSync(`/proc/${thread.pid}/task/${thread.tid}/comm`, 'utf8').trimEnd();
-      } catch {
-        return undefined;
-      }
-    },
-    threadCore: async (thread) => {
-      try {
-        const stat = readFileSync(`/proc/${thread.pid}/task/${thread.tid}/stat`, 'utf8');
-        // Field 39 (processor), counted after the parenthesised comm which may hold spaces.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const core = Number(fields[36]);
-        return Number.isInteger(core) ? core : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    threadDetails: async (thread) => taskStat(thread.pid, thread.tid),
   };
 
   readonly processInfoOps: ProcessInfoOps = {

@@ -696,8 +696,8 @@ export class Session {
         const owner = this.proc(cmd.thread.pid) ?? ctx;
         const t = resolveThread(owner, cmd.thread);
         if (!t) return errorReply(1);
-        const name = await owner.target.threadInfo?.threadName(t);
-        return reply(Buffer.from(name ?? '').toString('hex'));
+        const details = await owner.target.threadInfo?.threadDetails(t);
+        return reply(Buffer.from(details?.name ?? '').toString('hex'));
       }
       case 'attached': {
         const owner = cmd.pid === undefined ? ctx : this.procs.get(cmd.pid);

@@ -130,10 +130,16 @@ export interface SignalOps {
   writeSiginfo?(thread: Ptid, data: Buffer): Promise<void>;
 }
 
+/** A thread's name and the core it last ran on; either may be unknown. */
+export interface ThreadDetails {
+  name?: string;
+  core?: number;
+}
+
 /** qXfer:threads:read and qThreadExtraInfo details. */
 export interface ThreadInfoOps {
-  threadName(thread: Ptid): Promise<string | undefined>;
-  threadCore(thread: Ptid): Promise<number | undefined>;
+  /** Both from one look at the thread: gdb asks for the thread list at every stop. */
+  threadDetails(thread: Ptid): Promise<ThreadDetails>;
 }
 
 /** qXfer objects read from the process. */

@@ -87,7 +87,7 @@ export async function threadsInfo(
 }
 
 async function factsOf(ctx: SessionContext, t: Ptid, expedited: readonly number[]) {
-  const name = await ctx.target.threadInfo?.threadName(t);
+  const name = (await ctx.target.threadInfo?.threadDetails(t))?.name;
   const registers = new Map<number, Uint8Array>();
   try {
     const bufs = await ctx.registers(t);
@@ -137,7 +137,8 @@ export async function lldbStopFields(
   if (!isLldb(ctx)) return undefined;
   const interrupted = stop.cause.type === 'interrupt' || initialStops.has(stop);
   const signal = interrupted ? SIGSTOP : stop.signal;
-  const name = await ctx.target.threadInfo?.threadName(stop.thread).catch(() => undefined);
+  const details = await ctx.target.threadInfo?.threadDetails(stop.thread).catch(() => undefined);
+  const name = details?.name;
   const facts = threadStopFacts({ ...stop, signal }, stop.thread, name ? { name } : {});
   let all: { threads: Ptid[]; pcs: bigint[] } | undefined;
   if (ctx.client.threadsInStopReply) {

@@ -14,8 +14,7 @@ function xmlEscape(s: string): string {
 async function threadsXml(ctx: SessionContext): Promise<string> {
   const parts = ['<?xml version="1.0"?>\n<threads>\n'];
   for (const t of ctx.target.base.threads()) {
-    const name = await ctx.target.threadInfo?.threadName(t);
-    const core = await ctx.target.threadInfo?.threadCore(t);
+    const { name, core } = (await ctx.target.threadInfo?.threadDetails(t)) ?? {};
     parts.push(
       `<thread id="${formatPtid(ctx, t)}"${core !== undefined ? ` core="${core.toString(16)}"` : ''}${
         name !== undefined ? ` name="${xmlEscape(name)}"` : ''

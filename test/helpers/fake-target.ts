@@ -203,8 +203,7 @@ export class FakeTarget implements BaseOps {
   };
 
   readonly threadInfoOps: ThreadInfoOps = {
-    threadName: async (t) => `fake-${t.tid}`,
-    threadCore: async () => 1,
+    threadDetails: async (t) => ({ name: `fake-${t.tid}`, core: 1 }),
   };
 
   readonly processInfoOps: ProcessInfoOps = {

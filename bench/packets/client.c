@@ -1,0 +1,115 @@
+// Raw RSP round trips against any gdb-remote server, with no debugger in the loop.
+//
+//   client PORT WARMUP N SETUP... -- LOOP...
+//
+// Connects, switches to no-ack mode, sends each SETUP packet once, then runs the LOOP packets in
+// order (each waits for its reply) WARMUP + N times. Prints the mean microseconds per loop over
+// the first WARMUP loops and over the N after them: "cold_us steady_us". Exits non-zero with a
+// message on any I/O error or an error reply (E..) in the loop.
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fd;
+static char rx[1 << 17];
+
+static void die(const char *what) {
+  fprintf(stderr, "client: %s: %s\n", what, errno ? strerror(errno) : "protocol");
+  exit(1);
+}
+
+static void send_packet(const char *body) {
+  char out[4096];
+  unsigned sum = 0;
+  for (const char *c = body; *c; c++)
+    sum += (unsigned char)*c;
+  int n = snprintf(out, sizeof out, "$%s#%02x", body, sum & 0xff);
+  if (n < 0 || n >= (int)sizeof out) die("packet too long");
+  for (int off = 0; off < n;) {
+    ssize_t w = write(fd, out + off, (size_t)(n - off));
+    if (w < 0) die("write");
+    off += (int)w;
+  }
+}
+
+// Reads one reply packet ("$...#xx", acks skipped) into rx; returns a pointer to its body.
+static const char *read_reply(void) {
+  size_t got = 0;
+  for (;;) {
+    ssize_t r = read(fd, rx + got, sizeof rx - got - 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      if (r == 0) errno = 0;
+      die("read (server closed?)");
+    }
+    got += (size_t)r;
+    rx[got] = 0;
+    char *start = strchr(rx, '$');
+    char *hash = start ? strchr(start, '#') : NULL;
+    if (hash && strlen(hash) >= 3) {
+      *hash = 0;
+      return start + 1;
+    }
+    if (got >= sizeof rx - 1) die("reply too long");
+  }
+}
+
+static double now_us(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 5) {
+    fprintf(stderr, "usage: client PORT WARMUP N SETUP... -- LOOP...\n");
+    return 2;
+  }
+  int port = atoi(argv[1]), warm = atoi(argv[2]), n = atoi(argv[3]), sep = 4, one = 1;
+  while (sep < argc && strcmp(argv[sep], "--") != 0)
+    sep++;
+  if (sep >= argc - 1) {
+    fprintf(stderr, "client: no LOOP packets\n");
+    return 2;
+  }
+  fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) die("socket");
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) die("connect");
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) die("TCP_NODELAY");
+  if (write(fd, "+", 1) != 1) die("write");
+  send_packet("QStartNoAckMode");
+  if (strcmp(read_reply(), "OK") != 0) die("QStartNoAckMode refused");
+  if (write(fd, "+", 1) != 1) die("write"); // acks the OK, the last ack either side sends
+  for (int i = 4; i < sep; i++) {
+    send_packet(argv[i]);
+    read_reply();
+  }
+  double t0 = now_us(), t1 = t0;
+  for (int i = 0; i < warm + n; i++) {
+    if (i == warm) t1 = now_us();
+    for (int k = sep + 1; k < argc; k++) {
+      send_packet(argv[k]);
+      const char *r = read_reply();
+      if (r[0] == 'E' && strlen(r) == 3) {
+        fprintf(stderr, "client: %s -> %s\n", argv[k], r);
+        return 1;
+      }
+      if (r[0] == 'W' || r[0] == 'X') {
+        fprintf(stderr, "client: the program ended (%s)\n", r);
+        return 1;
+      }
+    }
+  }
+  double t2 = now_us();
+  printf("%.1f %.1f\n", warm ? (t1 - t0) / warm : 0.0, n ? (t2 - t1) / n : 0.0);
+  return 0;
+}

@@ -1,0 +1,215 @@
+// Raw protocol round trips: the same packet loops against gdbserver, lldb-server-16 and
+// ntrace-gdbserver, driven by a small C client (client.c, built at run time) so that no debugger
+// and no relay sits in the loop. It shows what each server costs per packet kind, cold (the
+// first loops after connecting) and steady (after a warm-up), which the gdb benchmark cannot
+// separate. Usage: node dist/bench/packets/run.js [--runs 3] [--servers gdbserver,lldb-server,ntrace]
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+interface ServerKind {
+  name: string;
+  start(prog: string, args: string[]): Promise<{ child: ChildProcess; port: number }>;
+}
+
+/** Resolves with the port once `text` written by the child matches `re`. */
+function portFrom(child: ChildProcess, streams: Readable[], re: RegExp): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    let text = '';
+    for (const s of streams) {
+      s.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        const m = re.exec(text);
+        if (m) resolvePort(Number(m[1]));
+      });
+    }
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${text}`)));
+    child.once('error', reject);
+  });
+}
+
+const servers: Record<string, ServerKind> = {
+  gdbserver: {
+    name: 'gdbserver',
+    async start(prog, args) {
+      const child = spawn('gdbserver', ['--once', '127.0.0.1:0', prog, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
+      return { child, port };
+    },
+  },
+  'lldb-server': {
+    name: 'lldb-server-16',
+    async start(prog, args) {
+      // With port 0 lldb-server prints nothing; it writes the port, NUL-terminated, to --pipe.
+      const child = spawn(
+        'lldb-server-16',
+        ['gdbserver', '--pipe', '3', '127.0.0.1:0', prog, ...args],
+        {
+          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        },
+      );
+      child.stdout!.resume();
+      child.stderr!.resume();
+      const port = await portFrom(child, [child.stdio[3] as Readable], /^(\d+)\0/);
+      return { child, port };
+    },
+  },
+  ntrace: {
+    name: 'ntrace-gdbserver',
+    async start(prog, args) {
+      const bin = join(repo, 'dist/bin/ntrace-gdbserver.js');
+      const child = spawn(process.execPath, [bin, '--once', '127.0.0.1:0', prog, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
+      return { child, port };
+    },
+  },
+};
+
+interface Scenario {
+  name: string;
+  /** Packets sent once before the loop (after qSupported and `?`). */
+  setup(hit: string): string[];
+  /** One unit of work: these packets in turn, each waiting for its reply. */
+  loop(hit: string): string[];
+  warm: number;
+  n: number;
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: 'QPassSignals (no engine work)',
+    setup: () => [],
+    loop: () => ['QPassSignals:e;10'],
+    warm: 500,
+    n: 20000,
+  },
+  {
+    name: 'm, 64 bytes of text',
+    setup: () => [],
+    loop: (hit) => [`m${hit},40`],
+    warm: 500,
+    n: 20000,
+  },
+  {
+    name: 's (one instruction)',
+    setup: () => [],
+    loop: () => ['s'],
+    warm: 500,
+    n: 20000,
+  },
+  {
+    // What gdb sends per hit of a breakpoint it continues from, minus the packets that need
+    // no engine work: take the breakpoint out, step, put it back, continue to the next hit.
+    name: 'breakpoint hit (z0, s, Z0, c)',
+    setup: (hit) => [`Z0,${hit},1`, 'c'],
+    loop: (hit) => [`z0,${hit},1`, 's', `Z0,${hit},1`, 'c'],
+    warm: 250,
+    n: 5000,
+  },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+async function once(
+  kind: ServerKind,
+  sc: Scenario,
+  client: string,
+  prog: string,
+  hit: string,
+): Promise<{ cold: number; steady: number }> {
+  const { child, port } = await kind.start(prog, ['calls', '2000000000']);
+  try {
+    const { stdout } = await run(client, [
+      String(port),
+      String(sc.warm),
+      String(sc.n),
+      'qSupported:multiprocess+;swbreak+;hwbreak+;vContSupported+',
+      '?',
+      ...sc.setup(hit),
+      '--',
+      ...sc.loop(hit),
+    ]);
+    const [cold, steady] = stdout.trim().split(' ').map(Number);
+    return { cold: cold!, steady: steady! };
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const opt = (name: string, dflt: string): string => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+  };
+  const runs = Number(opt('runs', '3'));
+  const kinds = opt('servers', 'gdbserver,lldb-server,ntrace')
+    .split(',')
+    .map((n) => {
+      const k = servers[n];
+      if (!k) throw new Error(`unknown server ${n}`);
+      return k;
+    });
+  const dir = mkdtempSync(join(tmpdir(), 'ntrace-packets-'));
+  try {
+    const prog = join(dir, 'target');
+    const client = join(dir, 'client');
+    // No PIE: the breakpoint address is the same whether or not a server disables ASLR.
+    await run('gcc', ['-g', '-O0', '-no-pie', '-o', prog, join(repo, 'bench/gdb/target.c')]);
+    await run('gcc', ['-O2', '-Wall', '-o', client, join(repo, 'bench/packets/client.c')]);
+    const { stdout: syms } = await run('nm', [prog]);
+    const line = syms.split('\n').find((l) => l.endsWith(' T hit'));
+    if (!line) throw new Error('no hit symbol in the target');
+    const hit = BigInt(`0x${line.split(' ')[0]}`).toString(16);
+    const head = ['packets (per unit)', ...kinds.map((k) => `${k.name} cold / steady`)];
+    const rows = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`];
+    for (const sc of scenarios) {
+      const cold: number[][] = kinds.map(() => []);
+      const steady: number[][] = kinds.map(() => []);
+      for (let r = 0; r < runs; r++) {
+        // Interleaved run by run, so a change in machine load hits every server alike.
+        for (const [k, kind] of kinds.entries()) {
+          const v = await once(kind, sc, client, prog, hit);
+          cold[k]!.push(v.cold);
+          steady[k]!.push(v.steady);
+        }
+      }
+      const cells = kinds.map(
+        (_, k) => `${median(cold[k]!).toFixed(0)} / ${median(steady[k]!).toFixed(0)}`,
+      );
+      rows.push(`| ${sc.name} | ${cells.join(' | ')} |`);
+      process.stderr.write(`${rows[rows.length - 1]}\n`);
+    }
+    console.log(
+      [
+        `Microseconds per unit, median of ${runs} runs: cold = mean over the first loops after`,
+        'connecting, steady = mean over the loops after them.',
+        '',
+        ...rows,
+      ].join('\n'),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

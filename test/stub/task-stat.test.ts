@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import test from 'ava';
+import { parseTaskStat, taskStat } from '../../stub/task-stat.js';
+
+test('a name with spaces and parentheses, and the core from field 39', (t) => {
+  const rest = Array.from({ length: 50 }, (_, i) => String(i + 3));
+  rest[0] = 'S';
+  rest[36] = '7'; // field 39
+  t.deepEqual(parseTaskStat(`1234 (a (b) c) ${rest.join(' ')}\n`), { name: 'a (b) c', core: 7 });
+});
+
+test('a line without a name or a core says so instead of guessing', (t) => {
+  t.deepEqual(parseTaskStat('garbage'), {});
+  t.deepEqual(parseTaskStat('1 (x) S 0'), { name: 'x' });
+});
+
+test('this thread: the name /proc gives, and a core this machine has', (t) => {
+  const d = taskStat(process.pid, process.pid);
+  t.is(d.name, readFileSync(`/proc/${process.pid}/task/${process.pid}/comm`, 'utf8').trimEnd());
+  t.true(Number.isInteger(d.core) && d.core! >= 0 && d.core! < 4096);
+});
+
+test('a thread that does not exist has no details', (t) => {
+  t.deepEqual(taskStat(process.pid, 0x7ffffff0), {});
+});
