@@ -3,9 +3,10 @@
 //   client PORT WARMUP N SETUP... -- LOOP...
 //
 // Connects, switches to no-ack mode, sends each SETUP packet once, then runs the LOOP packets in
-// order (each waits for its reply) WARMUP + N times. Prints the mean microseconds per loop over
-// the first WARMUP loops and over the N after them: "cold_us steady_us". Exits non-zero with a
-// message on any I/O error or an error reply (E..) in the loop.
+// order (each waits for its reply) WARMUP + N times. "{thread}" in a packet stands for the thread
+// id of the last stop reply (its "thread:" field), as gdb would send it. Prints the mean
+// microseconds per loop over the first WARMUP loops and over the N after them: "cold_us steady_us".
+// Exits non-zero with a message on any I/O error or an error reply (E..) in the loop.
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,8 +26,27 @@ static void die(const char *what) {
   exit(1);
 }
 
-static void send_packet(const char *body) {
-  char out[4096];
+static char thread_id[64];
+
+// Notes the thread a stop reply names (T..thread:ID;).
+static void note_thread(const char *reply) {
+  const char *t = reply[0] == 'T' ? strstr(reply, "thread:") : NULL;
+  if (t == NULL) return;
+  t += strlen("thread:");
+  size_t n = strcspn(t, ";");
+  if (n >= sizeof thread_id) n = sizeof thread_id - 1;
+  memcpy(thread_id, t, n);
+  thread_id[n] = 0;
+}
+
+static void send_packet(const char *pattern) {
+  char body[2048], out[4096];
+  const char *mark = strstr(pattern, "{thread}");
+  if (mark != NULL)
+    snprintf(body, sizeof body, "%.*s%s%s", (int)(mark - pattern), pattern, thread_id,
+             mark + strlen("{thread}"));
+  else
+    snprintf(body, sizeof body, "%s", pattern);
   unsigned sum = 0;
   for (const char *c = body; *c; c++)
     sum += (unsigned char)*c;
@@ -55,6 +75,7 @@ static const char *read_reply(void) {
     char *hash = start ? strchr(start, '#') : NULL;
     if (hash && strlen(hash) >= 3) {
       *hash = 0;
+      note_thread(start + 1);
       return start + 1;
     }
     if (got >= sizeof rx - 1) die("reply too long");

@@ -2,7 +2,9 @@
 // ntrace-gdbserver, driven by a small C client (client.c, built at run time) so that no debugger
 // and no relay sits in the loop. It shows what each server costs per packet kind, cold (the
 // first loops after connecting) and steady (after a warm-up), which the gdb benchmark cannot
-// separate. Usage: node dist/bench/packets/run.js [--runs 3] [--servers gdbserver,lldb-server,ntrace]
+// separate. "Node net floor" (floor.ts) answers OK to everything and does nothing else: what any
+// server on Node's net module pays per round trip before doing any work.
+// Usage: node dist/bench/packets/run.js [--runs 3] [--servers gdbserver,lldb-server,floor,ntrace]
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +65,16 @@ const servers: Record<string, ServerKind> = {
       return { child, port };
     },
   },
+  floor: {
+    name: 'Node net floor',
+    async start() {
+      const child = spawn(process.execPath, [join(repo, 'dist/bench/packets/floor.js')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
+      return { child, port };
+    },
+  },
   ntrace: {
     name: 'ntrace-gdbserver',
     async start(prog, args) {
@@ -102,18 +114,19 @@ const scenarios: Scenario[] = [
     n: 20000,
   },
   {
-    name: 's (one instruction)',
+    name: 'vCont;s (one instruction)',
     setup: () => [],
-    loop: () => ['s'],
+    loop: () => ['vCont;s:{thread}'],
     warm: 500,
     n: 20000,
   },
   {
     // What gdb sends per hit of a breakpoint it continues from, minus the packets that need
     // no engine work: take the breakpoint out, step, put it back, continue to the next hit.
-    name: 'breakpoint hit (z0, s, Z0, c)',
-    setup: (hit) => [`Z0,${hit},1`, 'c'],
-    loop: (hit) => [`z0,${hit},1`, 's', `Z0,${hit},1`, 'c'],
+    // (A bare `s` here makes gdbserver 13 in multiprocess mode step on without replying.)
+    name: 'breakpoint hit (z0, vCont;s, Z0, vCont;c)',
+    setup: (hit) => [`Z0,${hit},1`, 'vCont;c'],
+    loop: (hit) => [`z0,${hit},1`, 'vCont;s:{thread}', `Z0,${hit},1`, 'vCont;c'],
     warm: 250,
     n: 5000,
   },
@@ -159,7 +172,7 @@ async function main(): Promise<void> {
     return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
   };
   const runs = Number(opt('runs', '3'));
-  const kinds = opt('servers', 'gdbserver,lldb-server,ntrace')
+  const kinds = opt('servers', 'gdbserver,lldb-server,floor,ntrace')
     .split(',')
     .map((n) => {
       const k = servers[n];
