@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { cliOption, median, pick } from '../common.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -257,12 +258,6 @@ async function session(
   return { seconds, packets: relay?.count() ?? 0, times: relay?.times ?? new Map() };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 interface Figure {
   value: number;
   packetsPerUnit?: number;
@@ -330,19 +325,10 @@ function fmt(n: number): string {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const opt = (name: string, dflt: string): string => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
-  };
+  const opt = cliOption;
   const runs = Number(opt('runs', '5'));
-  const names = opt('servers', 'gdbserver,ntrace').split(',');
   const out = opt('out', '');
-  const kinds = names.map((n) => {
-    const k = servers[n];
-    if (!k) throw new Error(`unknown server ${n}`);
-    return k;
-  });
+  const kinds = pick(servers, opt('servers', 'gdbserver,ntrace'));
   const dir = mkdtempSync(join(tmpdir(), 'ntrace-bench-'));
   try {
     const prog = join(dir, 'target');

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { cliOption, median, pick } from '../common.js';
 
 const run = promisify(execFile);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -132,12 +133,6 @@ const scenarios: Scenario[] = [
   },
 ];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 async function once(
   kind: ServerKind,
   sc: Scenario,
@@ -166,19 +161,9 @@ async function once(
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const opt = (name: string, dflt: string): string => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
-  };
+  const opt = cliOption;
   const runs = Number(opt('runs', '3'));
-  const kinds = opt('servers', 'gdbserver,lldb-server,floor,ntrace')
-    .split(',')
-    .map((n) => {
-      const k = servers[n];
-      if (!k) throw new Error(`unknown server ${n}`);
-      return k;
-    });
+  const kinds = pick(servers, opt('servers', 'gdbserver,lldb-server,floor,ntrace'));
   const dir = mkdtempSync(join(tmpdir(), 'ntrace-packets-'));
   try {
     const prog = join(dir, 'target');
