@@ -6,7 +6,8 @@
 // order (each waits for its reply) WARMUP + N times. "{thread}" in a packet stands for the thread
 // id of the last stop reply (its "thread:" field), as gdb would send it. Prints the mean
 // microseconds per loop over the first WARMUP loops and over the N after them: "cold_us steady_us".
-// Exits non-zero with a message on any I/O error or an error reply (E..) in the loop.
+// Ends by sending `k`. Exits non-zero with a message on any I/O error or an error reply (E..) in
+// the loop.
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -131,6 +132,8 @@ int main(int argc, char **argv) {
     }
   }
   double t2 = now_us();
+  // Kill the program: a server that dies with it still traced may leave it running.
+  send_packet("k");
   printf("%.1f %.1f\n", warm ? (t1 - t0) / warm : 0.0, n ? (t2 - t1) / n : 0.0);
   return 0;
 }
