@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,22 @@ std::vector<char *> Pointers(std::vector<std::string> &v) {
     out.push_back(s.data());
   out.push_back(nullptr);
   return out;
+}
+
+// Whether /proc says a ptracer holds the process (TracerPid). False when it cannot be read.
+bool Traced(pid_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/status";
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf - 1)) < 0 && errno == EINTR) {
+  }
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = 0;
+  const char *t = strstr(buf, "\nTracerPid:");
+  return t != nullptr && atoi(t + strlen("\nTracerPid:")) > 0;
 }
 
 } // namespace
@@ -231,7 +249,12 @@ void HeldChild::OnPoll(uv_poll_t *handle, int status, int) {
 void HeldChild::Reap() {
   siginfo_t si = {};
   int r;
-  while ((r = waitid(P_PID, pid_, &si, WEXITED | WNOHANG)) < 0 && errno == EINTR) {
+  // A tracer thread of this same process (the userspace provider, when a test composes LAUNCH
+  // on it) is not "reparented" in the kernel's eyes, so this thread could reap the tracee's
+  // zombie too and rob the tracer of the exit status it reports. A traced child's status is
+  // only looked at (WNOWAIT); its tracer reaps it.
+  int how = WEXITED | WNOHANG | (Traced(pid_) ? WNOWAIT : 0);
+  while ((r = waitid(P_PID, pid_, &si, how)) < 0 && errno == EINTR) {
   }
   // A readable pidfd means the child exited; si_pid 0 would mean a ptracer still holds its
   // exit (the kernel provider does not ptrace), so wait for the next readiness.
