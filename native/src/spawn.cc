@@ -75,8 +75,9 @@ Napi::Function HeldChild::Define(Napi::Env env) {
 }
 
 // new HeldChild(path, cwd, argv[], envp[], flags, onExit(execErrno, wstatus)): forks a child
-// blocked before exec. onExit runs once, after the child is reaped; execErrno is the errno of a
-// failed exec (or of personality/setpgid/chdir), 0 when it exec'd or never got that far.
+// blocked before exec. onExit runs once, after the child is reaped (or, when traced, once its
+// exit status is seen: its tracer reaps it); execErrno is the errno of a failed exec (or of
+// personality/setpgid/chdir), 0 when it exec'd or never got that far.
 HeldChild::HeldChild(const Napi::CallbackInfo &info)
     : Napi::ObjectWrap<HeldChild>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
