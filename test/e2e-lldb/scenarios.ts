@@ -31,7 +31,10 @@ export const spinProgram = () => compileFixture('lldb-spin.c');
 export interface Scenario {
   name: string;
   program: () => Promise<string>;
-  /** Attach to a running copy of the program instead of launching it. */
+  /**
+   * Attach to a running copy of the program instead of launching it. The program must write a
+   * byte to stdout once main runs when LLDB_SPIN_READY is set (as lldb-spin.c does).
+   */
   attach?: boolean;
   /**
    * The server starts with no process and LLDB launches or attaches through it (`process
@@ -479,6 +482,19 @@ function pidOf(r: LldbResult): number | undefined {
  * Runs `scenario` against a fresh server of `kind`. The server and any process the test
  * started are stopped or killed afterwards whatever happens.
  */
+/** Resolves on the program's first byte on stdout; rejects if it exits first. */
+function ready(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => {
+      child.stdout!.resume();
+      resolve();
+    });
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the program exited (${code ?? signal}) before it was ready`)),
+    );
+  });
+}
+
 export async function runScenario(
   kind: LldbServerKind,
   scenario: Scenario,
@@ -491,9 +507,18 @@ export async function runScenario(
   try {
     let target: ServerTarget;
     if (scenario.attach) {
-      child = track(spawn(program, [], { stdio: 'ignore' }));
+      // Attach once main runs (the program writes one byte), not while the dynamic loader is
+      // still starting it: one CI run saw lldb-server-16's attach fail there ("exited with
+      // status = 6"), and `bt 2` expects main's frame in any case.
+      child = track(
+        spawn(program, [], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+          env: { ...process.env, LLDB_SPIN_READY: '1' },
+        }),
+      );
       const pid = child.pid;
       if (pid === undefined) throw new Error(`cannot start ${program}`);
+      await ready(child);
       target = scenario.emptyServer ? { none: true } : { attach: pid };
     } else {
       target = scenario.emptyServer ? { none: true } : { launch: [program] };
