@@ -165,6 +165,15 @@ export function splitSections(stdout: string): Section[] {
 /** Commands around `gdb-remote` when the server has no process yet (see runLldb). */
 export const ASYNC_ON = 'script lldb.debugger.SetAsync(True)';
 export const ASYNC_OFF = 'script lldb.debugger.SetAsync(False)';
+/**
+ * In async mode `gdb-remote` returns before the connection settles: the process passes through
+ * "unloaded" before "connected". A `process launch` or `process attach` issued in between finds
+ * what looks like a live process 0, kills it ("Process 0 exited with status = 6 ... failed to
+ * send k packet") and makes LLDB start an lldb-server of its own. So wait for "connected"; the
+ * bound (30 s) is a guard against a hang, never a condition of success.
+ */
+export const AWAIT_CONNECTED =
+  'script import time; any(lldb.process.GetState() == lldb.eStateConnected or time.sleep(0.01) for _ in range(3000))';
 
 /**
  * `lldb-16 -b` on `program`, connected to `port`, running `commands` in order. auto-confirm
@@ -181,7 +190,7 @@ export function runLldb(
   const args = ['-b', '-x', '-o', 'settings set auto-confirm true'];
   if (opts.emptyServer) args.push('-o', ASYNC_ON);
   args.push('-o', `gdb-remote 127.0.0.1:${port}`);
-  if (opts.emptyServer) args.push('-o', ASYNC_OFF);
+  if (opts.emptyServer) args.push('-o', AWAIT_CONNECTED, '-o', ASYNC_OFF);
   for (const c of commands) args.push('-o', c);
   if (program) args.push(program);
   const proc = track(spawn(LLDB, args, { stdio: ['ignore', 'pipe', 'pipe'] }));

@@ -508,8 +508,7 @@ export async function runScenario(
     let target: ServerTarget;
     if (scenario.attach) {
       // Attach once main runs (the program writes one byte), not while the dynamic loader is
-      // still starting it: one CI run saw lldb-server-16's attach fail there ("exited with
-      // status = 6"), and `bt 2` expects main's frame in any case.
+      // still starting it: `bt 2` expects main's frame.
       child = track(
         spawn(program, [], {
           stdio: ['ignore', 'pipe', 'ignore'],
