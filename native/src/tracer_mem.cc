@@ -137,6 +137,11 @@ int Tracer::RemoveSw(Proc *p, uint64_t addr) {
   bool lifted = p->bps_lifted || (p->stepping != nullptr && p->stepping->step_over == addr);
   p->bps.erase(it);
   if (!lifted) RawWrite(p, addr, &b, 1);
+  // A thread that hit it may have its trap still queued (or held as a pending status): the
+  // trap is ours to take back (see HandleSignal). An original int3 there traps on its own.
+  if (b != kInt3)
+    for (auto &kv : p->threads)
+      kv.second->gone_bps.emplace_back(addr, b);
   return 0;
 }
 

@@ -187,6 +187,16 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
         Report(t, NTRACE_STOP_BREAKPOINT, SIGTRAP, d, 1);
         return;
       }
+      for (auto &g : t->gone_bps) {
+        if (g.first != a) continue;
+        // The int3 of a breakpoint the client removed after this thread hit it, before its
+        // trap was seen. Not a stop any more (gdbserver drops such an event too): put the pc
+        // back on the original instruction and carry on.
+        t->regs.rip = a;
+        ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
+        Continue(t, 0);
+        return;
+      }
     }
     bool trace = si.si_code == TRAP_TRACE || si.si_code == TRAP_HWBKPT || si.si_code == TRAP_BRKPT;
     bool suppressed = false;
@@ -589,6 +599,7 @@ void Tracer::KResume(Thread *t, int sig) {
   t->regs_valid = false;
   t->signal_stop = false;
   t->group_stop = false;
+  t->gone_bps.clear();
   if (ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0, req == PTRACE_LISTEN ? 0 : sig) <
       0) {
     if (errno == ESRCH) return; // dying (SIGKILL): its exit status follows
