@@ -122,6 +122,10 @@ export class Session {
   private readonly conn: Connection;
   private readonly queue: Buffer[] = [];
   private busy = false;
+  /** A resume packet's handler is running (it may still be syncing breakpoints). */
+  private resumeInFlight = false;
+  /** An interrupt came while resumeInFlight: sent once the handler has the targets running. */
+  private interruptLate = false;
   private extended = false;
   /** vFile: host I/O, per connection (stub/hostio/). */
   private readonly hostIo = new HostIo({ maxPacketSize: PACKET_SIZE });
@@ -247,15 +251,27 @@ export class Session {
         // Non-stop: resuming answers OK at once and packets keep flowing while threads run.
         const resuming = !this.nonStop && RESUME_KINDS.has(cmd.kind);
         if (resuming) this.state = { kind: 'running' };
+        this.resumeInFlight = resuming;
         try {
           result = await this.dispatch(cmd);
         } catch (err) {
           this.log(`handler error: ${(err as Error).stack ?? String(err)}`);
           result = errorReply(errnoOf(err));
         }
+        this.resumeInFlight = false;
+        const late = this.interruptLate;
+        this.interruptLate = false;
         this.conn.done();
-        if ('deferred' in result) continue;
-        if (resuming && this.state.kind === 'running') this.state = { kind: 'idle' };
+        // Read anew: the handler's awaits let interrupts and stops change it.
+        const now = (this.state as SessionState).kind;
+        if ('deferred' in result) {
+          // Still interrupting (no stop reported meanwhile): the targets run now, stop them.
+          if (late && now === 'interrupting') void this.interruptRunning();
+          continue;
+        }
+        if (resuming && (now === 'running' || now === 'interrupting')) {
+          this.state = { kind: 'idle' };
+        }
         this.respond(result);
         if ('disconnect' in result) {
           this.close(result.disconnect === 'detached' ? 'detached' : 'gone');
@@ -273,6 +289,17 @@ export class Session {
     }
     if (this.state.kind !== 'running') return;
     this.state = { kind: 'interrupting' };
+    // Before the resume handler returns, a target may not run yet (its breakpoints are synced
+    // first) and would ignore the interrupt: GDB's Ctrl-C or LLDB's `process interrupt` would
+    // be lost, and the program run on. Deliver it once the handler is done.
+    if (this.resumeInFlight) {
+      this.interruptLate = true;
+      return;
+    }
+    await this.interruptRunning();
+  }
+
+  private async interruptRunning(): Promise<void> {
     for (const ctx of this.running) {
       try {
         await ctx.target.base.interrupt();
