@@ -7,7 +7,8 @@ import { runScenario, SCENARIOS } from './scenarios.js';
 const available = haveLldb && haveLldbServer;
 
 for (const scenario of SCENARIOS) {
-  // Without the tools there is nothing to compare with; say so rather than pass.
+  // Skipped only where lldb-16 or lldb-server-16 is not installed (.ci/run installs both):
+  // without the tools there is nothing to compare with; say so rather than pass.
   const run = available ? test.serial : test.skip;
   run(`lldb-server-16: ${scenario.name}`, async (t) => {
     await runScenario('lldb-server', scenario, async (r) => {

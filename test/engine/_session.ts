@@ -30,6 +30,8 @@ await probe.close();
 export function capTest(need: (keyof Caps)[], title: string, fn: ImplementationFn<[]>): void {
   const missing = need.filter((c) => !caps[c]);
   if (missing.length === 0) test(title, fn);
+  // Skipped only when the provider says (HELLO capabilities) it cannot do what the test needs,
+  // e.g. syscall stops on the kernel module; the title names the missing capabilities.
   else test.skip(`${title} [skipped: ${backend} provider lacks ${missing.join(', ')}]`, fn);
 }
 
