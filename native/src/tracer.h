@@ -68,10 +68,10 @@ struct Thread {
   bool deferred = false;  // resume postponed until another thread's step-over ends
   int deferred_sig = 0;
   long syscall_nr = -1;
-  // Breakpoints removed while this thread ran (address, saved byte): it may still report the
+  // Addresses of breakpoints removed while this thread ran: it may still report the
   // trap of one it hit just before. Cleared when it next runs, after that trap can no longer
   // come (the trap stops the thread before it executes anything else).
-  std::vector<std::pair<uint64_t, uint8_t>> gone_bps;
+  std::vector<uint64_t> gone_bps;
 
   bool regs_valid = false;
   user_regs_struct regs{};

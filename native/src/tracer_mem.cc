@@ -141,7 +141,7 @@ int Tracer::RemoveSw(Proc *p, uint64_t addr) {
   // trap is ours to take back (see HandleSignal). An original int3 there traps on its own.
   if (b != kInt3)
     for (auto &kv : p->threads)
-      kv.second->gone_bps.emplace_back(addr, b);
+      kv.second->gone_bps.push_back(addr);
   return 0;
 }
 

@@ -187,8 +187,8 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
         Report(t, NTRACE_STOP_BREAKPOINT, SIGTRAP, d, 1);
         return;
       }
-      for (auto &g : t->gone_bps) {
-        if (g.first != a) continue;
+      for (uint64_t g : t->gone_bps) {
+        if (g != a) continue;
         // The int3 of a breakpoint the client removed after this thread hit it, before its
         // trap was seen. Not a stop any more (gdbserver drops such an event too): put the pc
         // back on the original instruction and carry on.

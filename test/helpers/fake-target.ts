@@ -36,6 +36,8 @@ export class FakeTarget implements BaseOps {
   /** Stops handed out, in order, one per resume (and for interrupts). */
   readonly script: TargetStop[] = [];
   readonly swBreaks = new Set<bigint>();
+  /** Awaited by clearSwBreakpoint: a test holds a resume's breakpoint sync open with it. */
+  breakpointGate: Promise<void> = Promise.resolve();
   readonly watches = new Set<string>();
   passSignals: number[] = [];
   private listener: (stop: TargetStop) => void = () => {};
@@ -167,6 +169,7 @@ export class FakeTarget implements BaseOps {
     },
     clearSwBreakpoint: async (addr) => {
       this.calls.push(`clearSw ${addr.toString(16)}`);
+      await this.breakpointGate;
       this.swBreaks.delete(addr);
     },
     setHwBreakpoint: async (addr) => {

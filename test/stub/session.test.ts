@@ -211,6 +211,27 @@ test('0x03 while running stops the target and reports SIGINT', async (t) => {
   await h.close();
 });
 
+test('0x03 while the resume still syncs breakpoints is delivered once the target runs', async (t) => {
+  const f = fake();
+  const h = await connectSession(f.asTarget());
+  await h.client.request('qSupported:multiprocess+;swbreak+;hwbreak+');
+  t.is(await h.client.request('Z0,401010,1'), 'OK');
+  t.is(await h.client.request('z0,401010,1'), 'OK'); // taken out with the next resume
+  let open!: () => void;
+  f.breakpointGate = new Promise((r) => {
+    open = r;
+  });
+  h.client.send('vCont;c');
+  while (!f.calls.some((c) => c.startsWith('clearSw'))) await new Promise((r) => setImmediate(r));
+  h.client.raw(Buffer.from([3]));
+  // The session has no way to say it read the byte; a stop reply proves the interrupt reached
+  // the target, whichever came first.
+  setImmediate(() => setImmediate(open));
+  t.regex(await h.client.next(), /^T02/);
+  t.true(f.calls.indexOf('interrupt') > f.calls.findIndex((c) => c.startsWith('resume')));
+  await h.close();
+});
+
 test('watchpoints: Z2/Z3/Z4 reach the target, stops carry watch/rwatch/awatch', async (t) => {
   const f = fake();
   const h = await connectSession(f.asTarget());
