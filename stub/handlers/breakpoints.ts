@@ -8,6 +8,7 @@ import {
   OK,
   type SessionContext,
 } from '../context.js';
+import { DEBUG_REGISTERS, type WatchPiece, watchPieces } from '../arch/x86-watch.js';
 import type { WatchKind } from '../target.js';
 
 const WATCH_KINDS: Record<number, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };
@@ -36,11 +37,30 @@ export async function setBreakpoint(
     }
     const watchKind = WATCH_KINDS[type];
     if (!watchKind || !t.watchpoints) return EMPTY;
-    // x86 debug registers watch 1, 2, 4 or 8 naturally aligned bytes.
-    if (![1, 2, 4, 8].includes(kind) || addr % BigInt(kind) !== 0n) return errorReply(22);
-    await (insert
-      ? t.watchpoints.setWatchpoint(watchKind, addr, kind)
-      : t.watchpoints.clearWatchpoint(watchKind, addr, kind));
+    if (kind <= 0) return errorReply(22);
+    // More pieces than debug registers can never be set, shared pieces or not.
+    const pieces = kind > 8 * DEBUG_REGISTERS ? [] : watchPieces(addr, kind);
+    if (pieces.length === 0 || pieces.length > DEBUG_REGISTERS) return errorReply(28);
+    const ops = t.watchpoints;
+    if (!insert) {
+      const results = await Promise.allSettled(
+        pieces.map((p) => ops.clearWatchpoint(watchKind, p.addr, p.len)),
+      );
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      return OK;
+    }
+    // All or nothing: a piece that cannot be set takes back the ones set before it.
+    const done: WatchPiece[] = [];
+    try {
+      for (const p of pieces) {
+        await ops.setWatchpoint(watchKind, p.addr, p.len);
+        done.push(p);
+      }
+    } catch (err) {
+      for (const p of done) await ops.clearWatchpoint(watchKind, p.addr, p.len).catch(() => {});
+      throw err;
+    }
     return OK;
   } catch (err) {
     return errorReply(errnoOf(err));
