@@ -72,14 +72,12 @@ export function serve(opts: ServeOptions): Serving {
         ...(opts.provider ? { provider: opts.provider } : {}),
         multi: opts.multi,
         ...(opts.version ? { version: opts.version } : {}),
-        onExitRequest: () => {
-          exitRequested = true;
-        },
       });
       current = session;
       const end: SessionEnd = await session.ended;
       current = undefined;
       targets = end === 'gone' || end === 'detached' ? [] : session.targets;
+      if (end === 'exit') exitRequested = true;
       if (!opts.multi || stopping || exitRequested) {
         for (const t of targets) await releaseTarget(t, opts.message);
         targets = [];

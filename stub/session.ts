@@ -87,7 +87,12 @@ export type SessionEnd =
   /** GDB killed it (k/vKill) or it exited: nothing left. */
   | 'gone'
   /** The client vanished without saying: the server kills or detaches. */
-  | 'disconnected';
+  | 'disconnected'
+  /**
+   * `monitor exit`: the server kills what it launched, detaches what it attached and exits at
+   * once, even with --multi and the client still connected (gdbserver's server.cc).
+   */
+  | 'exit';
 
 /** Starts and attaches processes for extended-remote (vRun, vAttach). */
 export interface TargetProvider {
@@ -104,8 +109,6 @@ export interface SessionOptions {
   multi?: boolean;
   /** Server version for qGDBServerVersion. */
   version?: string;
-  /** `monitor exit` was asked. */
-  onExitRequest?: () => void;
 }
 
 export class Session {
@@ -274,7 +277,8 @@ export class Session {
         }
         this.respond(result);
         if ('disconnect' in result) {
-          this.close(result.disconnect === 'detached' ? 'detached' : 'gone');
+          const d = result.disconnect;
+          this.close(d === 'detached' || d === 'exit' ? d : 'gone');
         }
       }
     } finally {
@@ -655,7 +659,7 @@ export class Session {
           this.debugOn = on;
         });
         if (out.output) this.conn.send(`O${Buffer.from(out.output).toString('hex')}`);
-        if (out.exit) this.opts.onExitRequest?.();
+        if (out.exit) return { disconnect: 'exit', reply: 'OK' };
         return out.unknown ? errorReply(1) : OK;
       }
       default:

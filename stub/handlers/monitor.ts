@@ -3,7 +3,7 @@
 export interface MonitorOutcome {
   /** Text lines to show the user (sent as O packets). */
   output: string;
-  /** End the server after replying. */
+  /** End the server right after replying (gdbserver exits at once). */
   exit?: boolean;
   /** Unknown command: reply with an error. */
   unknown?: boolean;
@@ -12,7 +12,7 @@ export interface MonitorOutcome {
 const HELP =
   'The following monitor commands are supported:\n' +
   '  help -- Print this message\n' +
-  '  exit -- Quit ntrace-gdbserver once this session ends (the debuggee is killed or detached)\n' +
+  '  exit -- Quit ntrace-gdbserver now (what it launched is killed, what it attached detached)\n' +
   '  set debug on|off -- Log packets to stderr\n';
 
 export function monitorCommand(text: string, setDebug: (on: boolean) => void): MonitorOutcome {

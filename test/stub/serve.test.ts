@@ -92,3 +92,33 @@ test('a Unix socket COMM serves a session', async (t) => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// gdbserver exits as soon as it has answered `monitor exit` (server.cc, handle_monitor_command
+// and process_serial_event), killing what it launched; gdb's testsuite waits for that EOF.
+const MONITOR_EXIT = `qRcmd,${Buffer.from('exit').toString('hex')}`;
+
+test('monitor exit ends the server at once, with the client still connected: launched debuggee killed', async (t) => {
+  t.timeout(30_000, 'the server did not exit after monitor exit');
+  const f = new FakeTarget(1000, [1000], false);
+  const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
+  const s = serve({ listener, target: f.asTarget(), multi: false, once: false });
+  const c = await client(listener.port!);
+  t.is(await c.request(MONITOR_EXIT), 'OK');
+  await s.done;
+  await c.closed;
+  t.true(f.killed);
+});
+
+test('monitor exit with --multi ends the server too, detaching an attached debuggee', async (t) => {
+  t.timeout(30_000, 'the server did not exit after monitor exit');
+  const f = new FakeTarget(1000, [1000], true);
+  const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
+  const s = serve({ listener, target: f.asTarget(), multi: true, once: false });
+  const c = await client(listener.port!);
+  t.is(await c.request('!'), 'OK');
+  t.is(await c.request(MONITOR_EXIT), 'OK');
+  await s.done;
+  await c.closed;
+  t.true(f.detached);
+  t.false(f.killed);
+});
