@@ -699,7 +699,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	kernel_siginfo_t info;
 	unsigned long flags;
 	bool killed, detached, gate, set_info = false;
-	u64 over = 0;
+	u64 over = 0, stop_ip;
 	u32 mode;
 	int sig, deliver, ret;
 
@@ -775,6 +775,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	if (gate)
 		wake_up_all(&nt_gate_wq);
 
+	stop_ip = regs->ip;
 	for (;;) {
 		ret = wait_event_state(t->wq,
 				       READ_ONCE(t->resume) || READ_ONCE(t->req) ||
@@ -816,7 +817,11 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	if (killed || detached)
 		return;
 
-	if (!nt_start_stepover(t, regs, mode) &&
+	/*
+	 * A step-over only for a thread still where it stopped, as gdbserver: a pc the client
+	 * moved onto a breakpoint (gdb's `jump`, a skipped permanent int3) hits it at once.
+	 */
+	if (!(regs->ip == stop_ip && nt_start_stepover(t, regs, mode)) &&
 	    (mode == NTRACE_RESUME_STEP || mode == NTRACE_RESUME_RANGE_STEP)) {
 		spin_lock_irqsave(&nt_lock, flags);
 		if (t->proc) { /* never leave TF behind for a detached thread */

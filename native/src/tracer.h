@@ -56,7 +56,8 @@ struct Thread {
 
   bool reported = false;
   uint64_t stop_id = 0;
-  int report_sig = 0; // the signal NTRACE_SIG_PASS delivers
+  int report_sig = 0;   // the signal NTRACE_SIG_PASS delivers
+  uint64_t stop_pc = 0; // the pc the last STOP reported (0: unknown)
   bool stop_requested = false;
   bool stop_whole = false; // stopped by a STOP of the whole process, until resumed
   bool attach_stop = false;

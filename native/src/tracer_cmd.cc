@@ -308,7 +308,11 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   t->report_sig = 0;
   t->stop_whole = false;
   t->skip_bp = 0;
-  if (!t->proc->bps.empty() && LoadRegs(t) && BpInserted(t->proc, t->regs.rip))
+  // Step over a breakpoint only when the thread still sits where it stopped, as gdbserver
+  // does (thread_needs_step_over): a pc the client moved (`jump`, skipping a permanent int3)
+  // onto a breakpoint is there to hit it at once.
+  if (!t->proc->bps.empty() && LoadRegs(t) && t->regs.rip == t->stop_pc &&
+      BpInserted(t->proc, t->regs.rip))
     t->skip_bp = t->regs.rip;
   KResume(t, sig);
   // An all-stop is being collected for this process: the thread joins it at once (its

@@ -463,6 +463,7 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
   // The GPRs were usually read already at this stop (pc rewind, range check); either way the
   // record carries them (NTRACE_STOPF_REGS) so the client needs no GET_REGS to report it.
   bool regs = LoadRegs(t);
+  t->stop_pc = regs ? t->regs.rip : 0;
   static_assert(sizeof(user_regs_struct) == NTRACE_STOP_REGS_SIZE, "GPR block size");
   size_t len = sizeof(ntrace_ev_stop) + (regs ? NTRACE_STOP_REGS_SIZE : 0);
   std::vector<uint8_t> rec(len, 0);

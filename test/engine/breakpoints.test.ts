@@ -227,3 +227,49 @@ capTest(
     t.is(hit.pc, tick);
   },
 );
+
+capTest(
+  ['launch', 'swBreak'],
+  'a pc moved onto a breakpoint hits it at once (no step-over: gdb jump, permanent int3)',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('spin');
+    const syms = await symbols(path);
+    const tick = sym(syms, 'tick');
+    const escapeFn = sym(syms, 'escape');
+    const { pid, stop } = await s.launch(path);
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: tick, len: 1 });
+    await s.cont(stop);
+    const hit = await s.nextStop();
+    t.is(hit.pc, tick);
+    // gdbserver steps over a breakpoint only for a thread whose pc is still where it stopped;
+    // `jump` to a line with a breakpoint must stop there before running anything.
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: escapeFn, len: 1 });
+    const regs = await s.engine.getRegs(hit.thread.handle, hit.stopId, 'gpr');
+    const moved = Buffer.from(regs);
+    moved.writeBigUInt64LE(escapeFn, 128);
+    await s.engine.setRegs(hit.thread.handle, hit.stopId, 'gpr', moved);
+    await s.cont(hit);
+    const at = await s.nextStop();
+    t.is(at.reason, 'breakpoint', 'escape() would exit 42 had the engine stepped over');
+    t.is(at.pc, escapeFn);
+    t.is(at.sp, hit.sp, 'nothing ran');
+    // Resumed from where it stopped, it steps over as before: tick's breakpoint comes next.
+    await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: escapeFn, len: 1 });
+    const back = Buffer.from(regs);
+    await s.engine.setRegs(at.thread.handle, at.stopId, 'gpr', back);
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: escapeFn, len: 1 });
+    await s.cont(at);
+    const again = await s.nextStop();
+    t.is(again.reason, 'breakpoint');
+    t.is(again.pc, tick, 'moved back onto tick: hit at once as well');
+    t.is(again.sp, hit.sp);
+    const counter = sym(syms, 'counter');
+    const before = await s.readU64(pid, counter);
+    await s.cont(again);
+    const next = await s.nextStop();
+    t.is(next.reason, 'breakpoint');
+    t.is(next.pc, tick, 'the next call of tick(), stepped over from the unchanged pc');
+    t.is(await s.readU64(pid, counter), before + 1n);
+  },
+);

@@ -253,6 +253,12 @@ struct ntrace_cmd_stop {
 
 #define NTRACE_SIG_PASS (-1)      /* deliver the signal this stop was for, if any */
 
+/*
+ * A thread resumed at one of the engine's software breakpoints steps over it first, but only
+ * when its pc is still the one its STOP reported; a pc SET_REGS moved onto a breakpoint hits
+ * it at once (gdbserver's rule: gdb's `jump`, skipping a permanent int3).
+ */
+
 struct ntrace_cmd_resume {
 	struct ntrace_hdr hdr;
 	__u64 handle;
