@@ -42,6 +42,22 @@ interface ThreadRec {
   pending?: StopEvent;
   /** Non-stop: a stop was asked for (vCont;t, vCtrlC); the signal to report it with. */
   stopSignal?: number;
+  /** The current stop is our interrupt, reported with this signal (see interruptSiginfo). */
+  interruptSignal?: number;
+}
+
+/**
+ * The siginfo of an interrupt stop. gdbserver interrupts by sending SIGINT to the process
+ * group, so GDB finds a real siginfo there (`p $_siginfo`: si_signo 2, SI_USER from the
+ * server); our engine stops the threads without a signal, so the same is made up here.
+ */
+function interruptSiginfo(signal: number): Buffer {
+  const si = Buffer.alloc(128);
+  si.writeInt32LE(signal, 0); // si_signo
+  si.writeInt32LE(0, 8); // si_code: SI_USER, as kill(2) gives
+  si.writeInt32LE(process.pid, 16); // si_pid
+  si.writeUInt32LE(process.getuid?.() ?? 0, 20); // si_uid
+  return si;
 }
 
 type Phase =
@@ -381,6 +397,8 @@ export class EngineTarget implements BaseOps {
     r.ref = ev.thread;
     r.stopId = ev.stopId;
     r.running = false;
+    // All-stop reports a requested stop as SIGINT (translateEvent); non-stop overrides this.
+    r.interruptSignal = ev.reason === 'requested' ? SIGINT : undefined;
     return r;
   }
 
@@ -597,6 +615,7 @@ export class EngineTarget implements BaseOps {
         return;
       case 'requested':
       case 'attach':
+        r.interruptSignal = asked || undefined;
         this.listener(requested);
         return;
       default:
@@ -855,8 +874,9 @@ export class EngineTarget implements BaseOps {
       }
       if (this.phase.kind !== 'gone') await this.applyOptions();
     },
-    readSiginfo: (thread) => {
+    readSiginfo: async (thread) => {
       const r = this.rec(thread);
+      if (r.interruptSignal) return interruptSiginfo(r.interruptSignal);
       return call(this.engine.getSiginfo(r.ref.handle, r.stopId));
     },
     writeSiginfo: (thread, data) => {

@@ -57,3 +57,24 @@ e2e('Ctrl-C stops every thread of a multi-threaded program', async (t) => {
     t.is(other.out.match(/^[* ] +\d+ +Thread N /gm)?.length, 3);
   }
 });
+
+e2e('after Ctrl-C, $_siginfo is the SIGINT, as gdbserver gives it', async (t) => {
+  const prog = await loopProgram();
+  const runs = [];
+  for (const k of serverKinds()) {
+    runs.push(
+      await interruptRun(k, prog, [
+        'continue',
+        'p $_siginfo.si_signo',
+        'p $_siginfo.si_code',
+        'p $_siginfo._sifields._kill.si_uid',
+        'kill',
+      ]),
+    );
+  }
+  const out = runs[0]!.out;
+  t.regex(out, /Program received signal SIGINT, Interrupt\./);
+  t.notRegex(out, /Unable to read siginfo/);
+  t.regex(out, new RegExp(`\\$1 = 2\\n\\$2 = 0\\n\\$3 = ${process.getuid?.() ?? 0}\\n`));
+  for (const other of runs.slice(1)) t.is(out, other.out);
+});
