@@ -3,7 +3,15 @@
 // compared with gdbserver's stored baseline. Ends with `N passed, N failed`: our passes, and
 // gdbserver's passes we lost (regressions). `--baseline` remakes the baseline with gdbserver.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
@@ -104,7 +112,7 @@ function serverProgram(out: string): { program: string; label: string } {
   return { program: wrapper, label: 'ours' };
 }
 
-/** Keeps the newest results directories only. */
+/** Keeps the newest results directories, and any of the last day (a run may be going on). */
 function prune(resultsRoot: string, keep: number): void {
   let dirs: string[];
   try {
@@ -112,8 +120,10 @@ function prune(resultsRoot: string, keep: number): void {
   } catch {
     return;
   }
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
   for (const d of dirs.slice(0, Math.max(0, dirs.length - keep))) {
-    rmSync(join(resultsRoot, d), { recursive: true, force: true });
+    const p = join(resultsRoot, d);
+    if (statSync(p).mtimeMs < dayAgo) rmSync(p, { recursive: true, force: true });
   }
 }
 
