@@ -28,7 +28,7 @@ import {
 import { compareFile, totals } from './compare.js';
 import { expandFiles, readList } from './lists.js';
 import { type BoardReport, boardLine, minutes, regressionText, resultsMarkdown } from './report.js';
-import { prepareJob, type RuntestJob, runFile } from './runtest.js';
+import { copySaved, prepareJob, type RuntestJob, runFile, savedRun } from './runtest.js';
 import {
   defaultCacheDir,
   ensureTools,
@@ -85,6 +85,10 @@ const argv = yargs(hideBin(process.argv))
     describe: 'unpacked gdb source tree (default: $GDB_TESTSUITE_SRC, else fetched)',
   })
   .option('out', { type: 'string', describe: 'results directory (default: under the cache)' })
+  .option('reuse', {
+    type: 'string',
+    describe: "an earlier run's results directory: files it finished are taken from it",
+  })
   .option('write-results', {
     type: 'string',
     describe: 'write a RESULTS.md there (e.g. test/gdb-testsuite/RESULTS.md)',
@@ -221,7 +225,12 @@ async function main(): Promise<number> {
         const bs = baseSec(task.file);
         const limit = argv.timeout ?? (bs !== undefined ? Math.max(240, 4 * bs) : 900);
         const save = join(out, board, `${task.file}${runs > 1 ? `.run${task.run}` : ''}`);
-        const r = await runFile(job, board, task.file, limit, save);
+        const from = argv.reuse
+          ? join(resolve(argv.reuse), board, `${task.file}${runs > 1 ? `.run${task.run}` : ''}`)
+          : undefined;
+        const old = from ? savedRun(from) : undefined;
+        if (from && old) copySaved(from, save);
+        const r = old ?? (await runFile(job, board, task.file, limit, save));
         const results = r.timedOut ? [] : parseSum(r.sum, task.file);
         const fr = toFileResults(results, r.seconds, {
           timedOut: r.timedOut,
@@ -233,6 +242,7 @@ async function main(): Promise<number> {
         const pass = fr.results.PASS?.length ?? 0;
         const fail = fr.results.FAIL?.length ?? 0;
         let note = r.timedOut ? ` TIMEOUT after ${limit}s` : '';
+        if (old) note += ' (reused)';
         if (r.leftovers.length) note += ` (left behind, killed: ${r.leftovers.join(' ')})`;
         if (!argv.baseline && base) {
           const c = compareFile(task.file, fr, base.files[task.file], flaky);

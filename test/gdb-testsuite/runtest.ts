@@ -3,7 +3,15 @@
 // when the file's time is up, whatever still carries the job's mark is killed by pid, so a hang
 // or an orphaned debuggee cannot outlive its file.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const MARK_VAR = 'NTRACE_GDBTS_MARK';
@@ -110,7 +118,33 @@ export async function runFile(
     const p = join(job.dir, `gdb.${f}`);
     if (existsSync(p)) copyFileSync(p, `${save}.${f}`);
   }
+  writeFileSync(`${save}.json`, `${JSON.stringify({ seconds, timedOut, leftovers })}\n`);
   // The compiled test programs are not needed after the file.
   rmSync(join(job.dir, 'outputs'), { recursive: true, force: true });
   return { sum, seconds, timedOut, leftovers: timedOut ? [] : leftovers };
+}
+
+/**
+ * A file's run saved by an earlier invocation (`<save>.sum` with its `.json`, or with the
+ * `.log` whose "completed in N seconds" gives the time), for --reuse.
+ */
+export function savedRun(save: string): FileRun | undefined {
+  if (!existsSync(`${save}.sum`)) return undefined;
+  const sum = readFileSync(`${save}.sum`, 'utf8');
+  if (existsSync(`${save}.json`)) {
+    const j = JSON.parse(readFileSync(`${save}.json`, 'utf8')) as Omit<FileRun, 'sum'>;
+    return { sum, ...j };
+  }
+  const log = existsSync(`${save}.log`) ? readFileSync(`${save}.log`, 'utf8') : '';
+  const m = /completed in (\d+) seconds/.exec(log);
+  if (!m || !/=== gdb Summary ===/.test(sum)) return undefined;
+  return { sum, seconds: Number(m[1]), timedOut: false, leftovers: [] };
+}
+
+/** Copies a saved run (its .sum, .log and .json) to another results directory. */
+export function copySaved(from: string, to: string): void {
+  mkdirSync(dirname(to), { recursive: true });
+  for (const ext of ['sum', 'log', 'json']) {
+    if (existsSync(`${from}.${ext}`)) copyFileSync(`${from}.${ext}`, `${to}.${ext}`);
+  }
 }
