@@ -10,10 +10,13 @@
         "native/src/tracer_cmd.cc",
         "native/src/tracer_mem.cc",
         "native/src/tracer_proc.cc",
-        "native/src/tracer_stop.cc"
+        "native/src/tracer_stop.cc",
+        "native/src/tracer_cond.cc",
+        "kmod/ntrace_ax.c"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "kmod/include/uapi"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "kmod/include/uapi", "kmod"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],
+      "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Werror"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fno-exceptions", "-pthread"],
       "ldflags": ["-pthread"],
       "cflags!": ["-fno-exceptions"]

@@ -33,7 +33,17 @@ export const Ev = {
   PROC_EXIT: 0x0304,
   DETACHED: 0x0305,
   LOST: 0x0306,
+  OUTPUT: 0x0307,
 } as const;
+
+/** SET_BP hdr.flags: replace an existing breakpoint's expressions, adding no reference. */
+export const SETBP_REPLACE = 0x0001;
+/** struct ntrace_bp_expr types. */
+export const BP_EXPR_COND = 1;
+export const BP_EXPR_CMD = 2;
+export const OUTPUT_TRUNCATED = 0x0001;
+/** sizeof(struct ntrace_ev_output): header, thread, addr, len, flags. */
+export const OUTPUT_SIZE = 48;
 
 /** NTRACE_CAP_* bit positions, in the order of the Caps interface. */
 export const CAP_BITS = [

@@ -16,6 +16,7 @@ import {
   OPT_ALL_STOP,
   REGSETS,
   RESUME_MODES,
+  SETBP_REPLACE,
   SIG_PASS,
   SIGINFO_SIZE,
 } from './constants.js';
@@ -32,6 +33,7 @@ import {
   decodeThreadRef,
   encodeAttach,
   encodeBp,
+  encodeBpExprs,
   encodeHello,
   encodeLaunch,
   encodeMem,
@@ -305,8 +307,10 @@ export class NtraceEngine implements Engine {
   #bp(type: number, spec: BreakpointSpec): Promise<Buffer> {
     const kind = BP_KINDS.indexOf(spec.kind);
     if (kind < 0) throw new RangeError(`bad breakpoint kind ${spec.kind}`);
+    const exprs = type === Cmd.SET_BP ? encodeBpExprs(spec.exprs) : undefined;
+    const flags = type === Cmd.SET_BP && spec.replace ? SETBP_REPLACE : 0;
     return this.#call(type, (seq) =>
-      encodeBp(type, seq, spec.pid, kind, spec.addr, spec.len, spec.condition),
+      encodeBp(type, seq, spec.pid, kind, spec.addr, spec.len, exprs, flags),
     );
   }
 

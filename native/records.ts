@@ -2,11 +2,15 @@
 // with binary-parser. Pure functions over bytes; no I/O.
 import { Parser } from 'binary-parser';
 import {
+  BP_EXPR_CMD,
+  BP_EXPR_COND,
   CAP_BITS,
   Cmd,
   DETACH_REASONS,
   Ev,
   HDR_SIZE,
+  OUTPUT_SIZE,
+  OUTPUT_TRUNCATED,
   REPLY,
   SIGINFO_SIZE,
   STOP_DATA_WORDS,
@@ -17,6 +21,7 @@ import {
   THREAD_STATES,
 } from './constants.js';
 import type {
+  BreakpointExprs,
   Caps,
   EngineEvent,
   ProcessExitEvent,
@@ -306,6 +311,23 @@ export function decodeEvent(rec: Buffer): EngineEvent | undefined {
       const l = lostDecode(rec) as { hdr: RecordHeader; count: bigint; firstSeq: bigint };
       return { type: 'lost', seq: l.hdr.seq, count: l.count, firstSeq: l.firstSeq };
     }
+    case Ev.OUTPUT: {
+      if (rec.length < OUTPUT_SIZE) return undefined;
+      const len = rec.readUInt32LE(40);
+      if (len > rec.length - OUTPUT_SIZE) return undefined;
+      return {
+        type: 'output',
+        seq: rec.readBigUInt64LE(8),
+        thread: {
+          handle: rec.readBigUInt64LE(16),
+          tgid: rec.readInt32LE(24),
+          tid: rec.readInt32LE(28),
+        },
+        addr: rec.readBigUInt64LE(32),
+        text: Buffer.from(rec.subarray(OUTPUT_SIZE, OUTPUT_SIZE + len)),
+        truncated: (rec.readUInt32LE(44) & OUTPUT_TRUNCATED) !== 0,
+      };
+    }
     default:
       return undefined;
   }
@@ -465,6 +487,24 @@ export function encodeSiginfo(
   });
 }
 
+/** SET_BP's expression items (struct ntrace_bp_expr + bytecode each), conditions first. */
+export function encodeBpExprs(exprs: BreakpointExprs | undefined): Buffer | undefined {
+  const items: [number, Buffer][] = [
+    ...(exprs?.conditions ?? []).map((c): [number, Buffer] => [BP_EXPR_COND, c]),
+    ...(exprs?.commands ?? []).map((c): [number, Buffer] => [BP_EXPR_CMD, c]),
+  ];
+  if (items.length === 0) return undefined;
+  const out = Buffer.alloc(items.reduce((n, [, c]) => n + 8 + c.length, 0));
+  let at = 0;
+  for (const [kind, code] of items) {
+    out.writeUInt32LE(code.length, at);
+    out.writeUInt16LE(kind, at + 4);
+    code.copy(out, at + 8);
+    at += 8 + code.length;
+  }
+  return out;
+}
+
 export function encodeBp(
   type: number,
   seq: bigint,
@@ -473,9 +513,10 @@ export function encodeBp(
   addr: bigint,
   len: number,
   cond?: Buffer,
+  flags = 0,
 ): Buffer {
   const n = cond?.length ?? 0;
-  return encodeRecord(type, seq, 24 + n, (b) => {
+  const rec = encodeRecord(type, seq, 24 + n, (b) => {
     b.writeInt32LE(pid, 0);
     b.writeUInt32LE(kind, 4);
     b.writeBigUInt64LE(addr, 8);
@@ -483,4 +524,6 @@ export function encodeBp(
     b.writeUInt32LE(n, 20);
     cond?.copy(b, 24);
   });
+  if (flags !== 0) rec.writeUInt16LE(flags, 6);
+  return rec;
 }

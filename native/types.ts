@@ -121,8 +121,20 @@ export interface BreakpointSpec {
   addr: bigint;
   /** Watchpoint length 1, 2, 4 or 8; ignored for 'sw'. */
   len: number;
-  /** GDB agent-expression bytecode (needs caps.condBytecode). */
-  condition?: Buffer;
+  /**
+   * GDB agent expressions evaluated by the engine at each hit (needs caps.condBytecode); a
+   * setBreakpoint sets the breakpoint's whole list (none: unconditional), as gdb's Z packets do.
+   */
+  exprs?: BreakpointExprs;
+  /** Only replace the expressions of the existing breakpoint; no new reference. */
+  replace?: boolean;
+}
+
+export interface BreakpointExprs {
+  /** The hit counts when one yields non-zero (or fails: an unreadable address, the budget). */
+  conditions?: Buffer[];
+  /** Run when the hit counts (dprintf's agent printf); a breakpoint with commands never stops. */
+  commands?: Buffer[];
 }
 
 export type StopReason =
@@ -195,6 +207,17 @@ export interface DetachedEvent {
   reason: 'request' | 'privilege' | 'gone';
 }
 
+/** Text a breakpoint command printed (agent printf); the thread did not stop. */
+export interface OutputEvent {
+  type: 'output';
+  seq: bigint;
+  thread: ThreadRef;
+  /** The breakpoint's address. */
+  addr: bigint;
+  text: Buffer;
+  truncated: boolean;
+}
+
 export interface LostEvent {
   type: 'lost';
   seq: bigint;
@@ -208,7 +231,8 @@ export type EngineEvent =
   | ThreadExitEvent
   | ProcessExitEvent
   | DetachedEvent
-  | LostEvent;
+  | LostEvent
+  | OutputEvent;
 
 /** A failed command: `code` is the errno name (ESTALE, ESRCH, EPERM, ...). */
 export class EngineError extends Error {

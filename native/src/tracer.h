@@ -78,9 +78,17 @@ struct Thread {
   user_regs_struct regs{};
 };
 
+// A breakpoint's verified agent expressions (NTRACE_CAP_COND_BYTECODE, tracer_cond.cc).
+// Shared, never changed once built: fork children copy the pointer with the breakpoint table.
+struct BpExprs {
+  std::vector<std::vector<uint8_t>> conds;
+  std::vector<std::vector<uint8_t>> cmds;
+};
+
 struct SwBp {
   uint8_t saved = 0;
   uint32_t refs = 0;
+  std::shared_ptr<const BpExprs> exprs; // null: unconditional, no commands
 };
 
 struct HwSlot {
@@ -90,6 +98,7 @@ struct HwSlot {
   uint32_t len = 0;
   uint32_t refs = 0;
   uint64_t value = 0; // last seen value, for NTRACE_BP_READ emulation
+  std::shared_ptr<const BpExprs> exprs;
 };
 
 struct Proc {
@@ -218,6 +227,14 @@ private:
   int DetachProc(Proc *p, bool emit);
   void WaitStopped(Thread *t);
   void Teardown();
+
+  // Breakpoint conditions and commands (tracer_cond.cc)
+  int ParseBpExprs(const uint8_t *data, size_t len, std::shared_ptr<const BpExprs> *out);
+  // Evaluates a hit's expressions (registers loaded, pc at the breakpoint) and runs its
+  // commands; true when the hit is to be reported.
+  bool BpWantsStop(Thread *t, const BpExprs &x, uint64_t addr);
+  void EmitOutput(const Thread &t, uint64_t addr, const char *text, uint32_t len, bool truncated);
+  static int AxRead(void *ctx, unsigned long long addr, void *buf, unsigned int len);
 
   // Memory and breakpoints (tracer_mem.cc)
   long ReadMem(Proc *p, uint64_t addr, uint8_t *buf, size_t len);

@@ -21,7 +21,7 @@ constexpr uint64_t kCaps =
     NTRACE_CAP_EXIT_STOP_LIVE | NTRACE_CAP_FORK_EVENTS | NTRACE_CAP_VFORK_EVENTS |
     NTRACE_CAP_EXEC_EVENTS | NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_SIGINFO_WRITE |
     NTRACE_CAP_ALL_STOP | NTRACE_CAP_SIGNAL_FILTER | NTRACE_CAP_SYSCALL_FILTER |
-    NTRACE_CAP_STOP_REGS;
+    NTRACE_CAP_STOP_REGS | NTRACE_CAP_COND_BYTECODE;
 
 constexpr uint64_t kEventMask = (1ULL << 9) - 1;
 
@@ -82,7 +82,9 @@ int Tracer::Command(const ntrace_hdr &h, const uint8_t *rec, std::vector<uint8_t
   if (debug_)
     fprintf(stderr, "[ntrace %d] cmd 0x%x seq=%llu\n", tid_.load(), h.type,
             static_cast<unsigned long long>(h.seq));
-  if (h.flags != 0) return -EINVAL;
+  // Flags are per type; SET_BP's one says "replace the expressions" (ntrace.h).
+  if (h.flags != 0 && !(h.type == NTRACE_CMD_SET_BP && h.flags == NTRACE_SETBP_REPLACE))
+    return -EINVAL;
   if (h.type == NTRACE_CMD_HELLO) return CmdHello(rec, len, out);
   if (!hello_done_) return -EPROTO;
   switch (h.type) {
@@ -450,14 +452,40 @@ int Tracer::CmdSetSiginfo(const uint8_t *rec, size_t len) {
 
 int Tracer::CmdSetBp(const uint8_t *rec, size_t len) {
   ntrace_cmd_bp c;
-  if (!Fixed(rec, len, &c, true)) return -EINVAL;
-  if (c.cond_len != 0) return -EOPNOTSUPP;
-  if (!ZeroFrom(rec, sizeof c, len)) return -EINVAL;
+  Fixed(rec, len, &c, true);
+  size_t base = sizeof c;
+  if (c.cond_len > (len > base ? len - base : 0) || !ZeroFrom(rec, base + c.cond_len, len))
+    return -EINVAL;
+  std::shared_ptr<const BpExprs> x;
+  if (c.cond_len != 0) {
+    int err = ParseBpExprs(rec + base, c.cond_len, &x);
+    if (err != 0) return err;
+  }
+  bool replace = (c.hdr.flags & NTRACE_SETBP_REPLACE) != 0;
   Proc *p = FindProc(c.pid);
   if (p == nullptr) return -ESRCH;
-  if (c.kind == NTRACE_BP_SW) return InsertSw(p, c.addr);
+  if (c.kind == NTRACE_BP_SW) {
+    if (!replace) {
+      int err = InsertSw(p, c.addr);
+      if (err != 0) return err;
+    }
+    auto it = p->bps.find(c.addr);
+    if (it == p->bps.end()) return -ENOENT;
+    it->second.exprs = std::move(x); // each SET_BP sets the whole list, as gdb's Z packets do
+    return 0;
+  }
   if (c.kind > NTRACE_BP_ACCESS) return -EINVAL;
-  return SetHw(p, c.kind, c.addr, c.len);
+  if (!replace) {
+    int err = SetHw(p, c.kind, c.addr, c.len);
+    if (err != 0) return err;
+  }
+  uint32_t l = c.kind == NTRACE_BP_HW && c.len == 0 ? 1 : c.len;
+  for (auto &s : p->hw) {
+    if (!s.used || s.kind != c.kind || s.addr != c.addr || s.len != l) continue;
+    s.exprs = std::move(x);
+    return 0;
+  }
+  return -ENOENT;
 }
 
 int Tracer::CmdClearBp(const uint8_t *rec, size_t len) {

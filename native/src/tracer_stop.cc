@@ -183,6 +183,13 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
         // Ours: rewind the pc onto the breakpoint (the stub's decr_pc_after_break, done here).
         t->regs.rip = a;
         ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
+        std::shared_ptr<const BpExprs> x = p->bps[a].exprs;
+        if (x && !BpWantsStop(t, *x, a)) {
+          // Not a hit for the client (conditions false, or commands ran): step over, run on.
+          t->skip_bp = a;
+          Continue(t, 0);
+          return;
+        }
         uint64_t d[1] = {a};
         Report(t, NTRACE_STOP_BREAKPOINT, SIGTRAP, d, 1);
         return;
@@ -208,7 +215,12 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
         for (int i = 0; i < 4; i++) {
           HwSlot &s = p->hw[i];
           if (!(dr6 & (1L << i)) || !s.used) continue;
+          std::shared_ptr<const BpExprs> x = s.exprs;
           if (s.kind == NTRACE_BP_HW) {
+            if (x && !BpWantsStop(t, *x, s.addr)) {
+              Continue(t, 0); // the kernel set RF: the instruction runs without a new trap
+              return;
+            }
             uint64_t d[1] = {s.addr};
             Report(t, NTRACE_STOP_HW_BREAKPOINT, SIGTRAP, d, 1);
             return;
@@ -220,6 +232,10 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
           if (s.kind == NTRACE_BP_READ && changed) {
             suppressed = true; // x86 cannot watch reads alone: a write is not a read hit
             continue;
+          }
+          if (x && !BpWantsStop(t, *x, s.addr)) {
+            Continue(t, 0);
+            return;
           }
           uint64_t d[2] = {s.addr, s.kind};
           Report(t, NTRACE_STOP_WATCH, SIGTRAP, d, 2);

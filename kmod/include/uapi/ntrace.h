@@ -100,6 +100,7 @@ enum ntrace_event_type {
 	NTRACE_EV_PROC_EXIT = 0x0304,
 	NTRACE_EV_DETACHED = 0x0305,
 	NTRACE_EV_LOST = 0x0306,
+	NTRACE_EV_OUTPUT = 0x0307,  /* text of a breakpoint command (agent printf) */
 };
 
 /* ---------------------------------------------------------------- HELLO */
@@ -325,10 +326,36 @@ struct ntrace_cmd_siginfo {
 
 /*
  * Breakpoints belong to a process (all its threads) and are keyed by (pid, kind, addr, len).
- * Setting one twice is a reference count. cond_len bytes of GDB agent-expression bytecode may
- * follow (with NTRACE_CAP_COND_BYTECODE): the engine evaluates it at the hit and resumes the
- * thread silently when it yields zero. Without the cap, cond_len must be 0.
+ * Setting one twice is a reference count.
+ *
+ * With NTRACE_CAP_COND_BYTECODE, SET_BP may carry GDB agent expressions (GDB manual, "Agent
+ * Expressions"): cond_len bytes after the struct, a sequence of items, each a struct
+ * ntrace_bp_expr followed by its len bytes of bytecode, back to back (the record is padded to
+ * 8 with zeros after the last). Each SET_BP sets the breakpoint's whole list (none: an
+ * unconditional breakpoint without commands), as gdb's Z packets do; with
+ * NTRACE_SETBP_REPLACE in hdr.flags it only replaces the list of an existing breakpoint
+ * (ENOENT if there is none) and adds no reference. Expressions are verified when set (EINVAL
+ * for malformed or unsupported bytecode). At a hit, the engine evaluates them in the stopped
+ * thread's context, before anything is reported:
+ *   - conditions: the hit counts only if one yields non-zero, or fails (an unreadable
+ *     address, the instruction budget spent): a failure lets the debugger decide;
+ *   - commands (when the hit counts): run in order; printf output becomes NTRACE_EV_OUTPUT
+ *     records. A breakpoint with commands does not stop (gdb's dprintf-style agent), unless
+ *     a command fails.
+ * A hit that does not count, or whose commands ran, resumes the thread as it was going (over
+ * the breakpoint) with no STOP. Without the cap, cond_len must be 0 and flags 0.
  */
+#define NTRACE_SETBP_REPLACE 0x0001 /* hdr.flags of SET_BP */
+
+#define NTRACE_BP_EXPR_COND 1 /* a condition */
+#define NTRACE_BP_EXPR_CMD  2 /* a command */
+
+struct ntrace_bp_expr {
+	__u32 len;    /* bytes of bytecode that follow */
+	__u16 type;   /* NTRACE_BP_EXPR_* */
+	__u16 flags;  /* 0 */
+};
+
 struct ntrace_cmd_bp {
 	struct ntrace_hdr hdr;
 	__s32 pid;
@@ -336,7 +363,7 @@ struct ntrace_cmd_bp {
 	__u64 addr;
 	__u32 len;
 	__u32 cond_len;
-	/* __u8 cond[cond_len]; */
+	/* __u8 exprs[cond_len]; struct ntrace_bp_expr items */
 };
 
 /* ---------------------------------------------------------------- events */
@@ -411,6 +438,22 @@ struct ntrace_ev_lost {
 	struct ntrace_hdr hdr;
 	__u64 count;
 	__u64 first_seq;
+};
+
+/*
+ * Text printed by a breakpoint command (agent printf) of the thread's hit, which did not stop
+ * it. A report: it goes through the bounded queue and may be lost (NTRACE_EV_LOST). The text
+ * (not NUL-terminated) follows, padded to 8 with zeros.
+ */
+#define NTRACE_OUTPUT_TRUNCATED 0x0001 /* flags: the command printed more than fitted */
+
+struct ntrace_ev_output {
+	struct ntrace_hdr hdr;
+	struct ntrace_thread thread;
+	__u64 addr;   /* the breakpoint */
+	__u32 len;    /* bytes of text */
+	__u32 flags;  /* NTRACE_OUTPUT_* */
+	/* __u8 text[len]; */
 };
 
 /* ---------------------------------------------------------------- kmod ioctls (optional) */
