@@ -34,7 +34,7 @@ import {
   allocateMemory,
   deallocateMemory,
   hostInfo,
-  hostSignalFromWire,
+  hostSignalSet,
   isInternalStop,
   isLldb,
   launchSuccess,
@@ -792,9 +792,7 @@ export class Session {
         return xferWrite(ctx, cmd.object, cmd.offset, cmd.data);
       case 'pass-signals': {
         if (!ctx.target.signals) return EMPTY;
-        const host = cmd.signals
-          .map((s: number) => hostSignalFromWire(ctx, s))
-          .filter((s: number | undefined): s is number => s !== undefined && s > 0);
+        const host = hostSignalSet(ctx, cmd.signals);
         try {
           await ctx.target.signals.setPassSignals(host);
           return OK;
@@ -804,9 +802,7 @@ export class Session {
       }
       case 'program-signals': {
         if (!ctx.target.signals) return EMPTY;
-        const host = cmd.signals
-          .map((s: number) => hostSignalFromWire(ctx, s))
-          .filter((s: number | undefined): s is number => s !== undefined && s > 0);
+        const host = hostSignalSet(ctx, cmd.signals);
         ctx.programSignals = new Set(host);
         ctx.target.signals.setProgramSignals?.(host);
         return OK;

@@ -27,7 +27,7 @@ import {
   threadStopFacts,
   threadsInfoReply,
 } from '../lldb/index.js';
-import { hostSignalFromGdb } from '../../rsp/common/signals.js';
+import { gdbSignalFromHost, hostSignalFromGdb } from '../../rsp/common/signals.js';
 import { formatStopReply, type LldbStopInfo } from '../../rsp/replies/stop.js';
 import {
   type ClientFeatures,
@@ -122,6 +122,20 @@ export function isLldb(ctx: SessionContext): boolean {
  */
 export function hostSignalFromWire(ctx: SessionContext, wire: number): number | undefined {
   return isLldb(ctx) ? wire : hostSignalFromGdb(wire);
+}
+
+/**
+ * A signal set from the client (QPassSignals, QProgramSignals) in host numbers. For GDB each
+ * host signal is looked up by its own GDB number, as gdbserver indexes `pass_signals` by
+ * gdb_signal_from_host: GDB_SIGNAL_POLL, which GDB passes by default, names SIGIO too on Linux,
+ * and must not pass SIGIO when GDB_SIGNAL_IO is to stop (`handle SIGIO stop`).
+ */
+export function hostSignalSet(ctx: SessionContext, wire: number[]): number[] {
+  if (isLldb(ctx)) return wire.filter((s) => s > 0);
+  const named = new Set(wire);
+  const host: number[] = [];
+  for (let s = 1; s <= 64; s++) if (named.has(gdbSignalFromHost(s))) host.push(s);
+  return host;
 }
 
 /**
