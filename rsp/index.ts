@@ -137,6 +137,7 @@ export {
 export { consoleOutput } from './replies/console.js';
 export { formatFeature, formatFeatures } from './replies/features.js';
 export {
+  addressReply,
   attachedReply,
   binaryMemory,
   crcReply,

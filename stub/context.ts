@@ -83,6 +83,8 @@ export class SessionContext {
    * stop is recorded, not reported.
    */
   swallowStop = false;
+  /** Offset of l_tls_modid in glibc's struct link_map, once gdb told us (handlers/tls.ts). */
+  tlsModidOffset: number | undefined;
   /** Host signals GDB lets the program receive (QProgramSignals), undefined: all. */
   programSignals: Set<number> | undefined;
 

@@ -70,6 +70,7 @@ import {
   type WireAction,
 } from './handlers/resume.js';
 import { xferRead, xferWrite } from './handlers/qxfer.js';
+import { symbolExchange, tlsAddress } from './handlers/tls.js';
 import { stopReply } from './stop-reply.js';
 import type { Target, TargetStop } from './target.js';
 import { formatPtid, resolveThread } from './threads.js';
@@ -354,6 +355,7 @@ export class Session {
     if (stop.kind === 'stopped' && stop.cause.type === 'exec') {
       ctx.swBreakpoints?.forgetAll();
       ctx.xferCache.clear();
+      ctx.tlsModidOffset = undefined;
     }
     const gone = stop.kind !== 'stopped';
     void this.cleanFork(ctx, stop)
@@ -382,6 +384,7 @@ export class Session {
       if (stop.cause.type === 'exec') {
         ctx.swBreakpoints?.forgetAll();
         ctx.xferCache.clear();
+        ctx.tlsModidOffset = undefined;
         stops?.clear();
         stops?.set(stop.thread.tid, stop);
       }
@@ -858,8 +861,11 @@ export class Session {
         );
       }
       case 'symbol-lookup-ready':
+        return symbolExchange(ctx);
       case 'symbol-value':
-        return OK;
+        return symbolExchange(ctx, cmd);
+      case 'tls-address':
+        return tlsAddress(ctx, resolveThread(ctx, cmd.thread), cmd.offset, cmd.linkMap);
       case 'read-memory-binary':
         return readMemoryBinary(ctx, cmd.addr, cmd.length, PACKET_SIZE);
       case 'allocate-memory':

@@ -44,3 +44,8 @@ export function binaryMemory(data: Uint8Array, opts: { gdbStyle: boolean }): Buf
   const prefix = opts.gdbStyle ? Buffer.from('b') : Buffer.alloc(0);
   return Buffer.concat([prefix, data]);
 }
+
+/** A target address as bare hex digits (qGetTLSAddr; GDB manual, "General Query Packets"). */
+export function addressReply(addr: bigint): string {
+  return bigintToHex(addr);
+}

@@ -36,3 +36,10 @@ export function spinThreadsProgram(): Promise<string> {
 export function execProgram(): Promise<string> {
   return compileFixture('e2e-exec.c');
 }
+
+/** Threads with a thread-local variable each; `static` links it statically (no link_map). */
+export function tlsProgram(opts: { static?: boolean } = {}): Promise<string> {
+  return opts.static
+    ? compileFixture('e2e-tls.c', { flags: ['-pthread', '-static'], output: 'e2e-tls-static' })
+    : compileFixture('e2e-tls.c', { flags: ['-pthread'] });
+}
