@@ -72,9 +72,13 @@ export function resultsMarkdown(meta: ResultsMeta, boards: BoardReport[]): strin
   for (const b of boards) {
     const t = b.totals;
     out.push(
-      `| ${b.board} | ${t.files} | ${t.oursPass} | ${t.oursFail} | ${t.basePass} | ${t.baseFail} | ${t.lost} | ${t.filesWithLosses} | ${t.timedOut} | ${t.gained} | ${minutes(b.wallSeconds)} | ${b.baseWallSeconds ? minutes(b.baseWallSeconds) : '-'} |`,
+      `| ${b.board} | ${t.files} | ${t.oursPass} | ${t.oursFail} | ${t.basePass} | ${t.baseFail} | ${t.lost} | ${t.filesWithLosses} | ${t.timedOut} | ${t.gained} | ${minutes(t.seconds)} | ${minutes(t.baseSeconds)} |`,
     );
   }
+  out.push('');
+  out.push(
+    "Times are the sum of the files' runtest times (divide by the jobs for wall time). FAIL counts FAIL, UNRESOLVED and ERROR results.",
+  );
   out.push('');
   out.push('## Regressions per file');
   out.push('');
