@@ -25,7 +25,7 @@ check "/dev/ntrace is a character device with mode 0666" \
 exec 3<>/dev/ntrace
 check "rmmod refused while a session is open" refuse rmmod ntrace
 exec 3>&-
-check "ntrace_selftest" /ntrace_selftest
+check "ntrace_selftest" env NTRACE_SELFTEST_ONLY="$(cat /selftest_only)" /ntrace_selftest
 check "rmmod after the selftest (sessions closed, targets released)" rmmod ntrace
 
 . /host-root.sh

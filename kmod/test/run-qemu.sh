@@ -7,8 +7,9 @@
 #
 # Environment: KVER (default: the installed linux-headers-*-amd64), OUT (cache dir, default
 # kmod/test/out), NODE_TESTS=1 to add the node conformance suite (slow under TCG), GDB_E2E=1 to
-# add the gdb session, BENCH=1 (BENCH_ARGS="steps hits") to run bench/kmod, QEMU_TIMEOUT and
-# NODE_TIMEOUT (seconds; the guest bounds the node suite so its verdict always arrives).
+# add the gdb session, SELFTEST_ONLY=security to run that selftest group alone, BENCH=1
+# (BENCH_ARGS="steps hits") to run bench/kmod, QEMU_TIMEOUT and NODE_TIMEOUT (seconds; the
+# guest bounds the node suite so its verdict always arrives).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +40,8 @@ MODDIR=$IMG/lib/modules/$KVER/kernel
 
 # 2. The module and the selftest.
 make -s -C "$KMOD" KDIR="$KDIR" modules
-gcc -static -O2 -Wall -Wextra -Werror -I"$KMOD/include" -o "$OUT/ntrace_selftest" "$HERE/ntrace_selftest.c"
+gcc -static -O2 -Wall -Wextra -Werror -I"$KMOD/include" -o "$OUT/ntrace_selftest" \
+	"$HERE/ntrace_selftest.c" "$HERE/selftest_lib.c" "$HERE/selftest_security.c" -lpthread
 gcc -static -g -O0 -Wall -Wextra -Werror -o "$OUT/gdb_target" "$HERE/gdb_target.c"
 if [ "${BENCH:-0}" != 0 ]; then
 	gcc -O0 -no-pie -o "$OUT/bench_target" "$ROOT/bench/engine/target.c"
@@ -65,6 +67,7 @@ cp "$HERE/guest-init.sh" "$RD/init"
 cp "$HERE/node-tests.sh" "$HERE/host-root.sh" "$HERE/gdb-e2e.sh" "$HERE/bench.sh" "$RD/"
 chmod +x "$RD/init"
 echo "$NODE_TESTS" >"$RD/node_tests"
+echo "${SELFTEST_ONLY:-}" >"$RD/selftest_only"
 echo "${GDB_E2E:-0}" >"$RD/gdb_e2e"
 echo "$ROOT" >"$RD/root_path"
 echo "$OUT/gdb_target" >"$RD/gdb_target_path"
