@@ -4,13 +4,22 @@
 // A removal at the pc of a thread that is only single-stepping stays in the target, since a
 // target that owns its int3s steps over them anyway; the next flush takes it out if GDB did not
 // put it back. Insertions go to the target at once so that an invalid address gets its E reply.
-import type { BreakpointOps } from './target.js';
+// Conditions and commands (targets with `expressions`) go with the breakpoint: a Z0 that changes
+// them for one already in the target replaces them there (gdb re-sends Z0 to update them).
+import type { BreakpointExprs, BreakpointOps } from './target.js';
+
+/** Equality key of an expression list ('' for none). */
+function exprsKey(x: BreakpointExprs | undefined): string {
+  if (!x || (x.conditions.length === 0 && x.commands.length === 0)) return '';
+  const hex = (l: Buffer[]) => l.map((b) => b.toString('hex')).join(',');
+  return `${hex(x.conditions)};${hex(x.commands)}`;
+}
 
 export class SwBreakpoints {
   /** Addresses GDB has inserted. */
   private readonly wanted = new Set<bigint>();
-  /** Addresses set in the target. */
-  private readonly inTarget = new Set<bigint>();
+  /** Addresses set in the target, with the key of the expressions they carry there. */
+  private readonly inTarget = new Map<bigint, string>();
 
   constructor(private readonly ops: BreakpointOps) {}
 
@@ -18,11 +27,16 @@ export class SwBreakpoints {
     return this.wanted.has(addr);
   }
 
-  async insert(addr: bigint): Promise<void> {
-    if (this.wanted.has(addr)) return;
-    if (!this.inTarget.has(addr)) {
-      await this.ops.setSwBreakpoint(addr);
-      this.inTarget.add(addr);
+  async insert(addr: bigint, exprs?: BreakpointExprs): Promise<void> {
+    const key = exprsKey(exprs);
+    const held = this.inTarget.get(addr);
+    if (held === undefined) {
+      await this.ops.setSwBreakpoint(addr, key === '' ? undefined : exprs);
+      this.inTarget.set(addr, key);
+    } else if (held !== key) {
+      if (!this.ops.updateSwBreakpoint) throw new Error('target cannot update conditions');
+      await this.ops.updateSwBreakpoint(addr, key === '' ? undefined : exprs);
+      this.inTarget.set(addr, key);
     }
     this.wanted.add(addr);
   }
@@ -38,7 +52,7 @@ export class SwBreakpoints {
   async flush(keep: ReadonlySet<bigint> = new Set()): Promise<void> {
     // Issued together: the engine takes them in order from one batch of writes.
     const clears: Promise<void>[] = [];
-    for (const addr of [...this.inTarget]) {
+    for (const addr of [...this.inTarget.keys()]) {
       if (this.wanted.has(addr) || keep.has(addr)) continue;
       this.inTarget.delete(addr);
       clears.push(this.ops.clearSwBreakpoint(addr));
@@ -57,7 +71,7 @@ export class SwBreakpoints {
 
   /** Addresses still set in the target that GDB has removed (kept for a step). */
   lingering(): bigint[] {
-    return [...this.inTarget].filter((a) => !this.wanted.has(a));
+    return [...this.inTarget.keys()].filter((a) => !this.wanted.has(a));
   }
 
   /** After an exec the old image took every int3 with it: forget them without target calls. */

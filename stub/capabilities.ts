@@ -40,6 +40,8 @@ export interface Capabilities {
   nonStop?: boolean;
   /** QThreadEvents (`create` and `w` stop replies). */
   threadEvents?: boolean;
+  /** Z packets' conditions and commands evaluated by the target. */
+  breakpointExprs?: boolean;
 }
 
 export function capabilitiesOf(target: Target): Capabilities {
@@ -57,6 +59,7 @@ export function capabilitiesOf(target: Target): Capabilities {
     vforkEvents: target.forks?.setVforkEvents !== undefined,
     nonStop: target.nonStop !== undefined,
     threadEvents: target.threadEvents !== undefined,
+    breakpointExprs: target.breakpoints?.expressions === true,
   };
 }
 
@@ -89,5 +92,7 @@ export function supportedFeatures(
   // GDB sends QNonStop and QThreadEvents only when announced.
   if (caps.nonStop) f.push('QNonStop+');
   if (caps.threadEvents) f.push('QThreadEvents+');
+  // The target evaluates Z0/Z1 cond_list and cmds (GDB manual, "General Query Packets").
+  if (caps.breakpointExprs) f.push('ConditionalBreakpoints+', 'BreakpointCommands+');
   return f;
 }

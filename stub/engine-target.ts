@@ -9,6 +9,7 @@ import type { Engine, EngineEvent, ProcessOptions, StopEvent, ThreadRef } from '
 import { EngineError } from '../native/types.js';
 import type {
   BaseOps,
+  BreakpointExprs,
   BreakpointOps,
   ExecEventOps,
   ForkOps,
@@ -28,6 +29,11 @@ import type {
 } from './target.js';
 import { TargetError } from './target.js';
 import { taskStat } from './task-stat.js';
+
+/** The engine's spelling of a Z packet's expressions (none: an unconditional breakpoint). */
+function exprsOf(x: BreakpointExprs | undefined): { exprs?: BreakpointExprs } {
+  return x ? { exprs: { conditions: x.conditions, commands: x.commands } } : {};
+}
 
 const SIGTRAP = 5;
 const SIGINT = 2;
@@ -408,6 +414,11 @@ export class EngineTarget implements BaseOps {
     const held = evPid !== undefined ? this.childEvents.get(evPid) : undefined;
     if (held) {
       held.events.push(ev);
+      return;
+    }
+    if (ev.type === 'output') {
+      // A breakpoint command's text; the thread ran on.
+      if (ev.thread.tgid === this.pid) this.outputListener?.(ev.text);
       return;
     }
     if (
@@ -840,24 +851,58 @@ export class EngineTarget implements BaseOps {
 
   // ---- capability groups
 
+  /** Hardware breakpoints set: gdb re-sends Z1 (no z1) to change their conditions. */
+  private readonly hwBreaks = new Set<bigint>();
+  private outputListener?: (text: Buffer) => void;
+
   readonly breakpointOps: BreakpointOps = {
-    setSwBreakpoint: async (addr) => {
-      await call(this.engine.setBreakpoint({ pid: this.pid, kind: 'sw', addr, len: 1 }));
+    setSwBreakpoint: async (addr, exprs) => {
+      await call(
+        this.engine.setBreakpoint({ pid: this.pid, kind: 'sw', addr, len: 1, ...exprsOf(exprs) }),
+      );
       this.swBreaks.add(addr);
     },
+    updateSwBreakpoint: (addr, exprs) =>
+      call(
+        this.engine.setBreakpoint({
+          pid: this.pid,
+          kind: 'sw',
+          addr,
+          len: 1,
+          replace: true,
+          ...exprsOf(exprs),
+        }),
+      ),
     clearSwBreakpoint: async (addr) => {
       this.swBreaks.delete(addr);
       await call(this.engine.clearBreakpoint({ pid: this.pid, kind: 'sw', addr, len: 1 }));
     },
-    setHwBreakpoint: (addr) =>
-      call(this.engine.setBreakpoint({ pid: this.pid, kind: 'hw', addr, len: 1 })),
-    clearHwBreakpoint: (addr) =>
-      call(this.engine.clearBreakpoint({ pid: this.pid, kind: 'hw', addr, len: 1 })),
+    setHwBreakpoint: async (addr, exprs) => {
+      const replace = this.hwBreaks.has(addr);
+      await call(
+        this.engine.setBreakpoint({
+          pid: this.pid,
+          kind: 'hw',
+          addr,
+          len: 1,
+          ...(replace ? { replace } : {}),
+          ...exprsOf(exprs),
+        }),
+      );
+      this.hwBreaks.add(addr);
+    },
+    clearHwBreakpoint: async (addr) => {
+      this.hwBreaks.delete(addr);
+      await call(this.engine.clearBreakpoint({ pid: this.pid, kind: 'hw', addr, len: 1 }));
+    },
+    onOutput: (listener) => {
+      this.outputListener = listener;
+    },
   };
 
   readonly watchpointOps: WatchpointOps = {
-    setWatchpoint: (kind, addr, len) =>
-      call(this.engine.setBreakpoint({ pid: this.pid, kind, addr, len })),
+    setWatchpoint: (kind, addr, len, exprs) =>
+      call(this.engine.setBreakpoint({ pid: this.pid, kind, addr, len, ...exprsOf(exprs) })),
     clearWatchpoint: (kind, addr, len) =>
       call(this.engine.clearBreakpoint({ pid: this.pid, kind, addr, len })),
   };
@@ -966,6 +1011,7 @@ export class EngineTarget implements BaseOps {
       vforkEvents: caps.forkEvents && caps.vforkEvents,
       nonStop: true,
       threadEvents: true,
+      breakpointExprs: caps.swBreak && caps.condBytecode,
     };
   }
 
@@ -975,6 +1021,7 @@ export class EngineTarget implements BaseOps {
     const t: Target = { base: this };
     if (caps.swBreak) {
       t.breakpoints = { ...this.breakpointOps };
+      if (caps.condBytecode) t.breakpoints.expressions = true;
       if (!caps.hwBreak) {
         delete t.breakpoints.setHwBreakpoint;
         delete t.breakpoints.clearHwBreakpoint;

@@ -6,6 +6,7 @@ import type { ThreadId } from '../rsp/common/thread-id.js';
 import { type Command, parseCommand } from '../rsp/commands.js';
 import { BREAKPOINT_TYPES, type BreakpointType } from '../rsp/packets/breakpoint-spec.js';
 import type { VContAction } from '../rsp/packets/vcont.js';
+import { consoleOutput } from '../rsp/replies/console.js';
 import {
   type Capabilities,
   capabilitiesOf,
@@ -110,6 +111,8 @@ export interface SessionOptions {
   multi?: boolean;
   /** Server version for qGDBServerVersion. */
   version?: string;
+  /** Where breakpoint command output goes when no `O` packet may carry it (default stdout). */
+  console?: (text: Buffer) => void;
 }
 
 export class Session {
@@ -203,6 +206,7 @@ export class Session {
     if (this.client) ctx.client = this.client;
     this.procs.set(target.base.pid, ctx);
     target.base.onStop((stop) => this.onStop(ctx, stop));
+    target.breakpoints?.onOutput?.((text) => this.consoleOutput(text));
     // The first `?` reports the launch/attach stop: SIGTRAP on the first thread.
     const first = target.base.threads()[0];
     if (first)
@@ -312,6 +316,20 @@ export class Session {
         this.log(`interrupt failed: ${(err as Error).message}`);
       }
     }
+  }
+
+  /**
+   * Text of breakpoint commands (dprintf-style agent): an `O` packet while the program runs in
+   * all-stop (GDB manual, "Stop Reply Packets"); where none is allowed (non-stop, or stopped),
+   * the server's own output, as gdbserver prints it.
+   */
+  private consoleOutput(text: Buffer): void {
+    if (this.state.kind === 'closed') return;
+    if (!this.nonStop && (this.state.kind === 'running' || this.state.kind === 'interrupting')) {
+      this.conn.send(consoleOutput(text));
+      return;
+    }
+    (this.opts.console ?? ((b: Buffer) => process.stdout.write(b)))(text);
   }
 
   private onStop(ctx: SessionContext, stop: TargetStop): void {
@@ -776,13 +794,10 @@ export class Session {
         }
         return setBreakpoint(ctx, false, breakpointTypeNumber(cmd.type), cmd.addr, cmd.size);
       case 'insert-breakpoint':
-        return setBreakpoint(
-          ctx,
-          cmd.kind === 'insert-breakpoint',
-          breakpointTypeNumber(cmd.type),
-          cmd.addr,
-          cmd.size,
-        );
+        return setBreakpoint(ctx, true, breakpointTypeNumber(cmd.type), cmd.addr, cmd.size, {
+          conditions: cmd.conditions,
+          commands: cmd.commands?.bytecodes ?? [],
+        });
       case 'xfer-read':
         return xferRead(
           ctx,

@@ -105,18 +105,38 @@ export interface BaseOps {
   close(): Promise<void>;
 }
 
+/**
+ * Agent expressions of a Z packet (GDB manual, "Packets", Z0: cond_list and cmds), for targets
+ * that evaluate them (BreakpointOps.expressions): the stub evaluates nothing itself.
+ */
+export interface BreakpointExprs {
+  /** The hit is reported only if one yields non-zero (or cannot be evaluated). */
+  conditions: Buffer[];
+  /** Run at a hit that counts; their printf output comes through onOutput, with no stop. */
+  commands: Buffer[];
+}
+
 /** Z0/z0 and Z1/z1. */
 export interface BreakpointOps {
-  /** Sets or clears a software breakpoint; the stub batches these (see stub/breakpoints.ts). */
-  setSwBreakpoint(addr: bigint): Promise<void>;
+  /**
+   * Sets or clears a software breakpoint; the stub batches these (see stub/breakpoints.ts).
+   * Setting one sets its whole expression list (none: unconditional).
+   */
+  setSwBreakpoint(addr: bigint, exprs?: BreakpointExprs): Promise<void>;
   clearSwBreakpoint(addr: bigint): Promise<void>;
-  setHwBreakpoint?(addr: bigint): Promise<void>;
+  /** Replaces the expressions of a breakpoint the target holds, adding no reference. */
+  updateSwBreakpoint?(addr: bigint, exprs: BreakpointExprs | undefined): Promise<void>;
+  setHwBreakpoint?(addr: bigint, exprs?: BreakpointExprs): Promise<void>;
   clearHwBreakpoint?(addr: bigint): Promise<void>;
+  /** The target evaluates Z packets' conditions and commands (ConditionalBreakpoints+). */
+  expressions?: true;
+  /** Text printed by breakpoint commands (agent printf); the program did not stop for it. */
+  onOutput?(listener: (text: Buffer) => void): void;
 }
 
 /** Z2/Z3/Z4. */
 export interface WatchpointOps {
-  setWatchpoint(kind: WatchKind, addr: bigint, len: number): Promise<void>;
+  setWatchpoint(kind: WatchKind, addr: bigint, len: number, exprs?: BreakpointExprs): Promise<void>;
   clearWatchpoint(kind: WatchKind, addr: bigint, len: number): Promise<void>;
 }
 

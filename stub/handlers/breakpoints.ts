@@ -9,7 +9,7 @@ import {
   type SessionContext,
 } from '../context.js';
 import { DEBUG_REGISTERS, type WatchPiece, watchPieces } from '../arch/x86-watch.js';
-import type { WatchKind } from '../target.js';
+import type { BreakpointExprs, WatchKind } from '../target.js';
 
 const WATCH_KINDS: Record<number, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };
 
@@ -19,20 +19,27 @@ export async function setBreakpoint(
   type: number,
   addr: bigint,
   kind: number,
+  exprs?: BreakpointExprs,
 ): Promise<HandlerResult> {
   const t = ctx.target;
+  // Conditions and commands reach only a target that evaluates them (it offered
+  // ConditionalBreakpoints+/BreakpointCommands+); the stub never evaluates them itself.
+  const x =
+    t.breakpoints?.expressions && exprs && exprs.conditions.length + exprs.commands.length > 0
+      ? exprs
+      : undefined;
   try {
     if (type === 0) {
       const set = ctx.swBreakpoints;
       if (!set) return EMPTY;
-      if (insert) await set.insert(addr);
+      if (insert) await set.insert(addr, x);
       else set.remove(addr);
       return OK;
     }
     if (type === 1) {
       const bp = t.breakpoints;
       if (!bp?.setHwBreakpoint || !bp.clearHwBreakpoint) return EMPTY;
-      await (insert ? bp.setHwBreakpoint(addr) : bp.clearHwBreakpoint(addr));
+      await (insert ? bp.setHwBreakpoint(addr, x) : bp.clearHwBreakpoint(addr));
       return OK;
     }
     const watchKind = WATCH_KINDS[type];
@@ -54,7 +61,7 @@ export async function setBreakpoint(
     const done: WatchPiece[] = [];
     try {
       for (const p of pieces) {
-        await ops.setWatchpoint(watchKind, p.addr, p.len);
+        await ops.setWatchpoint(watchKind, p.addr, p.len, x);
         done.push(p);
       }
     } catch (err) {

@@ -59,3 +59,28 @@ test('clearAll empties the target', async (t) => {
   await set.clearAll();
   t.is(fake.swBreaks.size, 0);
 });
+
+test('conditions go with the breakpoint; a changed list is replaced in place, an equal one not', async (t) => {
+  const calls: string[] = [];
+  const set = new SwBreakpoints({
+    setSwBreakpoint: async (addr, x) => {
+      calls.push(`set ${addr.toString(16)} ${x?.conditions.map((c) => c.toString('hex')) ?? '-'}`);
+    },
+    updateSwBreakpoint: async (addr, x) => {
+      calls.push(
+        `update ${addr.toString(16)} ${x?.conditions.map((c) => c.toString('hex')) ?? '-'}`,
+      );
+    },
+    clearSwBreakpoint: async (addr) => {
+      calls.push(`clear ${addr.toString(16)}`);
+    },
+  });
+  const cond = (hex: string) => ({ conditions: [Buffer.from(hex, 'hex')], commands: [] });
+  await set.insert(0x10n, cond('220127'));
+  await set.insert(0x10n, cond('220127')); // gdb re-sends the same Z0: nothing to do
+  await set.insert(0x10n, cond('220027')); // gdb changed the condition
+  set.remove(0x10n); // a step over it: z0, then Z0 unconditional
+  await set.insert(0x10n);
+  await set.flush();
+  t.deepEqual(calls, ['set 10 220127', 'update 10 220027', 'update 10 -']);
+});
