@@ -104,22 +104,22 @@ static struct task_struct *nt_proc_task(struct nt_proc *proc)
 	unsigned long flags;
 
 	spin_lock_irqsave(&nt_lock, flags);
-	t = list_first_entry_or_null(&proc->threads, struct nt_thread, pnode);
-	if (t) {
-		task = t->task;
-		get_task_struct(task);
+	list_for_each_entry(t, &proc->threads, pnode) {
+		if (!task || !(t->task->flags & PF_EXITING))
+			task = t->task;
+		if (!(task->flags & PF_EXITING))
+			break;
 	}
+	if (task)
+		get_task_struct(task);
 	spin_unlock_irqrestore(&nt_lock, flags);
 	return task;
 }
 
 static void nt_proc_free(struct nt_proc *proc)
 {
-	struct nt_bp *bp, *tmp;
-
 	nt_hw_release_all(proc);
-	list_for_each_entry_safe(bp, tmp, &proc->bps, node)
-		kfree(bp);
+	nt_bp_free_all(proc);
 	put_pid(proc->pid);
 	kfree(proc);
 }
@@ -157,22 +157,65 @@ static void nt_reap_procs(struct nt_session *s)
 }
 
 /* Memory of a process whose image may have become privileged needs CAP_SYS_PTRACE. */
-static int nt_mm_check(struct nt_session *s, struct task_struct *task)
+static bool nt_may_access_mm(struct nt_session *s, struct mm_struct *mm)
 {
-	struct mm_struct *mm = get_task_mm(task);
 	const struct cred *old;
-	int ret = 0;
+	bool ok;
 
-	if (!mm)
+	if (get_dumpable(mm) == SUID_DUMP_USER)
+		return true;
+	old = override_creds(s->cred);
+	ok = capable(CAP_SYS_PTRACE);
+	revert_creds(old);
+	return ok;
+}
+
+/*
+ * An access to the traced image. It runs under the target's exec_update_lock (read), which
+ * an exec holds for writing while it replaces the mm and the credentials, so the mm checked
+ * is the mm accessed. That mm must be proc->mm, the one the breakpoints were planted in (the
+ * exec hook moves it to the new image; between the exec's new mm and that hook: EAGAIN).
+ * @restore: only putting back our own original bytes, allowed even once undumpable.
+ */
+struct nt_mem {
+	struct task_struct *task;
+	struct mm_struct *mm;
+};
+
+static void nt_mem_end(struct nt_mem *m);
+
+static int nt_mem_begin(struct nt_session *s, struct nt_proc *proc, bool restore,
+			struct nt_mem *m)
+{
+	int err;
+
+	m->mm = NULL;
+	m->task = nt_proc_task(proc);
+	if (!m->task)
 		return -ESRCH;
-	if (get_dumpable(mm) != SUID_DUMP_USER) {
-		old = override_creds(s->cred);
-		if (!capable(CAP_SYS_PTRACE))
-			ret = -EACCES;
-		revert_creds(old);
+	err = down_read_killable(&m->task->signal->exec_update_lock);
+	if (err) {
+		put_task_struct(m->task);
+		return err;
 	}
-	mmput(mm);
-	return ret;
+	m->mm = get_task_mm(m->task);
+	if (!m->mm)
+		err = -ESRCH;
+	else if (m->mm != READ_ONCE(proc->mm))
+		err = -EAGAIN;
+	else if (!restore && !nt_may_access_mm(s, m->mm))
+		err = -EACCES;
+	if (err)
+		nt_mem_end(m);
+	return err;
+}
+
+static void nt_mem_end(struct nt_mem *m)
+{
+	if (m->mm)
+		mmput(m->mm);
+	up_read(&m->task->signal->exec_update_lock);
+	put_task_struct(m->task);
 }
 
 static int nt_poke(struct task_struct *task, u64 addr, const void *buf, int len)
@@ -183,26 +226,92 @@ static int nt_poke(struct task_struct *task, u64 addr, const void *buf, int len)
 }
 
 /* Restore the original bytes under every breakpoint of @proc. cmd_lock held. */
-static void nt_proc_remove_bps(struct nt_proc *proc)
+static void nt_proc_remove_bps(struct nt_session *s, struct nt_proc *proc)
 {
-	struct task_struct *task = nt_proc_task(proc);
 	unsigned long flags;
+	struct nt_mem m;
 	struct nt_bp *bp;
+	bool mem = !nt_mem_begin(s, proc, true, &m);
 
+	mutex_lock(&s->bp_lock);
 	for (;;) {
 		spin_lock_irqsave(&nt_lock, flags);
-		bp = list_first_entry_or_null(&proc->bps, struct nt_bp, node);
+		bp = nt_bp_first_from(proc, 0);
 		if (bp)
-			list_del(&bp->node);
+			nt_bp_erase(proc, bp);
 		spin_unlock_irqrestore(&nt_lock, flags);
 		if (!bp)
 			break;
-		if (task)
-			nt_poke(task, bp->addr, &bp->orig, 1);
+		if (mem)
+			nt_poke(m.task, bp->addr, &bp->orig, 1);
 		kfree(bp);
 	}
+	mutex_unlock(&s->bp_lock);
+	if (mem)
+		nt_mem_end(&m);
+}
+
+/* Release @proc: our int3s out, parked threads run on, DETACHED(@reason). cmd_lock held. */
+static void nt_proc_release(struct nt_session *s, struct nt_proc *proc, u32 reason)
+{
+	struct ntrace_ev_detached *ev;
+	pid_t vpid = proc->vpid;
+	struct nt_rec *r;
+
+	nt_proc_remove_bps(s, proc);
+	nt_proc_drop(proc);
+	r = nt_rec_alloc(sizeof(*ev), NTRACE_EV_DETACHED, GFP_KERNEL_ACCOUNT);
+	if (r) {
+		ev = (struct ntrace_ev_detached *)r->data;
+		ev->pid = vpid;
+		ev->reason = reason;
+		nt_emit(s, r);
+	}
+}
+
+/*
+ * Is the process still the session's? Its image may have become undumpable without an exec
+ * (prctl, a change of credentials), or an exec's revocation may still be on its way: a
+ * process the opener may no longer access is released as at a privileged exec, and the
+ * command fails with EACCES. Registers need no lock against an exec: a parked thread keeps
+ * its image (an exec kills it before it replaces the mm). cmd_lock held.
+ */
+static int nt_proc_check(struct nt_session *s, struct nt_proc *proc)
+{
+	struct task_struct *task = nt_proc_task(proc);
+	struct mm_struct *mm = task ? get_task_mm(task) : NULL;
+	bool ok;
+
 	if (task)
 		put_task_struct(task);
+	if (!mm)
+		return -ESRCH; /* that thread is past exit_mm(): gone or going */
+	ok = nt_may_access_mm(s, mm);
+	mmput(mm);
+	if (!ok) {
+		nt_proc_release(s, proc, NTRACE_DETACHED_PRIVILEGE);
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* The proc of a thread of the session, or NULL once detached. cmd_lock held. */
+static struct nt_proc *nt_thread_proc(struct nt_thread *t)
+{
+	unsigned long flags;
+	struct nt_proc *proc;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	proc = t->proc;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return proc;
+}
+
+static int nt_thread_check(struct nt_session *s, struct nt_thread *t)
+{
+	struct nt_proc *proc = nt_thread_proc(t);
+
+	return proc ? nt_proc_check(s, proc) : -ESRCH;
 }
 
 /* ---------------------------------------------------------------- HELLO */
@@ -224,7 +333,7 @@ static int nt_cmd_hello(struct nt_session *s, const struct ntrace_hdr *h, struct
 		return -EPROTONOSUPPORT;
 	if (c.features)
 		return -EINVAL;
-	r = nt_reply_alloc(h, 0, sizeof(*rep), GFP_KERNEL);
+	r = nt_reply_alloc(h, 0, sizeof(*rep), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	rep = nt_payload(r);
@@ -236,7 +345,7 @@ static int nt_cmd_hello(struct nt_session *s, const struct ntrace_hdr *h, struct
 	rep->hw_slots = HBP_NUM;
 	if (xs) {
 		u32 size = xs->n * xs->size;
-		u8 *buf = kzalloc(size, GFP_KERNEL);
+		u8 *buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
 
 		rep->xstate_size = size;
 		/* XCR0 sits in the software-reserved bytes of the xsave image (offset 464). */
@@ -255,7 +364,8 @@ static int nt_cmd_hello(struct nt_session *s, const struct ntrace_hdr *h, struct
  * The proxy check: open /proc/<pid>/mem as the session's opener. proc_mem_open() performs
  * mm_access(PTRACE_MODE_ATTACH): uid/gid, capabilities, dumpable, LSMs and Yama.
  */
-static int nt_may_attach(struct nt_session *s, struct task_struct *task, pid_t vpid)
+static int nt_may_attach(struct nt_session *s, struct task_struct *task, pid_t vpid,
+			 struct mm_struct **mmp)
 {
 	const struct cred *old;
 	struct mm_struct *mm;
@@ -279,6 +389,7 @@ static int nt_may_attach(struct nt_session *s, struct task_struct *task, pid_t v
 	mm = get_task_mm(task);
 	if (!mm || f->private_data != mm)
 		ret = -ESRCH; /* the pid was reused between lookup and open */
+	*mmp = mm; /* compared only: cred_guard_mutex keeps it the process's mm */
 	if (mm)
 		mmput(mm);
 	filp_close(f, NULL);
@@ -300,7 +411,7 @@ static int nt_reply_threads(struct nt_session *s, const struct ntrace_hdr *h,
 		n++;
 	spin_unlock_irqrestore(&nt_lock, flags);
 	cap = min_t(u32, n + 16, (NT_MAX_RECORD - NT_REPLY_HDR - sizeof(*rep)) / sizeof(*info));
-	r = nt_reply_alloc(h, 0, sizeof(*rep) + cap * sizeof(*info), GFP_KERNEL);
+	r = nt_reply_alloc(h, 0, sizeof(*rep) + cap * sizeof(*info), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	rep = nt_payload(r);
@@ -342,11 +453,11 @@ static int nt_attach_threads(struct nt_proc *proc, struct task_struct *leader)
 			n++;
 		rcu_read_unlock();
 		nspare = n + 4;
-		spare = kcalloc(nspare, sizeof(*spare), GFP_KERNEL);
+		spare = kcalloc(nspare, sizeof(*spare), GFP_KERNEL_ACCOUNT);
 		if (!spare)
 			return -ENOMEM;
 		for (i = 0; i < nspare; i++) {
-			spare[i] = nt_thread_new(proc, NULL, GFP_KERNEL);
+			spare[i] = nt_thread_new(proc, NULL, GFP_KERNEL_ACCOUNT);
 			if (!spare[i]) {
 				ret = -ENOMEM;
 				goto free;
@@ -393,6 +504,7 @@ free:
 
 static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
 {
+	struct mm_struct *mm = NULL;
 	struct task_struct *task;
 	struct ntrace_cmd_attach c;
 	struct nt_proc *proc;
@@ -421,19 +533,31 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 		put_pid(pid);
 		return -ESRCH;
 	}
-	if ((task->flags & PF_KTHREAD) || same_thread_group(task, current))
+	if ((task->flags & PF_KTHREAD) || same_thread_group(task, current)) {
 		err = -EPERM;
-	else
-		err = nt_may_attach(s, task, c.pid);
-	if (err)
-		goto out_task;
-
-	proc = kzalloc(sizeof(*proc), GFP_KERNEL);
-	if (!proc) {
-		err = -ENOMEM;
 		goto out_task;
 	}
+	/*
+	 * ptrace_attach()'s rule: the check and the hashing of every thread happen under the
+	 * target's cred_guard_mutex, which an exec holds from prepare_bprm_creds() until its
+	 * credentials and dumpability are final. An exec that starts later finds the threads
+	 * hashed and revokes (nt_probe_exec); one under way completes first and the check sees
+	 * the new image.
+	 */
+	err = mutex_lock_killable(&task->signal->cred_guard_mutex);
+	if (err)
+		goto out_task;
+	err = nt_may_attach(s, task, c.pid, &mm);
+	if (err)
+		goto out_unlock;
+
+	proc = kzalloc(sizeof(*proc), GFP_KERNEL_ACCOUNT);
+	if (!proc) {
+		err = -ENOMEM;
+		goto out_unlock;
+	}
 	proc->s = s;
+	proc->mm = mm;
 	proc->pid = pid;
 	pid = NULL;
 	proc->vpid = c.pid;
@@ -442,7 +566,7 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 	/* Every signal stops and reports until SET_OPTIONS says otherwise; never SIGKILL. */
 	proc->stop_sigs = ~0ULL & ~BIT_ULL(SIGKILL - 1);
 	INIT_LIST_HEAD(&proc->threads);
-	INIT_LIST_HEAD(&proc->bps);
+	proc->bps = RB_ROOT;
 	INIT_LIST_HEAD(&proc->hws);
 	spin_lock_irqsave(&nt_lock, flags);
 	list_add_tail(&proc->node, &s->procs);
@@ -453,8 +577,9 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 		err = -ESRCH; /* exiting */
 	if (err) {
 		nt_proc_drop(proc);
-		goto out_task;
+		goto out_unlock;
 	}
+	mutex_unlock(&task->signal->cred_guard_mutex);
 	s->attached = true;
 	if (c.flags & NTRACE_ATTACH_STOP) {
 		spin_lock_irqsave(&nt_lock, flags);
@@ -463,6 +588,9 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 		spin_unlock_irqrestore(&nt_lock, flags);
 	}
 	err = nt_reply_threads(s, h, proc, out);
+	goto out_task;
+out_unlock:
+	mutex_unlock(&task->signal->cred_guard_mutex);
 out_task:
 	put_task_struct(task);
 	put_pid(pid);
@@ -486,24 +614,12 @@ static int nt_cmd_pid(struct nt_session *s, const struct ntrace_hdr *h, struct n
 
 static int nt_cmd_detach(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
 {
-	struct ntrace_ev_detached *ev;
 	struct nt_proc *proc;
-	struct nt_rec *r;
-	pid_t vpid;
 	int err = nt_cmd_pid(s, h, &proc);
 
 	if (err)
 		return err;
-	vpid = proc->vpid;
-	nt_proc_remove_bps(proc);
-	nt_proc_drop(proc);
-	r = nt_rec_alloc(sizeof(*ev), NTRACE_EV_DETACHED, GFP_KERNEL);
-	if (r) {
-		ev = (struct ntrace_ev_detached *)r->data;
-		ev->pid = vpid;
-		ev->reason = NTRACE_DETACHED_REQUEST;
-		nt_emit(s, r);
-	}
+	nt_proc_release(s, proc, NTRACE_DETACHED_REQUEST);
 	return 0;
 }
 
@@ -574,6 +690,9 @@ static int nt_cmd_stop(struct nt_session *s, const struct ntrace_hdr *h, struct 
 	proc = nt_proc_find(s, c.pid);
 	if (!proc)
 		return -ESRCH;
+	err = nt_proc_check(s, proc);
+	if (err)
+		return err;
 	spin_lock_irqsave(&nt_lock, flags);
 	list_for_each_entry(t, &proc->threads, pnode) {
 		if (c.handle && t->handle != c.handle)
@@ -609,6 +728,11 @@ static int nt_cmd_resume(struct nt_session *s, const struct ntrace_hdr *h, struc
 	t = nt_thread_get(s, c.handle);
 	if (!t)
 		return -ESRCH;
+	err = nt_thread_check(s, t);
+	if (err) {
+		nt_thread_put(t);
+		return err;
+	}
 	spin_lock_irqsave(&nt_lock, flags);
 	err = t->proc ? nt_thread_resume(t, &c) : -ESRCH;
 	spin_unlock_irqrestore(&nt_lock, flags);
@@ -646,6 +770,9 @@ static int nt_cmd_regs(struct nt_session *s, const struct ntrace_hdr *h, struct 
 	t = nt_thread_get(s, c.handle);
 	if (!t)
 		return -ESRCH;
+	err = nt_thread_check(s, t);
+	if (err)
+		goto out;
 	req.regset = c.regset;
 	if (set) {
 		req.op = NT_REQ_SET_REGS;
@@ -656,7 +783,7 @@ static int nt_cmd_regs(struct nt_session *s, const struct ntrace_hdr *h, struct 
 		else
 			err = nt_set_fpu(t, c.stop_id, rs, req.buf, c.len);
 	} else {
-		r = nt_reply_alloc(h, 0, sizeof(*rep) + size, GFP_KERNEL);
+		r = nt_reply_alloc(h, 0, sizeof(*rep) + size, GFP_KERNEL_ACCOUNT);
 		if (!r) {
 			err = -ENOMEM;
 			goto out;
@@ -697,6 +824,11 @@ static int nt_cmd_set_siginfo(struct nt_session *s, const struct ntrace_hdr *h)
 	t = nt_thread_get(s, c.handle);
 	if (!t)
 		return -ESRCH;
+	err = nt_thread_check(s, t);
+	if (err) {
+		nt_thread_put(t);
+		return err;
+	}
 	spin_lock_irqsave(&nt_lock, flags);
 	if (!t->proc || !t->stopped || (c.stop_id && c.stop_id != t->stop_id)) {
 		err = !t->proc ? -ESRCH : c.stop_id ? -ESTALE : -EBUSY;
@@ -724,13 +856,19 @@ static int nt_cmd_get_siginfo(struct nt_session *s, const struct ntrace_hdr *h,
 	err = nt_cmd_struct(h, &c, sizeof(c), false);
 	if (err)
 		return err;
-	r = nt_reply_alloc(h, 0, NTRACE_SIGINFO_SIZE, GFP_KERNEL);
+	r = nt_reply_alloc(h, 0, NTRACE_SIGINFO_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	t = nt_thread_get(s, c.handle);
 	if (!t) {
 		kfree(r);
 		return -ESRCH;
+	}
+	err = nt_thread_check(s, t);
+	if (err) {
+		nt_thread_put(t);
+		kfree(r);
+		return err;
 	}
 	spin_lock_irqsave(&nt_lock, flags);
 	if (!t->stopped || (c.stop_id && c.stop_id != t->stop_id))
@@ -754,11 +892,11 @@ static int nt_cmd_mem(struct nt_session *s, const struct ntrace_hdr *h, struct n
 {
 	bool write = h->type == NTRACE_CMD_WRITE_MEM;
 	struct ntrace_mem_reply *rep;
-	struct task_struct *task;
 	struct ntrace_cmd_mem c;
 	struct nt_proc *proc;
 	struct nt_rec *r;
 	unsigned long flags;
+	struct nt_mem m;
 	struct nt_bp *bp;
 	u8 *buf = NULL;
 	int n, err;
@@ -772,49 +910,48 @@ static int nt_cmd_mem(struct nt_session *s, const struct ntrace_hdr *h, struct n
 	proc = nt_proc_find(s, c.pid);
 	if (!proc)
 		return -ESRCH;
-	task = nt_proc_task(proc);
-	if (!task)
-		return -ESRCH;
-	err = nt_mm_check(s, task);
-	if (err)
-		goto out;
-	r = nt_reply_alloc(h, 0, sizeof(*rep) + (write ? 0 : c.len), GFP_KERNEL);
-	if (!r) {
-		err = -ENOMEM;
-		goto out;
-	}
+	r = nt_reply_alloc(h, 0, sizeof(*rep) + (write ? 0 : c.len), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return -ENOMEM;
 	rep = nt_payload(r);
 	if (write) {
-		buf = kmemdup((u8 *)h + sizeof(c), c.len, GFP_KERNEL);
+		buf = kmemdup((u8 *)h + sizeof(c), c.len, GFP_KERNEL_ACCOUNT);
 		if (!buf) {
 			kfree(r);
-			err = -ENOMEM;
-			goto out;
+			return -ENOMEM;
 		}
+	}
+	err = nt_mem_begin(s, proc, false, &m);
+	if (err == -EACCES)
+		nt_proc_release(s, proc, NTRACE_DETACHED_PRIVILEGE);
+	if (err)
+		goto out;
+	if (write) {
 		/* Under a breakpoint: update the saved byte, keep the int3. */
+		mutex_lock(&s->bp_lock);
 		spin_lock_irqsave(&nt_lock, flags);
-		list_for_each_entry(bp, &proc->bps, node) {
-			if (bp->addr >= c.addr && bp->addr - c.addr < c.len) {
-				bp->orig = buf[bp->addr - c.addr];
-				buf[bp->addr - c.addr] = 0xcc;
-			}
+		for (bp = nt_bp_first_from(proc, c.addr); bp && bp->addr - c.addr < c.len;
+		     bp = rb_entry_safe(rb_next(&bp->rb), struct nt_bp, rb)) {
+			bp->orig = buf[bp->addr - c.addr];
+			buf[bp->addr - c.addr] = 0xcc;
 		}
 		spin_unlock_irqrestore(&nt_lock, flags);
-		n = access_process_vm(task, c.addr, buf, c.len, FOLL_FORCE | FOLL_WRITE);
+		n = access_process_vm(m.task, c.addr, buf, c.len, FOLL_FORCE | FOLL_WRITE);
+		mutex_unlock(&s->bp_lock);
 	} else {
-		buf = (u8 *)(rep + 1);
-		n = access_process_vm(task, c.addr, buf, c.len, FOLL_FORCE);
+		u8 *dst = (u8 *)(rep + 1);
+
+		n = access_process_vm(m.task, c.addr, dst, c.len, FOLL_FORCE);
 		/* Show the original bytes under our breakpoints. */
 		spin_lock_irqsave(&nt_lock, flags);
-		list_for_each_entry(bp, &proc->bps, node)
-			if (n > 0 && bp->addr >= c.addr && bp->addr - c.addr < n)
-				buf[bp->addr - c.addr] = bp->orig;
+		for (bp = n > 0 ? nt_bp_first_from(proc, c.addr) : NULL;
+		     bp && bp->addr - c.addr < n;
+		     bp = rb_entry_safe(rb_next(&bp->rb), struct nt_bp, rb))
+			dst[bp->addr - c.addr] = bp->orig;
 		spin_unlock_irqrestore(&nt_lock, flags);
-		buf = NULL;
 	}
-	kfree(buf);
+	nt_mem_end(&m);
 	if (n <= 0 && c.len) {
-		kfree(r);
 		err = -EIO;
 		goto out;
 	}
@@ -822,8 +959,10 @@ static int nt_cmd_mem(struct nt_session *s, const struct ntrace_hdr *h, struct n
 	r->len = NTRACE_RECORD_ALIGN(NT_REPLY_HDR + sizeof(*rep) + (write ? 0 : rep->len));
 	((struct ntrace_hdr *)r->data)->len = r->len;
 	*out = r;
+	r = NULL;
 out:
-	put_task_struct(task);
+	kfree(buf);
+	kfree(r);
 	return err;
 }
 
@@ -832,13 +971,12 @@ out:
 static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
 {
 	bool set = h->type == NTRACE_CMD_SET_BP;
-	struct task_struct *task;
 	struct ntrace_cmd_bp c;
-	struct nt_bp *bp, *nbp;
+	struct nt_bp *bp, *nbp = NULL;
 	struct nt_proc *proc;
 	unsigned long flags;
 	u8 orig, int3 = 0xcc;
-	bool existed = false;
+	struct nt_mem m;
 	int err;
 
 	err = nt_cmd_struct(h, &c, sizeof(c), false);
@@ -856,67 +994,88 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 		err = nt_want_sys_exit();
 		if (err)
 			return err;
+		nbp = kzalloc(sizeof(*nbp), GFP_KERNEL_ACCOUNT);
+		if (!nbp)
+			return -ENOMEM;
 	}
-	task = nt_proc_task(proc);
-	if (!task)
-		return -ESRCH;
 	/* Every kind is an access to the memory (a READ watchpoint reads the watched value). */
-	err = nt_mm_check(s, task);
+	err = nt_mem_begin(s, proc, false, &m);
+	if (err == -EACCES)
+		nt_proc_release(s, proc, NTRACE_DETACHED_PRIVILEGE);
 	if (err)
-		goto out;
+		goto out_free;
 	if (c.kind != NTRACE_BP_SW) {
 		err = nt_hw_set(proc, c.addr, c.len, c.kind, set);
 		goto out;
 	}
 
+	/*
+	 * The int3 is written after the breakpoint is listed, and the original byte before it
+	 * is unlisted, so the die notifier knows every int3 of ours a thread can execute. A
+	 * hit while CLEAR_BP restores the byte (bp->removing) retries the instruction.
+	 */
+	mutex_lock(&s->bp_lock);
 	spin_lock_irqsave(&nt_lock, flags);
 	bp = nt_bp_find(proc, c.addr);
 	if (set && bp) {
-		bp->refs++; /* setting twice is a reference count */
-		existed = true;
+		if (bp->refs < U32_MAX)
+			bp->refs++; /* setting twice is a reference count */
+		else
+			err = -ENOSPC;
 	} else if (!set && !bp) {
 		err = -ENOENT;
 	} else if (!set && --bp->refs) {
 		bp = NULL;
 	} else if (!set) {
-		list_del(&bp->node);
+		bp->removing = true;
+	} else if (proc->nbps >= NT_MAX_BPS) {
+		err = -ENOSPC;
 	}
 	spin_unlock_irqrestore(&nt_lock, flags);
 	if (!set) {
 		if (bp) {
-			err = nt_poke(task, bp->addr, &bp->orig, 1);
+			err = nt_poke(m.task, bp->addr, &bp->orig, 1);
+			spin_lock_irqsave(&nt_lock, flags);
+			nt_bp_erase(proc, bp);
+			spin_unlock_irqrestore(&nt_lock, flags);
 			kfree(bp);
 		}
-		goto out;
+		goto out_unlock;
 	}
-	if (existed)
-		goto out;
+	if (err || bp)
+		goto out_unlock; /* refused, or existed */
 
-	nbp = kzalloc(sizeof(*nbp), GFP_KERNEL);
-	if (!nbp) {
-		err = -ENOMEM;
-		goto out;
-	}
-	if (access_process_vm(task, c.addr, &orig, 1, FOLL_FORCE) != 1 ||
-	    nt_poke(task, c.addr, &int3, 1)) {
-		kfree(nbp);
+	if (access_process_vm(m.task, c.addr, &orig, 1, FOLL_FORCE) != 1) {
 		err = -EIO;
-		goto out;
+		goto out_unlock;
 	}
 	nbp->addr = c.addr;
 	nbp->orig = orig;
 	nbp->refs = 1;
 	spin_lock_irqsave(&nt_lock, flags);
-	list_add_tail(&nbp->node, &proc->bps);
+	nt_bp_insert(proc, nbp);
 	spin_unlock_irqrestore(&nt_lock, flags);
+	if (nt_poke(m.task, c.addr, &int3, 1)) {
+		spin_lock_irqsave(&nt_lock, flags);
+		nt_bp_erase(proc, nbp);
+		spin_unlock_irqrestore(&nt_lock, flags);
+		err = -EIO;
+	} else {
+		nbp = NULL;
+	}
+out_unlock:
+	mutex_unlock(&s->bp_lock);
 out:
-	put_task_struct(task);
+	nt_mem_end(&m);
+out_free:
+	kfree(nbp);
 	return err;
 }
 
 /* ---------------------------------------------------------------- dispatch */
 
-void nt_do_command(struct nt_session *s, const struct ntrace_hdr *h)
+/* @reply: a bare reply allocated by the writer, used for an error and freed otherwise. */
+void nt_do_command(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec *reply)
 {
 	struct nt_rec *r = NULL;
 	int err;
@@ -983,8 +1142,10 @@ void nt_do_command(struct nt_session *s, const struct ntrace_hdr *h)
 reply:
 	if (err || !r) {
 		kfree(r);
-		r = nt_reply_alloc(h, err, 0, GFP_KERNEL | __GFP_NOFAIL);
+		nt_reply_error(s, h, err, reply);
+		return;
 	}
+	kfree(reply);
 	nt_emit_reply(s, r);
 }
 
@@ -995,7 +1156,7 @@ void nt_session_teardown(struct nt_session *s)
 	mutex_lock(&s->cmd_lock);
 	list_for_each_entry_safe(proc, tmp, &s->procs, node) {
 		if (!proc->exited) {
-			nt_proc_remove_bps(proc);
+			nt_proc_remove_bps(s, proc);
 			if (proc->attach_flags & NTRACE_ATTACH_KILL_ON_CLOSE)
 				kill_pid(proc->pid, SIGKILL, 1);
 		}

@@ -131,7 +131,7 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 	list_for_each_entry(t, &proc->threads, pnode)
 		n++;
 	spin_unlock_irqrestore(&nt_lock, flags);
-	hw = kzalloc(struct_size(hw, evs, n), GFP_KERNEL);
+	hw = kzalloc(struct_size(hw, evs, n), GFP_KERNEL_ACCOUNT);
 	if (!hw)
 		return -ENOMEM;
 	spin_lock_irqsave(&nt_lock, flags);

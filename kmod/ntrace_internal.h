@@ -31,6 +31,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/signal.h>
 #include <linux/spinlock.h>
@@ -46,26 +47,44 @@ struct user_regset;
 #define NT_MAX_RECORD 65536
 /* Bound on queued droppable reports, as the userspace provider's: past it, LOST. */
 #define NT_QUEUE_BYTES (1U << 16)
+/*
+ * Bound on the memory of queued replies (each command has one, which cannot be dropped):
+ * past it, write() waits for the reader (EAGAIN with O_NONBLOCK). Stops are bounded by the
+ * threads (one slot each), other events by the processes.
+ */
+#define NT_REPLY_BYTES (1U << 20)
+/* Software breakpoints per process. */
+#define NT_MAX_BPS 16384
+
+enum nt_rec_kind {
+	NT_REC_EVENT, /* a stop, PROC_EXIT, DETACHED, LOST: never dropped */
+	NT_REC_REPORT, /* THREAD_NEW/THREAD_EXIT: droppable, counted against NT_QUEUE_BYTES */
+	NT_REC_REPLY, /* counted against NT_REPLY_BYTES */
+};
 
 /* A queued record: a reply, a stop or a report. */
 struct nt_rec {
 	struct list_head node;
 	u32 len;
-	bool report; /* droppable, counted against NT_QUEUE_BYTES */
+	u32 cost; /* bytes allocated, for NT_REPLY_BYTES */
+	enum nt_rec_kind kind;
 	struct task_struct *exiting; /* PROC_EXIT held until this task is a zombie */
 	u64 data[]; /* starts with struct ntrace_hdr */
 };
 
 struct nt_session {
+	struct kref ref; /* the open file's, and one per struct nt_thread */
 	struct mutex cmd_lock;
+	struct mutex bp_lock; /* int3 and original-byte writes, with their bps changes */
 	struct mutex read_lock;
 	spinlock_t qlock;
 	struct list_head queue;
 	u32 report_bytes;
+	u32 reply_bytes;
 	u64 ev_seq;
 	u64 lost;
 	u64 lost_first;
-	wait_queue_head_t readq;
+	wait_queue_head_t readq; /* readers and writers waiting for room */
 	const struct cred *cred;
 	struct pid_namespace *pidns;
 	pid_t opener_tgid;
@@ -78,15 +97,17 @@ struct nt_session {
 };
 
 struct nt_bp {
-	struct list_head node;
+	struct rb_node rb; /* proc->bps, by address */
 	u64 addr;
 	u32 refs;
 	u8 orig;
+	bool removing; /* CLEAR_BP restoring the byte: a hit retries the instruction */
 };
 
 struct nt_proc {
 	struct list_head node; /* in session->procs */
 	struct nt_session *s;
+	struct mm_struct *mm; /* the traced image: compared only, moved by the exec hook */
 	struct pid *pid; /* the thread group */
 	pid_t vpid; /* in the session's pid namespace */
 	u32 attach_flags;
@@ -97,7 +118,8 @@ struct nt_proc {
 	u32 opts; /* NTRACE_OPT_*, under nt_lock */
 	struct nt_thread *gate; /* all-stop: the thread whose stop is published first */
 	struct list_head threads; /* nt_thread.pnode */
-	struct list_head bps;
+	struct rb_root bps; /* struct nt_bp by address */
+	u32 nbps;
 	struct list_head hws; /* struct nt_hw: changed under cmd_lock and nt_lock */
 };
 
@@ -130,6 +152,7 @@ struct nt_thread {
 	struct hlist_node hnode; /* nt_hash, keyed by task */
 	struct list_head pnode; /* proc->threads */
 	struct kref ref;
+	struct nt_session *s; /* referenced: outlives the proc */
 	struct nt_proc *proc; /* NULL once detached or exited */
 	struct task_struct *task;
 	u64 handle;
@@ -176,9 +199,11 @@ struct nt_rec *nt_rec_alloc(u32 len, u16 type, gfp_t gfp);
 void nt_emit(struct nt_session *s, struct nt_rec *r); /* events: assigns hdr.seq */
 void nt_emit_reply(struct nt_session *s, struct nt_rec *r);
 void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *last);
+void nt_reply_error(struct nt_session *s, const struct ntrace_hdr *h, int err, struct nt_rec *r);
+void nt_session_put(struct nt_session *s);
 
 /* ntrace_cmd.c */
-void nt_do_command(struct nt_session *s, const struct ntrace_hdr *cmd);
+void nt_do_command(struct nt_session *s, const struct ntrace_hdr *cmd, struct nt_rec *reply);
 void nt_session_teardown(struct nt_session *s);
 
 /* ntrace_hw.c */
@@ -203,6 +228,10 @@ int nt_set_fpu(struct nt_thread *t, u64 stop_id, const struct user_regset *rs, c
 int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c); /* nt_lock held */
 void nt_detach_thread(struct nt_thread *t); /* nt_lock held */
 struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr); /* nt_lock held */
+struct nt_bp *nt_bp_first_from(struct nt_proc *proc, u64 addr); /* nt_lock held */
+void nt_bp_insert(struct nt_proc *proc, struct nt_bp *bp); /* nt_lock held */
+void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp); /* nt_lock held */
+void nt_bp_free_all(struct nt_proc *proc); /* nt_lock held, or the proc unlinked */
 const struct user_regset *nt_find_regset(struct task_struct *task, u32 note);
 
 #endif /* _NTRACE_INTERNAL_H */

@@ -11,8 +11,9 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/pid_namespace.h>
-#include <linux/sched/task.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -28,17 +29,47 @@ struct nt_rec *nt_rec_alloc(u32 len, u16 type, gfp_t gfp)
 	if (!r)
 		return NULL;
 	r->len = len;
+	r->cost = sizeof(*r) + len;
 	h = (struct ntrace_hdr *)r->data;
 	h->len = len;
 	h->type = type;
 	return r;
 }
 
+/* qlock held. */
 static void nt_enqueue(struct nt_session *s, struct nt_rec *r)
 {
 	list_add_tail(&r->node, &s->queue);
-	if (r->report)
+	if (r->kind == NT_REC_REPORT)
 		s->report_bytes += r->len;
+	else if (r->kind == NT_REC_REPLY)
+		s->reply_bytes += r->cost;
+}
+
+/* qlock held; true when writers waiting for room should be woken. */
+static bool nt_dequeue(struct nt_session *s, struct nt_rec *r)
+{
+	list_del(&r->node);
+	if (r->kind == NT_REC_REPORT) {
+		s->report_bytes -= r->len;
+	} else if (r->kind == NT_REC_REPLY) {
+		s->reply_bytes -= r->cost;
+		return s->reply_bytes < NT_REPLY_BYTES && s->reply_bytes + r->cost >= NT_REPLY_BYTES;
+	}
+	return false;
+}
+
+/* qlock held: the LOST record for the reports dropped so far. */
+static void nt_enqueue_lost(struct nt_session *s, struct nt_rec *l)
+{
+	struct ntrace_ev_lost *ev = (struct ntrace_ev_lost *)l->data;
+
+	l->kind = NT_REC_EVENT;
+	ev->hdr.seq = ++s->ev_seq;
+	ev->count = s->lost;
+	ev->first_seq = s->lost_first;
+	s->lost = 0;
+	nt_enqueue(s, l);
 }
 
 /* Events: thread reports are dropped past NT_QUEUE_BYTES, then LOST; nothing else is. */
@@ -48,9 +79,10 @@ void nt_emit(struct nt_session *s, struct nt_rec *r)
 	unsigned long flags;
 
 	/* Only the per-thread notices may be dropped; stops, exits and detaches never are. */
-	r->report = h->type == NTRACE_EV_THREAD_NEW || h->type == NTRACE_EV_THREAD_EXIT;
+	r->kind = h->type == NTRACE_EV_THREAD_NEW || h->type == NTRACE_EV_THREAD_EXIT ?
+			  NT_REC_REPORT : NT_REC_EVENT;
 	spin_lock_irqsave(&s->qlock, flags);
-	if (r->report && s->report_bytes + r->len > NT_QUEUE_BYTES) {
+	if (r->kind == NT_REC_REPORT && s->report_bytes + r->len > NT_QUEUE_BYTES) {
 		/* The dropped record still consumes a sequence number: readers see the gap. */
 		if (!s->lost++)
 			s->lost_first = s->ev_seq + 1;
@@ -63,15 +95,8 @@ void nt_emit(struct nt_session *s, struct nt_rec *r)
 		struct nt_rec *l = nt_rec_alloc(sizeof(struct ntrace_ev_lost), NTRACE_EV_LOST,
 						GFP_ATOMIC);
 
-		if (l) {
-			struct ntrace_ev_lost *ev = (struct ntrace_ev_lost *)l->data;
-
-			ev->hdr.seq = ++s->ev_seq;
-			ev->count = s->lost;
-			ev->first_seq = s->lost_first;
-			s->lost = 0;
-			nt_enqueue(s, l);
-		}
+		if (l)
+			nt_enqueue_lost(s, l);
 	}
 	h->seq = ++s->ev_seq;
 	nt_enqueue(s, r);
@@ -83,7 +108,7 @@ void nt_emit_reply(struct nt_session *s, struct nt_rec *r)
 {
 	unsigned long flags;
 
-	r->report = false;
+	r->kind = NT_REC_REPLY;
 	spin_lock_irqsave(&s->qlock, flags);
 	nt_enqueue(s, r);
 	spin_unlock_irqrestore(&s->qlock, flags);
@@ -132,13 +157,29 @@ void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *la
 	schedule_delayed_work(&s->exit_work, 0);
 }
 
+static void nt_session_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct nt_session, ref));
+}
+
+/*
+ * The last reference may be a thread's, dropped in any context (a task_work run after the
+ * close, the die notifier): release() has already freed everything else.
+ */
+void nt_session_put(struct nt_session *s)
+{
+	kref_put(&s->ref, nt_session_free);
+}
+
 static int nt_open(struct inode *inode, struct file *file)
 {
-	struct nt_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct nt_session *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 
 	if (!s)
 		return -ENOMEM;
+	kref_init(&s->ref);
 	mutex_init(&s->cmd_lock);
+	mutex_init(&s->bp_lock);
 	mutex_init(&s->read_lock);
 	spin_lock_init(&s->qlock);
 	INIT_LIST_HEAD(&s->queue);
@@ -170,7 +211,7 @@ static int nt_release(struct inode *inode, struct file *file)
 		kfree(r);
 	put_pid_ns(s->pidns);
 	put_cred(s->cred);
-	kfree(s);
+	nt_session_put(s);
 	return 0;
 }
 
@@ -185,23 +226,56 @@ static bool nt_queue_empty(struct nt_session *s)
 	return empty;
 }
 
+/* Something to read: a record, or reports dropped that no LOST record announced yet. */
+static bool nt_readable(struct nt_session *s)
+{
+	return READ_ONCE(s->lost) || !nt_queue_empty(s);
+}
+
+/*
+ * A LOST record normally precedes the next record queued after the drops; when none comes,
+ * the reader gets it here, after what is queued. read_lock held.
+ */
+static void nt_flush_lost(struct nt_session *s)
+{
+	struct nt_rec *l;
+	unsigned long flags;
+
+	if (!READ_ONCE(s->lost))
+		return;
+	l = nt_rec_alloc(sizeof(struct ntrace_ev_lost), NTRACE_EV_LOST, GFP_KERNEL_ACCOUNT);
+	if (!l)
+		return;
+	spin_lock_irqsave(&s->qlock, flags);
+	if (s->lost) {
+		nt_enqueue_lost(s, l);
+		l = NULL;
+	}
+	spin_unlock_irqrestore(&s->qlock, flags);
+	kfree(l);
+}
+
 /* Whole records only; EINVAL when the buffer cannot hold the next one. */
 static ssize_t nt_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
 {
 	struct nt_session *s = file->private_data;
+	bool room = false;
 	unsigned long flags;
 	ssize_t done = 0;
 	int ret;
 
 	if (mutex_lock_interruptible(&s->read_lock))
 		return -ERESTARTSYS;
-	while (nt_queue_empty(s)) {
+	for (;;) {
+		nt_flush_lost(s);
+		if (!nt_queue_empty(s))
+			break;
 		if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;
 			goto out;
 		}
 		mutex_unlock(&s->read_lock);
-		ret = wait_event_interruptible(s->readq, !nt_queue_empty(s));
+		ret = wait_event_interruptible(s->readq, nt_readable(s));
 		if (ret)
 			return ret;
 		if (mutex_lock_interruptible(&s->read_lock))
@@ -216,17 +290,14 @@ static ssize_t nt_read(struct file *file, char __user *buf, size_t count, loff_t
 			spin_unlock_irqrestore(&s->qlock, flags);
 			break;
 		}
-		list_del(&r->node);
-		if (r->report)
-			s->report_bytes -= r->len;
+		room |= nt_dequeue(s, r);
 		spin_unlock_irqrestore(&s->qlock, flags);
 
 		if (copy_to_user(buf + done, r->data, r->len)) {
 			/* Put it back: a fault must not lose a stop. */
 			spin_lock_irqsave(&s->qlock, flags);
-			list_add(&r->node, &s->queue);
-			if (r->report)
-				s->report_bytes += r->len;
+			nt_enqueue(s, r);
+			list_move(&r->node, &s->queue);
 			spin_unlock_irqrestore(&s->qlock, flags);
 			if (!done)
 				done = -EFAULT;
@@ -238,18 +309,23 @@ static ssize_t nt_read(struct file *file, char __user *buf, size_t count, loff_t
 	ret = done ? done : -EINVAL;
 out:
 	mutex_unlock(&s->read_lock);
+	if (room)
+		wake_up_interruptible_poll(&s->readq, EPOLLOUT | EPOLLWRNORM);
 	return ret;
 }
 
-/* A malformed frame still names its seq and type: answer it with EINVAL. */
-static void nt_reply_malformed(struct nt_session *s, const struct ntrace_hdr *h)
+static bool nt_reply_room(struct nt_session *s)
 {
-	struct nt_rec *r = nt_rec_alloc(sizeof(struct ntrace_reply), NTRACE_REPLY,
-					GFP_KERNEL | __GFP_NOFAIL);
+	return READ_ONCE(s->reply_bytes) < NT_REPLY_BYTES;
+}
+
+/* @r (a bare reply allocated by the writer) answers command @h with @err. */
+void nt_reply_error(struct nt_session *s, const struct ntrace_hdr *h, int err, struct nt_rec *r)
+{
 	struct ntrace_reply *rep = (struct ntrace_reply *)r->data;
 
 	rep->hdr.seq = h->seq;
-	rep->error = -EINVAL;
+	rep->error = err;
 	rep->cmd_type = h->type;
 	nt_emit_reply(s, r);
 }
@@ -258,10 +334,14 @@ static void nt_reply_malformed(struct nt_session *s, const struct ntrace_hdr *h)
  * Commands are processed in order. A malformed frame (bad len) gets an EINVAL reply and ends
  * the write: the bytes after it cannot be framed, so they are consumed unprocessed. Trailing
  * bytes shorter than a header are EINVAL for write() itself when nothing came before them.
+ * Each command's reply is allocated before it runs (every command gets exactly one); once
+ * the queued replies reach NT_REPLY_BYTES the write returns what it consumed, or waits for
+ * the reader (EAGAIN with O_NONBLOCK) when that is nothing.
  */
 static ssize_t nt_write(struct file *file, const char __user *buf, size_t count, loff_t *ppos)
 {
 	struct nt_session *s = file->private_data;
+	struct nt_rec *reply;
 	size_t done = 0;
 	void *rec;
 	int err = 0;
@@ -273,31 +353,57 @@ static ssize_t nt_write(struct file *file, const char __user *buf, size_t count,
 	while (count - done >= sizeof(struct ntrace_hdr)) {
 		struct ntrace_hdr h;
 
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		if (!nt_reply_room(s)) {
+			if (done)
+				break;
+			if (file->f_flags & O_NONBLOCK) {
+				err = -EAGAIN;
+				break;
+			}
+			mutex_unlock(&s->cmd_lock);
+			if (wait_event_interruptible(s->readq, nt_reply_room(s)) ||
+			    mutex_lock_interruptible(&s->cmd_lock))
+				return -ERESTARTSYS;
+			continue;
+		}
 		if (copy_from_user(&h, buf + done, sizeof(h))) {
 			err = -EFAULT;
 			break;
 		}
+		reply = nt_rec_alloc(sizeof(struct ntrace_reply), NTRACE_REPLY,
+				     GFP_KERNEL_ACCOUNT);
+		if (!reply) {
+			err = -ENOMEM;
+			break;
+		}
 		if (h.len < sizeof(h) || h.len % NTRACE_ALIGN || h.len > NT_MAX_RECORD ||
 		    h.len > count - done) {
-			nt_reply_malformed(s, &h);
+			/* A malformed frame still names its seq and type. */
+			nt_reply_error(s, &h, -EINVAL, reply);
 			done = count;
 			break;
 		}
-		rec = kmalloc(h.len, GFP_KERNEL);
+		rec = kmalloc(h.len, GFP_KERNEL_ACCOUNT);
 		if (!rec) {
+			kfree(reply);
 			err = -ENOMEM;
 			break;
 		}
 		if (copy_from_user(rec, buf + done, h.len)) {
 			kfree(rec);
+			kfree(reply);
 			err = -EFAULT;
 			break;
 		}
-		nt_do_command(s, rec);
+		nt_do_command(s, rec, reply);
 		kfree(rec);
 		done += h.len;
 	}
-	if (!err && done != count)
+	if (!err && done != count && count - done < sizeof(struct ntrace_hdr))
 		err = -EINVAL; /* trailing bytes shorter than a header */
 	mutex_unlock(&s->cmd_lock);
 	return done ? done : err;
@@ -306,11 +412,13 @@ static ssize_t nt_write(struct file *file, const char __user *buf, size_t count,
 static __poll_t nt_poll(struct file *file, poll_table *wait)
 {
 	struct nt_session *s = file->private_data;
-	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+	__poll_t mask = 0;
 
 	poll_wait(file, &s->readq, wait);
-	if (!nt_queue_empty(s))
+	if (nt_readable(s))
 		mask |= EPOLLIN | EPOLLRDNORM;
+	if (nt_reply_room(s))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }
 

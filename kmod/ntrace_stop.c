@@ -73,6 +73,8 @@ struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, 
 		get_task_struct(task);
 	t->task = task;
 	t->proc = proc;
+	t->s = proc->s;
+	kref_get(&t->s->ref);
 	t->handle = atomic64_inc_return(&proc->s->next_handle);
 	return t;
 }
@@ -83,6 +85,7 @@ static void nt_thread_release(struct kref *ref)
 
 	if (t->task)
 		put_task_struct(t->task);
+	nt_session_put(t->s);
 	kfree(t);
 }
 
@@ -484,16 +487,14 @@ static void nt_fork_child(struct task_struct *parent, struct task_struct *child)
 	spin_lock_irqsave(&nt_lock, flags);
 	pt = nt_find_task(parent);
 	if (pt && pt->proc) {
-		list_for_each_entry(bp, &pt->proc->bps, node)
-			n++;
+		n = pt->proc->nbps;
 		if (n)
 			u = kzalloc(struct_size(u, bps, n), GFP_ATOMIC);
-		if (u) {
-			list_for_each_entry(bp, &pt->proc->bps, node) {
-				u->bps[u->n].addr = bp->addr;
-				u->bps[u->n].orig = bp->orig;
-				u->n++;
-			}
+		for (bp = u ? nt_bp_first_from(pt->proc, 0) : NULL; bp;
+		     bp = rb_entry_safe(rb_next(&bp->rb), struct nt_bp, rb)) {
+			u->bps[u->n].addr = bp->addr;
+			u->bps[u->n].orig = bp->orig;
+			u->n++;
 		}
 	}
 	spin_unlock_irqrestore(&nt_lock, flags);
@@ -512,27 +513,24 @@ static void nt_fork_child(struct task_struct *parent, struct task_struct *child)
 
 /*
  * Put the int3 back after a step-over, unless the debugger cleared that breakpoint
- * meanwhile: the recheck after the write undoes it if CLEAR_BP ran in between.
+ * meanwhile. bp_lock orders this write with SET_BP/CLEAR_BP's (which would otherwise save
+ * our 0xcc as the original byte) and keeps the breakpoint from being freed.
  */
 static void nt_reinsert_bp(struct nt_thread *t, u64 addr)
 {
 	unsigned long flags;
 	struct nt_bp *bp;
-	bool live;
-	u8 orig = 0;
 
+	if (mutex_lock_killable(&t->s->bp_lock))
+		return; /* dying: the image goes with it */
 	spin_lock_irqsave(&nt_lock, flags);
 	bp = t->proc ? nt_bp_find(t->proc, addr) : NULL;
+	if (bp && bp->removing)
+		bp = NULL;
+	spin_unlock_irqrestore(&nt_lock, flags);
 	if (bp)
-		orig = bp->orig;
-	spin_unlock_irqrestore(&nt_lock, flags);
-	if (!bp || nt_poke_self(addr, 0xcc))
-		return;
-	spin_lock_irqsave(&nt_lock, flags);
-	live = t->proc && nt_bp_find(t->proc, addr);
-	spin_unlock_irqrestore(&nt_lock, flags);
-	if (!live)
-		nt_poke_self(addr, orig);
+		nt_poke_self(addr, 0xcc);
+	mutex_unlock(&t->s->bp_lock);
 }
 
 /*
@@ -547,23 +545,28 @@ static bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mod
 	bool ok = false;
 	u8 orig = 0;
 
-	spin_lock_irqsave(&nt_lock, flags);
-	bp = t->proc ? nt_bp_find(t->proc, regs->ip) : NULL;
-	if (bp)
-		orig = bp->orig;
-	spin_unlock_irqrestore(&nt_lock, flags);
-	if (!bp || nt_poke_self(regs->ip, orig))
+	if (mutex_lock_killable(&t->s->bp_lock))
 		return false;
 	spin_lock_irqsave(&nt_lock, flags);
-	if (t->proc) {
-		t->stepover = true;
-		t->stepover_addr = regs->ip;
-		t->stepover_mode = mode;
-		t->tf_set = true;
-		regs->flags |= X86_EFLAGS_TF;
-		ok = true;
-	}
+	bp = t->proc ? nt_bp_find(t->proc, regs->ip) : NULL;
+	if (bp && !bp->removing)
+		orig = bp->orig;
+	else
+		bp = NULL;
 	spin_unlock_irqrestore(&nt_lock, flags);
+	if (bp && !nt_poke_self(regs->ip, orig)) {
+		spin_lock_irqsave(&nt_lock, flags);
+		if (t->proc) {
+			t->stepover = true;
+			t->stepover_addr = regs->ip;
+			t->stepover_mode = mode;
+			t->tf_set = true;
+			regs->flags |= X86_EFLAGS_TF;
+			ok = true;
+		}
+		spin_unlock_irqrestore(&nt_lock, flags);
+	}
+	mutex_unlock(&t->s->bp_lock);
 	return ok;
 }
 
@@ -992,14 +995,65 @@ int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c)
 	return 0;
 }
 
+/* Software breakpoints: an rbtree by address (the die notifier looks up with IRQs off). */
 struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr)
 {
-	struct nt_bp *bp;
+	struct rb_node *n = proc->bps.rb_node;
 
-	list_for_each_entry(bp, &proc->bps, node)
-		if (bp->addr == addr)
+	while (n) {
+		struct nt_bp *bp = rb_entry(n, struct nt_bp, rb);
+
+		if (addr == bp->addr)
 			return bp;
+		n = addr < bp->addr ? n->rb_left : n->rb_right;
+	}
 	return NULL;
+}
+
+/* The breakpoint with the lowest address >= @addr. */
+struct nt_bp *nt_bp_first_from(struct nt_proc *proc, u64 addr)
+{
+	struct rb_node *n = proc->bps.rb_node;
+	struct nt_bp *found = NULL;
+
+	while (n) {
+		struct nt_bp *bp = rb_entry(n, struct nt_bp, rb);
+
+		if (bp->addr >= addr) {
+			found = bp;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return found;
+}
+
+static bool nt_bp_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct nt_bp, rb)->addr < rb_entry(b, struct nt_bp, rb)->addr;
+}
+
+void nt_bp_insert(struct nt_proc *proc, struct nt_bp *bp)
+{
+	rb_add(&bp->rb, &proc->bps, nt_bp_less);
+	proc->nbps++;
+}
+
+void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp)
+{
+	rb_erase(&bp->rb, &proc->bps);
+	proc->nbps--;
+}
+
+void nt_bp_free_all(struct nt_proc *proc)
+{
+	struct nt_bp *bp, *tmp;
+
+	rbtree_postorder_for_each_entry_safe(bp, tmp, &proc->bps, rb)
+		kfree(bp);
+	proc->bps = RB_ROOT;
+	proc->nbps = 0;
 }
 
 /* ---------------------------------------------------------------- tracepoint probes */
@@ -1068,7 +1122,6 @@ static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 			  struct linux_binprm *bprm)
 {
 	struct nt_thread *t, *tmp;
-	struct nt_bp *bp, *btmp;
 	struct nt_proc *proc;
 	unsigned long flags;
 
@@ -1083,10 +1136,7 @@ static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	t->tf_set = false;
 	t->stepover = false;
 	/* The old image's breakpoints went with the old mm. */
-	list_for_each_entry_safe(bp, btmp, &proc->bps, node) {
-		list_del(&bp->node);
-		kfree(bp);
-	}
+	nt_bp_free_all(proc);
 	if (bprm->secureexec || get_dumpable(p->mm) != SUID_DUMP_USER) {
 		/* Gained privilege (setuid, caps) or became undumpable: revoke (Solaris rule). */
 		list_for_each_entry_safe(t, tmp, &proc->threads, pnode)
@@ -1095,6 +1145,7 @@ static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		nt_emit_detached(proc->s, proc->vpid, NTRACE_DETACHED_PRIVILEGE);
 		goto out;
 	}
+	proc->mm = p->mm;
 	t->exec_old_tid = old_pid;
 	if (proc->stop_at_exec) {
 		proc->stop_at_exec = false;
@@ -1253,10 +1304,17 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	if (!t || !t->proc)
 		goto out;
 	if (val == DIE_INT3) {
+		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);
+
 		/* Claim only our own int3 in our own threads; others fall through to SIGTRAP. */
-		if (!nt_bp_find(t->proc, regs->ip - 1))
+		if (!bp)
 			goto out;
 		regs->ip -= 1;
+		if (bp->removing) {
+			/* CLEAR_BP is putting the byte back: run the instruction again. */
+			ret = NOTIFY_STOP;
+			goto out;
+		}
 		t->bp_addr = regs->ip;
 		nt_queue_stop(t, NT_P_BREAKPOINT, TWA_RESUME);
 		ret = NOTIFY_STOP;
