@@ -318,7 +318,7 @@ static int nt_thread_check(struct nt_session *s, struct nt_thread *t)
 
 static int nt_cmd_hello(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
 {
-	const struct user_regset *xs = nt_find_regset(current, NTRACE_REGSET_XSTATE);
+	const struct user_regset *xs = nt_find_regset(NTRACE_REGSET_XSTATE);
 	struct ntrace_hello_reply *rep;
 	struct ntrace_cmd_hello c;
 	struct nt_rec *r;
@@ -763,10 +763,12 @@ static int nt_cmd_regs(struct nt_session *s, const struct ntrace_hdr *h, struct 
 	if (set ? h->len < sizeof(c) + c.len || h->len - sizeof(c) - c.len >= NTRACE_ALIGN :
 		  c.len != 0)
 		return -EINVAL;
-	rs = nt_find_regset(current, c.regset);
+	rs = nt_find_regset(c.regset);
 	if (!rs)
 		return -EOPNOTSUPP;
 	size = rs->n * rs->size;
+	if (set && c.len != size)
+		return -EINVAL; /* e.g. the 68 bytes of an ia32 NT_PRSTATUS */
 	t = nt_thread_get(s, c.handle);
 	if (!t)
 		return -ESRCH;
@@ -774,6 +776,7 @@ static int nt_cmd_regs(struct nt_session *s, const struct ntrace_hdr *h, struct 
 	if (err)
 		goto out;
 	req.regset = c.regset;
+	req.rs = rs;
 	if (set) {
 		req.op = NT_REQ_SET_REGS;
 		req.buf = (u8 *)h + sizeof(c);

@@ -142,6 +142,7 @@ enum nt_req_op { NT_REQ_GET_REGS, NT_REQ_SET_REGS, NT_REQ_FLUSH_FPU };
 struct nt_req {
 	enum nt_req_op op;
 	u32 regset;
+	const struct user_regset *rs; /* x86-64 layout */
 	void *buf;
 	u32 len; /* in: buffer size (GET) or payload (SET); out: bytes (GET) */
 	int ret;
@@ -232,6 +233,6 @@ struct nt_bp *nt_bp_first_from(struct nt_proc *proc, u64 addr); /* nt_lock held 
 void nt_bp_insert(struct nt_proc *proc, struct nt_bp *bp); /* nt_lock held */
 void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp); /* nt_lock held */
 void nt_bp_free_all(struct nt_proc *proc); /* nt_lock held, or the proc unlinked */
-const struct user_regset *nt_find_regset(struct task_struct *task, u32 note);
+const struct user_regset *nt_find_regset(u32 note); /* x86-64 layout */
 
 #endif /* _NTRACE_INTERNAL_H */

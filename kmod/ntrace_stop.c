@@ -16,6 +16,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/binfmts.h>
+#include <linux/elf.h>
 #include <linux/hashtable.h>
 #include <linux/kdebug.h>
 #include <linux/module.h>
@@ -179,14 +180,20 @@ void nt_queue_stop(struct nt_thread *t, u32 reason, int twa)
 	nt_queue_work(t, twa);
 }
 
-const struct user_regset *nt_find_regset(struct task_struct *task, u32 note)
+/*
+ * The x86-64 regsets, for every target: a thread in 32-bit mode (an ia32 process, or a far
+ * jump) has registers in the 64-bit layout too, as ptrace gives a 64-bit debugger. The view of
+ * a task follows its current code segment, so it is taken once, from insmod, at load.
+ */
+static const struct user_regset_view *nt_view;
+
+const struct user_regset *nt_find_regset(u32 note)
 {
-	const struct user_regset_view *view = task_user_regset_view(task);
 	unsigned int i;
 
-	for (i = 0; i < view->n; i++)
-		if (view->regsets[i].core_note_type == note)
-			return &view->regsets[i];
+	for (i = 0; i < nt_view->n; i++)
+		if (nt_view->regsets[i].core_note_type == note)
+			return &nt_view->regsets[i];
 	return NULL;
 }
 
@@ -239,7 +246,7 @@ static int nt_set_gpr(const struct user_regset *rs, const struct user_regs_struc
 /* Runs in the parked thread itself (current == t->task). */
 static void nt_serve(struct nt_thread *t, struct nt_req *req)
 {
-	const struct user_regset *rs = nt_find_regset(current, req->regset);
+	const struct user_regset *rs = req->rs;
 	unsigned int size;
 
 	if (req->op == NT_REQ_FLUSH_FPU) {
@@ -730,7 +737,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	 * NTRACE_STOPF_REGS: the registers as GET_REGS will return them, read now by the
 	 * thread itself (only the die notifier, on this thread, changes them meanwhile).
 	 */
-	gpr = nt_find_regset(current, NTRACE_REGSET_GPR);
+	gpr = nt_find_regset(NTRACE_REGSET_GPR);
 	if (gpr && gpr->n * gpr->size == NTRACE_STOP_REGS_SIZE &&
 	    regset_get(current, gpr, NTRACE_STOP_REGS_SIZE, ev + 1) == NTRACE_STOP_REGS_SIZE)
 		ev->hdr.flags |= NTRACE_STOPF_REGS;
@@ -1386,6 +1393,12 @@ int nt_hooks_init(void)
 {
 	unsigned int i;
 	int ret;
+
+	nt_view = task_user_regset_view(current);
+	if (nt_view->e_machine != EM_X86_64) {
+		pr_err("load from a 64-bit process\n");
+		return -ENOEXEC;
+	}
 
 	for_each_kernel_tracepoint(nt_tp_lookup, NULL);
 	for (i = 0; i < ARRAY_SIZE(nt_tps); i++) {

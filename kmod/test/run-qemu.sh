@@ -43,6 +43,7 @@ make -s -C "$KMOD" KDIR="$KDIR" modules
 gcc -static -O2 -Wall -Wextra -Werror -I"$KMOD/include" -o "$OUT/ntrace_selftest" \
 	"$HERE/ntrace_selftest.c" "$HERE/selftest_lib.c" "$HERE/selftest_security.c" -lpthread
 gcc -static -g -O0 -Wall -Wextra -Werror -o "$OUT/gdb_target" "$HERE/gdb_target.c"
+gcc -m32 -nostdlib -static -o "$OUT/compat32" "$HERE/compat32.S" # an ia32 debuggee, no libc
 if [ "${BENCH:-0}" != 0 ]; then
 	gcc -O0 -no-pie -o "$OUT/bench_target" "$ROOT/bench/engine/target.c"
 fi
@@ -51,7 +52,7 @@ fi
 RD=$OUT/initramfs
 rm -rf "$RD" && mkdir -p "$RD"/{bin,dev,proc,sys,tmp,host,mods,root}
 cp /bin/busybox "$RD/bin/busybox"
-cp "$KMOD/ntrace.ko" "$OUT/ntrace_selftest" "$RD/"
+cp "$KMOD/ntrace.ko" "$OUT/ntrace_selftest" "$OUT/compat32" "$RD/"
 for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
 	drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci fs/netfs/netfs \
 	fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p fs/overlayfs/overlay; do

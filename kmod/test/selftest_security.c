@@ -539,6 +539,56 @@ static void test_bp_limit(void)
 }
 
 /*
+ * Finding: a 32-bit (compat) target. Registers come in the 64-bit layout, as ptrace gives a
+ * 64-bit debugger (cs 0x23 tells the mode); SET_REGS of the compat size is EINVAL, never a
+ * read past the command.
+ */
+static void test_compat32(void)
+{
+	struct user_regs_struct regs, regs2;
+	struct stop_match m = { 0, NTRACE_STOP_ATTACH };
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	uint64_t h = 0, stop_id;
+	int err, err68;
+	pid_t pid;
+
+	pid = fork();
+	if (!pid) {
+		execl("/compat32", "compat32", (char *)NULL);
+		_exit(97);
+	}
+	usleep(100000); /* let it exec: attaching the forked copy would test nothing */
+	open_session(&s);
+	hello(&s, NULL);
+	EXPECT_EQ(attach(&s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h), 0,
+		  "ATTACH a 32-bit process");
+	ev = (struct ntrace_ev_stop *)wait_for(&s, match_stop, &m);
+	stop_id = ev ? ev->stop_id : 0;
+	CHECK(ev && (ev->hdr.flags & NTRACE_STOPF_REGS) &&
+		      ((struct user_regs_struct *)(ev + 1))->cs == 0x23,
+	      "its STOP carries the registers in the 64-bit layout, cs 0x23 (flags %#x)",
+	      ev ? ev->hdr.flags : 0);
+	memset(&regs, 0, sizeof(regs));
+	err = get_regs(&s, h, stop_id, &regs);
+	CHECK(!err && ev && regs.rip == ev->pc && regs.cs == 0x23 && regs.rip < 0x100000000ULL,
+	      "GET_REGS: 216 bytes, rip %#llx is the stop's pc (err %d)",
+	      (unsigned long long)regs.rip, err);
+	rec_free(&ev->hdr);
+	err68 = regs_raw(&s, NTRACE_CMD_SET_REGS, h, stop_id, NTRACE_REGSET_GPR, &regs, 68);
+	EXPECT_EQ(err68, -EINVAL, "SET_REGS of the compat size (68 bytes): EINVAL");
+	regs.rax = 0x4242;
+	EXPECT_EQ(set_regs(&s, h, stop_id, &regs), 0, "SET_REGS (216 bytes) of the 32-bit process");
+	memset(&regs2, 0, sizeof(regs2));
+	get_regs(&s, h, stop_id, &regs2);
+	EXPECT_EQ(regs2.rax, 0x4242, "GET_REGS shows the new eax");
+	pid_cmd(&s, pid, NTRACE_CMD_KILL);
+	rec_free(wait_type(&s, NTRACE_EV_PROC_EXIT));
+	reap(pid);
+	close_session(&s);
+}
+
+/*
  * Finding: the step-over re-inserts its int3 outside the lock, so CLEAR_BP then SET_BP in
  * that window saved 0xcc as the original byte. Each RESUME from the breakpoint is followed,
  * after a delay that sweeps the thread's way to its re-insert, by one write holding a
@@ -733,6 +783,7 @@ void test_security(const char *self, const char *suid)
 		      "as nobody: junk and READ_MEM floods hit the queue's bound (EAGAIN), memory stays (bitmask)"));
 	RUN("blocked_writer", test_blocked_writer());
 	RUN("bp_limit", test_bp_limit());
+	RUN("compat32", test_compat32());
 	RUN("stepover_race", test_stepover_race());
 	RUN("lost", test_lost());
 }
