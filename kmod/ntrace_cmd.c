@@ -721,7 +721,7 @@ static int nt_cmd_resume(struct nt_session *s, const struct ntrace_hdr *h, struc
 	if (c.mode == NTRACE_RESUME_SYSCALL)
 		return -EOPNOTSUPP; /* no syscall stops */
 	if (c.mode != NTRACE_RESUME_CONT) {
-		err = nt_want_sys_exit();
+		err = nt_want_sys_exit(s);
 		if (err)
 			return err;
 	}
@@ -994,7 +994,7 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 		return -ESRCH;
 	if (set && c.kind == NTRACE_BP_SW) {
 		/* Resuming at a breakpoint steps over it. */
-		err = nt_want_sys_exit();
+		err = nt_want_sys_exit(s);
 		if (err)
 			return err;
 		nbp = kzalloc(sizeof(*nbp), GFP_KERNEL_ACCOUNT);

@@ -90,6 +90,7 @@ struct nt_session {
 	pid_t opener_tgid;
 	bool hello;
 	bool attached;
+	bool sys_exit; /* holds the sys_exit tracepoint (nt_want_sys_exit), under cmd_lock */
 	atomic64_t next_handle;
 	struct list_head procs; /* nt_proc, under nt_lock and cmd_lock */
 	struct list_head exits; /* held PROC_EXIT records, under qlock */
@@ -214,7 +215,8 @@ bool nt_hw_read_changed(struct nt_thread *t, u64 addr);
 
 /* ntrace_stop.c */
 int nt_hooks_init(void);
-int nt_want_sys_exit(void);
+int nt_want_sys_exit(struct nt_session *s);
+void nt_drop_sys_exit(struct nt_session *s);
 void nt_hooks_exit(void);
 struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, gfp_t gfp);
 void nt_thread_link(struct nt_thread *t); /* nt_lock held */

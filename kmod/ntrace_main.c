@@ -201,6 +201,7 @@ static int nt_release(struct inode *inode, struct file *file)
 	struct nt_rec *r, *tmp;
 
 	nt_session_teardown(s);
+	nt_drop_sys_exit(s);
 	/* Teardown unlinked every proc, so no exit hook adds to s->exits any more. */
 	cancel_delayed_work_sync(&s->exit_work);
 	list_for_each_entry_safe(r, tmp, &s->exits, node) {

@@ -1265,24 +1265,48 @@ static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 }
 
 /*
- * sys_exit sets syscall work on every task while registered, so it is registered only once a
- * session first steps or plants a breakpoint, and stays until unload.
+ * sys_exit sets syscall work on every task of the machine while registered (every syscall
+ * takes the slow path), so it is registered only while some session needs it: from its first
+ * step or software breakpoint until it closes. sys_exit_users (read-only parameter) counts
+ * those sessions.
  */
 static DEFINE_MUTEX(nt_sys_exit_lock);
 static struct tracepoint *nt_sys_exit_tp;
-static bool nt_sys_exit_on;
+static int nt_sys_exit_users;
+module_param_named(sys_exit_users, nt_sys_exit_users, int, 0444);
+MODULE_PARM_DESC(sys_exit_users, "sessions holding the sys_exit tracepoint (syscall slow path)");
 
-int nt_want_sys_exit(void)
+/* cmd_lock held. */
+int nt_want_sys_exit(struct nt_session *s)
 {
 	int ret = 0;
 
+	if (s->sys_exit)
+		return 0;
 	mutex_lock(&nt_sys_exit_lock);
-	if (!nt_sys_exit_on && nt_sys_exit_tp) {
+	if (!nt_sys_exit_users)
 		ret = tracepoint_probe_register(nt_sys_exit_tp, nt_probe_sys_exit, NULL);
-		nt_sys_exit_on = !ret;
+	if (!ret) {
+		WRITE_ONCE(nt_sys_exit_users, nt_sys_exit_users + 1);
+		s->sys_exit = true;
 	}
 	mutex_unlock(&nt_sys_exit_lock);
 	return ret;
+}
+
+/* The session is closing: its threads are detached already. */
+void nt_drop_sys_exit(struct nt_session *s)
+{
+	if (!s->sys_exit)
+		return;
+	s->sys_exit = false;
+	mutex_lock(&nt_sys_exit_lock);
+	WRITE_ONCE(nt_sys_exit_users, nt_sys_exit_users - 1);
+	if (!nt_sys_exit_users) {
+		tracepoint_probe_unregister(nt_sys_exit_tp, nt_probe_sys_exit, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	mutex_unlock(&nt_sys_exit_lock);
 }
 
 /* ---------------------------------------------------------------- die notifier */
@@ -1401,6 +1425,10 @@ int nt_hooks_init(void)
 	}
 
 	for_each_kernel_tracepoint(nt_tp_lookup, NULL);
+	if (!nt_sys_exit_tp) {
+		pr_err("tracepoint sys_exit not found\n");
+		return -ENOENT;
+	}
 	for (i = 0; i < ARRAY_SIZE(nt_tps); i++) {
 		if (!nt_tps[i].tp) {
 			pr_err("tracepoint %s not found\n", nt_tps[i].name);
@@ -1421,8 +1449,6 @@ int nt_hooks_init(void)
 
 void nt_hooks_exit(void)
 {
-	if (nt_sys_exit_on)
-		tracepoint_probe_unregister(nt_sys_exit_tp, nt_probe_sys_exit, NULL);
 	unregister_die_notifier(&nt_die_nb);
 	nt_tp_unregister(ARRAY_SIZE(nt_tps));
 }

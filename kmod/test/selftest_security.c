@@ -588,6 +588,54 @@ static void test_compat32(void)
 	close_session(&s);
 }
 
+static int read_param(const char *name)
+{
+	char path[128], buf[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/module/ntrace/parameters/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return atoi(buf);
+}
+
+/*
+ * Finding: the sys_exit tracepoint puts every syscall of the machine on the slow path; it is
+ * registered only while a session needs it (sys_exit_users counts those sessions).
+ */
+static void test_sys_exit_users(void)
+{
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	uint64_t h;
+	pid_t pid;
+	int before, during, after;
+
+	before = read_param("sys_exit_users");
+	pid = spawn(0, -1);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_STEP, 0);
+	rec_free(&ev->hdr);
+	ev = wait_stop(&s, h, NTRACE_STOP_STEP);
+	rec_free(&ev->hdr);
+	during = read_param("sys_exit_users");
+	close_session(&s);
+	reap(pid);
+	after = read_param("sys_exit_users");
+	CHECK(before == 0 && during == 1 && after == 0,
+	      "sys_exit hooked only while a stepping session is open (%d, %d, %d)", before, during,
+	      after);
+}
+
 /*
  * Finding: the step-over re-inserts its int3 outside the lock, so CLEAR_BP then SET_BP in
  * that window saved 0xcc as the original byte. Each RESUME from the breakpoint is followed,
@@ -784,6 +832,7 @@ void test_security(const char *self, const char *suid)
 	RUN("blocked_writer", test_blocked_writer());
 	RUN("bp_limit", test_bp_limit());
 	RUN("compat32", test_compat32());
+	RUN("sys_exit_users", test_sys_exit_users());
 	RUN("stepover_race", test_stepover_race());
 	RUN("lost", test_lost());
 }
