@@ -1231,6 +1231,45 @@ out:
 }
 
 /*
+ * A signal delivered without a stop (not in stop_signals) while we single-step: the frame
+ * the kernel builds next saves EFLAGS with our TF, and the handler's sigreturn would restore
+ * it when nobody steps any more (a stray SIGTRAP). TF comes out of the registers before the
+ * frame is built and the step ends at the handler's first instruction, as PTRACE_SINGLESTEP
+ * does; a step-over puts its int3 back first (the instruction under it has not run, so the
+ * thread meets the breakpoint again after the handler). Runs under the siglock.
+ */
+static void nt_probe_signal_deliver(void *data, int sig, struct kernel_siginfo *info,
+				    struct k_sigaction *ka)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	struct nt_thread *t;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads) || ka->sa.sa_handler == SIG_IGN ||
+	    ka->sa.sa_handler == SIG_DFL || !(regs->flags & X86_EFLAGS_TF))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(current);
+	if (t && t->orphan) {
+		regs->flags &= ~X86_EFLAGS_TF;
+		nt_orphan_done(t);
+	} else if (t && t->proc && t->tf_set) {
+		regs->flags &= ~X86_EFLAGS_TF;
+		t->tf_set = false;
+		t->range_step = false;
+		if (t->stepover) {
+			t->stepover = false;
+			if (t->stepover_mode == NTRACE_RESUME_RANGE_STEP)
+				t->stepover_mode = NTRACE_RESUME_STEP;
+			nt_queue_stop(t, NT_P_STEPOVER, TWA_RESUME);
+		} else {
+			nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
+		}
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+/*
  * SYSCALL clears TF and the IRET back to user mode restores it, so a step over a `syscall`
  * instruction would trap one instruction late: end the step here, on the way out.
  */
@@ -1393,6 +1432,7 @@ static struct nt_tp {
 	{ "sched_process_exec", nt_probe_exec },
 	{ "sched_process_exit", nt_probe_exit },
 	{ "signal_generate", nt_probe_signal },
+	{ "signal_deliver", nt_probe_signal_deliver },
 };
 
 static void nt_tp_lookup(struct tracepoint *tp, void *priv)

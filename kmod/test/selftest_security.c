@@ -637,6 +637,58 @@ static void test_sys_exit_users(void)
 }
 
 /*
+ * Finding: a trap flag survives in a signal frame. A step interrupted by a signal delivered
+ * silently ends at the handler's first instruction (as PTRACE_SINGLESTEP does); the frame
+ * keeps no TF, so after a stop inside the handler its return raises no stray SIGTRAP.
+ */
+static void test_step_into_handler(void)
+{
+	struct ntrace_cmd_set_options o = { 0 };
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	uint64_t h, stop_id;
+	int p[2], n = -1;
+	pid_t pid;
+
+	if (pipe(p))
+		return;
+	pid = spawn(0, p[1]);
+	read_byte(p[0]); /* its SIGUSR1 handler is installed */
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	o.pid = pid;
+	o.stop_signals = ~0ULL & ~(1ULL << (SIGUSR1 - 1));
+	call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	bp_cmd(&s, pid, (uintptr_t)on_usr1, NTRACE_CMD_SET_BP);
+	kill(pid, SIGUSR1);
+	resume(&s, h, stop_id, NTRACE_RESUME_STEP, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_STEP && ev->pc == (uintptr_t)on_usr1,
+	      "a step with a silent signal pending ends at the handler's entry (reason %d, pc %#llx, handler %p)",
+	      ev ? (int)ev->reason : -1, ev ? (unsigned long long)ev->pc : 0ULL, (void *)on_usr1);
+	stop_id = ev ? ev->stop_id : 0;
+	rec_free(&ev->hdr);
+	bp_cmd(&s, pid, (uintptr_t)on_usr1, NTRACE_CMD_CLEAR_BP);
+	bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP);
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT && ev->pc == (uintptr_t)bp_target,
+	      "the handler returns without a stray SIGTRAP: next stop the breakpoint (reason %d, signo %d)",
+	      ev ? (int)ev->reason : -1, ev ? ev->signo : -1);
+	rec_free(&ev->hdr);
+	read_mem(&s, pid, (uintptr_t)&usr1_count, &n, sizeof(n));
+	EXPECT_EQ(n, 1, "the handler ran once");
+	close_session(&s);
+	reap(pid);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
  * Finding: the step-over re-inserts its int3 outside the lock, so CLEAR_BP then SET_BP in
  * that window saved 0xcc as the original byte. Each RESUME from the breakpoint is followed,
  * after a delay that sweeps the thread's way to its re-insert, by one write holding a
@@ -833,6 +885,7 @@ void test_security(const char *self, const char *suid)
 	RUN("bp_limit", test_bp_limit());
 	RUN("compat32", test_compat32());
 	RUN("sys_exit_users", test_sys_exit_users());
+	RUN("step_into_handler", test_step_into_handler());
 	RUN("stepover_race", test_stepover_race());
 	RUN("lost", test_lost());
 }
