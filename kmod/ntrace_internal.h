@@ -169,6 +169,7 @@ struct nt_thread {
 	u64 clone_handle;
 	s64 clone_tid;
 	u64 exec_old_tid;
+	pid_t vtid; /* in the session's pid namespace: an exec by another thread changes it */
 	u64 watch_addr;
 	u32 watch_kind;
 	u64 hwbp_addr;

@@ -97,6 +97,7 @@ void nt_thread_put(struct nt_thread *t)
 
 void nt_thread_link(struct nt_thread *t)
 {
+	t->vtid = __task_pid_nr_ns(t->task, PIDTYPE_PID, t->s->pidns);
 	hash_add(nt_hash, &t->hnode, (unsigned long)t->task);
 	list_add_tail(&t->pnode, &t->proc->threads);
 	atomic_inc(&nt_nthreads);
@@ -1153,7 +1154,9 @@ static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		goto out;
 	}
 	proc->mm = p->mm;
-	t->exec_old_tid = old_pid;
+	/* old_pid is global: the former tid as the session's pid namespace knew it. */
+	t->exec_old_tid = t->vtid;
+	t->vtid = __task_pid_nr_ns(p, PIDTYPE_PID, proc->s->pidns);
 	if (proc->stop_at_exec) {
 		proc->stop_at_exec = false;
 		nt_queue_stop(t, NT_P_LAUNCH, TWA_RESUME);

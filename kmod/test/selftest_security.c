@@ -6,6 +6,9 @@
  */
 #include "selftest.h"
 
+#include <sched.h>
+#include <sys/mount.h>
+
 /* Runs @fn as nobody (dumpable, as after a login) in a child; its exit status, 0 if passed. */
 static int as_nobody(int (*fn)(const char *), const char *arg)
 {
@@ -762,6 +765,81 @@ static void test_stepover_race(void)
 }
 
 /*
+ * Finding: the EXEC stop carried the global tid. In a new pid namespace (with its own /proc,
+ * which ATTACH's permission check opens), data[0] is the former tid as the opener sees it.
+ */
+static int exec_in_pidns(const char *self)
+{
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	int go[2], bad = 0;
+	uint64_t h;
+	pid_t pid;
+	char c;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("proc", "/proc", "proc", 0, NULL))
+		return 64;
+	if (pipe(go))
+		return 65;
+	pid = fork();
+	if (!pid) {
+		if (read(go[0], &c, 1) != 1)
+			_exit(98);
+		execl(self, self, "--exec-again", (char *)NULL);
+		_exit(97);
+	}
+	open_session(&s);
+	hello(&s, NULL);
+	if (attach(&s, pid, NTRACE_ATTACH_STOP_AT_EXEC | NTRACE_ATTACH_KILL_ON_CLOSE, &h))
+		return 66;
+	if (write(go[1], "g", 1) != 1)
+		return 67;
+	ev = wait_stop(&s, h, NTRACE_STOP_LAUNCH);
+	{
+		struct ntrace_cmd_set_options o = { .pid = pid, .events = NTRACE_EVENT_EXEC,
+						    .stop_signals = ~0ULL };
+
+		call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	}
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	ev = wait_stop(&s, h, NTRACE_STOP_EXEC);
+	if (!ev || ev->data[0] != (uint64_t)pid || ev->thread.tid != pid) {
+		printf("# EXEC stop in a pid namespace: data[0] %lld, tid %d, want %d\n",
+		       ev ? (long long)ev->data[0] : -1LL, ev ? ev->thread.tid : -1, pid);
+		bad |= 1;
+	}
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	rec_free(wait_type(&s, NTRACE_EV_PROC_EXIT));
+	reap(pid);
+	close_session(&s);
+	return bad;
+}
+
+static void test_exec_pidns(const char *self)
+{
+	pid_t outer = fork();
+	int st;
+
+	if (!outer) {
+		pid_t init;
+
+		if (unshare(CLONE_NEWPID | CLONE_NEWNS))
+			_exit(90);
+		init = fork(); /* pid 1 of the new namespace */
+		if (!init)
+			_exit(exec_in_pidns(self));
+		st = reap(init);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 91);
+	}
+	st = reap(outer);
+	EXPECT_EQ(WIFEXITED(st) ? WEXITSTATUS(st) : 255, 0,
+		  "in a pid namespace the EXEC stop's data[0] and tid are the namespace's (bitmask of failures)");
+}
+
+/*
  * README's LOST bound: THREAD_NEW/THREAD_EXIT reports past HELLO's queue_bytes (64 KiB) are
  * dropped and counted; a LOST record accounts for them and the sequence numbers, even when
  * no other record follows the drops (it was only sent before the next one).
@@ -868,7 +946,6 @@ static int selected(const char *name)
 
 void test_security(const char *self, const char *suid)
 {
-	(void)self;
 	RUN("attach_exec_race",
 	    EXPECT_EQ(as_nobody(attach_exec_race, suid), 0,
 		      "as nobody: ATTACH racing a setuid exec never keeps control of the setuid image"));
@@ -887,5 +964,6 @@ void test_security(const char *self, const char *suid)
 	RUN("sys_exit_users", test_sys_exit_users());
 	RUN("step_into_handler", test_step_into_handler());
 	RUN("stepover_race", test_stepover_race());
+	RUN("exec_pidns", test_exec_pidns(self));
 	RUN("lost", test_lost());
 }
