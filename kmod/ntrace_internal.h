@@ -68,7 +68,7 @@ struct nt_rec {
 	u32 len;
 	u32 cost; /* bytes allocated, for NT_REPLY_BYTES */
 	enum nt_rec_kind kind;
-	struct task_struct *exiting; /* PROC_EXIT held until this task is a zombie */
+	struct task_struct *exiting; /* PROC_EXIT held until this leader's group is reapable */
 	u64 data[]; /* starts with struct ntrace_hdr */
 };
 
@@ -201,7 +201,7 @@ extern atomic_t nt_nthreads;
 struct nt_rec *nt_rec_alloc(u32 len, u16 type, gfp_t gfp);
 void nt_emit(struct nt_session *s, struct nt_rec *r); /* events: assigns hdr.seq */
 void nt_emit_reply(struct nt_session *s, struct nt_rec *r);
-void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *last);
+void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *leader);
 void nt_reply_error(struct nt_session *s, const struct ntrace_hdr *h, int err, struct nt_rec *r);
 void nt_session_put(struct nt_session *s);
 

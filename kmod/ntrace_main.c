@@ -118,9 +118,19 @@ void nt_emit_reply(struct nt_session *s, struct nt_rec *r)
 /*
  * The exit hook (sched_process_exit) runs before exit_notify(): the process still closes its
  * files and is not yet a zombie. PROC_EXIT promises the process is gone, as waitpid() does for
- * the userspace provider, so the record is held until the last task's exit_state is set. That
- * follows within microseconds; the work polls each jiffy because no exported hook fires then.
+ * the userspace provider, so the record is held until waitpid() could reap it: the leader a
+ * zombie (or reaped) and every other thread released. Threads exiting at once each run the
+ * hook; whichever saw the group dead first may not be the last out, so the leader decides.
+ * That follows within microseconds; the work polls each jiffy because no exported hook fires
+ * then. The wait status is the leader's, as wait_task_zombie() takes it.
  */
+static bool nt_group_gone(struct task_struct *leader)
+{
+	int state = READ_ONCE(leader->exit_state);
+
+	return state == EXIT_DEAD || (state == EXIT_ZOMBIE && thread_group_empty(leader));
+}
+
 static void nt_exit_work(struct work_struct *work)
 {
 	struct nt_session *s = container_of(to_delayed_work(work), struct nt_session, exit_work);
@@ -131,11 +141,16 @@ static void nt_exit_work(struct work_struct *work)
 
 	spin_lock_irqsave(&s->qlock, flags);
 	list_for_each_entry_safe(r, tmp, &s->exits, node)
-		if (READ_ONCE(r->exiting->exit_state))
+		if (nt_group_gone(r->exiting))
 			list_move_tail(&r->node, &ready);
 	more = !list_empty(&s->exits);
 	spin_unlock_irqrestore(&s->qlock, flags);
 	list_for_each_entry_safe(r, tmp, &ready, node) {
+		struct ntrace_ev_proc_exit *ev = (struct ntrace_ev_proc_exit *)r->data;
+		struct signal_struct *sig = r->exiting->signal;
+
+		ev->wstatus = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code :
+								 r->exiting->exit_code;
 		list_del(&r->node);
 		put_task_struct(r->exiting);
 		r->exiting = NULL;
@@ -145,12 +160,12 @@ static void nt_exit_work(struct work_struct *work)
 		schedule_delayed_work(&s->exit_work, 1);
 }
 
-/* nt_lock held (from the exit hook): pins @last until the record is emitted. */
-void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *last)
+/* nt_lock held (from the exit hook): pins @leader until the record is emitted. */
+void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *leader)
 {
 	unsigned long flags;
 
-	r->exiting = get_task_struct(last);
+	r->exiting = get_task_struct(leader);
 	spin_lock_irqsave(&s->qlock, flags);
 	list_add_tail(&r->node, &s->exits);
 	spin_unlock_irqrestore(&s->qlock, flags);

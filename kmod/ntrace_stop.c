@@ -1198,9 +1198,7 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 		if (r) {
 			ev = (struct ntrace_ev_proc_exit *)r->data;
 			nt_fill_thread(s, t, &ev->thread);
-			ev->wstatus = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code :
-									  p->exit_code;
-			nt_emit_exit(s, r, p);
+			nt_emit_exit(s, r, p->group_leader); /* it fills the wait status */
 		}
 	}
 	nt_thread_unlink(t);

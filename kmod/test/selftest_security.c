@@ -840,6 +840,75 @@ static void test_exec_pidns(const char *self)
 }
 
 /*
+ * Finding: PROC_EXIT was sent before the last thread was a zombie when threads exit at once.
+ * Thirty-three threads, the leader among them, leave with the raw exit syscall at the same
+ * moment, with CPU hogs preempting them; waitpid(WNOHANG) right after PROC_EXIT must find
+ * the process.
+ */
+#define EXIT_THREADS 32
+#define EXIT_ROUNDS 30
+
+static pthread_barrier_t exit_barrier;
+
+static void *exit_thread(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&exit_barrier);
+	syscall(SYS_exit, 0);
+	return NULL;
+}
+
+static void test_exit_together(void)
+{
+	int early = 0, wrong = 0, st, p[2];
+	struct session s;
+	char c;
+
+	start_hogs();
+	for (int round = 0; round < EXIT_ROUNDS; round++) {
+		struct ntrace_ev_proc_exit *pe;
+		pid_t pid;
+
+		if (pipe(p))
+			return;
+		pid = fork();
+		if (!pid) {
+			pthread_t th;
+
+			pthread_barrier_init(&exit_barrier, NULL, EXIT_THREADS + 1);
+			for (int i = 0; i < EXIT_THREADS; i++)
+				pthread_create(&th, NULL, exit_thread, NULL);
+			if (read(p[0], &c, 1) != 1)
+				_exit(98);
+			pthread_barrier_wait(&exit_barrier);
+			syscall(SYS_exit, 3);
+			_exit(99);
+		}
+		open_session(&s);
+		hello(&s, NULL);
+		attach(&s, pid, NTRACE_ATTACH_KILL_ON_CLOSE, NULL);
+		if (write(p[1], "g", 1) != 1)
+			return;
+		pe = (struct ntrace_ev_proc_exit *)wait_type(&s, NTRACE_EV_PROC_EXIT);
+		st = -1;
+		if (waitpid(pid, &st, WNOHANG) != pid) {
+			early++;
+			st = reap(pid);
+		}
+		if (!pe || pe->wstatus != st)
+			wrong++;
+		rec_free(&pe->hdr);
+		close_session(&s);
+		close(p[0]);
+		close(p[1]);
+	}
+	stop_hogs();
+	CHECK(!early && !wrong,
+	      "threads exiting together: waitpid finds the process at PROC_EXIT, same status (%d rounds, %d early, %d wrong status)",
+	      EXIT_ROUNDS, early, wrong);
+}
+
+/*
  * README's LOST bound: THREAD_NEW/THREAD_EXIT reports past HELLO's queue_bytes (64 KiB) are
  * dropped and counted; a LOST record accounts for them and the sequence numbers, even when
  * no other record follows the drops (it was only sent before the next one).
@@ -965,5 +1034,6 @@ void test_security(const char *self, const char *suid)
 	RUN("step_into_handler", test_step_into_handler());
 	RUN("stepover_race", test_stepover_race());
 	RUN("exec_pidns", test_exec_pidns(self));
+	RUN("exit_together", test_exit_together());
 	RUN("lost", test_lost());
 }
