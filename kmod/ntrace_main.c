@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -475,6 +476,13 @@ static void __exit nt_exit(void)
 {
 	misc_deregister(&nt_misc);
 	nt_hooks_exit();
+	/*
+	 * A task_work callback (or the die notifier, for a detached stepping thread) drops its
+	 * module reference a few instructions before it returns: rmmod may get here while a
+	 * task still runs them. Such a task is in the kernel, neither in user mode nor in a
+	 * voluntary sleep, so an RCU-tasks grace period waits until it has left our text.
+	 */
+	synchronize_rcu_tasks();
 }
 
 module_init(nt_init);

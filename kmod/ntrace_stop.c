@@ -915,10 +915,7 @@ static void nt_work_fn(struct callback_head *cb)
 	if (!(current->flags & PF_EXITING))
 		nt_stop_loop(t);
 	nt_thread_put(t);
-	/*
-	 * Known residual race (shared with systemtap's stp_task_work): the few instructions
-	 * after this put still run module text.
-	 */
+	/* The few instructions after this put still run module text: see nt_exit(). */
 	module_put(THIS_MODULE);
 }
 
