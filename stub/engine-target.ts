@@ -166,6 +166,9 @@ export class EngineTarget implements BaseOps {
           env: spec.env,
           ...(spec.cwd ? { cwd: spec.cwd } : {}),
           disableAslr: spec.disableAslr ?? true,
+          // As gdbserver's child (linux_ptrace_fun), it leads a process group of its own, which
+          // takes the foreground of the server's terminal (native ExecChild).
+          newProcessGroup: true,
         }),
       );
     } finally {

@@ -41,6 +41,20 @@ bool ListTasks(pid_t pid, std::set<pid_t> *out) {
 
 } // namespace
 
+// The child's new process group takes the terminal's foreground, as gdbserver gives it to its
+// inferior (post_fork_inferior): a program that reads its terminal must not stop with SIGTTIN.
+// SIGTTOU is ignored meanwhile, the group being in the background until then. A terminal that
+// is not the controlling one refuses (ENOTTY), and the program simply runs in the background.
+static void TakeTerminal() {
+  for (int fd = 0; fd < 3; fd++) {
+    if (!isatty(fd)) continue;
+    signal(SIGTTOU, SIG_IGN);
+    (void)tcsetpgrp(fd, getpid()); // best effort, see above
+    signal(SIGTTOU, SIG_DFL);
+    return;
+  }
+}
+
 // Everything between fork and exec: async-signal-safe calls only. Shared with the composed
 // launch (spawn.cc), whose child is forked from node's main thread.
 [[noreturn]] void ExecChild(int go, int err, const char *path, const char *cwd, char *const argv[],
@@ -67,7 +81,12 @@ bool ListTasks(pid_t pid, std::set<pid_t> *out) {
   }
   int e = 0;
   if ((flags & NTRACE_LAUNCH_NO_ASLR) && personality(ADDR_NO_RANDOMIZE) < 0) e = errno;
-  if (e == 0 && (flags & NTRACE_LAUNCH_NEW_PGRP) && setpgid(0, 0) < 0) e = errno;
+  if (e == 0 && (flags & NTRACE_LAUNCH_NEW_PGRP)) {
+    if (setpgid(0, 0) < 0)
+      e = errno;
+    else
+      TakeTerminal();
+  }
   if (e == 0 && cwd != nullptr && chdir(cwd) < 0) e = errno;
   if (e == 0) {
     execve(path, argv, envp);

@@ -157,7 +157,8 @@ struct ntrace_hello_reply {
  * The child keeps the opener's stdin/stdout/stderr.
  */
 #define NTRACE_LAUNCH_NO_ASLR   (1U << 0)  /* personality(ADDR_NO_RANDOMIZE) */
-#define NTRACE_LAUNCH_NEW_PGRP  (1U << 1)  /* setpgid(0, 0) in the child */
+#define NTRACE_LAUNCH_NEW_PGRP  (1U << 1)  /* setpgid(0, 0) in the child, which then takes
+                                            * the foreground of its terminal, if any */
 
 struct ntrace_cmd_launch {
 	struct ntrace_hdr hdr;
