@@ -290,6 +290,11 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   int err = StoppedThread(c.handle, c.stop_id, &t);
   if (err != 0) return err;
   int sig = c.sig == NTRACE_SIG_PASS ? t->report_sig : c.sig;
+  // A resume that delivers the client's signal from a breakpoint is not stepped over: the
+  // handler returns to the breakpoint, or an ignored signal leaves the thread on it, and it
+  // hits then (gdb continues with a signal from its breakpoint to come back to it, with a
+  // step-resume breakpoint there; gdbserver never steps over a breakpoint of gdb's).
+  bool delivering = sig != 0;
   if (t->hidden_sig != 0) {
     // A signal the client never saw (its stop turned into REQUESTED): it still gets delivered.
     if (sig != 0 && sig != t->hidden_sig)
@@ -313,7 +318,7 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   // Step over a breakpoint only when the thread still sits where it stopped, as gdbserver
   // does (thread_needs_step_over): a pc the client moved (`jump`, skipping a permanent int3)
   // onto a breakpoint is there to hit it at once.
-  if (!t->proc->bps.empty() && LoadRegs(t) && t->regs.rip == t->stop_pc &&
+  if (!delivering && !t->proc->bps.empty() && LoadRegs(t) && t->regs.rip == t->stop_pc &&
       BpInserted(t->proc, t->regs.rip))
     t->skip_bp = t->regs.rip;
   KResume(t, sig);

@@ -244,10 +244,14 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
       }
     }
     // TRAP_BRKPT with no DR6 bit is the step trap of leaving a syscall or event stop
-    // (user_single_step_report): a finished step like TRAP_TRACE.
+    // (user_single_step_report): a finished step like TRAP_TRACE. A single step that
+    // delivered a signal ends at the handler's first instruction with si_code SIGTRAP
+    // (signal_delivered's ptrace_notify): a finished step too, as gdbserver reports it.
+    bool single_stepped = t->mode == Mode::Step || t->mode == Mode::RangeStep || from_step_over;
     bool step_trap =
         si.si_code == TRAP_TRACE ||
-        (si.si_code == TRAP_BRKPT && t->mode != Mode::Cont && t->mode != Mode::Syscall);
+        (si.si_code == TRAP_BRKPT && t->mode != Mode::Cont && t->mode != Mode::Syscall) ||
+        (si.si_code == SIGTRAP && single_stepped);
     if (step_trap || (from_step_over && trace)) {
       if (t->mode == Mode::Step) {
         Report(t, NTRACE_STOP_STEP, SIGTRAP);
@@ -278,7 +282,11 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
       return;
     }
   }
-  if (sig >= 1 && sig <= 64 && ((p->stop_signals >> (sig - 1)) & 1)) {
+  // A stepping thread reports every signal, as gdbserver does ("do not ignore signals when
+  // stepping"): delivered under the step, the handler would run to its first instruction and
+  // the step end there, where the client wants to step over the handler or stop in it.
+  bool stepping = t->mode == Mode::Step || t->mode == Mode::RangeStep;
+  if (sig >= 1 && sig <= 64 && (stepping || ((p->stop_signals >> (sig - 1)) & 1))) {
     Report(t, NTRACE_STOP_SIGNAL, sig, nullptr, 0, &si);
     return;
   }

@@ -71,9 +71,11 @@ export async function resume(
       gpr.writeBigUInt64LE(addr, 16 * 8);
       await ctx.storeRegisters(t, { gpr, fp: Buffer.alloc(0) }, new Set(['gpr']));
     }
-    // A breakpoint GDB removed to step over it may stay when only single steps run from there.
+    // A breakpoint GDB removed to step over it may stay when only single steps run from there
+    // (the engine steps over it). Not under a step that delivers a signal: the engine does not
+    // step over then, and the thread would trap on it.
     const keep = new Set<bigint>();
-    if (ctx.swBreakpoints && plan.every((a) => a.mode === 'step' && a.thread)) {
+    if (ctx.swBreakpoints && plan.every((a) => a.mode === 'step' && a.thread && !a.signal)) {
       for (const a of plan) {
         keep.add((await ctx.gpr(a.thread!)).readBigUInt64LE(16 * 8));
       }

@@ -132,3 +132,78 @@ capTest(
     t.deepEqual((await s.nextExit(pid)).exit, { code: 7 });
   },
 );
+
+async function readU32(s: Session, pid: number, addr: bigint): Promise<number> {
+  return (await s.engine.readMemory(pid, addr, 4)).readUInt32LE(0);
+}
+
+/** sigstep.c stopped at its breakpoint in spot(), with SIGUSR1 passed by the stop table. */
+async function atSpot(s: Session) {
+  const path = await fixture('sigstep');
+  const syms = await symbols(path);
+  const { pid, stop } = await s.launch(path);
+  await s.engine.setOptions(pid, { stopSignals: [SIGUSR2] });
+  const spot = sym(syms, 'spot');
+  await s.engine.setBreakpoint({ pid, kind: 'sw', addr: spot, len: 1 });
+  await s.cont(stop);
+  const hit = await s.nextStop();
+  return { pid, syms, spot, hit };
+}
+
+capTest(
+  ['launch', 'signalFilter', 'swBreak'],
+  'stepping: a passed signal is reported, and a step that delivers it ends at the handler',
+  async (t) => {
+    const s = await Session.open(t);
+    const { pid, syms, spot, hit } = await atSpot(s);
+    t.is(hit.reason, 'breakpoint');
+    // Pending while the thread is stopped: it comes at the next resume, before any instruction.
+    process.kill(pid, 'SIGUSR1');
+    await s.engine.resume({ handle: hit.thread.handle, stopId: hit.stopId, mode: 'step' });
+    const sig = await s.nextStop();
+    // gdbserver never passes a signal silently to a stepping thread: gdb decides how to step
+    // around the handler (delivered under the step, the step would end inside it).
+    t.is(sig.reason, 'signal');
+    t.is(sig.signo, SIGUSR1);
+    t.is(sig.pc, spot);
+    await s.engine.resume({
+      handle: sig.thread.handle,
+      stopId: sig.stopId,
+      mode: 'step',
+      signal: 'pass',
+    });
+    const entry = await s.nextStop();
+    t.is(entry.reason, 'step', 'the kernel ends the step at the handler: a step, not a SIGTRAP');
+    t.is(entry.pc, sym(syms, 'on_signal'));
+    await s.cont(entry);
+    const back = await s.nextStop();
+    t.is(back.reason, 'breakpoint', 'the handler returned to the breakpoint');
+    t.is(back.pc, spot);
+    t.is(await readU32(s, pid, sym(syms, 'handled')), 1);
+  },
+);
+
+capTest(
+  ['launch', 'signalFilter', 'swBreak'],
+  'a resume that delivers a signal from a breakpoint comes back to it, not stepped over',
+  async (t) => {
+    const s = await Session.open(t);
+    const { pid, syms, spot, hit } = await atSpot(s);
+    const rounds = sym(syms, 'rounds');
+    const before = await readU32(s, pid, rounds);
+    process.kill(pid, 'SIGUSR2'); // ignored by the program, stopped by the table
+    await s.cont(hit);
+    const sig = await s.nextStop();
+    t.is(sig.reason, 'signal');
+    t.is(sig.signo, SIGUSR2);
+    t.is(sig.pc, spot);
+    // gdb continues with the signal to come back here (its step-resume breakpoint): the ignored
+    // signal leaves the thread on the breakpoint, which hits at once.
+    await s.cont(sig, 'pass');
+    const again = await s.nextStop();
+    t.is(again.reason, 'breakpoint');
+    t.is(again.pc, spot);
+    t.is(again.sp, hit.sp);
+    t.is(await readU32(s, pid, rounds), before, 'the loop did not go round');
+  },
+);

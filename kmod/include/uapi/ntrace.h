@@ -234,7 +234,9 @@ struct ntrace_cmd_set_options {
 	__s32 pid;
 	__u32 flags;          /* NTRACE_OPT_* */
 	__u64 events;         /* NTRACE_EVENT_* */
-	__u64 stop_signals;   /* bit (sig - 1): stop and report; clear: deliver silently */
+	__u64 stop_signals;   /* bit (sig - 1): stop and report; clear: deliver silently,
+			       * except to a thread resumed with STEP or RANGE_STEP: it reports
+			       * every signal, as gdbserver (the client steps around the handler) */
 	__u64 syscalls[8];    /* bit n: syscall n is reported (all ones: every syscall) */
 };
 
@@ -257,8 +259,11 @@ struct ntrace_cmd_stop {
 
 /*
  * A thread resumed at one of the engine's software breakpoints steps over it first, but only
- * when its pc is still the one its STOP reported; a pc SET_REGS moved onto a breakpoint hits
- * it at once (gdbserver's rule: gdb's `jump`, skipping a permanent int3).
+ * when its pc is still the one its STOP reported and the resume delivers no signal; a pc
+ * SET_REGS moved onto a breakpoint hits it at once (gdbserver's rule: gdb's `jump`, skipping a
+ * permanent int3), and so does a thread whose signal handler returns there (or whose signal is
+ * ignored): gdb continues with a signal from a breakpoint to come back to it. A single step
+ * that delivers a signal ends at the handler's first instruction with NTRACE_STOP_STEP.
  */
 
 struct ntrace_cmd_resume {
