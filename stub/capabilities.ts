@@ -74,7 +74,8 @@ export function supportedFeatures(
     'vContSupported+',
   ];
   if (client.multiprocess) f.push('multiprocess+');
-  f.push('qXfer:threads:read+');
+  // osdata describes the machine, not a process: offered with or without one, as gdbserver does.
+  f.push('qXfer:threads:read+', 'qXfer:osdata:read+');
   if (!caps) return f;
   if (caps.swBreak && client.swbreak) f.push('swbreak+');
   if ((caps.hwBreak || caps.watch) && client.hwbreak) f.push('hwbreak+');

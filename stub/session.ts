@@ -70,7 +70,7 @@ import {
   vContActions,
   type WireAction,
 } from './handlers/resume.js';
-import { xferRead, xferWrite } from './handlers/qxfer.js';
+import { osdataRead, xferRead, xferWrite } from './handlers/qxfer.js';
 import { symbolExchange, tlsAddress } from './handlers/tls.js';
 import { stopReply } from './stop-reply.js';
 import type { Target, TargetStop } from './target.js';
@@ -136,6 +136,8 @@ export class Session {
   private extended = false;
   /** vFile: host I/O, per connection (stub/hostio/). */
   private readonly hostIo = new HostIo({ maxPacketSize: PACKET_SIZE });
+  /** qXfer:osdata documents read while no process is under control. */
+  private readonly osdataCache = new Map<string, Buffer>();
   /** Environment, directory, shell and ASLR for vRun. */
   private readonly launch = new LaunchSettings(process.env);
   private contThread: ThreadId | undefined;
@@ -1048,6 +1050,8 @@ export class Session {
           });
           return xferRead(tmp, cmd.object, cmd.annex, cmd.offset, cmd.length);
         }
+        if (cmd.object === 'osdata')
+          return osdataRead(this.osdataCache, cmd.annex, cmd.offset, cmd.length);
         // Announced in qSupported, so an empty reply would read as "unsupported after all" (GDB
         // then stops with "conflicting enabled responses"): an error, as gdbserver answers.
         return errorReply(1);

@@ -1,8 +1,10 @@
 // qXfer:<object>:read/write (GDB manual, "General Query Packets", qXfer). Each object's document
 // is built at offset 0 and served from the cache for the following chunks, so a document read in
 // pieces stays consistent.
+import { xferChunk } from '../../rsp/index.js';
 import { amd64TargetXml } from '../arch/amd64-tdesc.js';
 import { errnoOf, errorReply, type HandlerResult, reply, type SessionContext } from '../context.js';
+import { osdataXml } from '../osdata/index.js';
 import { formatPtid } from '../threads.js';
 import { readSome } from './memory.js';
 import { librariesSvr4 } from './svr4.js';
@@ -46,35 +48,58 @@ async function buildDocument(
       return t.processInfo ? Buffer.from(await librariesSvr4(ctx)) : undefined;
     case 'siginfo':
       return t.signals ? t.signals.readSiginfo(ctx.currentThread()) : undefined;
+    case 'osdata':
+      return Buffer.from(osdataXml(annex));
     default:
       return undefined;
   }
 }
 
-export async function xferRead(
+export function xferRead(
   ctx: SessionContext,
   object: string,
   annex: string,
   offset: number,
   length: number,
 ): Promise<HandlerResult> {
-  const key = `${object}:${annex}`;
-  let doc = ctx.xferCache.get(key);
+  return readWindow(ctx.xferCache, `${object}:${annex}`, offset, length, () =>
+    buildDocument(ctx, object, annex),
+  );
+}
+
+/** qXfer:osdata:read with no process under control (the document describes the machine). */
+export function osdataRead(
+  cache: Map<string, Buffer>,
+  annex: string,
+  offset: number,
+  length: number,
+): Promise<HandlerResult> {
+  return readWindow(cache, `osdata:${annex}`, offset, length, async () =>
+    Buffer.from(osdataXml(annex)),
+  );
+}
+
+/** One window of a document built at offset 0 and kept in `cache` for the following chunks. */
+async function readWindow(
+  cache: Map<string, Buffer>,
+  key: string,
+  offset: number,
+  length: number,
+  build: () => Promise<Buffer | undefined>,
+): Promise<HandlerResult> {
+  let doc = cache.get(key);
   if (offset === 0 || doc === undefined) {
     try {
-      doc = await buildDocument(ctx, object, annex);
+      doc = await build();
     } catch (err) {
       // An unknown annex is E00 as in gdbserver; anything else carries its errno.
       if ((err as { errno?: number }).errno === 0) return { reply: 'E00' };
       return errorReply(errnoOf(err));
     }
     if (doc === undefined) return reply('');
-    ctx.xferCache.set(key, doc);
+    cache.set(key, doc);
   }
-  if (offset >= doc.length) return reply('l');
-  const end = Math.min(doc.length, offset + length);
-  const chunk = doc.subarray(offset, end);
-  return reply(Buffer.concat([Buffer.from(end >= doc.length ? 'l' : 'm'), chunk]));
+  return reply(xferChunk(doc, offset, length));
 }
 
 /** qXfer:siginfo:write: the only writable object. */
