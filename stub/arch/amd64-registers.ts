@@ -71,6 +71,21 @@ const XSAVE_OPMASK_OFFSET = 1088;
 const XSAVE_ZMM_HI256_OFFSET = 1152;
 const XSAVE_HI16_ZMM_OFFSET = 1664;
 
+// The xsave header's XSTATE_BV (Intel SDM vol. 1, 13.4.2): a component whose bit is clear is in
+// its initial state, whatever its bytes say, and the kernel ignores the bytes of such a component
+// on a write. Every user component's bit is below 32, so the low word is enough.
+const XSTATE_BV_OFFSET = 512;
+const XSTATE_X87 = 1 << 0;
+const XSTATE_SSE = 1 << 1;
+const XSTATE_AVX = 1 << 2;
+const XSTATE_OPMASK = 1 << 5;
+const XSTATE_ZMM_HI256 = 1 << 6;
+const XSTATE_HI16_ZMM = 1 << 7;
+const XSTATE_PKRU = 1 << 9;
+const FCTRL_INIT = 0x37f;
+const MXCSR_INIT = 0x1f80;
+const MXCSR_OFFSET = 24;
+
 function gpr(
   name: string,
   size: number,
@@ -204,8 +219,88 @@ function fullTagWord(fxs: Buffer): number {
   return tag;
 }
 
+/** Whether `fp` is an xsave area (with its header) rather than a bare fxsave image. */
+function isXsave(fp: Buffer): boolean {
+  return fp.length >= XSAVE_AVX_OFFSET;
+}
+
+/** The XSTATE_BV bit of the component holding `r`; 0 for mxcsr, which two components share. */
+function componentOf(r: RegisterDef): number {
+  const src = r.source;
+  if (src.set === 'fx-tag') return XSTATE_X87;
+  if (src.set === 'fx') {
+    if (src.offset === MXCSR_OFFSET) return 0;
+    return src.offset >= 160 ? XSTATE_SSE : XSTATE_X87;
+  }
+  if (src.set !== 'xsave') return 0;
+  if (r.name === 'pkru') return XSTATE_PKRU;
+  if (src.offset >= XSAVE_HI16_ZMM_OFFSET) return XSTATE_HI16_ZMM;
+  if (src.offset >= XSAVE_ZMM_HI256_OFFSET) return XSTATE_ZMM_HI256;
+  if (src.offset >= XSAVE_OPMASK_OFFSET) return XSTATE_OPMASK;
+  return XSTATE_AVX;
+}
+
+/**
+ * The value of a register whose component is in its initial state, as gdbserver's
+ * i387_xsave_to_cache gives it: fctrl 0x37f, ftag all empty, mxcsr 0x1f80, everything else 0.
+ * Undefined when the bytes in the buffer are to be read.
+ */
+function initValue(r: RegisterDef, fp: Buffer): Buffer | undefined {
+  if (!isXsave(fp)) return undefined;
+  const bv = fp.readUInt32LE(XSTATE_BV_OFFSET);
+  const bit = componentOf(r);
+  const out = Buffer.alloc(r.size);
+  if (bit === 0) {
+    if (r.source.set !== 'fx' || (bv & (XSTATE_SSE | XSTATE_AVX)) !== 0) return undefined;
+    out.writeUInt32LE(MXCSR_INIT);
+    return out;
+  }
+  if ((bv & bit) !== 0) return undefined;
+  if (r.name === 'fctrl') out.writeUInt32LE(FCTRL_INIT);
+  else if (r.name === 'ftag') out.writeUInt32LE(0xffff);
+  return out;
+}
+
+// Where each component's bytes lie in the standard format (PKRU's place is the register's own).
+const COMPONENT_BYTES: Record<number, readonly [number, number]> = {
+  [XSTATE_SSE]: [160, 416],
+  [XSTATE_AVX]: [XSAVE_AVX_OFFSET, XSAVE_AVX_OFFSET + 256],
+  [XSTATE_OPMASK]: [XSAVE_OPMASK_OFFSET, XSAVE_ZMM_HI256_OFFSET],
+  [XSTATE_ZMM_HI256]: [XSAVE_ZMM_HI256_OFFSET, XSAVE_HI16_ZMM_OFFSET],
+  [XSTATE_HI16_ZMM]: [XSAVE_HI16_ZMM_OFFSET, XSAVE_HI16_ZMM_OFFSET + 1024],
+};
+
+/**
+ * Before one of its registers is written, puts a component that was in its initial state into
+ * `fp` with its initial values and marks it in use (gdbserver's i387_cache_to_xsave): the kernel
+ * then takes the component's bytes, and its other registers keep the values gdb was shown.
+ */
+function claimComponent(r: RegisterDef, fp: Buffer): void {
+  const bv = fp.readUInt32LE(XSTATE_BV_OFFSET);
+  let bit = componentOf(r);
+  // mxcsr is restored when SSE or AVX is in use: claim SSE when neither is.
+  if (bit === 0) bit = (bv & (XSTATE_SSE | XSTATE_AVX)) === 0 ? XSTATE_SSE : 0;
+  if (bit === 0 || (bv & bit) !== 0) return;
+  if (bit === XSTATE_X87) {
+    // fcw fsw ftw fop fip fdp, and st0-7; mxcsr and its mask (24-31) are not x87's.
+    fp.fill(0, 0, MXCSR_OFFSET).writeUInt16LE(FCTRL_INIT, 0);
+    fp.fill(0, 32, 160);
+  } else if (bit === XSTATE_PKRU) {
+    if (r.source.set === 'xsave') fp.fill(0, r.source.offset, r.source.offset + 8);
+  } else {
+    const [from, to] = COMPONENT_BYTES[bit]!;
+    fp.fill(0, from, Math.min(to, fp.length));
+  }
+  if (bit === XSTATE_SSE && (bv & XSTATE_AVX) === 0) fp.writeUInt32LE(MXCSR_INIT, MXCSR_OFFSET);
+  fp.writeUInt32LE((bv | bit) >>> 0, XSTATE_BV_OFFSET);
+}
+
 /** Fills `out` (size bytes) with register `r` read from `bufs`. */
 export function readRegister(r: RegisterDef, bufs: RegisterBuffers): Buffer {
+  if (r.source.set !== 'gpr') {
+    const init = initValue(r, bufs.fp);
+    if (init) return init;
+  }
   const out = Buffer.alloc(r.size);
   const src = r.source;
   switch (src.set) {
@@ -243,6 +338,11 @@ function fxWidth(name: string, size: number): number {
 /** Stores `value` (r.size bytes) into `bufs`; reports which regset changed. */
 export function writeRegister(r: RegisterDef, bufs: RegisterBuffers, value: Buffer): 'gpr' | 'fp' {
   const src = r.source;
+  if (src.set !== 'gpr' && isXsave(bufs.fp)) {
+    // Only a changed value claims its component (a G packet rewrites every register).
+    if (readRegister(r, bufs).equals(value.subarray(0, r.size))) return 'fp';
+    claimComponent(r, bufs.fp);
+  }
   switch (src.set) {
     case 'gpr':
       // 32-bit registers (eflags, selectors) sit in 64-bit slots: zero-extend.

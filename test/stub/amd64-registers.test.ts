@@ -11,11 +11,14 @@ import {
 import { amd64TargetXml } from '../../stub/arch/amd64-tdesc.js';
 
 const XCR0_X87_SSE = 3n;
+/** XSTATE_BV with x87, SSE, AVX, the AVX-512 components and PKRU in use. */
+const IN_USE = 0x2e7;
 
 function bufs(xstateSize = 0) {
   const gpr = Buffer.alloc(216);
   for (let i = 0; i < 27; i++) gpr.writeBigUInt64LE(BigInt(i + 1) * 0x0101010101010101n, i * 8);
   const fp = Buffer.alloc(xstateSize || 512);
+  if (xstateSize > 512) fp.writeUInt32LE(IN_USE, 512);
   return { gpr, fp };
 }
 
@@ -68,6 +71,7 @@ test('g encoding round-trips through G decoding', (t) => {
   const a = bufs(1024);
   for (let i = 0; i < 1024; i++) a.fp[i] = (i * 7) & 0xff;
   a.fp[4] = 0xff; // all x87 registers in use, so the tag word survives the round trip
+  a.fp.writeBigUInt64LE(BigInt(IN_USE), 512);
   const g = encodeAll(l, a);
   t.is(
     g.length,
@@ -154,4 +158,60 @@ test('avx512 follows avx in gdb order, read from the standard xsave offsets', (t
 test('without all three AVX-512 components there is no avx512 feature', (t) => {
   const l = amd64Layout(2696, XCR0_X87_SSE | XCR0_AVX | 0x20n);
   t.is(l.byName.get('k0'), undefined);
+});
+
+test('components in their initial state read as gdbserver shows them, whatever their bytes', (t) => {
+  const l = amd64Layout(2696, XCR0_X87_SSE | XCR0_AVX | 0xe0n | XCR0_PKRU);
+  const b = bufs(2696);
+  b.fp.fill(0x5a, 0, 2696);
+  b.fp.writeBigUInt64LE(0n, 512); // XSTATE_BV: nothing in use (a program before its first FPU use)
+  const read = (name: string) => readRegister(l.regs[l.byName.get(name)!]!, b);
+  t.is(read('fctrl').readUInt32LE(), 0x37f);
+  t.is(read('fstat').readUInt32LE(), 0);
+  t.is(read('ftag').readUInt32LE(), 0xffff);
+  t.is(read('mxcsr').readUInt32LE(), 0x1f80);
+  t.deepEqual(read('st0'), Buffer.alloc(10));
+  t.deepEqual(read('xmm3'), Buffer.alloc(16));
+  t.deepEqual(read('ymm3h'), Buffer.alloc(16));
+  t.deepEqual(read('k1'), Buffer.alloc(8));
+  t.is(read('pkru').readUInt32LE(), 0);
+  // SSE in use: mxcsr is the buffer's.
+  b.fp.writeUInt32LE(2, 512);
+  t.is(read('mxcsr').readUInt32LE(), 0x5a5a5a5a);
+});
+
+test('writing a register of a component in its initial state marks it in use, from its initial values', (t) => {
+  // gdb.arch/amd64-init-x87-values.exp: `set $fstat=...` before the program's first x87
+  // instruction; the kernel ignores the x87 bytes unless XSTATE_BV says they are in use.
+  const l = amd64Layout(2696, XCR0_X87_SSE | XCR0_AVX | 0xe0n | XCR0_PKRU);
+  const b = bufs(2696);
+  b.fp.fill(0x5a, 0, 2696);
+  b.fp.writeBigUInt64LE(0n, 512);
+  const reg = (name: string) => l.regs[l.byName.get(name)!]!;
+  const u32 = (v: number) => {
+    const out = Buffer.alloc(4);
+    out.writeUInt32LE(v);
+    return out;
+  };
+  t.is(writeRegister(reg('fstat'), b, u32(0x3800)), 'fp');
+  t.is(b.fp.readUInt32LE(512), 1); // x87 only
+  t.is(readRegister(reg('fstat'), b).readUInt32LE(), 0x3800);
+  t.is(readRegister(reg('fctrl'), b).readUInt32LE(), 0x37f); // the others keep their init values
+  t.is(readRegister(reg('ftag'), b).readUInt32LE(), 0xffff);
+  t.deepEqual(readRegister(reg('st7'), b), Buffer.alloc(10));
+  // mxcsr needs SSE (or AVX) in use; the xmm registers stay zero.
+  writeRegister(reg('mxcsr'), b, u32(0x9f80));
+  t.is(b.fp.readUInt32LE(512), 3);
+  t.is(readRegister(reg('mxcsr'), b).readUInt32LE(), 0x9f80);
+  t.deepEqual(readRegister(reg('xmm0'), b), Buffer.alloc(16));
+  // An unchanged value claims nothing (a G packet writes every register back).
+  writeRegister(reg('k2'), b, Buffer.alloc(8));
+  writeRegister(reg('pkru'), b, Buffer.alloc(4));
+  t.is(b.fp.readUInt32LE(512), 3);
+  writeRegister(reg('pkru'), b, u32(0x55555554));
+  t.is(b.fp.readUInt32LE(512), 0x203);
+  t.is(readRegister(reg('pkru'), b).readUInt32LE(), 0x55555554);
+  writeRegister(reg('zmm20h'), b, Buffer.alloc(32, 1));
+  t.is(b.fp.readUInt32LE(512), 0x283);
+  t.deepEqual(readRegister(reg('xmm20'), b), Buffer.alloc(16)); // the rest of Hi16_ZMM: zero
 });
