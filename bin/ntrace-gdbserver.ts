@@ -8,7 +8,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { openEngine } from '../native/index.js';
 import type { BackendChoice, Engine } from '../native/types.js';
-import { EngineTarget, type LaunchSpec } from '../stub/engine-target.js';
+import { EngineTarget, type LaunchSpec, StartupExit } from '../stub/engine-target.js';
 import { type LaunchRequest, shellCommand } from '../stub/launch-settings.js';
 import { serve } from '../stub/serve.js';
 import { listen, listenErrorText, parseComm } from '../stub/transport.js';
@@ -63,7 +63,8 @@ const argv = yargs(rawArgs)
     'Usage:\tntrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n' +
       '\tntrace-gdbserver [OPTIONS] --attach COMM PID\n' +
       '\tntrace-gdbserver [OPTIONS] --multi COMM\n\n' +
-      'COMM may be HOST:PORT, :PORT (127.0.0.1), a Unix socket path, or - for stdin/stdout.',
+      'COMM may be HOST:PORT, :PORT (127.0.0.1), a Unix socket path, or - (or stdio) for\n' +
+      'stdin/stdout.',
   )
   .parserConfiguration({ 'halt-at-non-option': true, 'populate--': true })
   .option('attach', { type: 'boolean', describe: 'Attach to the running process PID' })
@@ -81,6 +82,11 @@ const argv = yargs(rawArgs)
     default: true,
     describe:
       'Run PROG without address-space randomisation (--no-disable-randomization to keep it)',
+  })
+  .option('startup-with-shell', {
+    type: 'boolean',
+    default: true,
+    describe: 'Start PROG through /bin/sh -c "exec PROG ARGS" (--no-startup-with-shell: directly)',
   })
   .option('wrapper', { type: 'string', describe: 'Run PROG through WRAPPER words, ended by --' })
   .version(pkg.version)
@@ -167,13 +173,24 @@ async function main(): Promise<void> {
     fail('ntrace-gdbserver: no program given (try --help)');
   }
   const program: string[] = rest;
-  if (!argv.attach && rest.length > 0) {
+  const shell = argv['startup-with-shell'] !== false;
+  // With the shell, the shell looks PROG up and says what is wrong, as with gdbserver.
+  if (!argv.attach && rest.length > 0 && !shell) {
     const path = rest[0]!;
     try {
       accessSync(path, constants.X_OK);
     } catch (err) {
       fail(`Cannot exec ${path}: ${reason(err)}.`);
     }
+  }
+
+  // Listen before starting anything, as gdbserver (remote_prepare): a COMM that cannot be used
+  // leaves no process behind, and the testsuite reads the failure from our first words.
+  let listener: Awaited<ReturnType<typeof listen>>;
+  try {
+    listener = await listen(comm!);
+  } catch (err) {
+    fail(listenErrorText(err as NodeJS.ErrnoException, commText!));
   }
 
   let engine: Engine;
@@ -200,23 +217,18 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`Attached; pid = ${pid}\n`);
   } else if (program.length > 0) {
+    // gdbserver's child says so before it execs (linux_ptrace_fun).
+    if (comm?.kind === 'stdio') process.stderr.write('stdin/stdout redirected\n');
     try {
-      target = await EngineTarget.launch(engine, launchSpec(program));
+      target = await EngineTarget.launch(engine, launchSpec(program, { shell }));
     } catch (err) {
+      listener.close();
       await engine.close();
-      fail(`Cannot exec ${program[0]}: ${reason(err)}`);
+      fail(err instanceof StartupExit ? err.message : `Cannot exec ${program[0]}: ${reason(err)}`);
     }
     process.stderr.write(`Process ${program[0]} created; pid = ${target.pid}\n`);
   }
 
-  let listener: Awaited<ReturnType<typeof listen>>;
-  try {
-    listener = await listen(comm!);
-  } catch (err) {
-    await target?.kill().catch(() => {});
-    await engine.close();
-    fail(listenErrorText(err as NodeJS.ErrnoException));
-  }
   if (listener.port !== undefined) process.stderr.write(`Listening on port ${listener.port}\n`);
   else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
   else process.stderr.write('Remote debugging using stdio\n');

@@ -19,6 +19,7 @@ export function parseClientFeatures(list: string[]): ClientFeatures {
     execEvents: has('exec-events'),
     forkEvents: has('fork-events'),
     vforkEvents: has('vfork-events'),
+    noResumed: has('no-resumed'),
   };
 }
 

@@ -23,6 +23,8 @@ export interface ClientFeatures {
   forkEvents: boolean;
   /** vfork-events+ (with multiprocess+): report vforks and vforkdone. */
   vforkEvents: boolean;
+  /** no-resumed+: the client understands `N`, no resumed thread left. */
+  noResumed?: boolean;
   /** Which debugger it is (stub/lldb/client-flavour.ts): LLDB gets its own stop keys. */
   flavour?: ClientFlavour;
   /** QListThreadsInStopReply: `threads:`/`thread-pcs:` in stop replies (LLDB). */

@@ -593,6 +593,13 @@ export class EngineTarget implements BaseOps {
       return;
     }
     const phase = this.phase;
+    if (phase.kind === 'running' && !this.nonStop && this.threadsByTid.size > 0) {
+      // Every resumed thread exited and the rest stay stopped (scheduler-locking): no stop can
+      // come. gdbserver reports that as no resumed threads left (linux-low.cc, wait_1).
+      this.phase = { kind: 'stopped' };
+      this.listener({ kind: 'no-resumed' });
+      return;
+    }
     if (phase.kind !== 'collecting') return;
     this.phase = { kind: 'stopped' };
     const p = phase.primary;

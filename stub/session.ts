@@ -334,12 +334,35 @@ export class Session {
     (this.opts.console ?? ((b: Buffer) => process.stdout.write(b)))(text);
   }
 
+  /**
+   * A process has no resumed thread left. Once no other process runs either, GDB gets `N`
+   * (GDB manual, "Stop Reply Packets"), if it announced no-resumed+; otherwise it keeps
+   * waiting, as with gdbserver (server.cc).
+   */
+  private noResumed(ctx: SessionContext): void {
+    ctx.invalidate();
+    ctx.swallowStop = false;
+    this.running.delete(ctx);
+    if (this.running.size > 0 || !ctx.client.noResumed) return;
+    if (this.state.kind !== 'running' && this.state.kind !== 'interrupting') return;
+    this.state = { kind: 'idle' };
+    void stopReply(ctx, { kind: 'no-resumed' }).then((body) => {
+      if (this.state.kind === 'closed') return;
+      this.conn.send(body);
+      void this.pump();
+    });
+  }
+
   private onStop(ctx: SessionContext, stop: TargetStop): void {
     // The step of a syscall the stub injected for `_M`/`_m` (stub/handlers/lldb.ts) is
     // awaited by that handler and never reported to the client.
     if (isInternalStop(ctx, stop)) return;
     if (this.nonStop && this.state.kind !== 'closed') {
       void this.onStopNonStop(ctx, stop);
+      return;
+    }
+    if (stop.kind === 'no-resumed') {
+      this.noResumed(ctx);
       return;
     }
     if (ctx.swallowStop) {

@@ -35,6 +35,7 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
       fmt,
     );
   }
+  if (stop.kind === 'no-resumed') return formatStopReply({ kind: 'no-resumed' }, fmt);
   const registers: ExpeditedRegister[] = [];
   if (stop.gpr) ctx.seedGpr(stop.thread, stop.gpr);
   try {

@@ -62,7 +62,12 @@ export type TargetStop =
   | { kind: 'exited'; pid: number; code: number }
   | { kind: 'signalled'; pid: number; signal: number }
   /** One thread ended while its process lives on (QThreadEvents: the `w` reply). */
-  | { kind: 'thread-exited'; thread: Ptid; code: number };
+  | { kind: 'thread-exited'; thread: Ptid; code: number }
+  /**
+   * All-stop: every thread resumed has exited and the others stay stopped (scheduler-locking
+   * let one thread run): nothing is left to report a stop. GDB's `N` (no-resumed).
+   */
+  | { kind: 'no-resumed' };
 
 /** One vCont action; `thread` undefined applies to every thread no earlier action named. */
 export interface ResumeAction {

@@ -10,7 +10,8 @@ export type Comm =
 
 /** Parses COMM; undefined when it is not one of the accepted forms. */
 export function parseComm(text: string): Comm | undefined {
-  if (text === '-') return { kind: 'stdio' };
+  // `stdio` is gdbserver's own name for `-` (STDIO_CONNECTION_NAME).
+  if (text === '-' || text === 'stdio') return { kind: 'stdio' };
   const m = /^(.*):(\d+)$/.exec(text);
   if (m) {
     const port = Number(m[2]);
@@ -31,13 +32,24 @@ export interface Listener {
   close(): void;
 }
 
-/** Human text for a listen failure, worded like gdbserver's. */
-export function listenErrorText(err: NodeJS.ErrnoException): string {
+// gai_strerror's text for the getaddrinfo failures Node reports by code.
+const RESOLVE_ERRORS: Record<string, string> = {
+  ENOTFOUND: 'Name or service not known',
+  EAI_AGAIN: 'Temporary failure in name resolution',
+  EAI_FAIL: 'Non-recoverable failure in name resolution',
+  ENODATA: 'No address associated with hostname',
+};
+
+/**
+ * Human text for a listen failure of COMM `name`, worded like gdbserver's (remote_prepare): the
+ * testsuite's gdbserver_start tells a name that does not resolve by ": cannot resolve name: ".
+ */
+export function listenErrorText(err: NodeJS.ErrnoException, name: string): string {
   if (err.code === 'EADDRINUSE') return "Can't bind address: Address already in use.";
   if (err.code === 'EACCES') return "Can't bind address: Permission denied.";
   if (err.code === 'EADDRNOTAVAIL') return "Can't bind address: Cannot assign requested address.";
-  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN')
-    return `Can't resolve host: ${err.message}`;
+  const resolve = err.code === undefined ? undefined : RESOLVE_ERRORS[err.code];
+  if (resolve !== undefined) return `${name}: cannot resolve name: ${resolve}`;
   return `Can't listen: ${err.message}`;
 }
 

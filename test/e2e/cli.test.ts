@@ -85,9 +85,28 @@ e2e('--multi: extended-remote runs a program with run, and stays up after it exi
 });
 
 test('errors: missing program, port in use, no COMM, bad COMM; --version', async (t) => {
+  // As gdbserver: the program starts through the shell, which says what is wrong.
   const missing = await runCli([':0', '/nonexistent/prog']);
   t.is(missing.code, 1);
-  t.regex(missing.stderr, /Cannot exec \/nonexistent\/prog: No such file or directory/);
+  t.regex(
+    missing.stderr,
+    /exec: \/nonexistent\/prog: not found\nDuring startup program exited with code 127\.\nExiting\n$/,
+  );
+  const noShell = await runCli(['--no-startup-with-shell', ':0', '/nonexistent/prog']);
+  t.is(noShell.code, 1);
+  t.regex(noShell.stderr, /Cannot exec \/nonexistent\/prog: No such file or directory/);
+  // gdb.server/non-existing-program.exp: `stdio` is gdbserver's name for `-`.
+  const stdio = await runCli(['stdio', 'non-existing-program']);
+  t.is(stdio.code, 1);
+  t.regex(
+    stdio.stderr,
+    /^stdin\/stdout redirected\n.*exec: non-existing-program: not found\nDuring startup program exited with code 127\.\nExiting\n$/,
+  );
+  // gdb.server/server-connect.exp: two colons make an IPv6-style host, `tcp8:123`, which does
+  // not resolve; gdbserver says so before starting anything.
+  const unresolved = await runCli(['tcp8:123:0', await basicProgram()]);
+  t.is(unresolved.code, 1);
+  t.is(unresolved.stderr, 'tcp8:123:0: cannot resolve name: Name or service not known\nExiting\n');
   const blocker = await startServer('ntrace', [await basicProgram()], { before: ['--once'] });
   const inUse = await runCli([`127.0.0.1:${blocker.port}`, await basicProgram()]);
   await blocker.stop();

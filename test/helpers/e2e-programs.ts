@@ -43,3 +43,8 @@ export function tlsProgram(opts: { static?: boolean } = {}): Promise<string> {
     ? compileFixture('e2e-tls.c', { flags: ['-pthread', '-static'], output: 'e2e-tls-static' })
     : compileFixture('e2e-tls.c', { flags: ['-pthread'] });
 }
+
+/** One worker that returns at once while main waits in pthread_join. */
+export function loneExitProgram(): Promise<string> {
+  return compileFixture('e2e-lone-exit.c', { flags: ['-pthread'] });
+}

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { listenErrorText, parseComm } from '../../stub/transport.js';
+import { listen, listenErrorText, parseComm } from '../../stub/transport.js';
 
 test('COMM forms as gdbserver reads them', (t) => {
   t.deepEqual(parseComm(':1234'), { kind: 'tcp', host: '127.0.0.1', port: 1234 });
@@ -13,5 +13,17 @@ test('COMM forms as gdbserver reads them', (t) => {
 
 test('listen errors are worded like gdbserver', (t) => {
   const e = Object.assign(new Error('x'), { code: 'EADDRINUSE' });
-  t.is(listenErrorText(e), "Can't bind address: Address already in use.");
+  t.is(listenErrorText(e, ':1'), "Can't bind address: Address already in use.");
+});
+
+test('a host that does not resolve is reported as gdbserver words it, before any launch', async (t) => {
+  // gdbserver takes `tcp8:123:PORT` as host `tcp8:123` (two colons: IPv6 syntax), which no
+  // resolver knows; the testsuite's gdbserver_start waits for ": cannot resolve name: ".
+  const comm = parseComm('tcp8:123:0');
+  t.deepEqual(comm, { kind: 'tcp', host: 'tcp8:123', port: 0 });
+  const err = await t.throwsAsync(listen(comm!));
+  t.is(
+    listenErrorText(err as NodeJS.ErrnoException, 'tcp8:123:0'),
+    'tcp8:123:0: cannot resolve name: Name or service not known',
+  );
 });
