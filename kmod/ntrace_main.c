@@ -449,18 +449,29 @@ static const struct file_operations nt_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * Who may open /dev/ntrace is the administrator's choice: root and group (0660, the group
+ * set by a udev rule, 60-ntrace.rules) by default, or every user (devmode=0666). Opening
+ * grants nothing by itself: ATTACH performs a ptrace-grade check and every access rechecks.
+ */
+static ushort nt_devmode = 0660;
+module_param_named(devmode, nt_devmode, ushort, 0444);
+MODULE_PARM_DESC(devmode, "mode of /dev/ntrace (default 0660; its group comes from udev)");
+
 static struct miscdevice nt_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "ntrace",
 	.fops = &nt_fops,
-	/* Safe only because ATTACH performs a ptrace-grade access check. */
-	.mode = 0666,
 };
 
 static int __init nt_init(void)
 {
-	int ret = nt_hooks_init();
+	int ret;
 
+	if (nt_devmode & ~0777)
+		return -EINVAL;
+	nt_misc.mode = nt_devmode;
+	ret = nt_hooks_init();
 	if (ret)
 		return ret;
 	ret = misc_register(&nt_misc);

@@ -20,8 +20,12 @@ echo NTRACE-GUEST-BEGIN
 echo "guest kernel $(uname -r)"
 cp /bin/busybox /suid-busybox && chmod 4755 /suid-busybox
 check "insmod ntrace.ko" insmod /ntrace.ko
-check "/dev/ntrace is a character device with mode 0666" \
-	sh -c '[ -c /dev/ntrace ] && [ "$(stat -c %a /dev/ntrace)" = 666 ]'
+check "/dev/ntrace is a character device with mode 0660 by default" \
+	sh -c '[ -c /dev/ntrace ] && [ "$(stat -c %a /dev/ntrace)" = 660 ]'
+check "rmmod of an unused module" rmmod ntrace
+# The selftest's unprivileged cases (as nobody) need the device open to every user.
+check "insmod ntrace.ko devmode=0666: mode 0666" \
+	sh -c 'insmod /ntrace.ko devmode=0666 && [ "$(stat -c %a /dev/ntrace)" = 666 ]'
 exec 3<>/dev/ntrace
 check "rmmod refused while a session is open" refuse rmmod ntrace
 exec 3>&-
