@@ -6,15 +6,32 @@
  * Lock order (outermost first):
  *
  *   session->cmd_lock (mutex, one command at a time per session)
- *     -> sighand->siglock (held by the kernel around the signal_generate tracepoint)
- *       -> nt_lock (global spinlock, irqsave: thread hash, proc and thread lists, thread
- *                   stop state, breakpoint lists, proc->s)
- *         -> session->qlock (spinlock, irqsave: the record queue)
+ *     -> target signal->cred_guard_mutex (ATTACH: check and hashing; the kernel's exec
+ *        holds it from prepare_bprm_creds() to setup_new_exec())
+ *       -> target signal->exec_update_lock (read: every memory access, nt_mem_begin; mm_access
+ *          in ATTACH's /proc/<pid>/mem check; an exec holds it for writing)
+ *         -> session->bp_lock (mutex: int3 and original-byte writes with their bps changes;
+ *            also taken by the target's own threads, in task_work, without the locks above)
+ *           -> the target's mmap_lock (access_process_vm)
+ *   nt_sys_exit_lock (mutex, global: sys_exit registration) nests in cmd_lock and, at
+ *   close, alone; session->read_lock (mutex) is the readers' and nests nothing of ours but
+ *   qlock.
  *
- * nt_lock is taken from tracepoints (preemption off), from the die notifier (IRQs off) and
- * under siglock, so nothing that sleeps, takes siglock or touches user memory may run under
- * it. A session pointer reached through a thread or proc is only valid under nt_lock:
- * release() unlinks everything under nt_lock before freeing the session.
+ *   sighand->siglock (held by the kernel around signal_generate and signal_deliver)
+ *     -> nt_lock (global spinlock, irqsave: thread hash, proc and thread lists, thread
+ *                 stop state, breakpoint trees, proc->s; taken under the mutexes above too)
+ *       -> session->qlock (spinlock, irqsave: the record queue)
+ *       -> what nt_lock's holders call into: task_work_add(TWA_SIGNAL) (set_notify_signal's
+ *          wake-up: the target's pi_lock and rq lock), wake_up() of t->wq, nt_gate_wq and
+ *          session->readq (and, through readq, epoll's ep->lock), schedule_delayed_work()
+ *          (the timer base); never the perf/hw-breakpoint core (nt_hw_set drops it first).
+ *
+ * nt_lock is taken from tracepoints (preemption off), from the die notifier and the hw
+ * breakpoint handler (IRQs off) and under siglock, so nothing that sleeps, takes siglock or
+ * touches user memory may run under it. A session pointer reached through a thread or proc
+ * is only valid under nt_lock while the thread is attached: release() unlinks everything
+ * under nt_lock; a thread's own reference (t->s) keeps the struct (its locks and wait
+ * queues) alive after that, until the thread is freed.
  *
  * Lifetimes: a struct nt_thread is kref-counted; its proc membership holds one reference and
  * every queued task_work holds another plus a module reference, so a callback that runs after
