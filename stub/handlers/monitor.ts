@@ -13,7 +13,28 @@ const HELP =
   'The following monitor commands are supported:\n' +
   '  help -- Print this message\n' +
   '  exit -- Quit ntrace-gdbserver now (what it launched is killed, what it attached detached)\n' +
-  '  set debug on|off -- Log packets to stderr\n';
+  '  set debug on|off -- Log packets to stderr\n' +
+  "  set remote-debug 0|1 -- The same (gdbserver's name for the packet log)\n" +
+  '  set debug-format all|none|timestamp -- Accepted; every log line carries a timestamp\n';
+
+// gdbserver's parse_debug_format_options: a comma-separated list, each option acknowledged.
+const DEBUG_FORMATS: Record<string, string> = {
+  all: 'All extra debug format options enabled.\n',
+  none: 'All extra debug format options disabled.\n',
+  timestamp: 'Timestamps will be added to debug output.\n',
+};
+
+function debugFormat(list: string): MonitorOutcome {
+  let output = '';
+  for (const option of list.split(',')) {
+    if (option === '') continue;
+    const said = DEBUG_FORMATS[option];
+    if (said === undefined)
+      return { output: `Unknown debug-format argument: "${option}"\n${HELP}`, unknown: true };
+    output += said;
+  }
+  return { output };
+}
 
 export function monitorCommand(text: string, setDebug: (on: boolean) => void): MonitorOutcome {
   const cmd = text.trim().replace(/\s+/g, ' ');
@@ -30,7 +51,14 @@ export function monitorCommand(text: string, setDebug: (on: boolean) => void): M
     case 'set debug 0':
       setDebug(false);
       return { output: 'Debug output disabled.\n' };
+    case 'set remote-debug 1':
+      setDebug(true);
+      return { output: 'Protocol debug output enabled.\n' };
+    case 'set remote-debug 0':
+      setDebug(false);
+      return { output: 'Protocol debug output disabled.\n' };
     default:
+      if (cmd.startsWith('set debug-format ')) return debugFormat(cmd.slice(17));
       return { output: `Unknown monitor command "${cmd}"; try "monitor help".\n`, unknown: true };
   }
 }
