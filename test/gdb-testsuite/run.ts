@@ -89,6 +89,11 @@ const argv = yargs(hideBin(process.argv))
     type: 'string',
     describe: "an earlier run's results directory: files it finished are taken from it",
   })
+  .option('reuse-only', {
+    type: 'boolean',
+    default: false,
+    describe: 'with --reuse: run nothing, report the files it finished',
+  })
   .option('write-results', {
     type: 'string',
     describe: 'write a RESULTS.md there (e.g. test/gdb-testsuite/RESULTS.md)',
@@ -230,6 +235,10 @@ async function main(): Promise<number> {
           : undefined;
         const old = from ? savedRun(from) : undefined;
         if (from && old) copySaved(from, save);
+        if (!old && argv['reuse-only']) {
+          done++;
+          continue;
+        }
         const r = old ?? (await runFile(job, board, task.file, limit, save));
         const results = r.timedOut ? [] : parseSum(r.sum, task.file);
         const fr = toFileResults(results, r.seconds, {
@@ -288,9 +297,9 @@ async function main(): Promise<number> {
       continue;
     }
 
-    const cmp = files.map((f) =>
-      compareFile(f, got.get(`${board} ${f}`)![0]!, base?.files[f], flaky),
-    );
+    const cmp = files
+      .filter((f) => got.has(`${board} ${f}`))
+      .map((f) => compareFile(f, got.get(`${board} ${f}`)![0]!, base?.files[f], flaky));
     const report: BoardReport = {
       board,
       files: cmp,
