@@ -389,6 +389,17 @@ export class EngineTarget implements BaseOps {
     await call(this.engine.stop(this.pid));
   }
 
+  async queueInterrupt(): Promise<void> {
+    if (this.phase.kind === 'gone') return;
+    // The process group first, as gdbserver (its launched program leads one); an attached
+    // process may not lead one, and then gets the signal alone.
+    try {
+      process.kill(-this.pid, 'SIGINT');
+    } catch {
+      process.kill(this.pid, 'SIGINT');
+    }
+  }
+
   private noteStopped(ev: StopEvent): ThreadRec {
     if (ev.reason === 'exec') {
       // The exec'ing thread took the leader's tid; the others are gone, and so are our int3s.

@@ -298,6 +298,14 @@ export class Session {
       await this.ctrlC().catch((err) => this.log(`interrupt failed: ${(err as Error).message}`));
       return;
     }
+    if (this.state.kind === 'idle') {
+      // gdb sends Ctrl-C while it handles a stop of its own (a shared-library event during the
+      // user's `continue`): gdbserver makes it a SIGINT the program stops with once resumed.
+      await this.ctx?.target.base
+        .queueInterrupt?.()
+        .catch((err) => this.log(`interrupt failed: ${(err as Error).message}`));
+      return;
+    }
     if (this.state.kind !== 'running') return;
     this.state = { kind: 'interrupting' };
     // Before the resume handler returns, a target may not run yet (its breakpoints are synced

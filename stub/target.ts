@@ -96,6 +96,11 @@ export interface BaseOps {
   resume(actions: ResumeAction[]): Promise<void>;
   /** Asks a running debuggee to stop; the stop arrives through `onStop`. */
   interrupt(): Promise<void>;
+  /**
+   * An interrupt while the debuggee is stopped: a SIGINT it gets (and stops with) when resumed,
+   * as gdbserver's request_interrupt sends one to its process group whenever 0x03 comes.
+   */
+  queueInterrupt?(): Promise<void>;
   /** The listener receives every stop; set once by the session. */
   onStop(listener: (stop: TargetStop) => void): void;
   /** Kills the debuggee and waits for it to be gone. */

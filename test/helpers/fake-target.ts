@@ -143,6 +143,13 @@ export class FakeTarget implements BaseOps {
     );
   }
 
+  /** Like the engine's kill(SIGINT): the next resume stops at once with SIGINT. */
+  async queueInterrupt(): Promise<void> {
+    this.calls.push('queueInterrupt');
+    const t = this.threadList[0]!;
+    this.script.unshift({ kind: 'stopped', thread: t, signal: 2, cause: { type: 'signal' } });
+  }
+
   onStop(listener: (stop: TargetStop) => void): void {
     this.listener = listener;
   }
