@@ -2,6 +2,7 @@
 // one run, median of N runs each, printed as a Markdown table with ratios.
 //
 //   node dist/bench/gdb/run.js [--runs 5] [--servers gdbserver,ntrace] [--out bench/RESULTS.md]
+//                              [--only 'conditional']
 //
 // Rates are computed against a baseline session of the same shape with no work, so that
 // connection set-up and symbol loading do not count: rate = work / (t_work - t_baseline).
@@ -67,6 +68,22 @@ const scenarios: Scenario[] = [
     work: HITS,
     args: ['calls', String(HITS)],
     script: ['break hit', 'commands', 'silent', 'continue', 'end', 'continue'],
+    baseline: { args: ['calls', '0'], script: ['break hit', 'continue'] },
+    countPackets: true,
+  },
+  {
+    // The condition is false 1,999 times in 2,000: evaluated in the engine
+    // (ConditionalBreakpoints+), in gdbserver, or by gdb after a stop where the server cannot.
+    name: 'conditional breakpoint i == 1999',
+    unit: 'hits/s',
+    work: HITS,
+    args: ['calls', String(HITS)],
+    script: [
+      'set breakpoint condition-evaluation target',
+      `break hit if i == ${HITS - 1}`,
+      'continue',
+      'continue',
+    ],
     baseline: { args: ['calls', '0'], script: ['break hit', 'continue'] },
     countPackets: true,
   },
@@ -329,6 +346,8 @@ async function main(): Promise<void> {
   const runs = Number(opt('runs', '5'));
   const out = opt('out', '');
   const kinds = pick(servers, opt('servers', 'gdbserver,ntrace'));
+  // --only SUBSTRING: the scenarios whose name contains it.
+  const only = opt('only', '');
   const dir = mkdtempSync(join(tmpdir(), 'ntrace-bench-'));
   try {
     const prog = join(dir, 'target');
@@ -339,7 +358,7 @@ async function main(): Promise<void> {
     rows.push(`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`);
     const packetRows: string[] = [];
     const timeRows: string[] = [];
-    for (const sc of scenarios) {
+    for (const sc of scenarios.filter((x) => x.name.includes(only))) {
       const figs = await measureAll(kinds, sc, prog, runs, dir);
       const cells = [`${sc.name} (${sc.unit})`, ...figs.map((f) => fmt(f.value))];
       if (figs.length === 2) {
