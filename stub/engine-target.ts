@@ -4,6 +4,7 @@
 // pending and reported on a later resume without running anything, as gdbserver does.
 import { readlinkSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import type { Capabilities } from './capabilities.js';
 import type { Engine, EngineEvent, ProcessOptions, StopEvent, ThreadRef } from '../native/types.js';
 import { EngineError } from '../native/types.js';
@@ -29,6 +30,27 @@ import type {
 } from './target.js';
 import { TargetError } from './target.js';
 import { taskStat } from './task-stat.js';
+
+/**
+ * The wrapper or shell ended before exec'ing the program (the program is missing, say); the
+ * message is gdbserver's (fork_inferior's startup_inferior), for the user.
+ */
+export class StartupExit extends TargetError {
+  constructor(end: TargetStop | undefined) {
+    let text = 'During startup program exited.';
+    if (end?.kind === 'exited')
+      text =
+        end.code === 0
+          ? 'During startup program exited normally.'
+          : `During startup program exited with code ${end.code}.`;
+    else if (end?.kind === 'signalled') {
+      const name = Object.entries(osConstants.signals).find(([, n]) => n === end.signal)?.[0];
+      text = `During startup program terminated with signal ${name ?? end.signal}.`;
+    }
+    super(text, 3, false, 'ESRCH');
+    this.name = 'StartupExit';
+  }
+}
 
 /** The engine's spelling of a Z packet's expressions (none: an unconditional breakpoint). */
 function exprsOf(x: BreakpointExprs | undefined): { exprs?: BreakpointExprs } {
@@ -189,6 +211,8 @@ export class EngineTarget implements BaseOps {
   }
 
   private execWaiter?: (ev: StopEvent | undefined) => void;
+  /** How the wrapper or shell ended when it did before exec'ing the program. */
+  private startupEnd?: TargetStop;
 
   /**
    * Lets a wrapper run until it has exec'd `count` times; signals it gets are delivered. The
@@ -207,8 +231,7 @@ export class EngineTarget implements BaseOps {
         if (!r.running) this.resumeQuietly(r, signal);
       }
       const ev = await next;
-      if (!ev)
-        throw new TargetError('the wrapper exited before starting the program', 3, false, 'ESRCH');
+      if (!ev) throw new StartupExit(this.startupEnd);
       if (ev.reason === 'exec') left--;
       signal = ev.reason === 'signal' ? ev.signo : 0;
     }
@@ -538,7 +561,10 @@ export class EngineTarget implements BaseOps {
             ? { kind: 'exited', pid: this.pid, code: ev.exit.code }
             : { kind: 'signalled', pid: this.pid, signal: ev.exit.signal };
         this.notifyGone();
-        if (this.execWaiter) this.execWaiter(undefined);
+        if (this.execWaiter) {
+          this.startupEnd = stop;
+          this.execWaiter(undefined);
+        }
         // A process that dies before its first stop (a fork child being adopted) ends the wait.
         const first = this.initialStop;
         this.initialStop = undefined;
