@@ -1,6 +1,8 @@
-// The server loop: accept a client, run a session, then apply gdbserver's rules to the debuggee
-// (a vanished client gets a launched program killed and an attached one detached, unless
-// --multi) and decide whether to accept another client. A debuggee is never left stopped.
+// The server loop: accept a client, run a session, then apply gdbserver's rules (server.cc,
+// captured_main): a client that goes away without D or k leaves the processes to the next one
+// (gdb's `disconnect`, then `target remote` again), unless --once; without --multi the server
+// ends once no process is left. Whatever the server still holds when it ends, a launched program
+// is killed and an attached one detached: a debuggee never outlives the server stopped.
 import { Session, type SessionEnd, type TargetProvider } from './session.js';
 import type { Target } from './target.js';
 import type { Listener } from './transport.js';
@@ -78,7 +80,7 @@ export function serve(opts: ServeOptions): Serving {
       current = undefined;
       targets = end === 'gone' || end === 'detached' ? [] : session.targets;
       if (end === 'exit') exitRequested = true;
-      if (!opts.multi || stopping || exitRequested) {
+      if (opts.once || stopping || exitRequested) {
         for (const t of targets) await releaseTarget(t, opts.message);
         targets = [];
       }

@@ -92,7 +92,9 @@ e2e('a client vanishing while an attached program runs leaves it running untrace
   await childOut.waitFor(/looping pid=\d+/);
   const pid = child.pid!;
   try {
-    const server = await startServer('ntrace', [String(pid)], { before: ['--attach', '--debug'] });
+    const server = await startServer('ntrace', [String(pid)], {
+      before: ['--once', '--attach', '--debug'],
+    });
     const gdb = spawnGdb(prog, `target remote 127.0.0.1:${server.port}`, ['continue']);
     // Once the resume reached the server, the client dies without a word.
     await server.stderr.waitFor(/getpkt \("vCont;c/);
@@ -120,7 +122,8 @@ e2e('attaching to a missing or untraceable pid fails with the reason', async (t)
 
 e2e('a client that vanishes gets its launched debuggee killed, none left stopped', async (t) => {
   const prog = await loopProgram();
-  const server = await startServer('ntrace', [prog]);
+  // With --once (as gdb's testsuite starts it); without, the server waits for gdb to reconnect.
+  const server = await startServer('ntrace', [prog], { before: ['--once'] });
   const pid = debuggeePid(server.stderr.text);
   t.truthy(procStatus(pid));
   const gdb = spawnGdb(prog, `target remote 127.0.0.1:${server.port}`, [

@@ -11,11 +11,11 @@ async function client(port: number): Promise<RspClient> {
   return new RspClient(sock);
 }
 
-test('a vanished client gets a launched debuggee killed, and the server ends', async (t) => {
+test('with --once, a vanished client gets a launched debuggee killed, and the server ends', async (t) => {
   const f = new FakeTarget(1000, [1000], false);
   const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
   t.true(listener.port! > 0);
-  const s = serve({ listener, target: f.asTarget(), multi: false, once: false });
+  const s = serve({ listener, target: f.asTarget(), multi: false, once: true });
   const c = await client(listener.port!);
   t.is(await c.request('qC'), 'QC3e8');
   c.close();
@@ -24,10 +24,26 @@ test('a vanished client gets a launched debuggee killed, and the server ends', a
   t.false(f.detached);
 });
 
-test('a vanished client gets an attached debuggee detached', async (t) => {
-  const f = new FakeTarget(1000, [1000], true);
+test('without --once, a vanished client leaves the debuggee to the next one (gdb reconnects)', async (t) => {
+  // gdb.server/reconnect-ctrl-c.exp: `disconnect`, then `target remote` to the same server.
+  const f = new FakeTarget(1000, [1000], false);
   const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
   const s = serve({ listener, target: f.asTarget(), multi: false, once: false });
+  const first = await client(listener.port!);
+  t.is(await first.request('qC'), 'QC3e8');
+  first.close();
+  const second = await client(listener.port!);
+  t.is(await second.request('qC'), 'QC3e8');
+  t.false(f.killed);
+  s.stop();
+  await s.done;
+  t.true(f.killed);
+});
+
+test('with --once, a vanished client gets an attached debuggee detached', async (t) => {
+  const f = new FakeTarget(1000, [1000], true);
+  const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 });
+  const s = serve({ listener, target: f.asTarget(), multi: false, once: true });
   const c = await client(listener.port!);
   t.is(await c.request('qAttached'), '1');
   c.close();
