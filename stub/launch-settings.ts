@@ -2,6 +2,7 @@
 // randomisation settings GDB sends before `run` (GDB manual, "General Query Packets":
 // QEnvironmentHexEncoded, QEnvironmentUnset, QEnvironmentReset, QSetWorkingDir,
 // QStartupWithShell, QDisableRandomization), and the last program for a bare `vRun;`.
+import { homedir } from 'node:os';
 
 /** What a provider needs to start one program. */
 export interface LaunchRequest {
@@ -20,6 +21,15 @@ export interface LaunchRequest {
 export function shellQuote(word: string): string {
   if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A working directory as the program gets it: a leading `~` is the home directory, as gdbserver's
+ * fork_inferior expands it (gdb_tilde_expand) before chdir; `set cwd ~/` is a testsuite case.
+ */
+export function expandTilde(dir: string): string {
+  if (dir === '~' || dir.startsWith('~/')) return homedir() + dir.slice(1);
+  return dir;
 }
 
 /** The `sh -c` script gdbserver runs with startup-with-shell on. */
@@ -78,7 +88,7 @@ export class LaunchSettings {
       argv,
       disableAslr: this.disableAslr,
       ...(this.changed ? { env: [...this.env].map(([k, v]) => `${k}=${v}`) } : {}),
-      ...(this.cwd !== undefined ? { cwd: this.cwd } : {}),
+      ...(this.cwd !== undefined ? { cwd: expandTilde(this.cwd) } : {}),
       shell: this.shell,
     };
   }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
 import test from 'ava';
 import fc from 'fast-check';
 import { LaunchSettings, shellCommand, shellQuote } from '../../stub/launch-settings.js';
@@ -73,4 +74,14 @@ test('working directory, shell and randomisation settings are carried into the r
   t.is(next.cwd, '/tmp');
   t.false(next.shell);
   t.false(next.disableAslr);
+});
+
+test('a working directory starting with ~ is under the home directory (gdb.base/set-cwd.exp)', (t) => {
+  const s = new LaunchSettings({});
+  s.cwd = '~/';
+  t.is(s.request('/p', [])!.cwd, `${homedir()}/`);
+  s.cwd = '~';
+  t.is(s.request('/p', [])!.cwd, homedir());
+  s.cwd = '/tmp/~x';
+  t.is(s.request('/p', [])!.cwd, '/tmp/~x');
 });
