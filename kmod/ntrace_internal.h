@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ntrace kernel provider: shared definitions of the session (ntrace_main.c), the commands
- * (ntrace_cmd.c) and the per-thread stop machinery and hooks (ntrace_stop.c).
+ * (ntrace_cmd.c), the traced threads (ntrace_thread.c), their stops (ntrace_park.c,
+ * ntrace_allstop.c), software breakpoints (ntrace_bp.c), debug registers (ntrace_hw.c) and
+ * the kernel hooks (ntrace_hooks.c).
  *
  * Lock order (outermost first):
  *
@@ -231,28 +233,47 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set);
 void nt_hw_release_all(struct nt_proc *proc);
 bool nt_hw_read_changed(struct nt_thread *t, u64 addr);
 
-/* ntrace_stop.c */
-int nt_hooks_init(void);
-int nt_want_sys_exit(struct nt_session *s);
-void nt_drop_sys_exit(struct nt_session *s);
-void nt_hooks_exit(void);
+/* ntrace_thread.c */
+extern wait_queue_head_t nt_gate_wq; /* all-stop gates of every process */
 struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, gfp_t gfp);
 void nt_thread_link(struct nt_thread *t); /* nt_lock held */
 void nt_thread_unlink(struct nt_thread *t); /* nt_lock held; drops the membership ref */
 void nt_thread_put(struct nt_thread *t);
 struct nt_thread *nt_find_task(struct task_struct *task); /* nt_lock held */
+void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode); /* nt_lock held */
 void nt_queue_stop(struct nt_thread *t, u32 reason, int twa); /* nt_lock held */
 void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thread *out);
+void nt_detach_thread(struct nt_thread *t); /* nt_lock held */
+void nt_orphan_done(struct nt_thread *t); /* nt_lock held */
+
+/* ntrace_park.c */
+int nt_regset_init(void);
+const struct user_regset *nt_find_regset(u32 note); /* x86-64 layout */
+void nt_work_fn(struct callback_head *cb);
+bool nt_in_range(struct nt_thread *t, u64 pc); /* nt_lock held */
 int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req);
 int nt_set_fpu(struct nt_thread *t, u64 stop_id, const struct user_regset *rs, const void *buf,
 	       u32 len);
 int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c); /* nt_lock held */
-void nt_detach_thread(struct nt_thread *t); /* nt_lock held */
+
+/* ntrace_allstop.c */
+void nt_gate_enter(struct nt_thread *t, u32 reason);
+bool nt_gate_leave(struct nt_thread *t); /* nt_lock held; the caller wakes nt_gate_wq */
+
+/* ntrace_bp.c */
 struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr); /* nt_lock held */
 struct nt_bp *nt_bp_first_from(struct nt_proc *proc, u64 addr); /* nt_lock held */
 void nt_bp_insert(struct nt_proc *proc, struct nt_bp *bp); /* nt_lock held */
 void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp); /* nt_lock held */
 void nt_bp_free_all(struct nt_proc *proc); /* nt_lock held, or the proc unlinked */
-const struct user_regset *nt_find_regset(u32 note); /* x86-64 layout */
+void nt_reinsert_bp(struct nt_thread *t, u64 addr); /* current == t->task */
+bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode); /* likewise */
+void nt_fork_child(struct task_struct *parent, struct task_struct *child); /* nt_lock free */
+
+/* ntrace_hooks.c */
+int nt_hooks_init(void);
+void nt_hooks_exit(void);
+int nt_want_sys_exit(struct nt_session *s);
+void nt_drop_sys_exit(struct nt_session *s);
 
 #endif /* _NTRACE_INTERNAL_H */

@@ -2,7 +2,7 @@
 /*
  * ntrace: /dev/ntrace, one session per open. This file holds the device, the record queue
  * and the read/write/poll paths; commands are in ntrace_cmd.c, stops and hooks in
- * ntrace_stop.c. See ntrace_internal.h for the lock order.
+ * ntrace_thread.c, ntrace_park.c and ntrace_hooks.c. See ntrace_internal.h for the lock order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ntrace: software breakpoints in the target's memory: the rbtree of a process's int3s, the
+ * step-over that resumes a thread from one (original byte, TF, re-insert), and the fork and
+ * vfork children that must not run into them. Every int3 or original-byte write is ordered by
+ * the session's bp_lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/ptrace.h>
+#include <linux/rbtree.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+
+#include "ntrace_internal.h"
+
+static int nt_poke_self(u64 addr, u8 byte)
+{
+	return access_process_vm(current, addr, &byte, 1, FOLL_FORCE | FOLL_WRITE) == 1 ? 0 : -EIO;
+}
+
+/*
+ * A child process of a traced process is not followed, and must not run into our int3s: it
+ * would die of SIGTRAP. A forked child's memory is a copy: it restores the original bytes
+ * itself, from a task_work that runs before its first instruction. A vfork child shares the
+ * memory with its parent, which waits in the kernel until the child execs or exits: the child
+ * takes the int3s out of the shared memory the same way, and hands the work to the parent,
+ * which puts them back when it returns to user mode (gdbserver also detaches a vfork child
+ * with the breakpoints removed). A CLONE_VM child that is not a vfork one is left alone.
+ */
+struct nt_unbp {
+	struct callback_head work;
+	struct task_struct *parent; /* referenced while shared */
+	bool shared; /* same mm as the parent */
+	u32 n;
+	struct {
+		u64 addr;
+		u8 orig;
+	} bps[];
+};
+
+static void nt_unbp_free(struct nt_unbp *u)
+{
+	if (u->parent)
+		put_task_struct(u->parent);
+	kfree(u);
+	module_put(THIS_MODULE);
+}
+
+/* The vfork parent, back from the vfork: our breakpoints go back in. */
+static void nt_rebp_fn(struct callback_head *cb)
+{
+	struct nt_unbp *u = container_of(cb, struct nt_unbp, work);
+	struct nt_thread *t = NULL;
+	unsigned long flags;
+	u32 i;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	if (!(current->flags & PF_EXITING))
+		t = nt_find_task(current);
+	if (t && t->proc)
+		kref_get(&t->ref);
+	else
+		t = NULL;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (t) {
+		/* Only addresses still set: nt_reinsert_bp rechecks each one. */
+		for (i = 0; i < u->n; i++)
+			nt_reinsert_bp(t, u->bps[i].addr);
+		nt_thread_put(t);
+	}
+	nt_unbp_free(u);
+}
+
+static void nt_unbp_fn(struct callback_head *cb)
+{
+	struct nt_unbp *u = container_of(cb, struct nt_unbp, work);
+	u32 i;
+
+	if (current->flags & PF_EXITING || (u->shared && !current->vfork_done)) {
+		nt_unbp_free(u);
+		return;
+	}
+	for (i = 0; i < u->n; i++)
+		nt_poke_self(u->bps[i].addr, u->bps[i].orig);
+	if (u->shared) {
+		/* The parent sleeps in the vfork until we exec or exit; then it runs this. */
+		init_task_work(&u->work, nt_rebp_fn);
+		if (!task_work_add(u->parent, &u->work, TWA_RESUME))
+			return;
+	}
+	nt_unbp_free(u);
+}
+
+void nt_fork_child(struct task_struct *parent, struct task_struct *child)
+{
+	struct nt_unbp *u = NULL;
+	struct nt_thread *pt;
+	unsigned long flags;
+	struct nt_bp *bp;
+	u32 n = 0;
+
+	if (!child->mm)
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	pt = nt_find_task(parent);
+	if (pt && pt->proc) {
+		n = pt->proc->nbps;
+		if (n)
+			u = kzalloc(struct_size(u, bps, n), GFP_ATOMIC);
+		for (bp = u ? nt_bp_first_from(pt->proc, 0) : NULL; bp;
+		     bp = rb_entry_safe(rb_next(&bp->rb), struct nt_bp, rb)) {
+			u->bps[u->n].addr = bp->addr;
+			u->bps[u->n].orig = bp->orig;
+			u->n++;
+		}
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (!u)
+		return;
+	u->shared = child->mm == parent->mm;
+	if (u->shared) {
+		get_task_struct(parent);
+		u->parent = parent;
+	}
+	init_task_work(&u->work, nt_unbp_fn);
+	__module_get(THIS_MODULE);
+	if (task_work_add(child, &u->work, TWA_RESUME))
+		nt_unbp_free(u);
+}
+
+/*
+ * Put the int3 back after a step-over, unless the debugger cleared that breakpoint
+ * meanwhile. bp_lock orders this write with SET_BP/CLEAR_BP's (which would otherwise save
+ * our 0xcc as the original byte) and keeps the breakpoint from being freed.
+ */
+void nt_reinsert_bp(struct nt_thread *t, u64 addr)
+{
+	unsigned long flags;
+	struct nt_bp *bp;
+
+	if (mutex_lock_killable(&t->s->bp_lock))
+		return; /* dying: the image goes with it */
+	spin_lock_irqsave(&nt_lock, flags);
+	bp = t->proc ? nt_bp_find(t->proc, addr) : NULL;
+	if (bp && bp->removing)
+		bp = NULL;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (bp)
+		nt_poke_self(addr, 0xcc);
+	mutex_unlock(&t->s->bp_lock);
+}
+
+/*
+ * Resuming at one of our breakpoints steps over it: the original byte goes back, the thread
+ * single-steps, and the step trap (NT_P_STEPOVER) re-inserts the int3. Other threads that
+ * pass the address meanwhile do not stop there (no displaced stepping).
+ */
+bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode)
+{
+	unsigned long flags;
+	struct nt_bp *bp;
+	bool ok = false;
+	u8 orig = 0;
+
+	if (mutex_lock_killable(&t->s->bp_lock))
+		return false;
+	spin_lock_irqsave(&nt_lock, flags);
+	bp = t->proc ? nt_bp_find(t->proc, regs->ip) : NULL;
+	if (bp && !bp->removing)
+		orig = bp->orig;
+	else
+		bp = NULL;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (bp && !nt_poke_self(regs->ip, orig)) {
+		spin_lock_irqsave(&nt_lock, flags);
+		if (t->proc) {
+			t->stepover = true;
+			t->stepover_addr = regs->ip;
+			t->stepover_mode = mode;
+			t->tf_set = true;
+			regs->flags |= X86_EFLAGS_TF;
+			ok = true;
+		}
+		spin_unlock_irqrestore(&nt_lock, flags);
+	}
+	mutex_unlock(&t->s->bp_lock);
+	return ok;
+}
+
+/* Software breakpoints: an rbtree by address (the die notifier looks up with IRQs off). */
+struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr)
+{
+	struct rb_node *n = proc->bps.rb_node;
+
+	while (n) {
+		struct nt_bp *bp = rb_entry(n, struct nt_bp, rb);
+
+		if (addr == bp->addr)
+			return bp;
+		n = addr < bp->addr ? n->rb_left : n->rb_right;
+	}
+	return NULL;
+}
+
+/* The breakpoint with the lowest address >= @addr. */
+struct nt_bp *nt_bp_first_from(struct nt_proc *proc, u64 addr)
+{
+	struct rb_node *n = proc->bps.rb_node;
+	struct nt_bp *found = NULL;
+
+	while (n) {
+		struct nt_bp *bp = rb_entry(n, struct nt_bp, rb);
+
+		if (bp->addr >= addr) {
+			found = bp;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return found;
+}
+
+static bool nt_bp_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct nt_bp, rb)->addr < rb_entry(b, struct nt_bp, rb)->addr;
+}
+
+void nt_bp_insert(struct nt_proc *proc, struct nt_bp *bp)
+{
+	rb_add(&bp->rb, &proc->bps, nt_bp_less);
+	proc->nbps++;
+}
+
+void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp)
+{
+	rb_erase(&bp->rb, &proc->bps);
+	proc->nbps--;
+}
+
+void nt_bp_free_all(struct nt_proc *proc)
+{
+	struct nt_bp *bp, *tmp;
+
+	rbtree_postorder_for_each_entry_safe(bp, tmp, &proc->bps, rb)
+		kfree(bp);
+	proc->bps = RB_ROOT;
+	proc->nbps = 0;
+}

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ntrace: the kernel hooks that produce stops and reports. sched_process_fork/exec/exit,
+ * signal_generate and signal_deliver tracepoints (found by name with
+ * for_each_kernel_tracepoint, since their __tracepoint_* symbols are not exported), sys_exit
+ * while a session needs it, and a die notifier for int3 (our breakpoints) and #DB
+ * single-steps (our TF).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/binfmts.h>
+#include <linux/kdebug.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/notifier.h>
+#include <linux/ptrace.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/signal_types.h>
+#include <linux/slab.h>
+#include <linux/tracepoint.h>
+#include <asm/debugreg.h>
+
+#include "ntrace_internal.h"
+
+/* result argument of the signal_generate tracepoint (include/trace/events/signal.h) */
+#define NT_TRACE_SIGNAL_DELIVERED 0
+#define NT_TRACE_SIGNAL_LOSE_INFO 4
+
+/* ---------------------------------------------------------------- tracepoint probes */
+
+static void nt_report_thread(struct nt_session *s, struct nt_thread *t, u16 type, s64 data)
+{
+	struct nt_rec *r = nt_rec_alloc(sizeof(struct ntrace_ev_thread), type, GFP_ATOMIC);
+	struct ntrace_ev_thread *ev;
+
+	if (!r)
+		return;
+	ev = (struct ntrace_ev_thread *)r->data;
+	nt_fill_thread(s, t, &ev->thread);
+	ev->data = data;
+	nt_emit(s, r);
+}
+
+static void nt_probe_fork(void *data, struct task_struct *parent, struct task_struct *child)
+{
+	struct nt_thread *pt, *ct;
+	struct nt_proc *proc;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads))
+		return;
+	if (child->tgid != parent->tgid) {
+		nt_fork_child(parent, child); /* no fork following */
+		return;
+	}
+	spin_lock_irqsave(&nt_lock, flags);
+	pt = nt_find_task(parent);
+	if (!pt || !pt->proc)
+		goto out;
+	proc = pt->proc;
+	ct = nt_thread_new(proc, child, GFP_ATOMIC);
+	if (!ct)
+		goto out;
+	nt_thread_link(ct);
+	if (proc->events & NTRACE_EVENT_THREAD_REPORT)
+		nt_report_thread(proc->s, ct, NTRACE_EV_THREAD_NEW, pt->handle);
+	if (proc->events & NTRACE_EVENT_CLONE) {
+		pt->clone_handle = ct->handle;
+		pt->clone_tid = __task_pid_nr_ns(child, PIDTYPE_PID, proc->s->pidns);
+		nt_queue_stop(pt, NT_P_CLONE, TWA_RESUME);
+		nt_queue_stop(ct, NT_P_NEW_THREAD, TWA_RESUME);
+	}
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+static void nt_emit_detached(struct nt_session *s, pid_t pid, u32 reason)
+{
+	struct nt_rec *r = nt_rec_alloc(sizeof(struct ntrace_ev_detached), NTRACE_EV_DETACHED,
+					GFP_ATOMIC);
+	struct ntrace_ev_detached *ev;
+
+	if (!r)
+		return;
+	ev = (struct ntrace_ev_detached *)r->data;
+	ev->pid = pid;
+	ev->reason = reason;
+	nt_emit(s, r);
+}
+
+static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+			  struct linux_binprm *bprm)
+{
+	struct nt_thread *t, *tmp;
+	struct nt_proc *proc;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(p);
+	if (!t || !t->proc)
+		goto out;
+	proc = t->proc;
+	/* start_thread() reset EFLAGS: no step survives an exec. */
+	t->tf_set = false;
+	t->stepover = false;
+	/* The old image's breakpoints went with the old mm. */
+	nt_bp_free_all(proc);
+	if (bprm->secureexec || get_dumpable(p->mm) != SUID_DUMP_USER) {
+		/* Gained privilege (setuid, caps) or became undumpable: revoke (Solaris rule). */
+		list_for_each_entry_safe(t, tmp, &proc->threads, pnode)
+			nt_detach_thread(t);
+		proc->exited = true;
+		nt_emit_detached(proc->s, proc->vpid, NTRACE_DETACHED_PRIVILEGE);
+		goto out;
+	}
+	proc->mm = p->mm;
+	/* old_pid is global: the former tid as the session's pid namespace knew it. */
+	t->exec_old_tid = t->vtid;
+	t->vtid = __task_pid_nr_ns(p, PIDTYPE_PID, proc->s->pidns);
+	if (proc->stop_at_exec) {
+		proc->stop_at_exec = false;
+		nt_queue_stop(t, NT_P_LAUNCH, TWA_RESUME);
+	} else if (proc->events & NTRACE_EVENT_EXEC) {
+		nt_queue_stop(t, NT_P_EXEC, TWA_RESUME);
+	}
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+static void nt_probe_exit(void *data, struct task_struct *p)
+{
+	struct signal_struct *sig = p->signal;
+	struct ntrace_ev_proc_exit *ev;
+	struct nt_session *s;
+	struct nt_proc *proc;
+	struct nt_thread *t;
+	unsigned long flags;
+	struct nt_rec *r;
+
+	if (!atomic_read(&nt_nthreads))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(p);
+	if (t && t->orphan) {
+		nt_orphan_done(t);
+		goto out;
+	}
+	if (!t || !t->proc)
+		goto out;
+	proc = t->proc;
+	s = proc->s;
+	/* The leader is the process: its end is PROC_EXIT, as in the userspace provider. */
+	if ((proc->events & NTRACE_EVENT_THREAD_REPORT) && !thread_group_leader(p))
+		nt_report_thread(s, t, NTRACE_EV_THREAD_EXIT, p->exit_code);
+	if (!atomic_read(&sig->live) && !proc->exited) {
+		proc->exited = true;
+		r = nt_rec_alloc(sizeof(*ev), NTRACE_EV_PROC_EXIT, GFP_ATOMIC);
+		if (r) {
+			ev = (struct ntrace_ev_proc_exit *)r->data;
+			nt_fill_thread(s, t, &ev->thread);
+			nt_emit_exit(s, r, p->group_leader); /* it fills the wait status */
+		}
+	}
+	nt_thread_unlink(t);
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
+			    struct task_struct *task, int group, int result)
+{
+	struct nt_thread *t;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads) || sig == SIGKILL ||
+	    (result != NT_TRACE_SIGNAL_DELIVERED && result != NT_TRACE_SIGNAL_LOSE_INFO))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(task);
+	if (!t || !t->proc)
+		goto out;
+	if (t->skip_sig == sig) {
+		t->skip_sig = 0;
+		goto out;
+	}
+	if (!(t->proc->stop_sigs & BIT_ULL(sig - 1)))
+		goto out;
+	sigaddset(&t->pend_sigs, sig);
+	nt_queue_work(t, TWA_SIGNAL);
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+/*
+ * A signal delivered without a stop (not in stop_signals) while we single-step: the frame
+ * the kernel builds next saves EFLAGS with our TF, and the handler's sigreturn would restore
+ * it when nobody steps any more (a stray SIGTRAP). TF comes out of the registers before the
+ * frame is built and the step ends at the handler's first instruction, as PTRACE_SINGLESTEP
+ * does; a step-over puts its int3 back first (the instruction under it has not run, so the
+ * thread meets the breakpoint again after the handler). Runs under the siglock.
+ */
+static void nt_probe_signal_deliver(void *data, int sig, struct kernel_siginfo *info,
+				    struct k_sigaction *ka)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	struct nt_thread *t;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads) || ka->sa.sa_handler == SIG_IGN ||
+	    ka->sa.sa_handler == SIG_DFL || !(regs->flags & X86_EFLAGS_TF))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(current);
+	if (t && t->orphan) {
+		regs->flags &= ~X86_EFLAGS_TF;
+		nt_orphan_done(t);
+	} else if (t && t->proc && t->tf_set) {
+		regs->flags &= ~X86_EFLAGS_TF;
+		t->tf_set = false;
+		t->range_step = false;
+		if (t->stepover) {
+			t->stepover = false;
+			if (t->stepover_mode == NTRACE_RESUME_RANGE_STEP)
+				t->stepover_mode = NTRACE_RESUME_STEP;
+			nt_queue_stop(t, NT_P_STEPOVER, TWA_RESUME);
+		} else {
+			nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
+		}
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+/*
+ * SYSCALL clears TF and the IRET back to user mode restores it, so a step over a `syscall`
+ * instruction would trap one instruction late: end the step here, on the way out.
+ */
+static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	struct nt_thread *t;
+	unsigned long flags;
+
+	if (!atomic_read(&nt_nthreads) || !(regs->flags & X86_EFLAGS_TF))
+		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(current);
+	if (t && t->orphan) {
+		regs->flags &= ~X86_EFLAGS_TF;
+		nt_orphan_done(t);
+	} else if (t && t->proc && t->tf_set && !t->stepover && nt_in_range(t, regs->ip)) {
+		/*
+		 * Range step: the instruction after the syscall is in the range, so the trap
+		 * arriving one instruction late is the next step anyway.
+		 */
+	} else if (t && t->proc && t->tf_set) {
+		t->tf_set = false;
+		regs->flags &= ~X86_EFLAGS_TF;
+		if (t->stepover) {
+			t->stepover = false;
+			nt_queue_stop(t, NT_P_STEPOVER, TWA_RESUME);
+		} else {
+			nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
+		}
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+}
+
+/*
+ * sys_exit sets syscall work on every task of the machine while registered (every syscall
+ * takes the slow path), so it is registered only while some session needs it: from its first
+ * step or software breakpoint until it closes. sys_exit_users (read-only parameter) counts
+ * those sessions.
+ */
+static DEFINE_MUTEX(nt_sys_exit_lock);
+static struct tracepoint *nt_sys_exit_tp;
+static int nt_sys_exit_users;
+module_param_named(sys_exit_users, nt_sys_exit_users, int, 0444);
+MODULE_PARM_DESC(sys_exit_users, "sessions holding the sys_exit tracepoint (syscall slow path)");
+
+/* cmd_lock held. */
+int nt_want_sys_exit(struct nt_session *s)
+{
+	int ret = 0;
+
+	if (s->sys_exit)
+		return 0;
+	mutex_lock(&nt_sys_exit_lock);
+	if (!nt_sys_exit_users)
+		ret = tracepoint_probe_register(nt_sys_exit_tp, nt_probe_sys_exit, NULL);
+	if (!ret) {
+		WRITE_ONCE(nt_sys_exit_users, nt_sys_exit_users + 1);
+		s->sys_exit = true;
+	}
+	mutex_unlock(&nt_sys_exit_lock);
+	return ret;
+}
+
+/* The session is closing: its threads are detached already. */
+void nt_drop_sys_exit(struct nt_session *s)
+{
+	if (!s->sys_exit)
+		return;
+	s->sys_exit = false;
+	mutex_lock(&nt_sys_exit_lock);
+	WRITE_ONCE(nt_sys_exit_users, nt_sys_exit_users - 1);
+	if (!nt_sys_exit_users) {
+		tracepoint_probe_unregister(nt_sys_exit_tp, nt_probe_sys_exit, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	mutex_unlock(&nt_sys_exit_lock);
+}
+
+/* ---------------------------------------------------------------- die notifier */
+
+static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
+{
+	struct die_args *args = ptr;
+	struct pt_regs *regs = args->regs;
+	int ret = NOTIFY_DONE;
+	struct nt_thread *t;
+	unsigned long flags;
+
+	if ((val != DIE_INT3 && val != DIE_DEBUG) || !regs || !user_mode(regs) ||
+	    !atomic_read(&nt_nthreads))
+		return NOTIFY_DONE;
+	spin_lock_irqsave(&nt_lock, flags);
+	t = nt_find_task(current);
+	if (t && t->orphan && val == DIE_DEBUG && (*(unsigned long *)args->err & DR_STEP)) {
+		/* The step of a thread detached mid-step: swallow it, forget the thread. */
+		regs->flags &= ~X86_EFLAGS_TF;
+		*(unsigned long *)args->err &= ~DR_STEP;
+		nt_orphan_done(t);
+		ret = (*(unsigned long *)args->err & DR_TRAP_BITS) ? NOTIFY_DONE : NOTIFY_STOP;
+		goto out;
+	}
+	if (!t || !t->proc)
+		goto out;
+	if (val == DIE_INT3) {
+		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);
+
+		/* Claim only our own int3 in our own threads; others fall through to SIGTRAP. */
+		if (!bp)
+			goto out;
+		regs->ip -= 1;
+		if (bp->removing) {
+			/* CLEAR_BP is putting the byte back: run the instruction again. */
+			ret = NOTIFY_STOP;
+			goto out;
+		}
+		t->bp_addr = regs->ip;
+		nt_queue_stop(t, NT_P_BREAKPOINT, TWA_RESUME);
+		ret = NOTIFY_STOP;
+	} else {
+		unsigned long *dr6 = (unsigned long *)args->err;
+
+		if (!t->tf_set || !(*dr6 & DR_STEP))
+			goto out;
+		*dr6 &= ~DR_STEP;
+		if (!t->stepover && !t->pending && nt_in_range(t, regs->ip)) {
+			/* Range step: still inside, keep TF and go on without a stop. */
+			if (!(*dr6 & DR_TRAP_BITS))
+				ret = NOTIFY_STOP;
+			goto out;
+		}
+		t->tf_set = false;
+		regs->flags &= ~X86_EFLAGS_TF;
+		if (t->stepover) {
+			t->stepover = false;
+			nt_queue_stop(t, NT_P_STEPOVER, TWA_RESUME);
+		} else {
+			nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
+		}
+		if (!(*dr6 & DR_TRAP_BITS))
+			ret = NOTIFY_STOP;
+	}
+out:
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return ret;
+}
+
+static struct notifier_block nt_die_nb = {
+	.notifier_call = nt_die,
+	.priority = INT_MAX, /* before uprobes (INT_MAX - 1), which claims all int3 it owns */
+};
+
+/* ---------------------------------------------------------------- registration */
+
+static struct nt_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+} nt_tps[] = {
+	{ "sched_process_fork", nt_probe_fork },
+	{ "sched_process_exec", nt_probe_exec },
+	{ "sched_process_exit", nt_probe_exit },
+	{ "signal_generate", nt_probe_signal },
+	{ "signal_deliver", nt_probe_signal_deliver },
+};
+
+static void nt_tp_lookup(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	if (!strcmp(tp->name, "sys_exit"))
+		nt_sys_exit_tp = tp;
+	for (i = 0; i < ARRAY_SIZE(nt_tps); i++)
+		if (!strcmp(tp->name, nt_tps[i].name))
+			nt_tps[i].tp = tp;
+}
+
+static void nt_tp_unregister(unsigned int n)
+{
+	while (n--)
+		tracepoint_probe_unregister(nt_tps[n].tp, nt_tps[n].probe, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+int nt_hooks_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	ret = nt_regset_init();
+	if (ret)
+		return ret;
+
+	for_each_kernel_tracepoint(nt_tp_lookup, NULL);
+	if (!nt_sys_exit_tp) {
+		pr_err("tracepoint sys_exit not found\n");
+		return -ENOENT;
+	}
+	for (i = 0; i < ARRAY_SIZE(nt_tps); i++) {
+		if (!nt_tps[i].tp) {
+			pr_err("tracepoint %s not found\n", nt_tps[i].name);
+			nt_tp_unregister(i);
+			return -ENOENT;
+		}
+		ret = tracepoint_probe_register(nt_tps[i].tp, nt_tps[i].probe, NULL);
+		if (ret) {
+			nt_tp_unregister(i);
+			return ret;
+		}
+	}
+	ret = register_die_notifier(&nt_die_nb);
+	if (ret)
+		nt_tp_unregister(ARRAY_SIZE(nt_tps));
+	return ret;
+}
+
+void nt_hooks_exit(void)
+{
+	unregister_die_notifier(&nt_die_nb);
+	nt_tp_unregister(ARRAY_SIZE(nt_tps));
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ntrace: the traced threads. Each struct nt_thread is hashed by task (the hooks find theirs
+ * with nt_find_task), listed in its proc, kref-counted (membership, queued task_work, users
+ * such as a command or a hw breakpoint); a stop is requested by queueing the thread's
+ * task_work (nt_queue_stop), which runs nt_work_fn (ntrace_park.c) in the thread itself.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hashtable.h>
+#include <linux/kref.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+
+#include "ntrace_internal.h"
+
+DEFINE_SPINLOCK(nt_lock);
+atomic_t nt_nthreads = ATOMIC_INIT(0);
+static DEFINE_HASHTABLE(nt_hash, 8);
+
+DECLARE_WAIT_QUEUE_HEAD(nt_gate_wq); /* all-stop gates of every process */
+
+struct nt_thread *nt_find_task(struct task_struct *task)
+{
+	struct nt_thread *t;
+
+	hash_for_each_possible(nt_hash, t, hnode, (unsigned long)task)
+		if (t->task == task)
+			return t;
+	return NULL;
+}
+
+struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, gfp_t gfp)
+{
+	struct nt_thread *t = kzalloc(sizeof(*t), gfp);
+
+	if (!t)
+		return NULL;
+	kref_init(&t->ref);
+	INIT_LIST_HEAD(&t->pnode);
+	INIT_HLIST_NODE(&t->hnode);
+	init_task_work(&t->work, nt_work_fn);
+	init_waitqueue_head(&t->wq);
+	if (task)
+		get_task_struct(task);
+	t->task = task;
+	t->proc = proc;
+	t->s = proc->s;
+	kref_get(&t->s->ref);
+	t->handle = atomic64_inc_return(&proc->s->next_handle);
+	return t;
+}
+
+static void nt_thread_release(struct kref *ref)
+{
+	struct nt_thread *t = container_of(ref, struct nt_thread, ref);
+
+	if (t->task)
+		put_task_struct(t->task);
+	nt_session_put(t->s);
+	kfree(t);
+}
+
+void nt_thread_put(struct nt_thread *t)
+{
+	kref_put(&t->ref, nt_thread_release);
+}
+
+void nt_thread_link(struct nt_thread *t)
+{
+	t->vtid = __task_pid_nr_ns(t->task, PIDTYPE_PID, t->s->pidns);
+	hash_add(nt_hash, &t->hnode, (unsigned long)t->task);
+	list_add_tail(&t->pnode, &t->proc->threads);
+	atomic_inc(&nt_nthreads);
+}
+
+void nt_thread_unlink(struct nt_thread *t)
+{
+	if (t->proc && t->proc->gate == t) {
+		t->proc->gate = NULL;
+		wake_up_all(&nt_gate_wq);
+	}
+	hash_del(&t->hnode);
+	list_del_init(&t->pnode);
+	t->proc = NULL;
+	t->pending = 0;
+	sigemptyset(&t->pend_sigs);
+	atomic_dec(&nt_nthreads);
+	wake_up(&t->wq);
+	nt_thread_put(t);
+}
+
+/*
+ * Detach: a parked thread leaves its stop without applying anything. A running thread with
+ * our TF set would die of the SIGTRAP its step raises once nobody claims it, so it stays
+ * hashed, without a proc, until the die notifier or the exit hook sees it (nt_orphan_done).
+ */
+void nt_detach_thread(struct nt_thread *t)
+{
+	if (!t->tf_set || t->stopped) {
+		nt_thread_unlink(t);
+		return;
+	}
+	if (t->proc->gate == t) {
+		t->proc->gate = NULL;
+		wake_up_all(&nt_gate_wq);
+	}
+	list_del_init(&t->pnode);
+	t->proc = NULL;
+	t->pending = 0;
+	sigemptyset(&t->pend_sigs);
+	t->stepover = false;
+	t->orphan = true;
+	__module_get(THIS_MODULE); /* the die notifier must outlive the orphan */
+	wake_up(&t->wq);
+}
+
+void nt_orphan_done(struct nt_thread *t)
+{
+	t->orphan = false;
+	hash_del(&t->hnode);
+	atomic_dec(&nt_nthreads);
+	nt_thread_put(t);
+	module_put(THIS_MODULE);
+}
+
+void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thread *out)
+{
+	out->handle = t->handle;
+	out->tgid = __task_pid_nr_ns(t->task, PIDTYPE_TGID, s->pidns);
+	out->tid = __task_pid_nr_ns(t->task, PIDTYPE_PID, s->pidns);
+}
+
+/* Queue the thread's task_work once; each queued work pins the thread and the module. */
+void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode)
+{
+	if (atomic_cmpxchg(&t->work_queued, 0, 1))
+		return;
+	kref_get(&t->ref);
+	__module_get(THIS_MODULE);
+	if (task_work_add(t->task, &t->work, mode)) {
+		/* -ESRCH: the task is past exit_task_work and will never stop. */
+		atomic_set(&t->work_queued, 0);
+		kref_put(&t->ref, nt_thread_release);
+		module_put(THIS_MODULE);
+	}
+}
+
+void nt_queue_stop(struct nt_thread *t, u32 reason, int twa)
+{
+	t->pending |= reason;
+	nt_queue_work(t, twa);
+}
