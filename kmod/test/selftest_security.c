@@ -722,6 +722,22 @@ static void test_stepover_race(void)
 
 		ev = (struct ntrace_ev_stop *)wait_for(&s, match_stop, &bpm);
 		if (!ev) {
+			struct ntrace_cmd_pid lc = { .pid = pid };
+			struct ntrace_reply *lr = call(&s, &lc, sizeof(lc), NTRACE_CMD_LIST_THREADS);
+			struct ntrace_thread_info *ti = lr && !lr->error ?
+				(void *)((struct ntrace_thread_list_reply *)(lr + 1) + 1) : NULL;
+			char path[64];
+			uint8_t mb = 0;
+			int fd;
+
+			snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+			fd = open(path, O_RDONLY);
+			if (fd < 0 || pread(fd, &mb, 1, (uintptr_t)bp_target) != 1)
+				mb = 0;
+			close(fd);
+			printf("# stepover race: no breakpoint stop in round %d: thread state %d, byte in memory %#x, process state %c\n",
+			       rounds, ti ? (int)ti->state : -1, mb, proc_state(pid));
+			rec_free(&lr->hdr);
 			for (struct rec *q = s.stash; q; q = q->next)
 				printf("# stepover race: stashed record type %#x reason %u\n", q->h.type,
 				       q->h.type == NTRACE_EV_STOP ?
@@ -737,11 +753,15 @@ static void test_stepover_race(void)
 		pair[1] = pair[0];
 		pair[1].hdr.type = NTRACE_CMD_SET_BP;
 		pair[1].hdr.seq = 4;
-		if (write(s.fd, &r, sizeof(r)) != sizeof(r))
+		if (write(s.fd, &r, sizeof(r)) != sizeof(r)) {
+			printf("# stepover race: RESUME write: errno %d\n", errno);
 			break;
+		}
 		spin_us((rounds % 200) * 2);
-		if (write(s.fd, pair, sizeof(pair)) != sizeof(pair))
+		if (write(s.fd, pair, sizeof(pair)) != sizeof(pair)) {
+			printf("# stepover race: CLEAR+SET write: errno %d\n", errno);
 			break;
+		}
 		rec_free(wait_for(&s, match_reply, &seq));
 		/* The other replies came before it: drop them. */
 		for (struct rec **pp = &s.stash; *pp;) {
@@ -956,13 +976,20 @@ static void test_lost(void)
 	call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
 	if (write(p[1], "g", 1) != 1 || !read_byte(q[0]))
 		return;
-	/* Every report is queued or counted by now; read them all. */
+	/*
+	 * The last thread's THREAD_EXIT may still be on its way (pthread_join returns at the
+	 * thread's exit_mm, before the exit hook): read until every report is queued or counted.
+	 */
 	fcntl(s.fd, F_SETFL, O_NONBLOCK);
-	for (;;) {
+	while (reports + lost < 2 * LOST_THREADS) {
+		struct pollfd pfd = { .fd = s.fd, .events = POLLIN };
 		ssize_t n = read(s.fd, buf, sizeof(buf));
 
-		if (n <= 0)
-			break;
+		if (n <= 0) {
+			if (poll(&pfd, 1, TIMEOUT_MS) != 1)
+				break;
+			continue;
+		}
 		for (ssize_t off = 0; off < n;) {
 			struct ntrace_hdr *hd = (struct ntrace_hdr *)((char *)buf + off);
 
