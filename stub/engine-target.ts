@@ -72,6 +72,8 @@ interface ThreadRec {
   stopSignal?: number;
   /** The current stop is our interrupt, reported with this signal (see interruptSiginfo). */
   interruptSignal?: number;
+  /** A resume sent and not answered yet: the engine may not have run the thread yet. */
+  resuming?: Promise<unknown>;
 }
 
 /**
@@ -516,6 +518,18 @@ export class EngineTarget implements BaseOps {
             if (q?.running) this.engine.stop(this.pid, q.ref.handle).catch(() => {});
           }
           this.quietResumes.clear();
+          // Likewise a thread of the same resume whose request the engine takes after this
+          // stop (its all-stop counted it as stopped, and it runs on): stop it once it runs.
+          // A thread the engine stopped already ignores the request.
+          for (const q of this.threadsByTid.values()) {
+            if (!q.resuming || q === r) continue;
+            const handle = q.ref.handle;
+            q.resuming
+              .then(() => {
+                if (q.running) return this.engine.stop(this.pid, handle);
+              })
+              .catch(() => {});
+          }
         } else if (phase.kind === 'collecting') {
           // A clone stop (thread events) is only the creator's half of a `create` report.
           if (ev.reason !== 'requested' && ev.reason !== 'new-thread' && ev.reason !== 'clone') {
@@ -715,13 +729,19 @@ export class EngineTarget implements BaseOps {
         const stopId = r.stopId;
         r.running = true;
         r.stopId = 0n;
-        return this.engine.resume({
+        const sent = this.engine.resume({
           handle: r.ref.handle,
           stopId,
           mode: a.mode === 'continue' ? 'cont' : a.mode === 'step' ? 'step' : 'range-step',
           signal: a.signal,
           ...(a.range ? { range: a.range } : {}),
         });
+        r.resuming = sent;
+        const done = () => {
+          if (r.resuming === sent) r.resuming = undefined;
+        };
+        sent.then(done, done);
+        return sent;
       }),
     );
     let failure: TargetError | undefined;

@@ -85,9 +85,12 @@ class ScriptedEngine extends EventEmitter {
   }
   /** Handles whose resume fails, with the errno name. */
   readonly failResume = new Map<bigint, string>();
+  /** Handles whose resume is answered only when the promise settles. */
+  readonly holdResume = new Map<bigint, Promise<void>>();
   async resume(req: ResumeRequest): Promise<void> {
     this.calls.push(`resume ${req.handle}`);
     this.resumes.push(req);
+    await this.holdResume.get(req.handle);
     const code = this.failResume.get(req.handle);
     if (code) throw new EngineError(code, code === 'ESRCH' ? 3 : 1, 'RESUME');
   }
@@ -307,4 +310,29 @@ test('a new thread seen while an interrupt is pending stays stopped; one resumed
   engine.emitEvent(stopEv(PID + 1, 'requested'));
   t.is(stops.length, 1);
   t.like(stops[0], { cause: { type: 'interrupt' } });
+});
+
+test('a thread whose resume the engine takes after another thread stopped is stopped too', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  engine.emitEvent(stopEv(PID, 'signal'));
+  engine.emitEvent(stopEv(PID + 1, 'requested'));
+  t.is(stops.length, 1);
+  // Both resumed; PID's resume runs it into a breakpoint before the engine reads PID+1's (the
+  // engine's all-stop counted PID+1 as stopped then, and its resume lets it run on).
+  let answer = () => {};
+  engine.holdResume.set(BigInt(PID + 1), new Promise<void>((r) => (answer = r)));
+  const resumed = target.resume([{ mode: 'continue', signal: 0 }]);
+  await tick();
+  engine.emitEvent(stopEv(PID, 'breakpoint'));
+  t.false(engine.calls.includes(`stop ${PID} ${PID + 1}`), 'not before its resume is taken');
+  answer();
+  await resumed;
+  await tick();
+  t.true(engine.calls.includes(`stop ${PID} ${PID + 1}`));
+  t.is(stops.length, 1, 'the stop waits for PID+1');
+  engine.emitEvent(stopEv(PID + 1, 'requested'));
+  t.is(stops.length, 2);
+  t.like(stops[1], { thread: { pid: PID, tid: PID }, cause: { type: 'sw-break' } });
 });
