@@ -97,6 +97,8 @@ const argv = yargs(rawArgs)
 const rest = [...argv._.map(String), ...((argv['--'] as string[] | undefined) ?? [])];
 const commText = rest.shift();
 if (commText === undefined) fail('ntrace-gdbserver: no COMM given (try --help)');
+// gdbserver still takes `--attach` right after COMM ("used to come after PORT").
+const attach = argv.attach === true || (rest[0] === '--attach' && rest.shift() !== undefined);
 const comm = parseComm(commText);
 if (!comm)
   fail(`ntrace-gdbserver: bad COMM "${commText}": expected HOST:PORT, :PORT, a socket path or -`);
@@ -158,7 +160,7 @@ function launchSpec(prog: string[], req: Partial<LaunchRequest> = {}): LaunchSpe
 
 async function main(): Promise<void> {
   let pid: number | undefined;
-  if (argv.attach) {
+  if (attach) {
     const pidText = rest[0];
     if (pidText === undefined || !/^\d+$/.test(pidText))
       fail('ntrace-gdbserver: --attach needs a PID');
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
   const program: string[] = rest;
   const shell = argv['startup-with-shell'] !== false;
   // With the shell, the shell looks PROG up and says what is wrong, as with gdbserver.
-  if (!argv.attach && rest.length > 0 && !shell) {
+  if (!attach && rest.length > 0 && !shell) {
     const path = rest[0]!;
     try {
       accessSync(path, constants.X_OK);

@@ -12,7 +12,7 @@ import {
   spawnGdb,
   startServer,
 } from '../helpers/e2e-harness.js';
-import { basicProgram } from '../helpers/e2e-programs.js';
+import { basicProgram, loopProgram } from '../helpers/e2e-programs.js';
 
 // Skipped only where gdb is not installed (.ci/run installs it): nothing to drive the server with.
 const e2e = haveGdb ? test : test.skip;
@@ -127,3 +127,24 @@ test('errors: missing program, port in use, no COMM, bad COMM; --version', async
   t.is(version.code, 0);
   t.regex(version.stdout, /^\d+\.\d+\.\d+/);
 });
+
+e2e(
+  '--attach may follow COMM, as gdbserver still takes it (gdb.server/attach-flag.exp)',
+  async (t) => {
+    const prog = await loopProgram();
+    for (const kind of serverKinds()) {
+      const child = spawn(prog, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Output(child.stdout).waitFor(/looping pid=\d+/);
+      try {
+        const server = await startServer(kind, ['--attach', String(child.pid)], {
+          before: ['--once'],
+        });
+        const res = await runGdb(prog, server.port, ['p spins > 0', 'detach']);
+        await server.stop();
+        t.regex(res.stdout, /\$1 = 1/, kind);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+  },
+);
