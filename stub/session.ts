@@ -73,7 +73,7 @@ import {
 import { osdataRead, xferRead, xferWrite } from './handlers/qxfer.js';
 import { symbolExchange, tlsAddress } from './handlers/tls.js';
 import { stopReply } from './stop-reply.js';
-import type { Target, TargetStop } from './target.js';
+import type { Ptid, Target, TargetStop } from './target.js';
 import { formatPtid, resolveThread } from './threads.js';
 
 export type SessionState =
@@ -149,7 +149,7 @@ export class Session {
    * Non-stop stop replies not yet acknowledged: the head went out as `%Stop:` (or as the `?`
    * reply), the rest follow one per vStopped (GDB manual, "Notification Packets").
    */
-  private readonly stopQueue: string[] = [];
+  private readonly stopQueue: { body: string; thread?: Ptid }[] = [];
   /** Non-stop: each stopped thread's last stop, for `?`. */
   private readonly threadStops = new WeakMap<SessionContext, Map<number, TargetStop>>();
   private endSession!: (end: SessionEnd) => void;
@@ -452,16 +452,26 @@ export class Session {
           await ctx.target.base.close().catch(() => {});
         }
       }
-      this.queueStop(body);
+      this.queueStop(
+        body,
+        stop.kind === 'stopped' || stop.kind === 'thread-exited' ? stop.thread : undefined,
+      );
     } catch (err) {
       this.log(`stop report failed: ${(err as Error).message}`);
     }
   }
 
-  private queueStop(body: string): void {
+  private queueStop(body: string, thread?: Ptid): void {
     if (this.state.kind === 'closed') return;
-    this.stopQueue.push(body);
+    this.stopQueue.push(thread ? { body, thread } : { body });
     if (this.stopQueue.length === 1) this.conn.notify(`Stop:${body}`);
+  }
+
+  /** Threads of `pid` whose stop GDB has not taken out of the queue with vStopped yet. */
+  private queuedThreads(pid: number): Set<number> {
+    const out = new Set<number>();
+    for (const q of this.stopQueue) if (q.thread?.pid === pid) out.add(q.thread.tid);
+    return out;
   }
 
   /** vCtrlC (or 0x03) in non-stop: one running thread stops with SIGINT, as ^C would do. */
@@ -484,7 +494,7 @@ export class Session {
   /** `?` in non-stop: every stopped thread's stop, the first as the reply, the rest by vStopped. */
   private async nonStopStatus(): Promise<HandlerResult> {
     this.stopQueue.length = 0;
-    const bodies: string[] = [];
+    const bodies: { body: string; thread: Ptid }[] = [];
     for (const p of this.procs.values()) {
       const stops = this.threadStops.get(p);
       for (const t of p.target.base.threads()) {
@@ -495,11 +505,11 @@ export class Session {
           signal: 0,
           cause: { type: 'signal' },
         };
-        bodies.push(await stopReply(p, stop));
+        bodies.push({ body: await stopReply(p, stop), thread: t });
       }
     }
     this.stopQueue.push(...bodies);
-    return reply(bodies[0] ?? 'OK');
+    return reply(bodies[0]?.body ?? 'OK');
   }
 
   /**
@@ -519,7 +529,9 @@ export class Session {
     // After the OK has gone out: the pump sends it as soon as this returns.
     setImmediate(() => {
       void (async () => {
-        for (const s of stops) this.queueStop(await stopReply(ctx, s));
+        for (const s of stops) {
+          this.queueStop(await stopReply(ctx, s), s.kind === 'stopped' ? s.thread : undefined);
+        }
       })().catch((err) => this.log(`attach stops: ${(err as Error).message}`));
     });
     return OK;
@@ -542,7 +554,13 @@ export class Session {
     for (const [p, plan] of plans) {
       const ns = p.target.nonStop;
       if (!ns) return errorReply(22);
-      const go = plan.resume.filter((a) => a.thread && !ns.isRunning(a.thread));
+      // A thread whose stop is still queued for GDB stays stopped, as with gdbserver
+      // (linux_set_resume_request, in_queued_stop_replies): resumed now, it would report a
+      // second stop before GDB has taken in the first.
+      const queued = this.queuedThreads(p.pid);
+      const go = plan.resume.filter(
+        (a) => a.thread && !ns.isRunning(a.thread) && !queued.has(a.thread.tid),
+      );
       if (go.length > 0) {
         try {
           await p.swBreakpoints?.flush();
@@ -664,7 +682,7 @@ export class Session {
       case 'next-stop-notification':
         if (!this.nonStop) return EMPTY;
         this.stopQueue.shift();
-        return reply(this.stopQueue[0] ?? 'OK');
+        return reply(this.stopQueue[0]?.body ?? 'OK');
       case 'interrupt':
         if (!this.nonStop) break;
         await this.ctrlC();

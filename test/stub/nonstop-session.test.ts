@@ -139,6 +139,33 @@ test('non-stop: vCont answers OK at once, stops queue behind the outstanding one
   await h.close();
 });
 
+test('non-stop: a thread whose stop GDB has not taken with vStopped yet is not resumed', async (t) => {
+  const { fake, h } = await nonStopSession();
+  t.is(await h.client.request('QNonStop:1'), 'OK');
+  t.is(await h.client.request('vCont;c'), 'OK');
+  fake.stopThread({ kind: 'stopped', thread: at(PID + 1), signal: 5, cause: { type: 'sw-break' } });
+  fake.stopThread({ kind: 'stopped', thread: at(PID + 2), signal: 5, cause: { type: 'step' } });
+  await tick();
+  await tick();
+  // GDB takes PID+1's stop (vStopped hands out PID+2's, which stays queued until the next
+  // vStopped), then steps PID+1 and continues the rest: PID+2 stays stopped (gdbserver's
+  // in_queued_stop_replies), or it would report a second stop before GDB saw the first.
+  t.regex(await h.client.request('vStopped'), /^T05.*thread:p3e8\.3ea;$/);
+  fake.calls.length = 0;
+  t.is(await h.client.request('vCont;s:p3e8.3e9;c'), 'OK');
+  t.deepEqual(
+    fake.calls.filter((c) => c.startsWith('resume')),
+    [`resume step:${PID + 1}`], // PID still runs
+  );
+  t.is(await h.client.request('vStopped'), 'OK');
+  // Taken in: now it runs.
+  t.is(await h.client.request('vCont;c:p3e8.3ea'), 'OK');
+  t.deepEqual(fake.calls.filter((c) => c.startsWith('resume')).slice(-1), [
+    `resume continue:${PID + 2}`,
+  ]);
+  await h.close();
+});
+
 test('non-stop: vCont;t and vCtrlC ask the target; ? lists every stopped thread', async (t) => {
   const { fake, h, notes } = await nonStopSession();
   await h.client.request('QNonStop:1');
