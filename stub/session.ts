@@ -27,7 +27,7 @@ import {
 } from './context.js';
 import { setBreakpoint } from './handlers/breakpoints.js';
 import { crcMemory, readMemory, searchMemory, writeMemory } from './handlers/memory.js';
-import { monitorCommand } from './handlers/monitor.js';
+import { monitorCommand, threadDbOnPath } from './handlers/monitor.js';
 import { HostIo, isHostIoCommand } from './hostio/host-io.js';
 import { detectClientFlavour } from './lldb/client-flavour.js';
 import { type LaunchRequest, LaunchSettings } from './launch-settings.js';
@@ -136,6 +136,8 @@ export class Session {
   private extended = false;
   /** vFile: host I/O, per connection (stub/hostio/). */
   private readonly hostIo = new HostIo({ maxPacketSize: PACKET_SIZE });
+  /** `monitor set libthread-db-search-path` left libthread_db where gdbserver finds it. */
+  private threadDbFound = true;
   /** qXfer:osdata documents read while no process is under control. */
   private readonly osdataCache = new Map<string, Buffer>();
   /** Environment, directory, shell and ASLR for vRun. */
@@ -727,9 +729,15 @@ export class Session {
       case 'launch-success':
         return launchSuccess(this);
       case 'monitor': {
-        const out = monitorCommand(cmd.command, (on) => {
-          this.debugOn = on;
-        });
+        const out = monitorCommand(
+          cmd.command,
+          (on) => {
+            this.debugOn = on;
+          },
+          (path) => {
+            this.threadDbFound = threadDbOnPath(path);
+          },
+        );
         if (out.output) this.conn.send(`O${Buffer.from(out.output).toString('hex')}`);
         if (out.exit) return { disconnect: 'exit', reply: 'OK' };
         return out.unknown ? errorReply(1) : OK;
@@ -931,6 +939,8 @@ export class Session {
       case 'symbol-value':
         return symbolExchange(ctx, cmd);
       case 'tls-address':
+        // No libthread_db on the search path: gdbserver cannot look thread-local storage up.
+        if (!this.threadDbFound) return errorReply(1);
         return tlsAddress(ctx, resolveThread(ctx, cmd.thread), cmd.offset, cmd.linkMap);
       case 'read-memory-binary':
         return readMemoryBinary(ctx, cmd.addr, cmd.length, PACKET_SIZE);

@@ -1,5 +1,7 @@
 // qRcmd (GDB's `monitor` command, GDB manual "General Query Packets"): output goes back as `O`
 // packets before the final OK.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 export interface MonitorOutcome {
   /** Text lines to show the user (sent as O packets). */
   output: string;
@@ -15,7 +17,8 @@ const HELP =
   '  exit -- Quit ntrace-gdbserver now (what it launched is killed, what it attached detached)\n' +
   '  set debug on|off -- Log packets to stderr\n' +
   "  set remote-debug 0|1 -- The same (gdbserver's name for the packet log)\n" +
-  '  set debug-format all|none|timestamp -- Accepted; every log line carries a timestamp\n';
+  '  set debug-format all|none|timestamp -- Accepted; every log line carries a timestamp\n' +
+  '  set libthread-db-search-path [PATH] -- Where libthread_db is (none: no thread-local lookups)\n';
 
 // gdbserver's parse_debug_format_options: a comma-separated list, each option acknowledged.
 const DEBUG_FORMATS: Record<string, string> = {
@@ -36,7 +39,28 @@ function debugFormat(list: string): MonitorOutcome {
   return { output };
 }
 
-export function monitorCommand(text: string, setDebug: (on: boolean) => void): MonitorOutcome {
+// gdbserver's default libthread-db-search-path: the program's libpthread directory, then the
+// system's.
+const THREAD_DB_SEARCH_PATH = '$pdir:$sdir';
+
+/**
+ * Whether gdbserver would find libthread_db on `path` (thread-db.cc): `$pdir` and `$sdir` are
+ * where the system keeps it; any other directory must hold libthread_db.so.1. Our thread-local
+ * lookups follow libthread_db's own walk, so they are refused where gdbserver has none.
+ */
+export function threadDbOnPath(path: string): boolean {
+  return path
+    .split(':')
+    .some(
+      (dir) => dir === '$pdir' || dir === '$sdir' || existsSync(join(dir, 'libthread_db.so.1')),
+    );
+}
+
+export function monitorCommand(
+  text: string,
+  setDebug: (on: boolean) => void,
+  setThreadDbSearchPath?: (path: string) => void,
+): MonitorOutcome {
   const cmd = text.trim().replace(/\s+/g, ' ');
   switch (cmd) {
     case 'help':
@@ -59,6 +83,14 @@ export function monitorCommand(text: string, setDebug: (on: boolean) => void): M
       return { output: 'Protocol debug output disabled.\n' };
     default:
       if (cmd.startsWith('set debug-format ')) return debugFormat(cmd.slice(17));
+      if (
+        cmd === 'set libthread-db-search-path' ||
+        cmd.startsWith('set libthread-db-search-path ')
+      ) {
+        const path = cmd.slice(28).trim() || THREAD_DB_SEARCH_PATH;
+        setThreadDbSearchPath?.(path);
+        return { output: `libthread-db-search-path set to \`${path}'\n` };
+      }
       return { output: `Unknown monitor command "${cmd}"; try "monitor help".\n`, unknown: true };
   }
 }
