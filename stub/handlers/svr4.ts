@@ -9,6 +9,7 @@
 // GDB 13 requires lmid (the namespace, named by its r_debug address) on every <library>.
 import type { SessionContext } from '../context.js';
 import { readSome } from './memory.js';
+import { TargetError } from '../target.js';
 
 const AT_PHDR = 3n;
 const AT_PHNUM = 5n;
@@ -110,14 +111,19 @@ async function cachedSlot(ctx: SessionContext): Promise<bigint | undefined> {
   return slot;
 }
 
-/** The address of r_debug, 0n when the dynamic linker has not filled DT_DEBUG yet. */
+/**
+ * The address of r_debug, 0n when the dynamic linker has not filled DT_DEBUG yet. A program with
+ * no DT_DEBUG (ld.so run as the program, a static executable) is an error, E01, as gdbserver
+ * answers (get_r_debug): gdb then finds the libraries itself, through ld.so's _r_debug.
+ */
 async function rDebug(ctx: SessionContext): Promise<bigint> {
-  const slot = await cachedSlot(ctx);
-  return slot === undefined ? 0n : readU64(ctx, slot);
+  const slot = await cachedSlot(ctx).catch(() => undefined);
+  if (slot === undefined) throw new TargetError('no DT_DEBUG in the program', 1);
+  return readU64(ctx, slot).catch(() => 0n);
 }
 
 export async function librariesSvr4(ctx: SessionContext): Promise<string> {
-  const rdebug = await rDebug(ctx).catch(() => 0n);
+  const rdebug = await rDebug(ctx);
   if (rdebug === 0n) return '<library-list-svr4 version="1.0"/>';
   let lm = await readU64(ctx, rdebug + 8n);
   const parts = ['<library-list-svr4 version="1.0"'];

@@ -61,3 +61,13 @@ test('walks r_debug and lists libraries, skipping the main program', async (t) =
 test('an empty list before the dynamic linker fills DT_DEBUG', async (t) => {
   t.is(await librariesSvr4(image(false)), '<library-list-svr4 version="1.0"/>');
 });
+
+test('a program without DT_DEBUG (ld.so run as the program) is an error, as gdbserver answers', async (t) => {
+  // gdb.server/solib-list.exp: gdb then reads ld.so's _r_debug itself and finds the libraries;
+  // an empty list would tell it there are none.
+  const ctx = image(true);
+  const auxv = Buffer.alloc(16);
+  ctx.target.processInfo!.auxv = async () => auxv; // no AT_PHDR: no dynamic section found
+  const err = await t.throwsAsync(librariesSvr4(ctx));
+  t.is((err as { errno?: number }).errno, 1);
+});
