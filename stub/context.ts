@@ -127,9 +127,13 @@ export class SessionContext {
     return p;
   }
 
-  /** Registers a stop event carried; ignored when the cache already holds this stop's. */
+  /**
+   * Registers a stop event carried; ignored when the cache already holds this stop's. A copy:
+   * register writes change the cached buffer, and the stop's own must keep the stop's values.
+   */
   seedGpr(thread: Ptid, gpr: Buffer): void {
-    if (!this.gprCache.has(thread.tid)) this.gprCache.set(thread.tid, Promise.resolve(gpr));
+    if (!this.gprCache.has(thread.tid))
+      this.gprCache.set(thread.tid, Promise.resolve(Buffer.from(gpr)));
   }
 
   /** All registers of `thread` for the current stop; the fp/xstate half is fetched on demand. */

@@ -73,11 +73,20 @@ export async function resume(
     }
     // A breakpoint GDB removed to step over it may stay when only single steps run from there
     // (the engine steps over it). Not under a step that delivers a signal: the engine does not
-    // step over then, and the thread would trap on it.
+    // step over then, and the thread would trap on it. Nor from a pc other than the one the
+    // thread last stopped at (after an inferior call gdb puts the pc back on the breakpoint):
+    // the engine steps over a breakpoint only where the thread stopped, as gdbserver does.
     const keep = new Set<bigint>();
     if (ctx.swBreakpoints && plan.every((a) => a.mode === 'step' && a.thread && !a.signal)) {
+      const last = ctx.lastStop;
       for (const a of plan) {
-        keep.add((await ctx.gpr(a.thread!)).readBigUInt64LE(16 * 8));
+        const pc = (await ctx.gpr(a.thread!)).readBigUInt64LE(16 * 8);
+        const stopped =
+          last?.kind === 'stopped' && last.thread.tid === a.thread!.tid && last.gpr
+            ? last.gpr.readBigUInt64LE(16 * 8)
+            : undefined;
+        // Unknown (a stop without registers): kept, as before.
+        if (stopped === undefined || pc === stopped) keep.add(pc);
       }
     }
     await ctx.swBreakpoints?.flush(keep);

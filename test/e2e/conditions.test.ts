@@ -108,3 +108,17 @@ e2e('malformed bytecode in Z0 gets an E reply and the session lives on', async (
   t.regex(run.out, /\$1 = 3\n/);
   t.regex(run.out, /exited with code 03/);
 });
+
+e2e('a condition gdb evaluates by calling the program stops once per true hit', async (t) => {
+  // An inferior call cannot be an agent expression: gdb evaluates it, then puts the pc back on
+  // the breakpoint and steps over it. The int3 must not stay in for that step (the pc is not
+  // where the thread last stopped, so the engine would not step over it): i=1 would hit again.
+  const run = await runScenario(
+    'ntrace',
+    await prog(),
+    ['break hit if is_odd(i)', 'continue', 'continue', 'continue', 'kill'],
+    { args: ['10'] },
+  );
+  const hits = [...run.out.matchAll(/Breakpoint 1, hit \(i=(\d+)\)/g)].map((m) => m[1]);
+  t.deepEqual(hits, ['1', '3', '5']);
+});
