@@ -21,6 +21,7 @@
 #include <linux/signal_types.h>
 #include <linux/slab.h>
 #include <linux/tracepoint.h>
+#include <linux/uaccess.h>
 #include <asm/debugreg.h>
 
 #include "ntrace_internal.h"
@@ -342,7 +343,20 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	if (val == DIE_INT3) {
 		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);
 
-		/* Claim only our own int3 in our own threads; others fall through to SIGTRAP. */
+		u8 insn = 0xcc;
+
+		/*
+		 * Claim only our own int3 in our own threads; others fall through to SIGTRAP. An
+		 * int3 of ours that CLEAR_BP has just removed can still be executed by another CPU
+		 * (stale instruction bytes): when the byte is no longer 0xcc, retry the
+		 * instruction, as uprobes does.
+		 */
+		if (!bp && !copy_from_user_nofault(&insn, (void __user *)(regs->ip - 1), 1) &&
+		    insn != 0xcc) {
+			regs->ip -= 1;
+			ret = NOTIFY_STOP;
+			goto out;
+		}
 		if (!bp)
 			goto out;
 		regs->ip -= 1;
