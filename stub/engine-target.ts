@@ -903,7 +903,13 @@ export class EngineTarget implements BaseOps {
         .catch(() => {});
     }
     this.swBreaks.clear();
-    await call(this.engine.detach(this.pid));
+    try {
+      await call(this.engine.detach(this.pid));
+    } catch (err) {
+      // Killed from outside while stopped, before its death was seen: nothing is left to let
+      // go of, and the detach stands (gdbserver's detach_one_lwp takes ESRCH as done).
+      if (!(err instanceof TargetError && err.code === 'ESRCH')) throw err;
+    }
     this.phase = { kind: 'gone' };
   }
 
