@@ -43,6 +43,8 @@ export interface Scenario {
   emptyServer?: boolean;
   /** Log LLDB's packets (`log enable gdb-remote packets`) into ScenarioResult.packets. */
   logPackets?: boolean;
+  /** Needs debug registers that trigger (test/helpers/hw-debug.ts): skipped where they do not. */
+  needsHardwareDebug?: boolean;
   commands: string[];
   /** [command, occurrence] sections that must read the same on every server. */
   compare: [string, number][];
@@ -397,6 +399,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'watchpoint set variable',
     program: basicProgram,
+    needsHardwareDebug: true,
     commands: [
       'breakpoint set -n touch',
       'continue',
