@@ -1105,7 +1105,13 @@ export class Session {
           errorReply(1)
         );
       case 'xfer-read':
-        if (cmd.object === 'features' && cmd.annex === 'target.xml') {
+        // GDB gets no description before a process exists (gdbserver: `if (!target_running ())
+        // return -1`), so `set architecture i386` stays possible; LLDB asks for it to launch.
+        if (
+          cmd.object === 'features' &&
+          cmd.annex === 'target.xml' &&
+          this.client?.flavour === 'lldb'
+        ) {
           const tmp = new SessionContext({
             base: { registers: { xstateSize: 0, xcr0: 0n } } as unknown as Target['base'],
           });

@@ -106,3 +106,15 @@ test('two processes: thread ids, Hg selects, D;pid and vKill;pid leave the other
   await h.close();
   t.is(await h.session.ended, 'disconnected');
 });
+
+test('with no process, gdb gets no target description (it may still set any architecture)', async (t) => {
+  // gdb.base/catch-syscall.exp on the extended board: `set architecture i386` before `run`.
+  const h = await connectSession(undefined, { multi: true });
+  // gdb 13's own qSupported.
+  await h.client.request(
+    'qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;fork-events+;vfork-events+;' +
+      'exec-events+;vContSupported+;QThreadEvents+;no-resumed+;memory-tagging+;xmlRegisters=i386',
+  );
+  t.is(await h.client.request('qXfer:features:read:target.xml:0,fff'), 'E01');
+  await h.close();
+});
