@@ -318,8 +318,7 @@ int Tracer::DrainWaits() {
 // reply, so they are bounded by threads and by commands read); process exits and detaches are
 // bounded by processes and kept too.
 static bool Droppable(uint16_t type) {
-  return type == NTRACE_EV_THREAD_NEW || type == NTRACE_EV_THREAD_EXIT ||
-         type == NTRACE_EV_OUTPUT;
+  return type == NTRACE_EV_THREAD_NEW || type == NTRACE_EV_THREAD_EXIT || type == NTRACE_EV_OUTPUT;
 }
 
 void Tracer::Emit(const void *rec, size_t len) {
