@@ -154,6 +154,11 @@ export class Session {
   private readonly stopQueue: { body: string; thread?: Ptid }[] = [];
   /** Non-stop: each stopped thread's last stop, for `?`. */
   private readonly threadStops = new WeakMap<SessionContext, Map<number, TargetStop>>();
+  /**
+   * All-stop: processes that died while stopped (killed from outside) with no resume to report
+   * it to; the next resume reports the death at once, as gdbserver's pending exit status.
+   */
+  private readonly unreportedDeaths = new Map<SessionContext, TargetStop>();
   private endSession!: (end: SessionEnd) => void;
   private debugOn: boolean;
 
@@ -363,6 +368,22 @@ export class Session {
     });
   }
 
+  /** The stop reply of a process that died while stopped, taken off the list; in extended mode it leaves the session. */
+  private async reportDeath(): Promise<HandlerResult | undefined> {
+    for (const [p, stop] of this.unreportedDeaths) {
+      this.unreportedDeaths.delete(p);
+      if (!this.procs.has(p.pid)) continue;
+      this.running.delete(p);
+      const body = await stopReply(p, stop);
+      if (this.extended) {
+        this.removeProc(p);
+        await p.target.base.close().catch(() => {});
+      }
+      return reply(body);
+    }
+    return undefined;
+  }
+
   private onStop(ctx: SessionContext, stop: TargetStop): void {
     // The step of a syscall the stub injected for `_M`/`_m` (stub/handlers/lldb.ts) is
     // awaited by that handler and never reported to the client.
@@ -390,6 +411,7 @@ export class Session {
       );
       if (this.state.kind === 'closed') return;
       ctx.lastStop = stop;
+      if (stop.kind === 'exited' || stop.kind === 'signalled') this.unreportedDeaths.set(ctx, stop);
       return;
     }
     ctx.lastStop = stop;
@@ -746,6 +768,10 @@ export class Session {
         break;
     }
     if (!ctx) return this.dispatchWithoutProcess(cmd);
+    if (!this.nonStop && RESUME_KINDS.has(cmd.kind)) {
+      const dead = await this.reportDeath();
+      if (dead) return dead;
+    }
     switch (cmd.kind) {
       case 'read-registers':
         return readAllRegisters(ctx, this.suffixThread(ctx, cmd.thread));

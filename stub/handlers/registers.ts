@@ -8,13 +8,18 @@ import {
   reply,
   type SessionContext,
 } from '../context.js';
-import type { Ptid } from '../target.js';
+import { type Ptid, TargetError } from '../target.js';
 
 export async function readAllRegisters(ctx: SessionContext, thread?: Ptid): Promise<HandlerResult> {
   try {
     const t = thread ?? ctx.currentThread();
     return reply(encodeAll(ctx.layout, await ctx.registers(t)).toString('hex'));
   } catch (err) {
+    // A thread killed from outside: every register unavailable (`xx`), as gdbserver answers
+    // when ptrace says ESRCH, so gdb can still resume and hear of the death.
+    if (err instanceof TargetError && err.code === 'ESRCH') {
+      return reply('xx'.repeat(ctx.layout.regs.reduce((n, r) => n + r.size, 0)));
+    }
     return errorReply(errnoOf(err));
   }
 }
