@@ -45,7 +45,7 @@ e2e('info os lists the types, and shows shared memory, semaphores and queues', a
   t.regex(rowOf(ours.out, 'shmid', shm) ?? '', new RegExp(`^-?\\d+ +${shm} +600 +8192 `));
   t.regex(rowOf(ours.out, 'semid', sem) ?? '', new RegExp(`^-?\\d+ +${sem} +640 +3 `));
   t.regex(rowOf(ours.out, 'msqid', msg) ?? '', new RegExp(`^-?\\d+ +${msg} +604 +0 +0 `));
-  t.regex(ours.gdb.stderr, /Empty data returned by target\.  Wrong osdata type\?/);
+  t.regex(ours.gdb.stderr, /Empty data returned by target\. {2}Wrong osdata type\?/);
   // The program's process group: the program leads its own (the server started it).
   const pid = /Process \S+ created; pid = (\d+)/.exec(ours.server.stderr.text)![1]!;
   t.regex(ours.gdb.stdout, new RegExp(`^${pid} +\\S+ +${pid} +\\S+`, 'm'));
