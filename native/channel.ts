@@ -1,8 +1,9 @@
-// RecordChannel: raw ntrace records over either provider. The Engine is built on it; tests
+// RecordChannel: raw ntrace records over either provider's fd. The Engine is built on it; tests
 // use it directly to send malformed bytes.
 import { existsSync } from 'node:fs';
 import { loadAddon, type NativeChannel } from './addon.js';
-import { DEVICE_PATH, HDR_SIZE } from './constants.js';
+import { DEVICE_PATH } from './constants.js';
+import { splitRecords } from './records.js';
 import type { Backend } from './types.js';
 
 export type RecordListener = (rec: Buffer) => void;
@@ -17,9 +18,6 @@ export class RecordChannel {
   #waiters: { resolve: (rec: Buffer) => void; reject: (err: Error) => void }[] = [];
   #ended: string | null | undefined;
   #closed = false;
-  /** Record buffers that arrived while a listener was being called (delivered after, in order). */
-  #inbox: Buffer[] = [];
-  #delivering = false;
 
   private constructor(native: NativeChannel, backend: Backend) {
     this.#native = native;
@@ -30,7 +28,7 @@ export class RecordChannel {
     );
   }
 
-  /** A fresh userspace engine, run by this thread. */
+  /** A fresh userspace engine (its own tracer thread). */
   static user(): RecordChannel {
     return new RecordChannel(new (loadAddon().Channel)('user'), 'user');
   }
@@ -48,14 +46,9 @@ export class RecordChannel {
     return this.#closed;
   }
 
-  /**
-   * Writes whole command records (any bytes: validation is the provider's job). Both providers
-   * run them before this returns; their replies, and the events known by then, are delivered
-   * before it returns too (after the records of any delivery in progress, in order).
-   */
+  /** Writes whole command records (any bytes: validation is the provider's job). */
   send(records: Buffer): void {
-    const out = this.#native.write(records);
-    if (out !== undefined) this.#data(out);
+    this.#native.write(records);
   }
 
   /**
@@ -102,29 +95,7 @@ export class RecordChannel {
   }
 
   #data(buf: Buffer): void {
-    if (this.#delivering) {
-      this.#inbox.push(buf);
-      return;
-    }
-    this.#delivering = true;
-    try {
-      for (let b: Buffer | undefined = buf; b !== undefined; b = this.#inbox.shift()) {
-        this.#split(b);
-      }
-    } finally {
-      this.#delivering = false;
-    }
-  }
-
-  /** Hands out each record of buf (whole records, split by hdr.len). */
-  #split(buf: Buffer): void {
-    for (let off = 0; off < buf.length; ) {
-      const len = buf.length - off >= HDR_SIZE ? buf.readUInt32LE(off) : 0;
-      if (len < HDR_SIZE || len % 8 !== 0 || off + len > buf.length) {
-        throw new Error(`bad record length ${len}`);
-      }
-      const rec = buf.subarray(off, off + len);
-      off += len;
+    for (const rec of splitRecords(buf)) {
       const w = this.#waiters.shift();
       if (w !== undefined) w.resolve(rec);
       else if (this.#onRecord.length === 0) this.#queue.push(rec);

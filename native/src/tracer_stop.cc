@@ -337,7 +337,6 @@ void Tracer::HandleNewChild(Thread *t, int event) {
     if (nt == nullptr) {
       nt = AddThread(p, ntid);
       nt->is_new = true;
-      NoteShortResume(ntid); // its first stop is due at once: waited for in place
     }
     nt->parent = t->handle;
     nt->dr_dirty = HwSlotsUsed(p);
@@ -364,9 +363,9 @@ void Tracer::HandleNewChild(Thread *t, int event) {
     uint64_t want = event == PTRACE_EVENT_FORK ? NTRACE_EVENT_FORK : NTRACE_EVENT_VFORK;
     cp->detach_on_start = (p->events & want) == 0;
     procs_[ntid] = std::move(child);
+    OpenPidfd(cp);
     nt = AddThread(cp, ntid);
     nt->is_new = true;
-    NoteShortResume(ntid);
     nt->parent = t->handle;
     OpenMem(cp);
     if (!cp->detach_on_start) {
@@ -435,7 +434,6 @@ void Tracer::HandleExec(Thread *t) {
   for (Thread *u : others) {
     if (u->tid != p->pid && (p->events & NTRACE_EVENT_THREAD_REPORT))
       EmitThreadEvent(NTRACE_EV_THREAD_EXIT, *u, 0);
-    if (u->tid != p->pid) Bury(u->tid); // its zombie is still ours to reap
     p->threads.erase(u->tid);
     handles_.erase(u->handle);
     orphans_.erase(u->tid);
@@ -627,7 +625,6 @@ void Tracer::KResume(Thread *t, int sig) {
   t->signal_stop = false;
   t->group_stop = false;
   t->gone_bps.clear();
-  if (req == PTRACE_SINGLESTEP) NoteShortResume(t->tid); // waited for in place
   if (ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0, req == PTRACE_LISTEN ? 0 : sig) <
       0) {
     if (errno == ESRCH) return; // dying (SIGKILL): its exit status follows
