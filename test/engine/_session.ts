@@ -42,6 +42,20 @@ export function capTest(need: (keyof Caps)[], title: string, fn: ImplementationF
   else test.skip(`${title} [skipped: ${NO_HW_DEBUG}]`, fn);
 }
 
+/**
+ * capTest for a behaviour one provider does not have yet and has no capability bit for: on that
+ * provider the test is skipped with the reason, which that provider's README lists too.
+ */
+export function capTestExcept(
+  gap: { backend: string; why: string },
+  need: (keyof Caps)[],
+  title: string,
+  fn: ImplementationFn<[]>,
+): void {
+  if (backend === gap.backend) test.skip(`${title} [skipped: ${gap.why}]`, fn);
+  else capTest(need, title, fn);
+}
+
 export async function fixture(name: string): Promise<string> {
   return compileFixture(`${name}.c`, { flags: ['-no-pie', '-pthread'], output: `${name}-nopie` });
 }

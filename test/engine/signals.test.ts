@@ -1,7 +1,7 @@
 // The per-signal stop table and what RESUME does with a stop's signal; siginfo access.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { EngineError } from '../../native/index.js';
-import { capTest, fixture, Session, sym, symbols, until } from './_session.js';
+import { capTest, capTestExcept, fixture, Session, sym, symbols, until } from './_session.js';
 
 const SIGUSR1 = 10;
 const SIGUSR2 = 12;
@@ -150,7 +150,15 @@ async function atSpot(s: Session) {
   return { pid, syms, spot, hit };
 }
 
-capTest(
+// The kernel module still runs a passed signal's handler inside a step and steps over a
+// breakpoint when the resume delivers a signal (kmod/README.md, "Not yet").
+const KMOD_STEP_SIGNALS = {
+  backend: 'kernel',
+  why: 'the module does not yet report signals to a stepping thread (kmod/README.md)',
+};
+
+capTestExcept(
+  KMOD_STEP_SIGNALS,
   ['launch', 'signalFilter', 'swBreak'],
   'stepping: a passed signal is reported, and a step that delivers it ends at the handler',
   async (t) => {
@@ -183,7 +191,8 @@ capTest(
   },
 );
 
-capTest(
+capTestExcept(
+  KMOD_STEP_SIGNALS,
   ['launch', 'signalFilter', 'swBreak'],
   'a resume that delivers a signal from a breakpoint comes back to it, not stepped over',
   async (t) => {
