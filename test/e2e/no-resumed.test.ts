@@ -19,6 +19,17 @@ const COMMANDS = [
   'continue',
 ];
 
+/**
+ * Where main is stopped when the worker hits its breakpoint depends on timing, with either
+ * server (still in clone3, or already waiting in pthread_join): its frame is left out of the
+ * comparison, in `info threads` and in the frame gdb prints on `thread 1`.
+ */
+function mainFrameOut(out: string): string {
+  return out
+    .replace(/^( {2}1 +Thread N "e2e-lone-exit") .*$/m, '$1 FRAME')
+    .replace(/^(\[Switching to thread 1 \(Thread N\)\]\n)#0 .*$/m, '$1#0 FRAME');
+}
+
 e2e('the only resumed thread exits: N, "No unwaited-for children left."', async (t) => {
   const prog = await loneExitProgram();
   const runs = await Promise.all(serverKinds().map((k) => runScenario(k, prog, COMMANDS)));
@@ -29,10 +40,6 @@ e2e('the only resumed thread exits: N, "No unwaited-for children left."', async 
   t.notRegex(out, /^\* 2 /m);
   t.regex(out, /\[Inferior 1 \(process N\) exited normally\]/);
   for (const other of runs.slice(1)) {
-    t.is(
-      out.replace(/expected=\d+/g, 'expected=N'),
-      other.out.replace(/expected=\d+/g, 'expected=N'),
-      `differs from ${other.kind}`,
-    );
+    t.is(mainFrameOut(out), mainFrameOut(other.out), `differs from ${other.kind}`);
   }
 });
