@@ -172,6 +172,13 @@ export class SessionContext {
     }
   }
 
+  /** An exec replaced the program: its breakpoints, documents and TLS layout are gone. */
+  forgetExec(): void {
+    this.swBreakpoints?.forgetAll();
+    this.xferCache.clear();
+    this.tlsModidOffset = undefined;
+  }
+
   /** Forget everything that is only valid while stopped. */
   invalidate(): void {
     this.gprCache.clear();

@@ -2,6 +2,10 @@
 // packets before the final OK.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { consoleOutput } from '../../rsp/replies/console.js';
+import { errorReply, OK } from '../context.js';
+import type { Handler } from './handler.js';
+
 export interface MonitorOutcome {
   /** Text lines to show the user (sent as O packets). */
   output: string;
@@ -94,3 +98,19 @@ export function monitorCommand(
       return { output: `Unknown monitor command "${cmd}"; try "monitor help".\n`, unknown: true };
   }
 }
+
+/** qRcmd: the command's output as `O` packets, then OK (or E01 for an unknown command). */
+export const monitorHandler: Handler<'monitor'> = (s, cmd) => {
+  const out = monitorCommand(
+    cmd.command,
+    (on) => {
+      s.debugOn = on;
+    },
+    (path) => {
+      s.threadDbFound = threadDbOnPath(path);
+    },
+  );
+  if (out.output) s.send(consoleOutput(out.output));
+  if (out.exit) return { disconnect: 'exit', reply: 'OK' };
+  return out.unknown ? errorReply(1) : OK;
+};

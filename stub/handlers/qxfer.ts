@@ -3,9 +3,12 @@
 // pieces stays consistent.
 import { xferChunk } from '../../rsp/index.js';
 import { amd64TargetXml } from '../arch/amd64-tdesc.js';
-import { errnoOf, errorReply, type HandlerResult, reply, type SessionContext } from '../context.js';
+import { PACKET_SIZE } from '../capabilities.js';
+import { errnoOf, errorReply, type HandlerResult, reply, SessionContext } from '../context.js';
 import { osdataXml } from '../osdata/index.js';
+import type { Target } from '../target.js';
 import { formatPtid } from '../threads.js';
+import { type Handler, withProcess } from './handler.js';
 import { readSome } from './memory.js';
 import { librariesSvr4 } from './svr4.js';
 
@@ -126,3 +129,27 @@ export async function xferWrite(
 }
 
 export { readSome };
+
+export const xferReadHandler: Handler<'xfer-read'> = withProcess(
+  (_s, cmd, ctx) =>
+    xferRead(ctx, cmd.object, cmd.annex, cmd.offset, Math.min(cmd.length, PACKET_SIZE - 1)),
+  (s, cmd) => {
+    // GDB gets no description before a process exists (gdbserver: `if (!target_running ())
+    // return -1`), so `set architecture i386` stays possible; LLDB asks for it to launch.
+    if (cmd.object === 'features' && cmd.annex === 'target.xml' && s.client?.flavour === 'lldb') {
+      const tmp = new SessionContext({
+        base: { registers: { xstateSize: 0, xcr0: 0n } } as unknown as Target['base'],
+      });
+      return xferRead(tmp, cmd.object, cmd.annex, cmd.offset, cmd.length);
+    }
+    if (cmd.object === 'osdata')
+      return osdataRead(s.osdataCache, cmd.annex, cmd.offset, cmd.length);
+    // Announced in qSupported, so an empty reply would read as "unsupported after all" (GDB
+    // then stops with "conflicting enabled responses"): an error, as gdbserver answers.
+    return errorReply(1);
+  },
+);
+
+export const xferWriteHandler: Handler<'xfer-write'> = withProcess((_s, cmd, ctx) =>
+  xferWrite(ctx, cmd.object, cmd.offset, cmd.data),
+);

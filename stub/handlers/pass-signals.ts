@@ -1,0 +1,24 @@
+// QPassSignals and QProgramSignals (GDB manual, "General Query Packets"): which signals go to
+// the program without a stop, and which reach it at all.
+import { EMPTY, errnoOf, errorReply, OK } from '../context.js';
+import { type Handler, withProcess } from './handler.js';
+import { hostSignalSet } from './lldb.js';
+
+export const passSignals: Handler<'pass-signals'> = withProcess(async (_s, cmd, ctx) => {
+  if (!ctx.target.signals) return EMPTY;
+  const host = hostSignalSet(ctx, cmd.signals);
+  try {
+    await ctx.target.signals.setPassSignals(host);
+    return OK;
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+});
+
+export const programSignals: Handler<'program-signals'> = withProcess((_s, cmd, ctx) => {
+  if (!ctx.target.signals) return EMPTY;
+  const host = hostSignalSet(ctx, cmd.signals);
+  ctx.programSignals = new Set(host);
+  ctx.target.signals.setProgramSignals?.(host);
+  return OK;
+});

@@ -1,0 +1,41 @@
+// qSupported: what the client announces (kept for the processes started later) against what
+// the targets can do (GDB manual, "General Query Packets").
+import { capabilitiesOf, parseClientFeatures, supportedFeatures } from '../capabilities.js';
+import { reply } from '../context.js';
+import { detectClientFlavour } from '../lldb/client-flavour.js';
+import type { Handler } from './handler.js';
+
+const LAUNCH_FEATURES = [
+  'QEnvironmentHexEncoded+',
+  'QEnvironmentUnset+',
+  'QEnvironmentReset+',
+  'QSetWorkingDir+',
+  'QStartupWithShell+',
+];
+
+export const supportedFeaturesHandler: Handler<'supported-features'> = async (s, cmd) => {
+  const client = parseClientFeatures(
+    cmd.features.map((f) =>
+      f.kind === 'flag'
+        ? `${f.name}${f.supported ? '+' : '-'}`
+        : f.kind === 'value'
+          ? `${f.name}=${f.value}`
+          : `${f.name}?`,
+    ),
+  );
+  client.flavour = detectClientFlavour(cmd.features);
+  s.client = client;
+  for (const p of s.procs.values()) {
+    p.client = client;
+    if (client.execEvents) await p.target.execEvents?.setExecEvents(true);
+    if (client.forkEvents && client.multiprocess) await p.target.forks?.setForkEvents(true);
+    if (client.vforkEvents && client.multiprocess) await p.target.forks?.setVforkEvents?.(true);
+  }
+  const features = supportedFeatures(
+    s.ctx ? capabilitiesOf(s.ctx.target) : s.opts.provider?.capabilities,
+    client,
+  );
+  // Settings for programs vRun starts; GDB only sends them when announced.
+  if (s.opts.provider) features.push(...LAUNCH_FEATURES);
+  return reply(features.join(';'));
+};
