@@ -7,7 +7,9 @@ import {
   type RegisterLayout,
 } from './arch/amd64-registers.js';
 import { SwBreakpoints } from './breakpoints.js';
+import { type Dialect, dialectOf } from './dialect.js';
 import type { ClientFlavour } from './lldb/client-flavour.js';
+import type { InferiorAllocator, SavedRegisterStates } from './lldb/index.js';
 import type { Ptid, Target, TargetStop } from './target.js';
 import { TargetError } from './target.js';
 
@@ -87,6 +89,12 @@ export class SessionContext {
   swallowStop = false;
   /** Offset of l_tls_modid in glibc's struct link_map, once gdb told us (handlers/tls.ts). */
   tlsModidOffset: number | undefined;
+  /** The stop the process started with (launch or attach), which LLDB is told is SIGSTOP. */
+  initialStop: TargetStop | undefined;
+  /** LLDB's `_M`/`_m`: memory the debuggee maps for the client (stub/lldb/inferior-syscall.ts). */
+  allocator: InferiorAllocator | undefined;
+  /** LLDB's QSaveRegisterState snapshots. */
+  savedRegisterStates: SavedRegisterStates | undefined;
   /** Host signals GDB lets the program receive (QProgramSignals), undefined: all. */
   programSignals: Set<number> | undefined;
 
@@ -98,6 +106,11 @@ export class SessionContext {
 
   get pid(): number {
     return this.target.base.pid;
+  }
+
+  /** How this client numbers signals and which LLDB replies apply (stub/dialect.ts). */
+  get dialect(): Dialect {
+    return dialectOf(this.client.flavour);
   }
 
   /** The thread for g/p/m and friends: Hg's choice, else the last stopped one, else the first. */

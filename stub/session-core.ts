@@ -96,6 +96,8 @@ export abstract class SessionCore {
    */
   readonly unreportedDeaths = new Map<SessionContext, TargetStop>();
   debugOn: boolean;
+  /** Why the last LLDB `A` failed, for qLaunchSuccess (handlers/lldb.ts). */
+  launchError: string | undefined;
   protected abstract readonly conn: Connection;
 
   constructor(readonly opts: SessionOptions) {

@@ -1,11 +1,10 @@
 // TargetStop -> the stop reply body. Gathers what the reply needs (GDB signal number, thread id,
 // expedited registers from the per-stop register cache, the reason key) and hands it to rsp's
 // formatStopReply, the only stop formatter.
-import { gdbSignalFromHost } from '../rsp/common/signals.js';
 import { type ExpeditedRegister, formatStopReply, type StopEvent } from '../rsp/replies/stop.js';
 import { EXPEDITED, readRegister } from './arch/amd64-registers.js';
 import type { SessionContext } from './context.js';
-import { isLldb, lldbStopFields } from './handlers/lldb.js';
+import { lldbStopFields } from './handlers/lldb.js';
 import type { TargetStop } from './target.js';
 
 const NO_FP = Buffer.alloc(0);
@@ -19,7 +18,7 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
     return formatStopReply(
       {
         kind: 'terminated',
-        signal: isLldb(ctx) ? stop.signal : gdbSignalFromHost(stop.signal),
+        signal: ctx.dialect.signalToClient(stop.signal),
         pid: stop.pid,
       },
       fmt,
@@ -96,7 +95,7 @@ export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<
   return formatStopReply(
     {
       kind: 'T',
-      signal: lldb ? lldb.signal : gdbSignalFromHost(stop.signal),
+      signal: lldb ? lldb.signal : ctx.dialect.signalToClient(stop.signal),
       thread: { pid: stop.thread.pid, tid: stop.thread.tid },
       registers,
       ...(event ? { event } : {}),

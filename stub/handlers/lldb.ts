@@ -27,7 +27,6 @@ import {
   threadStopFacts,
   threadsInfoReply,
 } from '../lldb/index.js';
-import { gdbSignalFromHost, hostSignalFromGdb } from '../../rsp/common/signals.js';
 import { formatStopReply, type LldbStopInfo } from '../../rsp/replies/stop.js';
 import {
   type ClientFeatures,
@@ -101,19 +100,16 @@ async function factsOf(ctx: SessionContext, t: Ptid, expedited: readonly number[
 const SIGSTOP = 19;
 const SIGKILL = 9;
 
-/** The stop each target started with (launch or attach), reported to LLDB as SIGSTOP. */
-const initialStops = new WeakSet<TargetStop>();
-
 /**
  * Called once a target is set up: lldb-server reports the first stop of a launch or an attach
  * as SIGSTOP, whereas gdbserver reports SIGTRAP to GDB (it turns an attach's SIGSTOP into one).
  */
 export function noteInitialStop(ctx: SessionContext): void {
-  if (ctx.lastStop) initialStops.add(ctx.lastStop);
+  ctx.initialStop = ctx.lastStop;
 }
 
 export function isLldb(ctx: SessionContext): boolean {
-  return ctx.client.flavour === 'lldb';
+  return ctx.dialect.lldb;
 }
 
 /**
@@ -121,7 +117,7 @@ export function isLldb(ctx: SessionContext): boolean {
  * LLDB sends Linux numbers, as lldb-server expects; GDB its own (GDB manual, "Signals").
  */
 export function hostSignalFromWire(ctx: SessionContext, wire: number): number | undefined {
-  return isLldb(ctx) ? wire : hostSignalFromGdb(wire);
+  return ctx.dialect.signalFromClient(wire);
 }
 
 /**
@@ -131,11 +127,7 @@ export function hostSignalFromWire(ctx: SessionContext, wire: number): number | 
  * and must not pass SIGIO when GDB_SIGNAL_IO is to stop (`handle SIGIO stop`).
  */
 export function hostSignalSet(ctx: SessionContext, wire: number[]): number[] {
-  if (isLldb(ctx)) return wire.filter((s) => s > 0);
-  const named = new Set(wire);
-  const host: number[] = [];
-  for (let s = 1; s <= 64; s++) if (named.has(gdbSignalFromHost(s))) host.push(s);
-  return host;
+  return ctx.dialect.signalSet(wire);
 }
 
 /**
@@ -149,7 +141,7 @@ export async function lldbStopFields(
   stop: TargetStop & { kind: 'stopped' },
 ): Promise<{ signal: number; lldb: LldbStopInfo } | undefined> {
   if (!isLldb(ctx)) return undefined;
-  const interrupted = stop.cause.type === 'interrupt' || initialStops.has(stop);
+  const interrupted = stop.cause.type === 'interrupt' || ctx.initialStop === stop;
   const signal = interrupted ? SIGSTOP : stop.signal;
   const details = await ctx.target.threadInfo?.threadDetails(stop.thread).catch(() => undefined);
   const name = details?.name;
@@ -239,20 +231,16 @@ export function lldbWithoutProcess(
 // (stub/lldb/inferior-syscall.ts). The single-step that runs it is consumed through
 // takeInternalStop, so the client never sees a stop for it.
 
-const allocators = new WeakMap<SessionContext, InferiorAllocator>();
-
 function allocatorOf(ctx: SessionContext): InferiorAllocator {
-  let a = allocators.get(ctx);
-  if (!a) {
+  if (!ctx.allocator) {
     const base = ctx.target.base;
-    a = targetAllocator(
+    ctx.allocator = targetAllocator(
       base,
       () => ctx.currentThread(),
       () => awaitInternalStop(base),
     );
-    allocators.set(ctx, a);
   }
-  return a;
+  return ctx.allocator;
 }
 
 /** The session's stop listener asks this first: a stop of an injected call is not reported. */
@@ -286,15 +274,9 @@ export async function deallocateMemory(ctx: SessionContext, addr: bigint): Promi
   }
 }
 
-const savedStates = new WeakMap<SessionContext, SavedRegisterStates>();
-
 function statesOf(ctx: SessionContext): SavedRegisterStates {
-  let s = savedStates.get(ctx);
-  if (!s) {
-    s = new SavedRegisterStates();
-    savedStates.set(ctx, s);
-  }
-  return s;
+  ctx.savedRegisterStates ??= new SavedRegisterStates();
+  return ctx.savedRegisterStates;
 }
 
 /** `QSaveRegisterState[;thread:<tid>;]`: the save id, in decimal as lldb-server prints it. */
@@ -350,8 +332,10 @@ export async function readMemoryBinary(
   return readMemoryRaw(ctx, addr, length, maxReply);
 }
 
-/** Per session, why the last `A` failed (for qLaunchSuccess). */
-const launchErrors = new WeakMap<object, string>();
+/** Where a session keeps why its last `A` failed (for qLaunchSuccess). */
+export interface LaunchOutcome {
+  launchError: string | undefined;
+}
 
 /**
  * LLDB's `A` launch: a vRun (`run`) whose stop LLDB fetches afterwards (qLaunchSuccess, then
@@ -359,7 +343,7 @@ const launchErrors = new WeakMap<object, string>();
  * expands arguments itself and never sends QStartupWithShell).
  */
 export async function lldbLaunch(
-  session: object,
+  session: LaunchOutcome,
   settings: LaunchSettings,
   run: () => Promise<HandlerResult>,
 ): Promise<HandlerResult> {
@@ -372,23 +356,23 @@ export async function lldbLaunch(
   }
 }
 
-function launchReply(session: object, run: HandlerResult): HandlerResult {
+function launchReply(session: LaunchOutcome, run: HandlerResult): HandlerResult {
   if ('reply' in run && typeof run.reply === 'string' && /^E[0-9a-f]{2}$/.test(run.reply)) {
     const errno = Number.parseInt(run.reply.slice(1), 16);
-    launchErrors.set(session, `launch failed: ${errnoName(errno)}`);
+    session.launchError = `launch failed: ${errnoName(errno)}`;
     return run;
   }
   if (!('reply' in run) || typeof run.reply !== 'string' || run.reply === '') {
     // No provider or no --multi: `A` is not served here.
     return run;
   }
-  launchErrors.delete(session);
+  session.launchError = undefined;
   return OK;
 }
 
 /** `qLaunchSuccess`: OK, or `E` and the reason the last `A` failed (lldb-server's form). */
-export function launchSuccess(session: object): HandlerResult {
-  const error = launchErrors.get(session);
+export function launchSuccess(session: LaunchOutcome): HandlerResult {
+  const error = session.launchError;
   return error === undefined ? OK : reply(`E${error}`);
 }
 

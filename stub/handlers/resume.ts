@@ -1,12 +1,10 @@
 // c, C, s, S, vCont (GDB manual, "Packets"): turn the request into per-thread ResumeActions,
 // sync the breakpoint set, and let the target run. The stop reply is sent by the session when
 // the target reports the stop.
-import { hostSignalFromGdb } from '../../rsp/common/signals.js';
 import type { ThreadId } from '../../rsp/common/thread-id.js';
 import { errnoOf, errorReply, type HandlerResult, type SessionContext } from '../context.js';
 import type { Ptid, ResumeAction } from '../target.js';
 import { resolveThreads } from '../threads.js';
-import { isLldb } from './lldb.js';
 
 export interface WireAction {
   action: 'continue' | 'step' | 'range' | 'stop';
@@ -14,12 +12,6 @@ export interface WireAction {
   signal?: number;
   thread?: ThreadId;
   range?: { start: bigint; end: bigint };
-}
-
-/** GDB signal to host; 0 when none. Undefined when GDB sent a signal we cannot map. */
-function hostSignal(gdb: number | undefined): number | undefined {
-  if (gdb === undefined || gdb === 0) return 0;
-  return hostSignalFromGdb(gdb);
 }
 
 /**
@@ -30,8 +22,8 @@ export function planResume(ctx: SessionContext, actions: WireAction[]): ResumeAc
   for (const a of actions) {
     if (a.action === 'stop') return 'vCont;t is not supported in all-stop mode';
     if (a.action === 'range' && !ctx.target.rangeStep) return 'range stepping is not supported';
-    // LLDB numbers signals as the host does (./lldb.ts).
-    const signal = isLldb(ctx) ? (a.signal ?? 0) : hostSignal(a.signal);
+    // LLDB numbers signals as the host does (stub/dialect.ts).
+    const signal = ctx.dialect.resumeSignal(a.signal);
     if (signal === undefined) return `unknown signal ${a.signal}`;
     const mode = a.action;
     let threads: (Ptid | undefined)[];
@@ -139,7 +131,7 @@ export function planNonStop(ctx: SessionContext, actions: WireAction[]): NonStop
   const claimed = new Set<number>();
   for (const a of actions) {
     if (a.action === 'range' && !ctx.target.rangeStep) return 'range stepping is not supported';
-    const signal = isLldb(ctx) ? (a.signal ?? 0) : hostSignal(a.signal);
+    const signal = ctx.dialect.resumeSignal(a.signal);
     if (signal === undefined) return `unknown signal ${a.signal}`;
     let named: Ptid[];
     if (a.thread === undefined || a.thread.tid === 'all') {

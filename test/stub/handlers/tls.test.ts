@@ -1,8 +1,8 @@
 // qGetTLSAddr over glibc's x86-64 layout (stub/handlers/tls.ts), on a fake process whose memory
 // holds a TCB, a dtv and a link_map; l_tls_modid's offset comes from gdb through qSymbol.
 import test from 'ava';
-import { FakeTarget } from '../helpers/fake-target.js';
-import { connectSession } from '../helpers/rsp-client.js';
+import { FakeTarget } from '../../helpers/fake-target.js';
+import { connectSession } from '../../helpers/rsp-client.js';
 
 const PID = 1000;
 const TID2 = 1001;

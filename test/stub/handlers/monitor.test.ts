@@ -1,8 +1,9 @@
 // Monitor commands gdb's testsuite sends (gdb.server/server-mon.exp), answered in gdbserver's words.
 import test from 'ava';
-import { monitorCommand, threadDbOnPath } from '../../stub/handlers/monitor.js';
-import { FakeTarget } from '../helpers/fake-target.js';
-import { connectSession } from '../helpers/rsp-client.js';
+import { monitorCommand, threadDbOnPath } from '../../../stub/handlers/monitor.js';
+import { FakeTarget } from '../../helpers/fake-target.js';
+import { connectSession } from '../../helpers/rsp-client.js';
+import { fake } from './_fake.js';
 
 test('set remote-debug turns the packet log on and off, in gdbserver words', (t) => {
   const calls: boolean[] = [];
@@ -49,4 +50,15 @@ test('set libthread-db-search-path: said as gdbserver; a path without libthread_
   await h.close();
   t.true(threadDbOnPath('$pdir:$sdir'));
   t.false(threadDbOnPath('/foo/bar'));
+});
+
+test('qRcmd: monitor help sends output then OK; unknown commands fail', async (t) => {
+  const h = await connectSession(fake().asTarget());
+  const out = await h.client.request(`qRcmd,${Buffer.from('help').toString('hex')}`);
+  t.is(out[0], 'O');
+  t.true(Buffer.from(out.slice(1), 'hex').toString().includes('exit'));
+  t.is(await h.client.next(), 'OK');
+  t.is((await h.client.request(`qRcmd,${Buffer.from('frobnicate').toString('hex')}`))[0], 'O');
+  t.is(await h.client.next(), 'E01');
+  await h.close();
 });

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { SessionContext } from '../../stub/context.js';
-import { librariesSvr4 } from '../../stub/handlers/svr4.js';
-import { FakeTarget } from '../helpers/fake-target.js';
+import { SessionContext } from '../../../stub/context.js';
+import { librariesSvr4 } from '../../../stub/handlers/svr4.js';
+import { FakeTarget } from '../../helpers/fake-target.js';
 
 // A miniature process image: auxv -> phdrs (PT_PHDR, PT_DYNAMIC) -> DT_DEBUG -> r_debug ->
 // two link_map entries (the main program and one library).

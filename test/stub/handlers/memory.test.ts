@@ -1,5 +1,5 @@
 import test from 'ava';
-import { SessionContext } from '../../stub/context.js';
+import { SessionContext } from '../../../stub/context.js';
 import {
   crcMemory,
   gdbCrc32,
@@ -7,8 +7,8 @@ import {
   readMemory,
   searchMemory,
   writeMemory,
-} from '../../stub/handlers/memory.js';
-import { FakeTarget } from '../helpers/fake-target.js';
+} from '../../../stub/handlers/memory.js';
+import { FakeTarget } from '../../helpers/fake-target.js';
 
 function ctx() {
   const fake = new FakeTarget();

@@ -1,0 +1,32 @@
+// stub/dialect.ts: one object per client flavour decides signal numbering both ways.
+import test from 'ava';
+import { SessionContext } from '../../stub/context.js';
+import { dialectOf } from '../../stub/dialect.js';
+import { FakeTarget } from '../helpers/fake-target.js';
+
+test('GDB numbering: SIGUSR1 is host 10, GDB 30, both ways; no resume signal is 0', (t) => {
+  const d = dialectOf('gdb');
+  t.false(d.lldb);
+  t.is(d.signalToClient(10), 30);
+  t.is(d.signalFromClient(30), 10);
+  t.is(d.resumeSignal(undefined), 0);
+  t.is(d.resumeSignal(0), 0);
+  t.is(d.resumeSignal(30), 10);
+});
+
+test('LLDB numbering is the host one; a set drops signal 0', (t) => {
+  const d = dialectOf('lldb');
+  t.true(d.lldb);
+  t.is(d.signalToClient(10), 10);
+  t.is(d.resumeSignal(10), 10);
+  t.deepEqual(d.signalSet([0, 10, 14]), [10, 14]);
+});
+
+test('the context follows the flavour qSupported announced', (t) => {
+  const ctx = new SessionContext(new FakeTarget(1000, [1000]).asTarget());
+  t.false(ctx.dialect.lldb);
+  ctx.client.flavour = 'lldb';
+  t.true(ctx.dialect.lldb);
+  ctx.client.flavour = 'unknown';
+  t.false(ctx.dialect.lldb);
+});
