@@ -73,7 +73,7 @@ import {
 import { osdataRead, xferRead, xferWrite } from './handlers/qxfer.js';
 import { symbolExchange, tlsAddress } from './handlers/tls.js';
 import { stopReply } from './stop-reply.js';
-import type { Ptid, Target, TargetStop } from './target.js';
+import type { Ptid, ResumeAction, Target, TargetStop } from './target.js';
 import { formatPtid, resolveThread } from './threads.js';
 
 export type SessionState =
@@ -159,6 +159,11 @@ export class Session {
    * it to; the next resume reports the death at once, as gdbserver's pending exit status.
    */
   private readonly unreportedDeaths = new Map<SessionContext, TargetStop>();
+  /**
+   * Processes attached before GDB came (`--attach`) and not resumed since: only the first thread
+   * stopped for GDB; the others are stopped by our attach alone.
+   */
+  private readonly freshAttach = new WeakSet<SessionContext>();
   private endSession!: (end: SessionEnd) => void;
   private debugOn: boolean;
 
@@ -222,6 +227,7 @@ export class Session {
       ctx.lastStop = { kind: 'stopped', thread: first, signal: 5, cause: { type: 'signal' } };
     this.threadStops.set(ctx, new Map(first && ctx.lastStop ? [[first.tid, ctx.lastStop]] : []));
     noteInitialStop(ctx);
+    if (target.base.attached && !this.client) this.freshAttach.add(ctx);
     if (select) this.ctx = ctx;
     return ctx;
   }
@@ -521,6 +527,7 @@ export class Session {
     const bodies: { body: string; thread: Ptid }[] = [];
     for (const p of this.procs.values()) {
       const stops = this.threadStops.get(p);
+      if (this.freshAttach.has(p)) await this.resumeAttachedOthers(p);
       for (const t of p.target.base.threads()) {
         if (p.target.nonStop?.isRunning(t)) continue;
         const stop: TargetStop = stops?.get(t.tid) ?? {
@@ -534,6 +541,31 @@ export class Session {
     }
     this.stopQueue.push(...bodies);
     return reply(bodies[0]?.body ?? 'OK');
+  }
+
+  /**
+   * `?` in non-stop on a process attached before GDB connected: the threads but the first run,
+   * as with gdbserver, where only the attached pid's thread stops for GDB (its other LWPs'
+   * attach SIGSTOPs are expected stops, taken and resumed by its event loop once non-stop is on;
+   * linux-low.cc attach, linux_wait_1). GDB 13 also cannot take more than one initial stop
+   * reply: remote.c's wait asserts (`!async_event_handler_marked`) on the second.
+   */
+  private async resumeAttachedOthers(ctx: SessionContext): Promise<void> {
+    this.freshAttach.delete(ctx);
+    const ns = ctx.target.nonStop;
+    const stops = this.threadStops.get(ctx);
+    const go: ResumeAction[] = ctx.target.base
+      .threads()
+      .filter((t) => !stops?.has(t.tid) && !ns?.isRunning(t))
+      .map((thread) => ({ thread, mode: 'continue', signal: 0 }));
+    if (!ns || go.length === 0) return;
+    try {
+      await ctx.swBreakpoints?.flush();
+      ctx.invalidate();
+      await ctx.target.base.resume(go);
+    } catch (err) {
+      this.log(`attached threads not resumed: ${(err as Error).message}`);
+    }
   }
 
   /**
