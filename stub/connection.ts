@@ -19,6 +19,9 @@ export interface ConnectionOptions {
   log?: (line: string) => void;
 }
 
+const ACK = Buffer.from('+');
+const NAK = Buffer.from('-');
+
 /** Packets waiting for the session before we stop reading the socket. */
 const MAX_QUEUED = 64;
 
@@ -35,6 +38,9 @@ export class Connection {
   noAck = false;
   private readonly framer: Framer;
   private lastSent: Buffer | undefined;
+  /** The last packet received, until the client acks our answer to it (ack mode only). */
+  private pendingRequest: Buffer | undefined;
+  private pendingAnswered = false;
   private queued = 0;
   private writePaused = false;
   private closed = false;
@@ -75,8 +81,14 @@ export class Connection {
     for (const ev of this.framer.push(chunk)) {
       switch (ev.type) {
         case 'packet':
+          if (this.isRetransmission(ev.body)) {
+            this.opts.log?.(`retransmission dropped: "${printable(ev.body)}"`);
+            break;
+          }
           this.opts.log?.(`getpkt ("${printable(ev.body)}")`);
-          if (!this.noAck) this.write(Buffer.from('+'));
+          if (!this.noAck) this.write(ACK);
+          this.pendingRequest = this.noAck ? undefined : ev.body;
+          this.pendingAnswered = false;
           this.queued++;
           if (this.queued >= MAX_QUEUED) this.stream.pause();
           this.events.packet(ev.body);
@@ -84,7 +96,7 @@ export class Connection {
         case 'bad-checksum': {
           this.opts.log?.(`bad checksum: "${printable(ev.body)}"`);
           if (!this.noAck) {
-            this.write(Buffer.from('-'));
+            this.write(NAK);
             break;
           }
           // In no-ack mode nobody would retransmit: take the packet as it is, like gdbserver
@@ -100,7 +112,7 @@ export class Connection {
           // A truncated packet is simply gone; anything else was received whole and gets an
           // answer so the client does not wait forever.
           if (ev.code !== 'RSP_ERR_TRUNCATED_PACKET') {
-            if (!this.noAck) this.write(Buffer.from('+'));
+            if (!this.noAck) this.write(ACK);
             this.queued++;
             this.events.badPacket(ev.message);
           }
@@ -113,10 +125,23 @@ export class Connection {
           this.events.interrupt();
           break;
         case 'ack':
+          if (this.pendingAnswered) this.pendingRequest = undefined;
+          break;
         case 'notification':
           break;
       }
     }
+  }
+
+  /**
+   * A copy of the last packet, arriving before the client acked our answer to it: the client
+   * timed out waiting for our ack (a slow start, `target remote | prog`) and sent it again, and
+   * no client in ack mode sends its next packet before that ack (GDB manual, "Packet
+   * Acknowledgment"). gdbserver reads and discards everything until the `+` (remote-utils.cc
+   * putpkt_bin); answering the copy would pair our second answer with gdb's next packet.
+   */
+  private isRetransmission(body: Buffer): boolean {
+    return !this.noAck && this.pendingRequest !== undefined && this.pendingRequest.equals(body);
   }
 
   /** The session finished one packet. */
@@ -142,6 +167,7 @@ export class Connection {
     this.opts.log?.(`putpkt ("${printable(body)}")`);
     const wire = encodePacket(body);
     this.lastSent = wire;
+    this.pendingAnswered = true;
     this.write(wire);
   }
 

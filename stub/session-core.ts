@@ -95,6 +95,11 @@ export abstract class SessionCore {
    * it to; the next resume reports the death at once, as gdbserver's pending exit status.
    */
   readonly unreportedDeaths = new Map<SessionContext, TargetStop>();
+  /**
+   * Processes attached before GDB came (`--attach`) and not resumed since: only the first thread
+   * stopped for GDB; the others are stopped by our attach alone.
+   */
+  readonly freshAttach = new WeakSet<SessionContext>();
   debugOn: boolean;
   /** Why the last LLDB `A` failed, for qLaunchSuccess (handlers/lldb.ts). */
   launchError: string | undefined;
@@ -142,6 +147,7 @@ export abstract class SessionCore {
       ctx.lastStop = { kind: 'stopped', thread: first, signal: 5, cause: { type: 'signal' } };
     this.threadStops.set(ctx, new Map(first && ctx.lastStop ? [[first.tid, ctx.lastStop]] : []));
     noteInitialStop(ctx);
+    if (target.base.attached && !this.client) this.freshAttach.add(ctx);
     if (select) this.ctx = ctx;
     return ctx;
   }

@@ -196,7 +196,8 @@ private:
   void Dispatch(pid_t tid, int status);
   void HandleExit(Thread *t, int status);
   void HandleStopped(Thread *t, int status);
-  void HandleSignal(Thread *t, int sig, bool from_step_over);
+  // stepped_over: the breakpoint address whose step-over this stop ends (0: none).
+  void HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t stepped_over);
   void HandleSyscall(Thread *t);
   void HandleNewChild(Thread *t, int event);
   void HandleNewThreadStop(Thread *t);

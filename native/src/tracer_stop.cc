@@ -95,6 +95,7 @@ void Tracer::HandleStopped(Thread *t, int status) {
     }
   }
   bool from_step_over = t->step_over != 0;
+  uint64_t stepped_over = t->step_over;
   if (from_step_over) {
     if (ev == PTRACE_EVENT_EXEC) {
       t->step_over = 0; // the breakpoint went away with the old image
@@ -111,7 +112,7 @@ void Tracer::HandleStopped(Thread *t, int status) {
   switch (ev) {
   case 0:
     t->signal_stop = true;
-    HandleSignal(t, sig, from_step_over);
+    HandleSignal(t, sig, from_step_over, stepped_over);
     return;
   case PTRACE_EVENT_STOP:
     if (IsGroupStopSig(sig)) {
@@ -165,7 +166,7 @@ void Tracer::HandleStopped(Thread *t, int status) {
   }
 }
 
-void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
+void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t stepped_over) {
   Proc *p = t->proc;
   siginfo_t si;
   memset(&si, 0, sizeof si);
@@ -176,10 +177,17 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
     Continue(t, sig);
     return;
   }
+  bool int3_stepped = false;
   if (sig == SIGTRAP) {
     if (si.si_code == SI_KERNEL && LoadRegs(t)) {
       uint64_t a = t->regs.rip - 1;
-      if (!p->bps_lifted && p->bps.count(a) != 0) {
+      if (from_step_over && a == stepped_over) {
+        // The step-over ran the program's own int3 under our breakpoint (a permanent
+        // breakpoint, gdb.base/bp-permanent.exp): the pc stays past it and the step-over is
+        // done, as gdbserver's linux_wait_1 ("step-over executed software breakpoint").
+        // Taken as our breakpoint's hit, a false condition would step over it forever.
+        int3_stepped = true;
+      } else if (!p->bps_lifted && p->bps.count(a) != 0) {
         // Ours: rewind the pc onto the breakpoint (the stub's decr_pc_after_break, done here).
         t->regs.rip = a;
         ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
@@ -249,7 +257,7 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over) {
     // (signal_delivered's ptrace_notify): a finished step too, as gdbserver reports it.
     bool single_stepped = t->mode == Mode::Step || t->mode == Mode::RangeStep || from_step_over;
     bool step_trap =
-        si.si_code == TRAP_TRACE ||
+        int3_stepped || si.si_code == TRAP_TRACE ||
         (si.si_code == TRAP_BRKPT && t->mode != Mode::Cont && t->mode != Mode::Syscall) ||
         (si.si_code == SIGTRAP && single_stepped);
     if (step_trap || (from_step_over && trace)) {

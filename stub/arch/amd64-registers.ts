@@ -26,6 +26,14 @@ export interface RegisterDef {
   feature: string;
   type: string;
   group?: string;
+  /** An xsave-area register's component: its XSTATE_BV bit and the bytes it spans. */
+  xstate?: XstateComponent;
+}
+
+export interface XstateComponent {
+  bit: number;
+  start: number;
+  end: number;
 }
 
 /** user_regs_struct slot index of each register GDB wants from NT_PRSTATUS. */
@@ -66,10 +74,14 @@ export const XCR0_AVX = 1n << 2n;
 export const XCR0_PKRU = 1n << 9n;
 /** Opmask, ZMM_Hi256 and Hi16_ZMM: all three or no AVX-512. */
 export const XCR0_AVX512 = 0xe0n;
-// Standard-format xsave offsets of the AVX-512 components (CPUID leaf 0xD on every AVX-512 CPU).
+// Intel's standard-format xsave offsets of the AVX-512 components (CPUID leaf 0xD), after MPX's.
 const XSAVE_OPMASK_OFFSET = 1088;
 const XSAVE_ZMM_HI256_OFFSET = 1152;
 const XSAVE_HI16_ZMM_OFFSET = 1664;
+const OPMASK_SIZE = 64;
+const ZMM_HI256_SIZE = 512;
+const HI16_ZMM_SIZE = 1024;
+const PKRU_SIZE = 8;
 
 // The xsave header's XSTATE_BV (Intel SDM vol. 1, 13.4.2): a component whose bit is clear is in
 // its initial state, whatever its bytes say, and the kernel ignores the bytes of such a component
@@ -99,6 +111,35 @@ function fx(name: string, size: number, offset: number, type: string, group?: st
   const feature =
     name.startsWith('xmm') || name === 'mxcsr' ? 'org.gnu.gdb.i386.sse' : 'org.gnu.gdb.i386.core';
   return { name, size, source: { set: 'fx', offset }, feature, type, ...(group ? { group } : {}) };
+}
+
+/**
+ * Where the AVX-512 components start in this machine's standard-format xsave area (the kernel's
+ * NT_X86_XSTATE): CPUID leaf 0xD gives each component's offset, and they differ by vendor. AMD
+ * (Zen 4) has no MPX and packs opmask right after AVX (832, 896, 1408; gdb 13 and its gdbserver
+ * read Intel's 1088/1152/1664 there and show other registers' bytes; gdb 14 reads the layout from
+ * CPUID). Without CPUID here, the offsets come from the area's end: Hi16_ZMM is the last
+ * component below PKRU (bit 9) and the three are contiguous on both vendors. With a component
+ * above PKRU enabled (AMX: Intel only) Intel's fixed offsets hold.
+ */
+function avx512Offsets(
+  xstateSize: number,
+  xcr0: bigint,
+): { opmask: number; zmmHi256: number; hi16Zmm: number } | undefined {
+  if (xcr0 >= 1n << 10n) {
+    if (xstateSize < XSAVE_HI16_ZMM_OFFSET + HI16_ZMM_SIZE) return undefined;
+    return {
+      opmask: XSAVE_OPMASK_OFFSET,
+      zmmHi256: XSAVE_ZMM_HI256_OFFSET,
+      hi16Zmm: XSAVE_HI16_ZMM_OFFSET,
+    };
+  }
+  const end = xstateSize - ((xcr0 & XCR0_PKRU) !== 0n ? PKRU_SIZE : 0);
+  const hi16Zmm = end - HI16_ZMM_SIZE;
+  const zmmHi256 = hi16Zmm - ZMM_HI256_SIZE;
+  const opmask = zmmHi256 - OPMASK_SIZE;
+  if (opmask < XSAVE_AVX_OFFSET + 256) return undefined;
+  return { opmask, zmmHi256, hi16Zmm };
 }
 
 export interface RegisterLayout {
@@ -148,31 +189,41 @@ export function amd64Layout(xstateSize: number, xcr0: bigint): RegisterLayout {
         source: { set: 'xsave', offset: XSAVE_AVX_OFFSET + 16 * i },
         feature: 'org.gnu.gdb.i386.avx',
         type: 'uint128',
+        xstate: { bit: XSTATE_AVX, start: XSAVE_AVX_OFFSET, end: XSAVE_AVX_OFFSET + 256 },
       });
     }
   }
   // AVX-512 (gdb/features/i386/64bit-avx512.xml order): xmm16-31, ymm16h-31h, k0-7,
   // zmm0h-31h. xmm/ymm/zmm 16-31 live in Hi16_ZMM (64 bytes each), the upper halves of
   // zmm0-15 in ZMM_Hi256 (32 bytes each).
-  if ((xcr0 & XCR0_AVX512) === XCR0_AVX512 && xstateSize >= XSAVE_HI16_ZMM_OFFSET + 1024) {
+  const z = (xcr0 & XCR0_AVX512) === XCR0_AVX512 ? avx512Offsets(xstateSize, xcr0) : undefined;
+  if (z) {
     usesXsave = true;
     const f = 'org.gnu.gdb.i386.avx512';
-    const x = (name: string, size: number, offset: number, type: string): RegisterDef => ({
+    const opmask = { bit: XSTATE_OPMASK, start: z.opmask, end: z.opmask + OPMASK_SIZE };
+    const zmmHi256 = { bit: XSTATE_ZMM_HI256, start: z.zmmHi256, end: z.zmmHi256 + ZMM_HI256_SIZE };
+    const hi16Zmm = { bit: XSTATE_HI16_ZMM, start: z.hi16Zmm, end: z.hi16Zmm + HI16_ZMM_SIZE };
+    const x = (
+      name: string,
+      size: number,
+      xstate: XstateComponent,
+      at: number,
+      type: string,
+    ): RegisterDef => ({
       name,
       size,
-      source: { set: 'xsave', offset },
+      source: { set: 'xsave', offset: xstate.start + at },
       feature: f,
       type,
+      xstate,
     });
+    for (let i = 16; i < 32; i++) regs.push(x(`xmm${i}`, 16, hi16Zmm, 64 * (i - 16), 'vec128'));
     for (let i = 16; i < 32; i++)
-      regs.push(x(`xmm${i}`, 16, XSAVE_HI16_ZMM_OFFSET + 64 * (i - 16), 'vec128'));
+      regs.push(x(`ymm${i}h`, 16, hi16Zmm, 64 * (i - 16) + 16, 'uint128'));
+    for (let i = 0; i < 8; i++) regs.push(x(`k${i}`, 8, opmask, 8 * i, 'uint64'));
+    for (let i = 0; i < 16; i++) regs.push(x(`zmm${i}h`, 32, zmmHi256, 32 * i, 'v2ui128'));
     for (let i = 16; i < 32; i++)
-      regs.push(x(`ymm${i}h`, 16, XSAVE_HI16_ZMM_OFFSET + 64 * (i - 16) + 16, 'uint128'));
-    for (let i = 0; i < 8; i++) regs.push(x(`k${i}`, 8, XSAVE_OPMASK_OFFSET + 8 * i, 'uint64'));
-    for (let i = 0; i < 16; i++)
-      regs.push(x(`zmm${i}h`, 32, XSAVE_ZMM_HI256_OFFSET + 32 * i, 'v2ui128'));
-    for (let i = 16; i < 32; i++)
-      regs.push(x(`zmm${i}h`, 32, XSAVE_HI16_ZMM_OFFSET + 64 * (i - 16) + 32, 'v2ui128'));
+      regs.push(x(`zmm${i}h`, 32, hi16Zmm, 64 * (i - 16) + 32, 'v2ui128'));
   }
   // PKRU is the highest user component below AMX, so when it is the top enabled feature it
   // occupies the last 8 bytes of the standard-format area whatever the vendor's layout (AMD and
@@ -182,9 +233,10 @@ export function amd64Layout(xstateSize: number, xcr0: bigint): RegisterLayout {
     regs.push({
       name: 'pkru',
       size: 4,
-      source: { set: 'xsave', offset: xstateSize - 8 },
+      source: { set: 'xsave', offset: xstateSize - PKRU_SIZE },
       feature: 'org.gnu.gdb.i386.pkeys',
       type: 'uint32',
+      xstate: { bit: XSTATE_PKRU, start: xstateSize - PKRU_SIZE, end: xstateSize },
     });
   }
   const byName = new Map(regs.map((r, i) => [r.name, i]));
@@ -232,12 +284,7 @@ function componentOf(r: RegisterDef): number {
     if (src.offset === MXCSR_OFFSET) return 0;
     return src.offset >= 160 ? XSTATE_SSE : XSTATE_X87;
   }
-  if (src.set !== 'xsave') return 0;
-  if (r.name === 'pkru') return XSTATE_PKRU;
-  if (src.offset >= XSAVE_HI16_ZMM_OFFSET) return XSTATE_HI16_ZMM;
-  if (src.offset >= XSAVE_ZMM_HI256_OFFSET) return XSTATE_ZMM_HI256;
-  if (src.offset >= XSAVE_OPMASK_OFFSET) return XSTATE_OPMASK;
-  return XSTATE_AVX;
+  return r.xstate?.bit ?? 0;
 }
 
 /**
@@ -261,14 +308,8 @@ function initValue(r: RegisterDef, fp: Buffer): Buffer | undefined {
   return out;
 }
 
-// Where each component's bytes lie in the standard format (PKRU's place is the register's own).
-const COMPONENT_BYTES: Record<number, readonly [number, number]> = {
-  [XSTATE_SSE]: [160, 416],
-  [XSTATE_AVX]: [XSAVE_AVX_OFFSET, XSAVE_AVX_OFFSET + 256],
-  [XSTATE_OPMASK]: [XSAVE_OPMASK_OFFSET, XSAVE_ZMM_HI256_OFFSET],
-  [XSTATE_ZMM_HI256]: [XSAVE_ZMM_HI256_OFFSET, XSAVE_HI16_ZMM_OFFSET],
-  [XSTATE_HI16_ZMM]: [XSAVE_HI16_ZMM_OFFSET, XSAVE_HI16_ZMM_OFFSET + 1024],
-};
+// The xmm registers' bytes in the legacy area (SSE's component).
+const SSE_BYTES = [160, 416] as const;
 
 /**
  * Before one of its registers is written, puts a component that was in its initial state into
@@ -285,10 +326,8 @@ function claimComponent(r: RegisterDef, fp: Buffer): void {
     // fcw fsw ftw fop fip fdp, and st0-7; mxcsr and its mask (24-31) are not x87's.
     fp.fill(0, 0, MXCSR_OFFSET).writeUInt16LE(FCTRL_INIT, 0);
     fp.fill(0, 32, 160);
-  } else if (bit === XSTATE_PKRU) {
-    if (r.source.set === 'xsave') fp.fill(0, r.source.offset, r.source.offset + 8);
   } else {
-    const [from, to] = COMPONENT_BYTES[bit]!;
+    const [from, to] = r.xstate ? [r.xstate.start, r.xstate.end] : SSE_BYTES;
     fp.fill(0, from, Math.min(to, fp.length));
   }
   if (bit === XSTATE_SSE && (bv & XSTATE_AVX) === 0) fp.writeUInt32LE(MXCSR_INIT, MXCSR_OFFSET);

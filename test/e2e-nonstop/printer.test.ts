@@ -257,3 +257,53 @@ e2e('non-stop attach: every thread reported stopped, then run, interrupt, detach
   t.deepEqual(ours, [all('stopped'), all('running'), all('stopped')]);
   for (const [kind, facts] of runs.slice(1)) t.deepEqual(facts, ours, `differs from ${kind}`);
 });
+
+/**
+ * `--attach` before gdb connects in non-stop: the attached thread is reported stopped and the
+ * others run, as with gdbserver (gdb 13 asserts in remote.c's wait on a second initial stop;
+ * gdb.server/attach-flag.exp). Returns the thread states seen after connecting and after
+ * `interrupt -a`.
+ */
+async function attachFlagScenario(kind: ServerKind): Promise<string[][]> {
+  const prog = await spinThreadsProgram();
+  const child = spawn(prog, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  try {
+    await new Output(child.stdout).waitFor(/looping/);
+    const server = await startServer(kind, [String(child.pid)], { before: ['--once', '--attach'] });
+    const gdb = new GdbSession(prog, `target remote 127.0.0.1:${server.port}`, ['set non-stop on']);
+    try {
+      await gdb.ready();
+      const connected = threadStates(parseInfoThreads(await gdb.run('info threads')));
+      await gdb.run('interrupt -a', /stopped\.[\s\S]*stopped\./);
+      const interrupted = threadStates(parseInfoThreads(await gdb.run('info threads')));
+      await gdb.run('detach', /Detaching from program/);
+      await gdb.quit();
+      const stopped = (s: string[]) =>
+        s.map((x) => x.replace(/: (?!running).*/, ': stopped')).sort();
+      return [stopped(connected), stopped(interrupted)];
+    } finally {
+      gdb.kill();
+      await server.stop();
+    }
+  } finally {
+    reap();
+    process.off('exit', reap);
+  }
+}
+
+e2e(
+  'non-stop connect to a --attach server: the attached thread stopped, the rest running',
+  async (t) => {
+    const runs: [ServerKind, string[][]][] = [];
+    for (const kind of serverKinds()) runs.push([kind, await attachFlagScenario(kind)]);
+    const ours = runs[0]![1];
+    const name = 'e2e-spin-thread';
+    t.deepEqual(ours, [
+      [`${name}: running`, `${name}: running`, `${name}: stopped`],
+      Array(3).fill(`${name}: stopped`),
+    ]);
+    for (const [kind, facts] of runs.slice(1)) t.deepEqual(facts, ours, `differs from ${kind}`);
+  },
+);

@@ -155,6 +155,37 @@ test('avx512 follows avx in gdb order, read from the standard xsave offsets', (t
   t.true(xml.includes('<reg name="zmm31h" bitsize="256" type="v2ui128" regnum="147"/>'));
 });
 
+test('avx512 on AMD (no MPX): the components follow avx, at the offsets CPUID gives there', (t) => {
+  // CPUID 0xD on an AMD EPYC with AVX-512: opmask 832, ZMM_Hi256 896, Hi16_ZMM 1408, size 2432
+  // (2440 with PKRU at 2432). gdb.arch/i386-avx512.exp.
+  for (const [size, xcr0] of [
+    [2432, XCR0_X87_SSE | XCR0_AVX | 0xe0n],
+    [2440, XCR0_X87_SSE | XCR0_AVX | 0xe0n | XCR0_PKRU],
+  ] as const) {
+    const l = amd64Layout(size, xcr0);
+    const reg = (name: string) => l.regs[l.byName.get(name)!]!;
+    t.deepEqual(reg('k0').source, { set: 'xsave', offset: 832 });
+    t.deepEqual(reg('zmm0h').source, { set: 'xsave', offset: 896 });
+    t.deepEqual(reg('xmm16').source, { set: 'xsave', offset: 1408 });
+    t.deepEqual(reg('zmm31h').source, { set: 'xsave', offset: 1408 + 64 * 15 + 32 });
+    const b = bufs(size);
+    b.fp.writeBigUInt64LE(0x1122334455667788n, 832 + 8 * 3);
+    t.is(readRegister(reg('k3'), b).readBigUInt64LE(), 0x1122334455667788n);
+    // Writing one register of an unused component clears that component's bytes only.
+    b.fp.fill(0x5a, 576, size);
+    b.fp.writeUInt32LE(0x7, 512);
+    writeRegister(reg('k1'), b, Buffer.alloc(8, 1));
+    t.is(b.fp.readUInt32LE(512), 0x27);
+    t.deepEqual(
+      b.fp.subarray(832, 896),
+      Buffer.concat([Buffer.alloc(8), Buffer.alloc(8, 1), Buffer.alloc(48)]),
+    );
+    t.is(b.fp[831], 0x5a);
+    t.is(b.fp[896], 0x5a);
+  }
+  t.is(amd64Layout(2440, XCR0_X87_SSE | XCR0_AVX | 0xe0n | XCR0_PKRU).byName.get('pkru'), 148);
+});
+
 test('without all three AVX-512 components there is no avx512 feature', (t) => {
   const l = amd64Layout(2696, XCR0_X87_SSE | XCR0_AVX | 0x20n);
   t.is(l.byName.get('k0'), undefined);
