@@ -234,9 +234,20 @@ const TABLE: readonly Entry[] = [
 /** The packet prefixes this codec understands, for diagnostics and tests. */
 export const KNOWN_PREFIXES: readonly string[] = TABLE.map((e) => e.prefix);
 
+/**
+ * TABLE split by the first byte of each prefix, table order kept within a bucket: a packet is
+ * only tried against the entries that can match it (a handful, not the whole table).
+ */
+const BY_FIRST_BYTE: readonly (readonly Entry[])[] = (() => {
+  const buckets: Entry[][] = Array.from({ length: 256 }, () => []);
+  for (const entry of TABLE) buckets[entry.prefix.charCodeAt(0)]!.push(entry);
+  return buckets;
+})();
+
 export function parseCommand(body: Buffer): Command {
   const packet = body.toString('latin1');
-  for (const entry of TABLE) {
+  const bucket = body.length > 0 ? BY_FIRST_BYTE[body[0]!]! : [];
+  for (const entry of bucket) {
     if (entry.exact ? packet === entry.prefix : packet.startsWith(entry.prefix)) {
       try {
         return entry.parse(packet);
