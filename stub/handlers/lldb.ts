@@ -40,6 +40,7 @@ import {
 } from '../context.js';
 import type { Ptid, TargetStop } from '../target.js';
 import { readMemoryRaw } from './memory.js';
+import { vContReply } from './resume.js';
 import { dtDebugSlot } from './svr4.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
@@ -219,9 +220,7 @@ export function lldbWithoutProcess(
       if (client) client.threadsInStopReply = true;
       return OK;
     case 'vcont-query':
-      return caps
-        ? reply(`vCont;c;C;s;S${caps.nonStop ? ';t' : ''}${caps.rangeStep ? ';r' : ''}`)
-        : undefined;
+      return caps ? reply(vContReply(caps)) : undefined;
     default:
       return undefined;
   }

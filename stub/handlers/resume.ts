@@ -2,6 +2,10 @@
 // sync the breakpoint set, and let the target run. The stop reply is sent by the session when
 // the target reports the stop.
 import type { ThreadId } from '../../rsp/common/thread-id.js';
+import {
+  type VContActionLetter,
+  vContActions as formatVContActions,
+} from '../../rsp/replies/vcont.js';
 import { errnoOf, errorReply, type HandlerResult, type SessionContext } from '../context.js';
 import type { Ptid, ResumeAction } from '../target.js';
 import { resolveThreads } from '../threads.js';
@@ -93,7 +97,15 @@ export async function resume(
 
 /** `vCont?`: what we accept; `t` (stop a thread) where the target can run non-stop. */
 export function vContActions(ctx: SessionContext): string {
-  return `vCont;c;C;s;S${ctx.target.nonStop ? ';t' : ''}${ctx.target.rangeStep ? ';r' : ''}`;
+  return vContReply({ nonStop: !!ctx.target.nonStop, rangeStep: !!ctx.target.rangeStep });
+}
+
+/** `vCont?` for what the targets offer, with or without a process. */
+export function vContReply(can: { nonStop?: boolean; rangeStep?: boolean }): string {
+  const letters: VContActionLetter[] = ['c', 'C', 's', 'S'];
+  if (can.nonStop) letters.push('t');
+  if (can.rangeStep) letters.push('r');
+  return formatVContActions(letters);
 }
 
 /** Hc (deprecated, but `c`/`s` still honour it): the thread plain s applies to. */
