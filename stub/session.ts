@@ -1202,6 +1202,9 @@ const LAUNCH_FEATURES = [
   'QEnvironmentReset+',
   'QSetWorkingDir+',
   'QStartupWithShell+',
+  // gdb's `set disable-randomization` needs it announced (extended_remote_target::
+  // supports_disable_randomization), else it refuses "unsupported on this platform".
+  'QDisableRandomization+',
 ];
 
 const SIGINT = 2;
