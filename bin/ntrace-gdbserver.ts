@@ -251,6 +251,8 @@ async function main(): Promise<void> {
     once: argv.once === true,
     version: pkg.version,
     message: (line) => process.stderr.write(`${line}\n`),
+    // dprintf text goes where the program's stdout goes: with stdio, stdout is the protocol.
+    console: (text) => (comm?.kind === 'stdio' ? process.stderr : process.stdout).write(text),
     ...(log ? { log } : {}),
   });
   onSignal = () => serving.stop();

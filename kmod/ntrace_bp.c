@@ -15,6 +15,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
+#include <linux/uaccess.h>
 
 #include "ntrace_internal.h"
 
@@ -192,6 +193,79 @@ bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode)
 	return ok;
 }
 
+static unsigned long *nt_gpr(struct pt_regs *regs, unsigned int r)
+{
+	unsigned long *gprs[16] = {
+		&regs->ax, &regs->cx, &regs->dx, &regs->bx, &regs->sp, &regs->bp,
+		&regs->si, &regs->di, &regs->r8, &regs->r9, &regs->r10, &regs->r11,
+		&regs->r12, &regs->r13, &regs->r14, &regs->r15,
+	};
+
+	return gprs[r & 15];
+}
+
+/*
+ * Resume from one of our breakpoints by doing its instruction here, for the few a function's
+ * entry starts with (push %reg, endbr64, nop, mov %rsp,%rbp; uprobes emulates some too): the
+ * int3 stays in place, so another thread cannot pass the address unseen meanwhile (the lifted
+ * byte of a step-over), and no step trap follows. false: nothing was changed, step over.
+ * current == t->task, 64-bit mode only.
+ */
+bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs)
+{
+	u64 addr = regs->ip, sp;
+	bool ok = false, near = false;
+	unsigned long flags;
+	struct nt_bp *bp;
+	u8 insn[4] = { 0 };
+	unsigned int i, len = 1;
+
+	if (!user_64bit_mode(regs))
+		return false;
+	spin_lock_irqsave(&nt_lock, flags);
+	bp = t->proc ? nt_bp_find(t->proc, addr) : NULL;
+	if (bp && !bp->removing) {
+		insn[0] = bp->orig;
+		ok = true;
+		/* The bytes after it must be the program's, not our int3s. */
+		for (i = 1; i < sizeof(insn); i++)
+			near |= !!nt_bp_find(t->proc, addr + i);
+	}
+	spin_unlock_irqrestore(&nt_lock, flags);
+	if (!ok || near)
+		return false;
+	if (insn[0] != 0x90 && (insn[0] & 0xf8) != 0x50 &&
+	    copy_from_user(insn + 1, u64_to_user_ptr(addr + 1), sizeof(insn) - 1))
+		return false;
+
+	if (insn[0] == 0x90) /* nop */
+		goto done;
+	if ((insn[0] & 0xf8) == 0x50 || (insn[0] == 0x41 && (insn[1] & 0xf8) == 0x50)) {
+		/* push %reg (rex.b for r8-r15): the old rsp for push %rsp */
+		unsigned int r = insn[0] == 0x41 ? 8 + (insn[1] & 7) : insn[0] & 7;
+
+		len = insn[0] == 0x41 ? 2 : 1;
+		sp = regs->sp - 8;
+		if (put_user(*nt_gpr(regs, r), (unsigned long __user *)sp))
+			return false;
+		regs->sp = sp;
+		goto done;
+	}
+	if (insn[0] == 0xf3 && insn[1] == 0x0f && insn[2] == 0x1e && insn[3] == 0xfa) {
+		len = 4; /* endbr64 */
+		goto done;
+	}
+	if (insn[0] == 0x48 && insn[1] == 0x89 && insn[2] == 0xe5) {
+		len = 3; /* mov %rsp,%rbp */
+		regs->bp = regs->sp;
+		goto done;
+	}
+	return false;
+done:
+	regs->ip += len;
+	return true;
+}
+
 /* Software breakpoints: an rbtree by address (the die notifier looks up with IRQs off). */
 struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr)
 {
@@ -241,14 +315,42 @@ void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp)
 {
 	rb_erase(&bp->rb, &proc->bps);
 	proc->nbps--;
+	if (bp->exprs)
+		proc->expr_bytes -= bp->exprs->bytes;
+}
+
+void nt_bp_free(struct nt_bp *bp)
+{
+	nt_exprs_put(bp->exprs);
+	kfree(bp);
 }
 
 void nt_bp_free_all(struct nt_proc *proc)
 {
 	struct nt_bp *bp, *tmp;
 
-	rbtree_postorder_for_each_entry_safe(bp, tmp, &proc->bps, rb)
-		kfree(bp);
+	rbtree_postorder_for_each_entry_safe(bp, tmp, &proc->bps, rb) {
+		if (bp->exprs)
+			proc->expr_bytes -= bp->exprs->bytes;
+		nt_bp_free(bp);
+	}
 	proc->bps = RB_ROOT;
 	proc->nbps = 0;
+}
+
+/*
+ * Hang *@x on a breakpoint's @slot, within the process's NT_PROC_EXPR_BYTES (ENOSPC); *@x
+ * gets the former list, for nt_exprs_put once nt_lock is dropped.
+ */
+int nt_exprs_swap(struct nt_proc *proc, struct nt_exprs **slot, struct nt_exprs **x)
+{
+	u32 old = *slot ? (*slot)->bytes : 0, new = *x ? (*x)->bytes : 0;
+	struct nt_exprs *prev = *slot;
+
+	if (new > old && proc->expr_bytes - old + new > NT_PROC_EXPR_BYTES)
+		return -ENOSPC;
+	proc->expr_bytes = proc->expr_bytes - old + new;
+	*slot = *x;
+	*x = prev;
+	return 0;
 }

@@ -32,7 +32,8 @@ static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_BREAK | NTRACE_CA
 			   NTRACE_CAP_RANGE_STEP | NTRACE_CAP_EXEC_EVENTS |
 			   NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_XSTATE |
 			   NTRACE_CAP_SIGINFO_WRITE | NTRACE_CAP_ALL_STOP |
-			   NTRACE_CAP_SIGNAL_FILTER | NTRACE_CAP_STOP_REGS;
+			   NTRACE_CAP_SIGNAL_FILTER | NTRACE_CAP_STOP_REGS |
+			   NTRACE_CAP_COND_BYTECODE;
 
 static struct nt_rec *nt_reply_alloc(const struct ntrace_hdr *h, int err, u32 payload, gfp_t gfp)
 {
@@ -244,7 +245,7 @@ static void nt_proc_remove_bps(struct nt_session *s, struct nt_proc *proc)
 			break;
 		if (mem)
 			nt_poke(m.task, bp->addr, &bp->orig, 1);
-		kfree(bp);
+		nt_bp_free(bp);
 	}
 	mutex_unlock(&s->bp_lock);
 	if (mem)
@@ -971,9 +972,29 @@ out:
 
 /* ---------------------------------------------------------------- breakpoints */
 
+/* SET_BP with NTRACE_SETBP_REPLACE: a new list for an existing breakpoint, no reference. */
+static int nt_bp_replace_exprs(struct nt_session *s, struct nt_proc *proc,
+			       const struct ntrace_cmd_bp *c, struct nt_exprs **x)
+{
+	unsigned long flags;
+	struct nt_bp *bp;
+	int err = -ENOENT;
+
+	if (c->kind != NTRACE_BP_SW)
+		return nt_hw_set_exprs(proc, c->addr, c->len, c->kind, x);
+	spin_lock_irqsave(&nt_lock, flags);
+	bp = nt_bp_find(proc, c->addr);
+	if (bp && !bp->removing)
+		err = nt_exprs_swap(proc, &bp->exprs, x);
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return err;
+}
+
 static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
 {
 	bool set = h->type == NTRACE_CMD_SET_BP;
+	bool replace = set && (h->flags & NTRACE_SETBP_REPLACE);
+	struct nt_exprs *x = NULL;
 	struct ntrace_cmd_bp c;
 	struct nt_bp *bp, *nbp = NULL;
 	struct nt_proc *proc;
@@ -982,24 +1003,39 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	struct nt_mem m;
 	int err;
 
-	err = nt_cmd_struct(h, &c, sizeof(c), false);
+	/* The expressions follow the struct, then zeros up to the record's alignment. */
+	err = nt_cmd_struct(h, &c, sizeof(c), true);
 	if (err)
 		return err;
-	if (c.kind > NTRACE_BP_ACCESS)
+	if (c.kind > NTRACE_BP_ACCESS || (!set && c.cond_len) ||
+	    (h->len > sizeof(c) &&
+	     (c.cond_len > h->len - sizeof(c) ||
+	      memchr_inv((const u8 *)h + sizeof(c) + c.cond_len, 0,
+			 h->len - sizeof(c) - c.cond_len))))
 		return -EINVAL;
-	if (c.cond_len)
-		return -EOPNOTSUPP;
+	if (h->len < sizeof(c) && c.cond_len)
+		return -EINVAL;
 	proc = nt_proc_find(s, c.pid);
 	if (!proc)
 		return -ESRCH;
+	err = nt_exprs_parse((const u8 *)h + sizeof(c), c.cond_len, &x);
+	if (err)
+		return err;
+	if (replace) {
+		err = nt_bp_replace_exprs(s, proc, &c, &x);
+		nt_exprs_put(x);
+		return err;
+	}
 	if (set && c.kind == NTRACE_BP_SW) {
 		/* Resuming at a breakpoint steps over it. */
 		err = nt_want_sys_exit(s);
 		if (err)
-			return err;
+			goto out_free;
 		nbp = kzalloc(sizeof(*nbp), GFP_KERNEL_ACCOUNT);
-		if (!nbp)
-			return -ENOMEM;
+		if (!nbp) {
+			err = -ENOMEM;
+			goto out_free;
+		}
 	}
 	/* Every kind is an access to the memory (a READ watchpoint reads the watched value). */
 	err = nt_mem_begin(s, proc, false, &m);
@@ -1009,6 +1045,12 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 		goto out_free;
 	if (c.kind != NTRACE_BP_SW) {
 		err = nt_hw_set(proc, c.addr, c.len, c.kind, set);
+		/* Each SET_BP sets the whole list, as gdb's Z packets do. */
+		if (!err && set) {
+			err = nt_hw_set_exprs(proc, c.addr, c.len, c.kind, &x);
+			if (err) /* over the expression bound: undo the reference */
+				nt_hw_set(proc, c.addr, c.len, c.kind, false);
+		}
 		goto out;
 	}
 
@@ -1021,10 +1063,12 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	spin_lock_irqsave(&nt_lock, flags);
 	bp = nt_bp_find(proc, c.addr);
 	if (set && bp) {
-		if (bp->refs < U32_MAX)
-			bp->refs++; /* setting twice is a reference count */
-		else
+		if (bp->refs == U32_MAX)
 			err = -ENOSPC;
+		else
+			err = nt_exprs_swap(proc, &bp->exprs, &x);
+		if (!err)
+			bp->refs++; /* setting twice is a reference count */
 	} else if (!set && !bp) {
 		err = -ENOENT;
 	} else if (!set && --bp->refs) {
@@ -1041,7 +1085,7 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 			spin_lock_irqsave(&nt_lock, flags);
 			nt_bp_erase(proc, bp);
 			spin_unlock_irqrestore(&nt_lock, flags);
-			kfree(bp);
+			nt_bp_free(bp);
 		}
 		goto out_unlock;
 	}
@@ -1056,8 +1100,12 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	nbp->orig = orig;
 	nbp->refs = 1;
 	spin_lock_irqsave(&nt_lock, flags);
-	nt_bp_insert(proc, nbp);
+	err = nt_exprs_swap(proc, &nbp->exprs, &x);
+	if (!err)
+		nt_bp_insert(proc, nbp);
 	spin_unlock_irqrestore(&nt_lock, flags);
+	if (err)
+		goto out_unlock;
 	if (nt_poke(m.task, c.addr, &int3, 1)) {
 		spin_lock_irqsave(&nt_lock, flags);
 		nt_bp_erase(proc, nbp);
@@ -1071,7 +1119,9 @@ out_unlock:
 out:
 	nt_mem_end(&m);
 out_free:
-	kfree(nbp);
+	if (nbp)
+		nt_bp_free(nbp);
+	nt_exprs_put(x);
 	return err;
 }
 
@@ -1088,8 +1138,8 @@ void nt_do_command(struct nt_session *s, const struct ntrace_hdr *h, struct nt_r
 		err = -EPROTO;
 		goto reply;
 	}
-	if (h->flags) {
-		err = -EINVAL; /* no command defines flags in ABI 1 */
+	if (h->flags && !(h->type == NTRACE_CMD_SET_BP && h->flags == NTRACE_SETBP_REPLACE)) {
+		err = -EINVAL; /* only SET_BP defines a flag in ABI 1 */
 		goto reply;
 	}
 	switch (h->type) {

@@ -33,6 +33,7 @@ struct nt_hw {
 	u32 refs;
 	u32 n;
 	u64 value; /* NTRACE_BP_READ: last value seen, under nt_lock */
+	struct nt_exprs *exprs; /* under nt_lock */
 	struct nt_hw_ev evs[];
 };
 
@@ -93,7 +94,16 @@ static void nt_hw_free(struct nt_hw *hw)
 		unregister_hw_breakpoint(hw->evs[i].ev); /* no handler runs after this */
 		nt_thread_put(hw->evs[i].t);
 	}
+	nt_exprs_put(hw->exprs);
 	kfree(hw);
+}
+
+/* nt_lock held. */
+static void nt_hw_unlist(struct nt_proc *proc, struct nt_hw *hw)
+{
+	list_del(&hw->node);
+	if (hw->exprs)
+		proc->expr_bytes -= hw->exprs->bytes;
 }
 
 /* SET_BP / CLEAR_BP for the watch kinds. cmd_lock held. */
@@ -116,7 +126,7 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 			return -ENOENT;
 		if (!--hw->refs) {
 			spin_lock_irqsave(&nt_lock, flags);
-			list_del(&hw->node);
+			nt_hw_unlist(proc, hw);
 			spin_unlock_irqrestore(&nt_lock, flags);
 			nt_hw_free(hw);
 		}
@@ -195,10 +205,41 @@ void nt_hw_release_all(struct nt_proc *proc)
 
 	list_for_each_entry_safe(hw, tmp, &proc->hws, node) {
 		spin_lock_irqsave(&nt_lock, flags);
-		list_del(&hw->node);
+		nt_hw_unlist(proc, hw);
 		spin_unlock_irqrestore(&nt_lock, flags);
 		nt_hw_free(hw);
 	}
+}
+
+static u32 nt_hw_key_len(u32 kind, u32 len)
+{
+	return kind == NTRACE_BP_HW ? 0 : len;
+}
+
+/* SET_BP's expressions for an existing watch or hw breakpoint (ENOENT). cmd_lock held. */
+int nt_hw_set_exprs(struct nt_proc *proc, u64 addr, u32 len, u32 kind, struct nt_exprs **x)
+{
+	unsigned long flags;
+	struct nt_hw *hw;
+	int err = -ENOENT;
+
+	spin_lock_irqsave(&nt_lock, flags);
+	hw = nt_hw_find(proc, addr, nt_hw_key_len(kind, len), kind);
+	if (hw)
+		err = nt_exprs_swap(proc, &hw->exprs, x);
+	spin_unlock_irqrestore(&nt_lock, flags);
+	return err;
+}
+
+/* A reference to the expressions of the hit's watch or hw breakpoint, if any. */
+struct nt_exprs *nt_hw_exprs_get(struct nt_proc *proc, u64 addr, u32 kind)
+{
+	struct nt_hw *hw;
+
+	list_for_each_entry(hw, &proc->hws, node)
+		if (hw->addr == addr && hw->kind == kind)
+			return nt_exprs_get(hw->exprs);
+	return NULL;
 }
 
 /*

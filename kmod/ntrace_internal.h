@@ -2,8 +2,8 @@
 /*
  * ntrace kernel provider: shared definitions of the session (ntrace_main.c), the commands
  * (ntrace_cmd.c), the traced threads (ntrace_thread.c), their stops (ntrace_park.c,
- * ntrace_allstop.c), software breakpoints (ntrace_bp.c), debug registers (ntrace_hw.c) and
- * the kernel hooks (ntrace_hooks.c).
+ * ntrace_allstop.c), software breakpoints (ntrace_bp.c), their conditions and commands
+ * (ntrace_cond.c), debug registers (ntrace_hw.c) and the kernel hooks (ntrace_hooks.c).
  *
  * Lock order (outermost first):
  *
@@ -39,6 +39,10 @@
  * every queued task_work holds another plus a module reference, so a callback that runs after
  * the session closed (task_work_cancel is not exported) still finds valid memory and code.
  * Procs are freed only under session->cmd_lock, so command code may use them while holding it.
+ * A breakpoint's agent expressions (struct nt_exprs) are kref-counted: the breakpoint holds
+ * one, a hit evaluating them (nt_filter_hits, no lock held) takes another under nt_lock, so
+ * SET_BP may replace them and CLEAR_BP free the breakpoint meanwhile; the last put frees them
+ * in any context (kfree only).
  *
  * All-stop gate (proc->gate, under nt_lock): a stopping thread waits on a global waitqueue,
  * holding no lock, for its siblings to be held (t->in_stop or parked) or for the gate to open.
@@ -74,6 +78,11 @@ struct user_regset;
 #define NT_REPLY_BYTES (1U << 20)
 /* Software breakpoints per process. */
 #define NT_MAX_BPS 16384
+/* Bytes of agent expressions (conditions, commands) per SET_BP and per process. */
+#define NT_MAX_EXPR_BYTES 32768
+#define NT_PROC_EXPR_BYTES (1U << 20)
+/* Text one breakpoint command may print into one OUTPUT record. */
+#define NT_OUTPUT_MAX 4000
 
 enum nt_rec_kind {
 	NT_REC_EVENT, /* a stop, PROC_EXIT, DETACHED, LOST: never dropped */
@@ -116,12 +125,31 @@ struct nt_session {
 	struct delayed_work exit_work; /* emits them once their task is a zombie */
 };
 
+/*
+ * A breakpoint's agent expressions (NTRACE_CAP_COND_BYTECODE, ntrace_cond.c), verified:
+ * conditions first (nconds), then commands. Immutable; a hit evaluating them holds a
+ * reference, taken under nt_lock, so SET_BP may replace or free the breakpoint's meanwhile.
+ */
+struct nt_expr {
+	const u8 *code;
+	u32 len;
+};
+
+struct nt_exprs {
+	struct kref ref;
+	u32 bytes; /* counted in proc->expr_bytes while hung on a breakpoint */
+	u32 n;
+	u32 nconds;
+	struct nt_expr items[]; /* followed by their code */
+};
+
 struct nt_bp {
 	struct rb_node rb; /* proc->bps, by address */
 	u64 addr;
 	u32 refs;
 	u8 orig;
 	bool removing; /* CLEAR_BP restoring the byte: a hit retries the instruction */
+	struct nt_exprs *exprs; /* under nt_lock; NULL: unconditional, no commands */
 };
 
 struct nt_proc {
@@ -140,6 +168,7 @@ struct nt_proc {
 	struct list_head threads; /* nt_thread.pnode */
 	struct rb_root bps; /* struct nt_bp by address */
 	u32 nbps;
+	u32 expr_bytes; /* of the nt_exprs hung on bps and hws, under nt_lock */
 	struct list_head hws; /* struct nt_hw: changed under cmd_lock and nt_lock */
 };
 
@@ -232,6 +261,8 @@ void nt_session_teardown(struct nt_session *s);
 int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set);
 void nt_hw_release_all(struct nt_proc *proc);
 bool nt_hw_read_changed(struct nt_thread *t, u64 addr);
+int nt_hw_set_exprs(struct nt_proc *proc, u64 addr, u32 len, u32 kind, struct nt_exprs **x);
+struct nt_exprs *nt_hw_exprs_get(struct nt_proc *proc, u64 addr, u32 kind); /* nt_lock held */
 
 /* ntrace_thread.c */
 extern wait_queue_head_t nt_gate_wq; /* all-stop gates of every process */
@@ -268,7 +299,16 @@ void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp); /* nt_lock held */
 void nt_bp_free_all(struct nt_proc *proc); /* nt_lock held, or the proc unlinked */
 void nt_reinsert_bp(struct nt_thread *t, u64 addr); /* current == t->task */
 bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode); /* likewise */
+bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs); /* likewise */
 void nt_fork_child(struct task_struct *parent, struct task_struct *child); /* nt_lock free */
+void nt_bp_free(struct nt_bp *bp); /* erased (or never listed) */
+int nt_exprs_swap(struct nt_proc *proc, struct nt_exprs **slot, struct nt_exprs **x); /* nt_lock */
+
+/* ntrace_cond.c */
+int nt_exprs_parse(const u8 *data, u32 len, struct nt_exprs **out);
+struct nt_exprs *nt_exprs_get(struct nt_exprs *x); /* nt_lock held */
+void nt_exprs_put(struct nt_exprs *x);
+void nt_filter_hits(struct nt_thread *t); /* current == t->task, no lock held */
 
 /* ntrace_hooks.c */
 int nt_hooks_init(void);

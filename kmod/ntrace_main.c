@@ -79,8 +79,9 @@ void nt_emit(struct nt_session *s, struct nt_rec *r)
 	struct ntrace_hdr *h = (struct ntrace_hdr *)r->data;
 	unsigned long flags;
 
-	/* Only the per-thread notices may be dropped; stops, exits and detaches never are. */
-	r->kind = h->type == NTRACE_EV_THREAD_NEW || h->type == NTRACE_EV_THREAD_EXIT ?
+	/* Only reports may be dropped (thread notices, OUTPUT); stops, exits, detaches never. */
+	r->kind = h->type == NTRACE_EV_THREAD_NEW || h->type == NTRACE_EV_THREAD_EXIT ||
+				  h->type == NTRACE_EV_OUTPUT ?
 			  NT_REC_REPORT : NT_REC_EVENT;
 	spin_lock_irqsave(&s->qlock, flags);
 	if (r->kind == NT_REC_REPORT && s->report_bytes + r->len > NT_QUEUE_BYTES) {

@@ -430,8 +430,11 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	 * A step-over only for a thread still where it stopped, as gdbserver: a pc the client
 	 * moved onto a breakpoint (gdb's `jump`, a skipped permanent int3) hits it at once.
 	 */
-	if (!(regs->ip == stop_ip && nt_start_stepover(t, regs, mode)) &&
-	    (mode == NTRACE_RESUME_STEP || mode == NTRACE_RESUME_RANGE_STEP)) {
+	if (regs->ip == stop_ip && mode == NTRACE_RESUME_CONT && !sig &&
+	    d->reason == NTRACE_STOP_BREAKPOINT && nt_emulate_bp(t, regs)) {
+		/* Done here, the int3 in place (ntrace_bp.c). */
+	} else if (!(regs->ip == stop_ip && nt_start_stepover(t, regs, mode)) &&
+		   (mode == NTRACE_RESUME_STEP || mode == NTRACE_RESUME_RANGE_STEP)) {
 		spin_lock_irqsave(&nt_lock, flags);
 		if (t->proc) { /* never leave TF behind for a detached thread */
 			t->tf_set = true;
@@ -487,6 +490,8 @@ static void nt_stop_loop(struct nt_thread *t)
 			}
 			spin_unlock_irqrestore(&nt_lock, flags);
 		}
+		/* Hits nobody needs to hear of (conditions, dprintf, writes under READ) go. */
+		nt_filter_hits(t);
 		spin_lock_irqsave(&nt_lock, flags);
 		more = t->proc && nt_next_reason(t, &d);
 		spin_unlock_irqrestore(&nt_lock, flags);
@@ -497,9 +502,6 @@ static void nt_stop_loop(struct nt_thread *t)
 				continue; /* another thread took a group signal */
 			d.has_info = true;
 		}
-		if (d.reason == NTRACE_STOP_WATCH && d.data[1] == NTRACE_BP_READ &&
-		    nt_hw_read_changed(t, d.data[0]))
-			continue; /* a write, not a read */
 		nt_park(t, &d);
 	}
 }

@@ -60,6 +60,8 @@ export function errnoOf(err: unknown): number {
   return 5; // EIO
 }
 
+const NO_XML_LAYOUT = amd64Layout(0, 0n);
+
 export class SessionContext {
   client: ClientFeatures = {
     multiprocess: false,
@@ -76,7 +78,7 @@ export class SessionContext {
   forkChild: number | undefined;
   /** The last stop reported, for `?`. */
   lastStop: TargetStop | undefined;
-  readonly layout: RegisterLayout;
+  private readonly fullLayout: RegisterLayout;
   readonly swBreakpoints: SwBreakpoints | undefined;
   private gprCache = new Map<number, Promise<Buffer>>();
   private fpCache = new Map<number, Promise<Buffer>>();
@@ -100,8 +102,19 @@ export class SessionContext {
 
   constructor(readonly target: Target) {
     const r = target.base.registers;
-    this.layout = amd64Layout(r.xstateSize, r.xcr0);
+    this.fullLayout = amd64Layout(r.xstateSize, r.xcr0);
     this.swBreakpoints = target.breakpoints ? new SwBreakpoints(target.breakpoints) : undefined;
+  }
+
+  /**
+   * The registers of g/G/p/P and the stop replies: ours, described by target.xml, for a client
+   * that reads descriptions (qSupported xmlRegisters=); else the layout a client without one
+   * assumes, core+sse+linux+segments (560 bytes), as gdbserver's tdesc_amd64_linux_no_xml
+   * (linux-x86-low.cc, use_xml). GDB omits xmlRegisters with `set remote
+   * target-features-packet off` and refuses a longer g reply.
+   */
+  get layout(): RegisterLayout {
+    return this.client.xmlRegisters ? this.fullLayout : NO_XML_LAYOUT;
   }
 
   get pid(): number {

@@ -19,6 +19,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Reported by qGDBServerVersion. */
   version?: string;
+  /** Where breakpoint commands' text goes when no `O` packet can carry it (the program's stdout). */
+  console?: (text: Buffer) => void;
 }
 
 export interface Serving {
@@ -74,6 +76,7 @@ export function serve(opts: ServeOptions): Serving {
         ...(opts.provider ? { provider: opts.provider } : {}),
         multi: opts.multi,
         ...(opts.version ? { version: opts.version } : {}),
+        ...(opts.console ? { console: opts.console } : {}),
       });
       current = session;
       const end: SessionEnd = await session.ended;

@@ -1172,7 +1172,7 @@ static void test_foreign_writer(void)
 
 int main(int argc, char **argv)
 {
-	/* "security" (or "security:NAME"): that group alone (selftest_security.c) */
+	/* "security" (or "security:NAME"), "cond": that group alone (selftest_*.c) */
 	const char *only = getenv("NTRACE_SELFTEST_ONLY");
 	const char *self = argc > 1 ? argv[1] : "/ntrace_selftest";
 	const char *suid = argc > 2 ? argv[2] : "/suid-busybox";
@@ -1200,7 +1200,10 @@ int main(int argc, char **argv)
 		test_exec(self, suid);
 		test_foreign_writer();
 	}
-	test_security(self, suid);
+	if (!only || !*only || !strncmp(only, "security", 8))
+		test_security(self, suid);
+	if (!only || !*only || !strcmp(only, "cond"))
+		test_cond();
 	CHECK((stops_seen > 0 || (only && *only)) && !stops_without_regs,
 	      "every STOP record carried NTRACE_STOPF_REGS and 216 register bytes (%d of %d did not)",
 	      stops_without_regs, stops_seen);

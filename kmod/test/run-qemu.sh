@@ -6,9 +6,11 @@
 # console and dmesg, and fail on a failed test or on any oops/BUG/WARN/lockdep report.
 #
 # Environment: KVER (default: the installed linux-headers-*-amd64), OUT (cache dir, default
-# kmod/test/out), NODE_TESTS=1 to add the node conformance suite (slow under TCG), GDB_E2E=1 to
-# add the gdb session, SELFTEST_ONLY=security to run that selftest group alone, BENCH=1
-# (BENCH_ARGS="steps hits") to run bench/kmod, QEMU_TIMEOUT and NODE_TIMEOUT (seconds; the
+# kmod/test/out), NODE_TESTS=1 to add the node conformance suite (slow under TCG; NODE_TESTS_FILES
+# names some of its files, e.g. "conditions"), GDB_E2E=1 to
+# add the gdb session, SELFTEST_ONLY=security (or cond) to run that selftest group alone, BENCH=1
+# (BENCH_ARGS="steps hits [backends] [conds]") to run bench/kmod (BENCH_GDB=N adds bench/gdb's
+# conditional breakpoint, N runs), QEMU_TIMEOUT and NODE_TIMEOUT (seconds; the
 # guest bounds the node suite so its verdict always arrives).
 set -euo pipefail
 
@@ -41,7 +43,8 @@ MODDIR=$IMG/lib/modules/$KVER/kernel
 # 2. The module and the selftest.
 make -s -C "$KMOD" KDIR="$KDIR" modules
 gcc -static -O2 -Wall -Wextra -Werror -I"$KMOD/include" -o "$OUT/ntrace_selftest" \
-	"$HERE/ntrace_selftest.c" "$HERE/selftest_lib.c" "$HERE/selftest_security.c" -lpthread
+	"$HERE/ntrace_selftest.c" "$HERE/selftest_lib.c" "$HERE/selftest_security.c" \
+	"$HERE/selftest_cond.c" -lpthread
 gcc -static -g -O0 -Wall -Wextra -Werror -o "$OUT/gdb_target" "$HERE/gdb_target.c"
 gcc -m32 -nostdlib -static -o "$OUT/compat32" "$HERE/compat32.S" # an ia32 debuggee, no libc
 if [ "${BENCH:-0}" != 0 ]; then
@@ -68,6 +71,7 @@ cp "$HERE/guest-init.sh" "$RD/init"
 cp "$HERE/node-tests.sh" "$HERE/host-root.sh" "$HERE/gdb-e2e.sh" "$HERE/bench.sh" "$RD/"
 chmod +x "$RD/init"
 echo "$NODE_TESTS" >"$RD/node_tests"
+echo "${NODE_TESTS_FILES:-}" >"$RD/node_tests_files"
 echo "${SELFTEST_ONLY:-}" >"$RD/selftest_only"
 echo "${GDB_E2E:-0}" >"$RD/gdb_e2e"
 echo "$ROOT" >"$RD/root_path"
@@ -75,6 +79,7 @@ echo "$OUT/gdb_target" >"$RD/gdb_target_path"
 echo "${BENCH:-0}" >"$RD/bench"
 echo "$OUT/bench_target" >"$RD/bench_target_path"
 echo "${BENCH_ARGS:-5000 2000}" >"$RD/bench_args"
+echo "${BENCH_GDB:-0}" >"$RD/bench_gdb"
 echo "${NODE_TIMEOUT:-$((QEMU_TIMEOUT - 90))}" >"$RD/node_timeout"
 echo "$QEMU_TIMEOUT" >"$RD/qemu_timeout"
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.gz"

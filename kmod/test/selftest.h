@@ -114,5 +114,6 @@ int reap(pid_t pid);
 
 /* Test groups by file. */
 void test_security(const char *self, const char *suid);
+void test_cond(void);
 
 #endif /* NTRACE_SELFTEST_H */

@@ -67,6 +67,10 @@ struct Thread {
   uint64_t skip_bp = 0;   // resumed from this breakpoint address: step over it first
   uint64_t step_over = 0; // a breakpoint lifted for this thread's step-over
   bool deferred = false;  // resume postponed until another thread's step-over ends
+  // This thread's step-over waits for the process's running threads to stop (PauseOthers);
+  // the signal its resume carries.
+  bool step_over_wait = false;
+  int step_over_sig = 0;
   int deferred_sig = 0;
   long syscall_nr = -1;
   // Addresses of breakpoints removed while this thread ran: it may still report the
@@ -120,6 +124,8 @@ struct Proc {
   std::map<pid_t, Thread *> threads;
   std::map<uint64_t, SwBp> bps;
   HwSlot hw[4];
+  // The thread whose step-over holds the others back: it has a breakpoint lifted, or waits
+  // for the running threads to stop before lifting one (step_over_wait).
   Thread *stepping = nullptr;
   bool collecting = false;
   std::vector<std::vector<uint8_t>> held;
@@ -207,6 +213,10 @@ private:
   void Continue(Thread *t, int sig);
   void KResume(Thread *t, int sig);
   void FinishStepOver(Thread *t);
+  bool PauseOthers(Thread *t);
+  void TryStepOver(Proc *p);
+  void AbandonStepOverWait(Thread *t);
+  void ReleaseDeferred(Proc *p);
   void StartCollect(Proc *p);
   void CheckCollected(Proc *p);
   void RequestStop(Thread *t, bool attach);
@@ -247,6 +257,9 @@ private:
   void LiftAll(Proc *p);
   void RestoreAll(Proc *p);
   bool BpInserted(Proc *p, uint64_t addr) const;
+  // A breakpoint of the client's is at addr, even if another thread's step-over has it
+  // lifted for the moment.
+  bool BpSet(const Proc *p, uint64_t addr) const;
   int SetHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len);
   int ClearHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len);
   int ApplyDebugRegs(Thread *t);

@@ -317,9 +317,10 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   t->skip_bp = 0;
   // Step over a breakpoint only when the thread still sits where it stopped, as gdbserver
   // does (thread_needs_step_over): a pc the client moved (`jump`, skipping a permanent int3)
-  // onto a breakpoint is there to hit it at once.
+  // onto a breakpoint is there to hit it at once. Another thread's step-over may have the
+  // breakpoint lifted right now: this thread still has to step over it when it runs.
   if (!delivering && !t->proc->bps.empty() && LoadRegs(t) && t->regs.rip == t->stop_pc &&
-      BpInserted(t->proc, t->regs.rip))
+      BpSet(t->proc, t->regs.rip))
     t->skip_bp = t->regs.rip;
   KResume(t, sig);
   // An all-stop is being collected for this process: the thread joins it at once (its

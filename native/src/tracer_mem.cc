@@ -103,6 +103,10 @@ long Tracer::WriteMem(Proc *p, uint64_t addr, const uint8_t *buf, size_t len) {
   return RawWrite(p, addr, copy.data(), len);
 }
 
+bool Tracer::BpSet(const Proc *p, uint64_t addr) const {
+  return !p->bps_lifted && p->bps.count(addr) != 0;
+}
+
 bool Tracer::BpInserted(Proc *p, uint64_t addr) const {
   return !p->bps_lifted && p->bps.count(addr) != 0 &&
          !(p->stepping != nullptr && p->stepping->step_over == addr);

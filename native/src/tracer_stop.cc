@@ -46,11 +46,13 @@ void Tracer::Dispatch(pid_t tid, int status) {
     if (WIFSTOPPED(status)) orphans_[tid] = status;
     return;
   }
-  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+  pid_t pid = t->proc->pid;
+  if (WIFEXITED(status) || WIFSIGNALED(status))
     HandleExit(t, status);
-    return;
-  }
-  if (WIFSTOPPED(status)) HandleStopped(t, status);
+  else if (WIFSTOPPED(status))
+    HandleStopped(t, status);
+  Proc *p = FindProc(pid);
+  if (p != nullptr) TryStepOver(p);
 }
 
 void Tracer::HandleExit(Thread *t, int status) {
@@ -565,6 +567,7 @@ void Tracer::RequestStop(Thread *t, bool attach) {
   if (attach) t->attach_stop = true;
   if (t->is_new) return; // its initial stop is on the way and honours the request
   if (t->kstopped) {
+    if (t->step_over_wait) AbandonStepOverWait(t);
     // Held inside the engine (waiting behind a step-over): it stops right here.
     if (t->deferred) {
       t->deferred = false;
@@ -610,6 +613,15 @@ void Tracer::KResume(Thread *t, int sig) {
   if (t->dr_dirty) ApplyDebugRegs(t);
   long req;
   if (t->skip_bp != 0 && LoadRegs(t) && t->regs.rip == t->skip_bp && BpInserted(p, t->skip_bp)) {
+    if (PauseOthers(t)) {
+      // A running thread could pass the breakpoint while it is lifted and never report its
+      // hit: stop them all first, as gdbserver does (linux-low.cc, start_step_over:
+      // stop_all_lwps). TryStepOver goes on when the last one has stopped.
+      p->stepping = t;
+      t->step_over_wait = true;
+      t->step_over_sig = sig;
+      return;
+    }
     uint8_t b = p->bps[t->skip_bp].saved;
     RawWrite(p, t->skip_bp, &b, 1);
     t->step_over = t->skip_bp;
@@ -648,6 +660,59 @@ void Tracer::FinishStepOver(Thread *t) {
   if (p->stepping == t) p->stepping = nullptr;
   static const uint8_t int3 = 0xcc;
   if (a != 0 && !p->bps_lifted && p->bps.count(a) != 0) RawWrite(p, a, &int3, 1);
+  ReleaseDeferred(p);
+}
+
+// Sends PTRACE_INTERRUPT to every thread of t's process that runs; true if any still has to
+// stop. A thread in a job-control stop (listening) runs nothing and is left alone.
+bool Tracer::PauseOthers(Thread *t) {
+  bool running = false;
+  for (auto &kv : t->proc->threads) {
+    Thread *u = kv.second;
+    if (u == t || u->kstopped || u->exiting || u->group_stop) continue;
+    if (u->is_new || u->interrupt_outstanding) {
+      running = true; // a stop is on its way
+      continue;
+    }
+    if ((u->tid == u->proc->pid && u->proc->threads.size() > 1 && IsZombie(u->tid)) ||
+        ptrace(PTRACE_INTERRUPT, u->tid, 0, 0) < 0) {
+      u->exiting = true; // a zombie leader, or dying: it never stops again (as RequestStop)
+      continue;
+    }
+    u->interrupt_outstanding = true;
+    running = true;
+  }
+  return running;
+}
+
+// After a status of p: starts the step-over that waited for the others to stop, once they
+// all have.
+void Tracer::TryStepOver(Proc *p) {
+  Thread *t = p->stepping;
+  if (t == nullptr || !t->step_over_wait) return;
+  for (auto &kv : p->threads) {
+    Thread *u = kv.second;
+    if (u != t && !u->kstopped && !u->exiting && !u->group_stop) return;
+  }
+  t->step_over_wait = false;
+  p->stepping = nullptr;
+  int sig = t->step_over_sig;
+  t->step_over_sig = 0;
+  Continue(t, sig); // lifts the breakpoint and steps now, or reports a stop asked for meanwhile
+  if (p->stepping == nullptr) ReleaseDeferred(p);
+}
+
+// t waited to step over a breakpoint and is now to stop where it is (a stop request).
+void Tracer::AbandonStepOverWait(Thread *t) {
+  Proc *p = t->proc;
+  t->step_over_wait = false;
+  if (t->step_over_sig != 0) t->hidden_sig = t->step_over_sig;
+  t->step_over_sig = 0;
+  if (p->stepping == t) p->stepping = nullptr;
+  ReleaseDeferred(p);
+}
+
+void Tracer::ReleaseDeferred(Proc *p) {
   std::vector<Thread *> waiting;
   for (auto &kv : p->threads)
     if (kv.second->deferred) waiting.push_back(kv.second);

@@ -11,6 +11,9 @@ const LAUNCH_FEATURES = [
   'QEnvironmentReset+',
   'QSetWorkingDir+',
   'QStartupWithShell+',
+  // gdb's `set disable-randomization` needs it announced (extended_remote_target::
+  // supports_disable_randomization), else it refuses "unsupported on this platform".
+  'QDisableRandomization+',
 ];
 
 export const supportedFeaturesHandler: Handler<'supported-features'> = async (s, cmd) => {

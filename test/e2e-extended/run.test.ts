@@ -144,3 +144,33 @@ e2e('run with a missing program fails and the session goes on', async (t) => {
   t.regex(res.gdb.stderr, /Running "\/nonexistent\/ext-program" on the remote target failed/);
   t.regex(res.out, /exited with code 07\]/);
 });
+
+e2e(
+  'set disable-randomization off: each run maps the program elsewhere; on: the same place',
+  async (t) => {
+    const prog = await basicProgram();
+    const commands = [
+      ...useProgram(prog),
+      'set disable-randomization off',
+      'break add',
+      'run',
+      'print/x $pc',
+      'run',
+      'print/x $pc',
+      'set disable-randomization on',
+      'run',
+      'print/x $pc',
+      'run',
+      'print/x $pc',
+      'kill',
+    ];
+    for (const kind of serverKinds()) {
+      const run = await runExtended(kind, commands);
+      const pcs = [...run.gdb.stdout.matchAll(/^\$\d+ = (0x[0-9a-f]+)$/gm)].map((m) => m[1]);
+      t.is(pcs.length, 4, `${kind}:\n${run.gdb.stdout}${run.gdb.stderr}`);
+      t.not(pcs[0], pcs[1], kind);
+      t.is(pcs[2], pcs[3], kind);
+      t.notRegex(run.gdb.stdout + run.gdb.stderr, /unsupported on/, kind);
+    }
+  },
+);

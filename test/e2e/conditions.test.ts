@@ -3,7 +3,7 @@
 // (ConditionalBreakpoints+, BreakpointCommands+) and the program stops only where gdb must see.
 // test/fixtures/cond.c calls hit(i) for i = 0 .. n-1 and exits with 3.
 import test from 'ava';
-import { haveGdb, runScenario } from '../helpers/e2e-harness.js';
+import { haveGdb, ntraceBin, runScenario, spawnGdb } from '../helpers/e2e-harness.js';
 import { compileFixture } from '../helpers/compile.js';
 
 // Skipped only where gdb is not installed (.ci/run installs it): nothing to drive the server with.
@@ -122,3 +122,24 @@ e2e('a condition gdb evaluates by calling the program stops once per true hit', 
   const hits = [...run.out.matchAll(/Breakpoint 1, hit \(i=(\d+)\)/g)].map((m) => m[1]);
   t.deepEqual(hits, ['1', '3', '5']);
 });
+
+e2e(
+  'dprintf-style agent over stdio in non-stop: the text goes to stderr, never into the protocol',
+  async (t) => {
+    // In non-stop no `O` packet may carry it; the server prints it where the program's stdout
+    // goes, which for `target remote |` is stderr (stdout is the protocol stream).
+    const path = await prog();
+    const res = await spawnGdb(path, 'set non-stop on', [
+      `target remote | ${process.execPath} ${ntraceBin} - ${path} 20`,
+      'set dprintf-style agent',
+      'dprintf hit,"call %ld\\n", i',
+      'continue',
+    ]).done;
+    const lines = res.stderr.split('\n').filter((l) => l.startsWith('call '));
+    t.deepEqual(
+      lines,
+      Array.from({ length: 20 }, (_, i) => `call ${i}`),
+    );
+    t.regex(res.stdout, /exited with code 03/);
+  },
+);

@@ -203,3 +203,44 @@ capTest(
     t.deepEqual((await s.nextExit(pid)).exit, { code: 3 });
   },
 );
+
+capTest(
+  ['launch', 'swBreak', 'condBytecode'],
+  "another thread's false hits never let a true hit run past the lifted breakpoint",
+  async (t) => {
+    // The spinner thread's hit(0) is false, stepped over again and again; each step-over lifts
+    // the int3 for a moment. Main's hit(1) is true and must stop every time.
+    const n = 200;
+    const s = await Session.open(t);
+    const path = await fixture('cond-threads');
+    const hit = sym(await symbols(path), 'hit');
+    const { pid, stop } = await s.launch(path, [String(n)]);
+    await s.engine.setBreakpoint({
+      pid,
+      kind: 'sw',
+      addr: hit,
+      len: 1,
+      exprs: { conditions: [rdiIs(1)] },
+    });
+    await s.cont(stop);
+    let stops = 0;
+    for (;;) {
+      const ev = await s.next(
+        (e) =>
+          (e.type === 'stop' && e.thread.tgid === pid) ||
+          (e.type === 'process-exit' && e.pid === pid),
+      );
+      if (ev.type === 'process-exit') {
+        t.deepEqual(ev.exit, { code: 3 });
+        break;
+      }
+      if (ev.type !== 'stop') continue;
+      if (ev.reason === 'breakpoint') {
+        t.is(ev.thread.tid, pid, 'only the calls of main are true');
+        stops++;
+      }
+      await s.cont(ev);
+    }
+    t.is(stops, n, 'every true hit stopped');
+  },
+);

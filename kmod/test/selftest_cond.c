@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ntrace_selftest: breakpoint conditions and commands in the module (issue 14,
+ * NTRACE_CAP_COND_BYTECODE). The engine conformance suite (test/engine/conditions.test.ts)
+ * covers the behaviour on both providers; these cover what is the module's own: hits
+ * filtered in the thread without a record, a STOP request surviving a filtered hit, OUTPUT
+ * records, and the bounds on expression memory. NTRACE_SELFTEST_ONLY=cond runs them alone.
+ */
+#include "selftest.h"
+
+#define NT_MAX_EXPR_BYTES 32768 /* per SET_BP (ntrace_internal.h) */
+#define NT_PROC_EXPR_BYTES (1U << 20) /* per process */
+
+/* Agent-expression opcodes (GDB manual, "Agent Expressions"). */
+enum { AX_EQUAL = 0x13, AX_REF64 = 0x1a, AX_CONST8 = 0x22, AX_CONST64 = 0x25, AX_END = 0x27 };
+enum { AX_POP = 0x29, AX_PRINTF = 0x34 };
+
+struct bp_rec {
+	struct ntrace_cmd_bp c;
+	uint8_t exprs[60000];
+};
+
+static uint8_t *put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--)
+		*p++ = (uint8_t)(v >> (i * 8)); /* operands are big-endian */
+	return p;
+}
+
+/* Appends one item (struct ntrace_bp_expr + code) at @p. */
+static uint8_t *put_expr(uint8_t *p, uint16_t type, const uint8_t *code, uint32_t len)
+{
+	struct ntrace_bp_expr e = { .len = len, .type = type };
+
+	memcpy(p, &e, sizeof(e));
+	memcpy(p + sizeof(e), code, len);
+	return p + sizeof(e) + len;
+}
+
+/* *(uint64_t *)addr == v */
+static uint32_t cond_u64_is(uint8_t *code, const volatile void *addr, uint64_t v)
+{
+	uint8_t *p = code;
+
+	*p++ = AX_CONST64;
+	p = put64(p, (uint64_t)(uintptr_t)addr);
+	*p++ = AX_REF64;
+	*p++ = AX_CONST64;
+	p = put64(p, v);
+	*p++ = AX_EQUAL;
+	*p++ = AX_END;
+	return (uint32_t)(p - code);
+}
+
+/* printf(fmt, *(uint64_t *)addr): args, function, channel, printf nargs fmtlen fmt, end. */
+static uint32_t cmd_printf_u64(uint8_t *code, const char *fmt, const volatile void *addr)
+{
+	uint16_t n = (uint16_t)(strlen(fmt) + 1);
+	uint8_t *p = code;
+
+	*p++ = AX_CONST64;
+	p = put64(p, (uint64_t)(uintptr_t)addr);
+	*p++ = AX_REF64;
+	*p++ = AX_CONST8, *p++ = 0;
+	*p++ = AX_CONST8, *p++ = 0;
+	*p++ = AX_PRINTF, *p++ = 1, *p++ = (uint8_t)(n >> 8), *p++ = (uint8_t)n;
+	memcpy(p, fmt, n);
+	p += n;
+	*p++ = AX_END;
+	return (uint32_t)(p - code);
+}
+
+/* A valid condition of exactly @len bytes (len % 3 == 0): (const8 1; pop)..., const8 1, end. */
+static uint32_t cond_long(uint8_t *code, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i + 3 < len; i += 3)
+		code[i] = AX_CONST8, code[i + 1] = 1, code[i + 2] = AX_POP;
+	code[i] = AX_CONST8, code[i + 1] = 1, code[i + 2] = AX_END;
+	return len;
+}
+
+static int set_bp_exprs(struct session *s, pid_t pid, uint64_t addr, uint16_t flags,
+			const uint8_t *exprs, uint32_t len)
+{
+	static struct bp_rec r;
+	uint32_t total = (uint32_t)NTRACE_RECORD_ALIGN(sizeof(r.c) + len);
+
+	memset(&r, 0, sizeof(r));
+	r.c.hdr.flags = flags;
+	r.c.pid = pid;
+	r.c.kind = NTRACE_BP_SW;
+	r.c.addr = addr;
+	r.c.len = 1;
+	r.c.cond_len = len;
+	memcpy(r.exprs, exprs, len);
+	return call_err(s, &r, total, NTRACE_CMD_SET_BP);
+}
+
+static pid_t start(struct session *s, uint64_t *h, uint64_t *stop_id)
+{
+	struct ntrace_hello_reply hr;
+	struct ntrace_ev_stop *ev;
+	pid_t pid = spawn(0, -1);
+
+	open_session(s);
+	hello(s, &hr);
+	CHECK(hr.caps & NTRACE_CAP_COND_BYTECODE, "cond: HELLO offers NTRACE_CAP_COND_BYTECODE");
+	attach(s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, h);
+	ev = wait_stop(s, *h, NTRACE_STOP_ATTACH);
+	*h = ev->thread.handle;
+	*stop_id = ev->stop_id;
+	rec_free(&ev->hdr);
+	return pid;
+}
+
+static void finish(struct session *s, pid_t pid)
+{
+	pid_cmd(s, pid, NTRACE_CMD_KILL);
+	rec_free(wait_type(s, NTRACE_EV_PROC_EXIT));
+	reap(pid);
+	close_session(s);
+}
+
+static int match_any_stop(const struct ntrace_hdr *h, const void *arg)
+{
+	(void)arg;
+	return h->type == NTRACE_EV_STOP;
+}
+
+/* A false condition costs no record: the first record is the true hit's stop. */
+static void test_cond_filter(void)
+{
+	uint8_t exprs[256], code[64], *p = exprs;
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	uint64_t h, stop_id, base, at;
+	pid_t pid;
+
+	pid = start(&s, &h, &stop_id);
+	base = read_u64(&s, pid, &spin_count);
+	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &spin_count, base + 300));
+	EXPECT_EQ(set_bp_exprs(&s, pid, (uint64_t)(uintptr_t)bp_target, 0, exprs,
+			       (uint32_t)(p - exprs)),
+		  0, "cond: SET_BP with a condition");
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	ev = (struct ntrace_ev_stop *)wait_for(&s, match_any_stop, NULL);
+	at = ev ? read_u64(&s, pid, &spin_count) : 0;
+	CHECK(ev && ev->reason == NTRACE_STOP_BREAKPOINT && at == base + 300,
+	      "cond: the first stop is the hit whose condition holds (reason %u, %llu calls of 300)",
+	      ev ? ev->reason : 0, (unsigned long long)(at - base));
+	if (ev)
+		rec_free(&ev->hdr);
+	finish(&s, pid);
+}
+
+/* A STOP requested while hits are being filtered still stops the thread. */
+static void test_cond_stop_request(void)
+{
+	uint8_t exprs[256], code[64], *p = exprs;
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	uint64_t h, stop_id, base, ran;
+	pid_t pid;
+
+	pid = start(&s, &h, &stop_id);
+	base = read_u64(&s, pid, &spin_count);
+	/* Never true: every call is a filtered hit. */
+	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &magic, 1));
+	set_bp_exprs(&s, pid, (uint64_t)(uintptr_t)bp_target, 0, exprs, (uint32_t)(p - exprs));
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	usleep(200000);
+	EXPECT_EQ(stop_cmd(&s, pid, h), 0, "cond: STOP while every hit is filtered");
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_REQUESTED,
+	      "cond: the requested stop arrives (reason %u)", ev ? ev->reason : 0);
+	ran = read_u64(&s, pid, &spin_count) - base;
+	CHECK(ran > 1, "cond: the filtered hits ran on, unreported (%llu calls before the STOP)",
+	      (unsigned long long)ran);
+	if (ev)
+		rec_free(&ev->hdr);
+	finish(&s, pid);
+}
+
+/* dprintf: one OUTPUT record per call, with the text, and never a stop. */
+static void test_cond_output(void)
+{
+	uint8_t exprs[256], code[96], *p = exprs;
+	struct ntrace_ev_output *out;
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	uint64_t h, stop_id, first = 0;
+	int n = 0, seq_ok = 1;
+	pid_t pid;
+
+	pid = start(&s, &h, &stop_id);
+	p = put_expr(p, NTRACE_BP_EXPR_CMD, code, cmd_printf_u64(code, "n=%lu", &spin_count));
+	EXPECT_EQ(set_bp_exprs(&s, pid, (uint64_t)(uintptr_t)bp_target, 0, exprs,
+			       (uint32_t)(p - exprs)),
+		  0, "cond: SET_BP with a printf command");
+	resume(&s, h, stop_id, NTRACE_RESUME_CONT, 0);
+	for (n = 0; n < 20; n++) {
+		char text[64] = "";
+		unsigned long long v = 0;
+
+		out = (struct ntrace_ev_output *)wait_type(&s, NTRACE_EV_OUTPUT);
+		if (!out)
+			break;
+		memcpy(text, out + 1, out->len < sizeof(text) - 1 ? out->len : sizeof(text) - 1);
+		if (sscanf(text, "n=%llu", &v) != 1 || out->addr != (uint64_t)(uintptr_t)bp_target ||
+		    out->thread.handle != h || (n && v != first + (uint64_t)n))
+			seq_ok = 0;
+		if (!n)
+			first = v;
+		rec_free(&out->hdr);
+	}
+	CHECK(n == 20 && seq_ok, "cond: 20 OUTPUT records, consecutive calls, at the breakpoint (%d)",
+	      n);
+	stop_cmd(&s, pid, h);
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_REQUESTED,
+	      "cond: no breakpoint stop before the requested one (reason %u)", ev ? ev->reason : 0);
+	if (ev)
+		rec_free(&ev->hdr);
+	finish(&s, pid);
+}
+
+/* Expression memory is bounded per SET_BP and per process, and given back on CLEAR_BP. */
+static void test_cond_bounds(void)
+{
+	static uint8_t exprs[60000], code[16384];
+	uint32_t one = 15999, item = one + (uint32_t)sizeof(struct ntrace_bp_expr);
+	int set = 0, err = 0, cleared = 0, want = (int)(NT_PROC_EXPR_BYTES / item);
+	struct session s;
+	uint64_t h, stop_id;
+	uint8_t *p;
+	pid_t pid;
+
+	pid = start(&s, &h, &stop_id);
+	/* Two items of 16 KiB fit in one SET_BP, three do not. */
+	p = exprs;
+	for (int i = 0; i < 2; i++)
+		p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_long(code, one));
+	EXPECT_EQ(set_bp_exprs(&s, pid, 0x401000, 0, exprs, (uint32_t)(p - exprs)), 0,
+		  "cond: two 16 KiB conditions on one breakpoint");
+	bp_cmd(&s, pid, 0x401000, NTRACE_CMD_CLEAR_BP);
+	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_long(code, one));
+	EXPECT_EQ(set_bp_exprs(&s, pid, 0x401000, 0, exprs, (uint32_t)(p - exprs)), -ENOSPC,
+		  "cond: over NT_MAX_EXPR_BYTES in one SET_BP: ENOSPC");
+	EXPECT_EQ(bp_cmd(&s, pid, 0x401000, NTRACE_CMD_CLEAR_BP), -ENOENT,
+		  "cond: the refused breakpoint was not set");
+	p = put_expr(exprs, NTRACE_BP_EXPR_COND, code, cond_long(code, one));
+	for (int i = 0; i <= want && !err; i++) {
+		err = set_bp_exprs(&s, pid, 0x401000 + i, 0, exprs, (uint32_t)(p - exprs));
+		set += !err;
+	}
+	CHECK(set == want && err == -ENOSPC,
+	      "cond: %d breakpoints with 16 KiB each, the next: ENOSPC (got %d after %d)", want,
+	      err, set);
+	EXPECT_EQ(set_bp_exprs(&s, pid, 0x401000, NTRACE_SETBP_REPLACE, exprs, 0), 0,
+		  "cond: REPLACE with an empty list frees that breakpoint's expressions");
+	EXPECT_EQ(set_bp_exprs(&s, pid, 0x401000 + set, 0, exprs, (uint32_t)(p - exprs)), 0,
+		  "cond: ...which makes room for another");
+	set++;
+	for (int i = 0; i < set; i++)
+		cleared += !bp_cmd(&s, pid, 0x401000 + i, NTRACE_CMD_CLEAR_BP);
+	EXPECT_EQ(cleared, set, "cond: all cleared");
+	for (err = 0, set = 0; set < want && !err; set++)
+		err = set_bp_exprs(&s, pid, 0x402000 + set, 0, exprs, (uint32_t)(p - exprs));
+	CHECK(!err, "cond: CLEAR_BP gave every byte back (%d set again, err %d)", set, err);
+	finish(&s, pid);
+}
+
+void test_cond(void)
+{
+	test_cond_filter();
+	test_cond_stop_request();
+	test_cond_output();
+	test_cond_bounds();
+}
