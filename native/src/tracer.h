@@ -222,6 +222,7 @@ private:
   void RequestStop(Thread *t, bool attach);
   bool LoadRegs(Thread *t);
   bool IsZombie(pid_t tid) const;
+  void ZombieLeader(Thread *t);
 
   // Processes and threads (tracer_proc.cc)
   Thread *AddThread(Proc *p, pid_t tid);

@@ -579,8 +579,8 @@ void Tracer::RequestStop(Thread *t, bool attach) {
   }
   if (t->interrupt_outstanding) return;
   if (t->tid == t->proc->pid && t->proc->threads.size() > 1 && IsZombie(t->tid)) {
-    t->exiting = true; // a zombie leader never stops again
     t->stop_requested = false;
+    ZombieLeader(t);
     return;
   }
   if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
@@ -589,6 +589,15 @@ void Tracer::RequestStop(Thread *t, bool attach) {
     return;
   }
   t->interrupt_outstanding = true;
+}
+
+// The leader exited (pthread_exit) while other threads run: it never stops again, and its
+// wait status comes only when the whole process is gone. Its exit is reported now, so a client
+// waiting for every thread to stop stops waiting for it, as gdbserver's check_zombie_leaders
+// deletes such a leader (gdb.threads/leader-exit.exp).
+void Tracer::ZombieLeader(Thread *t) {
+  t->exiting = true;
+  if (t->proc->events & NTRACE_EVENT_THREAD_REPORT) EmitThreadEvent(NTRACE_EV_THREAD_EXIT, *t, 0);
 }
 
 void Tracer::Continue(Thread *t, int sig) {
@@ -674,9 +683,12 @@ bool Tracer::PauseOthers(Thread *t) {
       running = true; // a stop is on its way
       continue;
     }
-    if ((u->tid == u->proc->pid && u->proc->threads.size() > 1 && IsZombie(u->tid)) ||
-        ptrace(PTRACE_INTERRUPT, u->tid, 0, 0) < 0) {
-      u->exiting = true; // a zombie leader, or dying: it never stops again (as RequestStop)
+    if (u->tid == u->proc->pid && u->proc->threads.size() > 1 && IsZombie(u->tid)) {
+      ZombieLeader(u);
+      continue;
+    }
+    if (ptrace(PTRACE_INTERRUPT, u->tid, 0, 0) < 0) {
+      u->exiting = true; // dying: it never stops again (as RequestStop)
       continue;
     }
     u->interrupt_outstanding = true;
