@@ -158,7 +158,14 @@ void Tracer::HandleStopped(Thread *t, int status) {
       uint64_t d[1] = {msg};
       Report(t, NTRACE_STOP_EXIT, 0, d, 1);
     } else {
+      // The leader leaving alone (pthread_exit) while other threads live: it turns zombie and
+      // reports nothing more until the process ends. If only it was running (the others held,
+      // gdb's scheduler-locking), nothing would ever be reported: report it gone now, as
+      // gdbserver's check_zombie_leaders (then "no resumed thread left").
+      bool lone = t->tid == p->pid && p->threads.size() > 1 && !t->stop_requested &&
+                  !GroupExiting(p, t->tid);
       Continue(t, 0);
+      if (lone) ZombieLeader(t);
     }
     return;
   }
