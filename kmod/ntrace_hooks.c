@@ -189,7 +189,12 @@ static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 		t->skip_sig = 0;
 		goto out;
 	}
-	if (!(t->proc->stop_sigs & BIT_ULL(sig - 1)))
+	/*
+	 * A stepping thread reports every signal (gdbserver never passes one silently under a
+	 * step: gdb decides how to step around the handler); a CONT's step-over is no step.
+	 */
+	if (!(t->proc->stop_sigs & BIT_ULL(sig - 1)) &&
+	    !(t->tf_set && !(t->stepover && t->stepover_mode == NTRACE_RESUME_CONT)))
 		goto out;
 	sigaddset(&t->pend_sigs, sig);
 	nt_queue_work(t, TWA_SIGNAL);

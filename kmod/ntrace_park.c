@@ -292,6 +292,22 @@ static void nt_replace_siginfo(struct nt_thread *t, int sig, kernel_siginfo_t *i
 	send_sig_info(sig, info, current);
 }
 
+/* A signal pending for current, unblocked, other than @except and SIGKILL; 0 if none. */
+static int nt_pending_signal(int except)
+{
+	sigset_t set;
+	int sig;
+
+	spin_lock_irq(&current->sighand->siglock);
+	sigorsets(&set, &current->pending.signal, &current->signal->shared_pending.signal);
+	sigandnsets(&set, &set, &current->blocked);
+	spin_unlock_irq(&current->sighand->siglock);
+	for (sig = 1; sig < _NSIG; sig++)
+		if (sig != except && sig != SIGKILL && sigismember(&set, sig))
+			return sig;
+	return 0;
+}
+
 bool nt_in_range(struct nt_thread *t, u64 pc)
 {
 	return t->range_step && pc >= t->range_start && pc < t->range_end;
@@ -451,6 +467,21 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 		t->skip_sig = sig;
 		spin_unlock_irqrestore(&nt_lock, flags);
 		send_sig_info(sig, set_info ? &info : SEND_SIG_PRIV, current);
+	}
+	/*
+	 * A step reports a signal already pending (the signal_generate hook reports those that
+	 * come while it steps), stop table or not, before the step's instruction: the stop loop
+	 * takes it next, and that stop ends the step or step-over begun above.
+	 */
+	if (mode == NTRACE_RESUME_STEP || mode == NTRACE_RESUME_RANGE_STEP) {
+		int pending = nt_pending_signal(d->reason == NTRACE_STOP_SIGNAL ? deliver : sig);
+
+		if (pending) {
+			spin_lock_irqsave(&nt_lock, flags);
+			if (t->proc)
+				sigaddset(&t->pend_sigs, pending);
+			spin_unlock_irqrestore(&nt_lock, flags);
+		}
 	}
 }
 

@@ -6,7 +6,14 @@ import { readlinkSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Capabilities } from './capabilities.js';
-import type { Engine, EngineEvent, ProcessOptions, StopEvent, ThreadRef } from '../native/types.js';
+import type {
+  Engine,
+  EngineEvent,
+  ProcessOptions,
+  StopEvent,
+  StopReason,
+  ThreadRef,
+} from '../native/types.js';
 import { EngineError } from '../native/types.js';
 import type {
   BaseOps,
@@ -59,6 +66,15 @@ function exprsOf(x: BreakpointExprs | undefined): { exprs?: BreakpointExprs } {
 
 const SIGTRAP = 5;
 const SIGINT = 2;
+/** Stops that can be kept pending for a stepping thread's event (preferStepping). */
+const DEFERRABLE: ReadonlySet<StopReason> = new Set<StopReason>([
+  'signal',
+  'breakpoint',
+  'watch',
+  'hw-breakpoint',
+  'syscall-entry',
+  'syscall-exit',
+]);
 const SIGKILL = 9;
 const NSIG = 64;
 
@@ -74,6 +90,8 @@ interface ThreadRec {
   interruptSignal?: number;
   /** A resume sent and not answered yet: the engine may not have run the thread yet. */
   resuming?: Promise<unknown>;
+  /** All-stop: the last resume single-stepped or range-stepped this thread. */
+  stepping?: boolean;
 }
 
 /**
@@ -399,6 +417,8 @@ export class EngineTarget implements BaseOps {
     this.phase = { kind: 'running' };
     this.interruptRequested = false;
     this.quietResumes.clear();
+    for (const r of this.threadsByTid.values()) r.stepping = false;
+    for (const [r, a] of plan) r.stepping = a.mode !== 'continue';
     // Nothing left running after a failure: the resume failed.
     const { failure } = await this.startThreads(plan);
     if (failure && ![...this.threadsByTid.values()].some((r) => r.running)) {
@@ -653,8 +673,30 @@ export class EngineTarget implements BaseOps {
     }
     if (phase.kind !== 'collecting') return;
     this.phase = { kind: 'stopped' };
-    const p = phase.primary;
+    const p = this.preferStepping(phase.primary);
     this.listener('type' in p ? this.translate(p) : p);
+  }
+
+  /**
+   * All-stop reports the stepping thread's event when it has one, as gdbserver does
+   * (linux-low.cc, select_event_lwp): the step is what GDB waits for; another thread's event
+   * stays pending for the next resume. Stepping over a clone with displaced stepping, the new
+   * thread runs GDB's scratch pad and dies of a signal before or after the step ends
+   * (gdb.base/step-over-syscall.exp, gdb/19675); reported first, GDB lost the step.
+   */
+  private preferStepping(primary: StopEvent | TargetStop): StopEvent | TargetStop {
+    // Only an event that can wait as it is: an interrupt, a fork or an exec is reported now.
+    if (!('type' in primary) || !DEFERRABLE.has(primary.reason)) return primary;
+    const first = this.threadsByTid.get(primary.thread.tid);
+    if (!first || first.stepping) return primary;
+    for (const r of this.threadsByTid.values()) {
+      const ev = r.pending;
+      if (!r.stepping || !ev) continue;
+      r.pending = undefined;
+      first.pending = primary;
+      return ev;
+    }
+    return primary;
   }
 
   /**

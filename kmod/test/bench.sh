@@ -21,6 +21,7 @@ gdb_cond_bench() {
 	R=/newroot
 	ROOT=$(cat /root_path)
 	[ -e "$R$ROOT/dist/bench/gdb/run.js" ] || { echo "bench: dist/bench/gdb/run.js missing"; return 1; }
+	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up # gdb and the servers use TCP
 	insmod /ntrace.ko || return 1
 	timeout 900 chroot $R /usr/bin/env -i HOME=/tmp PATH=/usr/local/bin:/usr/bin:/bin \
 		NTRACE_BACKEND=kernel node "$ROOT/dist/bench/gdb/run.js" --only conditional \

@@ -222,6 +222,8 @@ private:
   void RequestStop(Thread *t, bool attach);
   bool LoadRegs(Thread *t);
   bool IsZombie(pid_t tid) const;
+  void ZombieLeader(Thread *t);
+  bool GroupExiting(const Proc *p, pid_t except) const;
 
   // Processes and threads (tracer_proc.cc)
   Thread *AddThread(Proc *p, pid_t tid);

@@ -181,6 +181,28 @@ bool Tracer::IsZombie(pid_t tid) const {
   return rp == nullptr || rp[1] == 0 || rp[2] == 'Z' || rp[2] == 'X';
 }
 
+// Whether the process is exiting as a whole (exit_group, a fatal signal, another thread's
+// exec): the kernel then queues SIGKILL on each other thread (zap_other_threads), seen in its
+// SigPnd. A thread already gone counts as exiting.
+bool Tracer::GroupExiting(const Proc *p, pid_t except) const {
+  for (const auto &kv : p->threads) {
+    if (kv.first == except) continue;
+    char path[64], buf[2048];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/status", p->pid, kv.first);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return true;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return true;
+    buf[n] = 0;
+    const char *sp = strstr(buf, "\nSigPnd:");
+    if (sp == nullptr) return true;
+    unsigned long long pending = strtoull(sp + 8, nullptr, 16);
+    if (pending & (1ULL << (SIGKILL - 1))) return true;
+  }
+  return false;
+}
+
 int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *const envp[],
                    uint32_t flags, Thread **out) {
   int go[2], err[2];

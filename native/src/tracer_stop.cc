@@ -158,7 +158,14 @@ void Tracer::HandleStopped(Thread *t, int status) {
       uint64_t d[1] = {msg};
       Report(t, NTRACE_STOP_EXIT, 0, d, 1);
     } else {
+      // The leader leaving alone (pthread_exit) while other threads live: it turns zombie and
+      // reports nothing more until the process ends. If only it was running (the others held,
+      // gdb's scheduler-locking), nothing would ever be reported: report it gone now, as
+      // gdbserver's check_zombie_leaders (then "no resumed thread left").
+      bool lone = t->tid == p->pid && p->threads.size() > 1 && !t->stop_requested &&
+                  !GroupExiting(p, t->tid);
       Continue(t, 0);
+      if (lone) ZombieLeader(t);
     }
     return;
   }
@@ -579,8 +586,8 @@ void Tracer::RequestStop(Thread *t, bool attach) {
   }
   if (t->interrupt_outstanding) return;
   if (t->tid == t->proc->pid && t->proc->threads.size() > 1 && IsZombie(t->tid)) {
-    t->exiting = true; // a zombie leader never stops again
     t->stop_requested = false;
+    ZombieLeader(t);
     return;
   }
   if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
@@ -589,6 +596,15 @@ void Tracer::RequestStop(Thread *t, bool attach) {
     return;
   }
   t->interrupt_outstanding = true;
+}
+
+// The leader exited (pthread_exit) while other threads run: it never stops again, and its
+// wait status comes only when the whole process is gone. Its exit is reported now, so a client
+// waiting for every thread to stop stops waiting for it, as gdbserver's check_zombie_leaders
+// deletes such a leader (gdb.threads/leader-exit.exp).
+void Tracer::ZombieLeader(Thread *t) {
+  t->exiting = true;
+  if (t->proc->events & NTRACE_EVENT_THREAD_REPORT) EmitThreadEvent(NTRACE_EV_THREAD_EXIT, *t, 0);
 }
 
 void Tracer::Continue(Thread *t, int sig) {
@@ -674,9 +690,12 @@ bool Tracer::PauseOthers(Thread *t) {
       running = true; // a stop is on its way
       continue;
     }
-    if ((u->tid == u->proc->pid && u->proc->threads.size() > 1 && IsZombie(u->tid)) ||
-        ptrace(PTRACE_INTERRUPT, u->tid, 0, 0) < 0) {
-      u->exiting = true; // a zombie leader, or dying: it never stops again (as RequestStop)
+    if (u->tid == u->proc->pid && u->proc->threads.size() > 1 && IsZombie(u->tid)) {
+      ZombieLeader(u);
+      continue;
+    }
+    if (ptrace(PTRACE_INTERRUPT, u->tid, 0, 0) < 0) {
+      u->exiting = true; // dying: it never stops again (as RequestStop)
       continue;
     }
     u->interrupt_outstanding = true;

@@ -150,15 +150,14 @@ async function atSpot(s: Session) {
   return { pid, syms, spot, hit };
 }
 
-// The kernel module still runs a passed signal's handler inside a step and steps over a
-// breakpoint when the resume delivers a signal (kmod/README.md, "Not yet").
-const KMOD_STEP_SIGNALS = {
+// The kernel module cannot stop a signal the program ignores: SIG_IGN signals are discarded
+// when sent unless the thread is ptraced (kmod/README.md).
+const KMOD_IGNORED_SIGNALS = {
   backend: 'kernel',
-  why: 'the module does not yet report signals to a stepping thread (kmod/README.md)',
+  why: 'the module cannot stop a signal the program ignores (kmod/README.md)',
 };
 
-capTestExcept(
-  KMOD_STEP_SIGNALS,
+capTest(
   ['launch', 'signalFilter', 'swBreak'],
   'stepping: a passed signal is reported, and a step that delivers it ends at the handler',
   async (t) => {
@@ -192,7 +191,7 @@ capTestExcept(
 );
 
 capTestExcept(
-  KMOD_STEP_SIGNALS,
+  KMOD_IGNORED_SIGNALS,
   ['launch', 'signalFilter', 'swBreak'],
   'a resume that delivers a signal from a breakpoint comes back to it, not stepped over',
   async (t) => {

@@ -1,9 +1,10 @@
 // Threads: breakpoints hit concurrently, all-stop, stopping running and blocked threads,
 // thread churn while others are stopped.
 import { readdirSync, readFileSync } from 'node:fs';
-import type { StopEvent } from '../../native/index.js';
+import type { EngineEvent, StopEvent } from '../../native/index.js';
 import {
   capTest,
+  capTestExcept,
   fixture,
   processGone,
   Session,
@@ -280,5 +281,65 @@ capTest(
       }
       await s.cont(ev);
     }
+  },
+);
+
+capTestExcept(
+  { backend: 'kernel', why: 'the module reports no exit of a leader that leaves first' },
+  ['launch', 'swBreak', 'allStop'],
+  'a leader that exited first (pthread_exit) is reported gone when the others stop',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('leader-exit');
+    const syms = await symbols(path);
+    const { pid, stop } = await s.launch(path);
+    await s.engine.setOptions(pid, { allStop: true, events: { threadReports: true } });
+    const hit = sym(syms, 'hit');
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: hit, len: 1 });
+    await s.cont(stop);
+    const at = await s.nextStop((e) => e.reason === 'breakpoint');
+    t.not(at.thread.tid, pid);
+    // The zombie leader can never stop: its exit comes before the worker's stop, so a client
+    // counting its threads stopped (the stub's all-stop) does not wait for it forever.
+    const i = s.events.findIndex((e) => e.type === 'thread-exit' && e.thread.tid === pid);
+    t.true(i >= 0, `leader's exit not reported before the stop (queue: ${s.describe()})`);
+    await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: hit, len: 1 });
+    await s.cont(at);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
+  },
+);
+
+capTestExcept(
+  { backend: 'kernel', why: 'the module reports no exit of a leader that leaves first' },
+  ['launch', 'swBreak'],
+  'a leader leaving alone (pthread_exit) while the other thread is held is reported gone',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('leader-exit');
+    const syms = await symbols(path);
+    const { pid, stop } = await s.launch(path);
+    await s.engine.setOptions(pid, { events: { threadReports: true } });
+    const created = sym(syms, 'created');
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: created, len: 1 });
+    await s.cont(stop);
+    const at = await s.nextStop((e) => e.reason === 'breakpoint');
+    t.is(at.thread.tid, pid);
+    // The worker (blocked joining main) is held, as gdb's scheduler-locking holds it.
+    const born = await s.next<Extract<EngineEvent, { type: 'thread-new' }>>(
+      (e) => e.type === 'thread-new' && e.thread.tgid === pid,
+      'the worker',
+    );
+    await s.engine.stop(pid, born.thread.handle);
+    const held = await s.nextStop((e) => e.thread.tid === born.thread.tid);
+    await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: created, len: 1 });
+    await s.cont(at);
+    // Only main ran, and it is a zombie now: its exit is all that can come.
+    await s.next((e) => e.type === 'thread-exit' && e.thread.tid === pid, "the leader's exit");
+    t.deepEqual(
+      (await s.engine.listThreads(pid)).map((th) => th.tid).filter((tid) => tid !== pid),
+      [born.thread.tid],
+    );
+    await s.cont(held);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
   },
 );

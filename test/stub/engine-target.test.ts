@@ -336,3 +336,31 @@ test('a thread whose resume the engine takes after another thread stopped is sto
   t.is(stops.length, 2);
   t.like(stops[1], { thread: { pid: PID, tid: PID }, cause: { type: 'sw-break' } });
 });
+
+test("a stepping thread's event is reported before another thread's, which stays pending", async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  engine.emitEvent(stopEv(PID, 'signal'));
+  engine.emitEvent(stopEv(PID + 1, 'requested'));
+  t.is(stops.length, 1);
+  // PID steps (over a clone, say) while PID+1 runs; PID+1's signal comes first.
+  await target.resume([
+    { thread: { pid: PID, tid: PID }, mode: 'step', signal: 0 },
+    { mode: 'continue', signal: 0 },
+  ]);
+  engine.emitEvent(stopEv(PID + 1, 'signal', { signo: 6 }));
+  t.is(stops.length, 1, 'not before the stepping thread stopped');
+  engine.emitEvent(stopEv(PID, 'step'));
+  t.deepEqual(stops[1], {
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'step' },
+  });
+  const before = engine.resumes.length;
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  await tick();
+  t.is(engine.resumes.length, before, 'the kept signal is reported without running anything');
+  t.like(stops[2], { kind: 'stopped', thread: { pid: PID, tid: PID + 1 }, signal: 6 });
+});
