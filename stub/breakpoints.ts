@@ -37,6 +37,11 @@ export class SwBreakpoints {
       if (!this.ops.updateSwBreakpoint) throw new Error('target cannot update conditions');
       await this.ops.updateSwBreakpoint(addr, key === '' ? undefined : exprs);
       this.inTarget.set(addr, key);
+    } else if (this.wanted.has(addr) && this.ops.updateSwBreakpoint) {
+      // Inserted again with no removal between: GDB lost it (a library unloaded, with its
+      // int3, and maybe another mapped at the same address; gdb.base/unload.exp). Setting it
+      // again lets the target put the int3 back (gdbserver: set_gdb_breakpoint_1).
+      await this.ops.updateSwBreakpoint(addr, key === '' ? undefined : exprs).catch(() => {});
     }
     this.wanted.add(addr);
   }

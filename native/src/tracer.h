@@ -256,6 +256,7 @@ private:
   long RawWrite(Proc *p, uint64_t addr, const uint8_t *buf, size_t len);
   int InsertSw(Proc *p, uint64_t addr);
   int RemoveSw(Proc *p, uint64_t addr);
+  void ReplantSw(Proc *p, std::map<uint64_t, SwBp>::iterator it);
   void LiftAll(Proc *p);
   void RestoreAll(Proc *p);
   bool BpInserted(Proc *p, uint64_t addr) const;

@@ -478,6 +478,7 @@ int Tracer::CmdSetBp(const uint8_t *rec, size_t len) {
     auto it = p->bps.find(c.addr);
     if (it == p->bps.end()) return -ENOENT;
     it->second.exprs = std::move(x); // each SET_BP sets the whole list, as gdb's Z packets do
+    ReplantSw(p, it);
     return 0;
   }
   if (c.kind > NTRACE_BP_ACCESS) return -EINVAL;

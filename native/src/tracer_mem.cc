@@ -133,6 +133,18 @@ int Tracer::InsertSw(Proc *p, uint64_t addr) {
   return 0;
 }
 
+// A breakpoint set again whose int3 is gone: a library was unloaded and another mapped at the
+// same address (gdb.base/unload.exp). The int3 goes into the new code, over its own byte, as
+// gdbserver's set_gdb_breakpoint_1 does after validate_breakpoints.
+void Tracer::ReplantSw(Proc *p, std::map<uint64_t, SwBp>::iterator it) {
+  uint64_t addr = it->first;
+  if (p->bps_lifted || (p->stepping != nullptr && p->stepping->step_over == addr)) return;
+  uint8_t cur;
+  if (RawRead(p, addr, &cur, 1) < 0 || cur == kInt3) return;
+  if (RawWrite(p, addr, &kInt3, 1) < 0) return;
+  it->second.saved = cur;
+}
+
 int Tracer::RemoveSw(Proc *p, uint64_t addr) {
   auto it = p->bps.find(addr);
   if (it == p->bps.end()) return -ENOENT;

@@ -77,10 +77,12 @@ test('conditions go with the breakpoint; a changed list is replaced in place, an
   });
   const cond = (hex: string) => ({ conditions: [Buffer.from(hex, 'hex')], commands: [] });
   await set.insert(0x10n, cond('220127'));
-  await set.insert(0x10n, cond('220127')); // gdb re-sends the same Z0: nothing to do
+  // gdb re-sends the same Z0 with no z0 between: set again, so the target can put back an
+  // int3 that went away with unloaded code (gdb.base/unload.exp).
+  await set.insert(0x10n, cond('220127'));
   await set.insert(0x10n, cond('220027')); // gdb changed the condition
-  set.remove(0x10n); // a step over it: z0, then Z0 unconditional
+  set.remove(0x10n); // a step over it: z0, then Z0 unconditional: the int3 stayed, nothing to do
   await set.insert(0x10n);
   await set.flush();
-  t.deepEqual(calls, ['set 10 220127', 'update 10 220027', 'update 10 -']);
+  t.deepEqual(calls, ['set 10 220127', 'update 10 220127', 'update 10 220027', 'update 10 -']);
 });
