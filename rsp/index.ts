@@ -163,6 +163,7 @@ export {
   type StopReply,
   type StopReplyOptions,
   stopNotification,
+  stopNotificationOf,
 } from './replies/stop.js';
 export { parseStopReply } from './replies/stop-parser.js';
 export { type OsdataItem, osdataDocument } from './replies/osdata.js';

@@ -1,5 +1,6 @@
 // What every handler sees: the target, what the client negotiated, and the stub-side state that
 // saves round trips (register cache per stop, breakpoint set, current threads).
+import { error } from '../rsp/replies/basic.js';
 import {
   amd64Layout,
   FXSAVE_SIZE,
@@ -52,7 +53,7 @@ export const EMPTY: HandlerResult = { reply: '' };
 
 /** `E<nn>` from an errno (GDB manual, "Standard Replies"). */
 export function errorReply(errno: number): HandlerResult {
-  return { reply: `E${(errno & 0xff || 1).toString(16).padStart(2, '0')}` };
+  return { reply: error(errno & 0xff || 1) };
 }
 
 export function errnoOf(err: unknown): number {

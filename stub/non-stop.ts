@@ -1,5 +1,6 @@
 // Non-stop stops (GDB manual, "Remote Non-Stop"): each stop becomes a `%Stop` notification,
 // queued behind the ones GDB has not acknowledged; Ctrl-C stops one running thread.
+import { stopNotificationOf } from '../rsp/replies/stop.js';
 import type { SessionContext } from './context.js';
 import { settleFork } from './fork-adoption.js';
 import type { SessionCore } from './session-core.js';
@@ -49,7 +50,7 @@ export async function onStopNonStop(
 export function queueStop(s: SessionCore, body: string, thread?: Ptid): void {
   if (s.state.kind === 'closed') return;
   s.stopQueue.push(thread ? { body, thread } : { body });
-  if (s.stopQueue.length === 1) s.notify(`Stop:${body}`);
+  if (s.stopQueue.length === 1) s.notify(stopNotificationOf(body));
 }
 
 /** Threads of `pid` whose stop GDB has not taken out of the queue with vStopped yet. */

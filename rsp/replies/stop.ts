@@ -158,5 +158,10 @@ export function formatStopReply(stop: StopReply, opts: StopReplyOptions): string
 
 /** The body of a non-stop `%Stop:` notification (GDB manual, "Notification Packets"). */
 export function stopNotification(stop: StopReply, opts: StopReplyOptions): string {
-  return 'Stop:' + formatStopReply(stop, opts);
+  return stopNotificationOf(formatStopReply(stop, opts));
+}
+
+/** The same, around a stop reply already formatted (the stub queues the bodies for vStopped). */
+export function stopNotificationOf(body: string): string {
+  return 'Stop:' + body;
 }

@@ -1,4 +1,5 @@
 // m, M, X, qSearch:memory, qCRC (GDB manual, "Packets", "General Query Packets").
+import { crcReply, searchReply } from '../../rsp/replies/hex.js';
 import {
   errnoOf,
   errorReply,
@@ -96,13 +97,13 @@ export async function searchMemory(
       const want = Math.min(window, length - offset);
       const data = await readSome(ctx, addr + BigInt(offset), want);
       const at = data.indexOf(pattern);
-      if (at >= 0) return reply(`1,${(addr + BigInt(offset + at)).toString(16)}`);
-      if (data.length < want) return reply('0');
+      if (at >= 0) return reply(searchReply(addr + BigInt(offset + at)));
+      if (data.length < want) return reply(searchReply(undefined));
       if (offset + want >= length) break;
       // Overlap windows so a match across the boundary is seen.
       offset += want - (pattern.length - 1);
     }
-    return reply('0');
+    return reply(searchReply(undefined));
   } catch (err) {
     return errorReply(errnoOf(err));
   }
@@ -140,7 +141,7 @@ export async function crcMemory(
       crc = gdbCrc32(data, crc);
       done += want;
     }
-    return reply(`C${crc.toString(16)}`);
+    return reply(crcReply(crc));
   } catch (err) {
     return errorReply(errnoOf(err));
   }

@@ -1,5 +1,6 @@
 // Thread packets (GDB manual, "Packets" and "General Query Packets"): Hg/Hc, T, qC,
 // qfThreadInfo/qsThreadInfo, qThreadExtraInfo, qAttached.
+import { attachedReply, hexText } from '../../rsp/replies/hex.js';
 import { currentThread, threadListPart } from '../../rsp/replies/threads.js';
 import { errorReply, type HandlerResult, OK, reply, type SessionContext } from '../context.js';
 import type { SessionCore } from '../session-core.js';
@@ -73,11 +74,11 @@ export const threadExtraInfo: Handler<'thread-extra-info'> = withProcess(async (
   const t = resolveThread(owner, cmd.thread);
   if (!t) return errorReply(1);
   const details = await owner.target.threadInfo?.threadDetails(t);
-  return reply(Buffer.from(details?.name ?? '').toString('hex'));
+  return reply(hexText(details?.name ?? ''));
 });
 
 export const attached: Handler<'attached'> = withProcess((s, cmd, ctx) => {
   const owner = cmd.pid === undefined ? ctx : s.procs.get(cmd.pid);
   if (!owner) return errorReply(3);
-  return reply(owner.target.base.attached ? '1' : '0');
+  return reply(attachedReply(owner.target.base.attached));
 });

@@ -6,6 +6,7 @@ import {
   type StopEvent,
   type StopReply,
   stopNotification,
+  stopNotificationOf,
   type ThreadId,
 } from '../../../rsp/index.js';
 
@@ -111,6 +112,7 @@ test('exit, termination, thread exit, no-resumed', (t) => {
   );
   t.is(formatStopReply({ kind: 'no-resumed' }, mp), 'N');
   t.is(stopNotification({ kind: 'signal', signal: 2 }, sp), 'Stop:S02');
+  t.is(stopNotificationOf('T05thread:p1.2;'), 'Stop:T05thread:p1.2;');
 });
 
 test('parseStopReply reads what gdbserver and lldb-server send', (t) => {
