@@ -9,7 +9,7 @@ import { hideBin } from 'yargs/helpers';
 import { openEngine } from '../native/index.js';
 import type { BackendChoice, Engine } from '../native/types.js';
 import { EngineTarget, type LaunchSpec, StartupExit } from '../stub/engine-target.js';
-import { type LaunchRequest, shellCommand } from '../stub/launch-settings.js';
+import { type LaunchRequest, programPath, shellCommand } from '../stub/launch-settings.js';
 import { serve } from '../stub/serve.js';
 import { listen, listenErrorText, parseComm } from '../stub/transport.js';
 
@@ -174,7 +174,8 @@ async function main(): Promise<void> {
   } else if (!argv.multi && rest.length === 0) {
     fail('ntrace-gdbserver: no program given (try --help)');
   }
-  const program: string[] = rest;
+  const program: string[] =
+    !attach && rest.length > 0 ? [programPath(rest[0]!), ...rest.slice(1)] : rest;
   const shell = argv['startup-with-shell'] !== false;
   // With the shell, the shell looks PROG up and says what is wrong, as with gdbserver.
   if (!attach && rest.length > 0 && !shell) {

@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
+#include <asm/unaligned.h>
 
 #include "ntrace_internal.h"
 
@@ -205,28 +206,74 @@ static unsigned long *nt_gpr(struct pt_regs *regs, unsigned int r)
 }
 
 /*
- * Resume from one of our breakpoints by doing its instruction here, for the few a function's
- * entry starts with (push %reg, endbr64, nop, mov %rsp,%rbp; uprobes emulates some too): the
- * int3 stays in place, so another thread cannot pass the address unseen meanwhile (the lifted
- * byte of a step-over), and no step trap follows. false: nothing was changed, step over.
+ * mov between a 64-bit register and a register or memory (REX.W 89/8b; modrm: register,
+ * [reg+disp8] without SIB, or [rip+disp32]), as gcc's -O0 function bodies start. Returns the
+ * length, 0 if not one of these or a memory access faults. @mem: memory forms allowed.
+ */
+static unsigned int nt_emulate_mov(struct pt_regs *regs, const u8 *insn, bool mem)
+{
+	unsigned int rex = insn[0], m = insn[2], reg, rm, len;
+	bool store = insn[1] == 0x89;
+	unsigned long __user *p;
+	unsigned long v;
+
+	if ((rex & 0xf8) != 0x48 || (insn[1] != 0x89 && insn[1] != 0x8b))
+		return 0;
+	reg = ((m >> 3) & 7) | (rex & 4 ? 8 : 0);
+	rm = (m & 7) | (rex & 1 ? 8 : 0);
+	if ((m >> 6) == 3) {
+		if (store)
+			*nt_gpr(regs, rm) = *nt_gpr(regs, reg);
+		else
+			*nt_gpr(regs, reg) = *nt_gpr(regs, rm);
+		return 3;
+	}
+	if (!mem || (m & 7) == 4) /* SIB forms: not emulated */
+		return 0;
+	if ((m >> 6) == 1) {
+		len = 4;
+		p = (unsigned long __user *)(*nt_gpr(regs, rm) + (s8)insn[3]);
+	} else if ((m >> 6) == 0 && (m & 7) == 5) {
+		len = 7;
+		p = (unsigned long __user *)(regs->ip + len + (s32)get_unaligned_le32(insn + 3));
+	} else {
+		return 0;
+	}
+	if (store)
+		return put_user(*nt_gpr(regs, reg), p) ? 0 : len;
+	if (get_user(v, p))
+		return 0;
+	*nt_gpr(regs, reg) = v;
+	return len;
+}
+
+/*
+ * Resume from one of our breakpoints by doing its instruction here, for the few gcc puts at
+ * a function's entry and at the start of an -O0 body (push %reg, endbr64, nop, 64-bit mov
+ * between registers and memory; uprobes emulates some too): the int3 stays in place, so
+ * another thread cannot pass the address unseen meanwhile (the lifted byte of a step-over),
+ * and no step trap follows. Not while a signal is pending (its stop comes before the
+ * instruction), nor memory forms while the process has debug-register watchpoints (the
+ * kernel's access would not trigger them). false: nothing was changed, step over.
  * current == t->task, 64-bit mode only.
  */
 bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs)
 {
+	bool ok = false, near = false, mem = false;
 	u64 addr = regs->ip, sp;
-	bool ok = false, near = false;
 	unsigned long flags;
 	struct nt_bp *bp;
-	u8 insn[4] = { 0 };
+	u8 insn[8] = { 0 };
 	unsigned int i, len = 1;
 
-	if (!user_64bit_mode(regs))
+	if (!user_64bit_mode(regs) || signal_pending(current))
 		return false;
 	spin_lock_irqsave(&nt_lock, flags);
 	bp = t->proc ? nt_bp_find(t->proc, addr) : NULL;
 	if (bp && !bp->removing) {
 		insn[0] = bp->orig;
 		ok = true;
+		mem = list_empty(&t->proc->hws);
 		/* The bytes after it must be the program's, not our int3s. */
 		for (i = 1; i < sizeof(insn); i++)
 			near |= !!nt_bp_find(t->proc, addr + i);
@@ -244,6 +291,8 @@ bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs)
 		/* push %reg (rex.b for r8-r15): the old rsp for push %rsp */
 		unsigned int r = insn[0] == 0x41 ? 8 + (insn[1] & 7) : insn[0] & 7;
 
+		if (!mem)
+			return false;
 		len = insn[0] == 0x41 ? 2 : 1;
 		sp = regs->sp - 8;
 		if (put_user(*nt_gpr(regs, r), (unsigned long __user *)sp))
@@ -255,12 +304,9 @@ bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs)
 		len = 4; /* endbr64 */
 		goto done;
 	}
-	if (insn[0] == 0x48 && insn[1] == 0x89 && insn[2] == 0xe5) {
-		len = 3; /* mov %rsp,%rbp */
-		regs->bp = regs->sp;
-		goto done;
-	}
-	return false;
+	len = nt_emulate_mov(regs, insn, mem);
+	if (!len)
+		return false;
 done:
 	regs->ip += len;
 	return true;

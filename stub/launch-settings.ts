@@ -2,7 +2,9 @@
 // randomisation settings GDB sends before `run` (GDB manual, "General Query Packets":
 // QEnvironmentHexEncoded, QEnvironmentUnset, QEnvironmentReset, QSetWorkingDir,
 // QStartupWithShell, QDisableRandomization), and the last program for a bare `vRun;`.
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 
 /** What a provider needs to start one program. */
 export interface LaunchRequest {
@@ -35,6 +37,21 @@ export function expandTilde(dir: string): string {
 /** The `sh -c` script gdbserver runs with startup-with-shell on. */
 export function shellCommand(argv: string[]): string {
   return `exec ${argv.map(shellQuote).join(' ')}`;
+}
+
+/**
+ * The path to start a program by: a bare name (no `/`) of a regular file in our working
+ * directory becomes absolute, as gdbserver's program_path.set (server.cc), so the shell's exec
+ * finds it without `./`; any other name is kept (the shell looks it up in PATH).
+ */
+export function programPath(name: string): string {
+  if (name.includes('/')) return name;
+  try {
+    if (statSync(name).isFile()) return resolve(name);
+  } catch {
+    // not here: left for PATH
+  }
+  return name;
 }
 
 export class LaunchSettings {
@@ -79,7 +96,7 @@ export class LaunchSettings {
    */
   request(filename: string, args: string[]): LaunchRequest | undefined {
     let argv: string[];
-    if (filename !== '') argv = [filename, ...args];
+    if (filename !== '') argv = [programPath(filename), ...args];
     else if (this.lastProgram) {
       argv = args.length > 0 ? [this.lastProgram[0]!, ...args] : [...this.lastProgram];
     } else return undefined;

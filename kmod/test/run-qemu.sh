@@ -10,7 +10,8 @@
 # names some of its files, e.g. "conditions"), GDB_E2E=1 to
 # add the gdb session, SELFTEST_ONLY=security (or cond) to run that selftest group alone, BENCH=1
 # (BENCH_ARGS="steps hits [backends] [conds]") to run bench/kmod (BENCH_GDB=N adds bench/gdb's
-# conditional breakpoint, N runs), QEMU_TIMEOUT and NODE_TIMEOUT (seconds; the
+# conditional breakpoint, N runs; BENCH_GDB_CALLS=N the same through gdb over N calls, kernel
+# only), QEMU_TIMEOUT and NODE_TIMEOUT (seconds; the
 # guest bounds the node suite so its verdict always arrives).
 set -euo pipefail
 
@@ -80,6 +81,7 @@ echo "${BENCH:-0}" >"$RD/bench"
 echo "$OUT/bench_target" >"$RD/bench_target_path"
 echo "${BENCH_ARGS:-5000 2000}" >"$RD/bench_args"
 echo "${BENCH_GDB:-0}" >"$RD/bench_gdb"
+echo "${BENCH_GDB_CALLS:-0}" >"$RD/bench_gdb_calls"
 echo "${NODE_TIMEOUT:-$((QEMU_TIMEOUT - 90))}" >"$RD/node_timeout"
 echo "$QEMU_TIMEOUT" >"$RD/qemu_timeout"
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.gz"

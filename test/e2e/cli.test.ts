@@ -1,6 +1,7 @@
 // The command line: stdio transport, --wrapper, --multi (extended-remote), errors and exit codes.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import test from 'ava';
 import {
   haveGdb,
@@ -45,6 +46,24 @@ e2e('stdio transport: target remote | ntrace-gdbserver - prog', async (t) => {
     t.is(out, normalize(theirs.stdout));
   }
 });
+
+e2e(
+  'a bare program name in the working directory starts without ./ (gdbserver makes it absolute)',
+  async (t) => {
+    const prog = await basicProgram();
+    const [dir, name] = [dirname(prog), basename(prog)];
+    const cmds = ['break add', 'continue', 'kill'];
+    const via = (server: string) => `target remote | cd ${dir} && exec ${server} - ${name}`;
+    const ours = await spawnGdb(prog, via(`${process.execPath} ${ntraceBin}`), cmds).done;
+    const out = normalize(ours.stdout);
+    t.regex(out, /Breakpoint 1, add \(a=3, b=4\)/, ours.stderr);
+    t.notRegex(ours.stderr, /not found/);
+    if (serverKinds().includes('gdbserver')) {
+      const theirs = await spawnGdb(prog, via('gdbserver'), cmds).done;
+      t.is(out, normalize(theirs.stdout));
+    }
+  },
+);
 
 e2e('--wrapper runs the program through a wrapper that execs it', async (t) => {
   const prog = await basicProgram();
