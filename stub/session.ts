@@ -216,11 +216,14 @@ export class Session extends SessionCore {
       return;
     }
     if (ctx.swallowStop) {
-      // Stopped for another process's stop (all-stop); GDB learns nothing new here.
+      // Stopped for another process's stop (all-stop); GDB learns nothing new here, unless the
+      // process died meanwhile: the next resume reports that, as gdbserver's pending status (a
+      // vfork child's exit racing its parent's vforkdone; gdb.base/vfork-follow-parent.exp).
       ctx.swallowStop = false;
       ctx.lastStop = stop;
       ctx.invalidate();
       this.running.delete(ctx);
+      if (stop.kind === 'exited' || stop.kind === 'signalled') this.unreportedDeaths.set(ctx, stop);
       return;
     }
     if (this.state.kind !== 'running' && this.state.kind !== 'interrupting') {

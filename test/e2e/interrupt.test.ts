@@ -76,5 +76,11 @@ e2e('after Ctrl-C, $_siginfo is the SIGINT, as gdbserver gives it', async (t) =>
   t.regex(out, /Program received signal SIGINT, Interrupt\./);
   t.notRegex(out, /Unable to read siginfo/);
   t.regex(out, new RegExp(`\\$1 = 2\\n\\$2 = 0\\n\\$3 = ${process.getuid?.() ?? 0}\\n`));
-  for (const other of runs.slice(1)) t.is(out, other.out);
+  // Where the interrupt lands (in spin, or still in printf's write) depends on timing with
+  // either server: compare what follows the stop.
+  const after = (s: string) => s.slice(s.indexOf('$1 = '));
+  for (const other of runs.slice(1)) {
+    t.regex(other.out, /Program received signal SIGINT, Interrupt\./);
+    t.is(after(out), after(other.out));
+  }
 });
