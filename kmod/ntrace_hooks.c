@@ -345,6 +345,20 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	}
 	if (!t || !t->proc)
 		goto out;
+	if (val == DIE_INT3 && t->stepover && t->stepover_addr == regs->ip - 1) {
+		/*
+		 * The instruction stepped over is the program's own int3 (gdb's permanent
+		 * breakpoint, ours on it): the step-over ends past it, as gdbserver's, instead of
+		 * being taken for the next hit (with a false condition: forever). The trap is
+		 * consumed, as under ptrace; TF goes now, or the next instruction would trap.
+		 */
+		t->stepover = false;
+		t->tf_set = false;
+		regs->flags &= ~X86_EFLAGS_TF;
+		nt_queue_stop(t, NT_P_STEPOVER, TWA_RESUME);
+		ret = NOTIFY_STOP;
+		goto out;
+	}
 	if (val == DIE_INT3) {
 		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);
 
