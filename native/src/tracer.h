@@ -75,7 +75,8 @@ struct Thread {
   long syscall_nr = -1;
   // Addresses of breakpoints removed while this thread ran: it may still report the
   // trap of one it hit just before. Cleared when it next runs, after that trap can no longer
-  // come (the trap stops the thread before it executes anything else).
+  // come (the trap stops the thread before it executes anything else), except the one right
+  // behind its pc: an interrupt stop can come before that trap (see KResume).
   std::vector<uint64_t> gone_bps;
 
   bool regs_valid = false;

@@ -656,11 +656,21 @@ void Tracer::KResume(Thread *t, int sig) {
   if (debug_)
     fprintf(stderr, "[ntrace %d] resume tid=%d req=%ld sig=%d step_over=%lx\n", tid_.load(), t->tid,
             req, sig, static_cast<unsigned long>(t->step_over));
+  if (!t->gone_bps.empty()) {
+    // A thread stopped by PTRACE_INTERRUPT right after running an int3 (the kernel takes the
+    // interrupt before the queued SIGTRAP) sits one past it and still has that trap to come:
+    // keep that address. Any other trap can no longer come once it runs.
+    uint64_t keep = LoadRegs(t) ? t->regs.rip - 1 : 0;
+    bool pending = false;
+    for (uint64_t g : t->gone_bps)
+      pending = pending || g == keep;
+    t->gone_bps.clear();
+    if (pending) t->gone_bps.push_back(keep);
+  }
   t->kstopped = false;
   t->regs_valid = false;
   t->signal_stop = false;
   t->group_stop = false;
-  t->gone_bps.clear();
   if (ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0, req == PTRACE_LISTEN ? 0 : sig) <
       0) {
     if (errno == ESRCH) return; // dying (SIGKILL): its exit status follows
