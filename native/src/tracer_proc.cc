@@ -183,24 +183,29 @@ bool Tracer::IsZombie(pid_t tid) const {
 
 // Whether the process is exiting as a whole (exit_group, a fatal signal, another thread's
 // exec): the kernel then queues SIGKILL on each other thread (zap_other_threads), seen in its
-// SigPnd. A thread already gone counts as exiting.
+// SigPnd. Also true when no other thread lives on: each is gone or a zombie (a thread that
+// exited, joined, before main returned is still listed until its status is reaped).
 bool Tracer::GroupExiting(const Proc *p, pid_t except) const {
+  bool living = false;
   for (const auto &kv : p->threads) {
     if (kv.first == except) continue;
     char path[64], buf[2048];
     snprintf(path, sizeof path, "/proc/%d/task/%d/status", p->pid, kv.first);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return true;
+    if (fd < 0) continue; // gone
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
-    if (n <= 0) return true;
+    if (n <= 0) continue;
     buf[n] = 0;
+    const char *st = strstr(buf, "\nState:\t");
+    if (st != nullptr && (st[8] == 'Z' || st[8] == 'X')) continue;
     const char *sp = strstr(buf, "\nSigPnd:");
-    if (sp == nullptr) return true;
+    if (sp == nullptr) continue;
     unsigned long long pending = strtoull(sp + 8, nullptr, 16);
     if (pending & (1ULL << (SIGKILL - 1))) return true;
+    living = true;
   }
-  return false;
+  return !living;
 }
 
 int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *const envp[],
