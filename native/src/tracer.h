@@ -223,6 +223,7 @@ private:
   void RequestStop(Thread *t, bool attach);
   bool LoadRegs(Thread *t);
   bool IsZombie(pid_t tid) const;
+  bool IsZombieLeader(const Thread &t) const;
   void ZombieLeader(Thread *t);
   bool GroupExiting(const Proc *p, pid_t except) const;
 

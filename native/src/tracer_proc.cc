@@ -181,6 +181,11 @@ bool Tracer::IsZombie(pid_t tid) const {
   return rp == nullptr || rp[1] == 0 || rp[2] == 'Z' || rp[2] == 'X';
 }
 
+// The leader gone ahead of its threads (pthread_exit): a zombie that never stops again.
+bool Tracer::IsZombieLeader(const Thread &t) const {
+  return t.tid == t.proc->pid && t.proc->threads.size() > 1 && IsZombie(t.tid);
+}
+
 // Whether the process is exiting as a whole (exit_group, a fatal signal, another thread's
 // exec): the kernel then queues SIGKILL on each other thread (zap_other_threads), seen in its
 // SigPnd. Also true when no other thread lives on: each is gone or a zombie (a thread that
@@ -340,7 +345,7 @@ int Tracer::Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out) {
 // Blocks until t is in a ptrace-stop (or gone). Used by detach and teardown only.
 void Tracer::WaitStopped(Thread *t) {
   if (t->kstopped || t->exiting) return;
-  if (t->tid == t->proc->pid && t->proc->threads.size() > 1 && IsZombie(t->tid)) {
+  if (IsZombieLeader(*t)) {
     t->exiting = true;
     return;
   }

@@ -585,7 +585,7 @@ void Tracer::RequestStop(Thread *t, bool attach) {
     return;
   }
   if (t->interrupt_outstanding) return;
-  if (t->tid == t->proc->pid && t->proc->threads.size() > 1 && IsZombie(t->tid)) {
+  if (IsZombieLeader(*t)) {
     t->stop_requested = false;
     ZombieLeader(t);
     return;
@@ -689,18 +689,24 @@ void Tracer::FinishStepOver(Thread *t) {
   ReleaseDeferred(p);
 }
 
+// Whether u may be executing the program's code: not in a ptrace-stop we consumed, not on its
+// way out, not in a job-control stop (listening).
+static bool RunsCode(const Thread &u) {
+  return !u.kstopped && !u.exiting && !u.group_stop;
+}
+
 // Sends PTRACE_INTERRUPT to every thread of t's process that runs; true if any still has to
 // stop. A thread in a job-control stop (listening) runs nothing and is left alone.
 bool Tracer::PauseOthers(Thread *t) {
   bool running = false;
   for (auto &kv : t->proc->threads) {
     Thread *u = kv.second;
-    if (u == t || u->kstopped || u->exiting || u->group_stop) continue;
+    if (u == t || !RunsCode(*u)) continue;
     if (u->is_new || u->interrupt_outstanding) {
       running = true; // a stop is on its way
       continue;
     }
-    if (u->tid == u->proc->pid && u->proc->threads.size() > 1 && IsZombie(u->tid)) {
+    if (IsZombieLeader(*u)) {
       ZombieLeader(u);
       continue;
     }
@@ -721,7 +727,7 @@ void Tracer::TryStepOver(Proc *p) {
   if (t == nullptr || !t->step_over_wait) return;
   for (auto &kv : p->threads) {
     Thread *u = kv.second;
-    if (u != t && !u->kstopped && !u->exiting && !u->group_stop) return;
+    if (u != t && RunsCode(*u)) return;
   }
   t->step_over_wait = false;
   p->stepping = nullptr;
