@@ -20,16 +20,39 @@ async function build(dir: string) {
   const loop = join(dir, 'ptrace-loop');
   await run('gcc', ['-O0', '-no-pie', '-o', target, join(src, 'target.c')]);
   await run('gcc', ['-O2', '-o', loop, join(src, 'ptrace-loop.c')]);
-  // The engine without JavaScript: its tracer sources linked into a small C++ client.
+  // The engine without JavaScript: its sources (those of binding.gyp that do not use N-API)
+  // linked into a small C++ client.
   const client = join(dir, 'abi-client');
   const root = resolve(src, '../..');
-  const tracer = ['tracer', 'tracer_cmd', 'tracer_mem', 'tracer_proc', 'tracer_stop'].map((f) =>
-    join(root, 'native/src', `${f}.cc`),
-  );
+  const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8')) as {
+    targets: { sources: string[]; include_dirs: string[] }[];
+  };
+  const target0 = gyp.targets[0]!;
+  const napi = new Set(['addon.cc', 'channel.cc', 'spawn.cc']);
+  const sources = target0.sources.filter((f) => !napi.has(f.split('/').pop()!));
+  const includes = target0.include_dirs
+    .filter((d) => !d.startsWith('<'))
+    .flatMap((d) => ['-I', join(root, d)]);
+  const objects: string[] = [];
+  for (const c of sources.filter((f) => f.endsWith('.c'))) {
+    const o = join(dir, `${c.replace(/\//g, '_')}.o`);
+    await run('gcc', [
+      '-O2',
+      '-std=gnu11',
+      '-D_GNU_SOURCE',
+      ...includes,
+      '-c',
+      '-o',
+      o,
+      join(root, c),
+    ]);
+    objects.push(o);
+  }
   await run('g++', [
-    ...['-O2', '-std=c++17', '-D_GNU_SOURCE', '-pthread'],
-    ...['-I', join(root, 'kmod/include/uapi'), '-I', join(root, 'native/src')],
-    ...['-o', client, join(src, 'abi-client.cc'), ...tracer],
+    ...['-O2', '-std=c++17', '-D_GNU_SOURCE', '-pthread', ...includes],
+    ...['-I', join(root, 'native/src'), '-o', client, join(src, 'abi-client.cc')],
+    ...sources.filter((f) => f.endsWith('.cc')).map((f) => join(root, f)),
+    ...objects,
   ]);
   const { stdout } = await run('nm', [target]);
   const line = stdout.split('\n').find((l) => l.endsWith(' T tick'));
