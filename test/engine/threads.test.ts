@@ -175,6 +175,47 @@ capTest(
 );
 
 capTest(
+  ['launch'],
+  'a single step into a read() that blocks leaves the engine serving; the step ends after it',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('blocker');
+    const syms = await symbols(path);
+    const { pid, stop, ref } = await s.launch(path);
+    await s.engine.setOptions(pid, { stopSignals: [] });
+    await s.cont(stop);
+    await until(() => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').startsWith('0 ');
+      } catch {
+        return false;
+      }
+    }, 'main to block in read');
+    await s.engine.stop(pid, ref.handle);
+    const st = await s.nextStop((e) => e.thread.handle === ref.handle);
+    // The step restarts read(), which blocks until go is set: the resume must be answered and
+    // the engine keep serving meanwhile (the userspace engine waits for a step in place only
+    // briefly), or the write below could never happen.
+    await s.engine.resume({ handle: ref.handle, stopId: st.stopId, mode: 'step' });
+    t.is((await s.engine.readMemory(pid, sym(syms, 'go'), 4)).readUInt32LE(0), 0);
+    await s.writeU32(pid, sym(syms, 'go'), 1);
+    const done = await s.nextStop((e) => e.thread.handle === ref.handle);
+    t.is(done.reason, 'step');
+    await s.cont(done);
+    for (;;) {
+      const ev = await s.next(
+        (e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid),
+      );
+      if (ev.type !== 'stop') {
+        t.deepEqual(ev.type === 'process-exit' && ev.exit, { code: 42 });
+        break;
+      }
+      await s.cont(ev);
+    }
+  },
+);
+
+capTest(
   ['launch', 'swBreak'],
   'threads are created and exit while another thread is stopped',
   async (t) => {
