@@ -82,7 +82,7 @@ export interface BaseOps {
   /** The debuggee's process id. */
   readonly pid: number;
   /** Threads in creation order. Cheap: the target caches the list until a clone or exit. */
-  threads(): Ptid[];
+  threads(): readonly Ptid[];
   readRegisters(thread: Ptid, set: Regset): Promise<Buffer>;
   writeRegisters(thread: Ptid, set: Regset, data: Buffer): Promise<void>;
   /** Short reads stop at the first unreadable byte; rejects (EIO) when nothing is readable. */
