@@ -12,7 +12,9 @@
         "native/src/tracer_proc.cc",
         "native/src/tracer_stop.cc",
         "native/src/tracer_cond.cc",
-        "kmod/ntrace_ax.c"
+        "native/src/tracer_emul.cc",
+        "kmod/ntrace_ax.c",
+        "kmod/ntrace_emul.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "kmod/include/uapi", "kmod"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],

@@ -250,6 +250,11 @@ private:
   bool BpWantsStop(Thread *t, const BpExprs &x, uint64_t addr);
   void EmitOutput(const Thread &t, uint64_t addr, const char *text, uint32_t len, bool truncated);
   static int AxRead(void *ctx, unsigned long long addr, void *buf, unsigned int len);
+  // Runs the instruction under t's breakpoint in place of a step-over (tracer_emul.cc).
+  bool EmulateAtBp(Thread *t);
+  bool SignalPending(Thread *t);
+  static int EmulRead(void *ctx, unsigned long long addr, void *buf, unsigned int len);
+  static int EmulWrite(void *ctx, unsigned long long addr, const void *buf, unsigned int len);
 
   // Memory and breakpoints (tracer_mem.cc)
   long ReadMem(Proc *p, uint64_t addr, uint8_t *buf, size_t len);

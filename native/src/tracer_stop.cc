@@ -628,7 +628,12 @@ void Tracer::KResume(Thread *t, int sig) {
   }
   if (t->dr_dirty) ApplyDebugRegs(t);
   long req;
-  if (t->skip_bp != 0 && LoadRegs(t) && t->regs.rip == t->skip_bp && BpInserted(p, t->skip_bp)) {
+  bool over =
+      t->skip_bp != 0 && LoadRegs(t) && t->regs.rip == t->skip_bp && BpInserted(p, t->skip_bp);
+  // Continuing with no signal to deliver first: run the instruction here, leaving the int3 in
+  // place, when it is one the emulator knows (a step keeps the real step: its stop must follow).
+  if (over && sig == 0 && t->mode == Mode::Cont && !t->group_stop && EmulateAtBp(t)) over = false;
+  if (over) {
     if (PauseOthers(t)) {
       // A running thread could pass the breakpoint while it is lifted and never report its
       // hit: stop them all first, as gdbserver does (linux-low.cc, start_step_over:

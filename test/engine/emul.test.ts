@@ -1,0 +1,62 @@
+// Resuming from a breakpoint on each instruction form the emulator runs in place of a
+// step-over (kmod/ntrace_emul.c: nop, endbr64, push, mov/lea in every addressing form, mov of
+// an immediate). The fixture checks every result against the same operations in C and exits 1
+// on any difference; it must exit 0 and report nothing but what the breakpoints ask for.
+import { capTest, fixture, Session, symbols } from './_session.js';
+
+/** const8 0; end: a condition that is always false. */
+const never = Buffer.from('220027', 'hex');
+
+async function start(t: Parameters<typeof Session.open>[0], n: number) {
+  const s = await Session.open(t);
+  const path = await fixture('emul');
+  const syms = await symbols(path);
+  const at = [...syms].filter(([name]) => name.startsWith('emul_at_')).map(([, a]) => a);
+  at.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const { pid, stop } = await s.launch(path, [String(n)]);
+  return { s, pid, stop, at };
+}
+
+capTest(
+  ['launch', 'swBreak', 'condBytecode'],
+  'false conditions on every emulated instruction form: the program computes what it would alone',
+  async (t) => {
+    const { s, pid, stop, at } = await start(t, 40);
+    t.true(at.length >= 20, 'the fixture labels each form');
+    for (const addr of at)
+      await s.engine.setBreakpoint({
+        pid,
+        kind: 'sw',
+        addr,
+        len: 1,
+        exprs: { conditions: [never] },
+      });
+    await s.cont(stop);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
+    t.false(
+      s.events.some((e) => e.type === 'stop'),
+      'no stop',
+    );
+  },
+);
+
+capTest(
+  ['launch', 'swBreak'],
+  'continuing from a breakpoint on every emulated instruction form: each hit once, in order, right results',
+  async (t) => {
+    const rounds = 3;
+    const { s, pid, stop, at } = await start(t, rounds);
+    for (const addr of at) await s.engine.setBreakpoint({ pid, kind: 'sw', addr, len: 1 });
+    let last = stop;
+    for (let r = 0; r < rounds; r++) {
+      for (const addr of at) {
+        await s.cont(last);
+        last = await s.nextStop();
+        t.is(last.reason, 'breakpoint');
+        t.is(last.pc, addr);
+      }
+    }
+    await s.cont(last);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
+  },
+);
