@@ -115,8 +115,9 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     this.listener = listener;
   }
 
-  threads(): readonly Ptid[] {
-    return this.threadsByTid.ptids();
+  threads(): Ptid[] {
+    // The cached list itself (BaseOps.threads: callers do not change it).
+    return this.threadsByTid.ptids() as Ptid[];
   }
 
   readRegisters(thread: Ptid, set: Regset): Promise<Buffer> {

@@ -12,7 +12,7 @@ export function formatPtid(ctx: SessionContext, t: Ptid): string {
  * The threads an id names: one, all of them, or none when it names a thread that does not
  * exist. 'any' picks the current thread.
  */
-export function resolveThreads(ctx: SessionContext, id: ThreadId): readonly Ptid[] {
+export function resolveThreads(ctx: SessionContext, id: ThreadId): Ptid[] {
   const threads = ctx.target.base.threads();
   if (typeof id.pid === 'number' && id.pid !== ctx.pid) return [];
   if (id.tid === 'all') return threads;

@@ -147,7 +147,7 @@ export async function lldbStopFields(
   const details = await ctx.target.threadInfo?.threadDetails(stop.thread).catch(() => undefined);
   const name = details?.name;
   const facts = threadStopFacts({ ...stop, signal }, stop.thread, name ? { name } : {});
-  let all: { threads: readonly Ptid[]; pcs: bigint[] } | undefined;
+  let all: { threads: Ptid[]; pcs: bigint[] } | undefined;
   if (ctx.client.threadsInStopReply) {
     const threads = ctx.target.base.threads();
     const rip = ctx.layout.regs[ctx.layout.byName.get('rip')!]!;

@@ -30,7 +30,7 @@ export function planResume(ctx: SessionContext, actions: WireAction[]): ResumeAc
     const signal = ctx.dialect.resumeSignal(a.signal);
     if (signal === undefined) return `unknown signal ${a.signal}`;
     const mode = a.action;
-    let threads: readonly (Ptid | undefined)[];
+    let threads: (Ptid | undefined)[];
     if (a.thread === undefined || a.thread.tid === 'all') {
       if (typeof a.thread?.pid === 'number' && a.thread.pid !== ctx.pid) continue;
       threads = [undefined];
@@ -145,7 +145,7 @@ export function planNonStop(ctx: SessionContext, actions: WireAction[]): NonStop
     if (a.action === 'range' && !ctx.target.rangeStep) return 'range stepping is not supported';
     const signal = ctx.dialect.resumeSignal(a.signal);
     if (signal === undefined) return `unknown signal ${a.signal}`;
-    let named: readonly Ptid[];
+    let named: Ptid[];
     if (a.thread === undefined || a.thread.tid === 'all') {
       if (typeof a.thread?.pid === 'number' && a.thread.pid !== ctx.pid) continue;
       named = threads;
