@@ -16,8 +16,8 @@
 #include <linux/slab.h>
 #include <linux/task_work.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
 
+#include "ntrace_emul.h"
 #include "ntrace_internal.h"
 
 static int nt_poke_self(u64 addr, u8 byte)
@@ -194,77 +194,45 @@ bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode)
 	return ok;
 }
 
-static unsigned long *nt_gpr(struct pt_regs *regs, unsigned int r)
+static int nt_emul_read(void *ctx, __u64 addr, void *buf, __u32 len)
 {
-	unsigned long *gprs[16] = {
-		&regs->ax, &regs->cx, &regs->dx, &regs->bx, &regs->sp, &regs->bp,
-		&regs->si, &regs->di, &regs->r8, &regs->r9, &regs->r10, &regs->r11,
-		&regs->r12, &regs->r13, &regs->r14, &regs->r15,
-	};
+	return copy_from_user(buf, u64_to_user_ptr(addr), len) ? -EFAULT : 0;
+}
 
-	return gprs[r & 15];
+static int nt_emul_write(void *ctx, __u64 addr, const void *buf, __u32 len)
+{
+	return copy_to_user(u64_to_user_ptr(addr), buf, len) ? -EFAULT : 0;
 }
 
 /*
- * mov between a 64-bit register and a register or memory (REX.W 89/8b; modrm: register,
- * [reg+disp8] without SIB, or [rip+disp32]), as gcc's -O0 function bodies start. Returns the
- * length, 0 if not one of these or a memory access faults. @mem: memory forms allowed.
- */
-static unsigned int nt_emulate_mov(struct pt_regs *regs, const u8 *insn, bool mem)
-{
-	unsigned int rex = insn[0], m = insn[2], reg, rm, len;
-	bool store = insn[1] == 0x89;
-	unsigned long __user *p;
-	unsigned long v;
-
-	if ((rex & 0xf8) != 0x48 || (insn[1] != 0x89 && insn[1] != 0x8b))
-		return 0;
-	reg = ((m >> 3) & 7) | (rex & 4 ? 8 : 0);
-	rm = (m & 7) | (rex & 1 ? 8 : 0);
-	if ((m >> 6) == 3) {
-		if (store)
-			*nt_gpr(regs, rm) = *nt_gpr(regs, reg);
-		else
-			*nt_gpr(regs, reg) = *nt_gpr(regs, rm);
-		return 3;
-	}
-	if (!mem || (m & 7) == 4) /* SIB forms: not emulated */
-		return 0;
-	if ((m >> 6) == 1) {
-		len = 4;
-		p = (unsigned long __user *)(*nt_gpr(regs, rm) + (s8)insn[3]);
-	} else if ((m >> 6) == 0 && (m & 7) == 5) {
-		len = 7;
-		p = (unsigned long __user *)(regs->ip + len + (s32)get_unaligned_le32(insn + 3));
-	} else {
-		return 0;
-	}
-	if (store)
-		return put_user(*nt_gpr(regs, reg), p) ? 0 : len;
-	if (get_user(v, p))
-		return 0;
-	*nt_gpr(regs, reg) = v;
-	return len;
-}
-
-/*
- * Resume from one of our breakpoints by doing its instruction here, for the few gcc puts at
- * a function's entry and at the start of an -O0 body (push %reg, endbr64, nop, 64-bit mov
- * between registers and memory; uprobes emulates some too): the int3 stays in place, so
- * another thread cannot pass the address unseen meanwhile (the lifted byte of a step-over),
- * and no step trap follows. Not while a signal is pending (its stop comes before the
- * instruction), nor memory forms while the process has debug-register watchpoints (the
- * kernel's access would not trigger them). false: nothing was changed, step over.
- * current == t->task, 64-bit mode only.
+ * Resume from one of our breakpoints by doing its instruction here (ntrace_emul.c: the forms
+ * gcc starts function bodies with): the int3 stays in place, so another thread cannot pass
+ * the address unseen meanwhile (the lifted byte of a step-over), and no step trap follows. Not
+ * while a signal is pending (its stop comes before the instruction), nor memory forms while
+ * the process has debug-register watchpoints (the kernel's access would not trigger them).
+ * false: nothing was changed, step over. current == t->task, 64-bit mode only.
  */
 bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs)
 {
 	bool ok = false, near = false, mem = false;
-	u64 addr = regs->ip, sp;
+	struct ntrace_emul_env env = {
+		.gpr = {
+			(__u64 *)&regs->ax, (__u64 *)&regs->cx, (__u64 *)&regs->dx,
+			(__u64 *)&regs->bx, (__u64 *)&regs->sp, (__u64 *)&regs->bp,
+			(__u64 *)&regs->si, (__u64 *)&regs->di, (__u64 *)&regs->r8,
+			(__u64 *)&regs->r9, (__u64 *)&regs->r10, (__u64 *)&regs->r11,
+			(__u64 *)&regs->r12, (__u64 *)&regs->r13, (__u64 *)&regs->r14,
+			(__u64 *)&regs->r15,
+		},
+		.ip = regs->ip,
+		.read_mem = nt_emul_read,
+		.write_mem = nt_emul_write,
+	};
+	u64 addr = regs->ip;
 	unsigned long flags;
 	struct nt_bp *bp;
-	u8 insn[8] = { 0 };
-	unsigned int i, len = 1;
+	u8 insn[NTRACE_EMUL_INSN_MAX] = { 0 };
+	unsigned int i;
 
 	if (!user_64bit_mode(regs) || signal_pending(current))
 		return false;
@@ -281,34 +249,12 @@ bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs)
 	spin_unlock_irqrestore(&nt_lock, flags);
 	if (!ok || near)
 		return false;
-	if (insn[0] != 0x90 && (insn[0] & 0xf8) != 0x50 &&
-	    copy_from_user(insn + 1, u64_to_user_ptr(addr + 1), sizeof(insn) - 1))
+	if (copy_from_user(insn + 1, u64_to_user_ptr(addr + 1), sizeof(insn) - 1))
 		return false;
-
-	if (insn[0] == 0x90) /* nop */
-		goto done;
-	if ((insn[0] & 0xf8) == 0x50 || (insn[0] == 0x41 && (insn[1] & 0xf8) == 0x50)) {
-		/* push %reg (rex.b for r8-r15): the old rsp for push %rsp */
-		unsigned int r = insn[0] == 0x41 ? 8 + (insn[1] & 7) : insn[0] & 7;
-
-		if (!mem)
-			return false;
-		len = insn[0] == 0x41 ? 2 : 1;
-		sp = regs->sp - 8;
-		if (put_user(*nt_gpr(regs, r), (unsigned long __user *)sp))
-			return false;
-		regs->sp = sp;
-		goto done;
-	}
-	if (insn[0] == 0xf3 && insn[1] == 0x0f && insn[2] == 0x1e && insn[3] == 0xfa) {
-		len = 4; /* endbr64 */
-		goto done;
-	}
-	len = nt_emulate_mov(regs, insn, mem);
-	if (!len)
+	env.mem = mem;
+	if (!ntrace_emul_insn(insn, &env))
 		return false;
-done:
-	regs->ip += len;
+	regs->ip = env.ip;
 	return true;
 }
 

@@ -80,6 +80,26 @@ import { parseThreadEvents, type ThreadEventsCommand } from './packets/thread-ev
 import { parseThreadExtraInfo, type ThreadExtraInfoCommand } from './packets/thread-extra-info.js';
 import { parseThreadStopInfo, type ThreadStopInfoCommand } from './packets/thread-stop-info.js';
 import { parseTlsAddress, type TlsAddressCommand } from './packets/tls-address.js';
+import {
+  parseTraceBufferConfig,
+  type TraceBufferConfigCommand,
+} from './packets/trace-buffer-config.js';
+import { parseTraceBuffer, type TraceBufferCommand } from './packets/trace-buffer.js';
+import { parseTraceDefine, type TraceDefineCommand } from './packets/trace-define.js';
+import { parseTraceEnable, type TraceEnableCommand } from './packets/trace-enable.js';
+import { parseTraceFrame, type TraceFrameCommand } from './packets/trace-frame.js';
+import { parseTraceNotes, type TraceNotesCommand } from './packets/trace-notes.js';
+import {
+  parseTracePointStatus,
+  type TracePointStatusCommand,
+} from './packets/trace-point-status.js';
+import { parseTraceReadonly, type TraceReadonlyCommand } from './packets/trace-readonly.js';
+import { parseTraceSource, type TraceSourceCommand } from './packets/trace-source.js';
+import { parseTraceVariable, type TraceVariableCommand } from './packets/trace-variable.js';
+import {
+  parseTraceVariableValue,
+  type TraceVariableValueCommand,
+} from './packets/trace-variable-value.js';
 import type { UnknownCommand } from './packets/unknown.js';
 import { parseVCont, type VContCommand } from './packets/vcont.js';
 import { parseSetWorkingDir, type SetWorkingDirCommand } from './packets/working-dir.js';
@@ -142,6 +162,17 @@ export type Command =
   | SaveRegistersCommand
   | RestoreRegistersCommand
   | LaunchCommand
+  | TraceDefineCommand
+  | TraceSourceCommand
+  | TraceVariableCommand
+  | TraceReadonlyCommand
+  | TraceFrameCommand
+  | TraceEnableCommand
+  | TraceBufferConfigCommand
+  | TraceBufferCommand
+  | TraceNotesCommand
+  | TracePointStatusCommand
+  | TraceVariableValueCommand
   | MalformedCommand
   | UnknownCommand;
 
@@ -179,6 +210,10 @@ const TABLE: readonly Entry[] = [
   { prefix: 'qRegisterInfo', parse: parseRegisterInfo },
   { prefix: 'qThreadStopInfo', parse: parseThreadStopInfo },
   { prefix: 'qMemoryRegionInfo', parse: parseMemoryRegionInfo },
+  // Tracepoints ("Tracepoint Packets"); the argument-less ones are in simple.ts.
+  { prefix: 'qTP:', parse: parseTracePointStatus },
+  { prefix: 'qTV:', parse: parseTraceVariableValue },
+  { prefix: 'qTBuffer:', parse: parseTraceBuffer },
   // Set packets (Q).
   { prefix: 'QNonStop:', parse: parseNonStop },
   { prefix: 'QPassSignals:', parse: parsePassSignals },
@@ -198,6 +233,15 @@ const TABLE: readonly Entry[] = [
   { prefix: 'QStartupWithShell:', parse: parseStartupWithShell },
   { prefix: 'QSaveRegisterState', parse: parseSaveRegisters },
   { prefix: 'QRestoreRegisterState:', parse: parseRestoreRegisters },
+  { prefix: 'QTDP:', parse: parseTraceDefine },
+  { prefix: 'QTDPsrc:', parse: parseTraceSource },
+  { prefix: 'QTDV:', parse: parseTraceVariable },
+  { prefix: 'QTro', parse: parseTraceReadonly },
+  { prefix: 'QTFrame:', parse: parseTraceFrame },
+  { prefix: 'QTEnable:', parse: parseTraceEnable },
+  { prefix: 'QTDisable:', parse: parseTraceEnable },
+  { prefix: 'QTBuffer:', parse: parseTraceBufferConfig },
+  { prefix: 'QTNotes:', parse: parseTraceNotes },
   // v packets; `vCont?` is exact above, so `vCont` here only sees `vCont;...` (and malformed
   // `vContX`, which parseVCont rejects).
   { prefix: 'vCont', parse: parseVCont },

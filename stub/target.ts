@@ -81,7 +81,10 @@ export interface ResumeAction {
 export interface BaseOps {
   /** The debuggee's process id. */
   readonly pid: number;
-  /** Threads in creation order. Cheap: the target caches the list until a clone or exit. */
+  /**
+   * Threads in creation order. Cheap: the target caches the list until a clone or exit, so
+   * the array is shared and callers must not change it.
+   */
   threads(): Ptid[];
   readRegisters(thread: Ptid, set: Regset): Promise<Buffer>;
   writeRegisters(thread: Ptid, set: Regset, data: Buffer): Promise<void>;

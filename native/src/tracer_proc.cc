@@ -396,7 +396,19 @@ int Tracer::DetachProc(Proc *p, bool emit) {
     ApplyDebugRegs(t); // all slots free now: clears DR7 and the addresses
     int sig = t->hidden_sig ? t->hidden_sig : (t->reported ? t->report_sig : 0);
     if (!t->signal_stop) sig = 0;
-    ptrace(PTRACE_DETACH, t->tid, 0, sig);
+    // ESRCH: it left its stop since, SIGKILLed by a thread already let go that exited the
+    // group. It is still ours and stops once more at its PTRACE_EVENT_EXIT: wait for that stop
+    // and let it go there, or it stays stopped with us and the process never ends for its
+    // parent (gdbserver's detach_one_lwp reaps it; gdb.threads/process-dies-while-detaching.exp).
+    while (ptrace(PTRACE_DETACH, t->tid, 0, sig) < 0 && errno == ESRCH) {
+      int status;
+      pid_t r;
+      do
+        r = waitpid(t->tid, &status, __WALL);
+      while (r < 0 && errno == EINTR);
+      if (r < 0 || !WIFSTOPPED(status)) break;
+      sig = 0;
+    }
   }
   bool child = p->launched;
   RemoveProc(p);

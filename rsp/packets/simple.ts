@@ -45,7 +45,23 @@ export type SimpleCommand =
   /** `qLaunchSuccess` (LLDB): did the `A` launch succeed. */
   | { kind: 'launch-success' }
   /** `qShlibInfoAddr` (LLDB): address of the dynamic linker's r_debug. */
-  | { kind: 'shlib-info-addr' };
+  | { kind: 'shlib-info-addr' }
+  /** `QTinit`: forget every tracepoint, variable and trace frame ("Tracepoint Packets"). */
+  | { kind: 'trace-init' }
+  /** `QTStart`: install the tracepoints and start a trace run. */
+  | { kind: 'trace-start' }
+  /** `QTStop`: end the trace run. */
+  | { kind: 'trace-stop' }
+  /** `qTStatus`: is a trace run going, why it stopped, buffer use. */
+  | { kind: 'trace-status' }
+  /** `qTfP` / `qTsP`: the tracepoint definitions, piece by piece (upload). */
+  | { kind: 'trace-points-first' }
+  | { kind: 'trace-points-next' }
+  /** `qTfV` / `qTsV`: the trace state variable definitions (upload). */
+  | { kind: 'trace-variables-first' }
+  | { kind: 'trace-variables-next' }
+  /** `qTMinFTPILen`: shortest instruction a fast tracepoint can replace. */
+  | { kind: 'trace-min-ftpi-len' };
 
 /** Exact packet text to kind, consulted by commands.ts. */
 export const SIMPLE_PACKETS: ReadonlyArray<readonly [string, SimpleCommand['kind']]> = [
@@ -71,4 +87,13 @@ export const SIMPLE_PACKETS: ReadonlyArray<readonly [string, SimpleCommand['kind
   ['qGDBServerVersion', 'server-version'],
   ['qLaunchSuccess', 'launch-success'],
   ['qShlibInfoAddr', 'shlib-info-addr'],
+  ['QTinit', 'trace-init'],
+  ['QTStart', 'trace-start'],
+  ['QTStop', 'trace-stop'],
+  ['qTStatus', 'trace-status'],
+  ['qTfP', 'trace-points-first'],
+  ['qTsP', 'trace-points-next'],
+  ['qTfV', 'trace-variables-first'],
+  ['qTsV', 'trace-variables-next'],
+  ['qTMinFTPILen', 'trace-min-ftpi-len'],
 ];

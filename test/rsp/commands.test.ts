@@ -63,7 +63,7 @@ test('prefix order: longer prefixes win over the shorter ones they begin with', 
 test('unknown packets, including unsupported ones gdb and lldb probe with, are unknown', (t) => {
   for (const p of [
     '',
-    'qTStatus',
+    'qTfSTM',
     'qVAttachOrWaitSupported',
     'jThreadExtendedInfo:{}',
     'qStructuredDataPlugins',
@@ -74,7 +74,7 @@ test('unknown packets, including unsupported ones gdb and lldb probe with, are u
     'vFile:MD5:2f',
     'vFile:symlink:2f,2f',
     'vFile:',
-    'QTDP:1:0:E:0:0',
+    'QTDisconnected:1',
     'qModuleInfo:2f;78',
   ]) {
     t.deepEqual(parse(p), { kind: 'unknown', packet: p }, JSON.stringify(p));

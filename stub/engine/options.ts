@@ -1,0 +1,88 @@
+// What the engine is told to report for one process (NTRACE_SET_OPTIONS): event classes, the
+// signals that stop, syscalls caught. The stub changes these between resumes (gdb sends
+// QPassSignals around every step over a breakpoint), so the derived table is kept here and
+// rebuilt only when its input changes, not for every resume.
+import type { ProcessOptions } from '../../native/types.js';
+
+const NSIG = 64;
+
+export class OptionState {
+  /** Non-stop mode (QNonStop:1): no all-stop, every stop reported by itself. */
+  nonStop = false;
+  /** QThreadEvents:1: thread creation and exit are reported. */
+  threadEvents = false;
+  /** A wrapper or shell is being run to its exec of the program (launch with execs). */
+  wantExec = false;
+  /** GDB negotiated exec-events. */
+  reportExec = false;
+  /** GDB negotiated fork-events. */
+  reportFork = false;
+  /** GDB negotiated vfork-events. */
+  reportVfork = false;
+  /** Changed while everything was stopped; sent with the next resume. */
+  dirty = false;
+  private pass: ReadonlySet<number> = new Set();
+  private stopSignals: number[] = allSignals();
+  private catching: { on: boolean; numbers: readonly number[] } = { on: false, numbers: [] };
+
+  /** Signals delivered without a stop (QPassSignals). */
+  get passSignals(): ReadonlySet<number> {
+    return this.pass;
+  }
+
+  /** Replaces the pass set; true when it differs from the last one. */
+  setPassSignals(signals: Iterable<number>): boolean {
+    const next = new Set(signals);
+    if (next.size === this.pass.size && [...next].every((s) => this.pass.has(s))) return false;
+    this.pass = next;
+    this.stopSignals = [];
+    for (let s = 1; s <= NSIG; s++) if (!next.has(s)) this.stopSignals.push(s);
+    return true;
+  }
+
+  catchSyscalls(on: boolean, numbers: readonly number[]): void {
+    this.catching = { on, numbers: [...numbers] };
+  }
+
+  /** The engine's options for this state; `allStop` when the engine stops all threads itself. */
+  toEngine(allStop: boolean): ProcessOptions {
+    const catching = this.catching;
+    const opts: ProcessOptions = {
+      allStop: allStop && !this.nonStop,
+      events: {
+        threadReports: true,
+        // Thread events: a new thread stops before its first instruction for `create`.
+        clone: this.threadEvents,
+        exec: this.wantExec || this.reportExec,
+        fork: this.reportFork,
+        vfork: this.reportVfork,
+        vforkDone: this.reportVfork,
+        syscallEntry: catching.on,
+        syscallExit: catching.on,
+      },
+      stopSignals: this.stopSignals,
+    };
+    if (catching.on && catching.numbers.length > 0) opts.syscalls = [...catching.numbers];
+    return opts;
+  }
+
+  /** A fork child adopted as a process of its own starts with its parent's settings. */
+  copy(): OptionState {
+    const o = new OptionState();
+    o.nonStop = this.nonStop;
+    o.threadEvents = this.threadEvents;
+    o.reportExec = this.reportExec;
+    o.reportFork = this.reportFork;
+    o.reportVfork = this.reportVfork;
+    o.pass = this.pass;
+    o.stopSignals = this.stopSignals;
+    o.catching = this.catching;
+    return o;
+  }
+}
+
+function allSignals(): number[] {
+  const out: number[] = [];
+  for (let s = 1; s <= NSIG; s++) out.push(s);
+  return out;
+}
