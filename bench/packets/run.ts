@@ -5,6 +5,7 @@
 // separate. "Node net floor" (floor.ts) answers OK to everything and does nothing else: what any
 // server on Node's net module pays per round trip before doing any work.
 // Usage: node dist/bench/packets/run.js [--runs 3] [--servers gdbserver,lldb-server,floor,ntrace]
+// [--before DIR] (then 'before' in --servers: DIR's build of ntrace-gdbserver)
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,18 +77,24 @@ const servers: Record<string, ServerKind> = {
       return { child, port };
     },
   },
-  ntrace: {
-    name: 'ntrace-gdbserver',
+  ntrace: ntraceAt(repo, 'ntrace-gdbserver'),
+  // --before DIR: another checkout's build, in the same runs (before/after under one load).
+  before: ntraceAt(resolve(cliOption('before', repo)), 'ntrace-gdbserver before'),
+};
+
+function ntraceAt(root: string, name: string): ServerKind {
+  return {
+    name,
     async start(prog, args) {
-      const bin = join(repo, 'dist/bin/ntrace-gdbserver.js');
+      const bin = join(root, 'dist/bin/ntrace-gdbserver.js');
       const child = spawn(process.execPath, [bin, '--once', '127.0.0.1:0', prog, ...args], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
       return { child, port };
     },
-  },
-};
+  };
+}
 
 interface Scenario {
   name: string;
