@@ -105,7 +105,9 @@ export class Session extends SessionCore {
         if (resuming) this.state = { kind: 'running' };
         this.resumeInFlight = resuming;
         try {
-          result = await dispatch(this, cmd);
+          // Most answers are known at once: no await (and no turn of the event loop) for them.
+          const r = dispatch(this, cmd);
+          result = r instanceof Promise ? await r : r;
         } catch (err) {
           this.log(`handler error: ${(err as Error).stack ?? String(err)}`);
           result = errorReply(errnoOf(err));

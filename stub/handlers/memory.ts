@@ -14,6 +14,8 @@ export const READ_CHUNK = 32768;
 
 /** Reads up to `length` bytes, stopping at the first unreadable one. */
 export async function readSome(ctx: SessionContext, addr: bigint, length: number): Promise<Buffer> {
+  // The usual read is one chunk: its buffer is the answer, not a concatenation of one part.
+  if (length <= READ_CHUNK) return ctx.target.base.readMemory(addr, length);
   const parts: Buffer[] = [];
   let got = 0;
   while (got < length) {
