@@ -4,9 +4,13 @@
 // first loops after connecting) and steady (after a warm-up), which the gdb benchmark cannot
 // separate. "Node net floor" (floor.ts) answers OK to everything and does nothing else: what any
 // server on Node's net module pays per round trip before doing any work.
-// Usage: node dist/bench/packets/run.js [--runs 3] [--servers gdbserver,lldb-server,floor,ntrace]
+// "Node net floor, onread + cork" (floor-onread.ts) is the same on Node's fastest socket path.
+// NTRACE_BEFORE=<path of another build's dist/bin/ntrace-gdbserver.js> adds that build as the
+// server `before`, for a before/after comparison in one run.
+// Usage: node dist/bench/packets/run.js [--runs 3]
+//   [--servers gdbserver,lldb-server,floor,floor-onread,ntrace,before]
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -76,18 +80,62 @@ const servers: Record<string, ServerKind> = {
       return { child, port };
     },
   },
-  ntrace: {
-    name: 'ntrace-gdbserver',
-    async start(prog, args) {
-      const bin = join(repo, 'dist/bin/ntrace-gdbserver.js');
-      const child = spawn(process.execPath, [bin, '--once', '127.0.0.1:0', prog, ...args], {
+  'floor-onread': {
+    name: 'Node net floor, onread + cork',
+    async start() {
+      const child = spawn(process.execPath, [join(repo, 'dist/bench/packets/floor-onread.js')], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
       return { child, port };
     },
   },
+  ntrace: {
+    name: 'ntrace-gdbserver',
+    async start(prog, args) {
+      return startNtrace(join(repo, 'dist/bin/ntrace-gdbserver.js'), prog, args);
+    },
+  },
+  before: {
+    name: 'ntrace-gdbserver before',
+    async start(prog, args) {
+      const bin = process.env.NTRACE_BEFORE;
+      if (!bin) throw new Error('the server `before` needs NTRACE_BEFORE');
+      return startNtrace(bin, prog, args);
+    },
+  },
 };
+
+async function startNtrace(
+  bin: string,
+  prog: string,
+  args: string[],
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [bin, '--once', '127.0.0.1:0', prog, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
+  return { child, port };
+}
+
+/**
+ * CPU time (user + system, all threads) the process has used, in microseconds. Per unit it
+ * shows what a server costs whatever the machine's load, which the wall times cannot: on a
+ * shared 2-core VM they mostly measure waiting for a core.
+ */
+function cpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 (utime, stime), counted from the state field (3).
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** sysconf(_SC_CLK_TCK) on Linux. */
+const CLOCK_TICKS = 100;
 
 interface Scenario {
   name: string;
@@ -139,9 +187,10 @@ async function once(
   client: string,
   prog: string,
   hit: string,
-): Promise<{ cold: number; steady: number }> {
+): Promise<{ cold: number; steady: number; cpu: number }> {
   const { child, port } = await kind.start(prog, ['calls', '2000000000']);
   try {
+    const cpu0 = cpuMicros(child.pid!);
     const { stdout } = await run(client, [
       String(port),
       String(sc.warm),
@@ -152,8 +201,9 @@ async function once(
       '--',
       ...sc.loop(hit),
     ]);
+    const cpu = (cpuMicros(child.pid!) - cpu0) / (sc.warm + sc.n);
     const [cold, steady] = stdout.trim().split(' ').map(Number);
-    return { cold: cold!, steady: steady! };
+    return { cold: cold!, steady: steady!, cpu };
   } finally {
     child.kill('SIGKILL');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
@@ -175,21 +225,24 @@ async function main(): Promise<void> {
     const line = syms.split('\n').find((l) => l.endsWith(' T hit'));
     if (!line) throw new Error('no hit symbol in the target');
     const hit = BigInt(`0x${line.split(' ')[0]}`).toString(16);
-    const head = ['packets (per unit)', ...kinds.map((k) => `${k.name} cold / steady`)];
+    const head = ['packets (per unit)', ...kinds.map((k) => `${k.name} cold / steady / cpu`)];
     const rows = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`];
     for (const sc of scenarios) {
       const cold: number[][] = kinds.map(() => []);
       const steady: number[][] = kinds.map(() => []);
+      const cpu: number[][] = kinds.map(() => []);
       for (let r = 0; r < runs; r++) {
         // Interleaved run by run, so a change in machine load hits every server alike.
         for (const [k, kind] of kinds.entries()) {
           const v = await once(kind, sc, client, prog, hit);
           cold[k]!.push(v.cold);
           steady[k]!.push(v.steady);
+          cpu[k]!.push(v.cpu);
         }
       }
       const cells = kinds.map(
-        (_, k) => `${median(cold[k]!).toFixed(0)} / ${median(steady[k]!).toFixed(0)}`,
+        (_, k) =>
+          `${median(cold[k]!).toFixed(0)} / ${median(steady[k]!).toFixed(0)} / ${median(cpu[k]!).toFixed(0)}`,
       );
       rows.push(`| ${sc.name} | ${cells.join(' | ')} |`);
       process.stderr.write(`${rows[rows.length - 1]}\n`);
@@ -197,7 +250,8 @@ async function main(): Promise<void> {
     console.log(
       [
         `Microseconds per unit, median of ${runs} runs: cold = mean over the first loops after`,
-        'connecting, steady = mean over the loops after them.',
+        "connecting, steady = mean over the loops after them, cpu = the server's CPU time (all",
+        'threads, user + system) over the whole session divided by the loops.',
         '',
         ...rows,
       ].join('\n'),
