@@ -20,6 +20,8 @@ export class SwBreakpoints {
   private readonly wanted = new Set<bigint>();
   /** Addresses set in the target, with the key of the expressions they carry there. */
   private readonly inTarget = new Map<bigint, string>();
+  /** Addresses the stub itself holds (tracepoints): set in the target whatever GDB does. */
+  private readonly held = new Set<bigint>();
 
   constructor(private readonly ops: BreakpointOps) {}
 
@@ -50,6 +52,20 @@ export class SwBreakpoints {
     this.wanted.delete(addr);
   }
 
+  /** Keeps an int3 at addr for the stub's own use (a tracepoint), beside GDB's breakpoints. */
+  async hold(addr: bigint): Promise<void> {
+    if (!this.inTarget.has(addr)) {
+      await this.ops.setSwBreakpoint(addr);
+      this.inTarget.set(addr, '');
+    }
+    this.held.add(addr);
+  }
+
+  /** Lets go of a held address; the next flush clears it unless GDB wants it. */
+  release(addr: bigint): void {
+    this.held.delete(addr);
+  }
+
   /**
    * Makes the target match GDB's set before a resume. `keep` names addresses that may stay
    * (the pcs of single-stepping threads).
@@ -58,7 +74,7 @@ export class SwBreakpoints {
     // Issued together: the engine takes them in order from one batch of writes.
     const clears: Promise<void>[] = [];
     for (const addr of [...this.inTarget.keys()]) {
-      if (this.wanted.has(addr) || keep.has(addr)) continue;
+      if (this.wanted.has(addr) || keep.has(addr) || this.held.has(addr)) continue;
       this.inTarget.delete(addr);
       clears.push(this.ops.clearSwBreakpoint(addr));
     }
@@ -71,6 +87,7 @@ export class SwBreakpoints {
   /** Clears everything from the target (before detach). */
   async clearAll(): Promise<void> {
     this.wanted.clear();
+    this.held.clear();
     await this.flush();
   }
 
@@ -82,6 +99,7 @@ export class SwBreakpoints {
   /** After an exec the old image took every int3 with it: forget them without target calls. */
   forgetAll(): void {
     this.wanted.clear();
+    this.held.clear();
     this.inTarget.clear();
   }
 

@@ -43,6 +43,8 @@ export interface Capabilities {
   threadEvents?: boolean;
   /** Z packets' conditions and commands evaluated by the target. */
   breakpointExprs?: boolean;
+  /** Trap tracepoints (stub/tracepoints/), over software breakpoints. */
+  tracepoints?: boolean;
 }
 
 export function capabilitiesOf(target: Target): Capabilities {
@@ -61,6 +63,7 @@ export function capabilitiesOf(target: Target): Capabilities {
     nonStop: target.nonStop !== undefined,
     threadEvents: target.threadEvents !== undefined,
     breakpointExprs: target.breakpoints?.expressions === true,
+    tracepoints: target.breakpoints !== undefined,
   };
 }
 
@@ -96,5 +99,19 @@ export function supportedFeatures(
   if (caps.threadEvents) f.push('QThreadEvents+');
   // The target evaluates Z0/Z1 cond_list and cmds (GDB manual, "General Query Packets").
   if (caps.breakpointExprs) f.push('ConditionalBreakpoints+', 'BreakpointCommands+');
+  // gdbserver's list without its in-process agent (server.cc handle_query), less what needs the
+  // agent (FastTracepoints, StaticTracepoints, qXfer:statictrace) or is not served
+  // (DisconnectedTracing: the run ends with the connection).
+  if (caps.tracepoints)
+    f.push(
+      'ConditionalTracepoints+',
+      'TraceStateVariables+',
+      'TracepointSource+',
+      'InstallInTrace+',
+      'qXfer:traceframe-info:read+',
+      'EnableDisableTracepoints+',
+      'QTBuffer:size+',
+      'tracenz+',
+    );
   return f;
 }

@@ -83,6 +83,27 @@ import {
   threadListFirst,
   threadListNext,
 } from './handlers/threads.js';
+import { traceBufferConfig } from './handlers/trace-buffer-config.js';
+import { traceBuffer } from './handlers/trace-buffer.js';
+import { traceDefine } from './handlers/trace-define.js';
+import { traceEnable } from './handlers/trace-enable.js';
+import { frameAware, inFrameRefused, traceFrame } from './handlers/trace-frame.js';
+import { traceNotes } from './handlers/trace-notes.js';
+import { tracePointStatus } from './handlers/trace-point-status.js';
+import { traceReadonly } from './handlers/trace-readonly.js';
+import { traceSource } from './handlers/trace-source.js';
+import { traceVariable, traceVariableValue } from './handlers/trace-variable.js';
+import {
+  traceInit,
+  traceMinFtpiLen,
+  tracePointsFirst,
+  tracePointsNext,
+  traceStart,
+  traceStatus,
+  traceStop,
+  traceVariablesFirst,
+  traceVariablesNext,
+} from './handlers/tracepoints.js';
 import { continueHandler, stepHandler, vcontHandler, vcontQuery } from './handlers/vcont.js';
 import type { SessionCore } from './session-core.js';
 
@@ -138,18 +159,18 @@ export const HANDLERS: Handlers = {
   'thread-list-next': threadListNext,
   'thread-extra-info': threadExtraInfo,
   attached,
-  // Registers (read-registers.ts)
-  'read-registers': readRegisters,
-  'write-registers': writeRegisters,
-  'read-register': readRegister,
-  'write-register': writeRegister,
+  // Registers (read-registers.ts); a selected trace frame answers instead (trace-frame.ts)
+  'read-registers': frameAware(readRegisters),
+  'write-registers': inFrameRefused(writeRegisters),
+  'read-register': frameAware(readRegister),
+  'write-register': inFrameRefused(writeRegister),
   'save-registers': saveRegisters,
   'restore-registers': restoreRegisters,
-  // Memory (read-memory.ts)
-  'read-memory': readMemoryHandler,
-  'write-memory': writeMemoryHandler,
-  'read-memory-binary': readMemoryBinaryHandler,
-  'write-memory-binary': writeMemoryBinary,
+  // Memory (read-memory.ts); a selected trace frame answers instead (trace-frame.ts)
+  'read-memory': frameAware(readMemoryHandler),
+  'write-memory': inFrameRefused(writeMemoryHandler),
+  'read-memory-binary': frameAware(readMemoryBinaryHandler),
+  'write-memory-binary': inFrameRefused(writeMemoryBinary),
   'search-memory': searchMemoryHandler,
   crc: crcHandler,
   // Breakpoints (insert-breakpoint.ts)
@@ -178,6 +199,27 @@ export const HANDLERS: Handlers = {
   'thread-stop-info': threadStopInfo,
   'allocate-memory': allocateMemoryHandler,
   'deallocate-memory': deallocateMemoryHandler,
+  // Tracepoints (tracepoints.ts and trace-*.ts)
+  'trace-init': traceInit,
+  'trace-start': traceStart,
+  'trace-stop': traceStop,
+  'trace-status': traceStatus,
+  'trace-points-first': tracePointsFirst,
+  'trace-points-next': tracePointsNext,
+  'trace-variables-first': traceVariablesFirst,
+  'trace-variables-next': traceVariablesNext,
+  'trace-min-ftpi-len': traceMinFtpiLen,
+  'trace-define': traceDefine,
+  'trace-source': traceSource,
+  'trace-variable': traceVariable,
+  'trace-variable-value': traceVariableValue,
+  'trace-readonly': traceReadonly,
+  'trace-frame': traceFrame,
+  'trace-enable': traceEnable,
+  'trace-buffer-config': traceBufferConfig,
+  'trace-buffer': traceBuffer,
+  'trace-notes': traceNotes,
+  'trace-point-status': tracePointStatus,
   // Host I/O (stub/hostio/)
   'file-open': hostIo,
   'file-close': hostIo,

@@ -20,6 +20,7 @@ import {
 } from './session-core.js';
 import { stopReply } from './stop-reply.js';
 import type { Target, TargetStop } from './target.js';
+import { tracepointStop } from './tracepoints/hit.js';
 
 export type { SessionEnd, SessionOptions, SessionState, TargetProvider } from './session-core.js';
 
@@ -205,10 +206,12 @@ export class Session extends SessionCore {
     });
   }
 
-  protected onStop(ctx: SessionContext, stop: TargetStop): void {
+  protected onStop(ctx: SessionContext, stop: TargetStop, traced = false): void {
     // The step of a syscall the stub injected for `_M`/`_m` (stub/handlers/lldb.ts) is
     // awaited by that handler and never reported to the client.
     if (isInternalStop(ctx, stop)) return;
+    // A tracepoint hit is collected first, and GDB hears of it only if it must.
+    if (!traced && tracepointStop(this, ctx, stop, (st) => this.onStop(ctx, st, true))) return;
     if (this.nonStop && this.state.kind !== 'closed') {
       void onStopNonStop(this, ctx, stop);
       return;

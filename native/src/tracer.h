@@ -78,6 +78,9 @@ struct Thread {
   // come (the trap stops the thread before it executes anything else), except the one right
   // behind its pc: an interrupt stop can come before that trap (see KResume).
   std::vector<uint64_t> gone_bps;
+  // A single-step ended by our PTRACE_INTERRUPT's stop while the step's SIGTRAP was queued
+  // (the kernel takes the interrupt first): that trap shows at the next resume, not a stop.
+  bool step_trap_queued = false;
 
   bool regs_valid = false;
   user_regs_struct regs{};

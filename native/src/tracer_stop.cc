@@ -3,11 +3,14 @@
 #include "tracer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace ntrace {
@@ -20,6 +23,20 @@ long DrOffset(int i) {
 
 bool IsGroupStopSig(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+// Whether SIGTRAP is pending on the thread itself (its own queue: a step's trap).
+bool TrapQueued(pid_t pid, pid_t tid) {
+  char path[64], buf[2048];
+  snprintf(path, sizeof path, "/proc/%d/task/%d/status", pid, tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = 0;
+  const char *sp = strstr(buf, "\nSigPnd:");
+  return sp != nullptr && (strtoull(sp + 8, nullptr, 16) & (1ULL << (SIGTRAP - 1))) != 0;
 }
 
 bool SyscallWanted(const Proc *p, long nr) {
@@ -131,6 +148,16 @@ void Tracer::HandleStopped(Thread *t, int status) {
     // Our PTRACE_INTERRUPT (or a SIGCONT waking a listener). Unrequested ones are stale
     // interrupts or debug-register refreshes: the thread's resume request still stands.
     t->interrupt_outstanding = false;
+    // A step (or a step-over) whose instruction ran, its trap queued behind this stop: once
+    // this stop is reported, or the step-over ended here, the client must not see that trap
+    // after the next resume (gdb.threads/interrupt-while-step-over.exp). A client's step
+    // resumed as if nothing happened still ends with it.
+    {
+      bool stepping = t->mode == Mode::Step || t->mode == Mode::RangeStep;
+      if ((t->stop_requested ? from_step_over || stepping : from_step_over && !stepping) &&
+          TrapQueued(p->pid, t->tid))
+        t->step_trap_queued = true;
+    }
     if (t->stop_requested)
       Report(t, t->attach_stop ? NTRACE_STOP_ATTACH : NTRACE_STOP_REQUESTED, 0);
     else
@@ -187,6 +214,13 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t step
     return;
   }
   bool int3_stepped = false;
+  if (sig == SIGTRAP && t->step_trap_queued) {
+    t->step_trap_queued = false;
+    if (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) {
+      Continue(t, 0); // the step ended at the interrupt stop, reported then
+      return;
+    }
+  }
   if (sig == SIGTRAP) {
     if (si.si_code == SI_KERNEL && LoadRegs(t)) {
       uint64_t a = t->regs.rip - 1;

@@ -11,6 +11,7 @@ import { formatPtid } from '../threads.js';
 import { type Handler, withProcess } from './handler.js';
 import { readSome } from './memory.js';
 import { librariesSvr4 } from './svr4.js';
+import { traceframeInfo } from './trace-frame.js';
 
 function xmlEscape(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -131,8 +132,10 @@ export async function xferWrite(
 export { readSome };
 
 export const xferReadHandler: Handler<'xfer-read'> = withProcess(
-  (_s, cmd, ctx) =>
-    xferRead(ctx, cmd.object, cmd.annex, cmd.offset, Math.min(cmd.length, PACKET_SIZE - 1)),
+  (s, cmd, ctx) =>
+    cmd.object === 'traceframe-info'
+      ? traceframeInfo(s, cmd.offset, Math.min(cmd.length, PACKET_SIZE - 1))
+      : xferRead(ctx, cmd.object, cmd.annex, cmd.offset, Math.min(cmd.length, PACKET_SIZE - 1)),
   (s, cmd) => {
     // GDB gets no description before a process exists (gdbserver: `if (!target_running ())
     // return -1`), so `set architecture i386` stays possible; LLDB asks for it to launch.

@@ -9,6 +9,7 @@ import {
 import { errnoOf, errorReply, type HandlerResult, type SessionContext } from '../context.js';
 import type { Ptid, ResumeAction } from '../target.js';
 import { resolveThreads } from '../threads.js';
+import { noteResume } from '../tracepoints/hit.js';
 
 export interface WireAction {
   action: 'continue' | 'step' | 'range' | 'stop';
@@ -88,6 +89,7 @@ export async function resume(
     await ctx.swBreakpoints?.flush(keep);
     ctx.invalidate();
     ctx.xferCache.clear();
+    noteResume(ctx, plan);
     await ctx.target.base.resume(plan);
     return { deferred: true };
   } catch (err) {
