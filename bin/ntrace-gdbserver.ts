@@ -11,6 +11,7 @@ import type { BackendChoice, Engine } from '../native/types.js';
 import { EngineTarget, type LaunchSpec, StartupExit } from '../stub/engine-target.js';
 import { type LaunchRequest, programPath, shellCommand } from '../stub/launch-settings.js';
 import { serve } from '../stub/serve.js';
+import { warmUp } from '../stub/warm-up.js';
 import { listen, listenErrorText, parseComm } from '../stub/transport.js';
 
 const pkg = JSON.parse(
@@ -236,8 +237,17 @@ async function main(): Promise<void> {
   else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
   else process.stderr.write('Remote debugging using stdio\n');
 
+  // Until the first client connects, the packet path is warmed on an in-memory session.
+  const warm = warmUp();
   const serving = serve({
-    listener,
+    listener: {
+      ...listener,
+      accept: async () => {
+        const stream = await listener.accept();
+        void warm.stop();
+        return stream;
+      },
+    },
     target: target?.asTarget(),
     provider: {
       capabilities: EngineTarget.capabilities(engine),
