@@ -103,6 +103,11 @@ void Tracer::HandleStopped(Thread *t, int status) {
   int sig = WSTOPSIG(status);
   int ev = status >> 16;
   t->kstopped = true;
+  // Any ptrace-stop takes a pending PTRACE_INTERRUPT with it (kernel/signal.c, ptrace_stop:
+  // "any trap clears pending STOP trap"): none is owed now. Left set, the next stop request or
+  // step-over pause would wait for an interrupt stop that never comes. One sent after this
+  // stop still comes, as an unrequested interrupt stop.
+  t->interrupt_outstanding = false;
   t->regs_valid = false;
   t->signal_stop = false;
   t->group_stop = false;

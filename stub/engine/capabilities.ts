@@ -20,5 +20,7 @@ export function engineCapabilities(caps: Caps): Capabilities {
     nonStop: true,
     threadEvents: true,
     breakpointExprs: caps.swBreak && caps.condBytecode,
+    // Trap tracepoints are the stub's, over software breakpoints (stub/tracepoints/).
+    tracepoints: caps.swBreak,
   };
 }

@@ -62,4 +62,5 @@ export async function stopTracing(
   const bps = st.ctx?.swBreakpoints;
   for (const addr of st.installed) bps?.release(addr);
   st.installed.clear();
+  st.stepping.clear();
 }
