@@ -10,7 +10,7 @@
 // Usage: node dist/bench/packets/run.js [--runs 3]
 //   [--servers gdbserver,lldb-server,floor,floor-onread,ntrace,before]
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -118,25 +118,6 @@ async function startNtrace(
   return { child, port };
 }
 
-/**
- * CPU time (user + system, all threads) the process has used, in microseconds. Per unit it
- * shows what a server costs whatever the machine's load, which the wall times cannot: on a
- * shared 2-core VM they mostly measure waiting for a core.
- */
-function cpuMicros(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 (utime, stime), counted from the state field (3).
-    return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** sysconf(_SC_CLK_TCK) on Linux. */
-const CLOCK_TICKS = 100;
-
 interface Scenario {
   name: string;
   /** Packets sent once before the loop (after qSupported and `?`). */
@@ -190,20 +171,24 @@ async function once(
 ): Promise<{ cold: number; steady: number; cpu: number }> {
   const { child, port } = await kind.start(prog, ['calls', '2000000000']);
   try {
-    const cpu0 = cpuMicros(child.pid!);
-    const { stdout } = await run(client, [
-      String(port),
-      String(sc.warm),
-      String(sc.n),
-      'qSupported:multiprocess+;swbreak+;hwbreak+;vContSupported+',
-      '?',
-      ...sc.setup(hit),
-      '--',
-      ...sc.loop(hit),
-    ]);
-    const cpu = (cpuMicros(child.pid!) - cpu0) / (sc.warm + sc.n);
-    const [cold, steady] = stdout.trim().split(' ').map(Number);
-    return { cold: cold!, steady: steady!, cpu };
+    // The client reads the server's CPU time at the start and the end of the steady loops.
+    const env = { ...process.env, SERVER_PID: String(child.pid) };
+    const { stdout } = await run(
+      client,
+      [
+        String(port),
+        String(sc.warm),
+        String(sc.n),
+        'qSupported:multiprocess+;swbreak+;hwbreak+;vContSupported+',
+        '?',
+        ...sc.setup(hit),
+        '--',
+        ...sc.loop(hit),
+      ],
+      { env },
+    );
+    const [cold, steady, cpu] = stdout.trim().split(' ').map(Number);
+    return { cold: cold!, steady: steady!, cpu: cpu! };
   } finally {
     child.kill('SIGKILL');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
@@ -251,7 +236,7 @@ async function main(): Promise<void> {
       [
         `Microseconds per unit, median of ${runs} runs: cold = mean over the first loops after`,
         "connecting, steady = mean over the loops after them, cpu = the server's CPU time (all",
-        'threads, user + system) over the whole session divided by the loops.',
+        "threads, user + system) per steady loop, which the machine's load does not change.",
         '',
         ...rows,
       ].join('\n'),
