@@ -21,6 +21,8 @@ import {
 import { stopReply } from './stop-reply.js';
 import type { Target, TargetStop } from './target.js';
 import { tracepointStop } from './tracepoints/hit.js';
+import { endTracing } from './tracepoints/run.js';
+import { traceIfAny } from './tracepoints/state.js';
 
 export type { SessionEnd, SessionOptions, SessionState, TargetProvider } from './session-core.js';
 
@@ -76,6 +78,7 @@ export class Session extends SessionCore {
 
   private close(end: SessionEnd): void {
     if (this.state.kind === 'closed') return;
+    endTracing(traceIfAny(this), this.state.kind === 'idle');
     this.state = { kind: 'closed', end };
     this.conn.close();
     void this.hostIo.close();

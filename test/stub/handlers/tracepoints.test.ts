@@ -182,3 +182,15 @@ test('while-stepping: the thread steps for each count, a frame each, then resume
   t.is(await req('qTsP'), 'l');
   await h.close();
 });
+
+test('the run ends with the connection and its int3s come out', async (t) => {
+  const f = tracedFake();
+  const h = await connectSession(f.asTarget());
+  const req = (p: string) => h.client.request(p);
+  await define(req, []);
+  await req('QTStart');
+  t.true(f.swBreaks.has(TP));
+  await h.close();
+  while (f.swBreaks.has(TP)) await new Promise((r) => setImmediate(r));
+  t.pass('cleared');
+});
