@@ -113,8 +113,16 @@ const log = debug
 let onSignal: () => void = () => process.exit(1);
 process.on('SIGINT', () => onSignal());
 process.on('SIGTERM', () => onSignal());
-// A bug of ours must not leave the debuggee stopped: report it and clean up like a signal would.
+// A reader of our stderr that went away (EPIPE: the terminal or the parent that took our log is
+// gone) costs only what we would have written there; the client is still served. Unhandled,
+// the error reached the handler below, whose own write failed again, over and over.
+process.stderr.on('error', () => {});
+// A bug of ours must not leave the debuggee stopped: report it and clean up like a signal would,
+// once.
+let failing = false;
 process.on('uncaughtException', (err) => {
+  if (failing) return;
+  failing = true;
   process.stderr.write(`ntrace-gdbserver: internal error: ${err.stack ?? String(err)}\n`);
   onSignal();
 });
