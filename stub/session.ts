@@ -223,6 +223,14 @@ export class Session extends SessionCore {
       this.noResumed(ctx);
       return;
     }
+    const death = stop.kind === 'exited' || stop.kind === 'signalled';
+    if (ctx.swallowStop && death && this.state.kind === 'running') {
+      // Asked to stop for another process's stop, it died instead, and GDB has resumed every
+      // process since: this death is the stop GDB now waits for (reported below). Kept for a
+      // later resume it would never be reported (a vfork child's exit after its parent's
+      // vforkdone and GDB's vCont;c; gdb.base/vfork-follow-parent.exp).
+      ctx.swallowStop = false;
+    }
     if (ctx.swallowStop) {
       // Stopped for another process's stop (all-stop); GDB learns nothing new here, unless the
       // process died meanwhile: the next resume reports that, as gdbserver's pending status (a
