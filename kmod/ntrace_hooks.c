@@ -346,6 +346,30 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	if (!t || !t->proc)
 		goto out;
 	if (val == DIE_INT3 && t->stepover && t->stepover_addr == regs->ip - 1) {
+		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);
+		u8 insn = 0xcc;
+
+		if ((bp && bp->orig != 0xcc) ||
+		    (!bp && !copy_from_user_nofault(&insn, (void __user *)(regs->ip - 1), 1) &&
+		     insn != 0xcc)) {
+			/*
+			 * Not the program's int3: ours, set again (CLEAR_BP, SET_BP) after the
+			 * step-over lifted it and before the instruction ran, or a stale fetch
+			 * of one CLEAR_BP removed. The instruction has not run: a breakpoint
+			 * listed there hits now, as a pc moved onto one does; otherwise (being
+			 * removed, or gone) the step-over retries the instruction.
+			 */
+			regs->ip -= 1;
+			if (bp && !bp->removing) {
+				t->stepover = false;
+				t->tf_set = false;
+				regs->flags &= ~X86_EFLAGS_TF;
+				t->bp_addr = regs->ip;
+				nt_queue_stop(t, NT_P_BREAKPOINT, TWA_RESUME);
+			}
+			ret = NOTIFY_STOP;
+			goto out;
+		}
 		/*
 		 * The instruction stepped over is the program's own int3 (gdb's permanent
 		 * breakpoint, ours on it): the step-over ends past it, as gdbserver's, instead of
