@@ -168,5 +168,5 @@ export {
 export { parseStopReply } from './replies/stop-parser.js';
 export { type OsdataItem, osdataDocument } from './replies/osdata.js';
 export { currentThread, threadListPart } from './replies/threads.js';
-export { type VContActionLetter, vContActions } from './replies/vcont.js';
+export { type VContActionLetter, vContActions, vContReply } from './replies/vcont.js';
 export { xferChunk, xferWritten } from './replies/xfer.js';

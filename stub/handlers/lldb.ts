@@ -30,7 +30,6 @@ import {
 import { formatStopReply, type LldbStopInfo } from '../../rsp/replies/stop.js';
 import {
   type ClientFeatures,
-  EMPTY,
   errnoOf,
   errorReply,
   type HandlerResult,
@@ -39,8 +38,7 @@ import {
   type SessionContext,
 } from '../context.js';
 import type { Ptid, TargetStop } from '../target.js';
-import { readMemoryRaw } from './memory.js';
-import { vContReply } from './resume.js';
+import { vContReply } from '../../rsp/replies/vcont.js';
 import { dtDebugSlot } from './svr4.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
@@ -313,22 +311,6 @@ export async function restoreRegisterState(
   } catch (err) {
     return errorReply(errnoOf(err));
   }
-}
-
-/**
- * `x<addr>,<length>` as LLDB reads it (lldbgdbremote.md, "x"): the bytes themselves, with no
- * `b` prefix, and `x0,0` probed with OK. GDB is offered no `x` (no binary-upload+), so it gets
- * the empty reply and uses `m` (rr#3901: one reply format cannot serve both).
- */
-export async function readMemoryBinary(
-  ctx: SessionContext,
-  addr: bigint,
-  length: number,
-  maxReply: number,
-): Promise<HandlerResult> {
-  if (!isLldb(ctx)) return EMPTY;
-  if (length === 0) return OK;
-  return readMemoryRaw(ctx, addr, length, maxReply);
 }
 
 /** Where a session keeps why its last `A` failed (for qLaunchSuccess). */

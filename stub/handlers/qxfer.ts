@@ -9,7 +9,7 @@ import { osdataXml } from '../osdata/index.js';
 import type { Target } from '../target.js';
 import { formatPtid } from '../threads.js';
 import { type Handler, withProcess } from './handler.js';
-import { readSome } from './memory.js';
+import { readSome } from './read-memory.js';
 import { librariesSvr4 } from './svr4.js';
 import { traceframeInfo } from './trace-frame.js';
 

@@ -14,7 +14,7 @@ import { type TraceState, traceIfAny } from './state.js';
 
 const lastPlans = new WeakMap<SessionContext, ResumeAction[]>();
 
-/** All-stop resumes go through here (handlers/resume.ts): a silent hit resumes the same way. */
+/** All-stop resumes go through here (handlers/vcont.ts): a silent hit resumes the same way. */
 export function noteResume(ctx: SessionContext, plan: ResumeAction[]): void {
   lastPlans.set(ctx, plan);
 }
