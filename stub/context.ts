@@ -100,6 +100,11 @@ export class SessionContext {
   savedRegisterStates: SavedRegisterStates | undefined;
   /** Host signals GDB lets the program receive (QProgramSignals), undefined: all. */
   programSignals: Set<number> | undefined;
+  /**
+   * Bumped by every register write: a stop reply formatted before it (stub/stop-reply.ts) is
+   * stale, its expedited registers changed.
+   */
+  registerWrites = 0;
 
   constructor(readonly target: Target) {
     const r = target.base.registers;
@@ -188,6 +193,7 @@ export class SessionContext {
     changed: Set<'gpr' | 'fp'>,
   ): Promise<void> {
     const base = this.target.base;
+    this.registerWrites++;
     try {
       if (changed.has('gpr')) await base.writeRegisters(thread, 'gpr', bufs.gpr);
       if (changed.has('fp'))

@@ -1,6 +1,12 @@
 // console.ts, threads.ts, vcont.ts, features.ts.
 import test from 'ava';
-import { consoleOutput, currentThread, threadListPart, vContActions } from '../../../rsp/index.js';
+import {
+  consoleOutput,
+  currentThread,
+  threadListPart,
+  vContActions,
+  vContReply,
+} from '../../../rsp/index.js';
 
 test('O packets carry hex text', (t) => {
   t.is(consoleOutput('hi\n'), 'O68690a');
@@ -18,4 +24,7 @@ test('qC and thread list replies', (t) => {
 test('vCont? reply', (t) => {
   t.is(vContActions(['c', 'C', 's', 'S', 't', 'r']), 'vCont;c;C;s;S;t;r');
   t.is(vContActions([]), 'vCont');
+  t.is(vContReply({}), 'vCont;c;C;s;S');
+  t.is(vContReply({ nonStop: true }), 'vCont;c;C;s;S;t');
+  t.is(vContReply({ nonStop: true, rangeStep: true }), 'vCont;c;C;s;S;t;r');
 });
