@@ -146,6 +146,7 @@ export {
   offsetsReply,
   searchReply,
   symbolLookup,
+  unavailableBytes,
 } from './replies/hex.js';
 export { fileData, fileError, fileExists, fileResult, fileStat } from './replies/host-io.js';
 export {
@@ -167,6 +168,6 @@ export {
 } from './replies/stop.js';
 export { parseStopReply } from './replies/stop-parser.js';
 export { type OsdataItem, osdataDocument } from './replies/osdata.js';
-export { currentThread, threadListPart } from './replies/threads.js';
+export { currentThread, threadListEnd, threadListPart } from './replies/threads.js';
 export { type VContActionLetter, vContActions, vContReply } from './replies/vcont.js';
 export { xferChunk, xferWritten } from './replies/xfer.js';

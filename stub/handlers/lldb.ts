@@ -39,6 +39,7 @@ import {
 } from '../context.js';
 import type { Ptid, TargetStop } from '../target.js';
 import { vContReply } from '../../rsp/replies/vcont.js';
+import { addressReply } from '../../rsp/replies/hex.js';
 import { dtDebugSlot } from './svr4.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
@@ -182,7 +183,7 @@ export function lldbKillReply(ctx: SessionContext): string {
 export async function shlibInfoAddr(ctx: SessionContext): Promise<HandlerResult> {
   try {
     const slot = await dtDebugSlot(ctx);
-    return slot === undefined ? errorReply(1) : reply(slot.toString(16));
+    return slot === undefined ? errorReply(1) : reply(addressReply(slot));
   } catch (err) {
     return errorReply(errnoOf(err));
   }

@@ -2,7 +2,7 @@
 // M (write-memory), X (write-memory-binary), LLDB's x (read-memory-binary, lldbgdbremote.md),
 // qSearch:memory (search-memory) and qCRC (crc); their parsers are the rsp/packets files of
 // those names.
-import { crcReply, searchReply } from '../../rsp/replies/hex.js';
+import { crcReply, hexBytes, searchReply } from '../../rsp/replies/hex.js';
 import { PACKET_SIZE } from '../capabilities.js';
 import {
   EMPTY,
@@ -49,7 +49,7 @@ export function readMemory(
   maxReply: number,
 ): Promise<HandlerResult> {
   if (length === 0) return Promise.resolve(reply(''));
-  return readReply(ctx, addr, Math.min(length, Math.floor(maxReply / 2)), (d) => d.toString('hex'));
+  return readReply(ctx, addr, Math.min(length, Math.floor(maxReply / 2)), hexBytes);
 }
 
 /** `x` as LLDB reads it: the same, as raw bytes (the encoder escapes them). */

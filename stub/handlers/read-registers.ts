@@ -3,6 +3,7 @@
 // with LLDB's `;thread:` suffix, and LLDB's QSaveRegisterState/QRestoreRegisterState
 // (save-registers, restore-registers; lldbgdbremote.md). Their parsers are the rsp/packets
 // files of those names.
+import { hexBytes, unavailableBytes } from '../../rsp/replies/hex.js';
 import {
   decodeAll,
   encodeAll,
@@ -24,12 +25,12 @@ import { restoreRegisterState, saveRegisterState } from './lldb.js';
 async function readAllRegisters(ctx: SessionContext, thread?: Ptid): Promise<HandlerResult> {
   try {
     const t = thread ?? ctx.currentThread();
-    return reply(encodeAll(ctx.layout, await ctx.registers(t)).toString('hex'));
+    return reply(hexBytes(encodeAll(ctx.layout, await ctx.registers(t))));
   } catch (err) {
     // A thread killed from outside: every register unavailable (`xx`), as gdbserver answers
     // when ptrace says ESRCH, so gdb can still resume and hear of the death.
     if (err instanceof TargetError && err.code === 'ESRCH') {
-      return reply('xx'.repeat(ctx.layout.regs.reduce((n, r) => n + r.size, 0)));
+      return reply(unavailableBytes(ctx.layout.regs.reduce((n, r) => n + r.size, 0)));
     }
     return errorReply(errnoOf(err));
   }
@@ -61,7 +62,7 @@ async function readOneRegister(
   if (!def) return errorReply(22);
   try {
     const t = thread ?? ctx.currentThread();
-    return reply(readLayoutRegister(def, await ctx.registers(t)).toString('hex'));
+    return reply(hexBytes(readLayoutRegister(def, await ctx.registers(t))));
   } catch (err) {
     return errorReply(errnoOf(err));
   }

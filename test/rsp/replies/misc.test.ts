@@ -3,6 +3,7 @@ import test from 'ava';
 import {
   consoleOutput,
   currentThread,
+  threadListEnd,
   threadListPart,
   vContActions,
   vContReply,
@@ -19,6 +20,7 @@ test('qC and thread list replies', (t) => {
   t.is(threadListPart([{ tid: 1 }, { tid: 0x1f }], { multiprocess: false }), 'm1,1f');
   t.is(threadListPart([{ pid: 2, tid: 3 }], { multiprocess: true }), 'mp2.3');
   t.is(threadListPart([], { multiprocess: true }), 'l');
+  t.is(threadListEnd(), 'l');
 });
 
 test('vCont? reply', (t) => {
