@@ -586,8 +586,10 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
     CheckCollected(p);
     return;
   }
+  // A new thread's first stop is no event of the run: the threads that run go on (a step
+  // included), as gdbserver's handle_extended_wait reports no clone; the module's gate agrees.
   if ((p->opt_flags & NTRACE_OPT_ALL_STOP) && reason != NTRACE_STOP_REQUESTED &&
-      reason != NTRACE_STOP_ATTACH) {
+      reason != NTRACE_STOP_ATTACH && reason != NTRACE_STOP_NEW_THREAD) {
     p->held.push_back(std::move(rec));
     StartCollect(p);
     return;
