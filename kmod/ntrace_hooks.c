@@ -155,8 +155,16 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 		goto out;
 	proc = t->proc;
 	s = proc->s;
-	/* The leader is the process: its end is PROC_EXIT, as in the userspace provider. */
-	if ((proc->events & NTRACE_EVENT_THREAD_REPORT) && !thread_group_leader(p))
+	/*
+	 * The leader's end is PROC_EXIT, as in the userspace provider, unless it leaves alone
+	 * (pthread_exit) while its threads live on: then it is a zombie that never stops again,
+	 * and a client waiting for every thread to stop must hear that it is gone. A group exit
+	 * or an exec's de_thread stays a process exit (or the exec).
+	 */
+	if ((proc->events & NTRACE_EVENT_THREAD_REPORT) &&
+	    (!thread_group_leader(p) ||
+	     (atomic_read(&sig->live) && !(sig->flags & SIGNAL_GROUP_EXIT) &&
+	      !sig->group_exec_task)))
 		nt_report_thread(s, t, NTRACE_EV_THREAD_EXIT, p->exit_code);
 	if (!atomic_read(&sig->live) && !proc->exited) {
 		proc->exited = true;

@@ -113,8 +113,10 @@ void nt_thread_link(struct nt_thread *t)
 
 void nt_thread_unlink(struct nt_thread *t)
 {
-	if (t->proc && t->proc->gate == t) {
-		t->proc->gate = NULL;
+	if (t->proc && t->proc->gate) {
+		/* The gate's owner waits for this thread to be held (gone counts). */
+		if (t->proc->gate == t)
+			t->proc->gate = NULL;
 		wake_up_all(&nt_gate_wq);
 	}
 	hash_del(&t->hnode);

@@ -4,7 +4,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { EngineEvent, StopEvent } from '../../native/index.js';
 import {
   capTest,
-  capTestExcept,
   fixture,
   processGone,
   Session,
@@ -284,8 +283,7 @@ capTest(
   },
 );
 
-capTestExcept(
-  { backend: 'kernel', why: 'the module reports no exit of a leader that leaves first' },
+capTest(
   ['launch', 'swBreak', 'allStop'],
   'a leader that exited first (pthread_exit) is reported gone when the others stop',
   async (t) => {
@@ -309,8 +307,7 @@ capTestExcept(
   },
 );
 
-capTestExcept(
-  { backend: 'kernel', why: 'the module reports no exit of a leader that leaves first' },
+capTest(
   ['launch', 'swBreak'],
   'a leader leaving alone (pthread_exit) while the other thread is held is reported gone',
   async (t) => {
