@@ -2,11 +2,10 @@
 // dispatch table (stub/dispatch.ts) and is the single flush point (`respond`); interrupts and
 // stops move the state. While the target runs, the only input that matters is 0x03; packets
 // that arrive meanwhile wait their turn. What handlers share is in session-core.ts.
-import type { Duplex } from 'node:stream';
 import { parseCommand } from '../rsp/commands.js';
 import { consoleOutput } from '../rsp/replies/console.js';
 import { PACKET_SIZE } from './capabilities.js';
-import { Connection } from './connection.js';
+import { Connection, type Link } from './connection.js';
 import { errnoOf, errorReply, type HandlerResult, type SessionContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { settleFork } from './fork-adoption.js';
@@ -37,7 +36,7 @@ export class Session extends SessionCore {
   private interruptLate = false;
   private endSession!: (end: SessionEnd) => void;
 
-  constructor(stream: Duplex, targets: Target | Target[] | undefined, opts: SessionOptions = {}) {
+  constructor(stream: Link, targets: Target | Target[] | undefined, opts: SessionOptions = {}) {
     super(opts);
     this.ended = new Promise((resolve) => {
       this.endSession = resolve;

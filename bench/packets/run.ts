@@ -4,11 +4,13 @@
 // first loops after connecting) and steady (after a warm-up), which the gdb benchmark cannot
 // separate. "Node net floor" (floor.ts) answers OK to everything and does nothing else: what any
 // server on Node's net module pays per round trip before doing any work.
-// "Node net floor, onread + cork" (floor-onread.ts) is the same on Node's fastest socket path.
+// "Node net floor, onread + cork" (floor-onread.ts) is the same on Node's fastest socket path,
+// "Node floor, addon socket" (floor-native.ts) on the addon's read(2)/write(2) path.
 // NTRACE_BEFORE=<path of another build's dist/bin/ntrace-gdbserver.js> adds that build as the
 // server `before`, for a before/after comparison in one run.
 // Usage: node dist/bench/packets/run.js [--runs 3]
-//   [--servers gdbserver,lldb-server,floor,floor-onread,ntrace,before]
+//   [--servers gdbserver,lldb-server,floor,floor-onread,floor-native,ntrace,ntrace-net,before]
+// ntrace-net is this build with NTRACE_SOCKET=net: Node's net streams instead of the addon's socket.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,10 +92,28 @@ const servers: Record<string, ServerKind> = {
       return { child, port };
     },
   },
+  'floor-native': {
+    name: 'Node floor, addon socket',
+    async start() {
+      const child = spawn(process.execPath, [join(repo, 'dist/bench/packets/floor-native.js')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
+      return { child, port };
+    },
+  },
   ntrace: {
     name: 'ntrace-gdbserver',
     async start(prog, args) {
       return startNtrace(join(repo, 'dist/bin/ntrace-gdbserver.js'), prog, args);
+    },
+  },
+  'ntrace-net': {
+    name: 'ntrace-gdbserver, net streams',
+    async start(prog, args) {
+      return startNtrace(join(repo, 'dist/bin/ntrace-gdbserver.js'), prog, args, {
+        NTRACE_SOCKET: 'net',
+      });
     },
   },
   before: {
@@ -110,9 +130,11 @@ async function startNtrace(
   bin: string,
   prog: string,
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [bin, '--once', '127.0.0.1:0', prog, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
   return { child, port };
