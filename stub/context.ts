@@ -90,6 +90,8 @@ export class SessionContext {
    * stop is recorded, not reported.
    */
   swallowStop = false;
+  /** The session's resume count when swallowStop was set (SessionCore.resumes). */
+  swallowAt = 0;
   /** Offset of l_tls_modid in glibc's struct link_map, once gdb told us (handlers/tls.ts). */
   tlsModidOffset: number | undefined;
   /** The stop the process started with (launch or attach), which LLDB is told is SIGSTOP. */

@@ -66,6 +66,8 @@ export abstract class SessionCore {
   readonly procs = new Map<number, SessionContext>();
   /** Processes resumed and not yet stopped. */
   readonly running = new Set<SessionContext>();
+  /** All-stop resume packets handled so far (whether GDB resumed since a stop was asked for). */
+  resumes = 0;
   /** What the client negotiated, for processes started later. */
   client: ClientFeatures | undefined;
   extended = false;

@@ -105,7 +105,10 @@ export class Session extends SessionCore {
         // The stop may be reported before the resume call returns: be `running` already.
         // Non-stop: resuming answers OK at once and packets keep flowing while threads run.
         const resuming = !this.nonStop && RESUME_KINDS.has(cmd.kind);
-        if (resuming) this.state = { kind: 'running' };
+        if (resuming) {
+          this.state = { kind: 'running' };
+          this.resumes++;
+        }
         this.resumeInFlight = resuming;
         try {
           // Most answers are known at once: no await (and no turn of the event loop) for them.
@@ -223,11 +226,13 @@ export class Session extends SessionCore {
       return;
     }
     const death = stop.kind === 'exited' || stop.kind === 'signalled';
-    if (ctx.swallowStop && death && this.state.kind === 'running') {
+    if (ctx.swallowStop && death && this.state.kind === 'running' && this.resumes > ctx.swallowAt) {
       // Asked to stop for another process's stop, it died instead, and GDB has resumed every
       // process since: this death is the stop GDB now waits for (reported below). Kept for a
       // later resume it would never be reported (a vfork child's exit after its parent's
-      // vforkdone and GDB's vCont;c; gdb.base/vfork-follow-parent.exp).
+      // vforkdone and GDB's vCont;c; gdb.base/vfork-follow-parent.exp). Not before that
+      // resume: the state is still `running` while the other's stop reply is on its way, and
+      // a second stop reply for one vCont puts every later reply one behind.
       ctx.swallowStop = false;
     }
     if (ctx.swallowStop) {
@@ -258,6 +263,7 @@ export class Session extends SessionCore {
     this.running.delete(ctx);
     for (const other of this.running) {
       other.swallowStop = true;
+      other.swallowAt = this.resumes;
       other.target.base.interrupt().catch(() => {
         other.swallowStop = false;
       });
