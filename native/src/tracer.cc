@@ -265,6 +265,9 @@ void Tracer::Block() {
     }
     int status = 0;
     long r = ntrace_armed_wait4(&status, &t_armed); // disarms itself
+    // Awake: a command written from here on is seen by the next turn (cmd_pending_), with no
+    // signal to interrupt the dispatch below.
+    waiting_.store(0, std::memory_order_seq_cst);
     if (debug_) fprintf(stderr, "[ntrace %d] wait4 r=%ld\n", tid_.load(), r);
     if (r > 0) {
       // Consumed: handled now. The next turn's DrainWaits has nothing to look for; another
