@@ -4,9 +4,13 @@
 // the new thread's stop started the all-stop, the stepping thread was stopped by request
 // before its step ended, and the stub, which had asked for no stop, never reported it.
 import type { StopEvent } from '../../native/index.js';
-import { capTest, fixture, Session, sym, symbols } from './_session.js';
+import { capTestExcept, fixture, Session, sym, symbols } from './_session.js';
 
-capTest(
+capTestExcept(
+  {
+    backend: 'kernel',
+    why: "the module's step TF is copied into the new thread, which traps after its first instruction (kmod/README.md)",
+  },
   ['launch', 'swBreak', 'allStop'],
   'all-stop: a thread born during a step does not end that step (step over clone)',
   async (t) => {
@@ -40,13 +44,15 @@ capTest(
         t.deepEqual(hit.type === 'process-exit' && hit.exit, { code: 0 });
         break;
       }
-      t.is(hit.reason, 'breakpoint');
+      const others = () => [...held.values()].map((e) => `${e.reason}:${e.signo}@${e.thread.tid}`);
+      if (!t.is(hit.reason, 'breakpoint', `other threads: ${others().join(' ')}`)) return;
       // The idle thread (and any new thread still there) stays stopped while main steps.
       await s.engine.clearBreakpoint(bp);
       await s.engine.resume({ handle: hit.thread.handle, stopId: hit.stopId, mode: 'step' });
       const stepped = await mainEvent();
       steps++;
-      if (!t.is(stepped.type === 'stop' && stepped.reason, 'step', `step ${steps}`)) return;
+      const what = `step ${steps}, other threads: ${others().join(' ')}`;
+      if (!t.is(stepped.type === 'stop' && stepped.reason, 'step', what)) return;
       t.is(stepped.type === 'stop' && stepped.pc, at + 2n);
       await resumeHeld();
       await s.engine.setBreakpoint(bp);
