@@ -50,7 +50,7 @@ export class Session extends SessionCore {
         },
         badPacket: (reason) => {
           this.log(`bad packet: ${reason}`);
-          this.respond({ reply: 'E01' });
+          this.respond(errorReply(1));
           this.conn.done();
         },
         interrupt: () => void this.interrupt(),
