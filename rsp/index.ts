@@ -153,6 +153,7 @@ export {
   allocatedAddress,
   type KeyValue,
   keyValueReply,
+  launchFailure,
   type MemoryRegion,
   memoryRegionReply,
 } from './replies/lldb.js';

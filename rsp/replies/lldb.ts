@@ -50,3 +50,11 @@ export function memoryRegionReply(region: MemoryRegion): string {
 export function allocatedAddress(addr: bigint): string {
   return bigintToHex(addr);
 }
+
+/**
+ * qLaunchSuccess after a failed `A`: `E` and the reason as plain text, lldb-server's form
+ * (GDBRemoteCommunicationServerLLGS::Handle_qLaunchSuccess), which LLDB shows as it is.
+ */
+export function launchFailure(reason: string): string {
+  return `E${reason}`;
+}

@@ -40,6 +40,7 @@ import {
 import type { Ptid, TargetStop } from '../target.js';
 import { vContReply } from '../../rsp/replies/vcont.js';
 import { addressReply } from '../../rsp/replies/hex.js';
+import { launchFailure } from '../../rsp/replies/lldb.js';
 import { dtDebugSlot } from './svr4.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
@@ -355,7 +356,7 @@ function launchReply(session: LaunchOutcome, run: HandlerResult): HandlerResult 
 /** `qLaunchSuccess`: OK, or `E` and the reason the last `A` failed (lldb-server's form). */
 export function launchSuccess(session: LaunchOutcome): HandlerResult {
   const error = session.launchError;
-  return error === undefined ? OK : reply(`E${error}`);
+  return error === undefined ? OK : reply(launchFailure(error));
 }
 
 function errnoName(errno: number): string {

@@ -1,5 +1,10 @@
 import test from 'ava';
-import { allocatedAddress, keyValueReply, memoryRegionReply } from '../../../rsp/index.js';
+import {
+  allocatedAddress,
+  keyValueReply,
+  launchFailure,
+  memoryRegionReply,
+} from '../../../rsp/index.js';
 
 test('key:value; replies with decimal numbers', (t) => {
   t.is(
@@ -38,4 +43,8 @@ test('qMemoryRegionInfo replies', (t) => {
     'start:7ffffffde000;size:21000;permissions:rw;flags:;name:5b737461636b5d;type:stack;',
   );
   t.is(allocatedAddress(0x7ffff7fd0000n), '7ffff7fd0000');
+});
+
+test('qLaunchSuccess failure: E and the reason as text', (t) => {
+  t.is(launchFailure('launch failed: ENOENT'), 'Elaunch failed: ENOENT');
 });
