@@ -39,16 +39,6 @@ function addon(): SockAddon {
   return cached;
 }
 
-/** True when the addon loads (it is built with the tracer's). */
-export function nativeSocketAvailable(): boolean {
-  try {
-    addon();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The fd of an accepted net.Socket's handle (TCP or Unix), if it has one. */
 function handleFd(sock: Socket): number | undefined {
   const fd = (sock as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
