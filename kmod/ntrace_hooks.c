@@ -53,12 +53,20 @@ static void nt_probe_fork(void *data, struct task_struct *parent, struct task_st
 
 	if (!atomic_read(&nt_nthreads))
 		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	pt = nt_find_task(parent);
+	/*
+	 * A step over clone/fork: the child's registers are a copy of the parent's saved user
+	 * flags, our TF included (copy_process clears only a TF ptrace set, TIF_FORCED_TF), and
+	 * it would trap after its first instruction. It has not run yet: take ours out.
+	 */
+	if (pt && (pt->tf_set || pt->orphan))
+		task_pt_regs(child)->flags &= ~X86_EFLAGS_TF;
 	if (child->tgid != parent->tgid) {
+		spin_unlock_irqrestore(&nt_lock, flags);
 		nt_fork_child(parent, child); /* no fork following */
 		return;
 	}
-	spin_lock_irqsave(&nt_lock, flags);
-	pt = nt_find_task(parent);
 	if (!pt || !pt->proc)
 		goto out;
 	proc = pt->proc;

@@ -4,13 +4,9 @@
 // the new thread's stop started the all-stop, the stepping thread was stopped by request
 // before its step ended, and the stub, which had asked for no stop, never reported it.
 import type { StopEvent } from '../../native/index.js';
-import { capTestExcept, fixture, Session, sym, symbols } from './_session.js';
+import { capTest, fixture, Session, sym, symbols } from './_session.js';
 
-capTestExcept(
-  {
-    backend: 'kernel',
-    why: "the module's step TF is copied into the new thread, which traps after its first instruction (kmod/README.md)",
-  },
+capTest(
   ['launch', 'swBreak', 'allStop'],
   'all-stop: a thread born during a step does not end that step (step over clone)',
   async (t) => {
