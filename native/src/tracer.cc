@@ -1,12 +1,11 @@
 // The tracer thread: its loop, its wake-up and the records it sends.
 //
-// Wake-up without a lost-wakeup window: the thread blocks in wait4 (or poll when it traces
-// nothing) with a real-time signal unblocked whose handler has no SA_RESTART. The channel writes
-// a command and then tgkill()s the thread. Between "no command pending" and "blocked in the
-// wait" the handler siglongjmp()s back to the loop top when `armed` is set, so a signal that
-// lands in that window is never slept through. The wait4 disarms in the instruction right
-// after its syscall, and the handler never jumps from that instruction, so a status the wait
-// consumed is never jumped over (ntrace_armed_wait4 below).
+// Wake-up without a lost-wakeup window: the thread blocks in waitid(WNOWAIT) (or poll when it
+// traces nothing) with a real-time signal unblocked whose handler has no SA_RESTART. The
+// channel writes a command and then tgkill()s the thread. Between "socket checked empty" and
+// "blocked in the wait" the handler siglongjmp()s back to the loop top when `armed` is set, so
+// a signal that lands in that window is never slept through; WNOWAIT means jumping out of the
+// wait cannot lose a status (a WNOHANG waitpid consumes them after).
 #include "tracer.h"
 
 #include <cpuid.h>
@@ -17,7 +16,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -40,50 +38,11 @@ constexpr int kStoppedPollMs = 50;
 thread_local sigjmp_buf *t_jump = nullptr;
 thread_local volatile sig_atomic_t t_armed = 0;
 
-} // namespace
-} // namespace ntrace
-
-// wait4(-1, status, __WALL | __WNOTHREAD, NULL), consuming the status: the tid, or -errno.
-// `*armed = 0` is the instruction right after the syscall (ntrace_armed_wait4_done). A wake
-// signal that interrupts the thread there finds the syscall over (it returned a status or
-// EINTR), and the handler returns instead of jumping; anywhere before it, no status is taken
-// yet and the jump is safe. So the one blocking call both waits and consumes, where a waitid
-// with WNOWAIT needed a waitpid after it.
-extern "C" long ntrace_armed_wait4(int *status, volatile sig_atomic_t *armed);
-extern "C" const char ntrace_armed_wait4_done[];
-static_assert(SYS_wait4 == 61 && (__WALL | __WNOTHREAD) == 0x60000000, "x86-64 wait4");
-static_assert(sizeof(sig_atomic_t) == 4, "movl clears t_armed");
-__asm__(".pushsection .text\n"
-        ".p2align 4\n"
-        ".globl ntrace_armed_wait4\n"
-        ".hidden ntrace_armed_wait4\n"
-        ".type ntrace_armed_wait4, @function\n"
-        "ntrace_armed_wait4:\n"
-        "  mov %rsi, %r8\n"         // armed: the kernel keeps r8 across the syscall
-        "  mov %rdi, %rsi\n"        // status
-        "  mov $-1, %rdi\n"         // any child
-        "  mov $0x60000000, %edx\n" // __WALL | __WNOTHREAD
-        "  xor %r10d, %r10d\n"      // no rusage
-        "  mov $61, %eax\n"         // SYS_wait4
-        "  syscall\n"
-        ".globl ntrace_armed_wait4_done\n"
-        ".hidden ntrace_armed_wait4_done\n"
-        "ntrace_armed_wait4_done:\n"
-        "  movl $0, (%r8)\n"
-        "  ret\n"
-        ".size ntrace_armed_wait4, .-ntrace_armed_wait4\n"
-        ".popsection\n");
-
-namespace ntrace {
-namespace {
-
-void OnWake(int, siginfo_t *, void *uc) {
-  if (!t_armed || t_jump == nullptr) return;
-  // The armed wait4's syscall is over: its result stands (see ntrace_armed_wait4).
-  const auto *ctx = static_cast<const ucontext_t *>(uc);
-  if (ctx->uc_mcontext.gregs[REG_RIP] == reinterpret_cast<greg_t>(ntrace_armed_wait4_done)) return;
-  t_armed = 0;
-  siglongjmp(*t_jump, 1);
+void OnWake(int) {
+  if (t_armed && t_jump != nullptr) {
+    t_armed = 0;
+    siglongjmp(*t_jump, 1);
+  }
 }
 
 std::once_flag g_handler_once;
@@ -118,11 +77,11 @@ void InstallHandler() {
   std::call_once(g_handler_once, [] {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = OnWake;
+    sa.sa_handler = OnWake;
     sigemptyset(&sa.sa_mask);
     // No SA_RESTART: the wait must return EINTR. SA_NODEFER: the handler leaves the mask alone,
-    // so siglongjmp needs no sigprocmask to restore it. SA_SIGINFO: the interrupted pc.
-    sa.sa_flags = SA_NODEFER | SA_SIGINFO;
+    // so siglongjmp needs no sigprocmask to restore it.
+    sa.sa_flags = SA_NODEFER;
     sigaction(Tracer::WakeSignal(), &sa, nullptr);
   });
 }
@@ -231,17 +190,14 @@ bool Tracer::AllStopped() const {
 //   not the PTRACE_EVENT_EXIT stop a SIGKILL first causes (PTRACE_O_TRACEEXIT is always on),
 //   nor the death of a process whose traced threads are unreaped zombies; so the poll also
 //   ends after kStoppedPollMs and the loop looks (WNOHANG) for statuses. A status is never
-//   lost, at worst seen that much later. After our own KILL the thread waits in wait4.
-// - Some tracee runs: the thread must block in wait4, which a written command cannot
-//   interrupt. It raises waiting_ first, then looks at cmd_pending_ once more, then waits. The
-//   channel writes, sets cmd_pending_, then reads waiting_ and sends the wake signal only when
-//   it is set. Both sides store first and load second (seq_cst, a Dekker handshake), so at
-//   least one sees the other: either the final check finds the command, or the channel sees
-//   the flag and signals. A signal that lands between the check and the wait finds t_armed set
-//   and jumps back to the loop top, so it is never slept through; one that lands once the
-//   syscall is over does not jump (ntrace_armed_wait4), so no consumed status is lost. The
-//   status is dispatched before Block returns: a command of the next turn may wait for that
-//   thread's stop, which must not be held here unseen.
+//   lost, at worst seen that much later. After our own KILL the thread waits in waitid.
+// - Some tracee runs: the thread must block in waitid(WNOWAIT), which a written command cannot
+//   interrupt. It raises waiting_ first, then checks the socket once more, then waits. The
+//   channel writes, then reads waiting_ and sends the wake signal only when it is set. Both
+//   sides store first and load second (seq_cst, a Dekker handshake), so at least one sees the
+//   other: either the final check finds the command, or the channel sees the flag and signals.
+//   A signal that lands between the check and the wait finds t_armed set and jumps back to the
+//   loop top, so it is never slept through; WNOWAIT means no status is consumed by the jump.
 //
 // With records the socket refused (a reader that does not read), kWaitSpace asks the channel
 // to signal after it reads too, and poll() also waits for POLLOUT.
@@ -263,20 +219,13 @@ void Tracer::Block() {
       t_armed = 0;
       return;
     }
-    int status = 0;
-    long r = ntrace_armed_wait4(&status, &t_armed); // disarms itself
-    // Awake: a command written from here on is seen by the next turn (cmd_pending_), with no
-    // signal to interrupt the dispatch below.
-    waiting_.store(0, std::memory_order_seq_cst);
-    if (debug_) fprintf(stderr, "[ntrace %d] wait4 r=%ld\n", tid_.load(), r);
-    if (r > 0) {
-      // Consumed: handled now. The next turn's DrainWaits has nothing to look for; another
-      // status makes the next wait4 return at once.
-      skip_drain_ = true;
-      Dispatch(static_cast<pid_t>(r), status);
-      return;
-    }
-    if (r == -ECHILD) {
+    siginfo_t si;
+    si.si_pid = 0;
+    int r = waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL | __WNOTHREAD);
+    t_armed = 0;
+    if (debug_) fprintf(stderr, "[ntrace %d] waitid r=%d pid=%d\n", tid_.load(), r, si.si_pid);
+    if (r == 0 && si.si_pid > 0) ready_tid_ = si.si_pid;
+    if (r < 0 && errno == ECHILD) {
       // Nothing left to wait for (the tracees died and were reaped elsewhere): the socket.
       t_armed = 1;
       pfd.events = want;
@@ -368,11 +317,24 @@ bool Tracer::DrainCommands() {
 }
 
 int Tracer::DrainWaits() {
-  // Block's wait4 took a status: the WNOHANG round would find nothing, or a status the next
-  // wait4 returns at once anyway.
-  if (skip_drain_) {
-    skip_drain_ = false;
-    return 0;
+  // Block's waitid named the tid with a status: consume just that one. Another pending status
+  // makes the next waitid return at once, so this saves the WNOHANG call that finds nothing.
+  pid_t ready = ready_tid_;
+  ready_tid_ = 0;
+  if (ready > 0) {
+    int status;
+    pid_t tid;
+    do
+      tid = waitpid(ready, &status, WNOHANG | __WALL | __WNOTHREAD);
+    while (tid < 0 && errno == EINTR);
+    if (tid == ready) {
+      Dispatch(tid, status);
+      // Not every turn: waitid names the newest tracee with a status first, so threads that
+      // stop again and again (false conditional hits, resumed here) could keep an older
+      // thread's pending stop unseen forever. Every kFairTurns-th turn drains them all.
+      if (peer_gone_ || ++quick_turns_ % kFairTurns != 0) return 1;
+    }
+    // Else gone meanwhile (reaped by a wait of our own for that tid): look at everything.
   }
   // Bounded so a storm of silently resumed stops cannot starve the command socket.
   int n = 0;

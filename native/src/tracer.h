@@ -292,20 +292,24 @@ private:
   std::atomic<pid_t> tid_{0};
   std::atomic<bool> quit_{false};
   // What the thread is blocked on, for the channel's WakeIfWaiting: kWaitCmd while it is in (or
-  // entering) wait4, where a written command does not wake it; kWaitSpace while it also has
+  // entering) waitid, where a written command does not wake it; kWaitSpace while it also has
   // records the full socket refused, so a read on the other end must wake it.
   static constexpr int kWaitCmd = 1, kWaitSpace = 2;
   std::atomic<int> waiting_{0};
   // Set by the channel after each write (WakeIfWaiting), cleared by the thread before it reads
   // the socket: a loop turn with no command costs no recvmmsg, and Block's last look before
-  // wait4 is this load, not a poll (see Block).
+  // waitid is this load, not a poll (see Block).
   std::atomic<bool> cmd_pending_{true};
   // The socket was seen readable by poll(): read it even if cmd_pending_ is not visible yet.
   bool force_read_ = false;
-  // Block's wait4 consumed (and dispatched) a status: the next DrainWaits skips its WNOHANG
-  // round, which would find nothing.
-  bool skip_drain_ = false;
-  // The next block waits in wait4 even if every tracee looked stopped: a pidfd fired, or our
+  // The tid whose status Block's waitid saw (0: none): DrainWaits consumes that one status
+  // and stops, without a WNOHANG round that finds nothing.
+  pid_t ready_tid_ = 0;
+  // Turns that consumed only ready_tid_'s status; see DrainWaits for why every kFairTurns-th
+  // turn drains every pending status.
+  static constexpr unsigned kFairTurns = 8;
+  unsigned quick_turns_ = 0;
+  // The next block waits in waitid even if every tracee looked stopped: a pidfd fired, or our
   // KILL went out, so a status is due.
   bool must_wait_ = false;
   std::mutex join_mu_;

@@ -234,7 +234,7 @@ int Tracer::CmdKill(const uint8_t *rec, size_t len) {
   Proc *p = FindProc(c.pid);
   if (p == nullptr) return -ESRCH;
   if (kill(p->pid, SIGKILL) < 0) return -errno;
-  p->killed = true; // its threads leave their stops: wait in wait4 until it is reaped
+  p->killed = true; // its threads leave their stops: wait in waitid until it is reaped
   return 0;
 }
 

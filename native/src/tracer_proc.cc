@@ -160,7 +160,7 @@ int Tracer::OpenMem(Proc *p) {
 
 // A pidfd turns readable when the process is gone, which is the one change a process whose
 // threads are all in ptrace-stops can undergo without us (SIGKILL). Without one (pidfd_open
-// needs Linux 5.3; EMFILE) the loop keeps waiting in wait4 for that session.
+// needs Linux 5.3; EMFILE) the loop keeps waiting in waitid for that session.
 void Tracer::OpenPidfd(Proc *p) {
   if (p->pidfd >= 0) return;
   long fd = syscall(SYS_pidfd_open, p->pid, 0);
