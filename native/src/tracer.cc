@@ -211,11 +211,8 @@ void Tracer::Block() {
     waiting_.store(kWaitCmd | (backlog ? kWaitSpace : 0), std::memory_order_seq_cst);
     t_armed = 1;
     // Armed from here: a wake signal jumps back to the top instead of being slept through.
-    // The last look for a command is cmd_pending_, which the channel stores after each write
-    // (no syscall); only a backlog's POLLOUT needs a poll.
     struct pollfd pfd = {fd_, want, 0};
-    if (quit_.load() || (accept && cmd_pending_.load(std::memory_order_seq_cst)) ||
-        (backlog && poll(&pfd, 1, 0) > 0)) {
+    if (quit_.load() || (want != 0 && poll(&pfd, 1, 0) > 0)) {
       t_armed = 0;
       return;
     }
@@ -224,12 +221,10 @@ void Tracer::Block() {
     int r = waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL | __WNOTHREAD);
     t_armed = 0;
     if (debug_) fprintf(stderr, "[ntrace %d] waitid r=%d pid=%d\n", tid_.load(), r, si.si_pid);
-    if (r == 0 && si.si_pid > 0) ready_tid_ = si.si_pid;
     if (r < 0 && errno == ECHILD) {
       // Nothing left to wait for (the tracees died and were reaped elsewhere): the socket.
       t_armed = 1;
-      pfd.events = want;
-      if (poll(&pfd, 1, -1) > 0 && (pfd.revents & POLLIN)) force_read_ = true;
+      poll(&pfd, 1, -1);
       t_armed = 0;
     }
     return;
@@ -250,15 +245,13 @@ void Tracer::Block() {
     fprintf(stderr, "[ntrace %d] poll r=%d n=%zu rev0=%x rev1=%x\n", tid_.load(), r, pfds.size(),
             pfds[0].revents, pfds.size() > 1 ? pfds[1].revents : -2);
   if (r <= 0) return;
-  if (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) force_read_ = true;
   for (size_t i = 1; i < pfds.size(); i++)
     if (pfds[i].revents != 0) must_wait_ = true;
 }
 
 void Tracer::WakeIfWaiting(bool after_read) {
   // Pairs with the store in Block(): the write (or read) on the socket happens before this
-  // load, the thread's store happens before its final check of cmd_pending_ (or the socket).
-  if (!after_read) cmd_pending_.store(true, std::memory_order_seq_cst);
+  // load, the thread's store happens before its final socket check.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   int w = waiting_.load(std::memory_order_seq_cst);
   if (w & (after_read ? kWaitSpace : kWaitCmd)) Wake();
@@ -267,17 +260,7 @@ void Tracer::WakeIfWaiting(bool after_read) {
 // Reads and runs the queued commands, up to kRxSlots per recvmmsg: one call usually takes all
 // of them and tells that there are no more, where recvmsg needs a second call for EAGAIN.
 bool Tracer::DrainCommands() {
-  if (!AcceptingCommands()) return true;
-  // Nothing written since the last read that found the socket empty: no recvmmsg. A write
-  // racing with this exchange sets the flag again after it, so it is read next turn at worst.
-  bool force = force_read_;
-  force_read_ = false;
-  if (!cmd_pending_.exchange(false, std::memory_order_seq_cst) && !force) return true;
-  for (int round = 0; round < 8; round++) {
-    if (!AcceptingCommands()) {
-      cmd_pending_.store(true); // left unread: read when the backlog has drained
-      return true;
-    }
+  for (int round = 0; round < 8 && AcceptingCommands(); round++) {
     struct mmsghdr msgs[kRxSlots];
     struct iovec iovs[kRxSlots];
     for (unsigned i = 0; i < kRxSlots; i++) {
@@ -312,30 +295,10 @@ bool Tracer::DrainCommands() {
     }
     if (r < static_cast<int>(kRxSlots)) return true;
   }
-  cmd_pending_.store(true); // 8 full batches: there may be more, for the next turn
   return true;
 }
 
 int Tracer::DrainWaits() {
-  // Block's waitid named the tid with a status: consume just that one. Another pending status
-  // makes the next waitid return at once, so this saves the WNOHANG call that finds nothing.
-  pid_t ready = ready_tid_;
-  ready_tid_ = 0;
-  if (ready > 0) {
-    int status;
-    pid_t tid;
-    do
-      tid = waitpid(ready, &status, WNOHANG | __WALL | __WNOTHREAD);
-    while (tid < 0 && errno == EINTR);
-    if (tid == ready) {
-      Dispatch(tid, status);
-      // Not every turn: waitid names the newest tracee with a status first, so threads that
-      // stop again and again (false conditional hits, resumed here) could keep an older
-      // thread's pending stop unseen forever. Every kFairTurns-th turn drains them all.
-      if (peer_gone_ || ++quick_turns_ % kFairTurns != 0) return 1;
-    }
-    // Else gone meanwhile (reaped by a wait of our own for that tid): look at everything.
-  }
   // Bounded so a storm of silently resumed stops cannot starve the command socket.
   int n = 0;
   while (n < 512) {

@@ -83,9 +83,6 @@ struct Thread {
   bool step_trap_queued = false;
 
   bool regs_valid = false;
-  // regs holds a pc the kernel does not have yet (a hit that is not reported: the rewind onto
-  // the int3 waits for the one register write of the resume, see FlushRegs).
-  bool regs_dirty = false;
   user_regs_struct regs{};
 };
 
@@ -100,10 +97,6 @@ struct SwBp {
   uint8_t saved = 0;
   uint32_t refs = 0;
   std::shared_ptr<const BpExprs> exprs; // null: unconditional, no commands
-  // The program's bytes at the address (int3s hidden) for the emulator, read at the first
-  // resume from it and dropped when the engine writes anywhere under them (tracer_emul.cc).
-  bool insn_valid = false;
-  uint8_t insn[8] = {};
 };
 
 struct HwSlot {
@@ -232,7 +225,6 @@ private:
   void CheckCollected(Proc *p);
   void RequestStop(Thread *t, bool attach);
   bool LoadRegs(Thread *t);
-  bool FlushRegs(Thread *t);
   bool IsZombie(pid_t tid) const;
   bool IsZombieLeader(const Thread &t) const;
   void ZombieLeader(Thread *t);
@@ -296,19 +288,6 @@ private:
   // records the full socket refused, so a read on the other end must wake it.
   static constexpr int kWaitCmd = 1, kWaitSpace = 2;
   std::atomic<int> waiting_{0};
-  // Set by the channel after each write (WakeIfWaiting), cleared by the thread before it reads
-  // the socket: a loop turn with no command costs no recvmmsg, and Block's last look before
-  // waitid is this load, not a poll (see Block).
-  std::atomic<bool> cmd_pending_{true};
-  // The socket was seen readable by poll(): read it even if cmd_pending_ is not visible yet.
-  bool force_read_ = false;
-  // The tid whose status Block's waitid saw (0: none): DrainWaits consumes that one status
-  // and stops, without a WNOHANG round that finds nothing.
-  pid_t ready_tid_ = 0;
-  // Turns that consumed only ready_tid_'s status; see DrainWaits for why every kFairTurns-th
-  // turn drains every pending status.
-  static constexpr unsigned kFairTurns = 8;
-  unsigned quick_turns_ = 0;
   // The next block waits in waitid even if every tracee looked stopped: a pidfd fired, or our
   // KILL went out, so a status is due.
   bool must_wait_ = false;
