@@ -22,6 +22,14 @@
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fno-exceptions", "-pthread"],
       "ldflags": ["-pthread"],
       "cflags!": ["-fno-exceptions"]
+    },
+    {
+      "target_name": "ntrace_sock",
+      "sources": ["native/src/rsp_socket.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fno-exceptions"],
+      "cflags!": ["-fno-exceptions"]
     }
   ]
 }

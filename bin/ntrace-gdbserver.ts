@@ -11,6 +11,7 @@ import type { BackendChoice, Engine } from '../native/types.js';
 import { EngineTarget, type LaunchSpec, StartupExit } from '../stub/engine-target.js';
 import { type LaunchRequest, programPath, shellCommand } from '../stub/launch-settings.js';
 import { serve } from '../stub/serve.js';
+import { warmUp } from '../stub/warm-up.js';
 import { listen, listenErrorText, parseComm } from '../stub/transport.js';
 
 const pkg = JSON.parse(
@@ -112,8 +113,16 @@ const log = debug
 let onSignal: () => void = () => process.exit(1);
 process.on('SIGINT', () => onSignal());
 process.on('SIGTERM', () => onSignal());
-// A bug of ours must not leave the debuggee stopped: report it and clean up like a signal would.
+// A reader of our stderr that went away (EPIPE: the terminal or the parent that took our log is
+// gone) costs only what we would have written there; the client is still served. Unhandled,
+// the error reached the handler below, whose own write failed again, over and over.
+process.stderr.on('error', () => {});
+// A bug of ours must not leave the debuggee stopped: report it and clean up like a signal would,
+// once.
+let failing = false;
 process.on('uncaughtException', (err) => {
+  if (failing) return;
+  failing = true;
   process.stderr.write(`ntrace-gdbserver: internal error: ${err.stack ?? String(err)}\n`);
   onSignal();
 });
@@ -236,8 +245,17 @@ async function main(): Promise<void> {
   else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
   else process.stderr.write('Remote debugging using stdio\n');
 
+  // Until the first client connects, the packet path is warmed on an in-memory session.
+  const warm = warmUp();
   const serving = serve({
-    listener,
+    listener: {
+      ...listener,
+      accept: async () => {
+        const stream = await listener.accept();
+        void warm.stop();
+        return stream;
+      },
+    },
     target: target?.asTarget(),
     provider: {
       capabilities: EngineTarget.capabilities(engine),

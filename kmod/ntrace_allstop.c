@@ -15,9 +15,12 @@
 /*
  * All-stop (NTRACE_OPT_ALL_STOP). A thread stopping for its own reason takes its process's
  * gate, asks every other thread to stop and waits until each is held: in nt_park, parked,
- * job-stopped or exiting. Its STOP record is then published first; the others, waiting at
- * the gate meanwhile, publish theirs after it. Two threads stopping at once cannot deadlock:
- * each counts the other as held, and the second takes the gate after the first.
+ * job-stopped, or gone. An exiting thread counts once its exit hook has unlinked it (which
+ * wakes the gate), so its THREAD_EXIT comes before the STOP: a leader leaving by pthread_exit
+ * wakes its joiner before that hook runs. The gate owner's STOP record is then published
+ * first; the others, waiting at the gate meanwhile, publish theirs after it. Two threads
+ * stopping at once cannot deadlock: each counts the other as held, and the second takes the
+ * gate after the first.
  */
 static bool nt_others_held(struct nt_thread *t)
 {
@@ -28,8 +31,7 @@ static bool nt_others_held(struct nt_thread *t)
 	spin_lock_irqsave(&nt_lock, flags);
 	if (t->proc) {
 		list_for_each_entry(o, &t->proc->threads, pnode) {
-			if (o == t || o->in_stop || o->stopped || (o->task->flags & PF_EXITING) ||
-			    task_is_stopped(o->task))
+			if (o == t || o->in_stop || o->stopped || task_is_stopped(o->task))
 				continue;
 			held = false;
 			break;

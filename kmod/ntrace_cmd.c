@@ -79,22 +79,15 @@ static struct nt_proc *nt_proc_find(struct nt_session *s, pid_t pid)
 /* A reference to a thread of the session by handle. */
 static struct nt_thread *nt_thread_get(struct nt_session *s, u64 handle)
 {
-	struct nt_proc *proc;
 	struct nt_thread *t;
 	unsigned long flags;
 
 	spin_lock_irqsave(&nt_lock, flags);
-	list_for_each_entry(proc, &s->procs, node) {
-		list_for_each_entry(t, &proc->threads, pnode) {
-			if (t->handle == handle) {
-				kref_get(&t->ref);
-				spin_unlock_irqrestore(&nt_lock, flags);
-				return t;
-			}
-		}
-	}
+	t = nt_find_handle(s, handle);
+	if (t)
+		kref_get(&t->ref);
 	spin_unlock_irqrestore(&nt_lock, flags);
-	return NULL;
+	return t;
 }
 
 /* A live thread's task: the leader's mm is gone once it exits before its siblings. */
@@ -695,12 +688,19 @@ static int nt_cmd_stop(struct nt_session *s, const struct ntrace_hdr *h, struct 
 	if (err)
 		return err;
 	spin_lock_irqsave(&nt_lock, flags);
-	list_for_each_entry(t, &proc->threads, pnode) {
-		if (c.handle && t->handle != c.handle)
-			continue;
-		found++;
-		if (!t->stopped)
-			nt_queue_stop(t, NT_P_REQUESTED, TWA_SIGNAL);
+	if (c.handle) {
+		t = nt_find_handle(s, c.handle);
+		if (t && t->proc == proc) {
+			found++;
+			if (!t->stopped)
+				nt_queue_stop(t, NT_P_REQUESTED, TWA_SIGNAL);
+		}
+	} else {
+		list_for_each_entry(t, &proc->threads, pnode) {
+			found++;
+			if (!t->stopped)
+				nt_queue_stop(t, NT_P_REQUESTED, TWA_SIGNAL);
+		}
 	}
 	spin_unlock_irqrestore(&nt_lock, flags);
 	return found ? 0 : -ESRCH;

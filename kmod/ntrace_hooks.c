@@ -53,12 +53,20 @@ static void nt_probe_fork(void *data, struct task_struct *parent, struct task_st
 
 	if (!atomic_read(&nt_nthreads))
 		return;
+	spin_lock_irqsave(&nt_lock, flags);
+	pt = nt_find_task(parent);
+	/*
+	 * A step over clone/fork: the child's registers are a copy of the parent's saved user
+	 * flags, our TF included (copy_process clears only a TF ptrace set, TIF_FORCED_TF), and
+	 * it would trap after its first instruction. It has not run yet: take ours out.
+	 */
+	if (pt && (pt->tf_set || pt->orphan))
+		task_pt_regs(child)->flags &= ~X86_EFLAGS_TF;
 	if (child->tgid != parent->tgid) {
+		spin_unlock_irqrestore(&nt_lock, flags);
 		nt_fork_child(parent, child); /* no fork following */
 		return;
 	}
-	spin_lock_irqsave(&nt_lock, flags);
-	pt = nt_find_task(parent);
 	if (!pt || !pt->proc)
 		goto out;
 	proc = pt->proc;
@@ -155,8 +163,16 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 		goto out;
 	proc = t->proc;
 	s = proc->s;
-	/* The leader is the process: its end is PROC_EXIT, as in the userspace provider. */
-	if ((proc->events & NTRACE_EVENT_THREAD_REPORT) && !thread_group_leader(p))
+	/*
+	 * The leader's end is PROC_EXIT, as in the userspace provider, unless it leaves alone
+	 * (pthread_exit) while its threads live on: then it is a zombie that never stops again,
+	 * and a client waiting for every thread to stop must hear that it is gone. A group exit
+	 * or an exec's de_thread stays a process exit (or the exec).
+	 */
+	if ((proc->events & NTRACE_EVENT_THREAD_REPORT) &&
+	    (!thread_group_leader(p) ||
+	     (atomic_read(&sig->live) && !(sig->flags & SIGNAL_GROUP_EXIT) &&
+	      !sig->group_exec_task)))
 		nt_report_thread(s, t, NTRACE_EV_THREAD_EXIT, p->exit_code);
 	if (!atomic_read(&sig->live) && !proc->exited) {
 		proc->exited = true;
@@ -346,6 +362,30 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	if (!t || !t->proc)
 		goto out;
 	if (val == DIE_INT3 && t->stepover && t->stepover_addr == regs->ip - 1) {
+		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);
+		u8 insn = 0xcc;
+
+		if ((bp && bp->orig != 0xcc) ||
+		    (!bp && !copy_from_user_nofault(&insn, (void __user *)(regs->ip - 1), 1) &&
+		     insn != 0xcc)) {
+			/*
+			 * Not the program's int3: ours, set again (CLEAR_BP, SET_BP) after the
+			 * step-over lifted it and before the instruction ran, or a stale fetch
+			 * of one CLEAR_BP removed. The instruction has not run: a breakpoint
+			 * listed there hits now, as a pc moved onto one does; otherwise (being
+			 * removed, or gone) the step-over retries the instruction.
+			 */
+			regs->ip -= 1;
+			if (bp && !bp->removing) {
+				t->stepover = false;
+				t->tf_set = false;
+				regs->flags &= ~X86_EFLAGS_TF;
+				t->bp_addr = regs->ip;
+				nt_queue_stop(t, NT_P_BREAKPOINT, TWA_RESUME);
+			}
+			ret = NOTIFY_STOP;
+			goto out;
+		}
 		/*
 		 * The instruction stepped over is the program's own int3 (gdb's permanent
 		 * breakpoint, ours on it): the step-over ends past it, as gdbserver's, instead of

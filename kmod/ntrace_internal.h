@@ -121,6 +121,7 @@ struct nt_session {
 	bool sys_exit; /* holds the sys_exit tracepoint (nt_want_sys_exit), under cmd_lock */
 	atomic64_t next_handle;
 	struct list_head procs; /* nt_proc, under nt_lock and cmd_lock */
+	struct rb_root handles; /* nt_thread.hrb of every thread in a proc, by handle, nt_lock */
 	struct list_head exits; /* held PROC_EXIT records, under qlock */
 	struct delayed_work exit_work; /* emits them once their task is a zombie */
 };
@@ -201,6 +202,7 @@ struct nt_req {
 struct nt_thread {
 	struct hlist_node hnode; /* nt_hash, keyed by task */
 	struct list_head pnode; /* proc->threads */
+	struct rb_node hrb; /* session->handles while in proc->threads */
 	struct kref ref;
 	struct nt_session *s; /* referenced: outlives the proc */
 	struct nt_proc *proc; /* NULL once detached or exited */
@@ -271,6 +273,7 @@ void nt_thread_link(struct nt_thread *t); /* nt_lock held */
 void nt_thread_unlink(struct nt_thread *t); /* nt_lock held; drops the membership ref */
 void nt_thread_put(struct nt_thread *t);
 struct nt_thread *nt_find_task(struct task_struct *task); /* nt_lock held */
+struct nt_thread *nt_find_handle(struct nt_session *s, u64 handle); /* nt_lock held */
 void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode); /* nt_lock held */
 void nt_queue_stop(struct nt_thread *t, u32 reason, int twa); /* nt_lock held */
 void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thread *out);

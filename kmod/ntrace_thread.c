@@ -34,6 +34,37 @@ struct nt_thread *nt_find_task(struct task_struct *task)
 	return NULL;
 }
 
+/* The session's threads by handle: commands name them so, and the tree spares a scan. */
+struct nt_thread *nt_find_handle(struct nt_session *s, u64 handle)
+{
+	struct rb_node *n = s->handles.rb_node;
+
+	while (n) {
+		struct nt_thread *t = rb_entry(n, struct nt_thread, hrb);
+
+		if (handle == t->handle)
+			return t;
+		n = handle < t->handle ? n->rb_left : n->rb_right;
+	}
+	return NULL;
+}
+
+static bool nt_handle_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct nt_thread, hrb)->handle <
+	       rb_entry(b, struct nt_thread, hrb)->handle;
+}
+
+/* Out of proc->threads and the handle tree. */
+static void nt_thread_unlist(struct nt_thread *t)
+{
+	if (!RB_EMPTY_NODE(&t->hrb)) {
+		rb_erase(&t->hrb, &t->s->handles);
+		RB_CLEAR_NODE(&t->hrb);
+	}
+	list_del_init(&t->pnode);
+}
+
 struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, gfp_t gfp)
 {
 	struct nt_thread *t = kzalloc(sizeof(*t), gfp);
@@ -43,6 +74,7 @@ struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, 
 	kref_init(&t->ref);
 	INIT_LIST_HEAD(&t->pnode);
 	INIT_HLIST_NODE(&t->hnode);
+	RB_CLEAR_NODE(&t->hrb);
 	init_task_work(&t->work, nt_work_fn);
 	init_waitqueue_head(&t->wq);
 	if (task)
@@ -75,17 +107,20 @@ void nt_thread_link(struct nt_thread *t)
 	t->vtid = __task_pid_nr_ns(t->task, PIDTYPE_PID, t->s->pidns);
 	hash_add(nt_hash, &t->hnode, (unsigned long)t->task);
 	list_add_tail(&t->pnode, &t->proc->threads);
+	rb_add(&t->hrb, &t->s->handles, nt_handle_less);
 	atomic_inc(&nt_nthreads);
 }
 
 void nt_thread_unlink(struct nt_thread *t)
 {
-	if (t->proc && t->proc->gate == t) {
-		t->proc->gate = NULL;
+	if (t->proc && t->proc->gate) {
+		/* The gate's owner waits for this thread to be held (gone counts). */
+		if (t->proc->gate == t)
+			t->proc->gate = NULL;
 		wake_up_all(&nt_gate_wq);
 	}
 	hash_del(&t->hnode);
-	list_del_init(&t->pnode);
+	nt_thread_unlist(t);
 	t->proc = NULL;
 	t->pending = 0;
 	sigemptyset(&t->pend_sigs);
@@ -109,7 +144,7 @@ void nt_detach_thread(struct nt_thread *t)
 		t->proc->gate = NULL;
 		wake_up_all(&nt_gate_wq);
 	}
-	list_del_init(&t->pnode);
+	nt_thread_unlist(t);
 	t->proc = NULL;
 	t->pending = 0;
 	sigemptyset(&t->pend_sigs);

@@ -10,7 +10,6 @@ import {
   BACKEND_KMOD,
   BP_KINDS,
   Cmd,
-  EVENT_BITS,
   LAUNCH_NEW_PGRP,
   LAUNCH_NO_ASLR,
   OPT_ALL_STOP,
@@ -45,6 +44,7 @@ import {
   encodeStop,
   isReply,
 } from './records.js';
+import { ALL_ONES, bitmap, eventMask, signalMask } from './masks.js';
 import {
   type AttachOptions,
   type BreakpointSpec,
@@ -68,17 +68,6 @@ interface Pending {
   name: string;
   resolve: (payload: Buffer) => void;
   reject: (err: EngineError) => void;
-}
-
-const ALL_ONES = (1n << 64n) - 1n;
-
-function bitmap(values: Iterable<number>, words: number): bigint[] {
-  const out = new Array<bigint>(words).fill(0n);
-  for (const v of values) {
-    if (!Number.isInteger(v) || v < 0 || v >= words * 64) throw new RangeError(`bad number ${v}`);
-    out[v >> 6] = (out[v >> 6] ?? 0n) | (1n << BigInt(v & 63));
-  }
-  return out;
 }
 
 export class NtraceEngine implements Engine {
@@ -197,17 +186,8 @@ export class NtraceEngine implements Engine {
   }
 
   async setOptions(pid: number, opts: ProcessOptions): Promise<void> {
-    let events = 0n;
-    EVENT_BITS.forEach((name, i) => {
-      if (opts.events?.[name]) events |= 1n << BigInt(i);
-    });
-    const stopSignals =
-      opts.stopSignals === undefined
-        ? ALL_ONES
-        : [...opts.stopSignals].reduce((m, s) => {
-            if (!Number.isInteger(s) || s < 1 || s > 64) throw new RangeError(`bad signal ${s}`);
-            return m | (1n << BigInt(s - 1));
-          }, 0n);
+    const events = eventMask(opts.events ?? {});
+    const stopSignals = signalMask(opts.stopSignals);
     const syscalls =
       opts.syscalls === undefined ? new Array<bigint>(8).fill(ALL_ONES) : bitmap(opts.syscalls, 8);
     const flags = opts.allStop ? OPT_ALL_STOP : 0;

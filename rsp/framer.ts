@@ -7,6 +7,7 @@
 // reader applies (remote.c read_frame expands runs; escapes are undone afterwards). Only binary
 // data carries escapes and only text outside binary data would be changed by unescaping, and text
 // never contains `}`, so decoding every body here is equivalent and spares each packet parser.
+import { checksum } from './encoder.js';
 import {
   RSP_ERR_BAD_ESCAPE,
   RSP_ERR_BAD_RLE,
@@ -60,8 +61,11 @@ function hexValue(c: number): number {
 
 type Decoded = { ok: true; body: Buffer } | { ok: false; code: RspErrorCode; message: string };
 
-/** Expands `*` runs, then undoes `}` escapes. Exported for tests and for client-side tools. */
-export function decodeBody(raw: Uint8Array, maxSize: number): Decoded {
+/**
+ * Expands `*` runs, then undoes `}` escapes. Exported for tests and for client-side tools. With
+ * `owned`, a `raw` Buffer that needs no decoding is returned itself rather than copied.
+ */
+export function decodeBody(raw: Uint8Array, maxSize: number, owned = false): Decoded {
   let expanded: Uint8Array = raw;
   if (raw.includes(STAR)) {
     const out: number[] = [];
@@ -103,7 +107,14 @@ export function decodeBody(raw: Uint8Array, maxSize: number): Decoded {
     }
     expanded = Uint8Array.from(out);
   }
-  if (!expanded.includes(ESCAPE)) return { ok: true, body: Buffer.from(expanded) };
+  if (!expanded.includes(ESCAPE)) {
+    // Nothing to undo: a Buffer the caller owns is the body as it is (no copy).
+    return {
+      ok: true,
+      body:
+        expanded instanceof Buffer && expanded === raw && owned ? expanded : Buffer.from(expanded),
+    };
+  }
   const out = Buffer.allocUnsafe(expanded.length);
   let j = 0;
   for (let i = 0; i < expanded.length; i++) {
@@ -140,6 +151,8 @@ export class Framer {
   private len = 0;
   private sum = 0;
   private received = 0;
+  /** The body, when it came whole in one chunk (a view of that chunk until finish()). */
+  private whole: Uint8Array | undefined;
 
   constructor(opts: FramerOptions) {
     this.maxPacketSize = Math.max(1, Math.floor(opts.maxPacketSize));
@@ -182,6 +195,7 @@ export class Framer {
   }
 
   private start(notification: boolean): void {
+    this.whole = undefined;
     this.state = State.Body;
     this.notification = notification;
     this.overflow = false;
@@ -192,7 +206,17 @@ export class Framer {
   private body(chunk: Uint8Array, i: number, events: FrameEvent[]): number {
     let end = i;
     while (end < chunk.length && chunk[end] !== HASH && chunk[end] !== DOLLAR) end++;
-    this.append(chunk.subarray(i, end));
+    const part = chunk.subarray(i, end);
+    if (this.len === 0 && end + 2 < chunk.length && chunk[end] === HASH && !this.overflow) {
+      // The whole packet, checksum included, is in this chunk (the usual case): its body is
+      // copied once, in finish() before push() returns, instead of into the reassembly buffer
+      // first. (A chunk may be a reused read buffer: no view of it outlives push().)
+      this.whole = part;
+      this.sum = checksum(part);
+      if (part.length > this.maxPacketSize) this.overflow = true;
+    } else {
+      this.append(part);
+    }
     if (end === chunk.length) return end;
     if (chunk[end] === DOLLAR) {
       events.push({
@@ -264,13 +288,15 @@ export class Framer {
       });
       return;
     }
-    const raw = Buffer.from(this.buf.subarray(0, this.len));
+    // The one copy of the packet: the chunk (or the reassembly buffer) is reused after this.
+    const raw = Buffer.from(this.whole ?? this.buf.subarray(0, this.len));
+    this.whole = undefined;
     if (this.received !== this.sum) {
       this.badChecksums++;
       events.push({ type: 'bad-checksum', body: raw });
       return;
     }
-    const decoded = decodeBody(raw, this.maxPacketSize);
+    const decoded = decodeBody(raw, this.maxPacketSize, true);
     if (!decoded.ok) {
       if (decoded.code === RSP_ERR_PACKET_TOO_LARGE) this.oversized++;
       events.push({ type: 'error', code: decoded.code, message: decoded.message });

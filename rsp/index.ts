@@ -146,12 +146,14 @@ export {
   offsetsReply,
   searchReply,
   symbolLookup,
+  unavailableBytes,
 } from './replies/hex.js';
 export { fileData, fileError, fileExists, fileResult, fileStat } from './replies/host-io.js';
 export {
   allocatedAddress,
   type KeyValue,
   keyValueReply,
+  launchFailure,
   type MemoryRegion,
   memoryRegionReply,
 } from './replies/lldb.js';
@@ -167,6 +169,6 @@ export {
 } from './replies/stop.js';
 export { parseStopReply } from './replies/stop-parser.js';
 export { type OsdataItem, osdataDocument } from './replies/osdata.js';
-export { currentThread, threadListPart } from './replies/threads.js';
-export { type VContActionLetter, vContActions } from './replies/vcont.js';
+export { currentThread, threadListEnd, threadListPart } from './replies/threads.js';
+export { type VContActionLetter, vContActions, vContReply } from './replies/vcont.js';
 export { xferChunk, xferWritten } from './replies/xfer.js';

@@ -1,9 +1,25 @@
 // One client link: bytes in through the Framer, packets out through the encoder. Owns acks and
 // no-ack mode (GDB manual, "Packet Acknowledgment"), retransmission on `-`, and backpressure:
 // reading pauses while the socket's write buffer is full or too many packets wait for the session.
-import type { Duplex } from 'node:stream';
 import { encodeNotification, encodePacket } from '../rsp/encoder.js';
 import { decodeBody, Framer } from '../rsp/framer.js';
+
+/**
+ * What carries the bytes: a Node stream (stdio, or a net.Socket) or the addon's socket
+ * (native/rsp-socket.ts); the part of a Duplex used here.
+ */
+export interface Link {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'drain' | 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  write(data: Buffer): boolean;
+  pause(): unknown;
+  resume(): unknown;
+  isPaused(): boolean;
+  end(): unknown;
+  destroy(): unknown;
+  setNoDelay?(noDelay: boolean): unknown;
+}
 
 export interface ConnectionEvents {
   packet(body: Buffer): void;
@@ -46,13 +62,12 @@ export class Connection {
   private closed = false;
 
   constructor(
-    private readonly stream: Duplex,
+    private readonly stream: Link,
     private readonly events: ConnectionEvents,
     private readonly opts: ConnectionOptions,
   ) {
     this.framer = new Framer({ maxPacketSize: opts.maxPacketSize });
-    const sock = stream as Duplex & { setNoDelay?: (v: boolean) => void };
-    sock.setNoDelay?.(true);
+    stream.setNoDelay?.(true);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('drain', () => {
       this.writePaused = false;

@@ -90,6 +90,8 @@ export class SessionContext {
    * stop is recorded, not reported.
    */
   swallowStop = false;
+  /** The session's resume count when swallowStop was set (SessionCore.resumes). */
+  swallowAt = 0;
   /** Offset of l_tls_modid in glibc's struct link_map, once gdb told us (handlers/tls.ts). */
   tlsModidOffset: number | undefined;
   /** The stop the process started with (launch or attach), which LLDB is told is SIGSTOP. */
@@ -100,6 +102,11 @@ export class SessionContext {
   savedRegisterStates: SavedRegisterStates | undefined;
   /** Host signals GDB lets the program receive (QProgramSignals), undefined: all. */
   programSignals: Set<number> | undefined;
+  /**
+   * Bumped by every register write: a stop reply formatted before it (stub/stop-reply.ts) is
+   * stale, its expedited registers changed.
+   */
+  registerWrites = 0;
 
   constructor(readonly target: Target) {
     const r = target.base.registers;
@@ -188,6 +195,7 @@ export class SessionContext {
     changed: Set<'gpr' | 'fp'>,
   ): Promise<void> {
     const base = this.target.base;
+    this.registerWrites++;
     try {
       if (changed.has('gpr')) await base.writeRegisters(thread, 'gpr', bufs.gpr);
       if (changed.has('fp'))

@@ -261,13 +261,13 @@ export class EngineTarget extends EngineProcess implements BaseOps {
 
   readonly signalOps: SignalOps = {
     setPassSignals: (signals) => {
-      if (!this.options.setPassSignals(signals)) return Promise.resolve();
+      if (!this.options.setPassSignals(signals)) return undefined;
       // Only a running thread can receive a signal. gdb 13 changes the set around every step
       // over a breakpoint; while nothing runs the table goes to the engine with the next resume,
       // written just ahead of it, instead of costing a round trip of its own.
       if (!this.threadsByTid.anyRunning()) {
         this.options.dirty = true;
-        return Promise.resolve();
+        return undefined;
       }
       return this.optionsChanged();
     },

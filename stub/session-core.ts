@@ -2,11 +2,12 @@
 // set, the connection's write path and the process bookkeeping (add, select, kill, forget).
 // session.ts adds the session's life (the pump, interrupts, stops) on top of it; the handlers
 // in stub/handlers/ receive it.
+import { ok } from '../rsp/replies/basic.js';
 import type { ThreadId } from '../rsp/common/thread-id.js';
 import type { Capabilities } from './capabilities.js';
 import { PACKET_SIZE } from './capabilities.js';
 import type { Connection } from './connection.js';
-import { type ClientFeatures, type HandlerResult, reply, SessionContext } from './context.js';
+import { type ClientFeatures, type HandlerResult, OK, reply, SessionContext } from './context.js';
 import { noteInitialStop } from './handlers/lldb.js';
 import { HostIo } from './hostio/host-io.js';
 import { type LaunchRequest, LaunchSettings } from './launch-settings.js';
@@ -66,6 +67,8 @@ export abstract class SessionCore {
   readonly procs = new Map<number, SessionContext>();
   /** Processes resumed and not yet stopped. */
   readonly running = new Set<SessionContext>();
+  /** All-stop resume packets handled so far (whether GDB resumed since a stop was asked for). */
+  resumes = 0;
   /** What the client negotiated, for processes started later. */
   client: ClientFeatures | undefined;
   extended = false;
@@ -130,7 +133,7 @@ export abstract class SessionCore {
 
   /** QStartNoAckMode: the OK goes out still acked, no-ack starts after it. */
   startNoAck(): void {
-    this.send('OK');
+    this.send(ok());
     this.conn.noAck = true;
   }
 
@@ -180,9 +183,9 @@ export abstract class SessionCore {
     // among several leaves the others (GDB manual, "Packets", D).
     if (this.extended || this.procs.size > 1) {
       this.removeProc(ctx);
-      return { reply: 'OK' };
+      return OK;
     }
-    return { disconnect: how, reply: 'OK' };
+    return { disconnect: how, reply: ok() };
   }
 
   /** The stop reply of a process that died while stopped, taken off the list; in extended mode it leaves the session. */

@@ -2,11 +2,10 @@
 // dispatch table (stub/dispatch.ts) and is the single flush point (`respond`); interrupts and
 // stops move the state. While the target runs, the only input that matters is 0x03; packets
 // that arrive meanwhile wait their turn. What handlers share is in session-core.ts.
-import type { Duplex } from 'node:stream';
 import { parseCommand } from '../rsp/commands.js';
 import { consoleOutput } from '../rsp/replies/console.js';
 import { PACKET_SIZE } from './capabilities.js';
-import { Connection } from './connection.js';
+import { Connection, type Link } from './connection.js';
 import { errnoOf, errorReply, type HandlerResult, type SessionContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { settleFork } from './fork-adoption.js';
@@ -21,6 +20,8 @@ import {
 import { stopReply } from './stop-reply.js';
 import type { Target, TargetStop } from './target.js';
 import { tracepointStop } from './tracepoints/hit.js';
+import { endTracing } from './tracepoints/run.js';
+import { traceIfAny } from './tracepoints/state.js';
 
 export type { SessionEnd, SessionOptions, SessionState, TargetProvider } from './session-core.js';
 
@@ -35,7 +36,7 @@ export class Session extends SessionCore {
   private interruptLate = false;
   private endSession!: (end: SessionEnd) => void;
 
-  constructor(stream: Duplex, targets: Target | Target[] | undefined, opts: SessionOptions = {}) {
+  constructor(stream: Link, targets: Target | Target[] | undefined, opts: SessionOptions = {}) {
     super(opts);
     this.ended = new Promise((resolve) => {
       this.endSession = resolve;
@@ -49,7 +50,7 @@ export class Session extends SessionCore {
         },
         badPacket: (reason) => {
           this.log(`bad packet: ${reason}`);
-          this.respond({ reply: 'E01' });
+          this.respond(errorReply(1));
           this.conn.done();
         },
         interrupt: () => void this.interrupt(),
@@ -76,6 +77,7 @@ export class Session extends SessionCore {
 
   private close(end: SessionEnd): void {
     if (this.state.kind === 'closed') return;
+    endTracing(traceIfAny(this), this.state.kind === 'idle');
     this.state = { kind: 'closed', end };
     this.conn.close();
     void this.hostIo.close();
@@ -103,10 +105,15 @@ export class Session extends SessionCore {
         // The stop may be reported before the resume call returns: be `running` already.
         // Non-stop: resuming answers OK at once and packets keep flowing while threads run.
         const resuming = !this.nonStop && RESUME_KINDS.has(cmd.kind);
-        if (resuming) this.state = { kind: 'running' };
+        if (resuming) {
+          this.state = { kind: 'running' };
+          this.resumes++;
+        }
         this.resumeInFlight = resuming;
         try {
-          result = await dispatch(this, cmd);
+          // Most answers are known at once: no await (and no turn of the event loop) for them.
+          const r = dispatch(this, cmd);
+          result = r instanceof Promise ? await r : r;
         } catch (err) {
           this.log(`handler error: ${(err as Error).stack ?? String(err)}`);
           result = errorReply(errnoOf(err));
@@ -218,6 +225,16 @@ export class Session extends SessionCore {
       this.noResumed(ctx);
       return;
     }
+    const death = stop.kind === 'exited' || stop.kind === 'signalled';
+    if (ctx.swallowStop && death && this.state.kind === 'running' && this.resumes > ctx.swallowAt) {
+      // Asked to stop for another process's stop, it died instead, and GDB has resumed every
+      // process since: this death is the stop GDB now waits for (reported below). Kept for a
+      // later resume it would never be reported (a vfork child's exit after its parent's
+      // vforkdone and GDB's vCont;c; gdb.base/vfork-follow-parent.exp). Not before that
+      // resume: the state is still `running` while the other's stop reply is on its way, and
+      // a second stop reply for one vCont puts every later reply one behind.
+      ctx.swallowStop = false;
+    }
     if (ctx.swallowStop) {
       // Stopped for another process's stop (all-stop); GDB learns nothing new here, unless the
       // process died meanwhile: the next resume reports that, as gdbserver's pending status (a
@@ -246,6 +263,7 @@ export class Session extends SessionCore {
     this.running.delete(ctx);
     for (const other of this.running) {
       other.swallowStop = true;
+      other.swallowAt = this.resumes;
       other.target.base.interrupt().catch(() => {
         other.swallowStop = false;
       });

@@ -3,13 +3,49 @@
 // formatStopReply, the only stop formatter.
 import { type ExpeditedRegister, formatStopReply, type StopEvent } from '../rsp/replies/stop.js';
 import { EXPEDITED, readRegister } from './arch/amd64-registers.js';
-import type { SessionContext } from './context.js';
+import type { ClientFeatures, SessionContext } from './context.js';
 import { lldbStopFields } from './handlers/lldb.js';
 import type { TargetStop } from './target.js';
 
 const NO_FP = Buffer.alloc(0);
 
+/** A stop's reply, with what it was formatted for. */
+interface Formatted {
+  body: string;
+  client: ClientFeatures;
+  threadsInStopReply: boolean;
+  registerWrites: number;
+}
+
+/** Each stop's reply, formatted once: `?` and a re-sent stop take it from here. */
+const formatted = new WeakMap<TargetStop, Formatted>();
+
+/**
+ * The reply body of `stop`, formatted once per stop: again only if the client's features
+ * changed (qSupported, QListThreadsInStopReply) or a register was written since (the expedited
+ * registers would be stale, as gdbserver re-reads them for `?`).
+ */
 export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<string> {
+  const f = formatted.get(stop);
+  const threadsInStopReply = ctx.client.threadsInStopReply === true;
+  if (
+    f &&
+    f.client === ctx.client &&
+    f.threadsInStopReply === threadsInStopReply &&
+    f.registerWrites === ctx.registerWrites
+  ) {
+    return f.body;
+  }
+  const registerWrites = ctx.registerWrites;
+  const body = await formatStop(ctx, stop);
+  // A register written while this was formatted leaves it unrecorded.
+  if (registerWrites === ctx.registerWrites) {
+    formatted.set(stop, { body, client: ctx.client, threadsInStopReply, registerWrites });
+  }
+  return body;
+}
+
+async function formatStop(ctx: SessionContext, stop: TargetStop): Promise<string> {
   const fmt = { multiprocess: ctx.client.multiprocess };
   if (stop.kind === 'exited') {
     return formatStopReply({ kind: 'exited', status: stop.code, pid: stop.pid }, fmt);

@@ -155,8 +155,11 @@ export interface WatchpointOps {
 
 /** QPassSignals, QProgramSignals, qXfer:siginfo. */
 export interface SignalOps {
-  /** Host signals delivered without stopping (the engine's signal table). */
-  setPassSignals(signals: number[]): Promise<void>;
+  /**
+   * Host signals delivered without stopping (the engine's signal table). Undefined when the set
+   * was taken without a round trip to the engine (nothing runs).
+   */
+  setPassSignals(signals: number[]): Promise<void> | undefined;
   /** Host signals GDB may deliver to the program (informational for the stub). */
   setProgramSignals?(signals: number[]): void;
   readSiginfo(thread: Ptid): Promise<Buffer>;

@@ -2,6 +2,8 @@
 // or `-` for stdin/stdout. Listening yields duplex streams, one per accepted client.
 import { createServer, type Server, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import { NativeSocketLink } from '../native/rsp-socket.js';
+import type { Link } from './connection.js';
 
 export type Comm =
   | { kind: 'tcp'; host: string; port: number }
@@ -28,7 +30,7 @@ export interface Listener {
   /** The bound TCP port (the real one when 0 was asked), undefined otherwise. */
   port?: number;
   /** Next client; resolves undefined once the listener is closed. */
-  accept(): Promise<Duplex | undefined>;
+  accept(): Promise<Link | undefined>;
   close(): void;
 }
 
@@ -53,7 +55,31 @@ export function listenErrorText(err: NodeJS.ErrnoException, name: string): strin
   return `Can't listen: ${err.message}`;
 }
 
-export async function listen(comm: Comm): Promise<Listener> {
+/**
+ * Which path moves a TCP or Unix client's bytes: the addon's read(2)/write(2) on the socket
+ * (native/rsp-socket.ts), or Node's net streams. NTRACE_SOCKET=net|native overrides the default.
+ */
+export type SocketPath = 'native' | 'net';
+
+export function defaultSocketPath(): SocketPath {
+  const v = process.env.NTRACE_SOCKET;
+  return v === 'net' || v === 'native' ? v : 'native';
+}
+
+/** The accepted socket on the chosen path; Node's own when the addon cannot take it. */
+function link(sock: Socket, path: SocketPath): Link {
+  if (path === 'net') return sock;
+  try {
+    return new NativeSocketLink(sock);
+  } catch {
+    return sock;
+  }
+}
+
+export async function listen(
+  comm: Comm,
+  path: SocketPath = defaultSocketPath(),
+): Promise<Listener> {
   if (comm.kind === 'stdio') return stdioListener();
   const server = createServer({ noDelay: true, pauseOnConnect: true });
   const queue: Socket[] = [];
@@ -77,9 +103,9 @@ export async function listen(comm: Comm): Promise<Listener> {
     port: typeof addr === 'object' && addr ? addr.port : undefined,
     accept: () => {
       const s = queue.shift();
-      if (s || closed) return Promise.resolve(s);
+      if (s || closed) return Promise.resolve(s && link(s, path));
       return new Promise((resolve) => {
-        waiter = resolve;
+        waiter = (next) => resolve(next && link(next, path));
       });
     },
     close: () => {

@@ -4,6 +4,10 @@
 //   node dist/bench/gdb/run.js [--runs 5] [--servers gdbserver,ntrace] [--out bench/RESULTS.md]
 //                              [--only 'conditional']
 //
+// NTRACE_BEFORE=<path of another build's dist/bin/ntrace-gdbserver.js> adds that build as the
+// server `before` (--servers gdbserver,before,ntrace), for a before/after comparison in one run;
+// each server after the first then gets its own ratio column.
+//
 // Rates are computed against a baseline session of the same shape with no work, so that
 // connection set-up and symbol loading do not count: rate = work / (t_work - t_baseline).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -40,6 +44,14 @@ const servers: Record<string, ServerKind> = {
       prog,
       ...args,
     ],
+  },
+  before: {
+    name: 'ntrace-gdbserver before',
+    argv: (prog, args) => {
+      const bin = process.env.NTRACE_BEFORE;
+      if (!bin) throw new Error('the server `before` needs NTRACE_BEFORE');
+      return [process.execPath, bin, '--once', '127.0.0.1:0', prog, ...args];
+    },
   },
 };
 
@@ -357,17 +369,15 @@ async function main(): Promise<void> {
     await run('gcc', ['-g', '-O0', '-o', prog, join(repo, 'bench/gdb/target.c')]);
     const rows: string[] = [];
     const head = ['scenario', ...kinds.map((k) => k.name)];
-    if (kinds.length === 2) head.push(`ratio (${kinds[1]!.name} / ${kinds[0]!.name})`);
+    for (const k of kinds.slice(1)) head.push(`ratio (${k.name} / ${kinds[0]!.name})`);
     rows.push(`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`);
     const packetRows: string[] = [];
     const timeRows: string[] = [];
     for (const sc of scenarios.filter((x) => x.name.includes(only))) {
       const figs = await measureAll(kinds, sc, prog, runs, dir);
       const cells = [`${sc.name} (${sc.unit})`, ...figs.map((f) => fmt(f.value))];
-      if (figs.length === 2) {
-        // For latency lower is better: the ratio is still ours / theirs, read accordingly.
-        cells.push(fmt(figs[1]!.value / figs[0]!.value));
-      }
+      // For latency lower is better: the ratio is still ours / theirs, read accordingly.
+      for (const f of figs.slice(1)) cells.push(fmt(f.value / figs[0]!.value));
       rows.push(`| ${cells.join(' | ')} |`);
       if (sc.countPackets) {
         packetRows.push(

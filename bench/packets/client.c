@@ -83,6 +83,25 @@ static const char *read_reply(void) {
   }
 }
 
+// CPU time (user + system, all threads) of process `pid` so far, in microseconds; -1 if
+// unknown. SERVER_PID names the server: its cost per unit, whatever the machine's load.
+static double cpu_us(const char *pid) {
+  if (!pid) return -1;
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%s/stat", pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  const char *p = strrchr(buf, ')');
+  unsigned long long utime, stime;
+  // After the name: state, then fields 4..13, then utime (14) and stime (15).
+  const char *fields = "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu";
+  if (!p || sscanf(p + 2, fields, &utime, &stime) != 2) return -1;
+  return (double)(utime + stime) * 1e6 / (double)sysconf(_SC_CLK_TCK);
+}
+
 static double now_us(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -115,9 +134,13 @@ int main(int argc, char **argv) {
     send_packet(argv[i]);
     read_reply();
   }
-  double t0 = now_us(), t1 = t0;
+  const char *server = getenv("SERVER_PID");
+  double t0 = now_us(), t1 = t0, c1 = -1;
   for (int i = 0; i < warm + n; i++) {
-    if (i == warm) t1 = now_us();
+    if (i == warm) {
+      t1 = now_us();
+      c1 = cpu_us(server);
+    }
     for (int k = sep + 1; k < argc; k++) {
       send_packet(argv[k]);
       const char *r = read_reply();
@@ -131,9 +154,10 @@ int main(int argc, char **argv) {
       }
     }
   }
-  double t2 = now_us();
+  double t2 = now_us(), c2 = cpu_us(server);
   // Kill the program: a server that dies with it still traced may leave it running.
   send_packet("k");
-  printf("%.1f %.1f\n", warm ? (t1 - t0) / warm : 0.0, n ? (t2 - t1) / n : 0.0);
+  printf("%.1f %.1f %.1f\n", warm ? (t1 - t0) / warm : 0.0, n ? (t2 - t1) / n : 0.0,
+         n && c1 >= 0 && c2 >= 0 ? (c2 - c1) / n : -1.0);
   return 0;
 }

@@ -4,8 +4,14 @@
 // first loops after connecting) and steady (after a warm-up), which the gdb benchmark cannot
 // separate. "Node net floor" (floor.ts) answers OK to everything and does nothing else: what any
 // server on Node's net module pays per round trip before doing any work.
-// Usage: node dist/bench/packets/run.js [--runs 3] [--servers gdbserver,lldb-server,floor,ntrace]
-// [--before DIR] (then 'before' in --servers: DIR's build of ntrace-gdbserver)
+// "Node net floor, onread + cork" (floor-onread.ts) is the same on Node's fastest socket path,
+// "Node floor, addon socket" (floor-native.ts) on the addon's read(2)/write(2) path.
+// --before DIR (another checkout, built) or NTRACE_BEFORE=<path of another build's
+// dist/bin/ntrace-gdbserver.js> adds that build as the server `before`, for a before/after
+// comparison in one run.
+// Usage: node dist/bench/packets/run.js [--runs 3]
+//   [--servers gdbserver,lldb-server,floor,floor-onread,floor-native,ntrace,ntrace-net,before]
+// ntrace-net is this build with NTRACE_SOCKET=net: Node's net streams instead of the addon's socket.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,23 +83,65 @@ const servers: Record<string, ServerKind> = {
       return { child, port };
     },
   },
-  ntrace: ntraceAt(repo, 'ntrace-gdbserver'),
-  // --before DIR: another checkout's build, in the same runs (before/after under one load).
-  before: ntraceAt(resolve(cliOption('before', repo)), 'ntrace-gdbserver before'),
-};
-
-function ntraceAt(root: string, name: string): ServerKind {
-  return {
-    name,
-    async start(prog, args) {
-      const bin = join(root, 'dist/bin/ntrace-gdbserver.js');
-      const child = spawn(process.execPath, [bin, '--once', '127.0.0.1:0', prog, ...args], {
+  'floor-onread': {
+    name: 'Node net floor, onread + cork',
+    async start() {
+      const child = spawn(process.execPath, [join(repo, 'dist/bench/packets/floor-onread.js')], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
       return { child, port };
     },
-  };
+  },
+  'floor-native': {
+    name: 'Node floor, addon socket',
+    async start() {
+      const child = spawn(process.execPath, [join(repo, 'dist/bench/packets/floor-native.js')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
+      return { child, port };
+    },
+  },
+  ntrace: {
+    name: 'ntrace-gdbserver',
+    async start(prog, args) {
+      return startNtrace(join(repo, 'dist/bin/ntrace-gdbserver.js'), prog, args);
+    },
+  },
+  'ntrace-net': {
+    name: 'ntrace-gdbserver, net streams',
+    async start(prog, args) {
+      return startNtrace(join(repo, 'dist/bin/ntrace-gdbserver.js'), prog, args, {
+        NTRACE_SOCKET: 'net',
+      });
+    },
+  },
+  before: {
+    name: 'ntrace-gdbserver before',
+    async start(prog, args) {
+      const dir = cliOption('before', '');
+      const bin = dir
+        ? join(resolve(dir), 'dist/bin/ntrace-gdbserver.js')
+        : process.env.NTRACE_BEFORE;
+      if (!bin) throw new Error('the server `before` needs --before DIR or NTRACE_BEFORE');
+      return startNtrace(bin, prog, args);
+    },
+  },
+};
+
+async function startNtrace(
+  bin: string,
+  prog: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [bin, '--once', '127.0.0.1:0', prog, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const port = await portFrom(child, [child.stdout!, child.stderr!], /Listening on port (\d+)/);
+  return { child, port };
 }
 
 interface Scenario {
@@ -146,21 +194,27 @@ async function once(
   client: string,
   prog: string,
   hit: string,
-): Promise<{ cold: number; steady: number }> {
+): Promise<{ cold: number; steady: number; cpu: number }> {
   const { child, port } = await kind.start(prog, ['calls', '2000000000']);
   try {
-    const { stdout } = await run(client, [
-      String(port),
-      String(sc.warm),
-      String(sc.n),
-      'qSupported:multiprocess+;swbreak+;hwbreak+;vContSupported+',
-      '?',
-      ...sc.setup(hit),
-      '--',
-      ...sc.loop(hit),
-    ]);
-    const [cold, steady] = stdout.trim().split(' ').map(Number);
-    return { cold: cold!, steady: steady! };
+    // The client reads the server's CPU time at the start and the end of the steady loops.
+    const env = { ...process.env, SERVER_PID: String(child.pid) };
+    const { stdout } = await run(
+      client,
+      [
+        String(port),
+        String(sc.warm),
+        String(sc.n),
+        'qSupported:multiprocess+;swbreak+;hwbreak+;vContSupported+',
+        '?',
+        ...sc.setup(hit),
+        '--',
+        ...sc.loop(hit),
+      ],
+      { env },
+    );
+    const [cold, steady, cpu] = stdout.trim().split(' ').map(Number);
+    return { cold: cold!, steady: steady!, cpu: cpu! };
   } finally {
     child.kill('SIGKILL');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
@@ -182,21 +236,24 @@ async function main(): Promise<void> {
     const line = syms.split('\n').find((l) => l.endsWith(' T hit'));
     if (!line) throw new Error('no hit symbol in the target');
     const hit = BigInt(`0x${line.split(' ')[0]}`).toString(16);
-    const head = ['packets (per unit)', ...kinds.map((k) => `${k.name} cold / steady`)];
+    const head = ['packets (per unit)', ...kinds.map((k) => `${k.name} cold / steady / cpu`)];
     const rows = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`];
     for (const sc of scenarios) {
       const cold: number[][] = kinds.map(() => []);
       const steady: number[][] = kinds.map(() => []);
+      const cpu: number[][] = kinds.map(() => []);
       for (let r = 0; r < runs; r++) {
         // Interleaved run by run, so a change in machine load hits every server alike.
         for (const [k, kind] of kinds.entries()) {
           const v = await once(kind, sc, client, prog, hit);
           cold[k]!.push(v.cold);
           steady[k]!.push(v.steady);
+          cpu[k]!.push(v.cpu);
         }
       }
       const cells = kinds.map(
-        (_, k) => `${median(cold[k]!).toFixed(0)} / ${median(steady[k]!).toFixed(0)}`,
+        (_, k) =>
+          `${median(cold[k]!).toFixed(0)} / ${median(steady[k]!).toFixed(0)} / ${median(cpu[k]!).toFixed(0)}`,
       );
       rows.push(`| ${sc.name} | ${cells.join(' | ')} |`);
       process.stderr.write(`${rows[rows.length - 1]}\n`);
@@ -204,7 +261,8 @@ async function main(): Promise<void> {
     console.log(
       [
         `Microseconds per unit, median of ${runs} runs: cold = mean over the first loops after`,
-        'connecting, steady = mean over the loops after them.',
+        "connecting, steady = mean over the loops after them, cpu = the server's CPU time (all",
+        "threads, user + system) per steady loop, which the machine's load does not change.",
         '',
         ...rows,
       ].join('\n'),

@@ -701,29 +701,76 @@ static void test_step_into_handler(void)
 }
 
 /*
+ * Finding (found while chasing stepover_race): a thread resumed from our breakpoint steps
+ * over it with the original byte in memory; a CLEAR_BP and SET_BP before it ran that
+ * instruction put 0xcc back under its pc, and the die notifier took that int3 for the
+ * program's own (gdb's permanent breakpoint): the step-over ended past the 0xcc and the
+ * instruction under it never ran. The breakpoint must hit instead, before the instruction.
+ * A SIGSTOP pending at the RESUME holds the thread between the lift and the instruction (its
+ * job stop comes on the way to user mode), so the window is certain, not a race. The
+ * instruction is stc (one byte, not emulated): so_target adds the carry to so_count, so a
+ * skipped stc leaves so_count behind so_calls.
+ */
+volatile uint64_t so_calls, so_count;
+extern const char so_insn[];
+
+__attribute__((noinline)) static void so_target(void)
+{
+	__asm__ volatile("xor %%eax, %%eax\n" /* CF = 0 */
+			 ".globl so_insn\nso_insn: stc\n"
+			 "adcq $0, so_count(%%rip)\n" ::: "rax", "cc", "memory");
+}
+
+static int wait_state(pid_t pid, char want)
+{
+	for (int i = 0; i < TIMEOUT_MS; i++) {
+		if (proc_state(pid) == want)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/* A debuggee calling so_target forever. */
+static pid_t spawn_so(void)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;) {
+			so_calls++;
+			so_target();
+		}
+	}
+	return pid;
+}
+
+/*
  * Finding: the step-over re-inserts its int3 outside the lock, so CLEAR_BP then SET_BP in
  * that window saved 0xcc as the original byte. Each RESUME from the breakpoint is followed,
  * after a delay that sweeps the thread's way to its re-insert, by one write holding a
- * CLEAR_BP and a SET_BP of it; READ_MEM must always show the original byte under it.
+ * CLEAR_BP and a SET_BP of it; READ_MEM must always show the original byte under it, and
+ * the instruction (so_insn's stc, which is stepped over, not emulated) runs once per call.
  */
 #define SO_ROUNDS 800
 
 static void test_stepover_race(void)
 {
-	const uint8_t orig = *(volatile uint8_t *)bp_target;
+	const uint8_t orig = *(volatile const uint8_t *)so_insn;
 	struct ntrace_cmd_bp pair[2];
 	struct stop_match bpm = { 0, NTRACE_STOP_BREAKPOINT };
-	int corrupt = 0, rounds;
+	int corrupt = 0, skipped = 0, rounds;
 	struct ntrace_ev_stop *ev;
 	struct session s;
 	uint64_t h;
 	pid_t pid;
 
-	pid = spawn(0, -1);
+	pid = spawn_so();
 	open_session(&s);
 	hello(&s, NULL);
 	attach(&s, pid, NTRACE_ATTACH_KILL_ON_CLOSE, &h);
-	bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP);
+	bp_cmd(&s, pid, (uintptr_t)so_insn, NTRACE_CMD_SET_BP);
 	for (rounds = 0; rounds < SO_ROUNDS && !corrupt; rounds++) {
 		struct ntrace_cmd_resume r;
 		uint64_t seq = 4;
@@ -741,7 +788,7 @@ static void test_stepover_race(void)
 
 			snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 			fd = open(path, O_RDONLY);
-			if (fd < 0 || pread(fd, &mb, 1, (uintptr_t)bp_target) != 1)
+			if (fd < 0 || pread(fd, &mb, 1, (uintptr_t)so_insn) != 1)
 				mb = 0;
 			close(fd);
 			printf("# stepover race: no breakpoint stop in round %d: thread state %d, byte in memory %#x, process state %c\n",
@@ -753,9 +800,9 @@ static void test_stepover_race(void)
 
 				stop_cmd(&s, pid, 0);
 				sv = (struct ntrace_ev_stop *)wait_for(&s, match_stop, &(struct stop_match){ 0, 0 });
-				printf("# stepover race: then STOP: %s reason %d pc %#llx (bp_target %p)\n",
+				printf("# stepover race: then STOP: %s reason %d pc %#llx (so_insn %p)\n",
 				       sv ? "stopped," : "no stop;", sv ? (int)sv->reason : -1,
-				       sv ? (unsigned long long)sv->pc : 0ULL, (void *)bp_target);
+				       sv ? (unsigned long long)sv->pc : 0ULL, (void *)so_insn);
 				rec_free(&sv->hdr);
 			}
 			for (struct rec *q = s.stash; q; q = q->next)
@@ -764,12 +811,18 @@ static void test_stepover_race(void)
 					       ((struct ntrace_ev_stop *)&q->h)->reason : 0);
 			break;
 		}
+		/* At the breakpoint, before its stc: every earlier call ran it once. */
+		if (read_u64(&s, pid, &so_count) + 1 != read_u64(&s, pid, &so_calls)) {
+			skipped = 1;
+			rec_free(&ev->hdr);
+			break;
+		}
 		r = (struct ntrace_cmd_resume){ .hdr = { sizeof(r), NTRACE_CMD_RESUME, 0, 1 },
 						.handle = ev->thread.handle,
 						.stop_id = ev->stop_id };
 		rec_free(&ev->hdr);
 		pair[0] = (struct ntrace_cmd_bp){ .hdr = { sizeof(pair[0]), NTRACE_CMD_CLEAR_BP, 0, 3 },
-						  .pid = pid, .addr = (uintptr_t)bp_target };
+						  .pid = pid, .addr = (uintptr_t)so_insn };
 		pair[1] = pair[0];
 		pair[1].hdr.type = NTRACE_CMD_SET_BP;
 		pair[1].hdr.seq = 4;
@@ -794,12 +847,70 @@ static void test_stepover_race(void)
 				pp = &(*pp)->next;
 			}
 		}
-		read_mem(&s, pid, (uintptr_t)bp_target, &b, 1);
+		read_mem(&s, pid, (uintptr_t)so_insn, &b, 1);
 		corrupt = b != orig;
 	}
-	CHECK(!corrupt && rounds == SO_ROUNDS,
-	      "step-overs racing CLEAR_BP+SET_BP keep the original byte (%d rounds, corrupt %d)",
-	      rounds, corrupt);
+	CHECK(!corrupt && !skipped && rounds == SO_ROUNDS,
+	      "step-overs racing CLEAR_BP+SET_BP keep the original byte and run the instruction (%d rounds, corrupt %d, skipped %d)",
+	      rounds, corrupt, skipped);
+	close_session(&s);
+	reap(pid);
+}
+
+#define SR_ROUNDS 3
+
+static void test_stepover_reset(void)
+{
+	struct ntrace_cmd_set_options o = { 0 };
+	uint64_t h, calls = 0, count = 0;
+	struct ntrace_ev_stop *ev;
+	int held = 0, kept = 0, tries = 0, round;
+	struct session s;
+	pid_t pid;
+
+	pid = spawn_so();
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	o.pid = pid;
+	o.stop_signals = ~0ULL & ~(1ULL << (SIGSTOP - 1)) & ~(1ULL << (SIGCONT - 1));
+	call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	/*
+	 * Inserted while the loop is job-stopped: under multi-threaded TCG a vCPU spinning in
+	 * so_target's translated code could run on through a freshly written int3 (seen in
+	 * 1 of about 5 guest runs: no first breakpoint stop at all).
+	 */
+	kill(pid, SIGSTOP);
+	wait_state(pid, 'T');
+	bp_cmd(&s, pid, (uintptr_t)so_insn, NTRACE_CMD_SET_BP);
+	kill(pid, SIGCONT);
+	ev = wait_stop(&s, 0, NTRACE_STOP_BREAKPOINT);
+	for (round = 0; round < SR_ROUNDS && ev; round++) {
+		uint8_t b = 0;
+
+		tries++;
+		kill(pid, SIGSTOP);
+		resume(&s, ev->thread.handle, ev->stop_id, NTRACE_RESUME_CONT, 0);
+		rec_free(&ev->hdr);
+		held += wait_state(pid, 'T');
+		bp_cmd(&s, pid, (uintptr_t)so_insn, NTRACE_CMD_CLEAR_BP);
+		bp_cmd(&s, pid, (uintptr_t)so_insn, NTRACE_CMD_SET_BP);
+		read_mem(&s, pid, (uintptr_t)so_insn, &b, 1);
+		kept += b == 0xf9;
+		kill(pid, SIGCONT);
+		ev = wait_stop(&s, 0, NTRACE_STOP_BREAKPOINT);
+		calls = read_u64(&s, pid, &so_calls);
+		count = read_u64(&s, pid, &so_count);
+		if (!ev || ev->pc != (uintptr_t)so_insn || count + 1 != calls)
+			break;
+	}
+	CHECK(held == tries, "stepover_reset: the thread job-stopped mid step-over (%d times)", held);
+	EXPECT_EQ(kept, held, "stepover_reset: READ_MEM shows the original byte under the breakpoint set again");
+	CHECK(round == SR_ROUNDS && ev && ev->pc == (uintptr_t)so_insn && count + 1 == calls,
+	      "stepover_reset: a breakpoint set again under a step-over hits before its instruction, which runs once per call (%d rounds, pc %#llx, so_count %llu, so_calls %llu)",
+	      round, ev ? (unsigned long long)ev->pc : 0ULL, (unsigned long long)count,
+	      (unsigned long long)calls);
+	rec_free(&ev->hdr);
 	close_session(&s);
 	reap(pid);
 }
@@ -1089,13 +1200,18 @@ void test_security(const char *self, const char *suid)
 	RUN("sys_exit_users", test_sys_exit_users());
 	RUN("step_into_handler", test_step_into_handler());
 	/*
-	 * Open issue: on the fixed module about one run in three sees the thread run through
-	 * the re-set breakpoint without trapping while /proc/<pid>/mem shows its 0xcc (stale
-	 * instruction bytes in the TCG guest after repeated FOLL_FORCE writes to the text page
-	 * is the suspicion, not yet shown). Until understood it runs only when named.
+	 * Runs only when named. Its misses had two causes. One was the module's: the int3 of a
+	 * breakpoint set again under a step-over was taken for the program's own, and the
+	 * instruction skipped (fixed; stepover_reset shows it without a race). The other is
+	 * the emulator's: under multi-threaded TCG the thread sometimes runs on through the
+	 * 0xcc that /proc/<pid>/mem shows, for good, even in round 0 before any step-over (a
+	 * translation of the text page that a FOLL_FORCE write from the other vCPU did not
+	 * invalidate); with -accel tcg,thread=single it passed every run, but there it also
+	 * rarely meets the race, so it does not stand in for stepover_reset.
 	 */
 	if (named("stepover_race"))
 		test_stepover_race();
+	RUN("stepover_reset", test_stepover_reset());
 	RUN("exec_pidns", test_exec_pidns(self));
 	RUN("exit_together", test_exit_together());
 	RUN("lost", test_lost());

@@ -103,6 +103,11 @@ void Tracer::HandleStopped(Thread *t, int status) {
   int sig = WSTOPSIG(status);
   int ev = status >> 16;
   t->kstopped = true;
+  // Any ptrace-stop takes a pending PTRACE_INTERRUPT with it (kernel/signal.c, ptrace_stop:
+  // "any trap clears pending STOP trap"): none is owed now. Left set, the next stop request or
+  // step-over pause would wait for an interrupt stop that never comes. One sent after this
+  // stop still comes, as an unrequested interrupt stop.
+  t->interrupt_outstanding = false;
   t->regs_valid = false;
   t->signal_stop = false;
   t->group_stop = false;
@@ -568,8 +573,10 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
     CheckCollected(p);
     return;
   }
+  // A new thread's first stop is no event of the run: the threads that run go on (a step
+  // included), as gdbserver's handle_extended_wait reports no clone; the module's gate agrees.
   if ((p->opt_flags & NTRACE_OPT_ALL_STOP) && reason != NTRACE_STOP_REQUESTED &&
-      reason != NTRACE_STOP_ATTACH) {
+      reason != NTRACE_STOP_ATTACH && reason != NTRACE_STOP_NEW_THREAD) {
     p->held.push_back(std::move(rec));
     StartCollect(p);
     return;

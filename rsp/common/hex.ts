@@ -20,10 +20,39 @@ export function bufferToHex(buf: Uint8Array): string {
   return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('hex');
 }
 
+/** The value of one hex digit's char code, -1 for anything else. */
+function digit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
+  return -1;
+}
+
+/** Digits that always fit a safe integer (13 hex digits = 52 bits). */
+const SAFE_DIGITS = 13;
+
+/**
+ * `hex` as a number when it has 1 to 13 digits, -1 when a character is not a hex digit, -2
+ * when it is empty or longer. The packet parsers' hot path: no regex, no BigInt.
+ */
+function shortHex(hex: string): number {
+  const n = hex.length;
+  if (n === 0 || n > SAFE_DIGITS) return -2;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = digit(hex.charCodeAt(i));
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
 /** A big-endian hex number of any width (addresses, lengths). Empty text is an error. */
 export function hexToBigint(hex: string): Result<bigint> {
   if (hex.length === 0) return errResult('empty hex number');
-  if (!HEX_RE.test(hex)) return errResult(`non-hex character in number "${hex}"`);
+  const v = shortHex(hex);
+  if (v >= 0) return okResult(BigInt(v));
+  if (v === -1 || !HEX_RE.test(hex)) return errResult(`non-hex character in number "${hex}"`);
   return okResult(BigInt('0x' + hex));
 }
 
@@ -34,6 +63,8 @@ export function bigintToHex(value: bigint): string {
 
 /** A hex number that must fit a JavaScript safe integer (counts, lengths, fds, pids). */
 export function hexToNumber(hex: string): Result<number> {
+  const v = shortHex(hex);
+  if (v >= 0) return okResult(v);
   const r = hexToBigint(hex);
   if (!r.ok) return r;
   if (r.value > BigInt(Number.MAX_SAFE_INTEGER)) return errResult(`number 0x${hex} is too large`);

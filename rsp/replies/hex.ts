@@ -6,6 +6,14 @@ export function hexBytes(data: Uint8Array): string {
   return bufferToHex(data);
 }
 
+/**
+ * `xx` for each byte of registers whose value is unavailable (GDB manual, "Packets", g): what
+ * gdbserver answers for a thread ptrace can no longer read.
+ */
+export function unavailableBytes(count: number): string {
+  return 'xx'.repeat(count);
+}
+
 /** UTF-8 text as hex (qThreadExtraInfo, qRcmd output). */
 export function hexText(text: string): string {
   return textToHex(text);

@@ -16,11 +16,18 @@ export interface MemoryRegion {
   size: bigint;
   /** Undefined for an unmapped gap (then LLDB gets no permissions key). */
   permissions?: MemoryPermissions;
+  /** `flags:` after the permissions (lldb-server 16 sends it empty for every mapping). */
+  flags?: string;
   /** Mapping name such as a file path or [stack] (sent hex-encoded). */
   name?: string;
+  /** `type:` last, such as `stack` for the [stack] mapping. */
+  type?: string;
 }
 
-/** The reply to qMemoryRegionInfo: `start:<hex>;size:<hex>;permissions:rwx;name:<hex>;`. */
+/**
+ * The reply to qMemoryRegionInfo:
+ * `start:<hex>;size:<hex>;permissions:rwx;flags:<flags>;name:<hex>;type:<type>;`.
+ */
 export function memoryRegionReply(region: MemoryRegion): string {
   const pairs: KeyValue[] = [
     ['start', bigintToHex(region.start)],
@@ -33,11 +40,21 @@ export function memoryRegionReply(region: MemoryRegion): string {
       (p.read ? 'r' : '') + (p.write ? 'w' : '') + (p.execute ? 'x' : ''),
     ]);
   }
+  if (region.flags !== undefined) pairs.push(['flags', region.flags]);
   if (region.name !== undefined) pairs.push(['name', textToHex(region.name)]);
+  if (region.type !== undefined) pairs.push(['type', region.type]);
   return keyValueReply(pairs);
 }
 
 /** The reply to `_M`: the allocated address in hex. */
 export function allocatedAddress(addr: bigint): string {
   return bigintToHex(addr);
+}
+
+/**
+ * qLaunchSuccess after a failed `A`: `E` and the reason as plain text, lldb-server's form
+ * (GDBRemoteCommunicationServerLLGS::Handle_qLaunchSuccess), which LLDB shows as it is.
+ */
+export function launchFailure(reason: string): string {
+  return `E${reason}`;
 }

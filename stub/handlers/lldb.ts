@@ -30,7 +30,6 @@ import {
 import { formatStopReply, type LldbStopInfo } from '../../rsp/replies/stop.js';
 import {
   type ClientFeatures,
-  EMPTY,
   errnoOf,
   errorReply,
   type HandlerResult,
@@ -39,8 +38,9 @@ import {
   type SessionContext,
 } from '../context.js';
 import type { Ptid, TargetStop } from '../target.js';
-import { readMemoryRaw } from './memory.js';
-import { vContReply } from './resume.js';
+import { vContReply } from '../../rsp/replies/vcont.js';
+import { addressReply } from '../../rsp/replies/hex.js';
+import { launchFailure } from '../../rsp/replies/lldb.js';
 import { dtDebugSlot } from './svr4.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
@@ -184,7 +184,7 @@ export function lldbKillReply(ctx: SessionContext): string {
 export async function shlibInfoAddr(ctx: SessionContext): Promise<HandlerResult> {
   try {
     const slot = await dtDebugSlot(ctx);
-    return slot === undefined ? errorReply(1) : reply(slot.toString(16));
+    return slot === undefined ? errorReply(1) : reply(addressReply(slot));
   } catch (err) {
     return errorReply(errnoOf(err));
   }
@@ -315,22 +315,6 @@ export async function restoreRegisterState(
   }
 }
 
-/**
- * `x<addr>,<length>` as LLDB reads it (lldbgdbremote.md, "x"): the bytes themselves, with no
- * `b` prefix, and `x0,0` probed with OK. GDB is offered no `x` (no binary-upload+), so it gets
- * the empty reply and uses `m` (rr#3901: one reply format cannot serve both).
- */
-export async function readMemoryBinary(
-  ctx: SessionContext,
-  addr: bigint,
-  length: number,
-  maxReply: number,
-): Promise<HandlerResult> {
-  if (!isLldb(ctx)) return EMPTY;
-  if (length === 0) return OK;
-  return readMemoryRaw(ctx, addr, length, maxReply);
-}
-
 /** Where a session keeps why its last `A` failed (for qLaunchSuccess). */
 export interface LaunchOutcome {
   launchError: string | undefined;
@@ -372,7 +356,7 @@ function launchReply(session: LaunchOutcome, run: HandlerResult): HandlerResult 
 /** `qLaunchSuccess`: OK, or `E` and the reason the last `A` failed (lldb-server's form). */
 export function launchSuccess(session: LaunchOutcome): HandlerResult {
   const error = session.launchError;
-  return error === undefined ? OK : reply(`E${error}`);
+  return error === undefined ? OK : reply(launchFailure(error));
 }
 
 function errnoName(errno: number): string {

@@ -2,6 +2,7 @@
 // packets before the final OK.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ok } from '../../rsp/replies/basic.js';
 import { consoleOutput } from '../../rsp/replies/console.js';
 import { errorReply, OK } from '../context.js';
 import type { Handler } from './handler.js';
@@ -111,6 +112,6 @@ export const monitorHandler: Handler<'monitor'> = (s, cmd) => {
     },
   );
   if (out.output) s.send(consoleOutput(out.output));
-  if (out.exit) return { disconnect: 'exit', reply: 'OK' };
+  if (out.exit) return { disconnect: 'exit', reply: ok() };
   return out.unknown ? errorReply(1) : OK;
 };

@@ -1,5 +1,6 @@
 // QNonStop, vStopped and vCtrlC (GDB manual, "Remote Non-Stop"); the stops themselves are
 // queued by stub/non-stop.ts.
+import { ok } from '../../rsp/replies/basic.js';
 import { EMPTY, errnoOf, errorReply, OK, reply } from '../context.js';
 import { ctrlC } from '../non-stop.js';
 import { type Handler, notServed } from './handler.js';
@@ -23,7 +24,7 @@ export const nonStopHandler: Handler<'non-stop'> = async (s, cmd) => {
 export const nextStopNotification: Handler<'next-stop-notification'> = (s) => {
   if (!s.nonStop) return EMPTY;
   s.stopQueue.shift();
-  return reply(s.stopQueue[0]?.body ?? 'OK');
+  return reply(s.stopQueue[0]?.body ?? ok());
 };
 
 /** vCtrlC: non-stop only; all-stop interrupts with 0x03. */

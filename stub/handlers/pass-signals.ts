@@ -4,16 +4,19 @@ import { EMPTY, errnoOf, errorReply, OK } from '../context.js';
 import { type Handler, withProcess } from './handler.js';
 import { hostSignalSet } from './lldb.js';
 
-export const passSignals: Handler<'pass-signals'> = withProcess(async (_s, cmd, ctx) => {
+export const passSignals: Handler<'pass-signals'> = withProcess((_s, cmd, ctx) => {
   if (!ctx.target.signals) return EMPTY;
   const host = hostSignalSet(ctx, cmd.signals);
   try {
-    await ctx.target.signals.setPassSignals(host);
-    return OK;
+    const sent = ctx.target.signals.setPassSignals(host);
+    return sent ? sent.then(okReply, failReply) : OK;
   } catch (err) {
-    return errorReply(errnoOf(err));
+    return failReply(err);
   }
 });
+
+const okReply = () => OK;
+const failReply = (err: unknown) => errorReply(errnoOf(err));
 
 export const programSignals: Handler<'program-signals'> = withProcess((_s, cmd, ctx) => {
   if (!ctx.target.signals) return EMPTY;

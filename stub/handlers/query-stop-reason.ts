@@ -1,5 +1,7 @@
 // `?`: why the target stopped (GDB manual, "Packets"); in non-stop, every stopped thread's
 // stop, the first as the reply and the rest through vStopped ("Remote Non-Stop").
+import { ok } from '../../rsp/replies/basic.js';
+import { formatStopReply } from '../../rsp/replies/stop.js';
 import { type HandlerResult, reply, type SessionContext } from '../context.js';
 import type { SessionCore } from '../session-core.js';
 import { stopReply } from '../stop-reply.js';
@@ -9,7 +11,8 @@ import type { Handler } from './handler.js';
 export const queryStopReason: Handler<'query-stop-reason'> = async (s) => {
   if (s.nonStop) return nonStopStatus(s);
   const ctx = s.ctx;
-  if (!ctx?.lastStop || ctx.target.base.threads().length === 0) return reply('W00');
+  if (!ctx?.lastStop || ctx.target.base.threads().length === 0)
+    return reply(formatStopReply({ kind: 'exited', status: 0 }, { multiprocess: false }));
   return reply(await stopReply(ctx, ctx.lastStop));
 };
 
@@ -32,7 +35,7 @@ async function nonStopStatus(s: SessionCore): Promise<HandlerResult> {
     }
   }
   s.stopQueue.push(...bodies);
-  return reply(bodies[0]?.body ?? 'OK');
+  return reply(bodies[0]?.body ?? ok());
 }
 
 /**

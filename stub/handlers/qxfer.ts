@@ -1,7 +1,7 @@
 // qXfer:<object>:read/write (GDB manual, "General Query Packets", qXfer). Each object's document
 // is built at offset 0 and served from the cache for the following chunks, so a document read in
 // pieces stays consistent.
-import { xferChunk } from '../../rsp/index.js';
+import { error, xferChunk, xferWritten } from '../../rsp/index.js';
 import { amd64TargetXml } from '../arch/amd64-tdesc.js';
 import { PACKET_SIZE } from '../capabilities.js';
 import { errnoOf, errorReply, type HandlerResult, reply, SessionContext } from '../context.js';
@@ -9,7 +9,7 @@ import { osdataXml } from '../osdata/index.js';
 import type { Target } from '../target.js';
 import { formatPtid } from '../threads.js';
 import { type Handler, withProcess } from './handler.js';
-import { readSome } from './memory.js';
+import { readSome } from './read-memory.js';
 import { librariesSvr4 } from './svr4.js';
 import { traceframeInfo } from './trace-frame.js';
 
@@ -97,7 +97,7 @@ async function readWindow(
       doc = await build();
     } catch (err) {
       // An unknown annex is E00 as in gdbserver; anything else carries its errno.
-      if ((err as { errno?: number }).errno === 0) return { reply: 'E00' };
+      if ((err as { errno?: number }).errno === 0) return reply(error(0));
       return errorReply(errnoOf(err));
     }
     if (doc === undefined) return reply('');
@@ -123,7 +123,7 @@ export async function xferWrite(
     data.copy(cur, offset, 0, n);
     await sig.writeSiginfo(thread, cur);
     ctx.xferCache.delete('siginfo:');
-    return reply(n.toString(16));
+    return reply(xferWritten(n));
   } catch (err) {
     return errorReply(errnoOf(err));
   }

@@ -1,13 +1,91 @@
-// Register packets (GDB manual, "Packets"): g, G, p, P, with LLDB's `;thread:` suffix, and
-// LLDB's QSaveRegisterState/QRestoreRegisterState (lldbgdbremote.md).
+// The register packets (GDB manual, "Packets"): g (read-registers), G (write-registers),
+// p (read-register), P (write-register) over the amd64 layout (stub/arch/amd64-registers.ts),
+// with LLDB's `;thread:` suffix, and LLDB's QSaveRegisterState/QRestoreRegisterState
+// (save-registers, restore-registers; lldbgdbremote.md). Their parsers are the rsp/packets
+// files of those names.
+import { hexBytes, unavailableBytes } from '../../rsp/replies/hex.js';
+import {
+  decodeAll,
+  encodeAll,
+  readRegister as readLayoutRegister,
+  writeRegister as writeLayoutRegister,
+} from '../arch/amd64-registers.js';
+import {
+  errnoOf,
+  errorReply,
+  type HandlerResult,
+  OK,
+  reply,
+  type SessionContext,
+} from '../context.js';
+import { type Ptid, TargetError } from '../target.js';
 import { type Handler, suffixThread, withProcess } from './handler.js';
 import { restoreRegisterState, saveRegisterState } from './lldb.js';
-import {
-  readAllRegisters,
-  readOneRegister,
-  writeAllRegisters,
-  writeOneRegister,
-} from './registers.js';
+
+async function readAllRegisters(ctx: SessionContext, thread?: Ptid): Promise<HandlerResult> {
+  try {
+    const t = thread ?? ctx.currentThread();
+    return reply(hexBytes(encodeAll(ctx.layout, await ctx.registers(t))));
+  } catch (err) {
+    // A thread killed from outside: every register unavailable (`xx`), as gdbserver answers
+    // when ptrace says ESRCH, so gdb can still resume and hear of the death.
+    if (err instanceof TargetError && err.code === 'ESRCH') {
+      return reply(unavailableBytes(ctx.layout.regs.reduce((n, r) => n + r.size, 0)));
+    }
+    return errorReply(errnoOf(err));
+  }
+}
+
+async function writeAllRegisters(
+  ctx: SessionContext,
+  data: Buffer,
+  thread?: Ptid,
+): Promise<HandlerResult> {
+  try {
+    const t = thread ?? ctx.currentThread();
+    const bufs = await ctx.registers(t);
+    const changed = decodeAll(ctx.layout, bufs, data);
+    await ctx.storeRegisters(t, bufs, changed);
+    return OK;
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+async function readOneRegister(
+  ctx: SessionContext,
+  regnum: number,
+  thread?: Ptid,
+): Promise<HandlerResult> {
+  const def = ctx.layout.regs[regnum];
+  // An unknown register is an error, not an empty reply: empty would mean "p unsupported".
+  if (!def) return errorReply(22);
+  try {
+    const t = thread ?? ctx.currentThread();
+    return reply(hexBytes(readLayoutRegister(def, await ctx.registers(t))));
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+async function writeOneRegister(
+  ctx: SessionContext,
+  regnum: number,
+  value: Buffer,
+  thread?: Ptid,
+): Promise<HandlerResult> {
+  const def = ctx.layout.regs[regnum];
+  if (!def || value.length !== def.size) return errorReply(22);
+  try {
+    const t = thread ?? ctx.currentThread();
+    const bufs = await ctx.registers(t);
+    const changed = writeLayoutRegister(def, bufs, value);
+    await ctx.storeRegisters(t, bufs, new Set([changed]));
+    return OK;
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
 
 export const readRegisters: Handler<'read-registers'> = withProcess((_s, cmd, ctx) =>
   readAllRegisters(ctx, suffixThread(ctx, cmd.thread)),

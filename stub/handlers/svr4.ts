@@ -8,7 +8,7 @@
 //   link_map: +0 l_addr +8 l_name +16 l_ld +24 l_next +32 l_prev
 // GDB 13 requires lmid (the namespace, named by its r_debug address) on every <library>.
 import type { SessionContext } from '../context.js';
-import { readSome } from './memory.js';
+import { readSome } from './read-memory.js';
 import { TargetError } from '../target.js';
 
 const AT_PHDR = 3n;

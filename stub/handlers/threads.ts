@@ -1,7 +1,7 @@
 // Thread packets (GDB manual, "Packets" and "General Query Packets"): Hg/Hc, T, qC,
 // qfThreadInfo/qsThreadInfo, qThreadExtraInfo, qAttached.
 import { attachedReply, hexText } from '../../rsp/replies/hex.js';
-import { currentThread, threadListPart } from '../../rsp/replies/threads.js';
+import { currentThread, threadListEnd, threadListPart } from '../../rsp/replies/threads.js';
 import { errorReply, type HandlerResult, OK, reply, type SessionContext } from '../context.js';
 import type { SessionCore } from '../session-core.js';
 import { resolveThread } from '../threads.js';
@@ -64,10 +64,10 @@ export const threadListFirst: Handler<'thread-list-first'> = withProcess(
         { multiprocess: ctx.client.multiprocess },
       ),
     ),
-  (s, cmd) => lldbWithoutProcess(cmd.kind, s.client, undefined) ?? reply('l'),
+  (s, cmd) => lldbWithoutProcess(cmd.kind, s.client, undefined) ?? reply(threadListEnd()),
 );
 
-export const threadListNext: Handler<'thread-list-next'> = () => reply('l');
+export const threadListNext: Handler<'thread-list-next'> = () => reply(threadListEnd());
 
 export const threadExtraInfo: Handler<'thread-extra-info'> = withProcess(async (s, cmd, ctx) => {
   const owner = s.proc(cmd.thread.pid) ?? ctx;

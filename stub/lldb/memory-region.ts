@@ -6,7 +6,10 @@
 // `permissions` is omitted for a ---p mapping and `name` for an anonymous one. `type:stack` for
 // [stack] is an addition LLDB's client understands (it marks stack memory) but lldb-server omits.
 import { readFile } from 'node:fs/promises';
-import { textToHex } from '../../rsp/common/hex.js';
+import {
+  type MemoryRegion,
+  memoryRegionReply as formatMemoryRegion,
+} from '../../rsp/replies/lldb.js';
 
 export interface MapsEntry {
   start: bigint;
@@ -51,26 +54,33 @@ export interface RegionOptions {
   stackType?: boolean;
 }
 
-/** The reply to `qMemoryRegionInfo:<addr>` given the process's mappings. */
+/** The region `addr` falls in, as lldb-server 16 describes it, given the process's mappings. */
+export function memoryRegionAt(
+  maps: readonly MapsEntry[],
+  addr: bigint,
+  opts: RegionOptions = {},
+): MemoryRegion {
+  for (const e of maps) {
+    if (addr < e.start) return { start: addr, size: e.start - addr };
+    if (addr >= e.end) continue;
+    const region: MemoryRegion = { start: e.start, size: e.end - e.start, flags: '' };
+    if (e.read || e.write || e.execute) {
+      region.permissions = { read: e.read, write: e.write, execute: e.execute };
+    }
+    if (e.name !== '') region.name = e.name;
+    if ((opts.stackType ?? true) && e.name === '[stack]') region.type = 'stack';
+    return region;
+  }
+  return { start: addr, size: MAX_ADDR - addr };
+}
+
+/** The reply to `qMemoryRegionInfo:<addr>` (formatted by rsp/replies/lldb.ts). */
 export function memoryRegionReply(
   maps: readonly MapsEntry[],
   addr: bigint,
   opts: RegionOptions = {},
 ): string {
-  const hex = (n: bigint) => n.toString(16);
-  for (const e of maps) {
-    if (addr < e.start) return `start:${hex(addr)};size:${hex(e.start - addr)};`;
-    if (addr >= e.end) continue;
-    let out = `start:${hex(e.start)};size:${hex(e.end - e.start)};`;
-    if (e.read || e.write || e.execute) {
-      out += `permissions:${e.read ? 'r' : ''}${e.write ? 'w' : ''}${e.execute ? 'x' : ''};`;
-    }
-    out += 'flags:;';
-    if (e.name !== '') out += `name:${textToHex(e.name)};`;
-    if ((opts.stackType ?? true) && e.name === '[stack]') out += 'type:stack;';
-    return out;
-  }
-  return `start:${hex(addr)};size:${hex(MAX_ADDR - addr)};`;
+  return formatMemoryRegion(memoryRegionAt(maps, addr, opts));
 }
 
 /** `qMemoryRegionInfo` with no address asks whether the packet is supported. */

@@ -121,38 +121,77 @@ async function conditionHolds(
   return r.value !== 0n;
 }
 
-/** Collects every tracepoint at pc for the thread stopped there. */
+/**
+ * One frame of `tp` at pc with `actions` (its actions at a hit, its while-stepping actions at a
+ * step); false when that ended the run.
+ */
+async function collectFrame(
+  st: TraceState,
+  ctx: SessionContext,
+  regs: RegisterBuffers,
+  pc: bigint,
+  tp: Tracepoint,
+  actions: Tracepoint['actions'],
+): Promise<boolean> {
+  const frame = new TraceFrame(tp.number, pc);
+  let error: string | undefined;
+  for (const { action } of actions) {
+    error = await runAction(st, ctx, regs, pc, frame, action);
+    if (error) break;
+  }
+  if (!st.buffer.add(frame)) {
+    await stopTracing(st, 'tfull', 0);
+    return false;
+  }
+  tp.bytes += frame.size;
+  if (error) {
+    await stopTracing(st, 'terror', tp.number, `action expression: ${error}`);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Collects every tracepoint at pc for the thread stopped there; returns those whose
+ * while-stepping actions start now (the thread is to be single-stepped for them).
+ */
 export async function collectAt(
   st: TraceState,
   ctx: SessionContext,
   thread: Ptid,
   pc: bigint,
-): Promise<void> {
+): Promise<Tracepoint[]> {
+  const stepping: Tracepoint[] = [];
   const tps = st.at(pc);
-  if (tps.length === 0 || !st.running) return;
+  if (tps.length === 0 || !st.running) return stepping;
   const regs = await ctx.registers(thread);
   for (const tp of tps) {
-    if (!st.running) return;
+    if (!st.running) break;
     if (!(await conditionHolds(st, ctx, regs, tp))) continue;
     tp.hits++;
-    const frame = new TraceFrame(tp.number, pc);
-    let error: string | undefined;
-    for (const { action } of tp.actions) {
-      error = await runAction(st, ctx, regs, pc, frame, action);
-      if (error) break;
-    }
-    if (!st.buffer.add(frame)) {
-      await stopTracing(st, 'tfull', 0);
-      return;
-    }
-    tp.bytes += frame.size;
-    if (error) {
-      await stopTracing(st, 'terror', tp.number, `action expression: ${error}`);
-      return;
-    }
-    if (tp.passCount > 0 && tp.hits >= tp.passCount) {
+    if (!(await collectFrame(st, ctx, regs, pc, tp, tp.actions))) break;
+    // A stepping tracepoint's pass count is checked when its steps are done (gdbserver).
+    if (tp.stepCount > 0) stepping.push(tp);
+    else if (tp.passCount > 0 && tp.hits >= tp.passCount) {
       await stopTracing(st, 'tpasscount', tp.number);
-      return;
+      break;
     }
   }
+  return st.running ? stepping : [];
+}
+
+/** One while-stepping step of `tp` done at pc (tracepoint.cc tracepoint_finished_step). */
+export async function collectStep(
+  st: TraceState,
+  ctx: SessionContext,
+  thread: Ptid,
+  pc: bigint,
+  tp: Tracepoint,
+  last: boolean,
+): Promise<void> {
+  if (!st.running) return;
+  const regs = await ctx.registers(thread);
+  if (!(await collectFrame(st, ctx, regs, pc, tp, tp.stepActions))) return;
+  if (last && tp.passCount > 0 && tp.hits >= tp.passCount)
+    await stopTracing(st, 'tpasscount', tp.number);
 }

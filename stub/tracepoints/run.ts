@@ -62,4 +62,18 @@ export async function stopTracing(
   const bps = st.ctx?.swBreakpoints;
   for (const addr of st.installed) bps?.release(addr);
   st.installed.clear();
+  st.stepping.clear();
+}
+
+/**
+ * The connection ends: so does the run (disconnected tracing is not offered), as gdbserver's
+ * stop_tracing when gdb goes. Its int3s come out now if the program is stopped (a next client
+ * would get their traps); a running one loses them at its next resume.
+ */
+export function endTracing(st: TraceState | undefined, stopped: boolean): void {
+  if (!st?.running) return;
+  const bps = st.ctx?.swBreakpoints;
+  void stopTracing(st, 'tdisconnected', 0)
+    .then(() => (stopped ? bps?.flush() : undefined))
+    .catch(() => {});
 }

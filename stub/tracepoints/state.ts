@@ -23,6 +23,8 @@ export class TraceState {
   ctx: SessionContext | undefined;
   /** Addresses whose int3 we hold in ctx for the run. */
   installed = new Set<bigint>();
+  /** Threads (by tid) single-stepped for while-stepping actions, with the steps left. */
+  readonly stepping = new Map<number, { tp: Tracepoint; left: number }[]>();
   stopReason = 'tnotrun';
   stopTracepoint = 0;
   stopText: string | undefined;

@@ -65,6 +65,18 @@ e2e(
   },
 );
 
+e2e('the server keeps serving when the reader of its stderr goes away', async (t) => {
+  const prog = await basicProgram();
+  // --debug writes a line per packet to stderr: every one fails with EPIPE once it is closed.
+  const server = await startServer('ntrace', [prog], { before: ['--once', '--debug'] });
+  server.proc.stderr!.destroy();
+  const res = await runGdb(prog, server.port, ['break add', 'continue', 'continue']);
+  const out = normalize(res.stdout);
+  t.regex(out, /Breakpoint 1, add \(a=3, b=4\)/, res.stderr);
+  t.regex(out, /\[Inferior 1 \(process N\) exited with code 07\]/);
+  t.is(await server.exited, 0, '--once: the server ends with its client');
+});
+
 e2e('--wrapper runs the program through a wrapper that execs it', async (t) => {
   const prog = await basicProgram();
   const server = await startServer('ntrace', [prog], {

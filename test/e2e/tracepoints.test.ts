@@ -137,3 +137,37 @@ e2e('a gdb breakpoint at a tracepoint still stops, and the hit is collected once
   t.regex(run.out, /Breakpoint 4, done \(\)/);
   t.regex(run.out, /Collected 3 trace frames\./);
 });
+
+e2e('while-stepping: a frame at the hit, then one per step, and the program runs on', async (t) => {
+  const run = await runScenario(
+    'ntrace',
+    await prog(),
+    [
+      'break main',
+      'continue',
+      'trace record',
+      await actions(2, ['collect i', 'while-stepping 2', 'collect $rip', 'end']),
+      'tstart',
+      'break done',
+      'continue',
+      'tstop',
+      'tstatus',
+      'tfind start',
+      'tdump',
+      'tfind',
+      'tdump',
+      'tfind',
+      'tdump',
+      'tfind',
+      'tdump',
+      'kill',
+    ],
+    { args: ['2'] },
+  );
+  t.regex(run.out, /Breakpoint 3, done \(\)/);
+  t.regex(run.out, /Collected 6 trace frames\./);
+  t.regex(run.out, /trace frame 0:\ni = 0\n/);
+  t.regex(run.out, /trace frame 1:\n\$rip = \(void \(\*\)\(\)\) 0x\w+ <record\+\d+>\n/);
+  t.regex(run.out, /trace frame 2:\n\$rip = /);
+  t.regex(run.out, /trace frame 3:\ni = 1\n/);
+});

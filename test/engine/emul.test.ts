@@ -2,7 +2,7 @@
 // step-over (kmod/ntrace_emul.c: nop, endbr64, push, mov/lea in every addressing form, mov of
 // an immediate). The fixture checks every result against the same operations in C and exits 1
 // on any difference; it must exit 0 and report nothing but what the breakpoints ask for.
-import { capTest, fixture, Session, symbols } from './_session.js';
+import { capTest, fixture, Session, sym, symbols } from './_session.js';
 
 /** const8 0; end: a condition that is always false. */
 const never = Buffer.from('220027', 'hex');
@@ -58,5 +58,53 @@ capTest(
     }
     await s.cont(last);
     t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
+  },
+);
+
+capTest(
+  ['launch', 'swBreak'],
+  'an instruction under a breakpoint rewritten between two resumes from it runs as rewritten',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('emul-patch');
+    const at = sym(await symbols(path), 'patch_at');
+    const { pid, stop } = await s.launch(path, ['0']);
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: at, len: 1 });
+    await s.cont(stop);
+    const first = await s.nextStop();
+    t.is(first.pc, at);
+    // The resume runs `mov $1, %eax` from the breakpoint (the userspace engine keeps its bytes).
+    await s.cont(first);
+    const second = await s.nextStop();
+    t.is(second.pc, at);
+    // Only the immediate changes, not the byte under the int3: `mov $2, %eax`.
+    await s.writeU32(pid, at + 1n, 2);
+    t.deepEqual([...(await s.engine.readMemory(pid, at, 5))], [0xb8, 2, 0, 0, 0]);
+    await s.cont(second);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 1 * 16 + 2 });
+  },
+);
+
+capTest(
+  ['launch', 'swBreak', 'condBytecode'],
+  'false conditions on an instruction the emulator does not run: stepped over from the breakpoint',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('emul-patch');
+    const at = sym(await symbols(path), 'bump_at');
+    const { pid, stop } = await s.launch(path, ['30']);
+    await s.engine.setBreakpoint({
+      pid,
+      kind: 'sw',
+      addr: at,
+      len: 1,
+      exprs: { conditions: [never] },
+    });
+    await s.cont(stop);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 1 * 16 + 1 });
+    t.false(
+      s.events.some((e) => e.type === 'stop'),
+      'no stop',
+    );
   },
 );

@@ -370,3 +370,23 @@ test('property: a corrupted body byte is caught (checksum) or breaks the frame, 
   );
   t.pass();
 });
+
+test('a body never shares memory with the chunk it came in (a read buffer may be reused)', (t) => {
+  for (const [raw, decoded] of [
+    ['m401000,40', 'm401000,40'],
+    ['X10,2:}]}]', 'X10,2:}}'],
+  ] as const) {
+    const chunk = Buffer.from(`$${raw}#${cs(raw)}`, 'latin1');
+    const evs = new Framer({ maxPacketSize: 100 }).push(chunk);
+    chunk.fill(0x41);
+    t.deepEqual(show(evs), [{ type: 'packet', body: decoded }]);
+  }
+});
+
+test('a packet whose checksum comes in the next chunk is taken whole', (t) => {
+  const f = new Framer({ maxPacketSize: 100 });
+  const first = Buffer.from('$qC#b', 'latin1');
+  t.deepEqual(f.push(first), []);
+  first.fill(0x41);
+  t.deepEqual(show(f.push(Buffer.from('4', 'latin1'))), [{ type: 'packet', body: 'qC' }]);
+});

@@ -118,3 +118,32 @@ test('with no process, gdb gets no target description (it may still set any arch
   t.is(await h.client.request('qXfer:features:read:target.xml:0,fff'), 'E01');
   await h.close();
 });
+
+test('all-stop, two processes: a death racing the first one stop reply waits for the next resume', async (t) => {
+  // gdb.base/vfork-follow-parent.exp, schedule-multiple: the parent's vforkdone is reported,
+  // the child is asked to stop and exits before that reply is out. Reported then too, gdb got
+  // two stop replies for one vCont and every later reply was one behind ("Unknown remote qXfer
+  // reply: OK").
+  const { p, targets } = provider();
+  const h = await connectSession(undefined, { multi: true, provider: p });
+  await h.client.request('qSupported:multiprocess+');
+  t.is(await h.client.request('!'), 'OK');
+  t.regex(await h.client.request(`vRun;${hex('/bin/prog')}`), /thread:p7d0\.7d0;/);
+  t.regex(await h.client.request('vAttach;bb8'), /thread:pbb8\.bb8;/);
+  const a = targets.get(0x7d0)!;
+  const b = targets.get(0xbb8)!;
+  a.script.push({
+    kind: 'stopped',
+    thread: { pid: 0x7d0, tid: 0x7d0 },
+    signal: 5,
+    cause: { type: 'signal' },
+  });
+  // Asked to stop for a's stop, b dies at once: before a's reply is sent.
+  b.interrupt = async () => b.report({ kind: 'exited', pid: 0xbb8, code: 0 });
+  t.regex(await h.client.request('vCont;c'), /^T05.*thread:p7d0\.7d0;/);
+  // The next reply answers the next packet: no second stop reply came for that vCont.
+  t.is(await h.client.request('qC'), 'QCp7d0.7d0');
+  // The death is the stop of the next resume.
+  t.is(await h.client.request('vCont;c'), 'W00;process:bb8');
+  await h.close();
+});

@@ -138,3 +138,23 @@ test('monitor exit with --multi ends the server too, detaching an attached debug
   t.true(f.detached);
   t.false(f.killed);
 });
+
+for (const path of ['native', 'net'] as const) {
+  test(`${path} socket: garbage gets its error and the next packet is served; a reset ends the session`, async (t) => {
+    const f = new FakeTarget(1000, [1000], false);
+    const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 }, path);
+    const s = serve({ listener, target: f.asTarget(), multi: false, once: true });
+    const c = await client(listener.port!);
+    // Bytes outside any packet are skipped; a bad checksum is refused with `-`.
+    c.raw(Buffer.from([0x00, 0xff, 0x7a, 0x7a]));
+    c.raw('$qC#00');
+    t.is(await c.request('qC'), 'QC3e8');
+    t.true(c.acks.includes('-'));
+    // A body that is not a packet of ours gets the empty reply, and serving goes on.
+    t.is(await c.request('qNoSuchPacket'), '');
+    t.is(await c.request('qC'), 'QC3e8');
+    c.sock.resetAndDestroy();
+    await s.done;
+    t.true(f.killed);
+  });
+}

@@ -1,4 +1,6 @@
+import { connect } from 'node:net';
 import test from 'ava';
+import { NativeSocketLink } from '../../native/rsp-socket.js';
 import { listen, listenErrorText, parseComm } from '../../stub/transport.js';
 
 test('COMM forms as gdbserver reads them', (t) => {
@@ -26,4 +28,19 @@ test('a host that does not resolve is reported as gdbserver words it, before any
     listenErrorText(err as NodeJS.ErrnoException, 'tcp8:123:0'),
     'tcp8:123:0: cannot resolve name: Name or service not known',
   );
+});
+
+test('a TCP client is served on the addon socket, or on net streams when asked', async (t) => {
+  for (const [path, native] of [
+    ['native', true],
+    ['net', false],
+  ] as const) {
+    const listener = await listen({ kind: 'tcp', host: '127.0.0.1', port: 0 }, path);
+    const sock = connect(listener.port!, '127.0.0.1');
+    const link = await listener.accept();
+    t.is(link instanceof NativeSocketLink, native);
+    link?.destroy();
+    sock.destroy();
+    listener.close();
+  }
 });

@@ -223,9 +223,10 @@ struct ntrace_cmd_pid {
 
 /*
  * NTRACE_OPT_ALL_STOP: when a thread of the process stops for any reason other than a
- * request, the engine stops every other thread of that process before the first STOP record
- * is readable; the others' STOP records follow (NTRACE_STOP_REQUESTED, or their own event,
- * which the client keeps pending). All-stop without a round trip per thread.
+ * request, an attach or a new thread's first stop (NTRACE_STOP_NEW_THREAD: no event of the
+ * run, the others run on), the engine stops every other thread of that process before the
+ * first STOP record is readable; the others' STOP records follow (NTRACE_STOP_REQUESTED, or
+ * their own event, which the client keeps pending). All-stop without a round trip per thread.
  */
 #define NTRACE_OPT_ALL_STOP   (1U << 0)
 

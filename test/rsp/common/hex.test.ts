@@ -111,3 +111,30 @@ test('property: numbers and register values round-trip', (t) => {
   );
   t.pass();
 });
+
+test('numbers up to 13 digits and longer ones read alike, in any case; junk is refused', (t) => {
+  // 13 digits take the no-BigInt path, 14 and more the other one.
+  t.deepEqual(hexToNumber('fffffffffffff'), { ok: true, value: 2 ** 52 - 1 });
+  t.deepEqual(hexToNumber('1FFFFFFFFFFFFF'), { ok: true, value: Number.MAX_SAFE_INTEGER });
+  t.false(hexToNumber('20000000000000').ok);
+  t.deepEqual(hexToBigint('7FfF12345678'), { ok: true, value: 0x7fff12345678n });
+  t.deepEqual(hexToBigint('ffffffffffffffff'), { ok: true, value: 0xffffffffffffffffn });
+  for (const bad of ['12g4', ' 1', '1-', 'x', '0x10', '-1', '1.5']) {
+    t.false(hexToNumber(bad).ok, bad);
+    t.false(hexToBigint(bad).ok, bad);
+  }
+  t.false(hexToBigint('fffffffffffffffffg').ok);
+  t.false(hexToNumber('').ok);
+});
+
+test('property: the fast and the BigInt readings of a number agree', (t) => {
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.boolean(), (v, upper) => {
+        const text = upper ? v.toString(16).toUpperCase() : v.toString(16);
+        const r = hexToBigint(text);
+        return r.ok && r.value === v;
+      }),
+    ),
+  );
+});

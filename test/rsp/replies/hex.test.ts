@@ -8,6 +8,7 @@ import {
   offsetsReply,
   searchReply,
   symbolLookup,
+  unavailableBytes,
 } from '../../../rsp/index.js';
 
 test('hex payload helpers', (t) => {
@@ -28,4 +29,9 @@ test('x replies: gdb style has a leading b, LLDB style none', (t) => {
   t.is(binaryMemory(Buffer.from('ab'), { gdbStyle: true }).toString(), 'bab');
   t.is(binaryMemory(Buffer.from('ab'), { gdbStyle: false }).toString(), 'ab');
   t.is(binaryMemory(Buffer.alloc(0), { gdbStyle: true }).toString(), 'b');
+});
+
+test('unavailable registers are xx per byte', (t) => {
+  t.is(unavailableBytes(3), 'xxxxxx');
+  t.is(unavailableBytes(0), '');
 });

@@ -1,5 +1,10 @@
 import test from 'ava';
-import { allocatedAddress, keyValueReply, memoryRegionReply } from '../../../rsp/index.js';
+import {
+  allocatedAddress,
+  keyValueReply,
+  launchFailure,
+  memoryRegionReply,
+} from '../../../rsp/index.js';
 
 test('key:value; replies with decimal numbers', (t) => {
   t.is(
@@ -25,5 +30,21 @@ test('qMemoryRegionInfo replies', (t) => {
   );
   // An unmapped gap has no permissions key (lldbgdbremote.md example).
   t.is(memoryRegionReply({ start: 2n, size: 0xfffffffen }), 'start:2;size:fffffffe;');
+  // lldb-server 16's order: flags after the permissions, type last.
+  t.is(
+    memoryRegionReply({
+      start: 0x7ffffffde000n,
+      size: 0x21000n,
+      permissions: { read: true, write: true, execute: false },
+      flags: '',
+      name: '[stack]',
+      type: 'stack',
+    }),
+    'start:7ffffffde000;size:21000;permissions:rw;flags:;name:5b737461636b5d;type:stack;',
+  );
   t.is(allocatedAddress(0x7ffff7fd0000n), '7ffff7fd0000');
+});
+
+test('qLaunchSuccess failure: E and the reason as text', (t) => {
+  t.is(launchFailure('launch failed: ENOENT'), 'Elaunch failed: ENOENT');
 });

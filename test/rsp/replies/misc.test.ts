@@ -1,6 +1,13 @@
 // console.ts, threads.ts, vcont.ts, features.ts.
 import test from 'ava';
-import { consoleOutput, currentThread, threadListPart, vContActions } from '../../../rsp/index.js';
+import {
+  consoleOutput,
+  currentThread,
+  threadListEnd,
+  threadListPart,
+  vContActions,
+  vContReply,
+} from '../../../rsp/index.js';
 
 test('O packets carry hex text', (t) => {
   t.is(consoleOutput('hi\n'), 'O68690a');
@@ -13,9 +20,13 @@ test('qC and thread list replies', (t) => {
   t.is(threadListPart([{ tid: 1 }, { tid: 0x1f }], { multiprocess: false }), 'm1,1f');
   t.is(threadListPart([{ pid: 2, tid: 3 }], { multiprocess: true }), 'mp2.3');
   t.is(threadListPart([], { multiprocess: true }), 'l');
+  t.is(threadListEnd(), 'l');
 });
 
 test('vCont? reply', (t) => {
   t.is(vContActions(['c', 'C', 's', 'S', 't', 'r']), 'vCont;c;C;s;S;t;r');
   t.is(vContActions([]), 'vCont');
+  t.is(vContReply({}), 'vCont;c;C;s;S');
+  t.is(vContReply({ nonStop: true }), 'vCont;c;C;s;S;t');
+  t.is(vContReply({ nonStop: true, rangeStep: true }), 'vCont;c;C;s;S;t;r');
 });

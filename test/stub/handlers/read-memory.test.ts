@@ -1,6 +1,79 @@
 import test from 'ava';
+import { SessionContext } from '../../../stub/context.js';
+import {
+  crcMemory,
+  gdbCrc32,
+  READ_CHUNK,
+  readMemory,
+  searchMemory,
+  writeMemory,
+} from '../../../stub/handlers/read-memory.js';
+import { FakeTarget } from '../../helpers/fake-target.js';
 import { connectSession } from '../../helpers/rsp-client.js';
 import { fake } from './_fake.js';
+
+function ctx() {
+  const fake = new FakeTarget();
+  const data = Buffer.alloc(0x3000);
+  for (let i = 0; i < data.length; i++) data[i] = i & 0xff;
+  data.write('needle', 0x2ffa);
+  fake.map(0x10000n, data);
+  return { fake, ctx: new SessionContext(fake.asTarget()) };
+}
+
+test('gdb crc32 of "123456789"', (t) => {
+  t.is(gdbCrc32(Buffer.from('123456789')), 0x0376e6e7);
+});
+
+test('m returns the bytes in hex', async (t) => {
+  const { ctx: c } = ctx();
+  t.deepEqual(await readMemory(c, 0x10010n, 4, 0x4000), { reply: '10111213' });
+});
+
+test('m across the end of a mapping returns the readable part', async (t) => {
+  const { ctx: c } = ctx();
+  const r = await readMemory(c, 0x12ffen, 8, 0x4000);
+  t.deepEqual(r, { reply: Buffer.from('le').toString('hex') });
+});
+
+test('m at an unmapped address is an error', async (t) => {
+  const { ctx: c } = ctx();
+  t.deepEqual(await readMemory(c, 0x100n, 4, 0x4000), { reply: 'E05' });
+});
+
+test('m longer than the target chunk is split and reassembled', async (t) => {
+  const fake = new FakeTarget();
+  const len = READ_CHUNK + 0x800;
+  const data = Buffer.alloc(len);
+  for (let i = 0; i < len; i++) data[i] = i & 0xff;
+  fake.map(0x10000n, data);
+  const c = new SessionContext(fake.asTarget());
+  const r = (await readMemory(c, 0x10000n, len, 4 * len)) as { reply: string };
+  t.is(r.reply.length, len * 2);
+  t.is(r.reply.slice(READ_CHUNK * 2, READ_CHUNK * 2 + 4), '0001');
+  t.is(fake.calls.filter((x) => x.startsWith('readMemory')).length, 2);
+});
+
+test('M writes, and a write into unmapped memory fails', async (t) => {
+  const { fake, ctx: c } = ctx();
+  t.deepEqual(await writeMemory(c, 0x10000n, Buffer.from([0xaa, 0xbb])), { reply: 'OK' });
+  t.is(fake.regions[0]!.data[1], 0xbb);
+  t.deepEqual(await writeMemory(c, 0x100n, Buffer.from([1])), { reply: 'E05' });
+  t.deepEqual(await writeMemory(c, 0x12fffn, Buffer.from([1, 2])), { reply: 'E05' });
+});
+
+test('qSearch:memory finds a pattern across chunk boundaries, or reports none', async (t) => {
+  const { ctx: c } = ctx();
+  t.deepEqual(await searchMemory(c, 0x10000n, 0x3000, Buffer.from('needle')), { reply: '1,12ffa' });
+  t.deepEqual(await searchMemory(c, 0x10000n, 0x3000, Buffer.from('absent!')), { reply: '0' });
+});
+
+test('qCRC matches a local crc and fails on unreadable memory', async (t) => {
+  const { fake, ctx: c } = ctx();
+  const expect = gdbCrc32(fake.regions[0]!.data.subarray(0, 0x2000));
+  t.deepEqual(await crcMemory(c, 0x10000n, 0x2000), { reply: `C${expect.toString(16)}` });
+  t.deepEqual(await crcMemory(c, 0x12000n, 0x2000), { reply: 'E05' });
+});
 
 test('memory: reads, partial reads, unmapped reads, writes', async (t) => {
   const f = fake();

@@ -136,3 +136,61 @@ test('trace state variables: defined, uploaded, unknown before a run', async (t)
   t.is(await req('qTsV'), 'l');
   await h.close();
 });
+
+test('while-stepping: the thread steps for each count, a frame each, then resumes', async (t) => {
+  const f = fake();
+  f.gpr.get(PID)!.writeBigUInt64LE(TP, 16 * 8);
+  const at = (type: 'sw-break' | 'step' | 'signal', signal = 5): TargetStop => ({
+    kind: 'stopped',
+    thread,
+    signal,
+    cause: { type },
+  });
+  f.script.push(at('sw-break'), at('step'), at('step'), at('signal', 11));
+  const h = await connectSession(f.asTarget());
+  const req = (p: string) => h.client.request(p);
+  await req('QTinit');
+  t.is(await req('QTDP:1:401010:E:2:0-'), 'OK');
+  t.is(await req('QTDP:-1:401010:M-1,401020,1-'), 'OK');
+  t.is(await req('QTDP:-1:401010:SM-1,401021,1-'), 'OK');
+  t.is(await req('QTDP:-1:401010:M-1,401022,1'), 'OK', 'a while-stepping action too');
+  await req('QTStart');
+  // Each step moves the thread on by a byte (the fake has no instructions).
+  const resume = f.resume.bind(f);
+  f.resume = async (actions) => {
+    if (actions[0]?.mode === 'step') {
+      const g = f.gpr.get(PID)!;
+      g.writeBigUInt64LE(g.readBigUInt64LE(16 * 8) + 1n, 16 * 8);
+    }
+    return resume(actions);
+  };
+  t.regex(await req('vCont;c'), /^T0b/);
+  const resumes = f.calls.filter((c) => c.startsWith('resume'));
+  t.is(resumes.length, 4);
+  t.regex(resumes[1]!, /"mode":"step"/);
+  t.regex(resumes[2]!, /"mode":"step"/);
+  t.regex(resumes[3]!, /"mode":"continue"/);
+  t.regex(await req('qTStatus'), /tframes:3;/);
+  t.is(await req('QTFrame:1'), 'F1T1');
+  t.is(await req('m401021,2'), '21', 'a step frame holds the step actions');
+  t.is(await req('m401022,1'), '22');
+  t.is(await req('m401020,1'), 'E01');
+  t.is(await req('qTfP'), 'T1:401010:E:2:0');
+  t.is(await req('qTsP'), 'A1:401010:M-1,401020,1');
+  t.is(await req('qTsP'), 'S1:401010:M-1,401021,1');
+  t.is(await req('qTsP'), 'S1:401010:M-1,401022,1');
+  t.is(await req('qTsP'), 'l');
+  await h.close();
+});
+
+test('the run ends with the connection and its int3s come out', async (t) => {
+  const f = tracedFake();
+  const h = await connectSession(f.asTarget());
+  const req = (p: string) => h.client.request(p);
+  await define(req, []);
+  await req('QTStart');
+  t.true(f.swBreaks.has(TP));
+  await h.close();
+  while (f.swBreaks.has(TP)) await new Promise((r) => setImmediate(r));
+  t.pass('cleared');
+});

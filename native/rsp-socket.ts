@@ -1,0 +1,127 @@
+// A connected socket whose bytes the addon moves (native/src/rsp_socket.cc): read(2) on
+// readiness, write(2) from the caller's buffer. It offers the part of a Duplex that
+// stub/connection.ts uses ('data', 'drain', 'end', 'close', 'error'; write, pause, resume,
+// end, destroy), so the connection and everything above it do not know which path carries
+// their bytes. Node's net stream path costs more CPU per packet than gdbserver's whole handling
+// of one (bench/RESULTS.md, issue 13).
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface NativeRspSocket {
+  write(data: Buffer): boolean;
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+
+interface SockAddon {
+  RspSocket: new (
+    fd: number,
+    onData: (chunk: Buffer) => void,
+    onDrain: () => void,
+    onEnd: (code: string | null) => void,
+  ) => NativeRspSocket;
+}
+
+/** dist/native/rsp-socket.js -> <root>/build/Release/ntrace_sock.node */
+const addonPath = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../build/Release/ntrace_sock.node',
+);
+
+let cached: SockAddon | undefined;
+
+function addon(): SockAddon {
+  if (cached === undefined) cached = createRequire(import.meta.url)(addonPath) as SockAddon;
+  return cached;
+}
+
+/** The fd of an accepted net.Socket's handle (TCP or Unix), if it has one. */
+function handleFd(sock: Socket): number | undefined {
+  const fd = (sock as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+export class NativeSocketLink extends EventEmitter {
+  readonly remoteAddress: string | undefined;
+  private readonly sock: NativeRspSocket;
+  private paused = true;
+  private ended = false;
+  private closed = false;
+
+  /**
+   * Takes over an accepted socket that has not read yet (a server made with pauseOnConnect):
+   * the addon duplicates its fd and the net.Socket is destroyed, so one owner is left.
+   */
+  constructor(accepted: Socket) {
+    super();
+    const fd = handleFd(accepted);
+    if (fd === undefined) throw new Error('the accepted socket has no fd');
+    this.remoteAddress = accepted.remoteAddress;
+    this.sock = new (addon().RspSocket)(
+      fd,
+      (chunk) => this.emit('data', chunk),
+      () => this.emit('drain'),
+      (code) => this.onEnd(code),
+    );
+    accepted.destroy();
+    this.sock.pause();
+  }
+
+  private onEnd(code: string | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (code !== null) {
+      const err = new Error(`read: ${code}`) as NodeJS.ErrnoException;
+      err.code = code;
+      this.emit('error', err);
+    } else this.emit('end');
+    this.destroy();
+  }
+
+  write(data: Buffer | string): boolean {
+    return this.sock.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+  }
+
+  pause(): this {
+    if (!this.paused) {
+      this.paused = true;
+      this.sock.pause();
+    }
+    return this;
+  }
+
+  resume(): this {
+    if (this.paused && !this.ended) {
+      this.paused = false;
+      this.sock.resume();
+    }
+    return this;
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  setNoDelay(): this {
+    return this;
+  }
+
+  /** Everything written went out synchronously or is queued in the addon: closing is the end. */
+  end(): this {
+    return this.destroy();
+  }
+
+  destroy(): this {
+    if (!this.closed) {
+      this.closed = true;
+      this.ended = true;
+      this.sock.close();
+      this.emit('close');
+    }
+    return this;
+  }
+}

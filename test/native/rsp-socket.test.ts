@@ -1,0 +1,120 @@
+import { once } from 'node:events';
+import { createConnection, createServer, type Socket } from 'node:net';
+import test from 'ava';
+import { NativeSocketLink } from '../../native/rsp-socket.js';
+
+/** A loopback pair: the server side taken over by the addon, the client side Node's. */
+async function pair(): Promise<{ link: NativeSocketLink; client: Socket; close: () => void }> {
+  const server = createServer({ pauseOnConnect: true });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const addr = server.address();
+  if (typeof addr !== 'object' || !addr) throw new Error('no address');
+  const accepted = once(server, 'connection') as Promise<[Socket]>;
+  const client = createConnection(addr.port, '127.0.0.1');
+  await once(client, 'connect');
+  const [sock] = await accepted;
+  const link = new NativeSocketLink(sock);
+  return {
+    link,
+    client,
+    close: () => {
+      link.destroy();
+      client.destroy();
+      server.close();
+    },
+  };
+}
+
+function collect(sock: Socket): () => Buffer {
+  const parts: Buffer[] = [];
+  sock.on('data', (d: Buffer) => parts.push(d));
+  return () => Buffer.concat(parts);
+}
+
+test('bytes both ways through the addon, the net.Socket it came from closed', async (t) => {
+  const { link, client, close } = await pair();
+  const got = collect(client);
+  const chunks: Buffer[] = [];
+  link.on('data', (c: Buffer) => {
+    chunks.push(c);
+    if (Buffer.concat(chunks).toString() === '$qSupported#37') link.write(Buffer.from('+$OK#9a'));
+  });
+  link.resume();
+  client.write('$qSupported#37');
+  while (got().length < 7) await once(client, 'data');
+  t.is(got().toString(), '+$OK#9a');
+  t.is(link.remoteAddress, '127.0.0.1');
+  close();
+});
+
+test('a paused link reads nothing until resumed', async (t) => {
+  const { link, client, close } = await pair();
+  const chunks: Buffer[] = [];
+  link.on('data', (c: Buffer) => chunks.push(c));
+  t.true(link.isPaused());
+  client.write('+');
+  await new Promise((r) => setTimeout(r, 50));
+  t.is(chunks.length, 0);
+  const data = once(link, 'data');
+  link.resume();
+  await data;
+  t.is(Buffer.concat(chunks).toString(), '+');
+  close();
+});
+
+test('the peer closing is end then close', async (t) => {
+  const { link, client, close } = await pair();
+  const events: string[] = [];
+  link.on('end', () => events.push('end'));
+  link.on('error', () => events.push('error'));
+  const closed = once(link, 'close');
+  link.resume();
+  client.end();
+  await closed;
+  t.deepEqual(events, ['end']);
+  close();
+});
+
+test('the peer resetting is an error ECONNRESET then close', async (t) => {
+  const { link, client, close } = await pair();
+  let code: string | undefined;
+  link.on('error', (err: NodeJS.ErrnoException) => {
+    code = err.code;
+  });
+  const closed = new Promise((resolve) => link.on('close', resolve));
+  link.resume();
+  client.resetAndDestroy();
+  await closed;
+  t.is(code, 'ECONNRESET');
+  close();
+});
+
+test('a write the socket cannot take at once is queued, in order, then drain', async (t) => {
+  const { link, client, close } = await pair();
+  client.pause();
+  const big = Buffer.alloc(8 << 20);
+  for (let i = 0; i < big.length; i++) big[i] = i % 251;
+  t.false(link.write(big));
+  t.false(link.write(Buffer.from('tail')));
+  const drained = once(link, 'drain');
+  const got = collect(client);
+  client.resume();
+  await drained;
+  while (got().length < big.length + 4) await once(client, 'data');
+  const all = got();
+  t.true(all.subarray(0, big.length).equals(big));
+  t.is(all.subarray(big.length).toString(), 'tail');
+  close();
+});
+
+test('after destroy, writes are dropped and the peer sees the end', async (t) => {
+  const { link, client, close } = await pair();
+  const ended = once(client, 'end');
+  client.resume();
+  link.destroy();
+  t.true(link.write(Buffer.from('late')));
+  await ended;
+  t.pass();
+  close();
+});
