@@ -26,14 +26,16 @@
 
 /* Events a thread can be asked to stop for; the rest cannot be honoured (see README). */
 #define NT_EVENTS_SUPPORTED \
-	(NTRACE_EVENT_CLONE | NTRACE_EVENT_EXEC | NTRACE_EVENT_THREAD_REPORT)
+	(NTRACE_EVENT_CLONE | NTRACE_EVENT_EXEC | NTRACE_EVENT_THREAD_REPORT |      \
+	 NTRACE_EVENT_SYSCALL_EXIT)
 
 static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_BREAK | NTRACE_CAP_HW_WATCH |
 			   NTRACE_CAP_RANGE_STEP | NTRACE_CAP_EXEC_EVENTS |
 			   NTRACE_CAP_CLONE_EVENTS | NTRACE_CAP_XSTATE |
 			   NTRACE_CAP_SIGINFO_WRITE | NTRACE_CAP_ALL_STOP |
 			   NTRACE_CAP_SIGNAL_FILTER | NTRACE_CAP_STOP_REGS |
-			   NTRACE_CAP_COND_BYTECODE;
+			   NTRACE_CAP_COND_BYTECODE | NTRACE_CAP_SYSCALL_EXIT_STOP |
+			   NTRACE_CAP_SYSCALL_FILTER;
 
 static struct nt_rec *nt_reply_alloc(const struct ntrace_hdr *h, int err, u32 payload, gfp_t gfp)
 {
@@ -658,10 +660,17 @@ static int nt_cmd_set_options(struct nt_session *s, const struct ntrace_hdr *h,
 		return -EINVAL;
 	if (c.events & ~NT_EVENTS_SUPPORTED)
 		return -EOPNOTSUPP;
+	if (c.events & NTRACE_EVENT_SYSCALL_EXIT) {
+		/* Held from the first syscall-exit stop until the session closes. */
+		err = nt_want_sys_exit(s);
+		if (err)
+			return err;
+	}
 	spin_lock_irqsave(&nt_lock, flags);
 	proc->opts = c.flags;
 	proc->events = c.events;
 	proc->stop_sigs = c.stop_signals & ~BIT_ULL(SIGKILL - 1);
+	memcpy(proc->syscalls, c.syscalls, sizeof(proc->syscalls));
 	spin_unlock_irqrestore(&nt_lock, flags);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <asm/debugreg.h>
+#include <asm/syscall.h>
 
 #include "ntrace_internal.h"
 
@@ -51,7 +52,7 @@ static void nt_probe_fork(void *data, struct task_struct *parent, struct task_st
 	struct nt_proc *proc;
 	unsigned long flags;
 
-	if (!atomic_read(&nt_nthreads))
+	if (!atomic_read(&nt_nthreads) || !nt_task_traced(parent))
 		return;
 	spin_lock_irqsave(&nt_lock, flags);
 	pt = nt_find_task(parent);
@@ -107,7 +108,7 @@ static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	struct nt_proc *proc;
 	unsigned long flags;
 
-	if (!atomic_read(&nt_nthreads))
+	if (!atomic_read(&nt_nthreads) || !nt_task_traced(p))
 		return;
 	spin_lock_irqsave(&nt_lock, flags);
 	t = nt_find_task(p);
@@ -151,7 +152,7 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 	unsigned long flags;
 	struct nt_rec *r;
 
-	if (!atomic_read(&nt_nthreads))
+	if (!atomic_read(&nt_nthreads) || !nt_task_traced(p))
 		return;
 	spin_lock_irqsave(&nt_lock, flags);
 	t = nt_find_task(p);
@@ -195,7 +196,8 @@ static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 	unsigned long flags;
 
 	if (!atomic_read(&nt_nthreads) || sig == SIGKILL ||
-	    (result != NT_TRACE_SIGNAL_DELIVERED && result != NT_TRACE_SIGNAL_LOSE_INFO))
+	    (result != NT_TRACE_SIGNAL_DELIVERED && result != NT_TRACE_SIGNAL_LOSE_INFO) ||
+	    !nt_task_traced(task))
 		return;
 	spin_lock_irqsave(&nt_lock, flags);
 	t = nt_find_task(task);
@@ -234,7 +236,8 @@ static void nt_probe_signal_deliver(void *data, int sig, struct kernel_siginfo *
 	unsigned long flags;
 
 	if (!atomic_read(&nt_nthreads) || ka->sa.sa_handler == SIG_IGN ||
-	    ka->sa.sa_handler == SIG_DFL || !(regs->flags & X86_EFLAGS_TF))
+	    ka->sa.sa_handler == SIG_DFL || !(regs->flags & X86_EFLAGS_TF) ||
+	    !nt_task_traced(current))
 		return;
 	spin_lock_irqsave(&nt_lock, flags);
 	t = nt_find_task(current);
@@ -259,18 +262,34 @@ static void nt_probe_signal_deliver(void *data, int sig, struct kernel_siginfo *
 
 /*
  * SYSCALL clears TF and the IRET back to user mode restores it, so a step over a `syscall`
- * instruction would trap one instruction late: end the step here, on the way out.
+ * instruction would trap one instruction late: end the step here, on the way out. Also the
+ * syscall-exit stop (NTRACE_EVENT_SYSCALL_EXIT): queued here, taken on the way to user mode
+ * by task_work, before any signal is delivered (get_signal() runs task_work first), so the
+ * registers are the syscall's return, -ERESTART* included, as at ptrace's syscall-exit stop.
  */
 static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
+	long nr = syscall_get_nr(current, regs);
+	struct nt_proc *proc;
 	struct nt_thread *t;
 	unsigned long flags;
 
-	if (!atomic_read(&nt_nthreads) || !(regs->flags & X86_EFLAGS_TF))
+	/* Every syscall of the machine comes here while registered: ours only past this. */
+	if (!atomic_read(&nt_nthreads) || !nt_task_traced(current))
 		return;
 	spin_lock_irqsave(&nt_lock, flags);
 	t = nt_find_task(current);
-	if (t && t->orphan) {
+	proc = t ? t->proc : NULL;
+	/* Not under a step (nor a step-over): PTRACE_SINGLESTEP reports none either. */
+	if (proc && !t->tf_set && (proc->events & NTRACE_EVENT_SYSCALL_EXIT) &&
+	    (nr < 0 || nr >= 512 || (proc->syscalls[nr / 64] & BIT_ULL(nr % 64)))) {
+		t->sc_nr = nr;
+		t->sc_ret = ret;
+		nt_queue_stop(t, NT_P_SYSCALL_EXIT, TWA_RESUME);
+	}
+	if (!(regs->flags & X86_EFLAGS_TF)) {
+		/* Not stepping. */
+	} else if (t && t->orphan) {
 		regs->flags &= ~X86_EFLAGS_TF;
 		nt_orphan_done(t);
 	} else if (t && t->proc && t->tf_set && !t->stepover && nt_in_range(t, regs->ip)) {
@@ -294,8 +313,8 @@ static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 /*
  * sys_exit sets syscall work on every task of the machine while registered (every syscall
  * takes the slow path), so it is registered only while some session needs it: from its first
- * step or software breakpoint until it closes. sys_exit_users (read-only parameter) counts
- * those sessions.
+ * step, software breakpoint or syscall-exit stops until it closes. sys_exit_users (read-only
+ * parameter) counts those sessions.
  */
 static DEFINE_MUTEX(nt_sys_exit_lock);
 static struct tracepoint *nt_sys_exit_tp;
@@ -347,7 +366,7 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	unsigned long flags;
 
 	if ((val != DIE_INT3 && val != DIE_DEBUG) || !regs || !user_mode(regs) ||
-	    !atomic_read(&nt_nthreads))
+	    !atomic_read(&nt_nthreads) || !nt_task_traced(current))
 		return NOTIFY_DONE;
 	spin_lock_irqsave(&nt_lock, flags);
 	t = nt_find_task(current);

@@ -30,7 +30,10 @@
  *
  * nt_lock is taken from tracepoints (preemption off), from the die notifier and the hw
  * breakpoint handler (IRQs off) and under siglock, so nothing that sleeps, takes siglock or
- * touches user memory may run under it. A session pointer reached through a thread or proc
+ * touches user memory may run under it. The hooks take it only for a task that is hashed
+ * (nt_task_traced: an RCU lookup, no lock), so the forks, signals, syscalls and int3s of
+ * the machine's other tasks never meet it; the hash changes under nt_lock, and a thread is
+ * freed after an RCU grace period. A session pointer reached through a thread or proc
  * is only valid under nt_lock while the thread is attached: release() unlinks everything
  * under nt_lock; a thread's own reference (t->s) keeps the struct (its locks and wait
  * queues) alive after that, until the thread is freed.
@@ -165,6 +168,7 @@ struct nt_proc {
 	bool stop_at_exec;
 	bool exited;
 	u32 opts; /* NTRACE_OPT_*, under nt_lock */
+	u64 syscalls[8]; /* NTRACE_EVENT_SYSCALL_EXIT filter: bit n, syscall n; under nt_lock */
 	struct nt_thread *gate; /* all-stop: the thread whose stop is published first */
 	struct list_head threads; /* nt_thread.pnode */
 	struct rb_root bps; /* struct nt_bp by address */
@@ -185,6 +189,7 @@ struct nt_proc {
 #define NT_P_WATCH BIT(9)
 #define NT_P_STEPOVER BIT(8) /* not a stop: re-insert the breakpoint stepped over */
 #define NT_P_HWBP BIT(10)
+#define NT_P_SYSCALL_EXIT BIT(11)
 
 enum nt_req_op { NT_REQ_GET_REGS, NT_REQ_SET_REGS, NT_REQ_FLUSH_FPU };
 
@@ -200,7 +205,8 @@ struct nt_req {
 };
 
 struct nt_thread {
-	struct hlist_node hnode; /* nt_hash, keyed by task */
+	struct hlist_node hnode; /* nt_hash, keyed by task (RCU: nt_task_traced) */
+	struct rcu_head rcu; /* freed after a grace period: nt_task_traced reads t->task */
 	struct list_head pnode; /* proc->threads */
 	struct rb_node hrb; /* session->handles while in proc->threads */
 	struct kref ref;
@@ -223,6 +229,8 @@ struct nt_thread {
 	u64 watch_addr;
 	u32 watch_kind;
 	u64 hwbp_addr;
+	long sc_nr; /* NT_P_SYSCALL_EXIT: the syscall and its return value */
+	long sc_ret;
 	bool in_stop; /* between entering nt_park and leaving it: held for all-stop */
 	bool stopped;
 	u64 stop_id;
@@ -273,6 +281,7 @@ void nt_thread_link(struct nt_thread *t); /* nt_lock held */
 void nt_thread_unlink(struct nt_thread *t); /* nt_lock held; drops the membership ref */
 void nt_thread_put(struct nt_thread *t);
 struct nt_thread *nt_find_task(struct task_struct *task); /* nt_lock held */
+bool nt_task_traced(struct task_struct *task); /* no lock: the hooks' cheap first look */
 struct nt_thread *nt_find_handle(struct nt_session *s, u64 handle); /* nt_lock held */
 void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode); /* nt_lock held */
 void nt_queue_stop(struct nt_thread *t, u32 reason, int twa); /* nt_lock held */

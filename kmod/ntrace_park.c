@@ -186,13 +186,13 @@ static bool nt_signal_pending_info(int sig, kernel_siginfo_t *info)
 static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
 {
 	static const u32 order[] = { NT_P_LAUNCH, NT_P_EXEC, NT_P_NEW_THREAD, NT_P_CLONE,
-				     NT_P_BREAKPOINT, NT_P_HWBP, NT_P_WATCH, NT_P_STEP,
-				     NT_P_ATTACH, NT_P_REQUESTED };
+				     NT_P_BREAKPOINT, NT_P_HWBP, NT_P_WATCH, NT_P_SYSCALL_EXIT,
+				     NT_P_STEP, NT_P_ATTACH, NT_P_REQUESTED };
 	static const u32 reasons[] = { NTRACE_STOP_LAUNCH, NTRACE_STOP_EXEC,
 				       NTRACE_STOP_NEW_THREAD, NTRACE_STOP_CLONE,
 				       NTRACE_STOP_BREAKPOINT, NTRACE_STOP_HW_BREAKPOINT,
-				       NTRACE_STOP_WATCH, NTRACE_STOP_STEP, NTRACE_STOP_ATTACH,
-				       NTRACE_STOP_REQUESTED };
+				       NTRACE_STOP_WATCH, NTRACE_STOP_SYSCALL_EXIT,
+				       NTRACE_STOP_STEP, NTRACE_STOP_ATTACH, NTRACE_STOP_REQUESTED };
 	unsigned int i;
 	int sig;
 
@@ -220,6 +220,11 @@ static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
 			break;
 		case NT_P_STEP:
 			d->signo = SIGTRAP;
+			break;
+		case NT_P_SYSCALL_EXIT:
+			d->data[0] = t->sc_nr;
+			d->data[1] = t->sc_ret;
+			d->signo = SIGTRAP; /* as the userspace provider's */
 			break;
 		case NT_P_WATCH:
 			d->data[0] = t->watch_addr;

@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/module.h>
 #include <linux/pid.h>
+#include <linux/rculist.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -23,6 +24,27 @@ atomic_t nt_nthreads = ATOMIC_INIT(0);
 static DEFINE_HASHTABLE(nt_hash, 8);
 
 DECLARE_WAIT_QUEUE_HEAD(nt_gate_wq); /* all-stop gates of every process */
+
+/*
+ * Is @task hashed? No lock: a hook asks first and takes nt_lock (and looks again) only for
+ * our threads. A thread hashed before the event that runs the hook (ATTACH under the
+ * target's cred_guard_mutex before its exec, the parent's fork hook before the child runs,
+ * a command's reply before the client's next action) is seen.
+ */
+bool nt_task_traced(struct task_struct *task)
+{
+	struct nt_thread *t;
+	bool found = false;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(nt_hash, t, hnode, (unsigned long)task)
+		if (READ_ONCE(t->task) == task) {
+			found = true;
+			break;
+		}
+	rcu_read_unlock();
+	return found;
+}
 
 struct nt_thread *nt_find_task(struct task_struct *task)
 {
@@ -94,7 +116,7 @@ static void nt_thread_release(struct kref *ref)
 	if (t->task)
 		put_task_struct(t->task);
 	nt_session_put(t->s);
-	kfree(t);
+	kfree_rcu(t, rcu);
 }
 
 void nt_thread_put(struct nt_thread *t)
@@ -105,7 +127,7 @@ void nt_thread_put(struct nt_thread *t)
 void nt_thread_link(struct nt_thread *t)
 {
 	t->vtid = __task_pid_nr_ns(t->task, PIDTYPE_PID, t->s->pidns);
-	hash_add(nt_hash, &t->hnode, (unsigned long)t->task);
+	hash_add_rcu(nt_hash, &t->hnode, (unsigned long)t->task);
 	list_add_tail(&t->pnode, &t->proc->threads);
 	rb_add(&t->hrb, &t->s->handles, nt_handle_less);
 	atomic_inc(&nt_nthreads);
@@ -119,7 +141,7 @@ void nt_thread_unlink(struct nt_thread *t)
 			t->proc->gate = NULL;
 		wake_up_all(&nt_gate_wq);
 	}
-	hash_del(&t->hnode);
+	hash_del_rcu(&t->hnode);
 	nt_thread_unlist(t);
 	t->proc = NULL;
 	t->pending = 0;
@@ -157,7 +179,7 @@ void nt_detach_thread(struct nt_thread *t)
 void nt_orphan_done(struct nt_thread *t)
 {
 	t->orphan = false;
-	hash_del(&t->hnode);
+	hash_del_rcu(&t->hnode);
 	atomic_dec(&nt_nthreads);
 	nt_thread_put(t);
 	module_put(THIS_MODULE);

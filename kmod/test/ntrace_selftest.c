@@ -1170,9 +1170,72 @@ static void test_foreign_writer(void)
 	close_session(&s);
 }
 
+/*
+ * NTRACE_EVENT_SYSCALL_EXIT with a filter: a getppid() loop stops at each getppid exit with
+ * the syscall and its return value, its sleeps' syscalls not reported; without the event no
+ * syscall stop comes before a requested one. Also the sys_exit tracepoint's users.
+ */
+static void test_syscall_exit(void)
+{
+	struct ntrace_cmd_set_options o = { 0 };
+	struct ntrace_hello_reply hr = { 0 };
+	struct user_regs_struct regs = { 0 };
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	int i, n = 0, err;
+	uint64_t h;
+	pid_t pid = fork();
+
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;) {
+			syscall(SYS_getppid);
+			usleep(1000);
+		}
+	}
+	open_session(&s);
+	hello(&s, &hr);
+	CHECK((hr.caps & NTRACE_CAP_SYSCALL_EXIT_STOP) && (hr.caps & NTRACE_CAP_SYSCALL_FILTER),
+	      "HELLO offers SYSCALL_EXIT_STOP and SYSCALL_FILTER (%#llx)", (unsigned long long)hr.caps);
+	attach(&s, pid, NTRACE_ATTACH_STOP | NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	ev = wait_stop(&s, h, NTRACE_STOP_ATTACH);
+	o.pid = pid;
+	o.events = NTRACE_EVENT_SYSCALL_EXIT;
+	o.stop_signals = ~0ULL;
+	o.syscalls[SYS_getppid / 64] = 1ULL << (SYS_getppid % 64);
+	err = call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	EXPECT_EQ(err, 0, "SET_OPTIONS syscall-exit stops, getppid only");
+	for (i = 0; i < 3 && ev && !err; i++) {
+		resume(&s, h, ev->stop_id, NTRACE_RESUME_CONT, 0);
+		rec_free(&ev->hdr);
+		ev = wait_stop(&s, h, 0);
+		if (ev && ev->reason == NTRACE_STOP_SYSCALL_EXIT && ev->data[0] == SYS_getppid &&
+		    ev->data[1] == (uint64_t)getpid())
+			n++;
+	}
+	EXPECT_EQ(n, 3, "3 stops in a row, each SYSCALL_EXIT of getppid returning our pid");
+	EXPECT_EQ(get_regs(&s, h, ev ? ev->stop_id : 0, &regs), 0, "GET_REGS at it");
+	CHECK(regs.rax == (uint64_t)getpid() && regs.orig_rax == SYS_getppid,
+	      "rax is the return value, orig_rax the syscall (%#llx, %lld)",
+	      (unsigned long long)regs.rax, (long long)regs.orig_rax);
+	o.events = 0;
+	EXPECT_EQ(call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS), 0,
+		  "SET_OPTIONS without syscall-exit stops");
+	resume(&s, h, ev ? ev->stop_id : 0, NTRACE_RESUME_CONT, 0);
+	rec_free(&ev->hdr);
+	usleep(100000);
+	EXPECT_EQ(stop_cmd(&s, pid, 0), 0, "STOP");
+	ev = wait_stop(&s, h, 0);
+	CHECK(ev && ev->reason == NTRACE_STOP_REQUESTED, "the next stop is the requested one (%u)",
+	      ev ? ev->reason : 0);
+	rec_free(&ev->hdr);
+	close_session(&s);
+	reap(pid);
+}
+
 int main(int argc, char **argv)
 {
-	/* "security" (or "security:NAME"), "cond": that group alone (selftest_*.c) */
+	/* "security" (or "security:NAME"), "cond", "syscall": that group alone */
 	const char *only = getenv("NTRACE_SELFTEST_ONLY");
 	const char *self = argc > 1 ? argv[1] : "/ntrace_selftest";
 	const char *suid = argc > 2 ? argv[2] : "/suid-busybox";
@@ -1204,6 +1267,8 @@ int main(int argc, char **argv)
 		test_security(self, suid);
 	if (!only || !*only || !strcmp(only, "cond"))
 		test_cond();
+	if (!only || !*only || !strcmp(only, "syscall"))
+		test_syscall_exit();
 	CHECK((stops_seen > 0 || (only && *only)) && !stops_without_regs,
 	      "every STOP record carried NTRACE_STOPF_REGS and 216 register bytes (%d of %d did not)",
 	      stops_without_regs, stops_seen);

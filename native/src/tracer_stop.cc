@@ -39,6 +39,19 @@ bool TrapQueued(pid_t pid, pid_t tid) {
   return sp != nullptr && (strtoull(sp + 8, nullptr, 16) & (1ULL << (SIGTRAP - 1))) != 0;
 }
 
+// Whether the thread's own queue holds a single step's trap (TRAP_TRACE, or TRAP_BRKPT from
+// user_single_step_report on leaving a syscall), not an int3's (SI_KERNEL) or a sent SIGTRAP.
+bool StepTrapQueued(pid_t tid) {
+  siginfo_t si[8];
+  struct __ptrace_peeksiginfo_args a = {0, 0, 8}; // flags 0: the thread's private queue
+  long n = ptrace(PTRACE_PEEKSIGINFO, tid, &a, si);
+  for (long i = 0; i < n; i++) {
+    if (si[i].si_signo == SIGTRAP && (si[i].si_code == TRAP_TRACE || si[i].si_code == TRAP_BRKPT))
+      return true;
+  }
+  return false;
+}
+
 bool SyscallWanted(const Proc *p, long nr) {
   if (nr < 0 || nr >= 512) return true;
   return (p->syscalls[nr / 64] >> (nr % 64)) & 1;
@@ -162,6 +175,16 @@ void Tracer::HandleStopped(Thread *t, int status) {
       if ((t->stop_requested ? from_step_over || stepping : from_step_over && !stepping) &&
           TrapQueued(p->pid, t->tid))
         t->step_trap_queued = true;
+    }
+    // The client's single step ended (its instruction ran, the trap is queued): that is the
+    // stop, as gdbserver, which takes the trap before its SIGSTOP, reports it. Reported as
+    // REQUESTED, the step was lost: gdb, seeing the pc moved, put a breakpoint there to catch
+    // the thread at once, and the resume stepped over it as over one the thread had stopped
+    // at (gdb.threads/signal-while-stepping-over-bp-other-thread.exp: a loop ran in between).
+    if (t->stop_requested && !t->attach_stop && t->step_trap_queued && t->mode == Mode::Step &&
+        StepTrapQueued(t->tid)) {
+      Report(t, NTRACE_STOP_STEP, SIGTRAP);
+      return;
     }
     if (t->stop_requested)
       Report(t, t->attach_stop ? NTRACE_STOP_ATTACH : NTRACE_STOP_REQUESTED, 0);

@@ -9,6 +9,7 @@ import {
   type Caps,
   type Engine,
   type EngineEvent,
+  type NtraceEngine,
   openEngine,
   type StopEvent,
 } from '../../native/index.js';
@@ -99,7 +100,7 @@ export class Session {
   #waiters: (() => void)[] = [];
   #pids = new Set<number>();
 
-  private constructor(readonly engine: Engine) {
+  private constructor(readonly engine: Engine & NtraceEngine) {
     engine.on('event', (ev) => {
       this.events.push(ev);
       const w = this.#waiters;

@@ -35,3 +35,35 @@ capTest(
     t.is(next.signo, SIGUSR1);
   },
 );
+
+capTest(
+  ['swBreak'],
+  "a client's single step whose instruction ran, then a stop request: the stop is the step's end",
+  async (t) => {
+    const path = await fixture('step-syscall');
+    const at = sym(await symbols(path), 'block_syscall');
+    const s = await Session.open(t);
+    const { stop, pid } = await s.launch(path);
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: at, len: 1 });
+    await s.cont(stop);
+    const hit = await s.nextStop();
+    t.is(hit.reason, 'breakpoint');
+    // The client's step runs the syscall instruction into pause(); the stop request ends the
+    // call, and the step's trap comes with it. gdbserver reports that trap (the step's end):
+    // a REQUESTED stop told gdb the step had not ended although the pc had moved
+    // (gdb.threads/signal-while-stepping-over-bp-other-thread.exp).
+    await s.engine.resume({ handle: hit.thread.handle, stopId: hit.stopId, mode: 'step' });
+    await until(() => taskState(pid) === 'S', 'the thread to wait in pause()');
+    await s.engine.stop(pid);
+    const ended = await s.nextStop();
+    t.is(ended.reason, 'step');
+    t.is(ended.signo, SIGTRAP);
+    // Reported once: the queued trap does not come again after the next resume.
+    await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: at, len: 1 });
+    await s.cont(ended);
+    await until(() => taskState(pid) !== 'R', 'the thread to wait in pause() again');
+    process.kill(pid, 'SIGUSR1');
+    const next = await s.nextStop();
+    t.is(next.signo, SIGUSR1);
+  },
+);

@@ -1,10 +1,10 @@
 // Threads: breakpoints hit concurrently, all-stop, stopping running and blocked threads,
 // thread churn while others are stopped.
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import type { ExecutionContext } from 'ava';
 import type { EngineEvent, StopEvent } from '../../native/index.js';
 import {
   capTest,
-  capTestExcept,
   fixture,
   processGone,
   Session,
@@ -215,43 +215,95 @@ capTest(
   },
 );
 
-capTestExcept(
-  {
-    backend: 'kernel',
-    why: 'intermittent on the module since session 7 (2 of 4 full guest runs): a THREAD_EXIT for a handle whose THREAD_NEW never arrived, not explained yet',
-  },
+/** Bytes of a THREAD_NEW or THREAD_EXIT record (struct ntrace_ev_thread). */
+const REPORT_SIZE = 40;
+
+/** A u64 of the target read through /proc/<pid>/mem, for while the engine's replies wait. */
+function peekU64(pid: number, addr: bigint): bigint {
+  const fd = openSync(`/proc/${pid}/mem`, 'r');
+  try {
+    const b = Buffer.alloc(8);
+    readSync(fd, b, 0, 8, Number(addr));
+    return b.readBigUInt64LE(0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Threads created and exiting while another is stopped. With `behind`, the reader stops reading
+ * until the churner has made more reports than the provider's queue holds.
+ */
+async function churnWhileStopped(t: ExecutionContext, behind: boolean) {
+  const s = await Session.open(t);
+  const { pid, stop, syms } = await startThreads(s, ['1', 'churn']);
+  await s.engine.setOptions(pid, { events: { threadReports: true } });
+  const hit0 = sym(syms, 'hit0');
+  await s.engine.setBreakpoint({ pid, kind: 'sw', addr: hit0, len: 1 });
+  await s.cont(stop);
+  const hit = await s.nextStop();
+  t.is(hit.pc, hit0);
+  // While the worker stays stopped, the churner keeps cloning.
+  const churned = sym(syms, 'churned');
+  const c0 = await s.readU64(pid, churned);
+  if (behind) {
+    // Two reports per thread: twice the bound, plus what the socket itself may buffer.
+    const enough = c0 + BigInt(Math.ceil(s.info.queueBytes / REPORT_SIZE) + 1000);
+    s.engine.channel.pauseReading();
+    await until(() => peekU64(pid, churned) >= enough, 'the churner to outrun the queue');
+    s.engine.channel.resumeReading();
+  }
+  await until(
+    () => {
+      const news = s.events.filter((e) => e.type === 'thread-new').length;
+      // Threads made before the worker's stop count as new too: the churner must move on.
+      const moved = peekU64(pid, churned) > c0;
+      return moved && news >= 20 && (!behind || s.events.some((e) => e.type === 'lost'));
+    },
+    behind ? 'the churner, 20 thread-new reports and a LOST' : 'the churner, 20 thread-new reports',
+  );
+  t.true((await s.readU64(pid, churned)) > c0);
+  t.true(isHeld(pid, hit.thread.tid), 'the stopped worker stayed stopped');
+  const events = [...s.events];
+  t.true(events.some((e) => e.type === 'thread-exit'));
+  // Each exit was announced as new first, unless that THREAD_NEW was dropped: reports past
+  // the queue bound are (the churner runs free, and a reader held up for a moment under load
+  // falls behind by thousands), and then a LOST record counting it comes before the exit.
+  const news = new Set<bigint>();
+  let lostBefore = 0n;
+  let excused = 0;
+  const unannounced: string[] = [];
+  for (const e of events) {
+    if (e.type === 'thread-new') news.add(e.thread.handle);
+    else if (e.type === 'lost') lostBefore += e.count;
+    else if (e.type === 'thread-exit' && !news.has(e.thread.handle)) {
+      // Counted against the losses announced so far: at most one exit per lost report.
+      if (lostBefore === 0n) unannounced.push(`exit of handle ${e.thread.handle} (seq ${e.seq})`);
+      else {
+        lostBefore--;
+        excused++;
+      }
+    }
+  }
+  t.deepEqual(unannounced, [], 'each exit was announced as new first, or a LOST came before');
+  if (excused > 0) t.log(`${excused} exits whose THREAD_NEW was lost (after a LOST record)`);
+  await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: hit0, len: 1 });
+  await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
+  await s.cont(hit);
+  t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
+  t.true(processGone(pid));
+}
+
+capTest(
   ['launch', 'swBreak'],
   'threads are created and exit while another thread is stopped',
-  async (t) => {
-    const s = await Session.open(t);
-    const { pid, stop, syms } = await startThreads(s, ['1', 'churn']);
-    await s.engine.setOptions(pid, { events: { threadReports: true } });
-    const hit0 = sym(syms, 'hit0');
-    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: hit0, len: 1 });
-    await s.cont(stop);
-    const hit = await s.nextStop();
-    t.is(hit.pc, hit0);
-    // While the worker stays stopped, the churner keeps cloning.
-    const churned = sym(syms, 'churned');
-    const c0 = await s.readU64(pid, churned);
-    await until(() => {
-      const news = s.events.filter((e) => e.type === 'thread-new').length;
-      return news >= 20;
-    }, '20 thread-new reports');
-    t.true((await s.readU64(pid, churned)) > c0);
-    t.true(isHeld(pid, hit.thread.tid), 'the stopped worker stayed stopped');
-    const news = new Set(
-      s.events.flatMap((e) => (e.type === 'thread-new' ? [e.thread.handle] : [])),
-    );
-    const exits = s.events.flatMap((e) => (e.type === 'thread-exit' ? [e.thread.handle] : []));
-    t.true(exits.length > 0);
-    for (const h of exits) t.true(news.has(h), 'each exit was announced as new first');
-    await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: hit0, len: 1 });
-    await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
-    await s.cont(hit);
-    t.deepEqual((await s.nextExit(pid)).exit, { code: 0 });
-    t.true(processGone(pid));
-  },
+  (t) => churnWhileStopped(t, false),
+);
+
+capTest(
+  ['launch', 'swBreak'],
+  'a reader behind the thread churn: an exit whose THREAD_NEW was lost follows a LOST',
+  (t) => churnWhileStopped(t, true),
 );
 
 capTest(['launch', 'swBreak'], 'hundreds of threads: stop all and resume all', async (t) => {

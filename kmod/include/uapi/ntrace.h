@@ -30,7 +30,11 @@
  *     NTRACE_ATTACH_KILL_ON_CLOSE (all launched ones) are killed, the others detached running.
  *   - Stops are never lost: a stopped thread cannot produce another stop until resumed, and each
  *     thread owns one stop slot. Non-stop reports (THREAD_NEW, ...) go through a bounded queue;
- *     on overflow they are dropped, counted, and an NTRACE_EV_LOST record follows.
+ *     on overflow they are dropped, counted, and an NTRACE_EV_LOST record follows. A thread's
+ *     THREAD_NEW and THREAD_EXIT are dropped independently: a consumer that falls behind a
+ *     process creating threads may get a THREAD_EXIT (or a stop) of a handle it never saw
+ *     announced, always after the LOST record that counts the THREAD_NEW, and should list the
+ *     threads again (LIST_THREADS) after a LOST rather than trust its own view.
  *
  * Errors are negative errno values in struct ntrace_reply.error.
  */
