@@ -163,7 +163,9 @@ void Tracer::Loop() {
     t_armed = 0;
     waiting_.store(0);
     if (quit_.load() || peer_gone_) return;
-    if (!DrainCommands()) return;
+    bool read = !skip_read_;
+    skip_read_ = false;
+    if (read && !DrainCommands()) return;
     DrainWaits();
     Flush();
     if (quit_.load() || peer_gone_) return;
@@ -220,6 +222,8 @@ void Tracer::Block() {
     si.si_pid = 0;
     int r = waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL | __WNOTHREAD);
     t_armed = 0;
+    // Not set when the wake signal jumped out of the wait (to the loop top, which reads).
+    skip_read_ = r == 0 && si.si_pid > 0;
     if (debug_) fprintf(stderr, "[ntrace %d] waitid r=%d pid=%d\n", tid_.load(), r, si.si_pid);
     if (r < 0 && errno == ECHILD) {
       // Nothing left to wait for (the tracees died and were reaped elsewhere): the socket.

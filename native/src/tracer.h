@@ -83,6 +83,11 @@ struct Thread {
   bool step_trap_queued = false;
 
   bool regs_valid = false;
+  // regs holds a pc the kernel does not have yet: a breakpoint hit's rewind onto the int3 is
+  // written with the resume's one register write (the emulation's, or FlushRegs), so a hit
+  // that is not reported costs no write of its own. Flushed before the thread runs, is
+  // reported or is let go.
+  bool regs_dirty = false;
   user_regs_struct regs{};
 };
 
@@ -97,6 +102,10 @@ struct SwBp {
   uint8_t saved = 0;
   uint32_t refs = 0;
   std::shared_ptr<const BpExprs> exprs; // null: unconditional, no commands
+  // The program's bytes at the address (our int3s hidden) for the emulator, read at the first
+  // resume from it and dropped when the engine writes anywhere under them (tracer_emul.cc).
+  bool insn_valid = false;
+  uint8_t insn[8] = {};
 };
 
 struct HwSlot {
@@ -225,6 +234,7 @@ private:
   void CheckCollected(Proc *p);
   void RequestStop(Thread *t, bool attach);
   bool LoadRegs(Thread *t);
+  bool FlushRegs(Thread *t);
   bool IsZombie(pid_t tid) const;
   bool IsZombieLeader(const Thread &t) const;
   void ZombieLeader(Thread *t);
@@ -291,6 +301,11 @@ private:
   // The next block waits in waitid even if every tracee looked stopped: a pidfd fired, or our
   // KILL went out, so a status is due.
   bool must_wait_ = false;
+  // The last Block ended with waitid naming a status after its final look at the socket found
+  // nothing: the next turn goes straight to the statuses. A command written since is still
+  // seen by that turn's Block (its poll before waitid), so it waits one DrainWaits at most,
+  // as one written just after a read does; a false conditional hit saves a recvmmsg.
+  bool skip_read_ = false;
   std::mutex join_mu_;
   bool hello_done_ = false;
   bool started_ = false; // first LAUNCH or ATTACH seen: HELLO no longer allowed
