@@ -9,7 +9,7 @@
 // Sub-registers (eax, ax, al, ah, mm0, ymm0 = xmm0 + ymm0h) are deliberately not listed: LLDB's
 // ABIX86::AugmentRegisterInfo derives them from the full registers by name, and gives up
 // entirely if any of them is already present.
-import { type KeyValue, keyValueReply } from '../../rsp/index.js';
+import { error, type KeyValue, keyValueReply } from '../../rsp/index.js';
 import type { RegisterDef, RegisterLayout } from '../arch/amd64-registers.js';
 
 export type LldbEncoding = 'uint' | 'sint' | 'ieee754' | 'vector';
@@ -153,7 +153,7 @@ export function formatRegisterInfo(info: LldbRegisterInfo): string {
 }
 
 /** lldb-server's reply past the last register (and LLDB's signal to stop asking). */
-export const NO_MORE_REGISTERS = 'E45';
+export const NO_MORE_REGISTERS = error(0x45);
 
 const cache = new WeakMap<RegisterLayout, string[]>();
 
