@@ -1,6 +1,6 @@
 // What every handler sees: the target, what the client negotiated, and the stub-side state that
 // saves round trips (register cache per stop, breakpoint set, current threads).
-import { error } from '../rsp/replies/basic.js';
+import { empty, error, ok } from '../rsp/replies/basic.js';
 import {
   amd64Layout,
   FXSAVE_SIZE,
@@ -48,8 +48,8 @@ export function reply(body: string | Buffer): HandlerResult {
   return { reply: body };
 }
 
-export const OK: HandlerResult = { reply: 'OK' };
-export const EMPTY: HandlerResult = { reply: '' };
+export const OK: HandlerResult = { reply: ok() };
+export const EMPTY: HandlerResult = { reply: empty() };
 
 /** `E<nn>` from an errno (GDB manual, "Standard Replies"). */
 export function errorReply(errno: number): HandlerResult {
@@ -92,6 +92,15 @@ export class SessionContext {
   swallowStop = false;
   /** The session's resume count when swallowStop was set (SessionCore.resumes). */
   swallowAt = 0;
+  /** Called once the stop asked for with swallowStop came (or cannot come). */
+  swallowed: (() => void) | undefined;
+
+  /** Tells whoever waits for the swallowed stop that it is settled. */
+  swallowSettled(): void {
+    const done = this.swallowed;
+    this.swallowed = undefined;
+    done?.();
+  }
   /** Offset of l_tls_modid in glibc's struct link_map, once gdb told us (handlers/tls.ts). */
   tlsModidOffset: number | undefined;
   /** The stop the process started with (launch or attach), which LLDB is told is SIGSTOP. */

@@ -147,3 +147,44 @@ test('all-stop, two processes: a death racing the first one stop reply waits for
   t.is(await h.client.request('vCont;c'), 'W00;process:bb8');
   await h.close();
 });
+
+test('all-stop, two processes: the stop reply waits for the other to stop; its death is then pending and reported without resuming', async (t) => {
+  // gdbserver's stop_all_lwps waits for every process before reporting. A vfork child asked to
+  // stop for its parent's vforkdone exits a moment later: gdbserver keeps the exit pending and
+  // the next vCont reports it with the parent still at the vfork (gdb.base/vfork-follow-parent.exp,
+  // schedule-multiple); replying first, we let gdb run the parent on before the exit came.
+  const { p, targets } = provider();
+  const h = await connectSession(undefined, { multi: true, provider: p });
+  await h.client.request('qSupported:multiprocess+');
+  t.is(await h.client.request('!'), 'OK');
+  t.regex(await h.client.request(`vRun;${hex('/bin/prog')}`), /thread:p7d0\.7d0;/);
+  t.regex(await h.client.request('vAttach;bb8'), /thread:pbb8\.bb8;/);
+  const a = targets.get(0x7d0)!;
+  const b = targets.get(0xbb8)!;
+  a.script.push({
+    kind: 'stopped',
+    thread: { pid: 0x7d0, tid: 0x7d0 },
+    signal: 5,
+    cause: { type: 'signal' },
+  });
+  let asked!: () => void;
+  const interrupted = new Promise<void>((resolve) => {
+    asked = resolve;
+  });
+  // b takes the request and dies only later.
+  b.interrupt = async () => asked();
+  let replied = false;
+  const first = h.client.request('vCont;c').then((r) => {
+    replied = true;
+    return r;
+  });
+  await interrupted;
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+  t.false(replied, 'a stop reply before the other process stopped');
+  b.report({ kind: 'exited', pid: 0xbb8, code: 0 });
+  t.regex(await first, /^T05.*thread:p7d0\.7d0;/);
+  const resumesBefore = a.calls.filter((c) => c.startsWith('resume')).length;
+  t.is(await h.client.request('vCont;c'), 'W00;process:bb8');
+  t.is(a.calls.filter((c) => c.startsWith('resume')).length, resumesBefore, 'a was resumed');
+  await h.close();
+});
