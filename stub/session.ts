@@ -200,7 +200,6 @@ export class Session extends SessionCore {
   private noResumed(ctx: SessionContext): void {
     ctx.invalidate();
     ctx.swallowStop = false;
-    ctx.swallowSettled();
     this.running.delete(ctx);
     if (this.running.size > 0 || !ctx.client.noResumed) return;
     if (this.state.kind !== 'running' && this.state.kind !== 'interrupting') return;
@@ -235,7 +234,6 @@ export class Session extends SessionCore {
       // resume: the state is still `running` while the other's stop reply is on its way, and
       // a second stop reply for one vCont puts every later reply one behind.
       ctx.swallowStop = false;
-      ctx.swallowSettled();
     }
     if (ctx.swallowStop) {
       // Stopped for another process's stop (all-stop); GDB learns nothing new here, unless the
@@ -246,7 +244,6 @@ export class Session extends SessionCore {
       ctx.invalidate();
       this.running.delete(ctx);
       if (stop.kind === 'exited' || stop.kind === 'signalled') this.unreportedDeaths.set(ctx, stop);
-      ctx.swallowSettled();
       return;
     }
     if (this.state.kind !== 'running' && this.state.kind !== 'interrupting') {
@@ -263,23 +260,12 @@ export class Session extends SessionCore {
     ctx.invalidate();
     this.ctx = ctx;
     // All-stop: every other process we resumed stops too (GDB manual, "Stop Reply Packets").
-    // The reply waits until they have stopped (or died), as gdbserver's stop_all_lwps waits
-    // before it reports: a death that comes meanwhile is pending for the next resume, which
-    // then reports it without running anything, and the others stay where this stop found
-    // them (a vfork child's exit after its parent's vforkdone; gdb.base/vfork-follow-parent.exp).
     this.running.delete(ctx);
-    const settled: Promise<void>[] = [];
     for (const other of this.running) {
       other.swallowStop = true;
       other.swallowAt = this.resumes;
-      settled.push(
-        new Promise<void>((resolve) => {
-          other.swallowed = resolve;
-        }),
-      );
       other.target.base.interrupt().catch(() => {
         other.swallowStop = false;
-        other.swallowSettled();
       });
     }
     this.running.clear();
@@ -289,7 +275,6 @@ export class Session extends SessionCore {
     }
     const gone = stop.kind !== 'stopped';
     void settleFork(this, ctx, stop)
-      .then(() => Promise.all(settled))
       .then(() => stopReply(ctx, stop))
       .then(async (body) => {
         // In extended-remote an exited process leaves the session; others may remain.
