@@ -7,16 +7,9 @@ import { checkAllStopped } from './all-stop.js';
 import type { EngineProcess } from './process.js';
 import type { ThreadTable } from './thread-table.js';
 
-/** Handles whose events came after the relist was asked for, per process being relisted. */
-export interface RelistWindow {
-  seen: Set<bigint>;
-}
-
-const windows = new WeakMap<EngineProcess, RelistWindow>();
-
 /** Notes a thread event that arrives while a relist is in flight. */
 export function noteThreadEvent(p: EngineProcess, handle: bigint): void {
-  windows.get(p)?.seen.add(handle);
+  p.relistSeen?.add(handle);
 }
 
 /**
@@ -51,15 +44,15 @@ export function reconcileThreads(
 
 /** After a LOST record: lists the threads again and sets the table right. */
 export function relistThreads(p: EngineProcess): void {
-  if (windows.has(p) || p.phase.kind === 'gone') return;
-  const window: RelistWindow = { seen: new Set() };
-  windows.set(p, window);
+  if (p.relistSeen || p.phase.kind === 'gone') return;
+  const seen = new Set<bigint>();
+  p.relistSeen = seen;
   p.engine
     .listThreads(p.pid)
     .then((listed) => {
-      windows.delete(p);
+      p.relistSeen = undefined;
       if (p.phase.kind === 'gone') return;
-      const added = reconcileThreads(p.threadsByTid, p.pid, listed, window.seen);
+      const added = reconcileThreads(p.threadsByTid, p.pid, listed, seen);
       // All-stop collection stops every thread, the ones we had not heard of too.
       if (p.phase.kind === 'collecting') {
         for (const tid of added) {
@@ -69,5 +62,7 @@ export function relistThreads(p: EngineProcess): void {
       }
       checkAllStopped(p);
     })
-    .catch(() => windows.delete(p));
+    .catch(() => {
+      p.relistSeen = undefined;
+    });
 }
