@@ -148,7 +148,15 @@ export {
   symbolLookup,
   unavailableBytes,
 } from './replies/hex.js';
-export { fileData, fileError, fileExists, fileResult, fileStat } from './replies/host-io.js';
+export {
+  fileData,
+  fileDataHeaderLength,
+  fileError,
+  fileExists,
+  fileResult,
+  fileStat,
+} from './replies/host-io.js';
+export { type Json, llvmJson } from './replies/json.js';
 export {
   allocatedAddress,
   type KeyValue,
@@ -169,6 +177,8 @@ export {
 } from './replies/stop.js';
 export { parseStopReply } from './replies/stop-parser.js';
 export { type OsdataItem, osdataDocument } from './replies/osdata.js';
+export { type Svr4Library, librariesSvr4Document } from './replies/libraries-svr4.js';
 export { currentThread, threadListEnd, threadListPart } from './replies/threads.js';
+export { type ThreadEntry, threadsDocument } from './replies/threads-document.js';
 export { type VContActionLetter, vContActions, vContReply } from './replies/vcont.js';
 export { xferChunk, xferWritten } from './replies/xfer.js';

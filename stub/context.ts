@@ -1,6 +1,6 @@
 // What every handler sees: the target, what the client negotiated, and the stub-side state that
 // saves round trips (register cache per stop, breakpoint set, current threads).
-import { error } from '../rsp/replies/basic.js';
+import { empty, error, ok } from '../rsp/replies/basic.js';
 import {
   amd64Layout,
   FXSAVE_SIZE,
@@ -48,8 +48,8 @@ export function reply(body: string | Buffer): HandlerResult {
   return { reply: body };
 }
 
-export const OK: HandlerResult = { reply: 'OK' };
-export const EMPTY: HandlerResult = { reply: '' };
+export const OK: HandlerResult = { reply: ok() };
+export const EMPTY: HandlerResult = { reply: empty() };
 
 /** `E<nn>` from an errno (GDB manual, "Standard Replies"). */
 export function errorReply(errno: number): HandlerResult {

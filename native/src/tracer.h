@@ -81,6 +81,11 @@ struct Thread {
   bool step_trap_queued = false;
 
   bool regs_valid = false;
+  // regs holds a pc the kernel does not have yet: a breakpoint hit's rewind onto the int3 is
+  // written with the resume's one register write (the emulation's, or FlushRegs), so a hit
+  // that is not reported costs no write of its own. Flushed before the thread runs, is
+  // reported or is let go.
+  bool regs_dirty = false;
   user_regs_struct regs{};
 };
 
@@ -95,6 +100,10 @@ struct SwBp {
   uint8_t saved = 0;
   uint32_t refs = 0;
   std::shared_ptr<const BpExprs> exprs; // null: unconditional, no commands
+  // The program's bytes at the address (our int3s hidden) for the emulator, read at the first
+  // resume from it and dropped when the engine writes anywhere under them (tracer_emul.cc).
+  bool insn_valid = false;
+  uint8_t insn[8] = {};
 };
 
 struct HwSlot {
@@ -229,6 +238,7 @@ private:
   void CheckCollected(Proc *p);
   void RequestStop(Thread *t, bool attach);
   bool LoadRegs(Thread *t);
+  bool FlushRegs(Thread *t);
   bool IsZombie(pid_t tid) const;
   bool IsZombieLeader(const Thread &t) const;
   void ZombieLeader(Thread *t);

@@ -387,6 +387,7 @@ int Tracer::CmdSetRegs(const uint8_t *rec, size_t len) {
   struct iovec iov = {data.data(), data.size()};
   if (ptrace(PTRACE_SETREGSET, t->tid, note, &iov) < 0) return -errno;
   if (note == NT_PRSTATUS) {
+    t->regs_dirty = false; // the client's GPRs replace any write still pending
     // Keep the cache equal to what the kernel holds (it may have sanitised segments/flags).
     t->regs_valid = false;
     LoadRegs(t);

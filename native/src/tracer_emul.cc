@@ -55,11 +55,26 @@ bool Tracer::SignalPending(Thread *t) {
 bool Tracer::EmulateAtBp(Thread *t) {
   Proc *p = t->proc;
   if (SignalPending(t)) return false; // its stop comes before the instruction, as a step's does
+  auto bp = p->bps.find(t->regs.rip);
+  if (bp == p->bps.end()) return false;
+  SwBp &b = bp->second;
+  static_assert(sizeof b.insn == NTRACE_EMUL_INSN_MAX, "SwBp::insn holds what the emulator reads");
   uint8_t insn[NTRACE_EMUL_INSN_MAX];
-  memset(insn, 0, sizeof insn);
-  // Program bytes with our int3s hidden; a short read near the end of a mapping leaves zeros,
-  // which decode as nothing runnable or as an instruction that does not reach them.
-  if (ReadMem(p, t->regs.rip, insn, sizeof insn) <= 0) return false;
+  if (b.insn_valid) {
+    memcpy(insn, b.insn, sizeof insn);
+  } else {
+    memset(insn, 0, sizeof insn);
+    // Program bytes with our int3s hidden; a short read near the end of a mapping leaves
+    // zeros, which decode as nothing runnable or as an instruction that does not reach them.
+    long n = ReadMem(p, t->regs.rip, insn, sizeof insn);
+    if (n <= 0) return false;
+    // Kept for the next hits: the engine's own writes under them drop the copy (WriteMem,
+    // ReplantSw), as they update the saved byte, which the same reasoning already trusts.
+    if (n == static_cast<long>(sizeof insn)) {
+      memcpy(b.insn, insn, sizeof insn);
+      b.insn_valid = true;
+    }
+  }
   user_regs_struct r = t->regs;
   EmulCtx c{this, p};
   ntrace_emul_env env;
@@ -78,6 +93,7 @@ bool Tracer::EmulateAtBp(Thread *t) {
   r.rip = env.ip;
   // Fails only for a thread being killed (its store, if any, is then moot).
   if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) return false;
+  t->regs_dirty = false; // this write carried the rewound pc's successor and everything else
   if (debug_)
     fprintf(stderr, "[ntrace %d] emulated %u bytes at %llx tid=%d\n", tid_.load(), len,
             static_cast<unsigned long long>(t->regs.rip), t->tid);

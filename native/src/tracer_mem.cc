@@ -91,6 +91,11 @@ long Tracer::ReadMem(Proc *p, uint64_t addr, uint8_t *buf, size_t len) {
 }
 
 long Tracer::WriteMem(Proc *p, uint64_t addr, const uint8_t *buf, size_t len) {
+  // The emulator's copies of the bytes at breakpoints that this write reaches into.
+  constexpr uint64_t kInsn = sizeof(SwBp::insn);
+  for (auto c = p->bps.lower_bound(addr >= kInsn ? addr - (kInsn - 1) : 0);
+       c != p->bps.end() && c->first < addr + len; ++c)
+    c->second.insn_valid = false;
   auto it = p->bps.lower_bound(addr);
   if (it == p->bps.end() || it->first >= addr + len) return RawWrite(p, addr, buf, len);
   // Writes under a breakpoint update the saved byte and keep the int3.
@@ -143,6 +148,7 @@ void Tracer::ReplantSw(Proc *p, std::map<uint64_t, SwBp>::iterator it) {
   if (RawRead(p, addr, &cur, 1) < 0 || cur == kInt3) return;
   if (RawWrite(p, addr, &kInt3, 1) < 0) return;
   it->second.saved = cur;
+  it->second.insn_valid = false; // new code under it
 }
 
 int Tracer::RemoveSw(Proc *p, uint64_t addr) {

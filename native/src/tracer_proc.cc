@@ -394,6 +394,7 @@ int Tracer::DetachProc(Proc *p, bool emit) {
   for (Thread *t : ts) {
     if (t->exiting || !t->kstopped) continue;
     ApplyDebugRegs(t); // all slots free now: clears DR7 and the addresses
+    FlushRegs(t);      // a pc rewound onto a breakpoint, not written yet
     int sig = t->hidden_sig ? t->hidden_sig : (t->reported ? t->report_sig : 0);
     if (!t->signal_stop) sig = 0;
     // ESRCH: it left its stop since, SIGKILLed by a thread already let go that exited the

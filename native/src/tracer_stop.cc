@@ -66,6 +66,14 @@ bool Tracer::LoadRegs(Thread *t) {
   return true;
 }
 
+// Writes the cached registers the kernel does not have yet (regs_dirty), before the thread
+// runs, is reported or let go. False only for a thread being killed.
+bool Tracer::FlushRegs(Thread *t) {
+  if (!t->regs_dirty) return true;
+  t->regs_dirty = false;
+  return ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) == 0;
+}
+
 void Tracer::Dispatch(pid_t tid, int status) {
   Thread *t = FindTid(tid);
   if (debug_)
@@ -122,6 +130,7 @@ void Tracer::HandleStopped(Thread *t, int status) {
   // stop still comes, as an unrequested interrupt stop.
   t->interrupt_outstanding = false;
   t->regs_valid = false;
+  t->regs_dirty = false;
   t->signal_stop = false;
   t->group_stop = false;
   if (t->is_new) {
@@ -260,8 +269,10 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t step
         int3_stepped = true;
       } else if (!p->bps_lifted && p->bps.count(a) != 0) {
         // Ours: rewind the pc onto the breakpoint (the stub's decr_pc_after_break, done here).
+        // Only in the cache for now: the resume writes the registers once (the emulation's
+        // write, or FlushRegs), so a false hit costs no write of its own.
         t->regs.rip = a;
-        ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
+        t->regs_dirty = true;
         std::shared_ptr<const BpExprs> x = p->bps[a].exprs;
         if (x && !BpWantsStop(t, *x, a)) {
           // Not a hit for the client (conditions false, or commands ran): step over, run on.
@@ -563,6 +574,7 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
   t->reported = true;
   t->stop_id = next_stop_++;
   t->report_sig = reason == NTRACE_STOP_SIGNAL ? signo : 0;
+  FlushRegs(t); // what the client is told is what the kernel holds
   // The GPRs were usually read already at this stop (pc rewind, range check); either way the
   // record carries them (NTRACE_STOPF_REGS) so the client needs no GET_REGS to report it.
   bool regs = LoadRegs(t);
@@ -736,6 +748,7 @@ void Tracer::KResume(Thread *t, int sig) {
     t->gone_bps.clear();
     if (pending) t->gone_bps.push_back(keep);
   }
+  FlushRegs(t); // a pc rewound onto a breakpoint, unless the emulation wrote it already
   t->kstopped = false;
   t->regs_valid = false;
   t->signal_stop = false;

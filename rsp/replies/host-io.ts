@@ -17,6 +17,11 @@ export function fileData(data: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(`F${data.length.toString(16)};`), data]);
 }
 
+/** The length of fileData's `F<length>;` header for `length` bytes of data. */
+export function fileDataHeaderLength(length: number): number {
+  return length.toString(16).length + 2;
+}
+
 /** The fstat reply: the 64-byte struct as the attachment. */
 export function fileStat(st: FioStat): Buffer {
   return fileData(encodeFioStat(st));

@@ -5,6 +5,7 @@ import type { TargetStop } from '../target.js';
 import { checkAllStopped, stopWhileRunning, threadExitWhileRunning } from './all-stop.js';
 import { reportNonStop } from './non-stop.js';
 import type { EngineProcess } from './process.js';
+import { noteThreadEvent, relistThreads } from './relist.js';
 import type { ThreadRec } from './thread-table.js';
 import { SIGINT, SIGKILL } from './translate.js';
 
@@ -33,8 +34,13 @@ export function handleEvent(p: EngineProcess, ev: EngineEvent): void {
       stopWhileRunning(p, ev, r);
       break;
     }
+    case 'lost':
+      relistThreads(p);
+      return;
     case 'thread-new': {
-      if (ev.thread.tgid !== p.pid || p.threadsByTid.has(ev.thread.tid)) return;
+      if (ev.thread.tgid !== p.pid) return;
+      noteThreadEvent(p, ev.thread.handle);
+      if (p.threadsByTid.has(ev.thread.tid)) return;
       p.threadsByTid.set(ev.thread.tid, { ref: ev.thread, stopId: 0n, running: true });
       if (p.phase.kind === 'collecting') {
         p.engine.stop(p.pid, ev.thread.handle).catch(() => {});
@@ -43,6 +49,7 @@ export function handleEvent(p: EngineProcess, ev: EngineEvent): void {
     }
     case 'thread-exit': {
       if (ev.thread.tgid !== p.pid) return;
+      noteThreadEvent(p, ev.thread.handle);
       p.threadsByTid.delete(ev.thread.tid);
       if (!p.options.threadEvents || p.initialStop) break;
       const exited: TargetStop = {

@@ -40,6 +40,8 @@ export class EngineProcess {
   /** How the wrapper or shell ended when it did before exec'ing the program. */
   startupEnd?: TargetStop;
   outputListener?: (text: Buffer) => void;
+  /** While a relist after LOST is in flight: handles whose events are newer than it (relist.ts). */
+  relistSeen?: Set<bigint>;
   private exitWaiters: (() => void)[] = [];
 
   constructor(

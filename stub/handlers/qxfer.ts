@@ -1,7 +1,13 @@
 // qXfer:<object>:read/write (GDB manual, "General Query Packets", qXfer). Each object's document
 // is built at offset 0 and served from the cache for the following chunks, so a document read in
 // pieces stays consistent.
-import { error, xferChunk, xferWritten } from '../../rsp/index.js';
+import {
+  error,
+  type ThreadEntry,
+  threadsDocument,
+  xferChunk,
+  xferWritten,
+} from '../../rsp/index.js';
 import { amd64TargetXml } from '../arch/amd64-tdesc.js';
 import { PACKET_SIZE } from '../capabilities.js';
 import { errnoOf, errorReply, type HandlerResult, reply, SessionContext } from '../context.js';
@@ -13,22 +19,17 @@ import { readSome } from './read-memory.js';
 import { librariesSvr4 } from './svr4.js';
 import { traceframeInfo } from './trace-frame.js';
 
-function xmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 async function threadsXml(ctx: SessionContext): Promise<string> {
-  const parts = ['<?xml version="1.0"?>\n<threads>\n'];
+  const entries: ThreadEntry[] = [];
   for (const t of ctx.target.base.threads()) {
     const { name, core } = (await ctx.target.threadInfo?.threadDetails(t)) ?? {};
-    parts.push(
-      `<thread id="${formatPtid(ctx, t)}"${core !== undefined ? ` core="${core.toString(16)}"` : ''}${
-        name !== undefined ? ` name="${xmlEscape(name)}"` : ''
-      }/>\n`,
-    );
+    entries.push({
+      id: formatPtid(ctx, t),
+      ...(core !== undefined ? { core } : {}),
+      ...(name !== undefined ? { name } : {}),
+    });
   }
-  parts.push('</threads>\n');
-  return parts.join('');
+  return threadsDocument(entries);
 }
 
 /** Builds the whole document for object/annex, or undefined when the object is unknown. */

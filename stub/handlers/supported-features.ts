@@ -1,31 +1,24 @@
 // qSupported: what the client announces (kept for the processes started later) against what
 // the targets can do (GDB manual, "General Query Packets").
+import { type Feature, formatFeatures } from '../../rsp/index.js';
 import { capabilitiesOf, parseClientFeatures, supportedFeatures } from '../capabilities.js';
 import { reply } from '../context.js';
 import { detectClientFlavour } from '../lldb/client-flavour.js';
 import type { Handler } from './handler.js';
 
-const LAUNCH_FEATURES = [
-  'QEnvironmentHexEncoded+',
-  'QEnvironmentUnset+',
-  'QEnvironmentReset+',
-  'QSetWorkingDir+',
-  'QStartupWithShell+',
+const LAUNCH_FEATURES: readonly Feature[] = [
+  'QEnvironmentHexEncoded',
+  'QEnvironmentUnset',
+  'QEnvironmentReset',
+  'QSetWorkingDir',
+  'QStartupWithShell',
   // gdb's `set disable-randomization` needs it announced (extended_remote_target::
   // supports_disable_randomization), else it refuses "unsupported on this platform".
-  'QDisableRandomization+',
-];
+  'QDisableRandomization',
+].map((name) => ({ name, kind: 'flag', supported: true }));
 
 export const supportedFeaturesHandler: Handler<'supported-features'> = async (s, cmd) => {
-  const client = parseClientFeatures(
-    cmd.features.map((f) =>
-      f.kind === 'flag'
-        ? `${f.name}${f.supported ? '+' : '-'}`
-        : f.kind === 'value'
-          ? `${f.name}=${f.value}`
-          : `${f.name}?`,
-    ),
-  );
+  const client = parseClientFeatures(cmd.features);
   client.flavour = detectClientFlavour(cmd.features);
   s.client = client;
   for (const p of s.procs.values()) {
@@ -40,5 +33,5 @@ export const supportedFeaturesHandler: Handler<'supported-features'> = async (s,
   );
   // Settings for programs vRun starts; GDB only sends them when announced.
   if (s.opts.provider) features.push(...LAUNCH_FEATURES);
-  return reply(features.join(';'));
+  return reply(formatFeatures(features));
 };

@@ -7,6 +7,7 @@
 //   r_debug:  +0 r_version(int) +8 r_map +16 r_brk +24 r_state +32 r_ldbase
 //   link_map: +0 l_addr +8 l_name +16 l_ld +24 l_next +32 l_prev
 // GDB 13 requires lmid (the namespace, named by its r_debug address) on every <library>.
+import { librariesSvr4Document, type Svr4Library } from '../../rsp/index.js';
 import type { SessionContext } from '../context.js';
 import { readSome } from './read-memory.js';
 import { TargetError } from '../target.js';
@@ -18,14 +19,6 @@ const PT_PHDR = 6;
 const DT_NULL = 0n;
 const DT_DEBUG = 21n;
 const MAX_LIBS = 10000;
-
-function hex(v: bigint): string {
-  return `0x${v.toString(16)}`;
-}
-
-function xmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 async function readU64(ctx: SessionContext, addr: bigint): Promise<bigint> {
   const b = await readSome(ctx, addr, 8);
@@ -124,10 +117,10 @@ async function rDebug(ctx: SessionContext): Promise<bigint> {
 
 export async function librariesSvr4(ctx: SessionContext): Promise<string> {
   const rdebug = await rDebug(ctx);
-  if (rdebug === 0n) return '<library-list-svr4 version="1.0"/>';
+  if (rdebug === 0n) return librariesSvr4Document(undefined, []);
   let lm = await readU64(ctx, rdebug + 8n);
-  const parts = ['<library-list-svr4 version="1.0"'];
-  let first = true;
+  let mainLm: bigint | undefined;
+  const libraries: Svr4Library[] = [];
   let prev = 0n;
   for (let n = 0; lm !== 0n && n < MAX_LIBS; n++) {
     const l = await readSome(ctx, lm, 40);
@@ -138,22 +131,15 @@ export async function librariesSvr4(ctx: SessionContext): Promise<string> {
     const lNext = l.readBigUInt64LE(24);
     const lPrev = l.readBigUInt64LE(32);
     if (lPrev !== prev) break; // a corrupt or changing list: stop rather than loop
-    if (first) {
+    if (mainLm === undefined) {
       // The first entry is the main program (gdbserver skips it and names it main-lm).
-      parts.push(` main-lm="${hex(lm)}">`);
-      first = false;
+      mainLm = lm;
     } else {
       const name = lName === 0n ? '' : await readCString(ctx, lName);
-      if (name !== '') {
-        parts.push(
-          `<library name="${xmlEscape(name)}" lm="${hex(lm)}" l_addr="${hex(lAddr)}" l_ld="${hex(lLd)}" lmid="${hex(rdebug)}"/>`,
-        );
-      }
+      if (name !== '') libraries.push({ name, lm, lAddr, lLd, lmid: rdebug });
     }
     prev = lm;
     lm = lNext;
   }
-  if (first) return '<library-list-svr4 version="1.0"/>';
-  parts.push('</library-list-svr4>');
-  return parts.join('');
+  return librariesSvr4Document(mainLm, libraries);
 }

@@ -20,12 +20,13 @@ import {
 import { readlink, stat, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import {
-  encodeFioStat,
   error,
   FioErrno,
+  fileData,
   fileError,
   fileExists,
   fileResult,
+  fileStat,
   fioOpenFlagsToLinux,
   type HostIoCommand,
 } from '../../rsp/index.js';
@@ -148,8 +149,7 @@ export class HostIo {
       }
       case 'file-fstat': {
         const st = fstatSync(this.file(cmd.fd).fd, { bigint: true });
-        const struct = encodeFioStat(fioStatFromNode(st));
-        const reply = Buffer.concat([Buffer.from(`F${struct.length.toString(16)};`), struct]);
+        const reply = fileStat(fioStatFromNode(st));
         // gdbserver fails rather than send part of the struct.
         return wireLength(reply) <= this.maxPacketSize ? reply : error(1);
       }
@@ -158,7 +158,7 @@ export class HostIo {
         return fileResult(0);
       case 'file-readlink': {
         const target = await readlink(await this.resolve(cmd.path, false), { encoding: 'buffer' });
-        const reply = Buffer.concat([Buffer.from(`F${target.length.toString(16)};`), target]);
+        const reply = fileData(target);
         // As gdbserver: a link target that does not fit one packet is "name too long".
         return wireLength(reply) <= this.maxPacketSize ? reply : fileError(FioErrno.ENAMETOOLONG);
       }

@@ -1,7 +1,7 @@
 // Host I/O replies must fit one packet: the client's buffer is sized by the PacketSize we
 // advertise (GDB manual, "General Query Packets", qSupported). Attachments are escaped on the
 // wire (GDB manual, "Overview", binary data), so their size there depends on their bytes.
-import { fileData, needsEscape } from '../../rsp/index.js';
+import { fileData, fileDataHeaderLength, needsEscape } from '../../rsp/index.js';
 
 /** 1 for the bytes the encoder escapes: looked up per byte of up to 64 KiB replies. */
 const ESCAPED = Uint8Array.from({ length: 256 }, (_, b) => (needsEscape(b) ? 1 : 0));
@@ -16,7 +16,7 @@ export function wireLength(body: Uint8Array): number {
 /** The `F<len>;<data>` reply of the longest prefix of `data` that fits in `max` wire bytes. */
 export function dataReplyWithin(data: Buffer, max: number): Buffer {
   // The header of the whole length is the longest any prefix can have.
-  let room = max - `F${data.length.toString(16)};`.length;
+  let room = max - fileDataHeaderLength(data.length);
   let n = 0;
   for (; n < data.length; n++) {
     room -= 1 + ESCAPED[data[n]!]!;
@@ -27,5 +27,5 @@ export function dataReplyWithin(data: Buffer, max: number): Buffer {
 
 /** How many bytes a pread may ask the system for: what fits in `max` if none were escaped. */
 export function preadCap(max: number): number {
-  return Math.max(0, max - `F${max.toString(16)};`.length);
+  return Math.max(0, max - fileDataHeaderLength(max));
 }

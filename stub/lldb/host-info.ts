@@ -4,7 +4,7 @@
 // tests can pin the format without depending on the machine.
 import { readFile } from 'node:fs/promises';
 import { hostname, release, version } from 'node:os';
-import { textToHex } from '../../rsp/common/hex.js';
+import { type KeyValue, keyValueReply, textToHex } from '../../rsp/index.js';
 
 export const TRIPLE = 'x86_64-pc-linux-gnu';
 
@@ -26,16 +26,19 @@ export function osVersion(rel: string): string | undefined {
 }
 
 export function hostInfoReply(facts: HostFacts): string {
-  let out = `triple:${textToHex(TRIPLE)};ptrsize:8;`;
-  if (facts.distributionId) out += `distribution_id:${textToHex(facts.distributionId)};`;
+  const kv: KeyValue[] = [
+    ['triple', textToHex(TRIPLE)],
+    ['ptrsize', 8],
+  ];
+  if (facts.distributionId) kv.push(['distribution_id', textToHex(facts.distributionId)]);
   // x86 reports a watchpoint after the access (lldb-server: "after" everywhere but MIPS/ARM).
-  out += 'watchpoint_exceptions_received:after;endian:little;';
+  kv.push(['watchpoint_exceptions_received', 'after'], ['endian', 'little']);
   const v = osVersion(facts.release);
-  if (v !== undefined) out += `os_version:${v};`;
-  if (facts.release) out += `os_build:${textToHex(facts.release)};`;
-  if (facts.kernelVersion) out += `os_kernel:${textToHex(facts.kernelVersion)};`;
-  if (facts.hostname) out += `hostname:${textToHex(facts.hostname)};`;
-  return out;
+  if (v !== undefined) kv.push(['os_version', v]);
+  if (facts.release) kv.push(['os_build', textToHex(facts.release)]);
+  if (facts.kernelVersion) kv.push(['os_kernel', textToHex(facts.kernelVersion)]);
+  if (facts.hostname) kv.push(['hostname', textToHex(facts.hostname)]);
+  return keyValueReply(kv);
 }
 
 /** The ID= line of an os-release file, unquoted and lower-cased (lsb_release -i style). */
@@ -100,12 +103,18 @@ export async function readProcessFacts(
 /** Every number in hex, as lldb-server's printf("%x") does. */
 export function processInfoReply(p: ProcessFacts): string {
   const h = (n: number) => n.toString(16);
-  return (
-    `pid:${h(p.pid)};parent-pid:${h(p.parentPid)};real-uid:${h(p.realUid)};` +
-    `real-gid:${h(p.realGid)};effective-uid:${h(p.effectiveUid)};` +
-    `effective-gid:${h(p.effectiveGid)};triple:${textToHex(TRIPLE)};ostype:linux;` +
-    'endian:little;ptrsize:8;'
-  );
+  return keyValueReply([
+    ['pid', h(p.pid)],
+    ['parent-pid', h(p.parentPid)],
+    ['real-uid', h(p.realUid)],
+    ['real-gid', h(p.realGid)],
+    ['effective-uid', h(p.effectiveUid)],
+    ['effective-gid', h(p.effectiveGid)],
+    ['triple', textToHex(TRIPLE)],
+    ['ostype', 'linux'],
+    ['endian', 'little'],
+    ['ptrsize', 8],
+  ]);
 }
 
 /**
@@ -113,5 +122,8 @@ export function processInfoReply(p: ProcessFacts): string {
  * `name:debugserver;version:<n>;`. We say who we are.
  */
 export function serverVersionReply(name: string, versionText: string): string {
-  return `name:${name};version:${versionText};`;
+  return keyValueReply([
+    ['name', name],
+    ['version', versionText],
+  ]);
 }

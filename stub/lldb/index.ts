@@ -27,7 +27,6 @@ export {
   syscallSite,
 } from './inferior-syscall.js';
 export { awaitInternalStop, takeInternalStop } from './internal-stops.js';
-export { type Json, llvmJson } from './json.js';
 export {
   MEMORY_REGION_INFO_SUPPORTED,
   type MapsEntry,

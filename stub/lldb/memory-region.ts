@@ -6,6 +6,7 @@
 // `permissions` is omitted for a ---p mapping and `name` for an anonymous one. `type:stack` for
 // [stack] is an addition LLDB's client understands (it marks stack memory) but lldb-server omits.
 import { readFile } from 'node:fs/promises';
+import { ok } from '../../rsp/replies/basic.js';
 import {
   type MemoryRegion,
   memoryRegionReply as formatMemoryRegion,
@@ -84,4 +85,4 @@ export function memoryRegionReply(
 }
 
 /** `qMemoryRegionInfo` with no address asks whether the packet is supported. */
-export const MEMORY_REGION_INFO_SUPPORTED = 'OK';
+export const MEMORY_REGION_INFO_SUPPORTED = ok();

@@ -9,6 +9,7 @@
 // Sub-registers (eax, ax, al, ah, mm0, ymm0 = xmm0 + ymm0h) are deliberately not listed: LLDB's
 // ABIX86::AugmentRegisterInfo derives them from the full registers by name, and gives up
 // entirely if any of them is already present.
+import { error, type KeyValue, keyValueReply } from '../../rsp/index.js';
 import type { RegisterDef, RegisterLayout } from '../arch/amd64-registers.js';
 
 export type LldbEncoding = 'uint' | 'sint' | 'ieee754' | 'vector';
@@ -135,19 +136,24 @@ function regList(nums: readonly number[]): string {
 
 /** One register's `key:value;` description. */
 export function formatRegisterInfo(info: LldbRegisterInfo): string {
-  let out = `name:${info.name};`;
-  if (info.altName !== undefined) out += `alt-name:${info.altName};`;
-  out += `bitsize:${info.bitsize};offset:${info.offset};encoding:${info.encoding};`;
-  out += `format:${info.format};set:${info.set};`;
-  if (info.dwarf !== undefined) out += `ehframe:${info.dwarf};dwarf:${info.dwarf};`;
-  if (info.generic !== undefined) out += `generic:${info.generic};`;
-  if (info.containerRegs?.length) out += `container-regs:${regList(info.containerRegs)};`;
-  if (info.invalidateRegs?.length) out += `invalidate-regs:${regList(info.invalidateRegs)};`;
-  return out;
+  const kv: KeyValue[] = [['name', info.name]];
+  if (info.altName !== undefined) kv.push(['alt-name', info.altName]);
+  kv.push(
+    ['bitsize', info.bitsize],
+    ['offset', info.offset],
+    ['encoding', info.encoding],
+    ['format', info.format],
+    ['set', info.set],
+  );
+  if (info.dwarf !== undefined) kv.push(['ehframe', info.dwarf], ['dwarf', info.dwarf]);
+  if (info.generic !== undefined) kv.push(['generic', info.generic]);
+  if (info.containerRegs?.length) kv.push(['container-regs', regList(info.containerRegs)]);
+  if (info.invalidateRegs?.length) kv.push(['invalidate-regs', regList(info.invalidateRegs)]);
+  return keyValueReply(kv);
 }
 
 /** lldb-server's reply past the last register (and LLDB's signal to stop asking). */
-export const NO_MORE_REGISTERS = 'E45';
+export const NO_MORE_REGISTERS = error(0x45);
 
 const cache = new WeakMap<RegisterLayout, string[]>();
 

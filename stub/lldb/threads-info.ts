@@ -5,7 +5,7 @@
 // PrepareStopReplyPacketForThread).
 import type { LldbStopInfo } from '../../rsp/replies/stop.js';
 import type { Ptid, StopCause, TargetStop } from '../target.js';
-import { type Json, llvmJson } from './json.js';
+import { type Json, llvmJson } from '../../rsp/index.js';
 
 /** lldb-server's stop reason names (GetStopReasonString). */
 export type LldbReason = 'breakpoint' | 'trace' | 'watchpoint' | 'signal' | 'exec';

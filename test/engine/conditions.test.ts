@@ -244,3 +244,46 @@ capTest(
     t.is(stops, n, 'every true hit stopped');
   },
 );
+
+capTest(
+  ['launch', 'swBreak', 'condBytecode'],
+  'a stop of the process while every thread streams false hits reports every thread',
+  async (t) => {
+    // gdb.threads/interrupt-while-step-over.exp's 'interrupt -a' in small: the tracer meets
+    // the STOP command while statuses of false hits keep coming from every thread (and goes
+    // from a status straight to the next ones, tracer.cc's skip_read_). Every thread's stop
+    // must be reported, the oldest (main) too, however often the newer ones re-stop.
+    const spinners = 8;
+    const s = await Session.open(t);
+    const path = await fixture('cond-spinners');
+    const hit = sym(await symbols(path), 'hit');
+    const { pid, stop } = await s.launch(path, [String(spinners)]);
+    const spec = { pid, kind: 'sw' as const, addr: hit, len: 1 };
+    // main's hit(1) stops once it has created the spinners, which run on.
+    await s.engine.setBreakpoint({ ...spec, exprs: { conditions: [rdiIs(1)] } });
+    await s.cont(stop);
+    let held = [await s.nextStop((e) => e.thread.tgid === pid)];
+    t.is(held[0].reason, 'breakpoint');
+    t.is(held[0].thread.tid, pid);
+    // Never true from now on: every call of every thread is a false hit.
+    await s.engine.setBreakpoint({ ...spec, replace: true, exprs: { conditions: [rdiIs(2)] } });
+    for (let round = 0; round < 20; round++) {
+      for (const h of held) await s.cont(h);
+      await s.engine.stop(pid);
+      const tids = new Set<number>();
+      held = [];
+      while (tids.size < spinners + 1) {
+        const ev = await s.nextStop((e) => e.thread.tgid === pid);
+        // A spinner whose first stop the engine had not seen yet reports that one instead.
+        t.true(
+          ev.reason === 'requested' || (round === 0 && ev.reason === 'new-thread'),
+          `round ${round}: no other stop (${ev.reason})`,
+        );
+        t.false(tids.has(ev.thread.tid), `round ${round}: one stop per thread`);
+        tids.add(ev.thread.tid);
+        held.push(ev);
+      }
+      t.true(tids.has(pid), `round ${round}: main stopped`);
+    }
+  },
+);

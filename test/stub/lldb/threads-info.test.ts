@@ -1,6 +1,5 @@
 import test from 'ava';
 import { formatStopReply } from '../../../rsp/replies/stop.js';
-import { llvmJson } from '../../../stub/lldb/json.js';
 import {
   jstopinfo,
   lldbReason,
@@ -48,12 +47,6 @@ test('jstopinfo matches lldb-server (hex of the abridged JSON)', (t) => {
     jstopinfo(facts),
     '5b7b226e616d65223a2270726f67222c22726561736f6e223a227369676e616c222c227369676e616c223a31392c22746964223a373431367d2c7b226e616d65223a22776f726b5c2265727d222c22746964223a373434397d5d',
   );
-});
-
-test('llvm JSON escaping of control characters', (t) => {
-  t.is(llvmJson('a\tb\nc\rd\u0001e\\f"'), '"a\\tb\\nc\\rd\\u0001e\\\\f\\""');
-  t.is(llvmJson({ b: [1, true, null], a: 'x' }), '{"a":"x","b":[1,true,null]}');
-  t.throws(() => llvmJson(Number.NaN));
 });
 
 test('stop reasons as lldb-server names them', (t) => {
