@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -136,17 +137,70 @@ void Tracer::Close() {
   out_.clear();
   after_reply_.clear();
   short_.clear();
+  LoudStops();
 }
 
 void Tracer::Write(const uint8_t *buf, size_t len) {
   if (peer_gone_) return;
   HandleMessage(buf, len);
   if (!short_.empty()) Settle(false);
+  LoudStops();
 }
 
 void Tracer::Poll() {
   if (debug_) fprintf(stderr, "[ntrace %d] poll\n", tid_.load());
   if (!peer_gone_) Settle(true);
+  LoudStops();
+}
+
+// A single step's stop is taken in place (WaitShort), so the SIGCHLD the kernel sends for it
+// would only run libuv's handler and wake the event loop for a Poll that finds nothing: about
+// 5 us of a step's CPU (native/README.md). Before a step starts, SIGCHLD's action gets
+// SA_NOCLDSTOP, which makes the kernel send no SIGCHLD for any ptrace-stop or job-control stop
+// of the process's children (exits still signal); LoudStops puts the action back when the
+// Write or Poll ends. SIG_IGN is left alone (it reaps children; never the case under libuv).
+void Tracer::QuietStops() {
+  if (quiet_) return;
+  if (!loud_known_) {
+    if (sigaction(SIGCHLD, nullptr, &loud_) < 0) return;
+    loud_.sa_flags &= ~SA_NOCLDSTOP; // another engine of the process may be in its window
+    loud_known_ = true;
+  }
+  if (!(loud_.sa_flags & SA_SIGINFO) && loud_.sa_handler == SIG_IGN) return;
+  struct sigaction quiet = loud_, old;
+  quiet.sa_flags |= SA_NOCLDSTOP;
+  if (sigaction(SIGCHLD, &quiet, &old) < 0) return;
+  quiet_ = true;
+  if (old.sa_handler != loud_.sa_handler) {
+    // The handler changed since it was read (libuv's last SIGCHLD watcher went and came):
+    // keep the new one.
+    loud_ = old;
+    loud_.sa_flags &= ~SA_NOCLDSTOP;
+    quiet = loud_;
+    quiet.sa_flags |= SA_NOCLDSTOP;
+    if (sigaction(SIGCHLD, &quiet, nullptr) < 0) LoudStops();
+  }
+}
+
+// Puts SIGCHLD's action back (always without SA_NOCLDSTOP, whatever was read, so two engines
+// of one process whose windows overlap cannot leave it set), then looks once, consuming
+// nothing, for a stopped child of any thread of the process: a stop in the window sent no
+// signal, so one is raised for it. Its owner (this engine's Poll, another engine's, node's)
+// takes it as usual; a stop that was already there costs one spurious SIGCHLD, as before.
+void Tracer::LoudStops() {
+  if (!quiet_) return;
+  quiet_ = false;
+  if (sigaction(SIGCHLD, &loud_, nullptr) < 0) {
+    fprintf(stderr, "[ntrace] cannot restore SIGCHLD's action: %s\n", strerror(errno));
+    return;
+  }
+  siginfo_t si;
+  si.si_pid = 0;
+  int r;
+  do
+    r = waitid(P_ALL, 0, &si, WSTOPPED | WNOHANG | WNOWAIT | __WALL);
+  while (r < 0 && errno == EINTR);
+  if (r == 0 && si.si_pid != 0) kill(getpid(), SIGCHLD);
 }
 
 // Waits in place for the single steps started (WaitShort), and takes every other status that

@@ -182,6 +182,8 @@ private:
   bool Ours(pid_t tid, bool trapped);
   void OrderBatch();
   void NoteShortResume(pid_t tid) { short_.push_back(tid); }
+  void QuietStops();
+  void LoudStops();
   void Bury(pid_t tid) { graveyard_.insert(tid); }
 
   // Records
@@ -315,6 +317,10 @@ private:
   std::unordered_map<pid_t, int> orphans_; // stops of tids whose creation event is still to come
   // Tids resumed by PTRACE_SINGLESTEP since the last wait in place (see WaitShort).
   std::vector<pid_t> short_;
+  // SIGCHLD's action has SA_NOCLDSTOP set by QuietStops; loud_ is the action to put back.
+  bool quiet_ = false;
+  bool loud_known_ = false;
+  struct sigaction loud_ {};
   // Tids whose threads left the tables before their exit status was taken (exec's dead
   // threads, a detached child of ours): reaped when it comes, so none stays a zombie.
   std::set<pid_t> graveyard_;

@@ -753,7 +753,10 @@ void Tracer::KResume(Thread *t, int sig) {
   t->regs_valid = false;
   t->signal_stop = false;
   t->group_stop = false;
-  if (req == PTRACE_SINGLESTEP) NoteShortResume(t->tid); // waited for in place
+  if (req == PTRACE_SINGLESTEP) {
+    NoteShortResume(t->tid); // waited for in place
+    QuietStops();            // so its stop sends no SIGCHLD
+  }
   if (ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0, req == PTRACE_LISTEN ? 0 : sig) <
       0) {
     if (errno == ESRCH) return; // dying (SIGKILL): its exit status follows
