@@ -337,7 +337,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	struct nt_req *req;
 	kernel_siginfo_t info;
 	unsigned long flags;
-	bool killed, detached, gate, set_info = false;
+	bool killed, detached, gate, at_bp, set_info = false;
 	u64 over = 0, stop_ip;
 	u32 mode;
 	int sig, deliver, ret;
@@ -461,12 +461,17 @@ wait:
 
 	/*
 	 * A step-over only for a thread still where it stopped, as gdbserver: a pc the client
-	 * moved onto a breakpoint (gdb's `jump`, a skipped permanent int3) hits it at once.
+	 * moved onto a breakpoint (gdb's `jump`, a skipped permanent int3) hits it at once. And
+	 * only when that stop was the breakpoint's hit, or cut short a step-over of our own: a
+	 * thread stopped there for another reason (a stop request, a step's end) hits it at once,
+	 * as with gdbserver, which never steps over a breakpoint gdb expects to hit (gdb puts one
+	 * at a stopped thread's pc to catch it there).
 	 */
-	if (regs->ip == stop_ip && mode == NTRACE_RESUME_CONT && !sig &&
-	    d->reason == NTRACE_STOP_BREAKPOINT && nt_emulate_bp(t, regs)) {
+	at_bp = regs->ip == stop_ip && (d->reason == NTRACE_STOP_BREAKPOINT || over == stop_ip);
+	if (at_bp && mode == NTRACE_RESUME_CONT && !sig && d->reason == NTRACE_STOP_BREAKPOINT &&
+	    nt_emulate_bp(t, regs)) {
 		/* Done here, the int3 in place (ntrace_bp.c). */
-	} else if (!(regs->ip == stop_ip && nt_start_stepover(t, regs, mode)) &&
+	} else if (!(at_bp && nt_start_stepover(t, regs, mode)) &&
 		   (mode == NTRACE_RESUME_STEP || mode == NTRACE_RESUME_RANGE_STEP)) {
 		spin_lock_irqsave(&nt_lock, flags);
 		if (t->proc) { /* never leave TF behind for a detached thread */
