@@ -27,7 +27,8 @@
 /* Events a thread can be asked to stop for; the rest cannot be honoured (see README). */
 #define NT_EVENTS_SUPPORTED \
 	(NTRACE_EVENT_CLONE | NTRACE_EVENT_EXEC | NTRACE_EVENT_THREAD_REPORT |      \
-	 NTRACE_EVENT_SYSCALL_EXIT)
+	 NTRACE_EVENT_SYSCALL_EXIT | NTRACE_EVENT_FORK | NTRACE_EVENT_VFORK |        \
+	 NTRACE_EVENT_VFORK_DONE)
 
 static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_BREAK | NTRACE_CAP_HW_WATCH |
 			   NTRACE_CAP_RANGE_STEP | NTRACE_CAP_EXEC_EVENTS |
@@ -35,7 +36,8 @@ static const u64 nt_caps = NTRACE_CAP_SW_BREAK | NTRACE_CAP_HW_BREAK | NTRACE_CA
 			   NTRACE_CAP_SIGINFO_WRITE | NTRACE_CAP_ALL_STOP |
 			   NTRACE_CAP_SIGNAL_FILTER | NTRACE_CAP_STOP_REGS |
 			   NTRACE_CAP_COND_BYTECODE | NTRACE_CAP_SYSCALL_EXIT_STOP |
-			   NTRACE_CAP_SYSCALL_FILTER;
+			   NTRACE_CAP_SYSCALL_FILTER | NTRACE_CAP_FORK_EVENTS |
+			   NTRACE_CAP_VFORK_EVENTS;
 
 static struct nt_rec *nt_reply_alloc(const struct ntrace_hdr *h, int err, u32 payload, gfp_t gfp)
 {
@@ -130,6 +132,7 @@ static void nt_proc_drop(struct nt_proc *proc)
 	list_for_each_entry_safe(t, tmp, &proc->threads, pnode)
 		nt_detach_thread(t);
 	list_del(&proc->node);
+	proc->s->nprocs--;
 	spin_unlock_irqrestore(&nt_lock, flags);
 	nt_proc_free(proc);
 }
@@ -144,8 +147,10 @@ static void nt_reap_procs(struct nt_session *s)
 	list_for_each_entry_safe(proc, tmp, &s->procs, node) {
 		spin_lock_irqsave(&nt_lock, flags);
 		gone = proc->exited && list_empty(&proc->threads);
-		if (gone)
+		if (gone) {
 			list_del(&proc->node);
+			s->nprocs--;
+		}
 		spin_unlock_irqrestore(&nt_lock, flags);
 		if (gone)
 			nt_proc_free(proc);
@@ -519,6 +524,8 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 		return -ESRCH;
 	if (nt_proc_find(s, c.pid))
 		return -EBUSY;
+	if (READ_ONCE(s->nprocs) >= NT_MAX_PROCS)
+		return -ENOSPC;
 	rcu_read_lock();
 	pid = get_pid(find_pid_ns(c.pid, s->pidns));
 	rcu_read_unlock();
@@ -566,6 +573,7 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 	INIT_LIST_HEAD(&proc->hws);
 	spin_lock_irqsave(&nt_lock, flags);
 	list_add_tail(&proc->node, &s->procs);
+	s->nprocs++;
 	spin_unlock_irqrestore(&nt_lock, flags);
 
 	err = nt_attach_threads(proc, task);
@@ -1142,6 +1150,7 @@ void nt_do_command(struct nt_session *s, const struct ntrace_hdr *h, struct nt_r
 	struct nt_rec *r = NULL;
 	int err;
 
+	nt_adopt_procs(s);
 	nt_reap_procs(s);
 	if (!s->hello && h->type != NTRACE_CMD_HELLO) {
 		err = -EPROTO;
@@ -1214,8 +1223,14 @@ reply:
 void nt_session_teardown(struct nt_session *s)
 {
 	struct nt_proc *proc, *tmp;
+	unsigned long flags;
 
 	mutex_lock(&s->cmd_lock);
+	/* No fork child is followed from now on: the last ones join the procs. */
+	spin_lock_irqsave(&nt_lock, flags);
+	s->closing = true;
+	spin_unlock_irqrestore(&nt_lock, flags);
+	nt_adopt_procs(s);
 	list_for_each_entry_safe(proc, tmp, &s->procs, node) {
 		if (!proc->exited) {
 			nt_proc_remove_bps(s, proc);

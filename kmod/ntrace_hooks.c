@@ -64,8 +64,14 @@ static void nt_probe_fork(void *data, struct task_struct *parent, struct task_st
 	if (pt && (pt->tf_set || pt->orphan))
 		task_pt_regs(child)->flags &= ~X86_EFLAGS_TF;
 	if (child->tgid != parent->tgid) {
+		/* A process: followed with its event (ntrace_fork.c), else rid of our int3s. */
+		bool followed = pt && pt->proc && nt_fork_follow(pt, child);
+
+		if (pt && pt->proc)
+			nt_fork_vfork_done(pt, child);
 		spin_unlock_irqrestore(&nt_lock, flags);
-		nt_fork_child(parent, child); /* no fork following */
+		if (!followed)
+			nt_fork_child(parent, child);
 		return;
 	}
 	if (!pt || !pt->proc)

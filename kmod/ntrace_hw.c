@@ -203,12 +203,74 @@ void nt_hw_release_all(struct nt_proc *proc)
 	struct nt_hw *hw, *tmp;
 	unsigned long flags;
 
+	nt_hw_fork_drop(proc); /* never adopted: the session closed first */
 	list_for_each_entry_safe(hw, tmp, &proc->hws, node) {
 		spin_lock_irqsave(&nt_lock, flags);
 		nt_hw_unlist(proc, hw);
 		spin_unlock_irqrestore(&nt_lock, flags);
 		nt_hw_free(hw);
 	}
+}
+
+/*
+ * A followed fork child (ntrace_fork.c): perf breakpoints are not inherited across fork, so
+ * the parent's are noted in the fork hook and registered on the child when a command adopts
+ * it (under cmd_lock, as every change of proc->hws), which is before the child runs its first
+ * instruction: it is stopped (NEW_THREAD) until a command resumes it.
+ */
+int nt_hw_fork_copy(struct nt_proc *from, struct nt_proc *to, gfp_t gfp)
+{
+	struct nt_hw *hw;
+	u32 n = 0;
+
+	list_for_each_entry(hw, &from->hws, node)
+		n++;
+	if (!n)
+		return 0;
+	to->fork_hws = kcalloc(n, sizeof(*to->fork_hws), gfp);
+	if (!to->fork_hws)
+		return -ENOMEM;
+	list_for_each_entry(hw, &from->hws, node) {
+		struct nt_hw_spec *sp = &to->fork_hws[to->fork_nhws++];
+
+		sp->addr = hw->addr;
+		sp->len = hw->len;
+		sp->kind = hw->kind;
+		sp->refs = hw->refs;
+		sp->exprs = nt_exprs_get(hw->exprs);
+	}
+	return 0;
+}
+
+void nt_hw_fork_drop(struct nt_proc *proc)
+{
+	u32 i;
+
+	for (i = 0; i < proc->fork_nhws; i++)
+		nt_exprs_put(proc->fork_hws[i].exprs);
+	kfree(proc->fork_hws);
+	proc->fork_hws = NULL;
+	proc->fork_nhws = 0;
+}
+
+void nt_hw_fork_adopt(struct nt_proc *proc)
+{
+	struct nt_exprs *x;
+	u32 i, r;
+
+	for (i = 0; i < proc->fork_nhws; i++) {
+		struct nt_hw_spec *sp = &proc->fork_hws[i];
+
+		for (r = 0; r < sp->refs; r++)
+			if (nt_hw_set(proc, sp->addr, sp->len, sp->kind, true))
+				break; /* the child exited, or no debug register is left */
+		x = sp->exprs;
+		if (r && x && nt_hw_set_exprs(proc, sp->addr, sp->len, sp->kind, &x))
+			x = sp->exprs; /* over the process's budget: unconditional */
+		nt_exprs_put(x);
+		proc->fork_hws[i].exprs = NULL;
+	}
+	nt_hw_fork_drop(proc);
 }
 
 static u32 nt_hw_key_len(u32 kind, u32 len)

@@ -3,7 +3,8 @@
  * ntrace kernel provider: shared definitions of the session (ntrace_main.c), the commands
  * (ntrace_cmd.c), the traced threads (ntrace_thread.c), their stops (ntrace_park.c,
  * ntrace_allstop.c), software breakpoints (ntrace_bp.c), their conditions and commands
- * (ntrace_cond.c), debug registers (ntrace_hw.c) and the kernel hooks (ntrace_hooks.c).
+ * (ntrace_cond.c), debug registers (ntrace_hw.c), the kernel hooks (ntrace_hooks.c) and fork
+ * following (ntrace_fork.c).
  *
  * Lock order (outermost first):
  *
@@ -47,6 +48,12 @@
  * SET_BP may replace them and CLEAR_BP free the breakpoint meanwhile; the last put frees them
  * in any context (kfree only).
  *
+ * Fork following (ntrace_fork.c): the fork hook runs in the parent with preemption off, so it
+ * builds the child's proc under nt_lock with atomic allocations and hangs it on
+ * session->newprocs (under nt_lock only); the next command, under cmd_lock, moves it to
+ * session->procs (nt_adopt_procs), which commands walk without nt_lock. Release sets
+ * session->closing under nt_lock first, so no child is added after the last adoption.
+ *
  * All-stop gate (proc->gate, under nt_lock): a stopping thread waits on a global waitqueue,
  * holding no lock, for its siblings to be held (t->in_stop or parked) or for the gate to open.
  */
@@ -65,6 +72,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <asm/user.h>
 
 #include "include/uapi/ntrace.h"
 
@@ -86,6 +94,8 @@ struct user_regset;
 #define NT_PROC_EXPR_BYTES (1U << 20)
 /* Text one breakpoint command may print into one OUTPUT record. */
 #define NT_OUTPUT_MAX 4000
+/* Processes per session: past it, fork children are not followed (like unfollowed ones). */
+#define NT_MAX_PROCS 64
 
 enum nt_rec_kind {
 	NT_REC_EVENT, /* a stop, PROC_EXIT, DETACHED, LOST: never dropped */
@@ -124,6 +134,9 @@ struct nt_session {
 	bool sys_exit; /* holds the sys_exit tracepoint (nt_want_sys_exit), under cmd_lock */
 	atomic64_t next_handle;
 	struct list_head procs; /* nt_proc, under nt_lock and cmd_lock */
+	struct list_head newprocs; /* followed fork children not adopted yet, under nt_lock */
+	u32 nprocs; /* in procs and newprocs, under nt_lock */
+	bool closing; /* release under way: follow no more children, under nt_lock */
 	struct rb_root handles; /* nt_thread.hrb of every thread in a proc, by handle, nt_lock */
 	struct list_head exits; /* held PROC_EXIT records, under qlock */
 	struct delayed_work exit_work; /* emits them once their task is a zombie */
@@ -175,6 +188,17 @@ struct nt_proc {
 	u32 nbps;
 	u32 expr_bytes; /* of the nt_exprs hung on bps and hws, under nt_lock */
 	struct list_head hws; /* struct nt_hw: changed under cmd_lock and nt_lock */
+	/* A followed fork child: the parent's debug-register breakpoints, set at adoption. */
+	struct nt_hw_spec *fork_hws;
+	u32 fork_nhws;
+};
+
+struct nt_hw_spec {
+	u64 addr;
+	u32 len;
+	u32 kind;
+	u32 refs;
+	struct nt_exprs *exprs; /* referenced */
 };
 
 /* Reasons waiting for the thread's task_work, highest priority first. */
@@ -190,6 +214,7 @@ struct nt_proc {
 #define NT_P_STEPOVER BIT(8) /* not a stop: re-insert the breakpoint stepped over */
 #define NT_P_HWBP BIT(10)
 #define NT_P_SYSCALL_EXIT BIT(11)
+#define NT_P_VFORK_DONE BIT(12)
 
 enum nt_req_op { NT_REQ_GET_REGS, NT_REQ_SET_REGS, NT_REQ_FLUSH_FPU };
 
@@ -250,6 +275,18 @@ struct nt_thread {
 	u32 stepover_mode; /* the RESUME mode that started it */
 	bool orphan; /* detached with TF set: still hashed to claim its step trap */
 	int skip_sig; /* signal sent by RESUME itself: not intercepted again */
+	/*
+	 * A FORK or VFORK stop published by the fork hook, before the thread could park (it is
+	 * still in the kernel; a vfork parent waits there for its child): the thread takes the
+	 * stop over from its task_work. Until then, vfork_wait: register reads are served from
+	 * early_regs and the task's saved FPU state by the debugger (ntrace_fork.c).
+	 */
+	bool early;
+	bool vfork_wait;
+	u32 early_reason;
+	u64 fork_handle;
+	s64 fork_pid;
+	struct user_regs_struct early_regs;
 };
 
 extern spinlock_t nt_lock;
@@ -273,6 +310,9 @@ void nt_hw_release_all(struct nt_proc *proc);
 bool nt_hw_read_changed(struct nt_thread *t, u64 addr);
 int nt_hw_set_exprs(struct nt_proc *proc, u64 addr, u32 len, u32 kind, struct nt_exprs **x);
 struct nt_exprs *nt_hw_exprs_get(struct nt_proc *proc, u64 addr, u32 kind); /* nt_lock held */
+int nt_hw_fork_copy(struct nt_proc *from, struct nt_proc *to, gfp_t gfp); /* nt_lock held */
+void nt_hw_fork_adopt(struct nt_proc *proc); /* cmd_lock held */
+void nt_hw_fork_drop(struct nt_proc *proc); /* frees fork_hws; any context */
 
 /* ntrace_thread.c */
 extern wait_queue_head_t nt_gate_wq; /* all-stop gates of every process */
@@ -298,6 +338,7 @@ int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req);
 int nt_set_fpu(struct nt_thread *t, u64 stop_id, const struct user_regset *rs, const void *buf,
 	       u32 len);
 int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c); /* nt_lock held */
+u64 nt_new_stop_id(void);
 
 /* ntrace_allstop.c */
 void nt_gate_enter(struct nt_thread *t, u32 reason);
@@ -321,6 +362,12 @@ int nt_exprs_parse(const u8 *data, u32 len, struct nt_exprs **out);
 struct nt_exprs *nt_exprs_get(struct nt_exprs *x); /* nt_lock held */
 void nt_exprs_put(struct nt_exprs *x);
 void nt_filter_hits(struct nt_thread *t); /* current == t->task, no lock held */
+
+/* ntrace_fork.c */
+bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child); /* nt_lock held */
+void nt_fork_vfork_done(struct nt_thread *pt, struct task_struct *child); /* nt_lock held */
+int nt_fork_regs(struct nt_thread *t, struct nt_req *req); /* vfork_wait: debugger side */
+void nt_adopt_procs(struct nt_session *s); /* cmd_lock held */
 
 /* ntrace_hooks.c */
 int nt_hooks_init(void);

@@ -201,6 +201,7 @@ static int nt_open(struct inode *inode, struct file *file)
 	spin_lock_init(&s->qlock);
 	INIT_LIST_HEAD(&s->queue);
 	INIT_LIST_HEAD(&s->procs);
+	INIT_LIST_HEAD(&s->newprocs);
 	s->handles = RB_ROOT;
 	INIT_LIST_HEAD(&s->exits);
 	INIT_DELAYED_WORK(&s->exit_work, nt_exit_work);

@@ -25,6 +25,12 @@
 
 static atomic64_t nt_stop_ids = ATOMIC64_INIT(0);
 
+/* Stop ids are global and never reused. */
+u64 nt_new_stop_id(void)
+{
+	return atomic64_inc_return(&nt_stop_ids);
+}
+
 /*
  * The x86-64 regsets, for every target: a thread in 32-bit mode (an ia32 process, or a far
  * jump) has registers in the 64-bit layout too, as ptrace gives a 64-bit debugger. The view of
@@ -153,6 +159,7 @@ struct nt_stop_desc {
 	u64 data[7];
 	kernel_siginfo_t info;
 	bool has_info;
+	bool published; /* by the fork hook (ntrace_fork.c): only the parking is left */
 };
 
 /* Is @sig still pending for current? Copies its siginfo. */
@@ -186,10 +193,11 @@ static bool nt_signal_pending_info(int sig, kernel_siginfo_t *info)
 static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
 {
 	static const u32 order[] = { NT_P_LAUNCH, NT_P_EXEC, NT_P_NEW_THREAD, NT_P_CLONE,
-				     NT_P_BREAKPOINT, NT_P_HWBP, NT_P_WATCH, NT_P_SYSCALL_EXIT,
-				     NT_P_STEP, NT_P_ATTACH, NT_P_REQUESTED };
+				     NT_P_VFORK_DONE, NT_P_BREAKPOINT, NT_P_HWBP, NT_P_WATCH,
+				     NT_P_SYSCALL_EXIT, NT_P_STEP, NT_P_ATTACH, NT_P_REQUESTED };
 	static const u32 reasons[] = { NTRACE_STOP_LAUNCH, NTRACE_STOP_EXEC,
 				       NTRACE_STOP_NEW_THREAD, NTRACE_STOP_CLONE,
+				       NTRACE_STOP_VFORK_DONE,
 				       NTRACE_STOP_BREAKPOINT, NTRACE_STOP_HW_BREAKPOINT,
 				       NTRACE_STOP_WATCH, NTRACE_STOP_SYSCALL_EXIT,
 				       NTRACE_STOP_STEP, NTRACE_STOP_ATTACH, NTRACE_STOP_REQUESTED };
@@ -219,6 +227,7 @@ static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
 			d->signo = SIGTRAP;
 			break;
 		case NT_P_STEP:
+		case NT_P_VFORK_DONE:
 			d->signo = SIGTRAP;
 			break;
 		case NT_P_SYSCALL_EXIT:
@@ -328,7 +337,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	struct nt_req *req;
 	kernel_siginfo_t info;
 	unsigned long flags;
-	bool killed, detached, gate, set_info = false;
+	bool killed, detached, gate, at_bp, set_info = false;
 	u64 over = 0, stop_ip;
 	u32 mode;
 	int sig, deliver, ret;
@@ -342,6 +351,8 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	spin_unlock_irqrestore(&nt_lock, flags);
 	if (over)
 		nt_reinsert_bp(t, over);
+	if (d->published)
+		goto wait; /* by the fork hook, stop state and all (ntrace_fork.c) */
 
 	r = nt_rec_alloc(sizeof(*ev) + NTRACE_STOP_REGS_SIZE, NTRACE_EV_STOP, GFP_KERNEL);
 	if (!r)
@@ -405,6 +416,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	if (gate)
 		wake_up_all(&nt_gate_wq);
 
+wait:
 	stop_ip = regs->ip;
 	for (;;) {
 		ret = wait_event_state(t->wq,
@@ -449,12 +461,17 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 
 	/*
 	 * A step-over only for a thread still where it stopped, as gdbserver: a pc the client
-	 * moved onto a breakpoint (gdb's `jump`, a skipped permanent int3) hits it at once.
+	 * moved onto a breakpoint (gdb's `jump`, a skipped permanent int3) hits it at once. And
+	 * only when that stop was the breakpoint's hit, or cut short a step-over of our own: a
+	 * thread stopped there for another reason (a stop request, a step's end) hits it at once,
+	 * as with gdbserver, which never steps over a breakpoint gdb expects to hit (gdb puts one
+	 * at a stopped thread's pc to catch it there).
 	 */
-	if (regs->ip == stop_ip && mode == NTRACE_RESUME_CONT && !sig &&
-	    d->reason == NTRACE_STOP_BREAKPOINT && nt_emulate_bp(t, regs)) {
+	at_bp = regs->ip == stop_ip && (d->reason == NTRACE_STOP_BREAKPOINT || over == stop_ip);
+	if (at_bp && mode == NTRACE_RESUME_CONT && !sig && d->reason == NTRACE_STOP_BREAKPOINT &&
+	    nt_emulate_bp(t, regs)) {
 		/* Done here, the int3 in place (ntrace_bp.c). */
-	} else if (!(regs->ip == stop_ip && nt_start_stepover(t, regs, mode)) &&
+	} else if (!(at_bp && nt_start_stepover(t, regs, mode)) &&
 		   (mode == NTRACE_RESUME_STEP || mode == NTRACE_RESUME_RANGE_STEP)) {
 		spin_lock_irqsave(&nt_lock, flags);
 		if (t->proc) { /* never leave TF behind for a detached thread */
@@ -529,7 +546,20 @@ static void nt_stop_loop(struct nt_thread *t)
 		/* Hits nobody needs to hear of (conditions, dprintf, writes under READ) go. */
 		nt_filter_hits(t);
 		spin_lock_irqsave(&nt_lock, flags);
-		more = t->proc && nt_next_reason(t, &d);
+		if (t->proc && t->early) {
+			/* The FORK/VFORK stop the fork hook published: park in it now. */
+			t->early = false;
+			t->vfork_wait = false;
+			memset(&d, 0, sizeof(d));
+			d.reason = t->early_reason;
+			d.signo = SIGTRAP;
+			d.data[0] = t->fork_handle;
+			d.data[1] = t->fork_pid;
+			d.published = true;
+			more = true;
+		} else {
+			more = t->proc && nt_next_reason(t, &d);
+		}
 		spin_unlock_irqrestore(&nt_lock, flags);
 		if (!more)
 			return;
@@ -569,6 +599,11 @@ int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req)
 	if (!t->stopped || (stop_id && stop_id != t->stop_id)) {
 		spin_unlock_irqrestore(&nt_lock, flags);
 		return stop_id ? -ESTALE : -EBUSY;
+	}
+	if (t->vfork_wait) {
+		/* In the kernel until its vfork child lets it go: served there. */
+		spin_unlock_irqrestore(&nt_lock, flags);
+		return nt_fork_regs(t, req);
 	}
 	t->req = req;
 	wake_up(&t->wq);

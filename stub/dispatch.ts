@@ -19,7 +19,7 @@ import {
   setStdio,
   setWorkingDir,
   startupWithShell,
-} from './handlers/launch-settings.js';
+} from './handlers/environment-set.js';
 import {
   allocateMemoryHandler,
   deallocateMemoryHandler,
@@ -33,7 +33,7 @@ import {
   shlibInfoAddrHandler,
   threadStopInfo,
   threadsInfoHandler,
-} from './handlers/lldb-queries.js';
+} from './handlers/register-info.js';
 import { monitorHandler } from './handlers/monitor.js';
 import { interruptHandler, nextStopNotification, nonStopHandler } from './handlers/non-stop.js';
 import { passSignals, programSignals } from './handlers/pass-signals.js';
@@ -82,28 +82,28 @@ import {
   threadExtraInfo,
   threadListFirst,
   threadListNext,
-} from './handlers/threads.js';
+} from './handlers/set-thread.js';
 import { traceBufferConfig } from './handlers/trace-buffer-config.js';
 import { traceBuffer } from './handlers/trace-buffer.js';
-import { traceDefine } from './handlers/trace-define.js';
-import { traceEnable } from './handlers/trace-enable.js';
-import { frameAware, inFrameRefused, traceFrame } from './handlers/trace-frame.js';
-import { traceNotes } from './handlers/trace-notes.js';
-import { tracePointStatus } from './handlers/trace-point-status.js';
-import { traceReadonly } from './handlers/trace-readonly.js';
-import { traceSource } from './handlers/trace-source.js';
-import { traceVariable, traceVariableValue } from './handlers/trace-variable.js';
 import {
+  traceDefine,
   traceInit,
   traceMinFtpiLen,
   tracePointsFirst,
   tracePointsNext,
-  traceStart,
-  traceStatus,
-  traceStop,
+} from './handlers/trace-define.js';
+import { traceEnable, traceStart, traceStop } from './handlers/trace-enable.js';
+import { frameAware, inFrameRefused, traceFrame } from './handlers/trace-frame.js';
+import { traceNotes } from './handlers/trace-notes.js';
+import { tracePointStatus, traceStatus } from './handlers/trace-point-status.js';
+import { traceReadonly } from './handlers/trace-readonly.js';
+import { traceSource } from './handlers/trace-source.js';
+import {
+  traceVariable,
   traceVariablesFirst,
   traceVariablesNext,
-} from './handlers/tracepoints.js';
+  traceVariableValue,
+} from './handlers/trace-variable.js';
 import { continueHandler, stepHandler, vcontHandler, vcontQuery } from './handlers/vcont.js';
 import type { SessionCore } from './session-core.js';
 
@@ -143,7 +143,7 @@ export const HANDLERS: Handlers = {
   detach: detachHandler,
   kill: killHandler,
   'kill-process': killProcess,
-  // Settings for vRun (launch-settings.ts)
+  // Settings for vRun (environment-set.ts)
   'disable-randomization': disableRandomization,
   'environment-set': environmentSet,
   'environment-unset': environmentUnset,
@@ -151,7 +151,7 @@ export const HANDLERS: Handlers = {
   'set-working-dir': setWorkingDir,
   'startup-with-shell': startupWithShell,
   'set-stdio': setStdio,
-  // Threads (threads.ts)
+  // Threads (set-thread.ts)
   'set-thread': setThread,
   'thread-alive': threadAlive,
   'current-thread': currentThreadHandler,
@@ -186,7 +186,7 @@ export const HANDLERS: Handlers = {
   'symbol-lookup-ready': symbolLookupReady,
   'symbol-value': symbolValue,
   'tls-address': tlsAddressHandler,
-  // LLDB (lldb-queries.ts)
+  // LLDB (register-info.ts)
   'host-info': hostInfoHandler,
   'server-version': serverVersionHandler,
   'process-info': processInfoHandler,
@@ -199,7 +199,7 @@ export const HANDLERS: Handlers = {
   'thread-stop-info': threadStopInfo,
   'allocate-memory': allocateMemoryHandler,
   'deallocate-memory': deallocateMemoryHandler,
-  // Tracepoints (tracepoints.ts and trace-*.ts)
+  // Tracepoints (trace-*.ts)
   'trace-init': traceInit,
   'trace-start': traceStart,
   'trace-stop': traceStop,

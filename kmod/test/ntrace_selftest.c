@@ -1235,7 +1235,7 @@ static void test_syscall_exit(void)
 
 int main(int argc, char **argv)
 {
-	/* "security" (or "security:NAME"), "cond", "syscall": that group alone */
+	/* "security" (or "security:NAME"), "cond", "syscall", "fork": that group alone */
 	const char *only = getenv("NTRACE_SELFTEST_ONLY");
 	const char *self = argc > 1 ? argv[1] : "/ntrace_selftest";
 	const char *suid = argc > 2 ? argv[2] : "/suid-busybox";
@@ -1269,6 +1269,8 @@ int main(int argc, char **argv)
 		test_cond();
 	if (!only || !*only || !strcmp(only, "syscall"))
 		test_syscall_exit();
+	if (!only || !*only || !strcmp(only, "fork"))
+		test_fork(suid);
 	CHECK((stops_seen > 0 || (only && *only)) && !stops_without_regs,
 	      "every STOP record carried NTRACE_STOPF_REGS and 216 register bytes (%d of %d did not)",
 	      stops_without_regs, stops_seen);

@@ -112,8 +112,11 @@ int read_byte(int fd);
 void drain(int fd);
 int reap(pid_t pid);
 
+int as_nobody(int (*fn)(const char *), const char *arg);
+
 /* Test groups by file. */
 void test_security(const char *self, const char *suid);
 void test_cond(void);
+void test_fork(const char *suid);
 
 #endif /* NTRACE_SELFTEST_H */

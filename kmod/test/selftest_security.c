@@ -10,7 +10,7 @@
 #include <sys/mount.h>
 
 /* Runs @fn as nobody (dumpable, as after a login) in a child; its exit status, 0 if passed. */
-static int as_nobody(int (*fn)(const char *), const char *arg)
+int as_nobody(int (*fn)(const char *), const char *arg)
 {
 	pid_t pid = fork();
 	int st;

@@ -56,6 +56,9 @@ struct Thread {
   uint64_t stop_id = 0;
   int report_sig = 0;   // the signal NTRACE_SIG_PASS delivers
   uint64_t stop_pc = 0; // the pc the last STOP reported (0: unknown)
+  // The last STOP left the thread on a breakpoint the resume may step over: that breakpoint's
+  // hit, or one the engine took for itself (false conditions, commands) before a stop came.
+  bool stop_at_bp = false;
   bool stop_requested = false;
   bool stop_whole = false; // stopped by a STOP of the whole process, until resumed
   bool attach_stop = false;

@@ -315,12 +315,17 @@ int Tracer::CmdResume(const uint8_t *rec, size_t len) {
   t->report_sig = 0;
   t->stop_whole = false;
   t->skip_bp = 0;
-  // Step over a breakpoint only when the thread still sits where it stopped, as gdbserver
-  // does (thread_needs_step_over): a pc the client moved (`jump`, skipping a permanent int3)
-  // onto a breakpoint is there to hit it at once. Another thread's step-over may have the
-  // breakpoint lifted right now: this thread still has to step over it when it runs.
-  if (!delivering && !t->proc->bps.empty() && LoadRegs(t) && t->regs.rip == t->stop_pc &&
-      BpSet(t->proc, t->regs.rip))
+  // Step over a breakpoint only when the thread still sits where it stopped (a pc the client
+  // moved onto one, `jump` or skipping a permanent int3, is there to hit it at once), and only
+  // when that stop was the breakpoint's own hit (or a hit the engine took for itself, cut
+  // short by a stop). A thread stopped there for another reason (a stop request, a step's
+  // end) hits it at once: gdbserver never steps over a breakpoint of gdb's that gdb expects
+  // to hit (linux-low.cc, thread_needs_step_over); gdb does its own step-overs, and puts a
+  // breakpoint at a stopped thread's pc to catch it there
+  // (gdb.threads/signal-while-stepping-over-bp-other-thread.exp). Another thread's step-over
+  // may have the breakpoint lifted right now: this thread still has to step over it.
+  if (!delivering && t->stop_at_bp && !t->proc->bps.empty() && LoadRegs(t) &&
+      t->regs.rip == t->stop_pc && BpSet(t->proc, t->regs.rip))
     t->skip_bp = t->regs.rip;
   KResume(t, sig);
   // An all-stop is being collected for this process: the thread joins it at once (its

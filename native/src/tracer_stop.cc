@@ -570,6 +570,7 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
   Proc *p = t->proc;
   t->stop_requested = false;
   t->attach_stop = false;
+  uint64_t skip = t->skip_bp; // a step-over this stop cut short: the resume does it
   t->skip_bp = 0;
   t->reported = true;
   t->stop_id = next_stop_++;
@@ -579,6 +580,7 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
   // record carries them (NTRACE_STOPF_REGS) so the client needs no GET_REGS to report it.
   bool regs = LoadRegs(t);
   t->stop_pc = regs ? t->regs.rip : 0;
+  t->stop_at_bp = reason == NTRACE_STOP_BREAKPOINT || (skip != 0 && skip == t->stop_pc);
   static_assert(sizeof(user_regs_struct) == NTRACE_STOP_REGS_SIZE, "GPR block size");
   size_t len = sizeof(ntrace_ev_stop) + (regs ? NTRACE_STOP_REGS_SIZE : 0);
   std::vector<uint8_t> rec(len, 0);
@@ -709,6 +711,7 @@ void Tracer::KResume(Thread *t, int sig) {
   // Continuing with no signal to deliver first: run the instruction here, leaving the int3 in
   // place, when it is one the emulator knows (a step keeps the real step: its stop must follow).
   if (over && sig == 0 && t->mode == Mode::Cont && !t->group_stop && EmulateAtBp(t)) over = false;
+  if (!over) t->skip_bp = 0; // done (or moot): a later stop at this pc is no step-over's
   if (over) {
     if (PauseOthers(t)) {
       // A running thread could pass the breakpoint while it is lifted and never report its

@@ -1,5 +1,10 @@
-// QTDV and qTV (GDB manual, "Tracepoint Packets"): trace state variables.
-import { traceVariableValueReply } from '../../rsp/replies/trace.js';
+// QTDV and qTV (GDB manual, "Tracepoint Packets"): trace state variables; with them the
+// argument-less qTfV/qTsV that upload them (rsp/packets/simple.ts).
+import {
+  traceListEnd,
+  traceVariablePiece,
+  traceVariableValueReply,
+} from '../../rsp/replies/trace.js';
 import { OK, reply } from '../context.js';
 import { traceOf } from '../tracepoints/state.js';
 import type { Handler } from './handler.js';
@@ -19,3 +24,12 @@ export const traceVariableValue: Handler<'trace-variable-value'> = (s, cmd) => {
   if (!st.running && st.stopReason === 'tnotrun') return reply(traceVariableValueReply(undefined));
   return reply(traceVariableValueReply(st.variables.get(cmd.number)?.value ?? 0n));
 };
+
+export const traceVariablesFirst: Handler<'trace-variables-first'> = (s) => {
+  const st = traceOf(s);
+  st.variablePieces = [...st.variables].map(([n, v]) => traceVariablePiece(n, v.initial, v.name));
+  return traceVariablesNext(s, { kind: 'trace-variables-next' });
+};
+
+export const traceVariablesNext: Handler<'trace-variables-next'> = (s) =>
+  reply(traceOf(s).variablePieces.shift() ?? traceListEnd());

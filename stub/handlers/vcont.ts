@@ -78,21 +78,20 @@ async function resume(
       await ctx.storeRegisters(t, { gpr, fp: Buffer.alloc(0) }, new Set(['gpr']));
     }
     // A breakpoint GDB removed to step over it may stay when only single steps run from there
-    // (the engine steps over it). Not under a step that delivers a signal: the engine does not
-    // step over then, and the thread would trap on it. Nor from a pc other than the one the
-    // thread last stopped at (after an inferior call gdb puts the pc back on the breakpoint):
-    // the engine steps over a breakpoint only where the thread stopped, as gdbserver does.
+    // (the engine steps over it). Only where the engine does step over, as gdbserver: the
+    // thread's last stop was that breakpoint's hit, and its pc is still that stop's (after an
+    // inferior call gdb puts the pc back on the breakpoint). A thread stopped there otherwise
+    // (a step's end) hits a breakpoint at once. Not under a step that delivers a signal
+    // either: the engine does not step over then, and the thread would trap on it.
     const keep = new Set<bigint>();
     if (ctx.swBreakpoints && plan.every((a) => a.mode === 'step' && a.thread && !a.signal)) {
       const last = ctx.lastStop;
       for (const a of plan) {
+        const hit = last?.kind === 'stopped' && last.thread.tid === a.thread!.tid ? last : undefined;
+        if (hit?.cause.type !== 'sw-break') continue;
         const pc = (await ctx.gpr(a.thread!)).readBigUInt64LE(16 * 8);
-        const stopped =
-          last?.kind === 'stopped' && last.thread.tid === a.thread!.tid && last.gpr
-            ? last.gpr.readBigUInt64LE(16 * 8)
-            : undefined;
         // Unknown (a stop without registers): kept, as before.
-        if (stopped === undefined || pc === stopped) keep.add(pc);
+        if (!hit.gpr || pc === hit.gpr.readBigUInt64LE(16 * 8)) keep.add(pc);
       }
     }
     await ctx.swBreakpoints?.flush(keep);

@@ -264,11 +264,16 @@ struct ntrace_cmd_stop {
 
 /*
  * A thread resumed at one of the engine's software breakpoints steps over it first, but only
- * when its pc is still the one its STOP reported and the resume delivers no signal; a pc
- * SET_REGS moved onto a breakpoint hits it at once (gdbserver's rule: gdb's `jump`, skipping a
- * permanent int3), and so does a thread whose signal handler returns there (or whose signal is
- * ignored): gdb continues with a signal from a breakpoint to come back to it. A single step
- * that delivers a signal ends at the handler's first instruction with NTRACE_STOP_STEP.
+ * when its STOP was that breakpoint's hit (NTRACE_STOP_BREAKPOINT; or another stop that came
+ * while the engine stepped it over a hit of its own: conditions false, commands run), its pc
+ * is still the one that STOP reported, and the resume delivers no signal. Otherwise it hits the
+ * breakpoint at once: a thread stopped at that pc for another reason (a stop request, a step's
+ * end, an event) and a breakpoint set there afterwards (gdb puts one at a stopped thread's pc
+ * to catch it there: gdbserver never steps over a breakpoint gdb expects to hit, gdb does its
+ * own step-overs); a pc SET_REGS moved onto a breakpoint (gdb's `jump`, skipping a permanent
+ * int3); a thread whose signal handler returns there (or whose signal is ignored): gdb
+ * continues with a signal from a breakpoint to come back to it. A single step that delivers a
+ * signal ends at the handler's first instruction with NTRACE_STOP_STEP.
  */
 
 struct ntrace_cmd_resume {

@@ -41,6 +41,34 @@ test('continue, breakpoint stop with swbreak, and the lazy z0/Z0 around a step',
   await h.close();
 });
 
+test('a breakpoint removed at the end of a step (no hit there) reaches the target before the next step', async (t) => {
+  const f = fake();
+  const h = await connectSession(f.asTarget());
+  await h.client.request('qSupported:multiprocess+;swbreak+;hwbreak+');
+  const pc = 0x401000n + BigInt(PID);
+  t.is(await h.client.request(`Z0,${pc.toString(16)},1`), 'OK');
+  // A step ends at the breakpoint's address (gdb.threads/step-over-lands-on-breakpoint.exp):
+  // no hit, so the engine will not step over it; gdb steps over it with z0, vCont;s, Z0, and
+  // the int3 must be out of the way for that step.
+  f.script.push({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'step' },
+  });
+  t.regex(await h.client.request(`vCont;s:p${PID.toString(16)}.${PID.toString(16)}`), /^T05/);
+  t.is(await h.client.request(`z0,${pc.toString(16)},1`), 'OK');
+  f.script.push({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'step' },
+  });
+  t.regex(await h.client.request(`vCont;s:p${PID.toString(16)}.${PID.toString(16)}`), /^T05/);
+  t.true(f.calls.includes(`clearSw ${pc.toString(16)}`), f.calls.join(' '));
+  await h.close();
+});
+
 test('signals: C delivers the host signal, S steps with one, QPassSignals maps numbers', async (t) => {
   const f = fake();
   const h = await connectSession(f.asTarget());

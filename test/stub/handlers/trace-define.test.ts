@@ -1,6 +1,7 @@
-// The tracepoint handlers over a fake target (stub/handlers/trace*.ts, stub/tracepoints/): a
-// run's hit is collected and resumed without a stop reply, a gdb breakpoint at the same place
-// still stops, and a selected trace frame answers memory and register reads.
+// Tracepoints defined with QTDP, over a fake target (stub/handlers/trace-*.ts,
+// stub/tracepoints/): a run's hit is collected and resumed without a stop reply, a gdb
+// breakpoint at the same place still stops, and a selected trace frame answers memory and
+// register reads.
 import test from 'ava';
 import type { TargetStop } from '../../../stub/target.js';
 import { connectSession } from '../../helpers/rsp-client.js';
