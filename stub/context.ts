@@ -92,6 +92,15 @@ export class SessionContext {
   swallowStop = false;
   /** The session's resume count when swallowStop was set (SessionCore.resumes). */
   swallowAt = 0;
+  /** Called once the stop asked for with swallowStop came, or is known not to come. */
+  swallowed: (() => void) | undefined;
+
+  /** Tells whoever waits for the swallowed stop that it is settled. */
+  swallowSettled(): void {
+    const done = this.swallowed;
+    this.swallowed = undefined;
+    done?.();
+  }
   /** Offset of l_tls_modid in glibc's struct link_map, once gdb told us (handlers/tls.ts). */
   tlsModidOffset: number | undefined;
   /** The stop the process started with (launch or attach), which LLDB is told is SIGSTOP. */

@@ -152,10 +152,20 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     return this.options.nonStop ? resumeNonStop(this, actions) : resumeAllStop(this, actions);
   }
 
-  async interrupt(): Promise<void> {
-    if (this.phase.kind !== 'running') return;
+  async interrupt(): Promise<boolean> {
+    // Collecting: the stop is on its way. Stopped with a kept event's report due (resumeAllStop):
+    // that report is the stop. Otherwise stopped or gone: nothing comes.
+    if (this.phase.kind === 'collecting' || this.reportDue) return true;
+    if (this.phase.kind !== 'running') return false;
     this.interruptRequested = true;
-    await call(this.engine.stop(this.pid));
+    try {
+      await call(this.engine.stop(this.pid));
+    } catch (err) {
+      // Dead but not yet seen: the engine reports the end of every process it traces.
+      if (err instanceof TargetError && err.code === 'ESRCH') return true;
+      throw err;
+    }
+    return true;
   }
 
   async queueInterrupt(): Promise<void> {

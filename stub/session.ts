@@ -79,6 +79,8 @@ export class Session extends SessionCore {
     if (this.state.kind === 'closed') return;
     endTracing(traceIfAny(this), this.state.kind === 'idle');
     this.state = { kind: 'closed', end };
+    // A stop reply waiting for other processes' stops is moot now.
+    for (const ctx of this.procs.values()) ctx.swallowSettled();
     this.conn.close();
     void this.hostIo.close();
     this.endSession(end);
@@ -200,6 +202,7 @@ export class Session extends SessionCore {
   private noResumed(ctx: SessionContext): void {
     ctx.invalidate();
     ctx.swallowStop = false;
+    ctx.swallowSettled();
     this.running.delete(ctx);
     if (this.running.size > 0 || !ctx.client.noResumed) return;
     if (this.state.kind !== 'running' && this.state.kind !== 'interrupting') return;
@@ -216,7 +219,14 @@ export class Session extends SessionCore {
     // awaited by that handler and never reported to the client.
     if (isInternalStop(ctx, stop)) return;
     // A tracepoint hit is collected first, and GDB hears of it only if it must.
-    if (!traced && tracepointStop(this, ctx, stop, (st) => this.onStop(ctx, st, true))) return;
+    // Not for a process asked to stop for another's stop: collecting resumes it, and it would
+    // run on unasked (and the stop reply wait for it).
+    if (
+      !traced &&
+      !ctx.swallowStop &&
+      tracepointStop(this, ctx, stop, (st) => this.onStop(ctx, st, true))
+    )
+      return;
     if (this.nonStop && this.state.kind !== 'closed') {
       void onStopNonStop(this, ctx, stop);
       return;
@@ -234,6 +244,7 @@ export class Session extends SessionCore {
       // resume: the state is still `running` while the other's stop reply is on its way, and
       // a second stop reply for one vCont puts every later reply one behind.
       ctx.swallowStop = false;
+      ctx.swallowSettled();
     }
     if (ctx.swallowStop) {
       // Stopped for another process's stop (all-stop); GDB learns nothing new here, unless the
@@ -244,6 +255,7 @@ export class Session extends SessionCore {
       ctx.invalidate();
       this.running.delete(ctx);
       if (stop.kind === 'exited' || stop.kind === 'signalled') this.unreportedDeaths.set(ctx, stop);
+      ctx.swallowSettled();
       return;
     }
     if (this.state.kind !== 'running' && this.state.kind !== 'interrupting') {
@@ -260,14 +272,13 @@ export class Session extends SessionCore {
     ctx.invalidate();
     this.ctx = ctx;
     // All-stop: every other process we resumed stops too (GDB manual, "Stop Reply Packets").
+    // The reply waits until they have stopped (or died), as gdbserver's stop_all_lwps waits
+    // before it reports: a death that comes meanwhile is pending for the next resume, which
+    // then reports it without running anything, and the others stay where this stop found
+    // them (a vfork child's exit after its parent's vforkdone; gdb.base/vfork-follow-parent.exp).
     this.running.delete(ctx);
-    for (const other of this.running) {
-      other.swallowStop = true;
-      other.swallowAt = this.resumes;
-      other.target.base.interrupt().catch(() => {
-        other.swallowStop = false;
-      });
-    }
+    const others = [...this.running];
+    const stopped = others.map((other) => this.stopOther(other));
     this.running.clear();
     if (stop.kind === 'stopped') ctx.generalThread = stop.thread;
     if (stop.kind === 'stopped' && stop.cause.type === 'exec') {
@@ -275,6 +286,7 @@ export class Session extends SessionCore {
     }
     const gone = stop.kind !== 'stopped';
     void settleFork(this, ctx, stop)
+      .then(() => this.othersStopped(others, stopped))
       .then(() => stopReply(ctx, stop))
       .then(async (body) => {
         // In extended-remote an exited process leaves the session; others may remain.
@@ -288,6 +300,56 @@ export class Session extends SessionCore {
         void this.pump();
       });
   }
+
+  /**
+   * Asks a process to stop because another reported first (all-stop). Resolves once its stop
+   * or end came, or at once when the target says none will come (it was not running).
+   */
+  private stopOther(other: SessionContext): Promise<void> {
+    other.swallowStop = true;
+    other.swallowAt = this.resumes;
+    const settled = new Promise<void>((resolve) => {
+      other.swallowed = resolve;
+    });
+    const none = () => {
+      // Nothing to swallow: a stop of a later resume is news.
+      if (other.swallowed) other.swallowStop = false;
+      other.swallowSettled();
+    };
+    other.target.base.interrupt().then(
+      (follows) => {
+        if (!follows) none();
+      },
+      (err) => {
+        this.log(`interrupt of process ${other.pid} failed: ${(err as Error).message}`);
+        none();
+      },
+    );
+    return settled;
+  }
+
+  /**
+   * The others' stops, bounded: a target that promised a stop and never delivers one must not
+   * leave GDB without its reply (the reply then goes as before the wait; the stop, if it comes,
+   * is still swallowed).
+   */
+  private othersStopped(others: SessionContext[], stopped: Promise<void>[]): Promise<void> {
+    if (others.length === 0) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        const late = others.filter((o) => o.swallowed).map((o) => o.pid);
+        this.log(`stop reply sent without waiting longer for the stops of ${late.join(', ')}`);
+        resolve();
+      }, OTHERS_STOP_BOUND_MS);
+    });
+    return Promise.race([Promise.all(stopped).then(() => {}), bound]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
 }
+
+/** See Session.othersStopped: far above any stop's latency, even under heavy load. */
+const OTHERS_STOP_BOUND_MS = 10_000;
 
 const RESUME_KINDS: ReadonlySet<string> = new Set(['continue', 'step', 'vcont']);

@@ -97,8 +97,12 @@ export interface BaseOps {
    * reported through `onStop` once every thread is stopped again (all-stop).
    */
   resume(actions: ResumeAction[]): Promise<void>;
-  /** Asks a running debuggee to stop; the stop arrives through `onStop`. */
-  interrupt(): Promise<void>;
+  /**
+   * Asks a running debuggee to stop; the stop arrives through `onStop`. Resolves true when a
+   * stop (or the process's end) will come through `onStop` for it; false when none will (the
+   * debuggee was not running: stopped already, never resumed, or gone), so nobody waits for one.
+   */
+  interrupt(): Promise<boolean>;
   /**
    * An interrupt while the debuggee is stopped: a SIGINT it gets (and stops with) when resumed,
    * as gdbserver's request_interrupt sends one to its process group whenever 0x03 comes.

@@ -60,8 +60,8 @@ class WarmProcess implements BaseOps {
     setImmediate(() => this.listener(stop));
     return Promise.resolve();
   }
-  interrupt(): Promise<void> {
-    return Promise.resolve();
+  interrupt(): Promise<boolean> {
+    return Promise.resolve(false);
   }
   onStop(listener: (stop: TargetStop) => void): void {
     this.listener = listener;

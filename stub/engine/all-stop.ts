@@ -33,7 +33,11 @@ export async function resumeAllStop(p: EngineProcess, actions: ResumeAction[]): 
     r.pending = undefined;
     if (p.stale(ev)) continue;
     p.phase = { kind: 'stopped' };
-    setImmediate(() => p.listener(p.translate(ev)));
+    p.reportDue = true;
+    setImmediate(() => {
+      p.reportDue = false;
+      p.listener(p.translate(ev));
+    });
     return;
   }
   p.flushOptions();

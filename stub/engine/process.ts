@@ -29,6 +29,8 @@ export class EngineProcess {
   readonly forks = new ForkChildren();
   /** All-stop: an interrupt was asked for during this run. */
   interruptRequested = false;
+  /** All-stop: a resume found a kept event, whose report is on its way (resumeAllStop). */
+  reportDue = false;
   /** Non-stop: a stop of every thread was asked for and some have not stopped yet. */
   stopAllPending = false;
   /** New threads resumed by us since the last resume (see all-stop.ts). */

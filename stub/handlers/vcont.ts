@@ -63,12 +63,17 @@ export function planResume(ctx: SessionContext, actions: WireAction[]): ResumeAc
   return out;
 }
 
-/** Resumes a planned request; the session enters `running` when this returns { deferred }. */
+/**
+ * Resumes a planned request; the session enters `running` when this returns { deferred }.
+ * `wanted` is asked right before the target resumes: false (another process's stop came while
+ * this one's breakpoints were synced) leaves it stopped and returns undefined.
+ */
 async function resume(
   ctx: SessionContext,
   plan: ResumeAction[],
   addr?: bigint,
-): Promise<HandlerResult> {
+  wanted?: () => boolean,
+): Promise<HandlerResult | undefined> {
   try {
     if (addr !== undefined) {
       // `c addr` / `s addr`: resume at addr (rarely used by GDB; supported for completeness).
@@ -87,7 +92,8 @@ async function resume(
     if (ctx.swBreakpoints && plan.every((a) => a.mode === 'step' && a.thread && !a.signal)) {
       const last = ctx.lastStop;
       for (const a of plan) {
-        const hit = last?.kind === 'stopped' && last.thread.tid === a.thread!.tid ? last : undefined;
+        const hit =
+          last?.kind === 'stopped' && last.thread.tid === a.thread!.tid ? last : undefined;
         if (hit?.cause.type !== 'sw-break') continue;
         const pc = (await ctx.gpr(a.thread!)).readBigUInt64LE(16 * 8);
         // Unknown (a stop without registers): kept, as before.
@@ -97,6 +103,9 @@ async function resume(
     await ctx.swBreakpoints?.flush(keep);
     ctx.invalidate();
     ctx.xferCache.clear();
+    // Checked with nothing awaited before the target's resume: a stop reported from here on
+    // finds this process running and asks it to stop.
+    if (wanted && !wanted()) return undefined;
     noteResume(ctx, plan);
     await ctx.target.base.resume(plan);
     return { deferred: true };
@@ -183,7 +192,7 @@ function legacy(
     const plan = planResume(ctx, legacyActions(ctx, kind, cmd.signal, s.contThread));
     if (typeof plan === 'string') return errorReply(22);
     s.running.add(ctx);
-    return resume(ctx, plan, cmd.addr);
+    return (await resume(ctx, plan, cmd.addr)) ?? errorReply(22);
   };
 }
 
@@ -220,16 +229,23 @@ async function resumeProcesses(s: SessionCore, actions: WireAction[]): Promise<H
   for (const [p] of targets) s.running.add(p);
   let failure: HandlerResult | undefined;
   let started = 0;
+  // A stop already reported (a pending event, or a quick stop while a later process's
+  // breakpoints were synced) ends the resume: the stop took every process off `running`, and
+  // those not resumed yet stay stopped. Resumed after it, one would run on with nobody to stop
+  // it, and the stop reply wait for it.
+  const wanted = (p: SessionContext) => () => s.running.has(p);
   for (const [p, plan] of targets) {
-    // A stop already reported (a pending event) ends the resume: the rest stay stopped.
-    if (s.state.kind !== 'running' && started > 0) {
-      s.running.delete(p);
-      continue;
-    }
-    const r = await resume(p, plan);
+    const r = await resume(p, plan, undefined, wanted(p));
+    if (r === undefined) continue;
     if ('deferred' in r) started++;
     else {
       s.running.delete(p);
+      // Nothing of it runs (a target's resume fails only then): a stop asked of it meanwhile,
+      // for another process's stop, will not come.
+      if (p.swallowStop) {
+        p.swallowStop = false;
+        p.swallowSettled();
+      }
       failure ??= r;
     }
   }

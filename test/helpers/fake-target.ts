@@ -134,13 +134,15 @@ export class FakeTarget implements BaseOps {
     this.listener(stop);
   }
 
-  async interrupt(): Promise<void> {
+  /** A running target stops with SIGINT, once; a stopped one says no stop follows. */
+  async interrupt(): Promise<boolean> {
     this.calls.push('interrupt');
-    if (!this.running) return;
+    if (!this.running) return false;
     const t = this.threadList[0]!;
     setImmediate(() =>
       this.report({ kind: 'stopped', thread: t, signal: 2, cause: { type: 'interrupt' } }),
     );
+    return true;
   }
 
   /** Like the engine's kill(SIGINT): the next resume stops at once with SIGINT. */

@@ -94,8 +94,12 @@ class ScriptedEngine extends EventEmitter {
     const code = this.failResume.get(req.handle);
     if (code) throw new EngineError(code, code === 'ESRCH' ? 3 : 1, 'RESUME');
   }
+  /** The errno name stop() fails with, if any. */
+  failStop: string | undefined;
   async stop(pid: number, handle?: bigint): Promise<void> {
     this.calls.push(`stop ${pid}${handle === undefined ? '' : ` ${handle}`}`);
+    const code = this.failStop;
+    if (code) throw new EngineError(code, code === 'ESRCH' ? 3 : 1, 'STOP');
   }
   async setBreakpoint(): Promise<void> {}
   async clearBreakpoint(): Promise<void> {}
@@ -215,6 +219,53 @@ test('interrupt stops every thread and reports SIGINT', async (t) => {
   t.deepEqual(stops, [
     { kind: 'stopped', thread: { pid: PID, tid: PID }, signal: 2, cause: { type: 'interrupt' } },
   ]);
+});
+
+test('interrupt says whether a stop follows: none while stopped or gone, one while running or collecting', async (t) => {
+  // The session waits for the stops interrupt() promises (stub/session.ts, stopOther): one
+  // promised and never coming hangs the stop reply.
+  const { engine, target, stops } = await launched();
+  t.false(await target.interrupt(), 'stopped after launch');
+  t.false(engine.calls.includes(`stop ${PID}`), 'nothing to ask the engine');
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  engine.emitEvent(stopEv(PID, 'signal'));
+  t.true(await target.interrupt(), 'collecting: the stop is on its way');
+  engine.emitEvent(stopEv(PID + 1, 'requested'));
+  t.is(stops.length, 1);
+  t.false(await target.interrupt(), 'stopped after the report');
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  t.true(await target.interrupt(), 'running');
+  engine.emitEvent(stopEv(PID, 'requested'));
+  engine.emitEvent(stopEv(PID + 1, 'requested'));
+  t.is(stops.length, 2);
+  await target.kill();
+  t.false(await target.interrupt(), 'gone');
+});
+
+test('interrupt of a resume that found a kept event: its report is the stop that follows', async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  await target.breakpointOps.setSwBreakpoint(0x1000n);
+  engine.emitEvent(stopEv(PID, 'breakpoint'));
+  engine.emitEvent(stopEv(PID + 1, 'breakpoint'));
+  t.is(stops.length, 1);
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  // The kept hit of PID+1 is reported on the next turn: that is the stop.
+  t.true(await target.interrupt());
+  await tick();
+  t.is(stops.length, 2);
+  t.false(await target.interrupt());
+});
+
+test('interrupt of a process dead but not yet seen: its end follows; another failure rejects', async (t) => {
+  const { engine, target } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.failStop = 'ESRCH';
+  t.true(await target.interrupt());
+  engine.failStop = 'EIO';
+  await t.throwsAsync(target.interrupt());
 });
 
 test('a thread exiting while the others stop does not hold the stop back', async (t) => {

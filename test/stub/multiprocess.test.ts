@@ -2,48 +2,10 @@
 // second process, multiprocess thread ids, Hg selecting a process, D;pid and vKill;pid on one
 // process while the other stays.
 import test from 'ava';
-import type { LaunchRequest } from '../../stub/launch-settings.js';
-import type { TargetProvider } from '../../stub/session.js';
-import { FakeTarget } from '../helpers/fake-target.js';
+import { fakeProvider as provider } from '../helpers/fake-provider.js';
 import { connectSession } from '../helpers/rsp-client.js';
 
 const hex = (s: string) => Buffer.from(s).toString('hex');
-
-function provider() {
-  const launched: LaunchRequest[] = [];
-  const targets = new Map<number, FakeTarget>();
-  let nextPid = 0x7d0;
-  const p: TargetProvider = {
-    capabilities: {
-      swBreak: true,
-      hwBreak: false,
-      watch: false,
-      rangeStep: false,
-      signals: false,
-      siginfoWrite: false,
-      processInfo: true,
-      syscalls: false,
-      execEvents: false,
-      forkEvents: false,
-      vforkEvents: false,
-    },
-    async launch(req) {
-      launched.push(req);
-      const pid = nextPid++;
-      const f = new FakeTarget(pid, [pid]);
-      f.map(0x401000n, Buffer.from([pid & 0xff, 1, 2, 3]));
-      targets.set(pid, f);
-      return f.asTarget();
-    },
-    async attach(pid) {
-      const f = new FakeTarget(pid, [pid, pid + 1], true);
-      f.map(0x401000n, Buffer.from([pid & 0xff, 9, 9, 9]));
-      targets.set(pid, f);
-      return f.asTarget();
-    },
-  };
-  return { p, launched, targets };
-}
 
 test('vRun carries arguments, environment, directory and shell; a bare vRun repeats it', async (t) => {
   const { p, launched } = provider();
@@ -139,7 +101,10 @@ test('all-stop, two processes: a death racing the first one stop reply waits for
     cause: { type: 'signal' },
   });
   // Asked to stop for a's stop, b dies at once: before a's reply is sent.
-  b.interrupt = async () => b.report({ kind: 'exited', pid: 0xbb8, code: 0 });
+  b.interrupt = async () => {
+    b.report({ kind: 'exited', pid: 0xbb8, code: 0 });
+    return true;
+  };
   t.regex(await h.client.request('vCont;c'), /^T05.*thread:p7d0\.7d0;/);
   // The next reply answers the next packet: no second stop reply came for that vCont.
   t.is(await h.client.request('qC'), 'QCp7d0.7d0');
