@@ -61,6 +61,12 @@ void CloseAllAtExit() {
     t->Close();
 }
 
+// How many live tracers the process has, on any thread.
+size_t LiveTracers() {
+  std::lock_guard<std::mutex> lock(g_live_mu);
+  return g_live == nullptr ? 0 : g_live->size();
+}
+
 // How many live tracers the calling thread owns.
 size_t TracersOfThisThread() {
   std::lock_guard<std::mutex> lock(g_live_mu);
@@ -187,6 +193,9 @@ void Tracer::QuietStops() {
 // nothing, for a stopped child of any thread of the process: a stop in the window sent no
 // signal, so one is raised for it. Its owner (this engine's Poll, another engine's, node's)
 // takes it as usual; a stop that was already there costs one spurious SIGCHLD, as before.
+// The look is skipped when no stop that matters can have been silenced: this is the process's
+// only engine and every thread it knows is in a stop it took (AllKnownStopped). A job-control
+// stop of one of node's own children is waited for by nobody (libuv waits without WUNTRACED).
 void Tracer::LoudStops() {
   if (!quiet_) return;
   quiet_ = false;
@@ -194,6 +203,7 @@ void Tracer::LoudStops() {
     fprintf(stderr, "[ntrace] cannot restore SIGCHLD's action: %s\n", strerror(errno));
     return;
   }
+  if (AllKnownStopped() && LiveTracers() == 1) return;
   siginfo_t si;
   si.si_pid = 0;
   int r;
