@@ -177,6 +177,9 @@ bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child)
 	vpid = __task_pid_nr_ns(child, PIDTYPE_TGID, s->pidns);
 	if (!vpid)
 		return false; /* not visible from the opener's pid namespace */
+	/* An ATTACH by pid may have taken it between its pid's attachment and this hook. */
+	if (nt_find_task(child))
+		return false;
 	r = nt_rec_alloc(sizeof(struct ntrace_ev_stop) + NTRACE_STOP_REGS_SIZE, NTRACE_EV_STOP,
 			 GFP_ATOMIC | __GFP_NOWARN);
 	if (!r)

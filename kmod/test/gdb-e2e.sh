@@ -43,3 +43,40 @@ gdb_e2e() {
 	return $rc
 }
 check "gdb session on the kernel provider (break, registers, stepi, memory, exit)" gdb_e2e
+
+# gdb's catch fork / catch vfork over the module's fork events (the children detached, as
+# gdb's default detach-on-fork does).
+gdb_e2e_fork() {
+	R=/newroot
+	ROOT=$(cat /root_path)
+	T=$(cat /gdb_target_path)
+	S=$ROOT/dist/bin/ntrace-gdbserver.js
+	host_root || return 1
+	insmod /ntrace.ko || return 1
+	chroot $R "$T" fork &
+	tpid=$!
+	t0=$(date +%s)
+	timeout 240 chroot $R /usr/bin/env -i HOME=/tmp PATH=/usr/local/bin:/usr/bin:/bin \
+		/usr/bin/gdb -batch -nx \
+		-ex 'set confirm off' -ex 'set pagination off' -ex 'set sysroot /' -ex 'set remotetimeout 120' \
+		-ex "target remote | exec node $S --backend kernel --attach - $tpid" \
+		-ex 'catch fork' -ex 'catch vfork' -ex 'set var go = 1' \
+		-ex 'continue' -ex 'continue' -ex 'continue' \
+		"$T" >/tmp/gdb-fork.log 2>&1
+	grc=$?
+	echo "gdb fork session: exit $grc in $(($(date +%s) - t0))s"
+	rc=0
+	for want in 'Catchpoint 1 (forked process' 'Catchpoint 2 (vforked process' \
+		'exited with code 0116'; do
+		if ! grep -qe "$want" /tmp/gdb-fork.log; then
+			echo "gdb e2e: missing from gdb's output: $want"
+			rc=1
+		fi
+	done
+	[ $rc = 0 ] || sed 's/^/gdb: /' /tmp/gdb-fork.log
+	kill -9 $tpid 2>/dev/null
+	wait $tpid 2>/dev/null
+	rmmod ntrace || { echo "rmmod after the gdb fork session failed"; return 1; }
+	return $rc
+}
+check "gdb catch fork and catch vfork on the kernel provider (children detached, exit 78)" gdb_e2e_fork

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * gdb_target: the debuggee of the guest's end-to-end gdb session (gdb-e2e.sh). It waits for
+ * gdb_target: the debuggee of the guest's end-to-end gdb sessions (gdb-e2e.sh). It waits for
  * the debugger to set `go`, calls work() three times and exits with counter + bonus, so the
- * exit code shows both the breakpoint run and gdb's memory write (bonus).
+ * exit code shows both the breakpoint run and gdb's memory write (bonus). With the argument
+ * "fork": a fork child exits 7, then a vfork child exits 8; the exit code is 78.
  */
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 volatile int go;
@@ -16,12 +19,31 @@ __attribute__((noinline)) int work(int x)
 	return counter;
 }
 
-int main(void)
+static int forks(void)
+{
+	int a = 0, b = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(7);
+	if (pid < 0 || waitpid(pid, &a, 0) != pid)
+		return 90;
+	pid = vfork();
+	if (pid == 0)
+		_exit(8);
+	if (pid < 0 || waitpid(pid, &b, 0) != pid)
+		return 91;
+	return WEXITSTATUS(a) * 10 + WEXITSTATUS(b);
+}
+
+int main(int argc, char **argv)
 {
 	int i;
 
 	while (!go)
 		usleep(10000);
+	if (argc > 1 && !strcmp(argv[1], "fork"))
+		return forks();
 	for (i = 1; i <= 3; i++)
 		work(i);
 	return counter + bonus;
