@@ -54,6 +54,20 @@ const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
 
+/** b's own stop on the next vCont;c: the stop reply it gets (news, not swallowed). */
+function nextStopOf(
+  h: Awaited<ReturnType<typeof twoProcesses>>['h'],
+  b: FakeTarget,
+): Promise<string> {
+  b.script.push({
+    kind: 'stopped',
+    thread: { pid: 0xbb8, tid: 0xbb8 },
+    signal: 5,
+    cause: { type: 'signal' },
+  });
+  return h.client.request('vCont;c');
+}
+
 /** f's interrupt() promises a stop (and delivers none by itself); resolves when it is asked. */
 function promisesStop(f: FakeTarget): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -100,13 +114,7 @@ test('the other process says no stop follows (not running): the reply goes, and 
   t.regex(await h.client.request('vCont;c'), /^T05.*thread:p7d0\.7d0;/);
   // b was not asked to stop for anything: its stop of the next resume is news, not swallowed.
   b.interrupt = async () => true;
-  b.script.push({
-    kind: 'stopped',
-    thread: { pid: 0xbb8, tid: 0xbb8 },
-    signal: 5,
-    cause: { type: 'signal' },
-  });
-  t.regex(await h.client.request('vCont;c'), /^T05.*thread:pbb8\.bb8;/);
+  t.regex(await nextStopOf(h, b), /^T05.*thread:pbb8\.bb8;/);
   t.false(bounded(), 'the reply waited for a stop that never came');
   await h.close();
 });
@@ -159,13 +167,7 @@ test('a stop that comes while the other process still syncs its breakpoints: it 
   await turns(10);
   t.is(resumes(b), before, 'b resumed after the stop was reported');
   // Nothing of b's is swallowed later either.
-  b.script.push({
-    kind: 'stopped',
-    thread: { pid: 0xbb8, tid: 0xbb8 },
-    signal: 5,
-    cause: { type: 'signal' },
-  });
-  t.regex(await h.client.request('vCont;c'), /^T05.*thread:pbb8\.bb8;/);
+  t.regex(await nextStopOf(h, b), /^T05.*thread:pbb8\.bb8;/);
   t.false(bounded(), 'the reply waited for a stop that never came');
   await h.close();
 });
