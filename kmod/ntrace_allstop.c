@@ -28,7 +28,7 @@ static bool nt_others_held(struct nt_thread *t)
 	unsigned long flags;
 	bool held = true;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	if (t->proc) {
 		list_for_each_entry(o, &t->proc->threads, pnode) {
 			if (o == t || o->in_stop || o->stopped || task_is_stopped(o->task))
@@ -37,7 +37,7 @@ static bool nt_others_held(struct nt_thread *t)
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	return held;
 }
 
@@ -46,9 +46,9 @@ static bool nt_gate_open(struct nt_thread *t)
 	unsigned long flags;
 	bool open;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	open = !t->proc || !t->proc->gate || t->proc->gate == t;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	return open;
 }
 
@@ -63,10 +63,10 @@ void nt_gate_enter(struct nt_thread *t, u32 reason)
 	unsigned long flags;
 
 	for (;;) {
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		if (!t->proc || !(t->proc->opts & NTRACE_OPT_ALL_STOP) ||
 		    t->proc->gate == t || (!t->proc->gate && !trigger)) {
-			spin_unlock_irqrestore(&nt_lock, flags);
+			spin_unlock_irqrestore(&t->s->lock, flags);
 			return;
 		}
 		if (!t->proc->gate) {
@@ -74,19 +74,19 @@ void nt_gate_enter(struct nt_thread *t, u32 reason)
 			list_for_each_entry(o, &t->proc->threads, pnode)
 				if (o != t && !o->in_stop && !o->stopped)
 					nt_queue_stop(o, NT_P_REQUESTED, TWA_SIGNAL);
-			spin_unlock_irqrestore(&nt_lock, flags);
+			spin_unlock_irqrestore(&t->s->lock, flags);
 			wait_event_killable_timeout(nt_gate_wq, nt_others_held(t),
 						    NT_GATE_TIMEOUT);
 			return; /* nt_park publishes, then opens the gate */
 		}
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		wake_up_all(&nt_gate_wq); /* we are held now */
 		if (wait_event_killable(nt_gate_wq, nt_gate_open(t)))
 			return;
 	}
 }
 
-/* Give up the gate (nt_lock held); the caller wakes nt_gate_wq. */
+/* Give up the gate (session lock held); the caller wakes nt_gate_wq. */
 bool nt_gate_leave(struct nt_thread *t)
 {
 	if (!t->proc || t->proc->gate != t)

@@ -61,14 +61,17 @@ static void nt_rebp_fn(struct callback_head *cb)
 	unsigned long flags;
 	u32 i;
 
-	spin_lock_irqsave(&nt_lock, flags);
 	if (!(current->flags & PF_EXITING))
-		t = nt_find_task(current);
-	if (t && t->proc)
-		kref_get(&t->ref);
-	else
-		t = NULL;
-	spin_unlock_irqrestore(&nt_lock, flags);
+		t = nt_lock_task(current, &flags);
+	if (t) {
+		struct nt_session *s = t->s;
+
+		if (t->proc)
+			kref_get(&t->ref);
+		else
+			t = NULL;
+		spin_unlock_irqrestore(&s->lock, flags);
+	}
 	if (t) {
 		/* Only addresses still set: nt_reinsert_bp rechecks each one. */
 		for (i = 0; i < u->n; i++)
@@ -100,6 +103,7 @@ static void nt_unbp_fn(struct callback_head *cb)
 
 void nt_fork_child(struct task_struct *parent, struct task_struct *child)
 {
+	struct nt_session *s;
 	struct nt_unbp *u = NULL;
 	struct nt_thread *pt;
 	unsigned long flags;
@@ -108,9 +112,11 @@ void nt_fork_child(struct task_struct *parent, struct task_struct *child)
 
 	if (!child->mm)
 		return;
-	spin_lock_irqsave(&nt_lock, flags);
-	pt = nt_find_task(parent);
-	if (pt && pt->proc) {
+	pt = nt_lock_task(parent, &flags);
+	if (!pt)
+		return;
+	s = pt->s;
+	if (pt->proc) {
 		n = pt->proc->nbps;
 		if (n)
 			u = kzalloc(struct_size(u, bps, n), GFP_ATOMIC);
@@ -121,7 +127,7 @@ void nt_fork_child(struct task_struct *parent, struct task_struct *child)
 			u->n++;
 		}
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	if (!u)
 		return;
 	u->shared = child->mm == parent->mm;
@@ -147,11 +153,11 @@ void nt_reinsert_bp(struct nt_thread *t, u64 addr)
 
 	if (mutex_lock_killable(&t->s->bp_lock))
 		return; /* dying: the image goes with it */
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	bp = t->proc ? nt_bp_find(t->proc, addr) : NULL;
 	if (bp && bp->removing)
 		bp = NULL;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	if (bp)
 		nt_poke_self(addr, 0xcc);
 	mutex_unlock(&t->s->bp_lock);
@@ -171,15 +177,15 @@ bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode)
 
 	if (mutex_lock_killable(&t->s->bp_lock))
 		return false;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	bp = t->proc ? nt_bp_find(t->proc, regs->ip) : NULL;
 	if (bp && !bp->removing)
 		orig = bp->orig;
 	else
 		bp = NULL;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	if (bp && !nt_poke_self(regs->ip, orig)) {
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		if (t->proc) {
 			t->stepover = true;
 			t->stepover_addr = regs->ip;
@@ -188,7 +194,7 @@ bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode)
 			regs->flags |= X86_EFLAGS_TF;
 			ok = true;
 		}
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 	}
 	mutex_unlock(&t->s->bp_lock);
 	return ok;
@@ -236,7 +242,7 @@ bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs)
 
 	if (!user_64bit_mode(regs) || signal_pending(current))
 		return false;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	bp = t->proc ? nt_bp_find(t->proc, addr) : NULL;
 	if (bp && !bp->removing) {
 		insn[0] = bp->orig;
@@ -246,7 +252,7 @@ bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs)
 		for (i = 1; i < sizeof(insn); i++)
 			near |= !!nt_bp_find(t->proc, addr + i);
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	if (!ok || near)
 		return false;
 	if (copy_from_user(insn + 1, u64_to_user_ptr(addr + 1), sizeof(insn) - 1))
@@ -332,7 +338,7 @@ void nt_bp_free_all(struct nt_proc *proc)
 
 /*
  * Hang *@x on a breakpoint's @slot, within the process's NT_PROC_EXPR_BYTES (ENOSPC); *@x
- * gets the former list, for nt_exprs_put once nt_lock is dropped.
+ * gets the former list, for nt_exprs_put once the session lock is dropped.
  */
 int nt_exprs_swap(struct nt_proc *proc, struct nt_exprs **slot, struct nt_exprs **x)
 {

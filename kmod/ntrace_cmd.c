@@ -86,11 +86,11 @@ static struct nt_thread *nt_thread_get(struct nt_session *s, u64 handle)
 	struct nt_thread *t;
 	unsigned long flags;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	t = nt_find_handle(s, handle);
 	if (t)
 		kref_get(&t->ref);
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	return t;
 }
 
@@ -101,7 +101,7 @@ static struct task_struct *nt_proc_task(struct nt_proc *proc)
 	struct nt_thread *t;
 	unsigned long flags;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&proc->s->lock, flags);
 	list_for_each_entry(t, &proc->threads, pnode) {
 		if (!task || !(t->task->flags & PF_EXITING))
 			task = t->task;
@@ -110,7 +110,7 @@ static struct task_struct *nt_proc_task(struct nt_proc *proc)
 	}
 	if (task)
 		get_task_struct(task);
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&proc->s->lock, flags);
 	return task;
 }
 
@@ -128,12 +128,12 @@ static void nt_proc_drop(struct nt_proc *proc)
 	struct nt_thread *t, *tmp;
 	unsigned long flags;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&proc->s->lock, flags);
 	list_for_each_entry_safe(t, tmp, &proc->threads, pnode)
 		nt_detach_thread(t);
 	list_del(&proc->node);
 	proc->s->nprocs--;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&proc->s->lock, flags);
 	nt_proc_free(proc);
 }
 
@@ -145,13 +145,13 @@ static void nt_reap_procs(struct nt_session *s)
 	bool gone;
 
 	list_for_each_entry_safe(proc, tmp, &s->procs, node) {
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&s->lock, flags);
 		gone = proc->exited && list_empty(&proc->threads);
 		if (gone) {
 			list_del(&proc->node);
 			s->nprocs--;
 		}
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&s->lock, flags);
 		if (gone)
 			nt_proc_free(proc);
 	}
@@ -236,11 +236,11 @@ static void nt_proc_remove_bps(struct nt_session *s, struct nt_proc *proc)
 
 	mutex_lock(&s->bp_lock);
 	for (;;) {
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&s->lock, flags);
 		bp = nt_bp_first_from(proc, 0);
 		if (bp)
 			nt_bp_erase(proc, bp);
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&s->lock, flags);
 		if (!bp)
 			break;
 		if (mem)
@@ -302,9 +302,9 @@ static struct nt_proc *nt_thread_proc(struct nt_thread *t)
 	unsigned long flags;
 	struct nt_proc *proc;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	proc = t->proc;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	return proc;
 }
 
@@ -407,10 +407,10 @@ static int nt_reply_threads(struct nt_session *s, const struct ntrace_hdr *h,
 	struct nt_rec *r;
 	u32 n = 0, cap;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	list_for_each_entry(t, &proc->threads, pnode)
 		n++;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	cap = min_t(u32, n + 16, (NT_MAX_RECORD - NT_REPLY_HDR - sizeof(*rep)) / sizeof(*info));
 	r = nt_reply_alloc(h, 0, sizeof(*rep) + cap * sizeof(*info), GFP_KERNEL_ACCOUNT);
 	if (!r)
@@ -418,7 +418,7 @@ static int nt_reply_threads(struct nt_session *s, const struct ntrace_hdr *h,
 	rep = nt_payload(r);
 	info = (struct ntrace_thread_info *)(rep + 1);
 	n = 0;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	list_for_each_entry(t, &proc->threads, pnode) {
 		if (n == cap)
 			break;
@@ -429,7 +429,7 @@ static int nt_reply_threads(struct nt_session *s, const struct ntrace_hdr *h,
 			NTRACE_THREAD_RUNNING;
 		n++;
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	rep->count = n;
 	/* Trim the record to what was filled. */
 	r->len = NTRACE_RECORD_ALIGN(NT_REPLY_HDR + sizeof(*rep) + n * sizeof(*info));
@@ -465,7 +465,9 @@ static int nt_attach_threads(struct nt_proc *proc, struct task_struct *leader)
 			}
 		}
 		more = false;
-		spin_lock_irqsave(&nt_lock, flags);
+		/* The hash's lock too: a thread of any session there means EBUSY. */
+		spin_lock_irqsave(&proc->s->lock, flags);
+		spin_lock(&nt_hash_lock);
 		rcu_read_lock();
 		for_each_thread(leader, tsk) {
 			struct nt_thread *t = nt_find_task(tsk);
@@ -487,11 +489,12 @@ static int nt_attach_threads(struct nt_proc *proc, struct task_struct *leader)
 			spare[nspare] = NULL;
 			get_task_struct(tsk);
 			t->task = tsk;
-			nt_thread_link(t);
+			nt_thread_link_hashed(t);
 			more = true;
 		}
 		rcu_read_unlock();
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock(&nt_hash_lock);
+		spin_unlock_irqrestore(&proc->s->lock, flags);
 free:
 		for (i = 0; i < n + 4; i++)
 			if (spare[i])
@@ -571,10 +574,10 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 	INIT_LIST_HEAD(&proc->threads);
 	proc->bps = RB_ROOT;
 	INIT_LIST_HEAD(&proc->hws);
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	list_add_tail(&proc->node, &s->procs);
 	s->nprocs++;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 
 	err = nt_attach_threads(proc, task);
 	if (!err && list_empty(&proc->threads))
@@ -586,10 +589,10 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 	mutex_unlock(&task->signal->cred_guard_mutex);
 	s->attached = true;
 	if (c.flags & NTRACE_ATTACH_STOP) {
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&s->lock, flags);
 		list_for_each_entry(t, &proc->threads, pnode)
 			nt_queue_stop(t, NT_P_ATTACH, TWA_SIGNAL);
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&s->lock, flags);
 	}
 	err = nt_reply_threads(s, h, proc, out);
 	goto out_task;
@@ -674,12 +677,12 @@ static int nt_cmd_set_options(struct nt_session *s, const struct ntrace_hdr *h,
 		if (err)
 			return err;
 	}
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	proc->opts = c.flags;
 	proc->events = c.events;
 	proc->stop_sigs = c.stop_signals & ~BIT_ULL(SIGKILL - 1);
 	memcpy(proc->syscalls, c.syscalls, sizeof(proc->syscalls));
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	return 0;
 }
 
@@ -704,7 +707,7 @@ static int nt_cmd_stop(struct nt_session *s, const struct ntrace_hdr *h, struct 
 	err = nt_proc_check(s, proc);
 	if (err)
 		return err;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	if (c.handle) {
 		t = nt_find_handle(s, c.handle);
 		if (t && t->proc == proc) {
@@ -719,7 +722,7 @@ static int nt_cmd_stop(struct nt_session *s, const struct ntrace_hdr *h, struct 
 				nt_queue_stop(t, NT_P_REQUESTED, TWA_SIGNAL);
 		}
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	return found ? 0 : -ESRCH;
 }
 
@@ -751,9 +754,9 @@ static int nt_cmd_resume(struct nt_session *s, const struct ntrace_hdr *h, struc
 		nt_thread_put(t);
 		return err;
 	}
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	err = t->proc ? nt_thread_resume(t, &c) : -ESRCH;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	nt_thread_put(t);
 	return err;
 }
@@ -850,7 +853,7 @@ static int nt_cmd_set_siginfo(struct nt_session *s, const struct ntrace_hdr *h)
 		nt_thread_put(t);
 		return err;
 	}
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	if (!t->proc || !t->stopped || (c.stop_id && c.stop_id != t->stop_id)) {
 		err = !t->proc ? -ESRCH : c.stop_id ? -ESTALE : -EBUSY;
 	} else if (!t->stop_signo) {
@@ -860,7 +863,7 @@ static int nt_cmd_set_siginfo(struct nt_session *s, const struct ntrace_hdr *h)
 		memcpy(&t->stop_info, (const u8 *)h + sizeof(c), sizeof(t->stop_info));
 		t->siginfo_set = true;
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	nt_thread_put(t);
 	return err;
 }
@@ -891,14 +894,14 @@ static int nt_cmd_get_siginfo(struct nt_session *s, const struct ntrace_hdr *h,
 		kfree(r);
 		return err;
 	}
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	if (!t->stopped || (c.stop_id && c.stop_id != t->stop_id))
 		err = c.stop_id ? -ESTALE : -EBUSY;
 	else if (!t->stop_signo)
 		err = -EINVAL;
 	else
 		memcpy(nt_payload(r), &t->stop_info, sizeof(t->stop_info));
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	nt_thread_put(t);
 	if (err)
 		kfree(r);
@@ -950,13 +953,13 @@ static int nt_cmd_mem(struct nt_session *s, const struct ntrace_hdr *h, struct n
 	if (write) {
 		/* Under a breakpoint: update the saved byte, keep the int3. */
 		mutex_lock(&s->bp_lock);
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&s->lock, flags);
 		for (bp = nt_bp_first_from(proc, c.addr); bp && bp->addr - c.addr < c.len;
 		     bp = rb_entry_safe(rb_next(&bp->rb), struct nt_bp, rb)) {
 			bp->orig = buf[bp->addr - c.addr];
 			buf[bp->addr - c.addr] = 0xcc;
 		}
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&s->lock, flags);
 		n = access_process_vm(m.task, c.addr, buf, c.len, FOLL_FORCE | FOLL_WRITE);
 		mutex_unlock(&s->bp_lock);
 	} else {
@@ -964,12 +967,12 @@ static int nt_cmd_mem(struct nt_session *s, const struct ntrace_hdr *h, struct n
 
 		n = access_process_vm(m.task, c.addr, dst, c.len, FOLL_FORCE);
 		/* Show the original bytes under our breakpoints. */
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&s->lock, flags);
 		for (bp = n > 0 ? nt_bp_first_from(proc, c.addr) : NULL;
 		     bp && bp->addr - c.addr < n;
 		     bp = rb_entry_safe(rb_next(&bp->rb), struct nt_bp, rb))
 			dst[bp->addr - c.addr] = bp->orig;
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&s->lock, flags);
 	}
 	nt_mem_end(&m);
 	if (n <= 0 && c.len) {
@@ -999,11 +1002,11 @@ static int nt_bp_replace_exprs(struct nt_session *s, struct nt_proc *proc,
 
 	if (c->kind != NTRACE_BP_SW)
 		return nt_hw_set_exprs(proc, c->addr, c->len, c->kind, x);
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	bp = nt_bp_find(proc, c->addr);
 	if (bp && !bp->removing)
 		err = nt_exprs_swap(proc, &bp->exprs, x);
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	return err;
 }
 
@@ -1077,7 +1080,7 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	 * hit while CLEAR_BP restores the byte (bp->removing) retries the instruction.
 	 */
 	mutex_lock(&s->bp_lock);
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	bp = nt_bp_find(proc, c.addr);
 	if (set && bp) {
 		if (bp->refs == U32_MAX)
@@ -1095,13 +1098,13 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	} else if (proc->nbps >= NT_MAX_BPS) {
 		err = -ENOSPC;
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	if (!set) {
 		if (bp) {
 			err = nt_poke(m.task, bp->addr, &bp->orig, 1);
-			spin_lock_irqsave(&nt_lock, flags);
+			spin_lock_irqsave(&s->lock, flags);
 			nt_bp_erase(proc, bp);
-			spin_unlock_irqrestore(&nt_lock, flags);
+			spin_unlock_irqrestore(&s->lock, flags);
 			nt_bp_free(bp);
 		}
 		goto out_unlock;
@@ -1116,17 +1119,17 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	nbp->addr = c.addr;
 	nbp->orig = orig;
 	nbp->refs = 1;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	err = nt_exprs_swap(proc, &nbp->exprs, &x);
 	if (!err)
 		nt_bp_insert(proc, nbp);
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	if (err)
 		goto out_unlock;
 	if (nt_poke(m.task, c.addr, &int3, 1)) {
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&s->lock, flags);
 		nt_bp_erase(proc, nbp);
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&s->lock, flags);
 		err = -EIO;
 	} else {
 		nbp = NULL;
@@ -1227,9 +1230,9 @@ void nt_session_teardown(struct nt_session *s)
 
 	mutex_lock(&s->cmd_lock);
 	/* No fork child is followed from now on: the last ones join the procs. */
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	s->closing = true;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	nt_adopt_procs(s);
 	list_for_each_entry_safe(proc, tmp, &s->procs, node) {
 		if (!proc->exited) {

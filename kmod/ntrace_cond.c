@@ -36,7 +36,7 @@ void nt_exprs_put(struct nt_exprs *x)
 		kref_put(&x->ref, nt_exprs_free);
 }
 
-/* nt_lock held (the breakpoint's pointer is stable there). */
+/* session lock held (the breakpoint's pointer is stable there). */
 struct nt_exprs *nt_exprs_get(struct nt_exprs *x)
 {
 	if (x)
@@ -175,13 +175,13 @@ static int nt_run_command(struct nt_thread *t, const struct nt_expr *e, struct n
 	ev->flags = env->out_truncated ? NTRACE_OUTPUT_TRUNCATED : 0;
 	r->len = NTRACE_RECORD_ALIGN(sizeof(*ev) + env->out_len);
 	ev->hdr.len = r->len;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	if (t->proc) {
 		nt_fill_thread(t->proc->s, t, &ev->thread);
 		nt_emit(t->proc->s, r);
 		r = NULL;
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	kfree(r);
 	return ret;
 }
@@ -244,9 +244,9 @@ void nt_filter_hits(struct nt_thread *t)
 		return; /* set only by this thread's own traps, which cannot run now */
 	for (i = 0; i < ARRAY_SIZE(bits); i++) {
 		x = NULL;
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		if (!t->proc || !(t->pending & bits[i])) {
-			spin_unlock_irqrestore(&nt_lock, flags);
+			spin_unlock_irqrestore(&t->s->lock, flags);
 			continue;
 		}
 		switch (bits[i]) {
@@ -267,7 +267,7 @@ void nt_filter_hits(struct nt_thread *t)
 			x = nt_hw_exprs_get(t->proc, addr, kind);
 			break;
 		}
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 
 		/* x86 has no read-only watchpoint: a changed value was a write, not a read. */
 		drop = bits[i] == NT_P_WATCH && kind == NTRACE_BP_READ &&
@@ -278,13 +278,13 @@ void nt_filter_hits(struct nt_thread *t)
 		if (!drop)
 			continue;
 
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		t->pending &= ~bits[i];
 		/* A step the thread was doing goes on (a range step meets breakpoints inside). */
 		mode = !t->tf_set  ? NTRACE_RESUME_CONT :
 		       t->range_step ? NTRACE_RESUME_RANGE_STEP :
 				       NTRACE_RESUME_STEP;
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		/*
 		 * A software breakpoint's int3 has not run its instruction: step over it. Watch
 		 * and hw breakpoint traps need nothing (x86 set RF for an execute breakpoint).

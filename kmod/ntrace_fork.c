@@ -53,7 +53,7 @@ static int nt_fork_copy_bps(struct nt_proc *from, struct nt_proc *to)
 	return 0;
 }
 
-/* A proc never listed; nt_lock held (no perf event registered yet). */
+/* A proc never listed; session lock held (no perf event registered yet). */
 static void nt_fork_proc_free(struct nt_proc *proc)
 {
 	nt_hw_fork_drop(proc);
@@ -159,7 +159,7 @@ static void nt_fork_publish(struct nt_thread *pt, struct nt_rec *r, u32 reason, 
  * for, within the session's bounds, and only under attach's rule for an image the opener
  * may access (an undumpable parent's child is not followed: nothing here may take the
  * opener's credentials to test CAP_SYS_PTRACE). false: not followed, the caller takes our
- * int3s out of it. nt_lock held, current == pt->task.
+ * int3s out of it. session lock held, current == pt->task.
  */
 bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child)
 {
@@ -177,9 +177,6 @@ bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child)
 	vpid = __task_pid_nr_ns(child, PIDTYPE_TGID, s->pidns);
 	if (!vpid)
 		return false; /* not visible from the opener's pid namespace */
-	/* An ATTACH by pid may have taken it between its pid's attachment and this hook. */
-	if (nt_find_task(child))
-		return false;
 	r = nt_rec_alloc(sizeof(struct ntrace_ev_stop) + NTRACE_STOP_REGS_SIZE, NTRACE_EV_STOP,
 			 GFP_ATOMIC | __GFP_NOWARN);
 	if (!r)
@@ -192,7 +189,17 @@ bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child)
 		kfree(r);
 		return false;
 	}
-	nt_thread_link(ct);
+	/* An ATTACH by pid may have taken it between its pid's attachment and this hook. */
+	spin_lock(&nt_hash_lock);
+	if (nt_find_task(child)) {
+		spin_unlock(&nt_hash_lock);
+		nt_thread_put(ct);
+		nt_fork_proc_free(proc);
+		kfree(r);
+		return false;
+	}
+	nt_thread_link_hashed(ct);
+	spin_unlock(&nt_hash_lock);
 	list_add_tail(&proc->node, &s->newprocs);
 	s->nprocs++;
 	if (pt->stepover) {
@@ -212,7 +219,7 @@ bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child)
 /*
  * NTRACE_EVENT_VFORK_DONE, for a followed vfork child or not: the parent's task_work runs
  * when it returns from the vfork, after the child exec'd or exited (an unfollowed child's
- * int3s are back by then: nt_rebp_fn, queued later, runs first). nt_lock held.
+ * int3s are back by then: nt_rebp_fn, queued later, runs first). session lock held.
  */
 void nt_fork_vfork_done(struct nt_thread *pt, struct task_struct *child)
 {
@@ -242,9 +249,9 @@ int nt_fork_regs(struct nt_thread *t, struct nt_req *req)
 	if (req->regset == NTRACE_REGSET_GPR) {
 		if (size != sizeof(t->early_regs))
 			return -EINVAL;
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		memcpy(req->buf, &t->early_regs, size);
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		req->len = size;
 		return 0;
 	}
@@ -266,16 +273,16 @@ void nt_adopt_procs(struct nt_session *s)
 	bool closing;
 	LIST_HEAD(adopt);
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	list_splice_tail_init(&s->newprocs, &adopt);
 	closing = s->closing;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	if (list_empty(&adopt))
 		return;
 	if (!closing)
 		list_for_each_entry(proc, &adopt, node)
 			nt_hw_fork_adopt(proc);
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	list_splice_tail_init(&adopt, &s->procs);
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }

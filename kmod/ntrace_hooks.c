@@ -48,14 +48,17 @@ static void nt_report_thread(struct nt_session *s, struct nt_thread *t, u16 type
 
 static void nt_probe_fork(void *data, struct task_struct *parent, struct task_struct *child)
 {
+	struct nt_session *s;
 	struct nt_thread *pt, *ct;
 	struct nt_proc *proc;
 	unsigned long flags;
 
 	if (!atomic_read(&nt_nthreads) || !nt_task_traced(parent))
 		return;
-	spin_lock_irqsave(&nt_lock, flags);
-	pt = nt_find_task(parent);
+	pt = nt_lock_task(parent, &flags);
+	if (!pt)
+		return;
+	s = pt->s;
 	/*
 	 * A step over clone/fork: the child's registers are a copy of the parent's saved user
 	 * flags, our TF included (copy_process clears only a TF ptrace set, TIF_FORCED_TF), and
@@ -69,7 +72,7 @@ static void nt_probe_fork(void *data, struct task_struct *parent, struct task_st
 
 		if (pt && pt->proc)
 			nt_fork_vfork_done(pt, child);
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&s->lock, flags);
 		if (!followed)
 			nt_fork_child(parent, child);
 		return;
@@ -90,7 +93,7 @@ static void nt_probe_fork(void *data, struct task_struct *parent, struct task_st
 		nt_queue_stop(ct, NT_P_NEW_THREAD, TWA_RESUME);
 	}
 out:
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 static void nt_emit_detached(struct nt_session *s, pid_t pid, u32 reason)
@@ -110,14 +113,17 @@ static void nt_emit_detached(struct nt_session *s, pid_t pid, u32 reason)
 static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 			  struct linux_binprm *bprm)
 {
+	struct nt_session *s;
 	struct nt_thread *t, *tmp;
 	struct nt_proc *proc;
 	unsigned long flags;
 
 	if (!atomic_read(&nt_nthreads) || !nt_task_traced(p))
 		return;
-	spin_lock_irqsave(&nt_lock, flags);
-	t = nt_find_task(p);
+	t = nt_lock_task(p, &flags);
+	if (!t)
+		return;
+	s = t->s;
 	if (!t || !t->proc)
 		goto out;
 	proc = t->proc;
@@ -145,7 +151,7 @@ static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		nt_queue_stop(t, NT_P_EXEC, TWA_RESUME);
 	}
 out:
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 static void nt_probe_exit(void *data, struct task_struct *p)
@@ -160,8 +166,10 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 
 	if (!atomic_read(&nt_nthreads) || !nt_task_traced(p))
 		return;
-	spin_lock_irqsave(&nt_lock, flags);
-	t = nt_find_task(p);
+	t = nt_lock_task(p, &flags);
+	if (!t)
+		return;
+	s = t->s;
 	if (t && t->orphan) {
 		nt_orphan_done(t);
 		goto out;
@@ -192,12 +200,13 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 	}
 	nt_thread_unlink(t);
 out:
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 			    struct task_struct *task, int group, int result)
 {
+	struct nt_session *s;
 	struct nt_thread *t;
 	unsigned long flags;
 
@@ -205,8 +214,10 @@ static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 	    (result != NT_TRACE_SIGNAL_DELIVERED && result != NT_TRACE_SIGNAL_LOSE_INFO) ||
 	    !nt_task_traced(task))
 		return;
-	spin_lock_irqsave(&nt_lock, flags);
-	t = nt_find_task(task);
+	t = nt_lock_task(task, &flags);
+	if (!t)
+		return;
+	s = t->s;
 	if (!t || !t->proc)
 		goto out;
 	if (t->skip_sig == sig) {
@@ -223,7 +234,7 @@ static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 	sigaddset(&t->pend_sigs, sig);
 	nt_queue_work(t, TWA_SIGNAL);
 out:
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 /*
@@ -237,6 +248,7 @@ out:
 static void nt_probe_signal_deliver(void *data, int sig, struct kernel_siginfo *info,
 				    struct k_sigaction *ka)
 {
+	struct nt_session *s;
 	struct pt_regs *regs = task_pt_regs(current);
 	struct nt_thread *t;
 	unsigned long flags;
@@ -245,8 +257,10 @@ static void nt_probe_signal_deliver(void *data, int sig, struct kernel_siginfo *
 	    ka->sa.sa_handler == SIG_DFL || !(regs->flags & X86_EFLAGS_TF) ||
 	    !nt_task_traced(current))
 		return;
-	spin_lock_irqsave(&nt_lock, flags);
-	t = nt_find_task(current);
+	t = nt_lock_task(current, &flags);
+	if (!t)
+		return;
+	s = t->s;
 	if (t && t->orphan) {
 		regs->flags &= ~X86_EFLAGS_TF;
 		nt_orphan_done(t);
@@ -263,7 +277,7 @@ static void nt_probe_signal_deliver(void *data, int sig, struct kernel_siginfo *
 			nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
 		}
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 /*
@@ -275,6 +289,7 @@ static void nt_probe_signal_deliver(void *data, int sig, struct kernel_siginfo *
  */
 static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
+	struct nt_session *s;
 	long nr = syscall_get_nr(current, regs);
 	struct nt_proc *proc;
 	struct nt_thread *t;
@@ -283,8 +298,10 @@ static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	/* Every syscall of the machine comes here while registered: ours only past this. */
 	if (!atomic_read(&nt_nthreads) || !nt_task_traced(current))
 		return;
-	spin_lock_irqsave(&nt_lock, flags);
-	t = nt_find_task(current);
+	t = nt_lock_task(current, &flags);
+	if (!t)
+		return;
+	s = t->s;
 	proc = t ? t->proc : NULL;
 	/* Not under a step (nor a step-over): PTRACE_SINGLESTEP reports none either. */
 	if (proc && !t->tf_set && (proc->events & NTRACE_EVENT_SYSCALL_EXIT) &&
@@ -313,7 +330,7 @@ static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 			nt_queue_stop(t, NT_P_STEP, TWA_RESUME);
 		}
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 /*
@@ -365,6 +382,7 @@ void nt_drop_sys_exit(struct nt_session *s)
 
 static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 {
+	struct nt_session *s;
 	struct die_args *args = ptr;
 	struct pt_regs *regs = args->regs;
 	int ret = NOTIFY_DONE;
@@ -374,8 +392,10 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	if ((val != DIE_INT3 && val != DIE_DEBUG) || !regs || !user_mode(regs) ||
 	    !atomic_read(&nt_nthreads) || !nt_task_traced(current))
 		return NOTIFY_DONE;
-	spin_lock_irqsave(&nt_lock, flags);
-	t = nt_find_task(current);
+	t = nt_lock_task(current, &flags);
+	if (!t)
+		return NOTIFY_DONE;
+	s = t->s;
 	if (t && t->orphan && val == DIE_DEBUG && (*(unsigned long *)args->err & DR_STEP)) {
 		/* The step of a thread detached mid-step: swallow it, forget the thread. */
 		regs->flags &= ~X86_EFLAGS_TF;
@@ -476,7 +496,7 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 			ret = NOTIFY_STOP;
 	}
 out:
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 	return ret;
 }
 

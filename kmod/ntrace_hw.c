@@ -26,14 +26,14 @@ struct nt_hw_ev {
 };
 
 struct nt_hw {
-	struct list_head node; /* proc->hws: changed under cmd_lock and nt_lock */
+	struct list_head node; /* proc->hws: changed under cmd_lock and the session lock */
 	u64 addr;
 	u32 len;
 	u32 kind;
 	u32 refs;
 	u32 n;
-	u64 value; /* NTRACE_BP_READ: last value seen, under nt_lock */
-	struct nt_exprs *exprs; /* under nt_lock */
+	u64 value; /* NTRACE_BP_READ: last value seen, under the session lock */
+	struct nt_exprs *exprs; /* under the session lock */
 	struct nt_hw_ev evs[];
 };
 
@@ -47,7 +47,7 @@ static struct nt_hw *nt_hw_find(struct nt_proc *proc, u64 addr, u32 len, u32 kin
 	return NULL;
 }
 
-/* The watch kind a read/write perf breakpoint stands for: ACCESS wins over READ. nt_lock held. */
+/* The watch kind a read/write perf breakpoint stands for: ACCESS wins over READ. session lock held. */
 static u32 nt_hw_kind(struct nt_proc *proc, struct perf_event *bp)
 {
 	if (bp->attr.bp_type == HW_BREAKPOINT_W)
@@ -61,6 +61,7 @@ static u32 nt_hw_kind(struct nt_proc *proc, struct perf_event *bp)
 static void nt_hw_handler(struct perf_event *bp, struct perf_sample_data *data,
 			  struct pt_regs *regs)
 {
+	struct nt_session *s;
 	struct nt_thread *t;
 	unsigned long flags;
 
@@ -71,8 +72,10 @@ static void nt_hw_handler(struct perf_event *bp, struct perf_sample_data *data,
 	if (!user_mode(regs))
 		return;
 	/* Inherited copies share the creator's context: find the thread by task. */
-	spin_lock_irqsave(&nt_lock, flags);
-	t = nt_find_task(current);
+	t = nt_lock_task(current, &flags);
+	if (!t)
+		return;
+	s = t->s;
 	if (t && t->proc) {
 		if (bp->attr.bp_type == HW_BREAKPOINT_X) {
 			t->hwbp_addr = bp->attr.bp_addr;
@@ -83,7 +86,7 @@ static void nt_hw_handler(struct perf_event *bp, struct perf_sample_data *data,
 			nt_queue_stop(t, NT_P_WATCH, TWA_RESUME);
 		}
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 static void nt_hw_free(struct nt_hw *hw)
@@ -98,7 +101,7 @@ static void nt_hw_free(struct nt_hw *hw)
 	kfree(hw);
 }
 
-/* nt_lock held. */
+/* session lock held. */
 static void nt_hw_unlist(struct nt_proc *proc, struct nt_hw *hw)
 {
 	list_del(&hw->node);
@@ -125,9 +128,9 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 		if (!hw)
 			return -ENOENT;
 		if (!--hw->refs) {
-			spin_lock_irqsave(&nt_lock, flags);
+			spin_lock_irqsave(&proc->s->lock, flags);
 			nt_hw_unlist(proc, hw);
-			spin_unlock_irqrestore(&nt_lock, flags);
+			spin_unlock_irqrestore(&proc->s->lock, flags);
 			nt_hw_free(hw);
 		}
 		return 0;
@@ -137,21 +140,21 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 		return 0;
 	}
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&proc->s->lock, flags);
 	list_for_each_entry(t, &proc->threads, pnode)
 		n++;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&proc->s->lock, flags);
 	hw = kzalloc(struct_size(hw, evs, n), GFP_KERNEL_ACCOUNT);
 	if (!hw)
 		return -ENOMEM;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&proc->s->lock, flags);
 	list_for_each_entry(t, &proc->threads, pnode) {
 		if (hw->n == n)
 			break;
 		kref_get(&t->ref);
 		hw->evs[hw->n++].t = t;
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&proc->s->lock, flags);
 	hw->addr = addr;
 	hw->len = len;
 	hw->kind = kind;
@@ -169,9 +172,9 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 	attr.inherit = 1; /* threads created later get their copy; */
 	attr.inherit_thread = 1; /* forked processes do not */
 	/* Listed before the first hit can come: the handler looks the kind up. */
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&proc->s->lock, flags);
 	list_add_tail(&hw->node, &proc->hws);
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&proc->s->lock, flags);
 	for (i = 0; i < hw->n; i++) {
 		struct perf_event *ev = register_user_hw_breakpoint(&attr, nt_hw_handler,
 								    hw->evs[i].t,
@@ -186,9 +189,9 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set)
 	if (err) {
 		u32 registered = i;
 
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&proc->s->lock, flags);
 		list_del(&hw->node);
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&proc->s->lock, flags);
 		for (; i < hw->n; i++)
 			nt_thread_put(hw->evs[i].t);
 		hw->n = registered;
@@ -205,9 +208,9 @@ void nt_hw_release_all(struct nt_proc *proc)
 
 	nt_hw_fork_drop(proc); /* never adopted: the session closed first */
 	list_for_each_entry_safe(hw, tmp, &proc->hws, node) {
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&proc->s->lock, flags);
 		nt_hw_unlist(proc, hw);
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&proc->s->lock, flags);
 		nt_hw_free(hw);
 	}
 }
@@ -285,11 +288,11 @@ int nt_hw_set_exprs(struct nt_proc *proc, u64 addr, u32 len, u32 kind, struct nt
 	struct nt_hw *hw;
 	int err = -ENOENT;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&proc->s->lock, flags);
 	hw = nt_hw_find(proc, addr, nt_hw_key_len(kind, len), kind);
 	if (hw)
 		err = nt_exprs_swap(proc, &hw->exprs, x);
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&proc->s->lock, flags);
 	return err;
 }
 
@@ -316,7 +319,7 @@ bool nt_hw_read_changed(struct nt_thread *t, u64 addr)
 	u64 now = 0;
 	u32 len = 0;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	if (t->proc) {
 		list_for_each_entry(hw, &t->proc->hws, node) {
 			if (hw->addr == addr && hw->kind == NTRACE_BP_READ) {
@@ -325,15 +328,15 @@ bool nt_hw_read_changed(struct nt_thread *t, u64 addr)
 			}
 		}
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	if (!len || copy_from_user(&now, u64_to_user_ptr(addr), len))
 		return false;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	hw = t->proc ? nt_hw_find(t->proc, addr, len, NTRACE_BP_READ) : NULL;
 	if (hw) {
 		changed = hw->value != now;
 		hw->value = now;
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	return changed;
 }

@@ -21,40 +21,47 @@
  *   qlock.
  *
  *   sighand->siglock (held by the kernel around signal_generate and signal_deliver)
- *     -> nt_lock (global spinlock, irqsave: thread hash, proc and thread lists, thread
- *                 stop state, breakpoint trees, proc->s; taken under the mutexes above too)
+ *     -> session->lock (spinlock, irqsave, one per session: its proc and thread lists,
+ *                       handle tree, thread stop state, breakpoint trees; taken under the
+ *                       mutexes above too; never two sessions' at once)
+ *       -> nt_hash_lock (global spinlock: changes of the thread hash, and ATTACH's
+ *                        check-and-hash of a whole thread group)
  *       -> session->qlock (spinlock, irqsave: the record queue)
- *       -> what nt_lock's holders call into: task_work_add(TWA_SIGNAL) (set_notify_signal's
- *          wake-up: the target's pi_lock and rq lock), wake_up() of t->wq, nt_gate_wq and
- *          session->readq (and, through readq, epoll's ep->lock), schedule_delayed_work()
- *          (the timer base); never the perf/hw-breakpoint core (nt_hw_set drops it first).
+ *       -> what session->lock's holders call into: task_work_add(TWA_SIGNAL)
+ *          (set_notify_signal's wake-up: the target's pi_lock and rq lock), wake_up() of
+ *          t->wq, nt_gate_wq and session->readq (and, through readq, epoll's ep->lock),
+ *          schedule_delayed_work() (the timer base); never the perf/hw-breakpoint core
+ *          (nt_hw_set drops it first).
  *
- * nt_lock is taken from tracepoints (preemption off), from the die notifier and the hw
- * breakpoint handler (IRQs off) and under siglock, so nothing that sleeps, takes siglock or
- * touches user memory may run under it. The hooks take it only for a task that is hashed
- * (nt_task_traced: an RCU lookup, no lock), so the forks, signals, syscalls and int3s of
- * the machine's other tasks never meet it; the hash changes under nt_lock, and a thread is
- * freed after an RCU grace period. A session pointer reached through a thread or proc
- * is only valid under nt_lock while the thread is attached: release() unlinks everything
- * under nt_lock; a thread's own reference (t->s) keeps the struct (its locks and wait
- * queues) alive after that, until the thread is freed.
+ * session->lock is taken from tracepoints (preemption off), from the die notifier and the
+ * hw breakpoint handler (IRQs off) and under siglock, so nothing that sleeps, takes siglock
+ * or touches user memory may run under it. The hooks find a task's thread by an RCU lookup
+ * of the hash (nt_task_traced, then nt_lock_task, which takes the thread's session lock and
+ * checks it is still hashed: a thread is unhashed only under its session's lock), so the
+ * forks, signals, syscalls and int3s of the machine's other tasks take no lock, and one
+ * session's never contend with another's but for nt_hash_lock when threads come and go.
+ * Threads and sessions are freed after an RCU grace period. A session pointer reached
+ * through a thread or proc is only valid under its lock while the thread is attached:
+ * release() unlinks everything under it; a thread's own reference (t->s) keeps the struct
+ * (its locks and wait queues) alive after that, until the thread is freed.
  *
  * Lifetimes: a struct nt_thread is kref-counted; its proc membership holds one reference and
  * every queued task_work holds another plus a module reference, so a callback that runs after
  * the session closed (task_work_cancel is not exported) still finds valid memory and code.
  * Procs are freed only under session->cmd_lock, so command code may use them while holding it.
  * A breakpoint's agent expressions (struct nt_exprs) are kref-counted: the breakpoint holds
- * one, a hit evaluating them (nt_filter_hits, no lock held) takes another under nt_lock, so
+ * one, a hit evaluating them (nt_filter_hits, no lock held) takes another under the session
+ * lock, so
  * SET_BP may replace them and CLEAR_BP free the breakpoint meanwhile; the last put frees them
  * in any context (kfree only).
  *
  * Fork following (ntrace_fork.c): the fork hook runs in the parent with preemption off, so it
- * builds the child's proc under nt_lock with atomic allocations and hangs it on
- * session->newprocs (under nt_lock only); the next command, under cmd_lock, moves it to
- * session->procs (nt_adopt_procs), which commands walk without nt_lock. Release sets
- * session->closing under nt_lock first, so no child is added after the last adoption.
+ * builds the child's proc under the session's lock with atomic allocations and hangs it on
+ * session->newprocs (under that lock only); the next command, under cmd_lock, moves it to
+ * session->procs (nt_adopt_procs), which commands walk without it. Release sets
+ * session->closing under it first, so no child is added after the last adoption.
  *
- * All-stop gate (proc->gate, under nt_lock): a stopping thread waits on a global waitqueue,
+ * All-stop gate (proc->gate, under the session's lock): a stopping thread waits on a global waitqueue,
  * holding no lock, for its siblings to be held (t->in_stop or parked) or for the gate to open.
  */
 #ifndef _NTRACE_INTERNAL_H
@@ -115,6 +122,8 @@ struct nt_rec {
 
 struct nt_session {
 	struct kref ref; /* the open file's, and one per struct nt_thread */
+	struct rcu_head rcu; /* freed after a grace period: nt_lock_task locks a thread's */
+	spinlock_t lock; /* the session's threads, procs and breakpoints (see the lock order) */
 	struct mutex cmd_lock;
 	struct mutex bp_lock; /* int3 and original-byte writes, with their bps changes */
 	struct mutex read_lock;
@@ -133,11 +142,11 @@ struct nt_session {
 	bool attached;
 	bool sys_exit; /* holds the sys_exit tracepoint (nt_want_sys_exit), under cmd_lock */
 	atomic64_t next_handle;
-	struct list_head procs; /* nt_proc, under nt_lock and cmd_lock */
-	struct list_head newprocs; /* followed fork children not adopted yet, under nt_lock */
-	u32 nprocs; /* in procs and newprocs, under nt_lock */
-	bool closing; /* release under way: follow no more children, under nt_lock */
-	struct rb_root handles; /* nt_thread.hrb of every thread in a proc, by handle, nt_lock */
+	struct list_head procs; /* nt_proc, under the session lock and cmd_lock */
+	struct list_head newprocs; /* followed fork children not adopted yet, under the session lock */
+	u32 nprocs; /* in procs and newprocs, under the session lock */
+	bool closing; /* release under way: follow no more children, under the session lock */
+	struct rb_root handles; /* nt_thread.hrb of every thread in a proc, by handle, session lock */
 	struct list_head exits; /* held PROC_EXIT records, under qlock */
 	struct delayed_work exit_work; /* emits them once their task is a zombie */
 };
@@ -145,7 +154,7 @@ struct nt_session {
 /*
  * A breakpoint's agent expressions (NTRACE_CAP_COND_BYTECODE, ntrace_cond.c), verified:
  * conditions first (nconds), then commands. Immutable; a hit evaluating them holds a
- * reference, taken under nt_lock, so SET_BP may replace or free the breakpoint's meanwhile.
+ * reference, taken under the session lock, so SET_BP may replace or free the breakpoint's meanwhile.
  */
 struct nt_expr {
 	const u8 *code;
@@ -166,7 +175,7 @@ struct nt_bp {
 	u32 refs;
 	u8 orig;
 	bool removing; /* CLEAR_BP restoring the byte: a hit retries the instruction */
-	struct nt_exprs *exprs; /* under nt_lock; NULL: unconditional, no commands */
+	struct nt_exprs *exprs; /* under the session lock; NULL: unconditional, no commands */
 };
 
 struct nt_proc {
@@ -180,14 +189,14 @@ struct nt_proc {
 	u64 stop_sigs; /* bit (sig - 1) */
 	bool stop_at_exec;
 	bool exited;
-	u32 opts; /* NTRACE_OPT_*, under nt_lock */
-	u64 syscalls[8]; /* NTRACE_EVENT_SYSCALL_EXIT filter: bit n, syscall n; under nt_lock */
+	u32 opts; /* NTRACE_OPT_*, under the session lock */
+	u64 syscalls[8]; /* NTRACE_EVENT_SYSCALL_EXIT filter: bit n, syscall n; under the session lock */
 	struct nt_thread *gate; /* all-stop: the thread whose stop is published first */
 	struct list_head threads; /* nt_thread.pnode */
 	struct rb_root bps; /* struct nt_bp by address */
 	u32 nbps;
-	u32 expr_bytes; /* of the nt_exprs hung on bps and hws, under nt_lock */
-	struct list_head hws; /* struct nt_hw: changed under cmd_lock and nt_lock */
+	u32 expr_bytes; /* of the nt_exprs hung on bps and hws, under the session lock */
+	struct list_head hws; /* struct nt_hw: changed under cmd_lock and the session lock */
 	/* A followed fork child: the parent's debug-register breakpoints, set at adoption. */
 	struct nt_hw_spec *fork_hws;
 	u32 fork_nhws;
@@ -243,7 +252,7 @@ struct nt_thread {
 	atomic_t work_queued;
 	wait_queue_head_t wq;
 
-	/* Under nt_lock. */
+	/* Under the session's lock. */
 	u32 pending; /* NT_P_* */
 	sigset_t pend_sigs; /* intercepted signals to report */
 	u64 bp_addr;
@@ -289,7 +298,7 @@ struct nt_thread {
 	struct user_regs_struct early_regs;
 };
 
-extern spinlock_t nt_lock;
+extern spinlock_t nt_hash_lock;
 extern atomic_t nt_nthreads;
 
 /* ntrace_main.c */
@@ -309,63 +318,65 @@ int nt_hw_set(struct nt_proc *proc, u64 addr, u32 len, u32 kind, bool set);
 void nt_hw_release_all(struct nt_proc *proc);
 bool nt_hw_read_changed(struct nt_thread *t, u64 addr);
 int nt_hw_set_exprs(struct nt_proc *proc, u64 addr, u32 len, u32 kind, struct nt_exprs **x);
-struct nt_exprs *nt_hw_exprs_get(struct nt_proc *proc, u64 addr, u32 kind); /* nt_lock held */
-int nt_hw_fork_copy(struct nt_proc *from, struct nt_proc *to, gfp_t gfp); /* nt_lock held */
+struct nt_exprs *nt_hw_exprs_get(struct nt_proc *proc, u64 addr, u32 kind); /* session lock held */
+int nt_hw_fork_copy(struct nt_proc *from, struct nt_proc *to, gfp_t gfp); /* session lock held */
 void nt_hw_fork_adopt(struct nt_proc *proc); /* cmd_lock held */
 void nt_hw_fork_drop(struct nt_proc *proc); /* frees fork_hws; any context */
 
 /* ntrace_thread.c */
 extern wait_queue_head_t nt_gate_wq; /* all-stop gates of every process */
 struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, gfp_t gfp);
-void nt_thread_link(struct nt_thread *t); /* nt_lock held */
-void nt_thread_unlink(struct nt_thread *t); /* nt_lock held; drops the membership ref */
+void nt_thread_link(struct nt_thread *t); /* session lock held */
+void nt_thread_unlink(struct nt_thread *t); /* session lock held; drops the membership ref */
 void nt_thread_put(struct nt_thread *t);
-struct nt_thread *nt_find_task(struct task_struct *task); /* nt_lock held */
+struct nt_thread *nt_find_task(struct task_struct *task); /* nt_hash_lock held */
+struct nt_thread *nt_lock_task(struct task_struct *task, unsigned long *flags);
+void nt_thread_link_hashed(struct nt_thread *t); /* nt_hash_lock held too */
 bool nt_task_traced(struct task_struct *task); /* no lock: the hooks' cheap first look */
-struct nt_thread *nt_find_handle(struct nt_session *s, u64 handle); /* nt_lock held */
-void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode); /* nt_lock held */
-void nt_queue_stop(struct nt_thread *t, u32 reason, int twa); /* nt_lock held */
+struct nt_thread *nt_find_handle(struct nt_session *s, u64 handle); /* session lock held */
+void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode); /* session lock held */
+void nt_queue_stop(struct nt_thread *t, u32 reason, int twa); /* session lock held */
 void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thread *out);
-void nt_detach_thread(struct nt_thread *t); /* nt_lock held */
-void nt_orphan_done(struct nt_thread *t); /* nt_lock held */
+void nt_detach_thread(struct nt_thread *t); /* session lock held */
+void nt_orphan_done(struct nt_thread *t); /* session lock held */
 
 /* ntrace_park.c */
 int nt_regset_init(void);
 const struct user_regset *nt_find_regset(u32 note); /* x86-64 layout */
 void nt_work_fn(struct callback_head *cb);
-bool nt_in_range(struct nt_thread *t, u64 pc); /* nt_lock held */
+bool nt_in_range(struct nt_thread *t, u64 pc); /* session lock held */
 int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req);
 int nt_set_fpu(struct nt_thread *t, u64 stop_id, const struct user_regset *rs, const void *buf,
 	       u32 len);
-int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c); /* nt_lock held */
+int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c); /* session lock held */
 u64 nt_new_stop_id(void);
 
 /* ntrace_allstop.c */
 void nt_gate_enter(struct nt_thread *t, u32 reason);
-bool nt_gate_leave(struct nt_thread *t); /* nt_lock held; the caller wakes nt_gate_wq */
+bool nt_gate_leave(struct nt_thread *t); /* session lock held; the caller wakes nt_gate_wq */
 
 /* ntrace_bp.c */
-struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr); /* nt_lock held */
-struct nt_bp *nt_bp_first_from(struct nt_proc *proc, u64 addr); /* nt_lock held */
-void nt_bp_insert(struct nt_proc *proc, struct nt_bp *bp); /* nt_lock held */
-void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp); /* nt_lock held */
-void nt_bp_free_all(struct nt_proc *proc); /* nt_lock held, or the proc unlinked */
+struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr); /* session lock held */
+struct nt_bp *nt_bp_first_from(struct nt_proc *proc, u64 addr); /* session lock held */
+void nt_bp_insert(struct nt_proc *proc, struct nt_bp *bp); /* session lock held */
+void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp); /* session lock held */
+void nt_bp_free_all(struct nt_proc *proc); /* session lock held, or the proc unlinked */
 void nt_reinsert_bp(struct nt_thread *t, u64 addr); /* current == t->task */
 bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode); /* likewise */
 bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs); /* likewise */
-void nt_fork_child(struct task_struct *parent, struct task_struct *child); /* nt_lock free */
+void nt_fork_child(struct task_struct *parent, struct task_struct *child); /* no lock held */
 void nt_bp_free(struct nt_bp *bp); /* erased (or never listed) */
-int nt_exprs_swap(struct nt_proc *proc, struct nt_exprs **slot, struct nt_exprs **x); /* nt_lock */
+int nt_exprs_swap(struct nt_proc *proc, struct nt_exprs **slot, struct nt_exprs **x); /* session lock held */
 
 /* ntrace_cond.c */
 int nt_exprs_parse(const u8 *data, u32 len, struct nt_exprs **out);
-struct nt_exprs *nt_exprs_get(struct nt_exprs *x); /* nt_lock held */
+struct nt_exprs *nt_exprs_get(struct nt_exprs *x); /* session lock held */
 void nt_exprs_put(struct nt_exprs *x);
 void nt_filter_hits(struct nt_thread *t); /* current == t->task, no lock held */
 
 /* ntrace_fork.c */
-bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child); /* nt_lock held */
-void nt_fork_vfork_done(struct nt_thread *pt, struct task_struct *child); /* nt_lock held */
+bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child); /* session lock held */
+void nt_fork_vfork_done(struct nt_thread *pt, struct task_struct *child); /* session lock held */
 int nt_fork_regs(struct nt_thread *t, struct nt_req *req); /* vfork_wait: debugger side */
 void nt_adopt_procs(struct nt_session *s); /* cmd_lock held */
 

@@ -162,7 +162,7 @@ static void nt_exit_work(struct work_struct *work)
 		schedule_delayed_work(&s->exit_work, 1);
 }
 
-/* nt_lock held (from the exit hook): pins @leader until the record is emitted. */
+/* session lock held (from the exit hook): pins @leader until the record is emitted. */
 void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *leader)
 {
 	unsigned long flags;
@@ -176,7 +176,9 @@ void nt_emit_exit(struct nt_session *s, struct nt_rec *r, struct task_struct *le
 
 static void nt_session_free(struct kref *ref)
 {
-	kfree(container_of(ref, struct nt_session, ref));
+	struct nt_session *s = container_of(ref, struct nt_session, ref);
+
+	kfree_rcu(s, rcu);
 }
 
 /*
@@ -199,6 +201,7 @@ static int nt_open(struct inode *inode, struct file *file)
 	mutex_init(&s->bp_lock);
 	mutex_init(&s->read_lock);
 	spin_lock_init(&s->qlock);
+	spin_lock_init(&s->lock);
 	INIT_LIST_HEAD(&s->queue);
 	INIT_LIST_HEAD(&s->procs);
 	INIT_LIST_HEAD(&s->newprocs);

@@ -189,7 +189,7 @@ static bool nt_signal_pending_info(int sig, kernel_siginfo_t *info)
 	return found;
 }
 
-/* Take one pending reason; false when nothing is left. nt_lock held. */
+/* Take one pending reason; false when nothing is left. session lock held. */
 static bool nt_next_reason(struct nt_thread *t, struct nt_stop_desc *d)
 {
 	static const u32 order[] = { NT_P_LAUNCH, NT_P_EXEC, NT_P_NEW_THREAD, NT_P_CLONE,
@@ -300,9 +300,9 @@ static void nt_replace_siginfo(struct nt_thread *t, int sig, kernel_siginfo_t *i
 	if (done)
 		return;
 	nt_discard_signal(sig);
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	t->skip_sig = sig;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	send_sig_info(sig, info, current);
 }
 
@@ -343,12 +343,12 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	int sig, deliver, ret;
 
 	/* A stop before the step trap ends the step-over; it restarts on the next RESUME. */
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	if (t->stepover) {
 		t->stepover = false;
 		over = t->stepover_addr;
 	}
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	if (over)
 		nt_reinsert_bp(t, over);
 	if (d->published)
@@ -359,9 +359,9 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 		return; /* cannot report: do not stop silently */
 	ev = (struct ntrace_ev_stop *)r->data;
 
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	t->in_stop = true;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	nt_gate_enter(t, d->reason);
 
 	/*
@@ -372,11 +372,11 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 	if (gpr && gpr->n * gpr->size == NTRACE_STOP_REGS_SIZE &&
 	    regset_get(current, gpr, NTRACE_STOP_REGS_SIZE, ev + 1) == NTRACE_STOP_REGS_SIZE)
 		ev->hdr.flags |= NTRACE_STOPF_REGS;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	if (!t->proc || fatal_signal_pending(current)) {
 		t->in_stop = false;
 		gate = nt_gate_leave(t);
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		if (gate)
 			wake_up_all(&nt_gate_wq);
 		kfree(r);
@@ -412,7 +412,7 @@ static void nt_park(struct nt_thread *t, struct nt_stop_desc *d)
 		memcpy(ev->siginfo, &d->info, sizeof(d->info));
 	nt_emit(t->proc->s, r);
 	gate = nt_gate_leave(t);
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	if (gate)
 		wake_up_all(&nt_gate_wq);
 
@@ -423,7 +423,7 @@ wait:
 				       READ_ONCE(t->resume) || READ_ONCE(t->req) ||
 					       !READ_ONCE(t->proc),
 				       (TASK_KILLABLE | TASK_FREEZABLE));
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		killed = ret || fatal_signal_pending(current);
 		detached = !t->proc;
 		req = t->req;
@@ -443,14 +443,14 @@ wait:
 				   deliver > 0 && t->stop_info.si_signo == deliver;
 			if (set_info)
 				copy_siginfo(&info, &t->stop_info);
-			spin_unlock_irqrestore(&nt_lock, flags);
+			spin_unlock_irqrestore(&t->s->lock, flags);
 			if (req) {
 				req->ret = -ESRCH;
 				complete(&req->done);
 			}
 			break;
 		}
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		if (req) {
 			nt_serve(t, req);
 			complete(&req->done);
@@ -473,21 +473,21 @@ wait:
 		/* Done here, the int3 in place (ntrace_bp.c). */
 	} else if (!(at_bp && nt_start_stepover(t, regs, mode)) &&
 		   (mode == NTRACE_RESUME_STEP || mode == NTRACE_RESUME_RANGE_STEP)) {
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		if (t->proc) { /* never leave TF behind for a detached thread */
 			t->tf_set = true;
 			regs->flags |= X86_EFLAGS_TF;
 		}
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 	}
 	if (d->reason == NTRACE_STOP_SIGNAL && sig != NTRACE_SIG_PASS && sig != d->signo)
 		nt_discard_signal(d->signo);
 	if (set_info && deliver == d->signo)
 		nt_replace_siginfo(t, d->signo, &info);
 	if (sig > 0 && sig != d->signo) {
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		t->skip_sig = sig;
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		send_sig_info(sig, set_info ? &info : SEND_SIG_PRIV, current);
 	}
 	/*
@@ -499,10 +499,10 @@ wait:
 		int pending = nt_pending_signal(d->reason == NTRACE_STOP_SIGNAL ? deliver : sig);
 
 		if (pending) {
-			spin_lock_irqsave(&nt_lock, flags);
+			spin_lock_irqsave(&t->s->lock, flags);
 			if (t->proc)
 				sigaddset(&t->pend_sigs, pending);
-			spin_unlock_irqrestore(&nt_lock, flags);
+			spin_unlock_irqrestore(&t->s->lock, flags);
 		}
 	}
 }
@@ -521,18 +521,18 @@ static void nt_stop_loop(struct nt_thread *t)
 			return;
 		over = 0;
 		over_mode = 0;
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		if (t->pending & NT_P_STEPOVER) {
 			t->pending &= ~NT_P_STEPOVER;
 			over = t->stepover_addr;
 			over_mode = t->stepover_mode;
 		}
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		if (over) {
 			struct pt_regs *regs = task_pt_regs(current);
 
 			nt_reinsert_bp(t, over);
-			spin_lock_irqsave(&nt_lock, flags);
+			spin_lock_irqsave(&t->s->lock, flags);
 			if (t->proc && over_mode == NTRACE_RESUME_RANGE_STEP &&
 			    nt_in_range(t, regs->ip) && !t->pending) {
 				/* Still inside the range: keep stepping, no stop. */
@@ -541,11 +541,11 @@ static void nt_stop_loop(struct nt_thread *t)
 			} else if (t->proc && over_mode != NTRACE_RESUME_CONT) {
 				t->pending |= NT_P_STEP;
 			}
-			spin_unlock_irqrestore(&nt_lock, flags);
+			spin_unlock_irqrestore(&t->s->lock, flags);
 		}
 		/* Hits nobody needs to hear of (conditions, dprintf, writes under READ) go. */
 		nt_filter_hits(t);
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		if (t->proc && t->early) {
 			/* The FORK/VFORK stop the fork hook published: park in it now. */
 			t->early = false;
@@ -560,7 +560,7 @@ static void nt_stop_loop(struct nt_thread *t)
 		} else {
 			more = t->proc && nt_next_reason(t, &d);
 		}
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		if (!more)
 			return;
 		if (d.reason == NTRACE_STOP_SIGNAL) {
@@ -591,23 +591,23 @@ int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req)
 	unsigned long flags;
 
 	init_completion(&req->done);
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	if (!t->proc) {
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		return -ESRCH;
 	}
 	if (!t->stopped || (stop_id && stop_id != t->stop_id)) {
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		return stop_id ? -ESTALE : -EBUSY;
 	}
 	if (t->vfork_wait) {
 		/* In the kernel until its vfork child lets it go: served there. */
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		return nt_fork_regs(t, req);
 	}
 	t->req = req;
 	wake_up(&t->wq);
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	/*
 	 * The thread serves or fails the request before it can leave the stop. A fatal signal
 	 * to the debugger (e.g. the target frozen by a cgroup) withdraws a request not yet
@@ -616,11 +616,11 @@ int nt_thread_call(struct nt_thread *t, u64 stop_id, struct nt_req *req)
 	if (wait_for_completion_killable(&req->done)) {
 		bool withdrawn;
 
-		spin_lock_irqsave(&nt_lock, flags);
+		spin_lock_irqsave(&t->s->lock, flags);
 		withdrawn = t->req == req;
 		if (withdrawn)
 			t->req = NULL;
-		spin_unlock_irqrestore(&nt_lock, flags);
+		spin_unlock_irqrestore(&t->s->lock, flags);
 		if (withdrawn)
 			return -EINTR;
 		wait_for_completion(&req->done);
@@ -647,9 +647,9 @@ int nt_set_fpu(struct nt_thread *t, u64 stop_id, const struct user_regset *rs, c
 	ret = nt_thread_call(t, stop_id, &req);
 	if (ret)
 		return ret;
-	spin_lock_irqsave(&nt_lock, flags);
+	spin_lock_irqsave(&t->s->lock, flags);
 	stopped = t->proc && t->stopped;
-	spin_unlock_irqrestore(&nt_lock, flags);
+	spin_unlock_irqrestore(&t->s->lock, flags);
 	if (!stopped)
 		return -ESRCH;
 	return rs->set(t->task, rs, 0, len, buf, NULL);

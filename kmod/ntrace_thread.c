@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ntrace: the traced threads. Each struct nt_thread is hashed by task (the hooks find theirs
- * with nt_find_task), listed in its proc, kref-counted (membership, queued task_work, users
+ * with nt_lock_task), listed in its proc, kref-counted (membership, queued task_work, users
  * such as a command or a hw breakpoint); a stop is requested by queueing the thread's
  * task_work (nt_queue_stop), which runs nt_work_fn (ntrace_park.c) in the thread itself.
  */
@@ -19,15 +19,15 @@
 
 #include "ntrace_internal.h"
 
-DEFINE_SPINLOCK(nt_lock);
+DEFINE_SPINLOCK(nt_hash_lock); /* the hash's changes; nests in a session's lock */
 atomic_t nt_nthreads = ATOMIC_INIT(0);
 static DEFINE_HASHTABLE(nt_hash, 8);
 
 DECLARE_WAIT_QUEUE_HEAD(nt_gate_wq); /* all-stop gates of every process */
 
 /*
- * Is @task hashed? No lock: a hook asks first and takes nt_lock (and looks again) only for
- * our threads. A thread hashed before the event that runs the hook (ATTACH under the
+ * Is @task hashed? No lock: a hook asks first and takes the thread's session lock
+ * (nt_lock_task, which looks again) only for our threads. A thread hashed before the event that runs the hook (ATTACH under the
  * target's cred_guard_mutex before its exec, the parent's fork hook before the child runs,
  * a command's reply before the client's next action) is seen.
  */
@@ -44,6 +44,32 @@ bool nt_task_traced(struct task_struct *task)
 		}
 	rcu_read_unlock();
 	return found;
+}
+
+/*
+ * The thread of @task with its session's lock held (irqsave into *@flags), or NULL: the
+ * hooks' way in. An RCU lookup, then the session's lock (the session is freed after a grace
+ * period too), then the thread must still be hashed: it is unhashed only under that lock.
+ */
+struct nt_thread *nt_lock_task(struct task_struct *task, unsigned long *flags)
+{
+	struct nt_session *s;
+	struct nt_thread *t;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(nt_hash, t, hnode, (unsigned long)task) {
+		if (READ_ONCE(t->task) != task)
+			continue;
+		s = t->s;
+		spin_lock_irqsave(&s->lock, *flags);
+		if (!hlist_unhashed(&t->hnode) && t->task == task) {
+			rcu_read_unlock();
+			return t;
+		}
+		spin_unlock_irqrestore(&s->lock, *flags);
+	}
+	rcu_read_unlock();
+	return NULL;
 }
 
 struct nt_thread *nt_find_task(struct task_struct *task)
@@ -124,13 +150,27 @@ void nt_thread_put(struct nt_thread *t)
 	kref_put(&t->ref, nt_thread_release);
 }
 
-void nt_thread_link(struct nt_thread *t)
+void nt_thread_link_hashed(struct nt_thread *t)
 {
 	t->vtid = __task_pid_nr_ns(t->task, PIDTYPE_PID, t->s->pidns);
 	hash_add_rcu(nt_hash, &t->hnode, (unsigned long)t->task);
 	list_add_tail(&t->pnode, &t->proc->threads);
 	rb_add(&t->hrb, &t->s->handles, nt_handle_less);
 	atomic_inc(&nt_nthreads);
+}
+
+void nt_thread_link(struct nt_thread *t)
+{
+	spin_lock(&nt_hash_lock);
+	nt_thread_link_hashed(t);
+	spin_unlock(&nt_hash_lock);
+}
+
+static void nt_unhash(struct nt_thread *t)
+{
+	spin_lock(&nt_hash_lock);
+	hash_del_rcu(&t->hnode);
+	spin_unlock(&nt_hash_lock);
 }
 
 void nt_thread_unlink(struct nt_thread *t)
@@ -141,7 +181,7 @@ void nt_thread_unlink(struct nt_thread *t)
 			t->proc->gate = NULL;
 		wake_up_all(&nt_gate_wq);
 	}
-	hash_del_rcu(&t->hnode);
+	nt_unhash(t);
 	nt_thread_unlist(t);
 	t->proc = NULL;
 	t->pending = 0;
@@ -179,7 +219,7 @@ void nt_detach_thread(struct nt_thread *t)
 void nt_orphan_done(struct nt_thread *t)
 {
 	t->orphan = false;
-	hash_del_rcu(&t->hnode);
+	nt_unhash(t);
 	atomic_dec(&nt_nthreads);
 	nt_thread_put(t);
 	module_put(THIS_MODULE);

@@ -146,6 +146,20 @@ static void expect_bp(struct session *s, uint64_t handle, pid_t tgid, const char
 	rec_free(&ev->hdr);
 }
 
+/*
+ * Resume @at (if any), then @on's thread stops at the breakpoint and @tgid exits with @code:
+ * the end of a followed child or of its parent.
+ */
+static void run_to_exit(struct session *s, const struct ntrace_ev_stop *at,
+			const struct ntrace_ev_stop *on, pid_t tgid, const char *who, int code,
+			const char *exit_what)
+{
+	if (at)
+		resume(s, at->thread.handle, at->stop_id, NTRACE_RESUME_CONT, 0);
+	expect_bp(s, on ? on->thread.handle : ~0ULL, tgid, who);
+	EXPECT_EQ(wait_exit(s, tgid), code << 8, exit_what);
+}
+
 static void test_fork_follow(void)
 {
 	struct ntrace_ev_stop *f, *c;
@@ -167,14 +181,9 @@ static void test_fork_follow(void)
 	      "then the child's NEW_THREAD stop, with that handle, before its first instruction");
 	CHECK(read_mem(&s, kid, (uintptr_t)bp_target, &b, 1) == 1 && b != 0xcc,
 	      "READ_MEM of the child shows the original byte under the inherited int3 (%#x)", b);
-	if (c)
-		resume(&s, c->thread.handle, c->stop_id, NTRACE_RESUME_CONT, 0);
-	expect_bp(&s, c ? c->thread.handle : ~0ULL, kid, "the child (its copy of the breakpoint)");
-	EXPECT_EQ(wait_exit(&s, kid), 3 << 8, "PROC_EXIT of the child: exit 3");
-	if (f)
-		resume(&s, f->thread.handle, f->stop_id, NTRACE_RESUME_CONT, 0);
-	expect_bp(&s, f ? f->thread.handle : ~0ULL, pid, "the parent");
-	EXPECT_EQ(wait_exit(&s, pid), 43 << 8, "PROC_EXIT of the parent: exit 43");
+	run_to_exit(&s, c, c, kid, "the child (its copy of the breakpoint)", 3,
+		    "PROC_EXIT of the child: exit 3");
+	run_to_exit(&s, f, f, pid, "the parent", 43, "PROC_EXIT of the parent: exit 43");
 	rec_free(&f->hdr);
 	rec_free(&c->hdr);
 	close_session(&s);
@@ -214,19 +223,14 @@ static void test_vfork_follow(void)
 	if (v)
 		EXPECT_EQ(resume(&s, v->thread.handle, v->stop_id, NTRACE_RESUME_CONT, 0), 0,
 			  "RESUME of the VFORK stop while the child is stopped");
-	if (c)
-		resume(&s, c->thread.handle, c->stop_id, NTRACE_RESUME_CONT, 0);
-	expect_bp(&s, c ? c->thread.handle : ~0ULL, kid, "the vfork child (shared memory)");
-	EXPECT_EQ(wait_exit(&s, kid), 3 << 8, "PROC_EXIT of the vfork child: exit 3");
+	run_to_exit(&s, c, c, kid, "the vfork child (shared memory)", 3,
+		    "PROC_EXIT of the vfork child: exit 3");
 	d = wait_stop(&s, v ? v->thread.handle : ~0ULL, 0);
 	CHECK(d && d->reason == NTRACE_STOP_VFORK_DONE && d->signo == SIGTRAP,
 	      "the parent's VFORK_DONE stop after the child exited (reason %d)",
 	      d ? (int)d->reason : -1);
 	check_stop_regs(&s, d, "VFORK_DONE stop");
-	if (d)
-		resume(&s, d->thread.handle, d->stop_id, NTRACE_RESUME_CONT, 0);
-	expect_bp(&s, v ? v->thread.handle : ~0ULL, pid, "the parent");
-	EXPECT_EQ(wait_exit(&s, pid), 43 << 8, "PROC_EXIT of the parent: exit 43");
+	run_to_exit(&s, d, v, pid, "the parent", 43, "PROC_EXIT of the parent: exit 43");
 	rec_free(&v->hdr);
 	rec_free(&c->hdr);
 	rec_free(&d->hdr);
@@ -258,12 +262,8 @@ static void test_fork_hw(void)
 	if (w)
 		EXPECT_EQ(resume(&s, w->thread.handle, w->stop_id, NTRACE_RESUME_CONT, 0), 0,
 			  "RESUME from the WATCH stop");
-	expect_bp(&s, c ? c->thread.handle : ~0ULL, kid, "then the child");
-	EXPECT_EQ(wait_exit(&s, kid), 3 << 8, "PROC_EXIT of the child: exit 3");
-	if (f)
-		resume(&s, f->thread.handle, f->stop_id, NTRACE_RESUME_CONT, 0);
-	expect_bp(&s, f ? f->thread.handle : ~0ULL, pid, "the parent");
-	EXPECT_EQ(wait_exit(&s, pid), 43 << 8, "PROC_EXIT of the parent: exit 43");
+	run_to_exit(&s, NULL, c, kid, "then the child", 3, "PROC_EXIT of the child: exit 3");
+	run_to_exit(&s, f, f, pid, "the parent", 43, "PROC_EXIT of the parent: exit 43");
 	rec_free(&f->hdr);
 	rec_free(&c->hdr);
 	rec_free(&w->hdr);
@@ -283,11 +283,8 @@ static void test_vfork_done_only(void)
 	CHECK(d && d->reason == NTRACE_STOP_VFORK_DONE && d->thread.tgid == pid,
 	      "an unfollowed vfork child: the first stop is the parent's VFORK_DONE (reason %d)",
 	      d ? (int)d->reason : -1);
-	if (d)
-		resume(&s, d->thread.handle, d->stop_id, NTRACE_RESUME_CONT, 0);
-	expect_bp(&s, d ? d->thread.handle : ~0ULL, pid, "the parent, its int3 back");
-	EXPECT_EQ(wait_exit(&s, pid), 43 << 8,
-		  "PROC_EXIT of the parent: exit 43 (the child ran through, not by SIGTRAP)");
+	run_to_exit(&s, d, d, pid, "the parent, its int3 back", 43,
+		    "PROC_EXIT of the parent: exit 43 (the child ran through, not by SIGTRAP)");
 	rec_free(&d->hdr);
 	close_session(&s);
 	reap(pid);

@@ -28,5 +28,12 @@ e2e('schedule-multiple after a held vfork: the child exits, then the parent goes
   const out = runs[0]!.out;
   t.regex(out, /\[Inferior 2 \(process N\) exited normally\]/);
   t.regex(out, /hit Breakpoint 2, break_parent \(\)/);
-  for (const other of runs.slice(1)) t.is(out, other.out, `differs from ${other.kind}`);
+  for (let other of runs.slice(1)) {
+    // gdbserver itself sometimes loses the parent here ("#0  <unavailable> in ?? ()", and
+    // Breakpoint 2 is never hit: 3 of 20 runs in session 9, and one fresh-clone CI), while ours
+    // prints what gdbserver prints in its other runs: that side is run again, up to 3 times.
+    for (let i = 0; i < 3 && other.out !== out && other.out.includes('<unavailable>'); i++)
+      other = await runScenario(other.kind, prog, commands);
+    t.is(out, other.out, `differs from ${other.kind}`);
+  }
 });

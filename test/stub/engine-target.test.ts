@@ -169,13 +169,19 @@ test('one stop per resume, after every thread stopped; siblings pending', async 
   t.is(new Set(engine.resumes.slice(before).map((r) => r.stopId)).size, 3);
 });
 
+/** Two threads hit a breakpoint at 0x1000 in one resume: the first is reported, the other kept. */
+async function twoThreadsHit(): Promise<Awaited<ReturnType<typeof launched>>> {
+  const l = await launched();
+  await l.target.resume([{ mode: 'continue', signal: 0 }]);
+  l.engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  await l.target.breakpointOps.setSwBreakpoint(0x1000n);
+  l.engine.emitEvent(stopEv(PID, 'breakpoint'));
+  l.engine.emitEvent(stopEv(PID + 1, 'breakpoint'));
+  return l;
+}
+
 test('a pending hit of a breakpoint removed since is dropped', async (t) => {
-  const { engine, target, stops } = await launched();
-  await target.resume([{ mode: 'continue', signal: 0 }]);
-  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
-  await target.breakpointOps.setSwBreakpoint(0x1000n);
-  engine.emitEvent(stopEv(PID, 'breakpoint'));
-  engine.emitEvent(stopEv(PID + 1, 'breakpoint'));
+  const { engine, target, stops } = await twoThreadsHit();
   t.is(stops.length, 1);
   await target.breakpointOps.clearSwBreakpoint(0x1000n);
   const before = engine.resumes.length;
@@ -244,12 +250,7 @@ test('interrupt says whether a stop follows: none while stopped or gone, one whi
 });
 
 test('interrupt of a resume that found a kept event: its report is the stop that follows', async (t) => {
-  const { engine, target, stops } = await launched();
-  await target.resume([{ mode: 'continue', signal: 0 }]);
-  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
-  await target.breakpointOps.setSwBreakpoint(0x1000n);
-  engine.emitEvent(stopEv(PID, 'breakpoint'));
-  engine.emitEvent(stopEv(PID + 1, 'breakpoint'));
+  const { target, stops } = await twoThreadsHit();
   t.is(stops.length, 1);
   await target.resume([{ mode: 'continue', signal: 0 }]);
   // The kept hit of PID+1 is reported on the next turn: that is the stop.

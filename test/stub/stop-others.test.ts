@@ -54,6 +54,30 @@ const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
 
+/** b's own stop on the next vCont;c: the stop reply it gets (news, not swallowed). */
+function nextStopOf(
+  h: Awaited<ReturnType<typeof twoProcesses>>['h'],
+  b: FakeTarget,
+): Promise<string> {
+  b.script.push({
+    kind: 'stopped',
+    thread: { pid: 0xbb8, tid: 0xbb8 },
+    signal: 5,
+    cause: { type: 'signal' },
+  });
+  return h.client.request('vCont;c');
+}
+
+/** f's interrupt() promises a stop (and delivers none by itself); resolves when it is asked. */
+function promisesStop(f: FakeTarget): Promise<void> {
+  return new Promise<void>((resolve) => {
+    f.interrupt = async () => {
+      resolve();
+      return true;
+    };
+  });
+}
+
 test('the stop reply waits for the other process to stop; its death is then pending and reported without resuming', async (t) => {
   // gdbserver's stop_all_lwps waits for every process before reporting. A vfork child asked to
   // stop for its parent's vforkdone exits a moment later: gdbserver keeps the exit pending and
@@ -62,15 +86,8 @@ test('the stop reply waits for the other process to stop; its death is then pend
   // on before the exit came.
   const { h, a, b, bounded } = await twoProcesses();
   a.script.push(A_STOP);
-  let asked!: () => void;
-  const interrupted = new Promise<void>((resolve) => {
-    asked = resolve;
-  });
   // b takes the request and dies only later.
-  b.interrupt = async () => {
-    asked();
-    return true;
-  };
+  const interrupted = promisesStop(b);
   let replied = false;
   const first = h.client.request('vCont;c').then((r) => {
     replied = true;
@@ -97,13 +114,7 @@ test('the other process says no stop follows (not running): the reply goes, and 
   t.regex(await h.client.request('vCont;c'), /^T05.*thread:p7d0\.7d0;/);
   // b was not asked to stop for anything: its stop of the next resume is news, not swallowed.
   b.interrupt = async () => true;
-  b.script.push({
-    kind: 'stopped',
-    thread: { pid: 0xbb8, tid: 0xbb8 },
-    signal: 5,
-    cause: { type: 'signal' },
-  });
-  t.regex(await h.client.request('vCont;c'), /^T05.*thread:pbb8\.bb8;/);
+  t.regex(await nextStopOf(h, b), /^T05.*thread:pbb8\.bb8;/);
   t.false(bounded(), 'the reply waited for a stop that never came');
   await h.close();
 });
@@ -156,13 +167,7 @@ test('a stop that comes while the other process still syncs its breakpoints: it 
   await turns(10);
   t.is(resumes(b), before, 'b resumed after the stop was reported');
   // Nothing of b's is swallowed later either.
-  b.script.push({
-    kind: 'stopped',
-    thread: { pid: 0xbb8, tid: 0xbb8 },
-    signal: 5,
-    cause: { type: 'signal' },
-  });
-  t.regex(await h.client.request('vCont;c'), /^T05.*thread:pbb8\.bb8;/);
+  t.regex(await nextStopOf(h, b), /^T05.*thread:pbb8\.bb8;/);
   t.false(bounded(), 'the reply waited for a stop that never came');
   await h.close();
 });
@@ -170,14 +175,7 @@ test('a stop that comes while the other process still syncs its breakpoints: it 
 test('gdb leaving while the reply waits for the other process ends the session', async (t) => {
   const { h, a, b } = await twoProcesses();
   a.script.push(A_STOP);
-  let asked!: () => void;
-  const interrupted = new Promise<void>((resolve) => {
-    asked = resolve;
-  });
-  b.interrupt = async () => {
-    asked();
-    return true;
-  };
+  const interrupted = promisesStop(b);
   h.client.send('vCont;c');
   await interrupted;
   await h.close();
@@ -189,14 +187,7 @@ test('the other process fails to resume after the stop asked it to stop: the rep
   // then nothing of it ran, and no stop comes.
   const { h, a, b, bounded } = await twoProcesses();
   a.script.push(A_STOP);
-  let asked!: () => void;
-  const interrupted = new Promise<void>((resolve) => {
-    asked = resolve;
-  });
-  b.interrupt = async () => {
-    asked();
-    return true;
-  };
+  const interrupted = promisesStop(b);
   b.resume = async () => {
     await interrupted;
     throw new TargetError('no thread could run', 5);

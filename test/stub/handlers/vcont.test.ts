@@ -2,6 +2,20 @@ import test from 'ava';
 import { connectSession } from '../../helpers/rsp-client.js';
 import { fake, PID } from './_fake.js';
 
+type Fake = ReturnType<typeof fake>;
+type Connected = Awaited<ReturnType<typeof connectSession>>;
+
+/** One vCont;s of the main thread whose step ends (SIGTRAP); resolves to the stop reply. */
+function stepOnce(h: Connected, f: Fake): Promise<string> {
+  f.script.push({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'step' },
+  });
+  return h.client.request(`vCont;s:p${PID.toString(16)}.${PID.toString(16)}`);
+}
+
 test('continue, breakpoint stop with swbreak, and the lazy z0/Z0 around a step', async (t) => {
   const f = fake();
   const h = await connectSession(f.asTarget());
@@ -23,13 +37,7 @@ test('continue, breakpoint stop with swbreak, and the lazy z0/Z0 around a step',
   t.is(await h.client.request(`Z0,${pc.toString(16)},1`), 'OK');
   const before = f.calls.filter((c) => c.startsWith('setSw') || c.startsWith('clearSw')).length;
   t.is(await h.client.request(`z0,${pc.toString(16)},1`), 'OK');
-  f.script.push({
-    kind: 'stopped',
-    thread: { pid: PID, tid: PID },
-    signal: 5,
-    cause: { type: 'step' },
-  });
-  t.regex(await h.client.request(`vCont;s:p${PID.toString(16)}.${PID.toString(16)}`), /^T05/);
+  t.regex(await stepOnce(h, f), /^T05/);
   t.is(await h.client.request(`Z0,${pc.toString(16)},1`), 'OK');
   const after = f.calls.filter((c) => c.startsWith('setSw') || c.startsWith('clearSw')).length;
   t.is(after, before);
@@ -50,21 +58,9 @@ test('a breakpoint removed at the end of a step (no hit there) reaches the targe
   // A step ends at the breakpoint's address (gdb.threads/step-over-lands-on-breakpoint.exp):
   // no hit, so the engine will not step over it; gdb steps over it with z0, vCont;s, Z0, and
   // the int3 must be out of the way for that step.
-  f.script.push({
-    kind: 'stopped',
-    thread: { pid: PID, tid: PID },
-    signal: 5,
-    cause: { type: 'step' },
-  });
-  t.regex(await h.client.request(`vCont;s:p${PID.toString(16)}.${PID.toString(16)}`), /^T05/);
+  t.regex(await stepOnce(h, f), /^T05/);
   t.is(await h.client.request(`z0,${pc.toString(16)},1`), 'OK');
-  f.script.push({
-    kind: 'stopped',
-    thread: { pid: PID, tid: PID },
-    signal: 5,
-    cause: { type: 'step' },
-  });
-  t.regex(await h.client.request(`vCont;s:p${PID.toString(16)}.${PID.toString(16)}`), /^T05/);
+  t.regex(await stepOnce(h, f), /^T05/);
   t.true(f.calls.includes(`clearSw ${pc.toString(16)}`), f.calls.join(' '));
   await h.close();
 });
