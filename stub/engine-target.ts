@@ -8,7 +8,7 @@ import type { Engine, EngineEvent } from '../native/types.js';
 import type { Capabilities } from './capabilities.js';
 import { assertLive, resumeAllStop } from './engine/all-stop.js';
 import { engineCapabilities } from './engine/capabilities.js';
-import { call } from './engine/errors.js';
+import { call, wrap } from './engine/errors.js';
 import { handleEvent } from './engine/events.js';
 import {
   attachProcess,
@@ -137,6 +137,17 @@ export class EngineTarget extends EngineProcess implements BaseOps {
 
   readMemory(addr: bigint, length: number): Promise<Buffer> {
     return call(this.engine.readMemory(this.pid, addr, length));
+  }
+
+  readMemoryNow(addr: bigint, length: number): Buffer | Promise<Buffer> {
+    let data: Buffer | Promise<Buffer> | undefined;
+    try {
+      data = this.engine.readMemoryNow?.(this.pid, addr, length);
+    } catch (err) {
+      throw wrap(err);
+    }
+    if (data === undefined) return this.readMemory(addr, length);
+    return data instanceof Promise ? call(data) : data;
   }
 
   writeMemory(addr: bigint, data: Buffer): Promise<number> {

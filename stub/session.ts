@@ -17,7 +17,7 @@ import {
   type SessionOptions,
   type SessionState,
 } from './session-core.js';
-import { stopReply } from './stop-reply.js';
+import { stopReply, stopReplyNow } from './stop-reply.js';
 import type { Target, TargetStop } from './target.js';
 import { tracepointStop } from './tracepoints/hit.js';
 import { endTracing } from './tracepoints/run.js';
@@ -285,6 +285,17 @@ export class Session extends SessionCore {
       ctx.forgetExec();
     }
     const gone = stop.kind !== 'stopped';
+    if (others.length === 0 && !gone && !isFork(stop)) {
+      // The usual stop (a step's end, a breakpoint hit): nothing to settle or wait for, and the
+      // reply is known at once. It goes out in this turn, with no promise between.
+      const now = stopReplyNow(ctx, stop);
+      if (now !== undefined) {
+        this.state = { kind: 'idle' };
+        this.conn.send(now);
+        void this.pump();
+        return;
+      }
+    }
     void settleFork(this, ctx, stop)
       .then(() => this.othersStopped(others, stopped))
       .then(() => stopReply(ctx, stop))
@@ -353,3 +364,8 @@ export class Session extends SessionCore {
 const OTHERS_STOP_BOUND_MS = 10_000;
 
 const RESUME_KINDS: ReadonlySet<string> = new Set(['continue', 'step', 'vcont']);
+
+/** A fork or vfork stop, whose child settleFork cleans and adopts before the reply. */
+function isFork(stop: TargetStop): boolean {
+  return stop.kind === 'stopped' && (stop.cause.type === 'fork' || stop.cause.type === 'vfork');
+}

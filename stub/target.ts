@@ -90,6 +90,12 @@ export interface BaseOps {
   writeRegisters(thread: Ptid, set: Regset, data: Buffer): Promise<void>;
   /** Short reads stop at the first unreadable byte; rejects (EIO) when nothing is readable. */
   readMemory(addr: bigint, length: number): Promise<Buffer>;
+  /**
+   * readMemory, answered at once where the target can (the userspace engine runs the read in
+   * the caller's turn): the data, or a promise when it cannot after all. Throws the
+   * TargetError readMemory would reject with. Optional: readMemory serves without it.
+   */
+  readMemoryNow?(addr: bigint, length: number): Buffer | Promise<Buffer>;
   /** Resolves with the number of bytes written. */
   writeMemory(addr: bigint, data: Buffer): Promise<number>;
   /**

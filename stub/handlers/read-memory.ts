@@ -47,9 +47,25 @@ export function readMemory(
   addr: bigint,
   length: number,
   maxReply: number,
-): Promise<HandlerResult> {
-  if (length === 0) return Promise.resolve(reply(''));
-  return readReply(ctx, addr, Math.min(length, Math.floor(maxReply / 2)), hexBytes);
+): HandlerResult | Promise<HandlerResult> {
+  if (length === 0) return reply('');
+  const n = Math.min(length, Math.floor(maxReply / 2));
+  const now = ctx.target.base.readMemoryNow;
+  if (now === undefined || n > READ_CHUNK) return readReply(ctx, addr, n, hexBytes);
+  // The usual read (gdb's 64-byte prologue and stack reads): answered in this turn.
+  let data: Buffer | Promise<Buffer>;
+  try {
+    data = now.call(ctx.target.base, addr, n);
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+  if (data instanceof Promise)
+    return data.then(hexReply, (err: unknown) => errorReply(errnoOf(err)));
+  return hexReply(data);
+}
+
+function hexReply(data: Buffer): HandlerResult {
+  return data.length === 0 ? errorReply(5) : reply(hexBytes(data));
 }
 
 /** `x` as LLDB reads it: the same, as raw bytes (the encoder escapes them). */
