@@ -577,6 +577,8 @@ void nt_work_fn(struct callback_head *cb)
 	struct nt_thread *t = container_of(cb, struct nt_thread, work);
 
 	atomic_set(&t->work_queued, 0);
+	/* A fork child publishes its parent's held record first (ntrace_fork.c). */
+	nt_fork_release_parent(t, !(current->flags & PF_EXITING));
 	/* exit_task_work() runs leftovers: an exiting thread must not park. */
 	if (!(current->flags & PF_EXITING))
 		nt_stop_loop(t);

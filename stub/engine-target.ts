@@ -6,7 +6,7 @@
 import { readFile, readlink } from 'node:fs/promises';
 import type { Engine, EngineEvent } from '../native/types.js';
 import type { Capabilities } from './capabilities.js';
-import { assertLive, resumeAllStop } from './engine/all-stop.js';
+import { assertLive, hasPending, resumeAllStop } from './engine/all-stop.js';
 import { engineCapabilities } from './engine/capabilities.js';
 import { call, wrap } from './engine/errors.js';
 import { handleEvent } from './engine/events.js';
@@ -163,9 +163,14 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     return this.options.nonStop ? resumeNonStop(this, actions) : resumeAllStop(this, actions);
   }
 
-  async interrupt(): Promise<boolean> {
+  hasPendingStop(actions: ResumeAction[]): boolean {
+    return hasPending(this, actions);
+  }
+
+  async interrupt(hold = false): Promise<boolean> {
     // Collecting: the stop is on its way. Stopped with a kept event's report due (resumeAllStop):
     // that report is the stop. Otherwise stopped or gone: nothing comes.
+    if (this.phase.kind !== 'gone') this.holdEvents = hold;
     if (this.phase.kind === 'collecting' || this.reportDue) return true;
     if (this.phase.kind !== 'running') return false;
     this.interruptRequested = true;

@@ -327,7 +327,9 @@ export class Session extends SessionCore {
       if (other.swallowed) other.swallowStop = false;
       other.swallowSettled();
     };
-    other.target.base.interrupt().then(
+    // Held: an event of its own that comes instead stays kept in the target for its next
+    // resume, as gdbserver's stop_all_lwps keeps it; swallowed here, GDB would never see it.
+    other.target.base.interrupt(true).then(
       (follows) => {
         if (!follows) none();
       },

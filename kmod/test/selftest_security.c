@@ -327,6 +327,84 @@ static int undumpable_regs(const char *unused)
 	return bad;
 }
 
+/*
+ * The same finding for GET_REGS at a stop taken while the process was still dumpable: a
+ * second thread makes it undumpable while the first is stopped. The register read must fail
+ * with EACCES and release the process, not return the registers (the module before the fix
+ * answered 0). A bitmask of failures.
+ */
+static int undumpable_fds[2]; /* [0] go, [1] done */
+
+static void *undumpable_thread(void *arg)
+{
+	char c;
+
+	(void)arg;
+	if (read(undumpable_fds[0], &c, 1) == 1) {
+		prctl(PR_SET_DUMPABLE, 0);
+		if (write(undumpable_fds[1], "d", 1) != 1)
+			_exit(99);
+	}
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int undumpable_getregs(const char *unused)
+{
+	struct user_regs_struct regs;
+	struct ntrace_ev_stop *ev;
+	struct pid_arg pa;
+	struct session s;
+	int gp[2], dp[2], bad = 0, err;
+	struct ntrace_hdr *h;
+	uint64_t handle = 0;
+	pthread_t th;
+	pid_t kid;
+
+	(void)unused;
+	if (pipe(gp) || pipe(dp))
+		return 64;
+	kid = fork();
+	if (!kid) {
+		undumpable_fds[0] = gp[0];
+		undumpable_fds[1] = dp[1];
+		if (pthread_create(&th, NULL, undumpable_thread, NULL) || write(dp[1], "r", 1) != 1)
+			_exit(97);
+		for (;;)
+			bp_target();
+	}
+	if (!read_byte(dp[0]))
+		return 68; /* the second thread exists before the first one stops */
+	open_session(&s);
+	hello(&s, NULL);
+	/* ATTACH lists the leader first: the thread that loops. */
+	if (attach(&s, kid, NTRACE_ATTACH_KILL_ON_CLOSE, &handle) || stop_cmd(&s, kid, handle))
+		return 65;
+	ev = wait_stop(&s, handle, NTRACE_STOP_REQUESTED);
+	if (!ev)
+		return 66;
+	if (write(gp[1], "g", 1) != 1 || !read_byte(dp[0]))
+		return 67;
+	err = get_regs(&s, handle, ev->stop_id, &regs);
+	if (err != -EACCES) {
+		printf("# GET_REGS at a stop after the process became undumpable: %d, want %d\n",
+		       err, -EACCES);
+		bad |= 1;
+	}
+	pa.pid = kid;
+	h = err ? wait_for(&s, match_end, &pa) : NULL;
+	if (!h || h->type != NTRACE_EV_DETACHED ||
+	    ((struct ntrace_ev_detached *)h)->reason != NTRACE_DETACHED_PRIVILEGE)
+		bad |= 2;
+	rec_free(h);
+	rec_free(&ev->hdr);
+	kill(kid, SIGKILL);
+	reap(kid);
+	close_session(&s);
+	return bad;
+}
+
 static long mem_available_kb(void)
 {
 	char line[128];
@@ -441,25 +519,6 @@ static int reply_flood(const char *unused)
 	st = reap(kid);
 	(void)st;
 	return bad;
-}
-
-/* Process state letter from /proc/<pid>/stat. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] ? p[2] : 0;
 }
 
 /* A blocking writer on a full queue sleeps, and SIGKILL ends that sleep. */
@@ -719,16 +778,6 @@ __attribute__((noinline)) static void so_target(void)
 	__asm__ volatile("xor %%eax, %%eax\n" /* CF = 0 */
 			 ".globl so_insn\nso_insn: stc\n"
 			 "adcq $0, so_count(%%rip)\n" ::: "rax", "cc", "memory");
-}
-
-static int wait_state(pid_t pid, char want)
-{
-	for (int i = 0; i < TIMEOUT_MS; i++) {
-		if (proc_state(pid) == want)
-			return 1;
-		usleep(1000);
-	}
-	return 0;
 }
 
 /* A debuggee calling so_target forever. */
@@ -1191,6 +1240,9 @@ void test_security(const char *self, const char *suid)
 	RUN("undumpable",
 	    EXPECT_EQ(as_nobody(undumpable_regs, NULL), 0,
 		      "as nobody: STOP of a process that became undumpable is EACCES and releases it (bitmask)"));
+	RUN("undumpable",
+	    EXPECT_EQ(as_nobody(undumpable_getregs, NULL), 0,
+		      "as nobody: GET_REGS at a stop, the process undumpable since: EACCES, released (bitmask)"));
 	RUN("reply_flood",
 	    EXPECT_EQ(as_nobody(reply_flood, NULL), 0,
 		      "as nobody: junk and READ_MEM floods hit the queue's bound (EAGAIN), memory stays (bitmask)"));

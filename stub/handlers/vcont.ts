@@ -231,6 +231,11 @@ async function resumeProcesses(s: SessionCore, actions: WireAction[]): Promise<H
     if (typeof plan !== 'string') targets.push([p, plan]);
   }
   if (targets.length === 0) return errorReply(22);
+  // A process with a kept event (stopped for another's stop, interrupt(true)) reports it now,
+  // alone: gdbserver resumes nothing while a thread it would resume has a pending status
+  // (linux-low.cc, resume: any_pending). Run beside it, the others would make new events.
+  const kept = targets.find(([p, plan]) => p.target.base.hasPendingStop?.(plan));
+  if (kept) targets.splice(0, targets.length, kept);
   for (const [p] of targets) s.running.add(p);
   let failure: HandlerResult | undefined;
   let started = 0;
