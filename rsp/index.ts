@@ -159,11 +159,13 @@ export {
 export { type Json, llvmJson } from './replies/json.js';
 export {
   allocatedAddress,
+  allocationError,
   type KeyValue,
   keyValueReply,
   launchFailure,
   type MemoryRegion,
   memoryRegionReply,
+  savedRegisterState,
 } from './replies/lldb.js';
 export {
   type ExpeditedRegister,

@@ -6,8 +6,6 @@ import { readRegister } from '../arch/amd64-registers.js';
 import type { Capabilities } from '../capabilities.js';
 import type { LaunchSettings } from '../launch-settings.js';
 import {
-  ALLOCATION_ERROR,
-  allocateReply,
   awaitInternalStop,
   type InferiorAllocator,
   type Permissions,
@@ -40,7 +38,12 @@ import {
 import type { Ptid, TargetStop } from '../target.js';
 import { vContReply } from '../../rsp/replies/vcont.js';
 import { addressReply } from '../../rsp/replies/hex.js';
-import { launchFailure } from '../../rsp/replies/lldb.js';
+import {
+  allocatedAddress,
+  allocationError,
+  launchFailure,
+  savedRegisterState,
+} from '../../rsp/replies/lldb.js';
 import { dtDebugSlot } from './svr4.js';
 
 export async function hostInfo(): Promise<HandlerResult> {
@@ -257,9 +260,9 @@ export async function allocateMemory(
   permissions: Permissions,
 ): Promise<HandlerResult> {
   try {
-    return reply(allocateReply(await allocatorOf(ctx).allocate(size, permissions)));
+    return reply(allocatedAddress(await allocatorOf(ctx).allocate(size, permissions)));
   } catch {
-    return reply(ALLOCATION_ERROR);
+    return reply(allocationError());
   }
 }
 
@@ -269,7 +272,7 @@ export async function deallocateMemory(ctx: SessionContext, addr: bigint): Promi
     await allocatorOf(ctx).deallocate(addr);
     return OK;
   } catch {
-    return reply(ALLOCATION_ERROR);
+    return reply(allocationError());
   }
 }
 
@@ -285,7 +288,7 @@ export async function saveRegisterState(
 ): Promise<HandlerResult> {
   try {
     const bufs = await ctx.registers(thread ?? ctx.currentThread());
-    return reply(String(statesOf(ctx).save(bufs.gpr, bufs.fp)));
+    return reply(savedRegisterState(statesOf(ctx).save(bufs.gpr, bufs.fp)));
   } catch (err) {
     return errorReply(errnoOf(err));
   }

@@ -48,7 +48,7 @@ export function readMemory(
   length: number,
   maxReply: number,
 ): Promise<HandlerResult> {
-  if (length === 0) return Promise.resolve(reply(''));
+  if (length === 0) return Promise.resolve(reply(hexBytes(Buffer.alloc(0))));
   return readReply(ctx, addr, Math.min(length, Math.floor(maxReply / 2)), hexBytes);
 }
 
