@@ -135,7 +135,7 @@ export {
   type ReplyBody,
 } from './replies/basic.js';
 export { consoleOutput } from './replies/console.js';
-export { formatFeature, formatFeatures } from './replies/features.js';
+export { formatFeature, formatFeatures, packetSizeFeature } from './replies/features.js';
 export {
   addressReply,
   attachedReply,
