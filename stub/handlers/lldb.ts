@@ -112,28 +112,6 @@ export function noteInitialStop(ctx: SessionContext): void {
   ctx.initialStop = ctx.lastStop;
 }
 
-export function isLldb(ctx: SessionContext): boolean {
-  return ctx.dialect.lldb;
-}
-
-/**
- * A signal number from the client (C/S/vCont, QPassSignals, QProgramSignals) in host numbering:
- * LLDB sends Linux numbers, as lldb-server expects; GDB its own (GDB manual, "Signals").
- */
-export function hostSignalFromWire(ctx: SessionContext, wire: number): number | undefined {
-  return ctx.dialect.signalFromClient(wire);
-}
-
-/**
- * A signal set from the client (QPassSignals, QProgramSignals) in host numbers. For GDB each
- * host signal is looked up by its own GDB number, as gdbserver indexes `pass_signals` by
- * gdb_signal_from_host: GDB_SIGNAL_POLL, which GDB passes by default, names SIGIO too on Linux,
- * and must not pass SIGIO when GDB_SIGNAL_IO is to stop (`handle SIGIO stop`).
- */
-export function hostSignalSet(ctx: SessionContext, wire: number[]): number[] {
-  return ctx.dialect.signalSet(wire);
-}
-
 /**
  * What a `T` reply tells LLDB: the signal in host (Linux) numbering, as lldb-server sends it and
  * LLDB's LinuxSignals reads it, and the LLDB keys (name, reason, description, threads and
@@ -144,7 +122,7 @@ export async function lldbStopFields(
   ctx: SessionContext,
   stop: TargetStop & { kind: 'stopped' },
 ): Promise<{ signal: number; lldb: LldbStopInfo } | undefined> {
-  if (!isLldb(ctx)) return undefined;
+  if (!ctx.dialect.lldb) return undefined;
   const interrupted = stop.cause.type === 'interrupt' || ctx.initialStop === stop;
   const signal = interrupted ? SIGSTOP : stop.signal;
   const details = await ctx.target.threadInfo?.threadDetails(stop.thread).catch(() => undefined);

@@ -14,7 +14,6 @@ import {
   type SessionContext,
 } from '../context.js';
 import { type Handler, withProcess } from './handler.js';
-import { isLldb } from './lldb.js';
 
 /** Largest single read asked of the target (both providers take 64 KiB records); longer requests are split. */
 export const READ_CHUNK = 32768;
@@ -167,7 +166,7 @@ export async function readMemoryBinary(
   length: number,
   maxReply: number,
 ): Promise<HandlerResult> {
-  if (!isLldb(ctx)) return EMPTY;
+  if (!ctx.dialect.lldb) return EMPTY;
   if (length === 0) return OK;
   return readMemoryRaw(ctx, addr, length, maxReply);
 }

@@ -2,7 +2,6 @@
 import test from 'ava';
 import { SessionContext } from '../../../stub/context.js';
 import {
-  hostSignalFromWire,
   lldbKillReply,
   lldbStopFields,
   noteInitialStop,
@@ -33,7 +32,7 @@ test('GDB clients get no LLDB fields and GDB signal numbers', async (t) => {
   t.is(await lldbStopFields(ctx, stopped({ type: 'interrupt' }, 2)), undefined);
   // SIGUSR1: host 10, GDB 30 (0x1e).
   t.regex(await stopReply(ctx, stopped({ type: 'signal' }, 10)), /^T1e/);
-  t.is(hostSignalFromWire(ctx, 30), 10);
+  t.is(ctx.dialect.signalFromClient(30), 10);
 });
 
 test('LLDB: host signal numbers, name and reason keys', async (t) => {
@@ -43,7 +42,7 @@ test('LLDB: host signal numbers, name and reason keys', async (t) => {
   t.regex(reply, /;name:fake-1000;/);
   t.regex(reply, /;reason:signal;$/);
   t.regex(await stopReply(ctx, stopped({ type: 'sw-break' })), /^T05.*;reason:breakpoint;$/);
-  t.is(hostSignalFromWire(ctx, 10), 10);
+  t.is(ctx.dialect.signalFromClient(10), 10);
 });
 
 test('LLDB: an interrupt and the first stop are SIGSTOP (19), as lldb-server reports them', async (t) => {
