@@ -20,20 +20,11 @@ import {
   setWorkingDir,
   startupWithShell,
 } from './handlers/environment-set.js';
-import {
-  allocateMemoryHandler,
-  deallocateMemoryHandler,
-  enableThreadSuffix,
-  enableThreadsInStopReply,
-  hostInfoHandler,
-  memoryRegionInfoHandler,
-  processInfoHandler,
-  registerInfoHandler,
-  serverVersionHandler,
-  shlibInfoAddrHandler,
-  threadStopInfo,
-  threadsInfoHandler,
-} from './handlers/register-info.js';
+import { allocateMemoryHandler } from './handlers/allocate-memory.js';
+import { deallocateMemoryHandler } from './handlers/deallocate-memory.js';
+import { memoryRegionInfoHandler } from './handlers/memory-region-info.js';
+import { registerInfoHandler } from './handlers/register-info.js';
+import { threadStopInfo } from './handlers/thread-stop-info.js';
 import { monitorHandler } from './handlers/monitor.js';
 import { interruptHandler, nextStopNotification, nonStopHandler } from './handlers/non-stop.js';
 import { passSignals, programSignals } from './handlers/pass-signals.js';
@@ -65,10 +56,17 @@ import {
 import {
   enableErrorStrings,
   enableExtendedMode,
+  enableThreadSuffix,
+  enableThreadsInStopReply,
+  hostInfoHandler,
   malformedPacket,
   mustReplyEmpty,
+  processInfoHandler,
   sectionOffsets,
+  serverVersionHandler,
+  shlibInfoAddrHandler,
   startNoAckMode,
+  threadsInfoHandler,
   unknownPacket,
 } from './handlers/simple.js';
 import { supportedFeaturesHandler } from './handlers/supported-features.js';
@@ -186,7 +184,8 @@ export const HANDLERS: Handlers = {
   'symbol-lookup-ready': symbolLookupReady,
   'symbol-value': symbolValue,
   'tls-address': tlsAddressHandler,
-  // LLDB (register-info.ts)
+  // LLDB (simple.ts; register-info, memory-region-info, thread-stop-info, allocate-memory,
+  // deallocate-memory)
   'host-info': hostInfoHandler,
   'server-version': serverVersionHandler,
   'process-info': processInfoHandler,

@@ -8,7 +8,7 @@ import type { Capabilities } from './capabilities.js';
 import { PACKET_SIZE } from './capabilities.js';
 import type { Connection } from './connection.js';
 import { type ClientFeatures, type HandlerResult, OK, reply, SessionContext } from './context.js';
-import { noteInitialStop } from './handlers/lldb.js';
+import { noteInitialStop } from './lldb/client.js';
 import { HostIo } from './hostio/host-io.js';
 import { type LaunchRequest, LaunchSettings } from './launch-settings.js';
 import { stopReply } from './stop-reply.js';

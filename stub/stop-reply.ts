@@ -4,7 +4,7 @@
 import { type ExpeditedRegister, formatStopReply, type StopEvent } from '../rsp/replies/stop.js';
 import { EXPEDITED, readRegister } from './arch/amd64-registers.js';
 import type { ClientFeatures, SessionContext } from './context.js';
-import { lldbStopFields } from './handlers/lldb.js';
+import { lldbStopFields } from './lldb/client.js';
 import type { TargetStop } from './target.js';
 
 const NO_FP = Buffer.alloc(0);

@@ -2,7 +2,7 @@
 // ends the session; vKill kills one.
 import { errorReply, OK, reply } from '../context.js';
 import { type Handler, withProcess } from './handler.js';
-import { lldbKillReply } from './lldb.js';
+import { lldbKillReply } from '../lldb/client.js';
 
 export const killHandler: Handler<'kill'> = withProcess(async (s, _cmd, ctx) => {
   // LLDB waits for the exit stop (stub/handlers/lldb.ts); GDB wants no reply.
