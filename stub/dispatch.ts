@@ -4,8 +4,8 @@
 // named like its parser in rsp/packets/ (or its family's, for the argument-less packets of
 // rsp/packets/simple.ts).
 import type { Command } from '../rsp/commands.js';
-import type { HostIoCommand } from '../rsp/packets/host-io.js';
 import type { HandlerResult } from './context.js';
+import { hostIo } from './handlers/host-io.js';
 import { catchSyscalls } from './handlers/catch-syscalls.js';
 import { detachHandler } from './handlers/detach.js';
 import type { Handler, Handlers } from './handlers/handler.js';
@@ -104,11 +104,6 @@ import {
 } from './handlers/trace-variable.js';
 import { continueHandler, stepHandler, vcontHandler, vcontQuery } from './handlers/vcont.js';
 import type { SessionCore } from './session-core.js';
-
-/** vFile: operations go to the connection's host I/O (stub/hostio/), process or not. */
-async function hostIo(s: SessionCore, cmd: HostIoCommand): Promise<HandlerResult> {
-  return { reply: await s.hostIo.handle(cmd) };
-}
 
 export const HANDLERS: Handlers = {
   // The connection (simple.ts, supported-features.ts, monitor.ts)
@@ -219,7 +214,7 @@ export const HANDLERS: Handlers = {
   'trace-buffer': traceBuffer,
   'trace-notes': traceNotes,
   'trace-point-status': tracePointStatus,
-  // Host I/O (stub/hostio/)
+  // Host I/O (host-io.ts)
   'file-open': hostIo,
   'file-close': hostIo,
   'file-pread': hostIo,

@@ -9,7 +9,7 @@ import { PACKET_SIZE } from './capabilities.js';
 import type { Connection } from './connection.js';
 import { type ClientFeatures, type HandlerResult, OK, reply, SessionContext } from './context.js';
 import { noteInitialStop } from './lldb/client.js';
-import { HostIo } from './hostio/host-io.js';
+import { HostIo } from './handlers/host-io.js';
 import { type LaunchRequest, LaunchSettings } from './launch-settings.js';
 import { stopReply } from './stop-reply.js';
 import type { Ptid, Target, TargetStop } from './target.js';
