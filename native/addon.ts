@@ -3,14 +3,25 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The addon's Channel: an ntrace fd with uv_poll readability and queued writes. */
+/**
+ * The addon's Channel: a session with either provider. The device's fd is read on readability
+ * (uv_poll); the userspace engine runs on this thread and hears from its tracees by SIGCHLD.
+ */
 export interface NativeChannel {
-  /** onData gets whole records (one or more per call); onEnd gets an errno name or null at EOF. */
+  /**
+   * onData gets whole records (one or more per call) that arrive later than the write that
+   * caused them; onEnd gets an errno name or null at EOF.
+   */
   start(onData: (records: Buffer) => void, onEnd: (code: string | null) => void): void;
-  /** One or more whole command records. Throws an Error with `code` on failure. */
-  write(records: Buffer): void;
-  /** Idempotent. For the userspace engine: tears the session down and joins its thread. */
+  /**
+   * One or more whole command records, run before this returns (held back only while reading
+   * is paused with a large backlog). Returns the records readable at once, in order: the
+   * replies, and the events known by then. Throws an Error with `code` on failure.
+   */
+  write(records: Buffer): Buffer | undefined;
+  /** Idempotent. For the userspace engine: tears the session down (synchronously). */
   close(): void;
+  /** The device's fd; -1 for the userspace engine. */
   fd(): number;
   /** false: stop reading (records wait in the fd); true: read again. */
   setReading(on: boolean): void;

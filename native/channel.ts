@@ -1,4 +1,4 @@
-// RecordChannel: raw ntrace records over either provider's fd. The Engine is built on it; tests
+// RecordChannel: raw ntrace records over either provider. The Engine is built on it; tests
 // use it directly to send malformed bytes.
 import { existsSync } from 'node:fs';
 import { loadAddon, type NativeChannel } from './addon.js';
@@ -18,6 +18,9 @@ export class RecordChannel {
   #waiters: { resolve: (rec: Buffer) => void; reject: (err: Error) => void }[] = [];
   #ended: string | null | undefined;
   #closed = false;
+  /** Record buffers that arrived while a listener was being called (delivered after, in order). */
+  #inbox: Buffer[] = [];
+  #delivering = false;
 
   private constructor(native: NativeChannel, backend: Backend) {
     this.#native = native;
@@ -28,7 +31,7 @@ export class RecordChannel {
     );
   }
 
-  /** A fresh userspace engine (its own tracer thread). */
+  /** A fresh userspace engine, run by this thread. */
   static user(): RecordChannel {
     return new RecordChannel(new (loadAddon().Channel)('user'), 'user');
   }
@@ -46,9 +49,14 @@ export class RecordChannel {
     return this.#closed;
   }
 
-  /** Writes whole command records (any bytes: validation is the provider's job). */
+  /**
+   * Writes whole command records (any bytes: validation is the provider's job). Both providers
+   * run them before this returns; their replies, and the events known by then, are delivered
+   * before it returns too (after the records of any delivery in progress, in order).
+   */
   send(records: Buffer): void {
-    this.#native.write(records);
+    const out = this.#native.write(records);
+    if (out !== undefined) this.#data(out);
   }
 
   /**
@@ -95,6 +103,22 @@ export class RecordChannel {
   }
 
   #data(buf: Buffer): void {
+    if (this.#delivering) {
+      this.#inbox.push(buf);
+      return;
+    }
+    this.#delivering = true;
+    try {
+      for (let b: Buffer | undefined = buf; b !== undefined; b = this.#inbox.shift()) {
+        this.#split(b);
+      }
+    } finally {
+      this.#delivering = false;
+    }
+  }
+
+  /** Hands out each record of buf (whole records, split by hdr.len). */
+  #split(buf: Buffer): void {
     for (const rec of splitRecords(buf)) {
       const w = this.#waiters.shift();
       if (w !== undefined) w.resolve(rec);

@@ -82,6 +82,10 @@ export class NtraceEngine implements Engine {
   #launchComposed = false;
   #forceCompose = false;
   #launches = new Map<number, ComposedLaunch>();
+  /** Commands of this tick, written together by #flush (one write, one engine pass). */
+  #outbox: Buffer[] = [];
+  #outSeqs: bigint[] = [];
+  #flushQueued = false;
 
   private constructor(channel: RecordChannel) {
     this.channel = channel;
@@ -294,22 +298,68 @@ export class NtraceEngine implements Engine {
     );
   }
 
+  /**
+   * Userspace engine: queues one command; every command of the current tick goes out in one
+   * write at the end of it (#flush), as the ABI allows. The provider runs them all before it
+   * waits for anything, so the commands of one resume plan (one per thread) start together, as
+   * they would from a single gdb packet. The module keeps its own path (one write each).
+   */
   #call(type: number, encode: (seq: bigint) => Buffer): Promise<Buffer> {
     const name = CMD_NAMES.get(type) ?? `0x${type.toString(16)}`;
     if (this.#closed) return Promise.reject(new EngineError('ESHUTDOWN', 108, name));
     if (this.#endError) return Promise.reject(this.#endError);
     const seq = this.#seq++;
     return new Promise<Buffer>((resolve, reject) => {
-      this.#pending.set(seq, { name, resolve, reject });
+      let rec: Buffer;
       try {
-        this.channel.send(encode(seq));
+        rec = encode(seq);
       } catch (err) {
-        this.#pending.delete(seq);
         const code = (err as { code?: string }).code ?? 'EIO';
         reject(new EngineError(code, 0, name));
+        return;
+      }
+      this.#pending.set(seq, { name, resolve, reject });
+      if (this.channel.backend === 'kernel') {
+        // The module's path as it has always been: each command written on its own, its
+        // reply read when the fd turns readable.
+        try {
+          this.channel.send(rec);
+        } catch (err) {
+          this.#pending.delete(seq);
+          const code = (err as { code?: string }).code ?? 'EIO';
+          reject(new EngineError(code, 0, name));
+        }
+        return;
+      }
+      this.#outbox.push(rec);
+      this.#outSeqs.push(seq);
+      if (!this.#flushQueued) {
+        this.#flushQueued = true;
+        queueMicrotask(this.#flush);
       }
     });
   }
+
+  /** Writes the queued commands. Their replies come back inside the write (see send()). */
+  readonly #flush = (): void => {
+    this.#flushQueued = false;
+    const recs = this.#outbox;
+    const seqs = this.#outSeqs;
+    if (recs.length === 0 || this.#closed) return;
+    this.#outbox = [];
+    this.#outSeqs = [];
+    try {
+      this.channel.send(recs.length === 1 ? recs[0]! : Buffer.concat(recs));
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'EIO';
+      for (const seq of seqs) {
+        const p = this.#pending.get(seq);
+        if (p === undefined) continue;
+        this.#pending.delete(seq);
+        p.reject(new EngineError(code, 0, p.name));
+      }
+    }
+  };
 
   #record(rec: Buffer): void {
     if (isReply(rec)) {

@@ -1,15 +1,16 @@
 // The userspace engine driven through the ntrace ABI from C++, with no JavaScript: the same
-// steps and breakpoint hits as run.ts, over the same socketpair and tracer thread, so the
-// engine's own cost shows beside the binding's.
+// steps and breakpoint hits as run.ts, through the same Tracer (commands run in Write(),
+// statuses come on SIGCHLD, taken here with sigwaitinfo), so the engine's own cost shows beside
+// the binding's.
 //   abi-client TARGET TICK_ADDR STEPS HITS
 // Prints "steps_per_sec hits_per_sec step_cpu_us hit_cpu_us" (CPU: this process, every
 // thread, per operation).
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,10 +21,11 @@
 
 namespace {
 
-int g_fd = -1;
 ntrace::Tracer *g_tracer = nullptr;
 uint64_t g_seq = 1;
-uint8_t g_buf[ntrace::kMaxRecord];
+std::vector<uint8_t> g_out; // records taken from the engine, not read yet
+size_t g_off = 0;
+sigset_t g_chld;
 
 double Now() {
   struct timespec ts;
@@ -43,31 +45,41 @@ double Cpu() {
   exit(1);
 }
 
-// Sends one command (the channel's job: write, then wake the tracer if it waits in waitid).
+// Sends one command (the channel's job: the engine runs it inside Write).
 uint64_t Send(uint16_t type, const void *body, size_t blen) {
   std::vector<uint8_t> rec(NTRACE_RECORD_ALIGN(sizeof(ntrace_hdr) + blen), 0);
   ntrace_hdr h = {static_cast<uint32_t>(rec.size()), type, 0, g_seq++};
   memcpy(rec.data(), &h, sizeof h);
   memcpy(rec.data() + sizeof h, body, blen);
-  if (write(g_fd, rec.data(), rec.size()) < 0) Die("write", errno);
-  g_tracer->WakeIfWaiting(false);
+  g_tracer->Write(rec.data(), rec.size());
+  g_tracer->TakeOutput(&g_out);
   return h.seq;
 }
 
-// Reads records until the reply to seq (returned) and, when want_stop, a STOP (*stop).
+// Reads records until the reply to seq (returned) and, when want_stop, a STOP (*stop); when
+// none is left, sleeps until SIGCHLD and lets the engine take the statuses.
 ntrace_reply Await(uint64_t seq, bool want_stop, ntrace_ev_stop *stop) {
   ntrace_reply rep;
   bool got_reply = false, got_stop = !want_stop;
   while (!got_reply || !got_stop) {
-    ssize_t n = read(g_fd, g_buf, sizeof g_buf);
-    if (n <= 0) Die("read", n == 0 ? EPIPE : errno);
+    if (g_off == g_out.size()) {
+      g_out.clear();
+      g_off = 0;
+      siginfo_t si;
+      if (sigwaitinfo(&g_chld, &si) < 0 && errno != EINTR) Die("sigwaitinfo", errno);
+      g_tracer->Poll();
+      g_tracer->TakeOutput(&g_out);
+      continue;
+    }
+    const uint8_t *r = g_out.data() + g_off;
     ntrace_hdr h;
-    memcpy(&h, g_buf, sizeof h);
+    memcpy(&h, r, sizeof h);
+    g_off += h.len;
     if (h.type == NTRACE_REPLY && h.seq == seq) {
-      memcpy(&rep, g_buf, sizeof rep);
+      memcpy(&rep, r, sizeof rep);
       got_reply = true;
     } else if (h.type == NTRACE_EV_STOP) {
-      memcpy(stop, g_buf, sizeof *stop);
+      memcpy(stop, r, sizeof *stop);
       got_stop = true;
     }
   }
@@ -104,10 +116,11 @@ int main(int argc, char **argv) {
   }
   uint64_t tick = strtoull(argv[2], nullptr, 0);
   long steps = atol(argv[3]), hits = atol(argv[4]);
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) Die("socketpair", errno);
-  g_fd = sv[0];
-  g_tracer = new ntrace::Tracer(sv[1]);
+  // SIGCHLD blocked: it stays pending for sigwaitinfo instead of running a handler.
+  sigemptyset(&g_chld);
+  sigaddset(&g_chld, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, &g_chld, nullptr) < 0) Die("sigprocmask", errno);
+  g_tracer = new ntrace::Tracer();
 
   struct {
     uint32_t abi_min, abi_max;
@@ -141,7 +154,6 @@ int main(int argc, char **argv) {
   double t2 = Now(), c2 = Cpu();
   printf("%.0f %.0f %.2f %.2f\n", steps / (t1 - t0), hits / (t2 - t1), (c1 - c0) * 1e6 / steps,
          (c2 - c1) * 1e6 / hits);
-  close(g_fd); // the session ends: the launched target is killed
-  delete g_tracer;
+  delete g_tracer; // the session ends: the launched target is killed
   return 0;
 }

@@ -1,6 +1,9 @@
 // Engine benchmark: single steps per second and breakpoint hits per second through the ntrace
 // engine (a RESUME and its STOP record per step or hit), beside a bare C ptrace loop doing the
-// same work in the same run. Usage: node dist/bench/engine/run.js [steps] [hits]
+// same work in the same run. Usage: node dist/bench/engine/run.js [steps] [hits] [--runs 5]
+// [--before DIR]: the median of the runs, each run measuring every column in turn. --before
+// names another checkout's built tree (its dist/native/index.js and addon): its engine is
+// measured in the same runs, so before and after share the machine's load.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,28 +11,57 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openEngine, type StopEvent } from '../../native/index.js';
+import { cliOption, median } from '../common.js';
 
 const run = promisify(execFile);
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bench/engine');
 
-const steps = Number(process.argv[2] ?? 20000);
-const hits = Number(process.argv[3] ?? 10000);
+const positional = process.argv
+  .slice(2)
+  .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+const steps = Number(positional[0] ?? 20000);
+const hits = Number(positional[1] ?? 10000);
+const runs = Number(cliOption('runs', '5'));
+const beforeDir = cliOption('before', '');
 
 async function build(dir: string) {
   const target = join(dir, 'target');
   const loop = join(dir, 'ptrace-loop');
   await run('gcc', ['-O0', '-no-pie', '-o', target, join(src, 'target.c')]);
   await run('gcc', ['-O2', '-o', loop, join(src, 'ptrace-loop.c')]);
-  // The engine without JavaScript: its tracer sources linked into a small C++ client.
+  // The engine without JavaScript: its sources (those of binding.gyp that do not use N-API)
+  // linked into a small C++ client.
   const client = join(dir, 'abi-client');
   const root = resolve(src, '../..');
-  const tracer = ['tracer', 'tracer_cmd', 'tracer_mem', 'tracer_proc', 'tracer_stop'].map((f) =>
-    join(root, 'native/src', `${f}.cc`),
-  );
+  const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8')) as {
+    targets: { sources: string[]; include_dirs: string[] }[];
+  };
+  const target0 = gyp.targets[0]!;
+  const napi = new Set(['addon.cc', 'channel.cc', 'spawn.cc']);
+  const sources = target0.sources.filter((f) => !napi.has(f.split('/').pop()!));
+  const includes = target0.include_dirs
+    .filter((d) => !d.startsWith('<'))
+    .flatMap((d) => ['-I', join(root, d)]);
+  const objects: string[] = [];
+  for (const c of sources.filter((f) => f.endsWith('.c'))) {
+    const o = join(dir, `${c.replace(/\//g, '_')}.o`);
+    await run('gcc', [
+      '-O2',
+      '-std=gnu11',
+      '-D_GNU_SOURCE',
+      ...includes,
+      '-c',
+      '-o',
+      o,
+      join(root, c),
+    ]);
+    objects.push(o);
+  }
   await run('g++', [
-    ...['-O2', '-std=c++17', '-D_GNU_SOURCE', '-pthread'],
-    ...['-I', join(root, 'kmod/include/uapi'), '-I', join(root, 'native/src')],
-    ...['-o', client, join(src, 'abi-client.cc'), ...tracer],
+    ...['-O2', '-std=c++17', '-D_GNU_SOURCE', '-pthread', ...includes],
+    ...['-I', join(root, 'native/src'), '-o', client, join(src, 'abi-client.cc')],
+    ...sources.filter((f) => f.endsWith('.cc')).map((f) => join(root, f)),
+    ...objects,
   ]);
   const { stdout } = await run('nm', [target]);
   const line = stdout.split('\n').find((l) => l.endsWith(' T tick'));
@@ -90,8 +122,10 @@ function perThread(a: Map<string, ThreadSample>, b: Map<string, ThreadSample>, o
   return r;
 }
 
-async function engine(target: string, tick: bigint) {
-  const e = await openEngine();
+type OpenEngine = typeof openEngine;
+
+async function engine(open: OpenEngine, target: string, tick: bigint) {
+  const e = await open();
   let waiter: ((ev: StopEvent) => void) | undefined;
   const early: StopEvent[] = [];
   e.on('event', (ev) => {
@@ -155,15 +189,50 @@ async function engine(target: string, tick: bigint) {
   };
 }
 
+type EngineRun = Awaited<ReturnType<typeof engine>>;
+
+/** The median of each numeric field over the runs (per-thread splits included). */
+function med<T extends { steps: number }>(xs: T[]): T {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(xs[0]!)) {
+    const v = (xs[0] as Record<string, unknown>)[k];
+    if (typeof v === 'number') out[k] = median(xs.map((x) => (x as Record<string, number>)[k]!));
+    else if (typeof v === 'object' && v !== null)
+      out[k] = med(xs.map((x) => (x as Record<string, never>)[k]));
+    else out[k] = v;
+  }
+  return out as T;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'ntrace-bench-'));
 try {
   const { target, loop, client, tick } = await build(dir);
-  const c = await baseline(loop, target, tick);
-  const a = await baseline(client, target, tick);
-  const n = await engine(target, tick);
+  const before: OpenEngine | undefined = beforeDir
+    ? ((await import(resolve(beforeDir, 'dist/native/index.js'))) as { openEngine: OpenEngine })
+        .openEngine
+    : undefined;
+  const cs: Awaited<ReturnType<typeof baseline>>[] = [];
+  const as: Awaited<ReturnType<typeof baseline>>[] = [];
+  const ns: EngineRun[] = [];
+  const bs: EngineRun[] = [];
+  const loads: string[] = [];
+  for (let r = 0; r < runs; r++) {
+    cs.push(await baseline(loop, target, tick));
+    as.push(await baseline(client, target, tick));
+    // Before and after alternate which goes first.
+    if (before && r % 2 === 0) bs.push(await engine(before, target, tick));
+    ns.push(await engine(openEngine, target, tick));
+    if (before && r % 2 === 1) bs.push(await engine(before, target, tick));
+    loads.push(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!);
+  }
+  const c = med(cs);
+  const a = med(as);
+  const n = med(ns);
+  const b = bs.length > 0 ? med(bs) : undefined;
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
   const fmt = (x: number) => x.toFixed(0).padStart(8);
   console.log(`engine backend: ${n.backend}; ${steps} steps, ${hits} breakpoint hits`);
+  console.log(`median of ${runs} runs; load average (1 min) after each run: ${loads.join(' ')}`);
   console.log('                     C ptrace loop    engine   ratio   engine from C++   ratio');
   console.log(
     `single steps/s       ${fmt(c.steps)}  ${fmt(n.steps)}   ${pct(n.steps, c.steps)}` +
@@ -173,6 +242,13 @@ try {
     `breakpoint hits/s    ${fmt(c.hits)}  ${fmt(n.hits)}   ${pct(n.hits, c.hits)}` +
       `          ${fmt(a.hits)}   ${pct(a.hits, c.hits)}`,
   );
+  if (b) {
+    console.log(
+      `before (${beforeDir}): steps/s ${fmt(b.steps)} ${pct(b.steps, c.steps)}, hits/s ` +
+        `${fmt(b.hits)} ${pct(b.hits, c.hits)}; CPU us per step ${b.stepCpu.toFixed(1)}, per hit ` +
+        `${b.hitCpu.toFixed(1)}`,
+    );
+  }
   // CPU time spent on the tracing side per operation (the debuggee's own time excluded): less
   // sensitive to other load on the machine than the rates.
   const us = (x: number) => x.toFixed(1).padStart(8);
@@ -183,7 +259,10 @@ try {
     ` (sleeps: JS ${r.jsSleeps.toFixed(2)}, tracer ${r.tracerSleeps.toFixed(2)})`;
   console.log(`engine us per step by thread: ${split(n.stepThreads)}`);
   console.log(`engine us per hit by thread:  ${split(n.hitThreads)}`);
-  console.log(`load average         ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  if (b) {
+    console.log(`before us per step by thread: ${split(b.stepThreads)}`);
+    console.log(`before us per hit by thread:  ${split(b.hitThreads)}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,8 +6,9 @@
 // server on Node's net module pays per round trip before doing any work.
 // "Node net floor, onread + cork" (floor-onread.ts) is the same on Node's fastest socket path,
 // "Node floor, addon socket" (floor-native.ts) on the addon's read(2)/write(2) path.
-// NTRACE_BEFORE=<path of another build's dist/bin/ntrace-gdbserver.js> adds that build as the
-// server `before`, for a before/after comparison in one run.
+// --before DIR (another checkout, built) or NTRACE_BEFORE=<path of another build's
+// dist/bin/ntrace-gdbserver.js> adds that build as the server `before`, for a before/after
+// comparison in one run.
 // Usage: node dist/bench/packets/run.js [--runs 3]
 //   [--servers gdbserver,lldb-server,floor,floor-onread,floor-native,ntrace,ntrace-net,before]
 // ntrace-net is this build with NTRACE_SOCKET=net: Node's net streams instead of the addon's socket.
@@ -119,8 +120,11 @@ const servers: Record<string, ServerKind> = {
   before: {
     name: 'ntrace-gdbserver before',
     async start(prog, args) {
-      const bin = process.env.NTRACE_BEFORE;
-      if (!bin) throw new Error('the server `before` needs NTRACE_BEFORE');
+      const dir = cliOption('before', '');
+      const bin = dir
+        ? join(resolve(dir), 'dist/bin/ntrace-gdbserver.js')
+        : process.env.NTRACE_BEFORE;
+      if (!bin) throw new Error('the server `before` needs --before DIR or NTRACE_BEFORE');
       return startNtrace(bin, prog, args);
     },
   },

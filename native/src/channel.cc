@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <string>
@@ -12,8 +12,20 @@ namespace ntrace {
 
 namespace {
 
-// A whole number of kMaxRecord slots (recvmmsg gives each message its own).
 constexpr size_t kReadBuf = 1 << 20;
+
+// Closes a handle. During env teardown (no instance data) the loop may run the close after the
+// addon is unloaded (workers), so no callback into our code: the handle's bytes are left.
+template <class H> void CloseHandle(H *&h, bool with_callback) {
+  if (h == nullptr) return;
+  h->data = nullptr;
+  uv_handle_t *u = reinterpret_cast<uv_handle_t *>(h);
+  if (with_callback)
+    uv_close(u, [](uv_handle_t *x) { delete reinterpret_cast<H *>(x); });
+  else
+    uv_close(u, nullptr);
+  h = nullptr;
+}
 
 } // namespace
 
@@ -34,30 +46,15 @@ Napi::Function Channel::Define(Napi::Env env) {
                       InstanceMethod<&Channel::SetReading>("setReading")});
 }
 
-// new Channel('user') starts a userspace engine; new Channel('device', path) opens a device.
+// new Channel('user') starts a userspace engine run by this thread; new Channel('device', path)
+// opens a device.
 Channel::Channel(const Napi::CallbackInfo &info)
     : Napi::ObjectWrap<Channel>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  rbuf_.resize(kReadBuf);
   std::string kind =
       info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
   if (kind == "user") {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-      ErrnoError(env, "socketpair", errno).ThrowAsJavaScriptException();
-      return;
-    }
-    int flags = fcntl(sv[0], F_GETFL);
-    if (flags < 0 || fcntl(sv[0], F_SETFL, flags | O_NONBLOCK) < 0) {
-      int e = errno;
-      close(sv[0]);
-      close(sv[1]);
-      ErrnoError(env, "fcntl", e).ThrowAsJavaScriptException();
-      return;
-    }
-    fd_ = sv[0];
-    is_socket_ = true;
-    engine_ = std::make_unique<Tracer>(sv[1]);
+    engine_ = std::make_unique<Tracer>();
   } else if (kind == "device" && info.Length() > 1 && info[1].IsString()) {
     std::string path = info[1].As<Napi::String>();
     fd_ = open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -65,13 +62,14 @@ Channel::Channel(const Napi::CallbackInfo &info)
       ErrnoError(env, path.c_str(), errno).ThrowAsJavaScriptException();
       return;
     }
+    rbuf_.resize(kReadBuf);
   } else {
     Napi::TypeError::New(env, "Channel('user') or Channel('device', path)")
         .ThrowAsJavaScriptException();
     return;
   }
-  AddonData *data = env.GetInstanceData<AddonData>();
-  if (data != nullptr) data->channels.insert(this);
+  data_ = env.GetInstanceData<AddonData>();
+  if (data_ != nullptr) data_->channels.insert(this);
 }
 
 Channel::~Channel() {
@@ -80,28 +78,28 @@ Channel::~Channel() {
   if (data != nullptr) data->channels.erase(this);
 }
 
+void Channel::CloseHandles() {
+  bool cb = data_ != nullptr;
+  if (poll_ != nullptr) uv_poll_stop(poll_);
+  CloseHandle(poll_, cb);
+  poll_events_ = 0;
+  if (sigchld_ != nullptr) uv_signal_stop(sigchld_);
+  CloseHandle(sigchld_, cb);
+  if (check_ != nullptr) uv_check_stop(check_);
+  CloseHandle(check_, cb);
+  CloseHandle(nudge_, cb);
+}
+
 void Channel::Shutdown() {
   if (closed_) return;
   closed_ = true;
-  if (poll_ != nullptr) {
-    uv_poll_stop(poll_);
-    poll_->data = nullptr;
-    if (data_ != nullptr) {
-      uv_close(reinterpret_cast<uv_handle_t *>(poll_),
-               [](uv_handle_t *h) { delete reinterpret_cast<uv_poll_t *>(h); });
-    } else {
-      // Env teardown: the loop may run this close after the addon is unloaded (workers), so
-      // no callback into our code; the handle's few bytes are left behind.
-      uv_close(reinterpret_cast<uv_handle_t *>(poll_), nullptr);
-    }
-    poll_ = nullptr;
-  }
+  CloseHandles();
   if (fd_ >= 0) {
-    close(fd_); // the engine sees the peer go away
+    close(fd_);
     fd_ = -1;
   }
   if (engine_) {
-    engine_->Join(); // teardown: breakpoints out, launched killed, attached detached
+    engine_->Close(); // breakpoints out, launched killed and reaped, attached detached
     engine_.reset();
   }
   queue_.clear();
@@ -114,7 +112,7 @@ Napi::Value Channel::Fd(const Napi::CallbackInfo &info) {
 // start(onData(buffer of whole records), onEnd(errnoName | null))
 Napi::Value Channel::Start(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (closed_ || fd_ < 0) {
+  if (closed_) {
     ErrnoError(env, "start", EBADF).ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -124,24 +122,65 @@ Napi::Value Channel::Start(const Napi::CallbackInfo &info) {
   }
   on_data_ = Napi::Persistent(info[0].As<Napi::Function>());
   on_end_ = Napi::Persistent(info[1].As<Napi::Function>());
-  if (poll_ == nullptr) {
-    uv_loop_t *loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
+  uv_loop_t *loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  int r = 0;
+  if (engine_ && sigchld_ == nullptr) {
+    // Every tracee state change sends the tracer's process a SIGCHLD. libuv runs the handlers
+    // of every watcher of a signal, so node's child_process (which watches SIGCHLD too) keeps
+    // its own; each one then waits only for its own children.
+    sigchld_ = new uv_signal_t;
+    r = uv_signal_init(loop, sigchld_);
+    if (r == 0) {
+      sigchld_->data = this;
+      r = uv_signal_start(sigchld_, OnSigchld, SIGCHLD);
+      if (r != 0) CloseHandle(sigchld_, true);
+    } else {
+      delete sigchld_;
+      sigchld_ = nullptr;
+    }
+    if (r == 0) {
+      check_ = new uv_check_t;
+      r = uv_check_init(loop, check_);
+      if (r == 0) {
+        check_->data = this;
+        uv_unref(reinterpret_cast<uv_handle_t *>(check_));
+      } else {
+        delete check_;
+        check_ = nullptr;
+      }
+    }
+    if (r == 0) {
+      nudge_ = new uv_async_t;
+      r = uv_async_init(loop, nudge_, OnNudge);
+      if (r == 0) {
+        nudge_->data = this;
+        uv_unref(reinterpret_cast<uv_handle_t *>(nudge_));
+      } else {
+        delete nudge_;
+        nudge_ = nullptr;
+      }
+    }
+  } else if (fd_ >= 0 && poll_ == nullptr) {
     poll_ = new uv_poll_t;
-    int r = uv_poll_init(loop, poll_, fd_);
-    if (r != 0) {
+    r = uv_poll_init(loop, poll_, fd_);
+    if (r == 0) {
+      poll_->data = this;
+    } else {
       delete poll_;
       poll_ = nullptr;
-      ErrnoError(env, "uv_poll_init", -r).ThrowAsJavaScriptException();
-      return env.Undefined();
     }
-    poll_->data = this;
+  }
+  if (r != 0) {
+    ErrnoError(env, "uv handle", -r).ThrowAsJavaScriptException();
+    return env.Undefined();
   }
   if (!reffed_) {
-    Ref(); // alive while polling, even if JS drops it
+    Ref(); // alive while started, even if JS drops it
     reffed_ = true;
   }
   UpdatePoll();
+  if (engine_ && engine_->HasOutput()) uv_async_send(nudge_);
   return env.Undefined();
 }
 
@@ -167,39 +206,34 @@ void Channel::OnPoll(uv_poll_t *handle, int status, int events) {
   if (!self->closed_ && (events & UV_READABLE)) self->Readable();
 }
 
-// Appends every record readable now to acc. Returns -1, or 0 at EOF, or an errno.
+// A tracee changed state (or some other child of this process did: Poll is cheap then). The
+// statuses are taken once the loop has run every callback of this iteration (uv_check), so a
+// burst of SIGCHLDs costs one Poll.
+void Channel::OnSigchld(uv_signal_t *handle, int) {
+  Channel *self = static_cast<Channel *>(handle->data);
+  if (self == nullptr || self->closed_ || self->check_ == nullptr) return;
+  uv_check_start(self->check_, OnCheck);
+}
+
+void Channel::OnCheck(uv_check_t *handle) {
+  uv_check_stop(handle);
+  Channel *self = static_cast<Channel *>(handle->data);
+  if (self == nullptr || self->closed_ || !self->engine_) return;
+  self->engine_->Poll();
+  self->DeliverEngineOutput();
+}
+
+void Channel::OnNudge(uv_async_t *handle) {
+  Channel *self = static_cast<Channel *>(handle->data);
+  if (self == nullptr || self->closed_ || !self->engine_) return;
+  self->RunQueued();
+  self->DeliverEngineOutput();
+}
+
+// Appends every record readable now from the device to acc. Returns -1, or 0 at EOF, or an
+// errno.
 int Channel::ReadInto(std::vector<uint8_t> &acc) {
   int end = -1;
-  if (is_socket_) {
-    // The socketpair: one recvmmsg takes every queued record (one message each), where read(2)
-    // would need one call per record plus one for EAGAIN.
-    constexpr unsigned kSlots = kReadBuf / kMaxRecord;
-    struct mmsghdr msgs[kSlots];
-    struct iovec iovs[kSlots];
-    for (int round = 0; round < 64; round++) {
-      for (unsigned i = 0; i < kSlots; i++) {
-        iovs[i].iov_base = rbuf_.data() + i * kMaxRecord;
-        iovs[i].iov_len = kMaxRecord;
-        memset(&msgs[i], 0, sizeof msgs[i]);
-        msgs[i].msg_hdr.msg_iov = &iovs[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-      }
-      int n = recvmmsg(fd_, msgs, kSlots, MSG_DONTWAIT, nullptr);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) end = errno;
-        break;
-      }
-      if (n == 0) end = 0;
-      for (int i = 0; i < n && end < 0; i++) {
-        if (msgs[i].msg_len == 0) end = 0; // EOF: the tracer closed its end
-        const uint8_t *rec = rbuf_.data() + i * kMaxRecord;
-        acc.insert(acc.end(), rec, rec + msgs[i].msg_len);
-      }
-      if (end >= 0 || n < static_cast<int>(kSlots)) break;
-    }
-    return end;
-  }
   for (int i = 0; i < 256; i++) {
     ssize_t n = read(fd_, rbuf_.data(), rbuf_.size());
     if (n > 0) {
@@ -218,10 +252,15 @@ void Channel::Readable() {
   std::vector<uint8_t> &acc = acc_;
   acc.clear();
   int end = ReadInto(acc);
-  // Space freed in the socket: a tracer holding records it could not send may wait for that.
-  if (!acc.empty() && engine_) engine_->WakeIfWaiting(true);
   if (!acc.empty()) Deliver(acc);
   if (end >= 0 && !closed_) Fail(end);
+}
+
+void Channel::DeliverEngineOutput() {
+  if (!reading_ || closed_ || !engine_->HasOutput()) return;
+  acc_.clear();
+  engine_->TakeOutput(&acc_);
+  if (!acc_.empty()) Deliver(acc_);
 }
 
 // Raw napi calls here: while a worker terminates, calling into JS fails, and the wrappers
@@ -278,15 +317,37 @@ void Channel::Writable() {
       return;
     }
     queue_.pop_front();
-    if (engine_) engine_->WakeIfWaiting(false);
   }
   UpdatePoll();
 }
 
-// write(buffer): one or more whole command records. Returns nothing; errors throw.
+// The engine's held-back commands (written while its backlog was over the high-water mark and
+// nobody read), once records are taken again.
+void Channel::RunQueued() {
+  while (!queue_.empty() && !closed_ && (reading_ || engine_->Backlog() < kOutHighWater)) {
+    std::vector<uint8_t> cmd = std::move(queue_.front());
+    queue_.pop_front();
+    engine_->Write(cmd.data(), cmd.size());
+    if (reading_) DeliverEngineOutput();
+  }
+}
+
+Napi::Value Channel::TakeRecords(Napi::Env env) {
+  acc_.clear();
+  engine_->TakeOutput(&acc_);
+  if (acc_.empty()) return env.Undefined();
+  napi_value buf;
+  void *dst = nullptr;
+  if (napi_create_buffer_copy(env, acc_.size(), acc_.data(), &dst, &buf) != napi_ok)
+    return env.Undefined();
+  return Napi::Value(env, buf);
+}
+
+// write(buffer): one or more whole command records. Returns the records readable at once (the
+// replies, and the events known by then), or undefined; errors throw.
 Napi::Value Channel::Write(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (closed_ || fd_ < 0) {
+  if (closed_) {
     ErrnoError(env, "write", EBADF).ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -295,11 +356,20 @@ Napi::Value Channel::Write(const Napi::CallbackInfo &info) {
     return env.Undefined();
   }
   Napi::Buffer<uint8_t> b = info[0].As<Napi::Buffer<uint8_t>>();
+  if (engine_) {
+    // Each command adds a reply that cannot be dropped: while nobody reads, a large backlog
+    // holds further commands back instead of growing without bound.
+    if (!queue_.empty() || (!reading_ && engine_->Backlog() >= kOutHighWater)) {
+      queue_.emplace_back(b.Data(), b.Data() + b.Length());
+      return env.Undefined();
+    }
+    engine_->Write(b.Data(), b.Length());
+    return reading_ ? TakeRecords(env) : env.Undefined();
+  }
   if (queue_.empty()) {
     for (;;) {
       ssize_t n = write(fd_, b.Data(), b.Length());
       if (n >= 0) {
-        if (engine_) engine_->WakeIfWaiting(false);
         return env.Undefined();
       }
       if (errno == EINTR) continue;
@@ -313,11 +383,14 @@ Napi::Value Channel::Write(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// setReading(false) leaves records in the fd until setReading(true): flow control for a
+// setReading(false) leaves records in the provider until setReading(true): flow control for a
 // client that cannot take more now (and the way tests make a provider's queue overflow).
 Napi::Value Channel::SetReading(const Napi::CallbackInfo &info) {
   reading_ = info.Length() < 1 || info[0].ToBoolean().Value();
-  if (!closed_) UpdatePoll();
+  if (closed_) return info.Env().Undefined();
+  UpdatePoll();
+  if (reading_ && nudge_ != nullptr && (engine_->HasOutput() || !queue_.empty()))
+    uv_async_send(nudge_);
   return info.Env().Undefined();
 }
 

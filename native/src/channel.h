@@ -1,6 +1,10 @@
-// Channel: the JavaScript side of an ntrace fd, whichever provider is behind it (/dev/ntrace,
-// or the userspace engine's socketpair). Reads whole records on readability (uv_poll) and
-// hands them to JS; writes with write(2), queueing on EAGAIN.
+// Channel: the JavaScript side of an ntrace session, whichever provider is behind it.
+// - device: /dev/ntrace. Commands are written with write(2), which runs them; the replies are
+//   read right after, and later records on readability (uv_poll).
+// - user: the userspace engine, run by this thread. write() runs the commands in place; the
+//   records they produce are returned at once, and later ones (a thread that stops while the
+//   loop waits) come on SIGCHLD (uv_signal).
+// Either way write() returns the records readable at once and onData gets the rest.
 #pragma once
 
 #include <napi.h>
@@ -47,25 +51,34 @@ private:
   Napi::Value SetReading(const Napi::CallbackInfo &info);
 
   static void OnPoll(uv_poll_t *handle, int status, int events);
+  static void OnSigchld(uv_signal_t *handle, int signum);
+  static void OnCheck(uv_check_t *handle);
+  static void OnNudge(uv_async_t *handle);
   void Readable();
   int ReadInto(std::vector<uint8_t> &acc);
   void Writable();
   void UpdatePoll();
+  void RunQueued();
+  Napi::Value TakeRecords(Napi::Env env);
+  void DeliverEngineOutput();
   void Deliver(std::vector<uint8_t> &data);
   void Fail(int err);
+  void CloseHandles();
 
   Napi::Env env_;
   AddonData *data_ = nullptr;
-  int fd_ = -1;
+  int fd_ = -1; // the device
   uv_poll_t *poll_ = nullptr;
   int poll_events_ = 0;
-  std::unique_ptr<Tracer> engine_;
+  std::unique_ptr<Tracer> engine_; // the userspace engine
+  uv_signal_t *sigchld_ = nullptr;
+  uv_check_t *check_ = nullptr; // one Poll per loop iteration, however many SIGCHLDs came
+  uv_async_t *nudge_ = nullptr; // delivers the engine's held records after setReading(true)
   Napi::FunctionReference on_data_;
   Napi::FunctionReference on_end_;
-  std::deque<std::vector<uint8_t>> queue_;
+  std::deque<std::vector<uint8_t>> queue_; // commands not written yet
   std::vector<uint8_t> rbuf_;
-  std::vector<uint8_t> acc_; // the records of one Readable(), reused
-  bool is_socket_ = false;   // the userspace engine's socketpair (recvmmsg works)
+  std::vector<uint8_t> acc_; // the records of one read or one engine call, reused
   bool closed_ = false;
   bool reffed_ = false;
   bool reading_ = true;

@@ -1,89 +1,91 @@
-// The tracer thread: its loop, its wake-up and the records it sends.
-//
-// Wake-up without a lost-wakeup window: the thread blocks in waitid(WNOWAIT) (or poll when it
-// traces nothing) with a real-time signal unblocked whose handler has no SA_RESTART. The
-// channel writes a command and then tgkill()s the thread. Between "socket checked empty" and
-// "blocked in the wait" the handler siglongjmp()s back to the loop top when `armed` is set, so
-// a signal that lands in that window is never slept through; WNOWAIT means jumping out of the
-// wait cannot lose a status (a WNOHANG waitpid consumes them after).
+// The driver: commands run in the caller's Write(), wait statuses are taken in place after a
+// single step or on SIGCHLD (Poll), and records wait in one buffer for TakeOutput(). No thread
+// of its own: the thread that creates the Tracer makes every ptrace call (README, "Threading").
 #include "tracer.h"
 
 #include <cpuid.h>
 #include <errno.h>
-#include <poll.h>
-#include <pthread.h>
-#include <setjmp.h>
-#include <sys/socket.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <set>
 
 namespace ntrace {
 
 namespace {
 
-// How long the thread sleeps in poll() while every tracee is stopped before it looks for a
-// status an outside SIGKILL may have caused (see Block()).
-constexpr int kStoppedPollMs = 50;
+// How long a single step may take before the wait for it goes back to the event loop (its
+// status then comes with SIGCHLD), and how long one Write() or Poll() may wait in place in all
+// (a range step over a long loop returns to the event loop this often). README, "Threading",
+// has the measurements behind them.
+constexpr int64_t kShortWaitNs = 50 * 1000;
+constexpr int64_t kSettleBudgetNs = 2 * 1000 * 1000;
 
-// Per tracer thread. Touched by the thread before it arms, so the handler's TLS access never
-// allocates.
-thread_local sigjmp_buf *t_jump = nullptr;
-thread_local volatile sig_atomic_t t_armed = 0;
-
-void OnWake(int) {
-  if (t_armed && t_jump != nullptr) {
-    t_armed = 0;
-    siglongjmp(*t_jump, 1);
-  }
+int64_t Now() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
-
-std::once_flag g_handler_once;
 
 // Live tracers, for the exit() path only: process.exit() does not run env cleanup hooks, and
 // the sessions must still end properly (breakpoints out, launched killed, attached detached).
+// Only the thread that owns a tracer may end it (ptrace requests come from the tracer thread).
 std::mutex g_live_mu;
-std::set<Tracer *> *g_live = nullptr;
+std::map<Tracer *, pid_t> *g_live = nullptr;
 std::once_flag g_atexit_once;
 
-void JoinAllAtExit() {
-  std::set<Tracer *> live;
+pid_t Gettid() {
+  return static_cast<pid_t>(syscall(SYS_gettid));
+}
+
+void CloseAllAtExit() {
+  std::vector<Tracer *> mine;
   {
     std::lock_guard<std::mutex> lock(g_live_mu);
-    if (g_live != nullptr) live = *g_live;
+    if (g_live == nullptr) return;
+    pid_t self = Gettid();
+    for (auto &kv : *g_live)
+      if (kv.second == self) mine.push_back(kv.first);
   }
-  for (Tracer *t : live)
-    t->Join();
+  for (Tracer *t : mine)
+    t->Close();
+}
+
+// How many live tracers the process has, on any thread.
+size_t LiveTracers() {
+  std::lock_guard<std::mutex> lock(g_live_mu);
+  return g_live == nullptr ? 0 : g_live->size();
+}
+
+// How many live tracers the calling thread owns.
+size_t TracersOfThisThread() {
+  std::lock_guard<std::mutex> lock(g_live_mu);
+  size_t n = 0;
+  pid_t self = Gettid();
+  if (g_live != nullptr)
+    for (auto &kv : *g_live)
+      n += kv.second == self;
+  return n;
 }
 
 void Register(Tracer *t, bool add) {
-  std::call_once(g_atexit_once, [] { atexit(JoinAllAtExit); });
+  std::call_once(g_atexit_once, [] { atexit(CloseAllAtExit); });
   std::lock_guard<std::mutex> lock(g_live_mu);
-  if (g_live == nullptr) g_live = new std::set<Tracer *>();
+  if (g_live == nullptr) g_live = new std::map<Tracer *, pid_t>();
   if (add)
-    g_live->insert(t);
+    (*g_live)[t] = Gettid();
   else
     g_live->erase(t);
-}
-
-void InstallHandler() {
-  std::call_once(g_handler_once, [] {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = OnWake;
-    sigemptyset(&sa.sa_mask);
-    // No SA_RESTART: the wait must return EINTR. SA_NODEFER: the handler leaves the mask alone,
-    // so siglongjmp needs no sigprocmask to restore it.
-    sa.sa_flags = SA_NODEFER;
-    sigaction(Tracer::WakeSignal(), &sa, nullptr);
-  });
 }
 
 void ProbeXstate(uint32_t *size, uint64_t *xcr0) {
@@ -98,229 +100,318 @@ void ProbeXstate(uint32_t *size, uint64_t *xcr0) {
   *size = b; // bytes needed for the features enabled in XCR0
 }
 
-} // namespace
-
-int Tracer::WakeSignal() {
-  return SIGRTMIN + 6;
+// The Tgid and TracerPid of /proc/TID/status; false when it is gone.
+bool TaskOwner(pid_t tid, pid_t *tgid, pid_t *tracer) {
+  char path[64], buf[2048];
+  snprintf(path, sizeof path, "/proc/%d/status", tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = 0;
+  const char *g = strstr(buf, "\nTgid:");
+  const char *t = strstr(buf, "\nTracerPid:");
+  if (g == nullptr || t == nullptr) return false;
+  *tgid = static_cast<pid_t>(atoi(g + 6));
+  *tracer = static_cast<pid_t>(atoi(t + 11));
+  return true;
 }
 
-Tracer::Tracer(int fd) : fd_(fd) {
-  InstallHandler();
+} // namespace
+
+Tracer::Tracer() {
   const char *dbg = getenv("NTRACE_DEBUG");
   debug_ = dbg != nullptr && dbg[0] == '1';
   ProbeXstate(&xstate_size_, &xcr0_);
-  rx_.resize(kRxSlots * kMaxRecord);
-  thread_ = std::thread([this] { Run(); });
+  tid_.store(Gettid());
   Register(this, true);
 }
 
 Tracer::~Tracer() {
-  Join();
+  Close();
   Register(this, false);
 }
 
-void Tracer::Wake() {
-  pid_t tid = tid_.load();
-  if (tid > 0) syscall(SYS_tgkill, getpid(), tid, WakeSignal());
-}
-
-void Tracer::Join() {
-  std::lock_guard<std::mutex> lock(join_mu_);
-  if (!thread_.joinable()) return;
-  quit_.store(true);
-  // The thread may not have published its tid yet; it checks quit_ before every wait.
-  while (tid_.load() == 0 && thread_.joinable())
-    std::this_thread::yield();
-  Wake();
-  thread_.join();
-}
-
-void Tracer::Run() {
-  sigset_t all;
-  sigfillset(&all);
-  sigdelset(&all, WakeSignal());
-  pthread_sigmask(SIG_SETMASK, &all, nullptr);
-  t_armed = 0;
-  t_jump = nullptr;
-  pthread_setname_np(pthread_self(), "ntrace-tracer"); // for top, perf and the benchmark
-  tid_.store(static_cast<pid_t>(syscall(SYS_gettid)));
-  Loop();
+void Tracer::Close() {
+  if (peer_gone_) return;
+  // Statuses not taken yet first (a thread may have hit a breakpoint since the last SIGCHLD
+  // was handled): the usual handling puts its pc back before it is detached.
+  DrainWaits();
   Teardown();
-  close(fd_);
-  fd_ = -1;
-  tid_.store(-1);
+  peer_gone_ = true;
+  out_.clear();
+  after_reply_.clear();
+  short_.clear();
+  LoudStops();
 }
 
-void Tracer::Loop() {
-  sigjmp_buf jump;
-  t_jump = &jump;
+void Tracer::Write(const uint8_t *buf, size_t len) {
+  if (peer_gone_) return;
+  HandleMessage(buf, len);
+  if (!short_.empty()) Settle(false);
+  LoudStops();
+}
+
+void Tracer::Poll() {
+  if (debug_) fprintf(stderr, "[ntrace %d] poll\n", tid_.load());
+  if (!peer_gone_) Settle(true);
+  LoudStops();
+}
+
+// A single step's stop is taken in place (WaitShort), so the SIGCHLD the kernel sends for it
+// would only run libuv's handler and wake the event loop for a Poll that finds nothing: about
+// 5 us of a step's CPU (native/README.md). Before a step starts, SIGCHLD's action gets
+// SA_NOCLDSTOP, which makes the kernel send no SIGCHLD for any ptrace-stop or job-control stop
+// of the process's children (exits still signal); LoudStops puts the action back when the
+// Write or Poll ends. SIG_IGN is left alone (it reaps children; never the case under libuv).
+void Tracer::QuietStops() {
+  if (quiet_) return;
+  if (!loud_known_) {
+    if (sigaction(SIGCHLD, nullptr, &loud_) < 0) return;
+    loud_.sa_flags &= ~SA_NOCLDSTOP; // another engine of the process may be in its window
+    loud_known_ = true;
+  }
+  if (!(loud_.sa_flags & SA_SIGINFO) && loud_.sa_handler == SIG_IGN) return;
+  struct sigaction quiet = loud_, old;
+  quiet.sa_flags |= SA_NOCLDSTOP;
+  if (sigaction(SIGCHLD, &quiet, &old) < 0) return;
+  quiet_ = true;
+  if (old.sa_handler != loud_.sa_handler) {
+    // The handler changed since it was read (libuv's last SIGCHLD watcher went and came):
+    // keep the new one.
+    loud_ = old;
+    loud_.sa_flags &= ~SA_NOCLDSTOP;
+    quiet = loud_;
+    quiet.sa_flags |= SA_NOCLDSTOP;
+    if (sigaction(SIGCHLD, &quiet, nullptr) < 0) LoudStops();
+  }
+}
+
+// Puts SIGCHLD's action back (always without SA_NOCLDSTOP, whatever was read, so two engines
+// of one process whose windows overlap cannot leave it set), then looks once, consuming
+// nothing, for a stopped child of any thread of the process: a stop in the window sent no
+// signal, so one is raised for it. Its owner (this engine's Poll, another engine's, node's)
+// takes it as usual; a stop that was already there costs one spurious SIGCHLD, as before.
+// The look is skipped when no stop that matters can have been silenced: this is the process's
+// only engine and every thread it knows is in a stop it took (AllKnownStopped). A job-control
+// stop of one of node's own children is waited for by nobody (libuv waits without WUNTRACED).
+void Tracer::LoudStops() {
+  if (!quiet_) return;
+  quiet_ = false;
+  if (sigaction(SIGCHLD, &loud_, nullptr) < 0) {
+    fprintf(stderr, "[ntrace] cannot restore SIGCHLD's action: %s\n", strerror(errno));
+    return;
+  }
+  if (AllKnownStopped() && LiveTracers() == 1) return;
+  siginfo_t si;
+  si.si_pid = 0;
+  int r;
+  do
+    r = waitid(P_ALL, 0, &si, WSTOPPED | WNOHANG | WNOWAIT | __WALL);
+  while (r < 0 && errno == EINTR);
+  if (r == 0 && si.si_pid != 0) kill(getpid(), SIGCHLD);
+}
+
+// Waits in place for the single steps started (WaitShort), and takes every other status that
+// is there (DrainWaits), until neither finds more or the budget is spent. After a SIGCHLD
+// (`signalled`) the statuses are looked for at least once, whatever the tables say.
+void Tracer::Settle(bool signalled) {
+  int64_t budget_end = Now() + kSettleBudgetNs;
+  for (int pass = 0; pass < 256 && !peer_gone_; pass++) {
+    bool done = WaitShort(budget_end);
+    if (!done || (signalled && pass == 0) || !AllKnownStopped()) DrainWaits();
+    if (!done || short_.empty() || Now() >= budget_end) break;
+  }
+  short_.clear(); // still running: their statuses come with SIGCHLD
+}
+
+// A thread whose next stop is due within microseconds: single-stepping (a step, a range step,
+// the step over a breakpoint), or just created (its first stop). Entries of short_ that no
+// longer are (their status was taken elsewhere) are dropped.
+bool Tracer::ShortPending(pid_t tid) {
+  Thread *t = FindTid(tid);
+  return t != nullptr && !t->kstopped &&
+         (t->is_new || t->step_over != 0 || t->mode == Mode::Step || t->mode == Mode::RangeStep);
+}
+
+// Polls (WNOHANG) the threads whose stop is due (ShortPending) and dispatches their statuses,
+// which may single-step them again (range steps, step-overs). A step usually ends within
+// microseconds; sched_yield() between polls lets the tracee run when it was queued on this
+// CPU. Gives up after kShortWaitNs without a status (a step into a blocking system call), or
+// at budget_end. Returns true when no short resume is left.
+bool Tracer::WaitShort(int64_t budget_end) {
+  int64_t give_up = 0;
+  std::vector<pid_t> now;
   for (;;) {
-    // No mask to save: the handler runs with SA_NODEFER, so jumping out of it leaves the mask
-    // as it was and costs no sigprocmask.
-    if (sigsetjmp(jump, 0) != 0) {
-      // Woken out of the wait: fall through and look at the socket and the children again.
-    }
-    t_armed = 0;
-    waiting_.store(0);
-    if (quit_.load() || peer_gone_) return;
-    bool read = !skip_read_;
-    skip_read_ = false;
-    if (read && !DrainCommands()) return;
-    DrainWaits();
-    Flush();
-    if (quit_.load() || peer_gone_) return;
-    Block();
-  }
-}
-
-bool Tracer::AllStopped() const {
-  for (auto &kv : procs_)
-    if (kv.second->pidfd < 0 || kv.second->killed) return false;
-  for (auto &kv : threads_) {
-    const Thread &t = *kv.second;
-    if (!t.kstopped || t.exiting || t.is_new) return false;
-  }
-  return true;
-}
-
-// Hand-off. Two ways to block, chosen by what can happen next:
-//
-// - Every tracee is in a ptrace-stop we consumed (or there is none): nothing but a SIGKILL from
-//   outside can make a wait status now. The thread blocks in poll() on the socket and the
-//   pidfds, so a command written by the channel wakes it by readability alone, with no signal.
-//   A pidfd reports the death of a single-threaded process that was past its exit stop, but
-//   not the PTRACE_EVENT_EXIT stop a SIGKILL first causes (PTRACE_O_TRACEEXIT is always on),
-//   nor the death of a process whose traced threads are unreaped zombies; so the poll also
-//   ends after kStoppedPollMs and the loop looks (WNOHANG) for statuses. A status is never
-//   lost, at worst seen that much later. After our own KILL the thread waits in waitid.
-// - Some tracee runs: the thread must block in waitid(WNOWAIT), which a written command cannot
-//   interrupt. It raises waiting_ first, then checks the socket once more, then waits. The
-//   channel writes, then reads waiting_ and sends the wake signal only when it is set. Both
-//   sides store first and load second (seq_cst, a Dekker handshake), so at least one sees the
-//   other: either the final check finds the command, or the channel sees the flag and signals.
-//   A signal that lands between the check and the wait finds t_armed set and jumps back to the
-//   loop top, so it is never slept through; WNOWAIT means no status is consumed by the jump.
-//
-// With records the socket refused (a reader that does not read), kWaitSpace asks the channel
-// to signal after it reads too, and poll() also waits for POLLOUT.
-void Tracer::Block() {
-  bool wait = HasTracees() && (must_wait_ || !AllStopped());
-  bool backlog = !outq_.empty();
-  bool accept = AcceptingCommands();
-  short want = static_cast<short>((accept ? POLLIN : 0) | (backlog ? POLLOUT : 0));
-  if (wait) {
-    must_wait_ = false;
-    waiting_.store(kWaitCmd | (backlog ? kWaitSpace : 0), std::memory_order_seq_cst);
-    t_armed = 1;
-    // Armed from here: a wake signal jumps back to the top instead of being slept through.
-    struct pollfd pfd = {fd_, want, 0};
-    if (quit_.load() || (want != 0 && poll(&pfd, 1, 0) > 0)) {
-      t_armed = 0;
-      return;
-    }
-    siginfo_t si;
-    si.si_pid = 0;
-    int r = waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL | __WNOTHREAD);
-    t_armed = 0;
-    // Not set when the wake signal jumped out of the wait (to the loop top, which reads).
-    skip_read_ = r == 0 && si.si_pid > 0;
-    if (debug_) fprintf(stderr, "[ntrace %d] waitid r=%d pid=%d\n", tid_.load(), r, si.si_pid);
-    if (r < 0 && errno == ECHILD) {
-      // Nothing left to wait for (the tracees died and were reaped elsewhere): the socket.
-      t_armed = 1;
-      poll(&pfd, 1, -1);
-      t_armed = 0;
-    }
-    return;
-  }
-  std::vector<struct pollfd> &pfds = pollfds_;
-  pfds.clear();
-  pfds.push_back({fd_, want, 0});
-  for (auto &kv : procs_)
-    pfds.push_back({kv.second->pidfd, POLLIN, 0});
-  t_armed = 1;
-  if (quit_.load()) {
-    t_armed = 0;
-    return;
-  }
-  int r = poll(pfds.data(), pfds.size(), procs_.empty() ? -1 : kStoppedPollMs);
-  t_armed = 0;
-  if (debug_)
-    fprintf(stderr, "[ntrace %d] poll r=%d n=%zu rev0=%x rev1=%x\n", tid_.load(), r, pfds.size(),
-            pfds[0].revents, pfds.size() > 1 ? pfds[1].revents : -2);
-  if (r <= 0) return;
-  for (size_t i = 1; i < pfds.size(); i++)
-    if (pfds[i].revents != 0) must_wait_ = true;
-}
-
-void Tracer::WakeIfWaiting(bool after_read) {
-  // Pairs with the store in Block(): the write (or read) on the socket happens before this
-  // load, the thread's store happens before its final socket check.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  int w = waiting_.load(std::memory_order_seq_cst);
-  if (w & (after_read ? kWaitSpace : kWaitCmd)) Wake();
-}
-
-// Reads and runs the queued commands, up to kRxSlots per recvmmsg: one call usually takes all
-// of them and tells that there are no more, where recvmsg needs a second call for EAGAIN.
-bool Tracer::DrainCommands() {
-  for (int round = 0; round < 8 && AcceptingCommands(); round++) {
-    struct mmsghdr msgs[kRxSlots];
-    struct iovec iovs[kRxSlots];
-    for (unsigned i = 0; i < kRxSlots; i++) {
-      iovs[i].iov_base = rx_.data() + i * kMaxRecord;
-      iovs[i].iov_len = kMaxRecord;
-      memset(&msgs[i], 0, sizeof msgs[i]);
-      msgs[i].msg_hdr.msg_iov = &iovs[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-    }
-    int r = recvmmsg(fd_, msgs, kRxSlots, MSG_DONTWAIT, nullptr);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-      peer_gone_ = true;
-      return false;
-    }
-    if (r == 0) {
-      peer_gone_ = true;
-      return false;
-    }
-    for (int i = 0; i < r; i++) {
-      if (msgs[i].msg_len == 0) {
-        peer_gone_ = true; // EOF: the channel closed its end
-        return false;
-      }
-      if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
-        Reply(0, 0, -EMSGSIZE);
+    now.clear();
+    now.swap(short_);
+    for (pid_t tid : now)
+      if (ShortPending(tid) && std::find(short_.begin(), short_.end(), tid) == short_.end())
+        short_.push_back(tid);
+    if (short_.empty()) return true;
+    int64_t t = Now();
+    if (give_up == 0) give_up = t + kShortWaitNs;
+    if (t >= give_up || t >= budget_end) return false;
+    now.clear();
+    now.swap(short_);
+    bool progress = false;
+    for (size_t i = 0; i < now.size(); i++) {
+      pid_t tid = now[i];
+      int status;
+      pid_t r = waitpid(tid, &status, WNOHANG | __WALL);
+      if (r < 0 && errno == EINTR) r = 0;
+      if (r == 0) {
+        short_.push_back(tid); // still running (Dispatch may add others meanwhile)
         continue;
       }
-      HandleMessage(rx_.data() + i * kMaxRecord, msgs[i].msg_len);
-      if (peer_gone_) return false;
+      if (r != tid) continue; // gone (ECHILD)
+      progress = true;
+      batch_.clear();
+      TakeStatus(tid, status);
+      for (auto &e : batch_)
+        Dispatch(e.first, e.second);
+      batch_.clear();
+      if (peer_gone_) return true;
     }
-    if (r < static_cast<int>(kRxSlots)) return true;
+    if (progress)
+      give_up = Now() + kShortWaitNs;
+    else if (!short_.empty())
+      sched_yield();
+  }
+}
+
+// True when every thread we know is in a ptrace-stop we took, and nothing else is owed a wait:
+// no status of ours can be pending then (a thread cloned since would have stopped its creator
+// first), but for an outside SIGKILL, whose SIGCHLD brings a Poll. Saves the peek after a step
+// of a single-threaded program. Only looked at for a few threads (it is a walk of them all).
+bool Tracer::AllKnownStopped() const {
+  if (threads_.size() > 8 || !graveyard_.empty()) return false;
+  for (auto &kv : threads_)
+    if (!kv.second->kstopped) return false;
+  return true;
+}
+
+// Takes every wait status of ours that is pending now, then dispatches them: threads that
+// were stepping first (in all-stop the client expects its step to be the one reported, as
+// gdbserver's select_event_lwp prefers it), the others in random order, so that a thread with
+// frequent events cannot always be the one reported and starve the rest.
+void Tracer::DrainWaits() {
+  batch_.clear();
+  if (!Collect(false)) Collect(true);
+  if (batch_.empty()) return;
+  OrderBatch();
+  std::vector<std::pair<pid_t, int>> b;
+  b.swap(batch_);
+  for (auto &e : b) {
+    Dispatch(e.first, e.second);
+    if (peer_gone_) return;
+  }
+}
+
+// Moves pending statuses into batch_. Never waits on "any child": node's own children (its
+// child_process, another engine's tracees) are not ours to reap. Without `scan`, asks the
+// kernel which child has a status (waitid P_ALL with WNOWAIT, which consumes nothing) and
+// takes it when ours: one call when nothing is pending, however many threads we trace.
+// Returns false when a status that is not ours hides the rest; then `scan` polls each of our
+// tids in turn.
+bool Tracer::Collect(bool scan) {
+  if (scan) {
+    std::vector<pid_t> tids;
+    tids.reserve(threads_.size() + graveyard_.size());
+    for (auto &kv : threads_)
+      tids.push_back(kv.first);
+    for (pid_t g : graveyard_)
+      tids.push_back(g);
+    for (pid_t tid : tids) {
+      int status;
+      pid_t r;
+      do
+        r = waitpid(tid, &status, WNOHANG | __WALL);
+      while (r < 0 && errno == EINTR);
+      if (r == tid)
+        TakeStatus(tid, status);
+      else if (r < 0 && graveyard_.count(tid))
+        graveyard_.erase(tid); // reaped or no longer ours
+    }
+    return true;
+  }
+  if (procs_.empty() && graveyard_.empty()) return true;
+  for (int i = 0; i < 65536; i++) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    // Ptrace-stops of our tracees are reported without WSTOPPED; leaving it out also keeps
+    // job-control stops of node's own children from hiding ours.
+    int r = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL | __WNOTHREAD);
+    if (r < 0 && errno == EINTR) continue;
+    if (debug_) fprintf(stderr, "[ntrace %d] peek r=%d pid=%d\n", tid_.load(), r, si.si_pid);
+    if (r < 0 || si.si_pid == 0) return true; // ECHILD, or nothing pending
+    pid_t pid = si.si_pid;
+    if (!Ours(pid, si.si_code == CLD_TRAPPED)) return false;
+    int status;
+    pid_t w;
+    do
+      w = waitpid(pid, &status, WNOHANG | __WALL);
+    while (w < 0 && errno == EINTR);
+    if (w != pid) return false;
+    TakeStatus(pid, status);
   }
   return true;
 }
 
-int Tracer::DrainWaits() {
-  // Bounded so a storm of silently resumed stops cannot starve the command socket.
-  int n = 0;
-  while (n < 512) {
-    int status;
-    pid_t tid = waitpid(-1, &status, WNOHANG | __WALL | __WNOTHREAD);
-    if (tid < 0 && errno == EINTR) continue;
-    if (tid <= 0) break;
-    n++;
-    Dispatch(tid, status);
-    if (peer_gone_) break;
-  }
-  return n;
+// A tid we trace, or one whose exit we owe a wait: known, buried, or a thread of one of our
+// processes that we have not heard of yet (its creator's clone event is still to come, or the
+// process was killed before it came). A ptrace-stop (`trapped`) seen by this thread's wait is
+// of a tracee of this thread: ours when no other tracer lives on it. Otherwise /proc says.
+bool Tracer::Ours(pid_t tid, bool trapped) {
+  if (threads_.count(tid) != 0 || graveyard_.count(tid) != 0) return true;
+  if (trapped && TracersOfThisThread() == 1) return true;
+  pid_t tgid = 0, tracer = 0;
+  return TaskOwner(tid, &tgid, &tracer) && tracer == tid_.load() && procs_.count(tgid) != 0;
 }
 
-// Reports that may be dropped when the client does not keep up: the per-thread notices. STOP
-// records and replies are never dropped (each thread has one stop slot and each command one
-// reply, so they are bounded by threads and by commands read); process exits and detaches are
-// bounded by processes and kept too.
+void Tracer::TakeStatus(pid_t tid, int status) {
+  if (graveyard_.count(tid) != 0 && threads_.count(tid) == 0) {
+    if (WIFSTOPPED(status))
+      ptrace(PTRACE_CONT, tid, 0, 0); // a dying thread's exit stop: let it finish
+    else
+      graveyard_.erase(tid);
+    return;
+  }
+  batch_.emplace_back(tid, status);
+}
+
+void Tracer::OrderBatch() {
+  size_t first = 0;
+  for (size_t i = 0; i < batch_.size(); i++) {
+    Thread *t = FindTid(batch_[i].first);
+    if (t != nullptr && (t->mode == Mode::Step || t->mode == Mode::RangeStep))
+      std::swap(batch_[i], batch_[first++]);
+  }
+  for (size_t i = batch_.size(); i > first + 1; i--) {
+    rng_ ^= rng_ << 13; // xorshift64
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    size_t j = first + static_cast<size_t>(rng_ % (i - first));
+    std::swap(batch_[i - 1], batch_[j]);
+  }
+}
+
+void Tracer::TakeOutput(std::vector<uint8_t> *out) {
+  // Losses with no report after them yet: announced now that the backlog is taken.
+  if (lost_count_ != 0 && !peer_gone_) EmitLost();
+  if (out->empty())
+    out->swap(out_);
+  else
+    out->insert(out->end(), out_.begin(), out_.end());
+  out_.clear();
+  report_bytes_ = 0;
+}
+
+// Reports that may be dropped when the client does not keep up: the per-thread notices and
+// breakpoint command output. STOP records and replies are never dropped (each thread has one
+// stop slot and each command one reply, so they are bounded by threads and by commands);
+// process exits and detaches are bounded by processes and kept too.
 static bool Droppable(uint16_t type) {
   return type == NTRACE_EV_THREAD_NEW || type == NTRACE_EV_THREAD_EXIT || type == NTRACE_EV_OUTPUT;
 }
@@ -344,13 +435,10 @@ void Tracer::Emit(const void *rec, size_t len) {
   // count) is contiguous: a stop numbered among the drops would otherwise fall inside it.
   if (h.type != NTRACE_REPLY && lost_count_ != 0) EmitLost();
   if (h.type != NTRACE_REPLY) h.seq = ++ev_seq_; // numbered in sending order
-  Out o;
-  o.data.assign(p, p + len);
-  memcpy(o.data.data(), &h, sizeof h);
-  o.report = report;
+  size_t at = out_.size();
+  out_.insert(out_.end(), p, p + len);
+  memcpy(out_.data() + at, &h, sizeof h);
   if (report) report_bytes_ += len;
-  out_bytes_ += len;
-  outq_.push_back(std::move(o));
 }
 
 void Tracer::EmitLost() {
@@ -362,49 +450,8 @@ void Tracer::EmitLost() {
   ev.count = lost_count_;
   ev.first_seq = lost_first_;
   lost_count_ = 0;
-  Out o;
-  o.data.assign(reinterpret_cast<uint8_t *>(&ev), reinterpret_cast<uint8_t *>(&ev) + sizeof ev);
-  out_bytes_ += sizeof ev;
-  outq_.push_back(std::move(o));
-}
-
-// Sends queued records, several per syscall (one SEQPACKET message each), without ever
-// blocking: what a full socket refuses stays queued, and Block() waits for room as well.
-void Tracer::Flush() {
-  for (int pass = 0; pass < 2; pass++) {
-    while (!outq_.empty() && !peer_gone_) {
-      struct mmsghdr msgs[64];
-      struct iovec iovs[64];
-      unsigned n = 0;
-      for (; n < 64 && n < outq_.size(); n++) {
-        iovs[n].iov_base = outq_[n].data.data();
-        iovs[n].iov_len = outq_[n].data.size();
-        memset(&msgs[n], 0, sizeof msgs[n]);
-        msgs[n].msg_hdr.msg_iov = &iovs[n];
-        msgs[n].msg_hdr.msg_iovlen = 1;
-      }
-      int r = sendmmsg(fd_, msgs, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) break;
-        peer_gone_ = true; // EPIPE, ECONNRESET: nobody reads any more
-        break;
-      }
-      for (int i = 0; i < r; i++) {
-        out_bytes_ -= outq_.front().data.size();
-        if (outq_.front().report) report_bytes_ -= outq_.front().data.size();
-        outq_.pop_front();
-      }
-    }
-    if (peer_gone_) {
-      outq_.clear();
-      out_bytes_ = report_bytes_ = 0;
-      return;
-    }
-    // Losses with no report after them yet: announce them once the backlog has room again.
-    if (lost_count_ == 0 || report_bytes_ > kReportQueueBytes / 2) return;
-    EmitLost();
-  }
+  const uint8_t *p = reinterpret_cast<const uint8_t *>(&ev);
+  out_.insert(out_.end(), p, p + sizeof ev);
 }
 
 void Tracer::EmitVec(std::vector<uint8_t> rec) {

@@ -1,21 +1,21 @@
-// The userspace ntrace provider: one tracer thread that owns every ptrace call and speaks the
-// ntrace ABI (kmod/include/uapi/ntrace.h) over its end of a SOCK_SEQPACKET socketpair.
+// The userspace ntrace provider: speaks the ntrace ABI (kmod/include/uapi/ntrace.h) to the
+// thread that created it, which makes every ptrace call. Commands run inside Write(); wait
+// statuses are taken in Write() (short resumes) and in Poll() (SIGCHLD); records wait in one
+// buffer until TakeOutput().
 #pragma once
 
 #include <sys/types.h>
 #include <sys/user.h>
-#include <poll.h>
 #include <signal.h>
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <set>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "ntrace.h"
@@ -23,13 +23,11 @@
 namespace ntrace {
 
 constexpr uint32_t kMaxRecord = 65536;
-// Bytes of droppable reports (THREAD_NEW/THREAD_EXIT) held back while the socket is full;
+// Bytes of droppable reports (THREAD_NEW/THREAD_EXIT) held back while nobody reads;
 // HELLO's queue_bytes.
 constexpr size_t kReportQueueBytes = 64 * 1024;
-// Backlog above which no more commands are read.
+// Backlog above which the channel holds further commands back until records are read.
 constexpr size_t kOutHighWater = 1024 * 1024;
-// Commands taken per recvmmsg.
-constexpr unsigned kRxSlots = 8;
 
 enum class Mode : uint32_t { Cont = 0, Step = 1, RangeStep = 2, Syscall = 3 };
 
@@ -131,7 +129,6 @@ struct Proc {
   pid_t vfork_parent = 0;
   bool bps_lifted = false; // sw breakpoints out of memory while an unfollowed vfork child runs
   int memfd = -1;
-  int pidfd = -1;      // readable once the process is gone (see Tracer::Block)
   bool killed = false; // KILL sent: its stopped threads are leaving their stops
   uint32_t opt_flags = 0;
   uint64_t events = 0;
@@ -154,34 +151,43 @@ struct Proc {
 
 class Tracer {
 public:
-  // Takes ownership of fd (the engine's end of the socketpair) and starts the thread.
-  explicit Tracer(int fd);
+  // Every call, from construction to destruction, must come from the same thread: it becomes
+  // the tracer of everything the session launches or attaches (see README, "Threading").
+  Tracer();
   ~Tracer();
   Tracer(const Tracer &) = delete;
   Tracer &operator=(const Tracer &) = delete;
 
-  // Called by the channel after each write: interrupts the thread's wait.
-  void Wake();
-  // Called by the channel after each write and read: wakes the thread only when it is (or is
-  // about to be) blocked where the socket cannot wake it (see tracer.cc, "Hand-off").
-  void WakeIfWaiting(bool after_read);
-  // Ends the session (the peer must be closed first or be closing) and joins the thread.
-  void Join();
-
-  static int WakeSignal();
+  // Runs the whole command records in buf, in order, then waits in place for the single steps
+  // they started (bounded, see WaitShort). Replies and the events known by then are queued.
+  void Write(const uint8_t *buf, size_t len);
+  // Takes every wait status our tracees have pending (call on SIGCHLD; spurious calls are
+  // cheap) and waits in place for the single steps that started.
+  void Poll();
+  // Moves the queued records, whole and in order, to the end of *out.
+  void TakeOutput(std::vector<uint8_t> *out);
+  bool HasOutput() const { return !out_.empty() || lost_count_ != 0; }
+  size_t Backlog() const { return out_.size(); }
+  // Ends the session: breakpoints out, launched and kill-on-close processes killed and reaped,
+  // attached ones detached. Idempotent; nothing is queued after it.
+  void Close();
+  bool Closed() const { return peer_gone_; }
 
 private:
-  void Run();
-  void Loop();
-  bool DrainCommands();
-  int DrainWaits();
-  void Flush();
-  bool HasTracees() const { return !threads_.empty(); }
-  bool AllStopped() const;
-  // Commands are read only while the backlog is small: each one adds a reply that cannot be
-  // dropped, so a client that writes without reading is held back by its own socket instead.
-  bool AcceptingCommands() const { return out_bytes_ < kOutHighWater; }
-  void Block();
+  // The driver (tracer.cc)
+  void Settle(bool signalled);
+  bool WaitShort(int64_t budget_end);
+  bool ShortPending(pid_t tid);
+  bool AllKnownStopped() const;
+  void DrainWaits();
+  bool Collect(bool scan);
+  void TakeStatus(pid_t tid, int status);
+  bool Ours(pid_t tid, bool trapped);
+  void OrderBatch();
+  void NoteShortResume(pid_t tid) { short_.push_back(tid); }
+  void QuietStops();
+  void LoudStops();
+  void Bury(pid_t tid) { graveyard_.insert(tid); }
 
   // Records
   void Emit(const void *rec, size_t len);
@@ -251,13 +257,13 @@ private:
   Thread *FindTid(pid_t tid);
   Thread *FindHandle(uint64_t handle);
   int OpenMem(Proc *p);
-  void OpenPidfd(Proc *p);
   int Launch(const char *path, const char *cwd, char *const argv[], char *const envp[],
              uint32_t flags, Thread **out);
   int Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out);
   int DetachProc(Proc *p, bool emit);
   void WaitStopped(Thread *t);
   void Teardown();
+  void ReapKilled(pid_t pid);
 
   // Breakpoint conditions and commands (tracer_cond.cc)
   int ParseBpExprs(const uint8_t *data, size_t len, std::shared_ptr<const BpExprs> *out);
@@ -292,38 +298,16 @@ private:
   void MarkDebugRegsDirty(Proc *p);
   bool HwSlotsUsed(const Proc *p) const;
 
-  int fd_;
-  std::thread thread_;
-  std::atomic<pid_t> tid_{0};
-  std::atomic<bool> quit_{false};
-  // What the thread is blocked on, for the channel's WakeIfWaiting: kWaitCmd while it is in (or
-  // entering) waitid, where a written command does not wake it; kWaitSpace while it also has
-  // records the full socket refused, so a read on the other end must wake it.
-  static constexpr int kWaitCmd = 1, kWaitSpace = 2;
-  std::atomic<int> waiting_{0};
-  // The next block waits in waitid even if every tracee looked stopped: a pidfd fired, or our
-  // KILL went out, so a status is due.
-  bool must_wait_ = false;
-  // The last Block ended with waitid naming a status after its final look at the socket found
-  // nothing: the next turn goes straight to the statuses. A command written since is still
-  // seen by that turn's Block (its poll before waitid), so it waits one DrainWaits at most,
-  // as one written just after a read does; a false conditional hit saves a recvmmsg.
-  bool skip_read_ = false;
-  std::mutex join_mu_;
+  std::atomic<pid_t> tid_{0}; // the tracer thread (for the debug log)
   bool hello_done_ = false;
-  bool started_ = false; // first LAUNCH or ATTACH seen: HELLO no longer allowed
-  bool peer_gone_ = false;
+  bool started_ = false;   // first LAUNCH or ATTACH seen: HELLO no longer allowed
+  bool peer_gone_ = false; // closed: nothing more is queued
   bool in_command_ = false;
   std::vector<std::vector<uint8_t>> after_reply_;
-  // Records waiting for room in the socket. `report` marks the droppable ones, whose bytes
-  // are bounded by kReportQueueBytes; past that they are counted in lost_count_ and an
-  // NTRACE_EV_LOST follows (see Emit).
-  struct Out {
-    std::vector<uint8_t> data;
-    bool report = false;
-  };
-  std::deque<Out> outq_;
-  size_t out_bytes_ = 0;
+  // Records not taken yet, whole and in order. Droppable reports among them are bounded by
+  // kReportQueueBytes; past that they are counted in lost_count_ and an NTRACE_EV_LOST
+  // follows (see Emit).
+  std::vector<uint8_t> out_;
   size_t report_bytes_ = 0;
   uint64_t lost_count_ = 0;
   uint64_t lost_first_ = 0;
@@ -334,8 +318,18 @@ private:
   std::unordered_map<pid_t, std::unique_ptr<Thread>> threads_;
   std::unordered_map<uint64_t, Thread *> handles_;
   std::unordered_map<pid_t, int> orphans_; // stops of tids whose creation event is still to come
-  std::vector<uint8_t> rx_;
-  std::vector<struct pollfd> pollfds_;
+  // Tids resumed by PTRACE_SINGLESTEP since the last wait in place (see WaitShort).
+  std::vector<pid_t> short_;
+  // SIGCHLD's action has SA_NOCLDSTOP set by QuietStops; loud_ is the action to put back.
+  bool quiet_ = false;
+  bool loud_known_ = false;
+  struct sigaction loud_ {};
+  // Tids whose threads left the tables before their exit status was taken (exec's dead
+  // threads, a detached child of ours): reaped when it comes, so none stays a zombie.
+  std::set<pid_t> graveyard_;
+  // Wait statuses taken and not dispatched yet (see DrainWaits).
+  std::vector<std::pair<pid_t, int>> batch_;
+  uint64_t rng_ = 0x9e3779b97f4a7c15ULL;
   bool debug_ = false; // NTRACE_DEBUG=1: trace every status and resume on stderr
   uint32_t xstate_size_ = 0;
   uint64_t xcr0_ = 0;

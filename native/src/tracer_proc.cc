@@ -6,10 +6,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -131,7 +134,6 @@ void Tracer::RemoveProc(Proc *p) {
     threads_.erase(t->tid);
   }
   if (p->memfd >= 0) close(p->memfd);
-  if (p->pidfd >= 0) close(p->pidfd);
   procs_.erase(p->pid);
 }
 
@@ -156,16 +158,6 @@ int Tracer::OpenMem(Proc *p) {
   snprintf(path, sizeof path, "/proc/%d/mem", p->pid);
   p->memfd = open(path, O_RDWR | O_CLOEXEC);
   return p->memfd < 0 ? -errno : 0;
-}
-
-// A pidfd turns readable when the process is gone, which is the one change a process whose
-// threads are all in ptrace-stops can undergo without us (SIGKILL). Without one (pidfd_open
-// needs Linux 5.3; EMFILE) the loop keeps waiting in waitid for that session.
-void Tracer::OpenPidfd(Proc *p) {
-  if (p->pidfd >= 0) return;
-  long fd = syscall(SYS_pidfd_open, p->pid, 0);
-  p->pidfd = fd < 0 ? -1 : static_cast<int>(fd);
-  if (fd >= 0) fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
 }
 
 bool Tracer::IsZombie(pid_t tid) const {
@@ -223,7 +215,13 @@ int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *
     close(go[1]);
     return -e;
   }
+  // Every signal blocked across fork: until it resets them, the child must not run a handler
+  // of the opener's (node's SIGCHLD handler would write into the parent's event loop).
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   pid_t pid = fork();
+  if (pid != 0) pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) {
     int e = errno;
     close(go[0]);
@@ -279,13 +277,13 @@ int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *
   p->launched = true;
   p->kill_on_close = true;
   procs_[pid] = std::move(proc);
-  OpenPidfd(p);
   Thread *t = AddThread(p, pid);
   t->kstopped = true;
   int e = OpenMem(p);
   if (e != 0) {
     kill(pid, SIGKILL);
     RemoveProc(p);
+    Bury(pid);
     return e;
   }
   *out = t;
@@ -330,7 +328,6 @@ int Tracer::Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out) {
   p->kill_on_close = (flags & NTRACE_ATTACH_KILL_ON_CLOSE) != 0;
   p->stop_at_exec = (flags & NTRACE_ATTACH_STOP_AT_EXEC) != 0;
   procs_[pid] = std::move(proc);
-  OpenPidfd(p);
   for (pid_t tid : seized)
     out->push_back(AddThread(p, tid));
   p->last = FindTid(pid);
@@ -414,7 +411,9 @@ int Tracer::DetachProc(Proc *p, bool emit) {
       sig = 0;
     }
   }
+  bool child = p->launched;
   RemoveProc(p);
+  if (child) Bury(pid); // still our child: reap it when it exits, so it never stays a zombie
   if (emit) EmitDetached(pid, NTRACE_DETACHED_REQUEST);
   return 0;
 }
@@ -434,21 +433,40 @@ void Tracer::Teardown() {
     if (!(p->kill_on_close || p->launched)) DetachProc(p, false);
   }
   // Reap what we killed, so nothing is left stopped or a zombie of ours.
-  std::set<pid_t> left(killed.begin(), killed.end());
-  while (!left.empty()) {
-    int status;
-    pid_t r = waitpid(-1, &status, __WALL | __WNOTHREAD);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if ((WIFEXITED(status) || WIFSIGNALED(status)) && left.count(r))
-      left.erase(r);
-    else if (WIFSTOPPED(status))
-      ptrace(PTRACE_CONT, r, 0, 0); // let it run into the pending SIGKILL
-  }
+  for (pid_t pid : killed)
+    ReapKilled(pid);
   while (!procs_.empty())
     RemoveProc(procs_.begin()->second.get());
+}
+
+// Waits until the killed process pid is reaped: thread by thread (never a wait on any child,
+// which would take node's own children), continuing exit stops, for every tid /proc lists, so
+// a thread cloned just before the kill, that we never heard of, is reaped too (the leader's
+// status waits for it). Bounded at about 10 s.
+void Tracer::ReapKilled(pid_t pid) {
+  for (int round = 0; round < 100000; round++) {
+    std::set<pid_t> tids;
+    ListTasks(pid, &tids);
+    bool progress = false;
+    int status;
+    for (pid_t tid : tids) {
+      if (tid == pid || waitpid(tid, &status, WNOHANG | __WALL) != tid) continue;
+      progress = true;
+      if (WIFSTOPPED(status)) ptrace(PTRACE_CONT, tid, 0, 0);
+    }
+    pid_t r = waitpid(pid, &status, WNOHANG | __WALL);
+    if (r == pid) {
+      if (!WIFSTOPPED(status)) return;
+      ptrace(PTRACE_CONT, pid, 0, 0);
+      progress = true;
+    } else if (r < 0 && errno != EINTR) {
+      return; // not ours any more
+    }
+    if (!progress) {
+      struct timespec ts = {0, 100 * 1000};
+      nanosleep(&ts, nullptr);
+    }
+  }
 }
 
 } // namespace ntrace

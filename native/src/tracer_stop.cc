@@ -453,7 +453,6 @@ void Tracer::HandleNewChild(Thread *t, int event) {
     uint64_t want = event == PTRACE_EVENT_FORK ? NTRACE_EVENT_FORK : NTRACE_EVENT_VFORK;
     cp->detach_on_start = (p->events & want) == 0;
     procs_[ntid] = std::move(child);
-    OpenPidfd(cp);
     nt = AddThread(cp, ntid);
     nt->is_new = true;
     nt->parent = t->handle;
@@ -524,6 +523,7 @@ void Tracer::HandleExec(Thread *t) {
   for (Thread *u : others) {
     if (u->tid != p->pid && (p->events & NTRACE_EVENT_THREAD_REPORT))
       EmitThreadEvent(NTRACE_EV_THREAD_EXIT, *u, 0);
+    if (u->tid != p->pid) Bury(u->tid); // its zombie is still ours to reap
     p->threads.erase(u->tid);
     handles_.erase(u->handle);
     orphans_.erase(u->tid);
@@ -756,6 +756,10 @@ void Tracer::KResume(Thread *t, int sig) {
   t->regs_valid = false;
   t->signal_stop = false;
   t->group_stop = false;
+  if (req == PTRACE_SINGLESTEP) {
+    NoteShortResume(t->tid); // waited for in place
+    QuietStops();            // so its stop sends no SIGCHLD
+  }
   if (ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0, req == PTRACE_LISTEN ? 0 : sig) <
       0) {
     if (errno == ESRCH) return; // dying (SIGKILL): its exit status follows
