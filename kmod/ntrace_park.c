@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/elf.h>
 #include <linux/module.h>
 #include <linux/ptrace.h>
@@ -572,6 +573,15 @@ static void nt_stop_loop(struct nt_thread *t)
 	}
 }
 
+/*
+ * Testing only (the guest's unload check): a busy wait this long after a task_work callback's
+ * last module_put widens the window that nt_exit()'s synchronize_rcu_tasks() closes, from a
+ * few instructions to a time rmmod cannot miss. 0 (the default): nothing.
+ */
+static unsigned int nt_test_put_delay_ms;
+module_param_named(test_put_delay_ms, nt_test_put_delay_ms, uint, 0444);
+MODULE_PARM_DESC(test_put_delay_ms, "testing only: busy-wait after a task_work's module_put (ms)");
+
 void nt_work_fn(struct callback_head *cb)
 {
 	struct nt_thread *t = container_of(cb, struct nt_thread, work);
@@ -585,6 +595,8 @@ void nt_work_fn(struct callback_head *cb)
 	nt_thread_put(t);
 	/* The few instructions after this put still run module text: see nt_exit(). */
 	module_put(THIS_MODULE);
+	if (unlikely(nt_test_put_delay_ms))
+		mdelay(nt_test_put_delay_ms);
 }
 
 /* Debugger side: run @req in the parked thread and wait for it. */

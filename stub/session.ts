@@ -9,7 +9,7 @@ import { Connection, type Link } from './connection.js';
 import { errnoOf, errorReply, type HandlerResult, type SessionContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { settleFork } from './fork-adoption.js';
-import { isInternalStop } from './handlers/lldb.js';
+import { isInternalStop } from './lldb/client.js';
 import { ctrlC, onStopNonStop } from './non-stop.js';
 import {
   SessionCore,

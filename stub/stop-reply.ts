@@ -4,7 +4,7 @@
 import { type ExpeditedRegister, formatStopReply, type StopEvent } from '../rsp/replies/stop.js';
 import { EXPEDITED, readRegister } from './arch/amd64-registers.js';
 import type { ClientFeatures, SessionContext } from './context.js';
-import { isLldb, lldbStopFields } from './handlers/lldb.js';
+import { lldbStopFields } from './lldb/client.js';
 import type { TargetStop } from './target.js';
 
 const NO_FP = Buffer.alloc(0);
@@ -43,7 +43,7 @@ export function stopReplyNow(ctx: SessionContext, stop: TargetStop): string | un
   const known = formattedBody(ctx, stop);
   if (known !== undefined) return known;
   if (stop.kind !== 'stopped') return undefined;
-  if (!stop.gpr || isLldb(ctx) || !ctx.seedGpr(stop.thread, stop.gpr)) return undefined;
+  if (!stop.gpr || ctx.dialect.lldb || !ctx.seedGpr(stop.thread, stop.gpr)) return undefined;
   const registerWrites = ctx.registerWrites;
   // Seeded just now: the cache holds a copy of stop.gpr, so these are the same registers.
   const body = formatStopped(ctx, stop, expedited(ctx, stop.gpr), undefined);
@@ -121,7 +121,7 @@ async function formatStop(ctx: SessionContext, stop: TargetStop): Promise<string
   } catch {
     // A thread that vanished still gets its stop reported, without expedited registers.
   }
-  // LLDB: host signal numbers and its own keys (stub/handlers/lldb.ts).
+  // LLDB: host signal numbers and its own keys (stub/lldb/client.ts).
   return formatStopped(ctx, stop, registers, await lldbStopFields(ctx, stop));
 }
 

@@ -93,9 +93,10 @@ static void *park_thread(void *arg)
 
 /*
  * A child with @nthreads parked threads that execs @path @delay_us after it reads a byte
- * from @go.
+ * from @go: busybox true, or with @sleep busybox sleep 2 (an image that stays a while).
  */
-static pid_t spawn_exec_kid(const char *path, int nthreads, long delay_us, int *ready, int *go)
+static pid_t spawn_exec_kid_cmd(const char *path, int nthreads, long delay_us, int *ready,
+				int *go, int sleep)
 {
 	int rp[2], gp[2];
 	pid_t pid;
@@ -118,7 +119,10 @@ static pid_t spawn_exec_kid(const char *path, int nthreads, long delay_us, int *
 		if (write(rp[1], "r", 1) != 1 || read(gp[0], &c, 1) != 1)
 			_exit(98);
 		spin_us(delay_us);
-		execl(path, "busybox", "true", (char *)NULL);
+		if (sleep)
+			execl(path, "busybox", "sleep", "2", (char *)NULL);
+		else
+			execl(path, "busybox", "true", (char *)NULL);
 		_exit(97);
 	}
 	close(rp[1]);
@@ -126,6 +130,11 @@ static pid_t spawn_exec_kid(const char *path, int nthreads, long delay_us, int *
 	*ready = rp[0];
 	*go = gp[1];
 	return pid;
+}
+
+static pid_t spawn_exec_kid(const char *path, int nthreads, long delay_us, int *ready, int *go)
+{
+	return spawn_exec_kid_cmd(path, nthreads, delay_us, ready, go, 0);
 }
 
 /*
@@ -210,6 +219,107 @@ static int attach_exec_race(const char *suid)
 	printf("# ATTACH racing a setuid exec (exec ~%ld us, first refused at %ld us): %d rounds, %d attached, %d revoked, %d kept control\n",
 	       t_exec, first_refused, RACE_ROUNDS, attached, revoked, kept);
 	return kept ? 1 : 0;
+}
+
+/*
+ * The same finding, made certain: the module's testing-only parameter test_attach_delay_ms
+ * puts a sleep between ATTACH's check and the hashing of the threads, and the target's setuid
+ * exec is let go while ATTACH sleeps there (its thread in 'D'). Under cred_guard_mutex the
+ * exec waits for the hashing and then revokes (DETACHED(PRIVILEGE)); without it the exec
+ * finishes unseen during the sleep and the session keeps the setuid image. As nobody; root
+ * sets the parameter around it (attach_window_root). A bitmask of failures.
+ */
+struct attach_arg {
+	struct session *s;
+	pid_t pid;
+	int err;
+	int tid_fd; /* the attaching thread's tid goes out here */
+};
+
+static void *attach_thread(void *arg)
+{
+	struct attach_arg *a = arg;
+	pid_t tid = gettid();
+
+	if (write(a->tid_fd, &tid, sizeof(tid)) != sizeof(tid))
+		a->err = -1998;
+	else
+		a->err = attach(a->s, a->pid, 0, NULL);
+	return NULL;
+}
+
+static int attach_window(const char *suid)
+{
+	struct attach_arg a = { 0 };
+	struct ntrace_hdr *h = NULL;
+	int ready, go, tp[2], bad = 0;
+	struct pid_arg pa;
+	struct session s;
+	pthread_t th;
+	pid_t kid, tid = 0;
+
+	/* An image that stays: the ATTACH after the exec must find it alive. */
+	kid = spawn_exec_kid_cmd(suid, 0, 0, &ready, &go, 1);
+	if (kid < 0 || !read_byte(ready) || pipe(tp))
+		return 64;
+	open_session(&s);
+	hello(&s, NULL);
+	a.s = &s;
+	a.pid = kid;
+	a.tid_fd = tp[1];
+	if (pthread_create(&th, NULL, attach_thread, &a))
+		return 65;
+	if (read(tp[0], &tid, sizeof(tid)) != sizeof(tid) || !wait_state(tid, 'D'))
+		bad |= 1; /* never saw ATTACH sleep between check and hashing */
+	if (write(go, "g", 1) != 1)
+		return 66;
+	pthread_join(th, NULL);
+	if (a.err) {
+		printf("# ATTACH (check before the exec): %d\n", a.err);
+		bad |= 2;
+	} else {
+		pa.pid = kid;
+		h = wait_for(&s, match_end, &pa);
+		if (!h || h->type != NTRACE_EV_DETACHED ||
+		    ((struct ntrace_ev_detached *)h)->reason != NTRACE_DETACHED_PRIVILEGE) {
+			printf("# the setuid image stayed the session's (end record %#x)\n",
+			       h ? h->type : 0);
+			bad |= 4;
+		}
+		rec_free(h);
+	}
+	reap(kid);
+	close_session(&s);
+	close(ready);
+	close(go);
+	close(tp[0]);
+	close(tp[1]);
+	return bad;
+}
+
+static int write_param(const char *name, const char *value)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/module/ntrace/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int attach_window_root(const char *suid)
+{
+	int ret;
+
+	if (write_param("test_attach_delay_ms", "1000"))
+		return 128; /* no such parameter */
+	ret = as_nobody(attach_window, suid);
+	write_param("test_attach_delay_ms", "0");
+	return ret;
 }
 
 /*
@@ -1234,6 +1344,9 @@ void test_security(const char *self, const char *suid)
 	RUN("attach_exec_race",
 	    EXPECT_EQ(as_nobody(attach_exec_race, suid), 0,
 		      "as nobody: ATTACH racing a setuid exec never keeps control of the setuid image"));
+	RUN("attach_window",
+	    EXPECT_EQ(attach_window_root(suid), 0,
+		      "as nobody: a setuid exec let go while ATTACH sleeps between check and hashing (test_attach_delay_ms) is revoked (bitmask)"));
 	RUN("mem_exec_race",
 	    EXPECT_EQ(as_nobody(mem_exec_race, suid), 0,
 		      "as nobody: READ_MEM racing a setuid exec never reads the setuid image"));

@@ -2,6 +2,7 @@
 // qMemoryRegionInfo, qGDBServerVersion). Numbers in these replies are decimal unless the
 // document says hex, so callers pass hex values as strings already formatted.
 import { bigintToHex, textToHex } from '../common/hex.js';
+import { error } from './basic.js';
 import type { MemoryPermissions } from '../packets/allocate-memory.js';
 
 export type KeyValue = readonly [key: string, value: string | number];
@@ -46,9 +47,19 @@ export function memoryRegionReply(region: MemoryRegion): string {
   return keyValueReply(pairs);
 }
 
-/** The reply to `_M`: the allocated address in hex. */
+/** The reply to `_M`: the allocated address as 16 hex digits, like lldb-server's PutHex64. */
 export function allocatedAddress(addr: bigint): string {
-  return bigintToHex(addr);
+  return bigintToHex(addr).padStart(16, '0');
+}
+
+/** lldb-server's error reply to a failed `_M` or `_m` (`Eff`, from an unconvertible Status). */
+export function allocationError(): string {
+  return error(0xff);
+}
+
+/** The reply to `QSaveRegisterState`: the save id, in decimal as lldb-server prints it. */
+export function savedRegisterState(id: number): string {
+  return id.toString(10);
 }
 
 /**

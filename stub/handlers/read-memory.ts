@@ -14,7 +14,6 @@ import {
   type SessionContext,
 } from '../context.js';
 import { type Handler, withProcess } from './handler.js';
-import { isLldb } from './lldb.js';
 
 /** Largest single read asked of the target (both providers take 64 KiB records); longer requests are split. */
 export const READ_CHUNK = 32768;
@@ -48,7 +47,7 @@ export function readMemory(
   length: number,
   maxReply: number,
 ): HandlerResult | Promise<HandlerResult> {
-  if (length === 0) return reply('');
+  if (length === 0) return reply(hexBytes(Buffer.alloc(0)));
   const n = Math.min(length, Math.floor(maxReply / 2));
   const now = ctx.target.base.readMemoryNow;
   if (now === undefined || n > READ_CHUNK) return readReply(ctx, addr, n, hexBytes);
@@ -183,7 +182,7 @@ export async function readMemoryBinary(
   length: number,
   maxReply: number,
 ): Promise<HandlerResult> {
-  if (!isLldb(ctx)) return EMPTY;
+  if (!ctx.dialect.lldb) return EMPTY;
   if (length === 0) return OK;
   return readMemoryRaw(ctx, addr, length, maxReply);
 }

@@ -15,7 +15,7 @@ import type { SessionCore } from '../session-core.js';
 import { stopReply } from '../stop-reply.js';
 import type { TargetStop } from '../target.js';
 import type { CommandOf, Handler } from './handler.js';
-import { launchSuccess, lldbExtendedMode, lldbLaunch } from './lldb.js';
+import { launchSuccess, lldbExtendedMode, lldbLaunch } from '../lldb/client.js';
 
 type StartCommand = CommandOf<'run' | 'attach' | 'restart'>;
 

@@ -20,7 +20,7 @@ import type { Ptid, ResumeAction } from '../target.js';
 import { resolveThreads } from '../threads.js';
 import { noteResume } from '../tracepoints/hit.js';
 import { type CommandOf, type Handler, noProcess, withProcess } from './handler.js';
-import { lldbWithoutProcess } from './lldb.js';
+import { lldbWithoutProcess } from '../lldb/client.js';
 
 export interface WireAction {
   action: 'continue' | 'step' | 'range' | 'stop';
