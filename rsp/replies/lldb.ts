@@ -69,3 +69,76 @@ export function savedRegisterState(id: number): string {
 export function launchFailure(reason: string): string {
   return `E${reason}`;
 }
+
+/** What qHostInfo tells (lldb-server's Handle_qHostInfo). */
+export interface HostInfo {
+  /** uname -r, e.g. `6.1.0-13-amd64`. */
+  release: string;
+  /** uname -v, e.g. `#1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1`. */
+  kernelVersion: string;
+  hostname: string;
+  /** /etc/os-release ID (lldb-server asks lsb_release -i), lower case; absent if unknown. */
+  distributionId?: string;
+}
+
+/** `major.minor.patch` taken from the front of the kernel release, as LLDB's HostInfo does. */
+export function osVersion(rel: string): string | undefined {
+  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(rel);
+  if (!m) return undefined;
+  return [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.');
+}
+
+/** qHostInfo: `key:value;` pairs in lldb-server's order; texts hex-encoded. */
+export function hostInfoReply(facts: HostInfo, triple: string): string {
+  const kv: KeyValue[] = [
+    ['triple', textToHex(triple)],
+    ['ptrsize', 8],
+  ];
+  if (facts.distributionId) kv.push(['distribution_id', textToHex(facts.distributionId)]);
+  // x86 reports a watchpoint after the access (lldb-server: "after" everywhere but MIPS/ARM).
+  kv.push(['watchpoint_exceptions_received', 'after'], ['endian', 'little']);
+  const v = osVersion(facts.release);
+  if (v !== undefined) kv.push(['os_version', v]);
+  if (facts.release) kv.push(['os_build', textToHex(facts.release)]);
+  if (facts.kernelVersion) kv.push(['os_kernel', textToHex(facts.kernelVersion)]);
+  if (facts.hostname) kv.push(['hostname', textToHex(facts.hostname)]);
+  return keyValueReply(kv);
+}
+
+/** What qProcessInfo tells (lldb-server's CreateProcessInfoResponse_DebugServerStyle). */
+export interface ProcessInfo {
+  pid: number;
+  parentPid: number;
+  realUid: number;
+  realGid: number;
+  effectiveUid: number;
+  effectiveGid: number;
+}
+
+/** Every number in hex, as lldb-server's printf("%x") does. */
+export function processInfoReply(p: ProcessInfo, triple: string): string {
+  const h = (n: number) => n.toString(16);
+  return keyValueReply([
+    ['pid', h(p.pid)],
+    ['parent-pid', h(p.parentPid)],
+    ['real-uid', h(p.realUid)],
+    ['real-gid', h(p.realGid)],
+    ['effective-uid', h(p.effectiveUid)],
+    ['effective-gid', h(p.effectiveGid)],
+    ['triple', textToHex(triple)],
+    ['ostype', 'linux'],
+    ['endian', 'little'],
+    ['ptrsize', 8],
+  ]);
+}
+
+/**
+ * qGDBServerVersion (lldbgdbremote.md): lldb-server leaves it unanswered; debugserver sends
+ * `name:debugserver;version:<n>;`. We say who we are.
+ */
+export function serverVersionReply(name: string, versionText: string): string {
+  return keyValueReply([
+    ['name', name],
+    ['version', versionText],
+  ]);
+}
