@@ -142,3 +142,61 @@ export function serverVersionReply(name: string, versionText: string): string {
     ['version', versionText],
   ]);
 }
+
+// qRegisterInfo<n>: keys and their order are lldb-server's (GDBRemoteCommunicationServerLLGS
+// Handle_qRegisterInfo).
+
+export type LldbEncoding = 'uint' | 'sint' | 'ieee754' | 'vector';
+export type LldbFormat = 'hex' | 'decimal' | 'binary' | 'float' | 'vector-uint8';
+export type LldbGeneric =
+  | 'pc'
+  | 'sp'
+  | 'fp'
+  | 'ra'
+  | 'flags'
+  | 'arg1'
+  | 'arg2'
+  | 'arg3'
+  | 'arg4'
+  | 'arg5'
+  | 'arg6';
+
+export interface LldbRegisterInfo {
+  name: string;
+  altName?: string;
+  bitsize: number;
+  offset: number;
+  encoding: LldbEncoding;
+  format: LldbFormat;
+  set: string;
+  /** eh_frame and DWARF number (the same on x86-64, as lldb-server reports them). */
+  dwarf?: number;
+  generic?: LldbGeneric;
+  containerRegs?: number[];
+  invalidateRegs?: number[];
+}
+
+function regList(nums: readonly number[]): string {
+  return nums.map((n) => n.toString(16)).join(',');
+}
+
+/** One register's `key:value;` description. */
+export function formatRegisterInfo(info: LldbRegisterInfo): string {
+  const kv: KeyValue[] = [['name', info.name]];
+  if (info.altName !== undefined) kv.push(['alt-name', info.altName]);
+  kv.push(
+    ['bitsize', info.bitsize],
+    ['offset', info.offset],
+    ['encoding', info.encoding],
+    ['format', info.format],
+    ['set', info.set],
+  );
+  if (info.dwarf !== undefined) kv.push(['ehframe', info.dwarf], ['dwarf', info.dwarf]);
+  if (info.generic !== undefined) kv.push(['generic', info.generic]);
+  if (info.containerRegs?.length) kv.push(['container-regs', regList(info.containerRegs)]);
+  if (info.invalidateRegs?.length) kv.push(['invalidate-regs', regList(info.invalidateRegs)]);
+  return keyValueReply(kv);
+}
+
+/** lldb-server's reply past the last register (and LLDB's signal to stop asking). */
+export const NO_MORE_REGISTERS = error(0x45);
