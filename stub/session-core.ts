@@ -104,7 +104,7 @@ export abstract class SessionCore {
    */
   readonly freshAttach = new WeakSet<SessionContext>();
   debugOn: boolean;
-  /** Why the last LLDB `A` failed, for qLaunchSuccess (handlers/lldb.ts). */
+  /** Why the last LLDB `A` failed, for qLaunchSuccess (stub/lldb/client.ts). */
   launchError: string | undefined;
   protected abstract readonly conn: Connection;
 

@@ -215,7 +215,7 @@ export class Session extends SessionCore {
   }
 
   protected onStop(ctx: SessionContext, stop: TargetStop, traced = false): void {
-    // The step of a syscall the stub injected for `_M`/`_m` (stub/handlers/lldb.ts) is
+    // The step of a syscall the stub injected for `_M`/`_m` (stub/handlers/allocate-memory.ts) is
     // awaited by that handler and never reported to the client.
     if (isInternalStop(ctx, stop)) return;
     // A tracepoint hit is collected first, and GDB hears of it only if it must.

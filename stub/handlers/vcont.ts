@@ -214,7 +214,7 @@ export const vcontHandler: Handler<'vcont'> = withProcess(async (s, cmd) => {
 
 export const vcontQuery: Handler<'vcont-query'> = withProcess(
   (_s, _cmd, ctx) => reply(vContActions(ctx)),
-  // LLDB asks right after connecting, with or without a process (handlers/lldb.ts).
+  // LLDB asks right after connecting, with or without a process (stub/lldb/client.ts).
   (s, cmd) =>
     lldbWithoutProcess(cmd.kind, s.client, s.opts.provider?.capabilities) ?? errorReply(1),
 );
