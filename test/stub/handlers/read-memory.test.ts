@@ -10,7 +10,7 @@ import {
 } from '../../../stub/handlers/read-memory.js';
 import { FakeTarget } from '../../helpers/fake-target.js';
 import { connectSession } from '../../helpers/rsp-client.js';
-import { fake } from './_fake.js';
+import { fake, GDB_FEATURES, LLDB_FEATURES } from './_fake.js';
 
 function ctx() {
   const fake = new FakeTarget();
@@ -90,4 +90,29 @@ test('memory: reads, partial reads, unmapped reads, writes', async (t) => {
   t.is(await h.client.request('m401002,2'), '237d');
   t.is(await h.client.request('M10,1:00'), 'E05');
   await h.close();
+});
+
+test('x: raw bytes for LLDB (x0,0 is OK), the empty reply for GDB', async (t) => {
+  const data = Buffer.from([0x23, 0x24, 0x7d, 0x2a, 0x00, 0x41, 0xff]);
+  const lldb = new FakeTarget().map(0x5000n, Buffer.from(data));
+  const h = await connectSession(lldb.asTarget());
+  try {
+    await h.client.request(LLDB_FEATURES);
+    t.is(await h.client.request('x0,0'), 'OK');
+    // The framer has undone the `}` escapes of #, $, } and * already.
+    t.deepEqual(Buffer.from(await h.client.request('x5000,7'), 'latin1'), data);
+    // A read running off the mapping returns what was readable; nothing readable is an error.
+    t.deepEqual(Buffer.from(await h.client.request('x5005,10'), 'latin1'), data.subarray(5));
+    t.is(await h.client.request('x9000,4'), 'E05');
+  } finally {
+    await h.close();
+  }
+  const gdb = new FakeTarget().map(0x5000n, Buffer.from(data));
+  const g = await connectSession(gdb.asTarget());
+  try {
+    await g.client.request(GDB_FEATURES);
+    t.is(await g.client.request('x5000,7'), '');
+  } finally {
+    await g.close();
+  }
 });
