@@ -211,6 +211,8 @@ test("the other process's own event met while it is stopped for the reply is kep
   };
   t.regex(await h.client.request('vCont;c'), /^T05.*thread:p7d0\.7d0;/);
   t.true(b.calls.includes('interrupt hold'), 'b asked to keep what it meets');
+  // `?` still tells the stop gdb was given, not the kept one (gdbserver: the last status sent).
+  t.regex(await h.client.request('?'), /^T05.*thread:p7d0\.7d0;/);
   const before = resumes(a);
   t.regex(await h.client.request('vCont;c'), /^T05swbreak:;.*thread:pbb8\.bb8;/);
   t.is(resumes(a), before, 'a ran beside the kept event');
