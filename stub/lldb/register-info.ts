@@ -11,22 +11,13 @@
 // entirely if any of them is already present.
 import {
   formatRegisterInfo,
-  type LldbEncoding,
-  type LldbFormat,
   type LldbGeneric,
   type LldbRegisterInfo,
   NO_MORE_REGISTERS,
 } from '../../rsp/replies/lldb.js';
 import type { RegisterDef, RegisterLayout } from '../arch/amd64-registers.js';
 
-export {
-  formatRegisterInfo,
-  type LldbEncoding,
-  type LldbFormat,
-  type LldbGeneric,
-  type LldbRegisterInfo,
-  NO_MORE_REGISTERS,
-};
+export { formatRegisterInfo, type LldbRegisterInfo, NO_MORE_REGISTERS };
 
 export const SET_GPR = 'General Purpose Registers';
 export const SET_FPR = 'Floating Point Registers';
