@@ -104,12 +104,7 @@ void ProbeXstate(uint32_t *size, uint64_t *xcr0) {
 bool TaskOwner(pid_t tid, pid_t *tgid, pid_t *tracer) {
   char path[64], buf[2048];
   snprintf(path, sizeof path, "/proc/%d/status", tid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return false;
-  buf[n] = 0;
+  if (!ReadProcText(path, buf, sizeof buf)) return false;
   const char *g = strstr(buf, "\nTgid:");
   const char *t = strstr(buf, "\nTracerPid:");
   if (g == nullptr || t == nullptr) return false;
@@ -119,6 +114,19 @@ bool TaskOwner(pid_t tid, pid_t *tgid, pid_t *tracer) {
 }
 
 } // namespace
+
+bool ReadProcText(const char *path, char *buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n;
+  do
+    n = read(fd, buf, size - 1);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = 0;
+  return true;
+}
 
 Tracer::Tracer() {
   const char *dbg = getenv("NTRACE_DEBUG");

@@ -33,6 +33,10 @@ enum class Mode : uint32_t { Cont = 0, Step = 1, RangeStep = 2, Syscall = 3 };
 
 struct Proc;
 
+// Reads a small /proc file (a task's status or stat) into buf, NUL-terminated; false when it
+// is gone or empty. Whatever does not fit in size - 1 bytes is left out.
+bool ReadProcText(const char *path, char *buf, size_t size);
+
 // One traced thread. "kstopped" is the kernel's view (in a ptrace-stop we have consumed),
 // "reported" is the client's (a STOP record is out and no RESUME has answered it yet).
 struct Thread {

@@ -163,12 +163,7 @@ int Tracer::OpenMem(Proc *p) {
 bool Tracer::IsZombie(pid_t tid) const {
   char path[64], buf[512];
   snprintf(path, sizeof path, "/proc/%d/stat", tid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return true;
-  buf[n] = 0;
+  if (!ReadProcText(path, buf, sizeof buf)) return true;
   const char *rp = strrchr(buf, ')');
   return rp == nullptr || rp[1] == 0 || rp[2] == 'Z' || rp[2] == 'X';
 }

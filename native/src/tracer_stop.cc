@@ -29,12 +29,7 @@ bool IsGroupStopSig(int sig) {
 bool TrapQueued(pid_t pid, pid_t tid) {
   char path[64], buf[2048];
   snprintf(path, sizeof path, "/proc/%d/task/%d/status", pid, tid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return false;
-  buf[n] = 0;
+  if (!ReadProcText(path, buf, sizeof buf)) return false;
   const char *sp = strstr(buf, "\nSigPnd:");
   return sp != nullptr && (strtoull(sp + 8, nullptr, 16) & (1ULL << (SIGTRAP - 1))) != 0;
 }
