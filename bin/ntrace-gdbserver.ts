@@ -205,6 +205,12 @@ async function main(): Promise<void> {
     fail(listenErrorText(err as NodeJS.ErrnoException, commText!));
   }
 
+  // Until the first client connects, the packet path is warmed on an in-memory session. It
+  // starts here, while the engine opens and the program launches (the main thread mostly waits
+  // for the tracer then), not after "Listening": a client connects as soon as it reads that
+  // line, and the warm-up stops at the connection (bench/RESULTS.md, session 9).
+  const warm = warmUp();
+
   let engine: Engine;
   try {
     engine = await openEngine({ backend: argv.backend as BackendChoice });
@@ -245,8 +251,6 @@ async function main(): Promise<void> {
   else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
   else process.stderr.write('Remote debugging using stdio\n');
 
-  // Until the first client connects, the packet path is warmed on an in-memory session.
-  const warm = warmUp();
   const serving = serve({
     listener: {
       ...listener,
