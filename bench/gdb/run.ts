@@ -2,7 +2,7 @@
 // one run, median of N runs each, printed as a Markdown table with ratios.
 //
 //   node dist/bench/gdb/run.js [--runs 5] [--servers gdbserver,ntrace] [--out bench/RESULTS.md]
-//                              [--only 'conditional']
+//                              [--only 'conditional'] [--skip 'conditional']
 //
 // NTRACE_BEFORE=<path of another build's dist/bin/ntrace-gdbserver.js> adds that build as the
 // server `before` (--servers gdbserver,before,ntrace), for a before/after comparison in one run;
@@ -361,8 +361,9 @@ async function main(): Promise<void> {
   const runs = Number(opt('runs', '5'));
   const out = opt('out', '');
   const kinds = pick(servers, opt('servers', 'gdbserver,ntrace'));
-  // --only SUBSTRING: the scenarios whose name contains it.
+  // --only SUBSTRING: the scenarios whose name contains it; --skip SUBSTRING: all but those.
   const only = opt('only', '');
+  const skip = opt('skip', '');
   const dir = mkdtempSync(join(tmpdir(), 'ntrace-bench-'));
   try {
     const prog = join(dir, 'target');
@@ -373,7 +374,10 @@ async function main(): Promise<void> {
     rows.push(`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`);
     const packetRows: string[] = [];
     const timeRows: string[] = [];
-    for (const sc of scenarios.filter((x) => x.name.includes(only))) {
+    const chosen = scenarios.filter(
+      (x) => x.name.includes(only) && !(skip && x.name.includes(skip)),
+    );
+    for (const sc of chosen) {
       const figs = await measureAll(kinds, sc, prog, runs, dir);
       const cells = [`${sc.name} (${sc.unit})`, ...figs.map((f) => fmt(f.value))];
       // For latency lower is better: the ratio is still ours / theirs, read accordingly.

@@ -12,7 +12,10 @@ fails=0
 check() { # name command...
 	name=$1
 	shift
+	c0=$(cut -d. -f1 /proc/uptime)
 	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fails=$((fails + 1)); fi
+	# Where the guest's time goes (the QEMU part of .ci/run has a budget).
+	echo "# time: $(($(cut -d. -f1 /proc/uptime) - c0)) s, at $(cut -d. -f1 /proc/uptime) s of uptime"
 }
 refuse() { ! "$@" 2>/dev/null; }
 

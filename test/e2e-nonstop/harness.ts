@@ -64,7 +64,9 @@ export class GdbSession {
 
   constructor(program: string | undefined, target: string, setup: string[] = []) {
     const args = ['-nx', '-q'];
-    for (const c of ['set confirm off', 'set pagination off', 'set width 0', ...setup, target]) {
+    // remotetimeout: see spawnGdb in test/helpers/e2e-harness.ts.
+    const base = ['set confirm off', 'set pagination off', 'set width 0', 'set remotetimeout 30'];
+    for (const c of [...base, ...setup, target]) {
       args.push('-ex', c);
     }
     if (program) args.push(program);

@@ -137,41 +137,52 @@ capTest(
   },
 );
 
+/** Launches the blocker fixture, waits until its main thread sleeps in read (syscall 0) and
+ * stops that thread there. */
+async function stopInRead(t: ExecutionContext) {
+  const s = await Session.open(t);
+  const path = await fixture('blocker');
+  const syms = await symbols(path);
+  const { pid, stop, ref } = await s.launch(path);
+  await s.engine.setOptions(pid, { stopSignals: [] });
+  await s.cont(stop);
+  await until(() => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').startsWith('0 ');
+    } catch {
+      return false;
+    }
+  }, 'main to block in read');
+  await s.engine.stop(pid, ref.handle);
+  const st = await s.nextStop((e) => e.thread.handle === ref.handle);
+  return { s, syms, pid, ref, st };
+}
+
+/** Resumes every stop (none expected) until the blocker exits, with its code 42. */
+async function runToExit42(t: ExecutionContext, s: Session, pid: number): Promise<void> {
+  for (;;) {
+    const ev = await s.next(
+      (e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid),
+    );
+    if (ev.type !== 'stop') {
+      t.deepEqual(ev.type === 'process-exit' && ev.exit, { code: 42 });
+      return;
+    }
+    await s.cont(ev);
+  }
+}
+
 capTest(
   ['launch'],
   'a thread blocked in read() stops, and the syscall restarts transparently',
   async (t) => {
-    const s = await Session.open(t);
-    const path = await fixture('blocker');
-    const syms = await symbols(path);
-    const { pid, stop, ref } = await s.launch(path);
-    await s.engine.setOptions(pid, { stopSignals: [] });
-    await s.cont(stop);
-    // Wait until the main thread sleeps in read (syscall 0).
-    await until(() => {
-      try {
-        return readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').startsWith('0 ');
-      } catch {
-        return false;
-      }
-    }, 'main to block in read');
-    await s.engine.stop(pid, ref.handle);
-    const st = await s.nextStop((e) => e.thread.handle === ref.handle);
+    const { s, syms, pid, st } = await stopInRead(t);
     t.is(st.reason, 'requested');
     await until(() => isHeld(pid), 'main to be held');
     await s.writeU32(pid, sym(syms, 'go'), 1);
     await s.cont(st);
     // Only main was stopped; any other stop (none expected) is resumed, not left hanging.
-    for (;;) {
-      const ev = await s.next(
-        (e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid),
-      );
-      if (ev.type !== 'stop') {
-        t.deepEqual(ev.type === 'process-exit' && ev.exit, { code: 42 });
-        break;
-      }
-      await s.cont(ev);
-    }
+    await runToExit42(t, s, pid);
   },
 );
 
@@ -179,21 +190,7 @@ capTest(
   ['launch'],
   'a single step into a read() that blocks leaves the engine serving; the step ends after it',
   async (t) => {
-    const s = await Session.open(t);
-    const path = await fixture('blocker');
-    const syms = await symbols(path);
-    const { pid, stop, ref } = await s.launch(path);
-    await s.engine.setOptions(pid, { stopSignals: [] });
-    await s.cont(stop);
-    await until(() => {
-      try {
-        return readFileSync(`/proc/${pid}/task/${pid}/syscall`, 'utf8').startsWith('0 ');
-      } catch {
-        return false;
-      }
-    }, 'main to block in read');
-    await s.engine.stop(pid, ref.handle);
-    const st = await s.nextStop((e) => e.thread.handle === ref.handle);
+    const { s, syms, pid, ref, st } = await stopInRead(t);
     // The step restarts read(), which blocks until go is set: the resume must be answered and
     // the engine keep serving meanwhile (the userspace engine waits for a step in place only
     // briefly), or the write below could never happen.
@@ -203,16 +200,7 @@ capTest(
     const done = await s.nextStop((e) => e.thread.handle === ref.handle);
     t.is(done.reason, 'step');
     await s.cont(done);
-    for (;;) {
-      const ev = await s.next(
-        (e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid),
-      );
-      if (ev.type !== 'stop') {
-        t.deepEqual(ev.type === 'process-exit' && ev.exit, { code: 42 });
-        break;
-      }
-      await s.cont(ev);
-    }
+    await runToExit42(t, s, pid);
   },
 );
 

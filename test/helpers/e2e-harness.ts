@@ -170,6 +170,11 @@ export function spawnGdb(program: string | undefined, target: string, commands: 
     'set pagination off',
     '-ex',
     'set width 0',
+    // gdb's default 2 s for a reply: under load a server started through a pipe (`target
+    // remote | ...`, gdbserver's too) can take longer to answer the first qSupported; gdb then
+    // sends it again and reads the replies out of step ("Remote replied unexpectedly").
+    '-ex',
+    'set remotetimeout 30',
   ];
   args.push('-ex', target);
   for (const c of commands) args.push('-ex', c);

@@ -30,7 +30,9 @@ const REGS = [
 ];
 
 test('gdb reads registers, memory and target.xml from RLE-encoded, escaped replies', async (t) => {
-  const args = ['-nx', '-batch', '-ex', `target remote | ${process.execPath} ${stub} serve`];
+  // remotetimeout: see spawnGdb in test/helpers/e2e-harness.ts.
+  const args = ['-nx', '-batch', '-ex', 'set remotetimeout 30'];
+  args.push('-ex', `target remote | ${process.execPath} ${stub} serve`);
   for (const r of REGS) args.push('-ex', `p/x $${r}`);
   // One 96-byte `m` read (its reply is run-length encoded), printed without <repeats>.
   args.push('-ex', 'set print repeats unlimited', '-ex', 'set print elements unlimited');

@@ -39,7 +39,9 @@ async function session(gdbArgs: string[]): Promise<{ sent: Command[]; replies: B
   const dir = mkdtempSync(join(tmpdir(), 'rsp-traffic-'));
   try {
     const log = join(dir, 'remote.log');
-    await run('gdb', ['-nx', '-batch', '-ex', `set remotelogfile ${log}`, ...gdbArgs], {
+    // remotetimeout: see spawnGdb in test/helpers/e2e-harness.ts.
+    const base = ['-nx', '-batch', '-ex', 'set remotetimeout 30'];
+    await run('gdb', [...base, '-ex', `set remotelogfile ${log}`, ...gdbArgs], {
       maxBuffer: 1 << 24,
     });
     const text = readFileSync(log, 'latin1');
