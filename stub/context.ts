@@ -36,7 +36,8 @@ export interface ClientFeatures {
 
 /** What a handler asks the session to do; only the session writes to the connection. */
 export type HandlerResult =
-  | { reply: string | Buffer }
+  /** `errno`: the reply is that error's `E<nn>` (errorReply), for callers that act on it. */
+  | { reply: string | Buffer; errno?: number }
   /** The target runs; the stop reply comes later. */
   | { deferred: true }
   /** Reply (if any), then end the session. */
@@ -53,7 +54,8 @@ export const EMPTY: HandlerResult = { reply: empty() };
 
 /** `E<nn>` from an errno (GDB manual, "Standard Replies"). */
 export function errorReply(errno: number): HandlerResult {
-  return { reply: error(errno & 0xff || 1) };
+  const e = errno & 0xff || 1;
+  return { reply: error(e), errno: e };
 }
 
 export function errnoOf(err: unknown): number {

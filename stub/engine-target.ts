@@ -4,7 +4,7 @@
 // translate.ts (engine stops to TargetStops), capabilities.ts, errors.ts (errno mapping). This
 // file holds the class the rest of the server sees and the capability groups it offers.
 import { readFile, readlink } from 'node:fs/promises';
-import type { Engine, EngineEvent } from '../native/types.js';
+import type { Engine, EngineEvent, StopEvent } from '../native/types.js';
 import type { Capabilities } from './capabilities.js';
 import { assertLive, hasPending, resumeAllStop } from './engine/all-stop.js';
 import { engineCapabilities } from './engine/capabilities.js';
@@ -127,9 +127,15 @@ export class EngineTarget extends EngineProcess implements BaseOps {
 
   writeRegisters(thread: Ptid, set: Regset, data: Buffer): Promise<void> {
     const r = this.rec(thread);
-    if (set === 'gpr' && r.pending?.regs) {
+    const kept = set === 'gpr' ? r.pending : undefined;
+    if (kept && movedOffBreakpoint(kept, data)) {
+      // GDB moved the thread off the breakpoint it hit (an inferior call, `jump`): the kept hit
+      // is not news any more and the thread must run from where GDB put it, as gdbserver
+      // discards a pending breakpoint status whose pc changed (thread_still_has_status_pending).
+      r.pending = undefined;
+    } else if (kept?.regs) {
       // A kept event reported later must not bring back the registers it stopped with.
-      const { regs: _stale, ...rest } = r.pending;
+      const { regs: _stale, ...rest } = kept;
       r.pending = rest;
     }
     return call(this.engine.setRegs(r.ref.handle, r.stopId, set, data));
@@ -388,3 +394,12 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     return t;
   }
 }
+
+/** A kept breakpoint hit (its pc rewound to the breakpoint) whose new gpr set moves the pc. */
+function movedOffBreakpoint(ev: StopEvent, gpr: Buffer): boolean {
+  if (ev.reason !== 'breakpoint' && ev.reason !== 'hw-breakpoint') return false;
+  return gpr.length >= RIP_OFFSET + 8 && gpr.readBigUInt64LE(RIP_OFFSET) !== ev.pc;
+}
+
+/** rip in user_regs_struct (asm/ptrace.h), the layout of a gpr set. */
+const RIP_OFFSET = 16 * 8;

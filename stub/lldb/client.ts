@@ -144,9 +144,8 @@ export async function lldbLaunch(
 }
 
 function launchReply(session: LaunchOutcome, run: HandlerResult): HandlerResult {
-  if ('reply' in run && typeof run.reply === 'string' && /^E[0-9a-f]{2}$/.test(run.reply)) {
-    const errno = Number.parseInt(run.reply.slice(1), 16);
-    session.launchError = `launch failed: ${errnoName(errno)}`;
+  if ('errno' in run && run.errno !== undefined) {
+    session.launchError = `launch failed: ${errnoName(run.errno)}`;
     return run;
   }
   if (!('reply' in run) || typeof run.reply !== 'string' || run.reply === '') {

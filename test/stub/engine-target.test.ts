@@ -101,6 +101,9 @@ class ScriptedEngine extends EventEmitter {
     const code = this.failStop;
     if (code) throw new EngineError(code, code === 'ESRCH' ? 3 : 1, 'STOP');
   }
+  async setRegs(): Promise<void> {
+    this.calls.push('setRegs');
+  }
   async setBreakpoint(): Promise<void> {}
   async clearBreakpoint(): Promise<void> {}
   async kill(): Promise<void> {
@@ -476,4 +479,28 @@ test('an interrupt that holds while a kept event is due to be reported keeps it 
   await tick();
   t.is(engine.resumes.length, before);
   t.like(stops[2], { thread: { tid: PID + 1 }, cause: { type: 'sw-break' } });
+});
+
+test('a kept breakpoint hit is dropped once gdb moves the thread off the breakpoint, kept while the pc stays', async (t) => {
+  // gdbserver discards a pending breakpoint status whose pc changed (linux-low.cc,
+  // thread_still_has_status_pending): after an inferior call or a `jump` set the pc, the
+  // thread runs from there instead of reporting the old hit.
+  const gprAt = (pc: bigint) => {
+    const g = Buffer.alloc(216);
+    g.writeBigUInt64LE(pc, 16 * 8);
+    return g;
+  };
+  const moved = await twoThreadsHit();
+  await moved.target.writeRegisters({ pid: PID, tid: PID + 1 }, 'gpr', gprAt(0x2000n));
+  const before = moved.engine.resumes.length;
+  await moved.target.resume([{ mode: 'continue', signal: 0 }]);
+  await tick();
+  t.is(moved.stops.length, 1, 'the old hit reported');
+  t.is(moved.engine.resumes.length, before + 2);
+
+  const stays = await twoThreadsHit();
+  await stays.target.writeRegisters({ pid: PID, tid: PID + 1 }, 'gpr', gprAt(0x1000n));
+  await stays.target.resume([{ mode: 'continue', signal: 0 }]);
+  await tick();
+  t.like(stays.stops[1], { thread: { tid: PID + 1 }, cause: { type: 'sw-break' } });
 });

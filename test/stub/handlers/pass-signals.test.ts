@@ -37,6 +37,7 @@ test('QPassSignals taken without a round trip (nothing runs) is answered at once
   target.signals.setPassSignals = () => Promise.reject(new TargetError('gone', 3));
   t.deepEqual(await passSignals(h.session, { kind: 'pass-signals', signals: [] }), {
     reply: 'E03',
+    errno: 3,
   });
   await h.close();
 });

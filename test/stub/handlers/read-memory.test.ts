@@ -38,7 +38,7 @@ test('m across the end of a mapping returns the readable part', async (t) => {
 
 test('m at an unmapped address is an error', async (t) => {
   const { ctx: c } = ctx();
-  t.deepEqual(await readMemory(c, 0x100n, 4, 0x4000), { reply: 'E05' });
+  t.deepEqual(await readMemory(c, 0x100n, 4, 0x4000), { reply: 'E05', errno: 5 });
 });
 
 test('m longer than the target chunk is split and reassembled', async (t) => {
@@ -58,8 +58,8 @@ test('M writes, and a write into unmapped memory fails', async (t) => {
   const { fake, ctx: c } = ctx();
   t.deepEqual(await writeMemory(c, 0x10000n, Buffer.from([0xaa, 0xbb])), { reply: 'OK' });
   t.is(fake.regions[0]!.data[1], 0xbb);
-  t.deepEqual(await writeMemory(c, 0x100n, Buffer.from([1])), { reply: 'E05' });
-  t.deepEqual(await writeMemory(c, 0x12fffn, Buffer.from([1, 2])), { reply: 'E05' });
+  t.deepEqual(await writeMemory(c, 0x100n, Buffer.from([1])), { reply: 'E05', errno: 5 });
+  t.deepEqual(await writeMemory(c, 0x12fffn, Buffer.from([1, 2])), { reply: 'E05', errno: 5 });
 });
 
 test('qSearch:memory finds a pattern across chunk boundaries, or reports none', async (t) => {
@@ -72,7 +72,7 @@ test('qCRC matches a local crc and fails on unreadable memory', async (t) => {
   const { fake, ctx: c } = ctx();
   const expect = gdbCrc32(fake.regions[0]!.data.subarray(0, 0x2000));
   t.deepEqual(await crcMemory(c, 0x10000n, 0x2000), { reply: `C${expect.toString(16)}` });
-  t.deepEqual(await crcMemory(c, 0x12000n, 0x2000), { reply: 'E05' });
+  t.deepEqual(await crcMemory(c, 0x12000n, 0x2000), { reply: 'E05', errno: 5 });
 });
 
 test('memory: reads, partial reads, unmapped reads, writes', async (t) => {

@@ -55,5 +55,5 @@ test('qShlibInfoAddr: the address of the DT_DEBUG value, found from auxv', async
   t.deepEqual(await shlibInfoAddr(withAuxv), { reply: '555555557e18' });
   // No DT_DEBUG (a static program): an error, so LLDB falls back to other means.
   dyn.writeBigInt64LE(0n, 16);
-  t.deepEqual(await shlibInfoAddr(withAuxv), { reply: 'E01' });
+  t.deepEqual(await shlibInfoAddr(withAuxv), { reply: 'E01', errno: 1 });
 });
