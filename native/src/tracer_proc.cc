@@ -382,10 +382,10 @@ int Tracer::DetachProc(Proc *p, bool emit) {
     ts.push_back(kv.second);
   // Breakpoints out first so that no thread can trap on one after it is let go.
   for (auto &kv : p->bps) {
-    uint8_t b = kv.second.saved;
-    if (!p->bps_lifted) RawWrite(p, kv.first, &b, 1);
+    if (!p->bps_lifted) LiftBp(p, kv.first, kv.second);
   }
   p->bps.clear();
+  AgentDisarm(p); // a thread inside a pad runs on instead of trapping untraced
   p->stepping = nullptr;
   for (auto &s : p->hw)
     s = HwSlot();
