@@ -263,11 +263,11 @@ int ntrace_insn_decode(const __u8 *p, unsigned int avail, struct ntrace_insn *ou
 		case 0x82: case 0x9a: case 0xc2: case 0xc3: case 0xc4: case 0xc5: case 0xca:
 		case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: case 0xd4: case 0xd5:
 		case 0xd6: case 0xea: case 0xf1: case 0xe0: case 0xe1: case 0xe2: case 0xe3:
-		case 0xeb:
+		case 0xeb: case 0xf4:
 			return -1; /* invalid in 64-bit mode, VEX/EVEX, returns, int, short jumps */
 		case 0xe8: case 0xe9:
-			if (osize != 4 && !rex_w)
-				return -1; /* the 16-bit form truncates rip */
+			if (pos != 1)
+				return -1; /* prefixed (bnd, data16): not copied */
 			out->rel_branch = op == 0xe9 ? 1 : 2;
 			imm = 4;
 			break;
