@@ -130,7 +130,7 @@ test('truncated, prefixed-after-REX, eip-relative and VEX forms are refused', as
     'c7f800000000', // xbegin
   ];
   const got = await decode(cases);
-  cases.forEach((c, i) => t.is(got[i], null, c));
+  for (const [i, c] of cases.entries()) t.is(got[i], null, c);
   const ok = await decode(['488b0510203040', '48c70510203040aabbccdd', 'f048ff0510203040']);
   t.deepEqual(ok, [
     { len: 7, ripRel: true, dispOff: 3, branch: 0 },
