@@ -131,6 +131,8 @@ struct AgentPad {
   bool branch = false;   // that copy is a jump or call of its own (no jump back)
   bool live = false;     // the jump at bp leads here; retired pads stay for threads inside
   uint64_t entry = 0, reloc = 0, back = 0, stop = 0, end = 0;
+  uint64_t flags_at = 0; // the pushfq: up to it, only rsp has changed
+  uint64_t popf[2] = {}; // the popfq of each way out (emulated when stabilizing)
   // The instruction and conditions it was built for: a retired pad with the same is used
   // again (gdb takes its breakpoints out at every stop and puts them back on resume).
   std::vector<uint8_t> key;

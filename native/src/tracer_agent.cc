@@ -111,14 +111,17 @@ private:
   std::vector<uint8_t> b_;
 };
 
-// Registers back from the block at (%rsp), flags last of all, then rsp above the red zone.
-void Restore(Code *c) {
+// Registers back from the block at (%rsp), flags first, then rsp above the red zone. Returns
+// the popfq's address.
+uint64_t Restore(Code *c) {
   c->Put({0xff, 0xb4, 0x24}); // push kSlotFlags*8(%rsp); popfq
   c->U32(kSlotFlags * 8);
+  uint64_t popf = c->Here();
   c->Put({0x9d});
   for (int r = 0; r < 16; r++)
     if (kSlot[r] >= 0) c->Slot(0x8b, r, kSlot[r]);
   c->LeaRsp(kBlock + kRedZone);
+  return popf;
 }
 
 // The 5 bytes of `jmp entry` written at addr.
@@ -394,6 +397,7 @@ void Tracer::AgentInstall(Proc *p, uint64_t addr) {
   c.LeaRsp(-(kBlock + kRedZone));
   for (int reg = 0; reg < 16; reg++)
     if (kSlot[reg] >= 0) c.Slot(0x89, reg, kSlot[reg]);
+  uint64_t flags_at = c.Here();
   c.Put({0x9c, 0x58}); // pushfq; pop %rax
   c.Slot(0x89, 0, kSlotFlags);
   c.Put({0x48, 0x8d, 0x84, 0x24}); // lea kBlock+kRedZone(%rsp), %rax: the program's rsp
@@ -427,11 +431,13 @@ void Tracer::AgentInstall(Proc *p, uint64_t addr) {
   c.Put({0x0f, 0x85});       // jnz stop path
   size_t jnz_at = c.Size();
   c.U32(0);
-  Restore(&c);
+  uint64_t popf_false = Restore(&c);
   AgentPad pad;
+  pad.popf[0] = popf_false;
   pad.bp = addr;
   pad.insn_len = d.len;
   pad.entry = entry;
+  pad.flags_at = flags_at;
   pad.reloc = c.Here();
   if (d.rel_branch != 0) {
     int32_t rel;
@@ -469,7 +475,7 @@ void Tracer::AgentInstall(Proc *p, uint64_t addr) {
   }
   uint32_t to_stop = static_cast<uint32_t>(c.Size() - (jnz_at + 4));
   c.Patch32(jnz_at, to_stop);
-  Restore(&c);
+  pad.popf[1] = Restore(&c);
   pad.stop = c.Here();
   c.Put({kInt3, kJmp});
   if (!c.Rel32(pad.reloc)) return;
@@ -590,6 +596,26 @@ void Tracer::AgentStabilize(Thread *t) {
     uint64_t pc = t->regs.rip;
     if (!AgentCode(p, pc)) break;
     const AgentPad *pad = AgentPadAt(p, pc);
+    if (pad != nullptr && pc > pad->entry && pc <= pad->flags_at) {
+      // Saving the registers: only rsp has moved. Undone rather than stepped: a pushfq run
+      // under a single step would save the trap flag, and the popfq put it back for good.
+      t->regs.rsp += kBlock + kRedZone;
+      t->regs.rip = pad->bp;
+      t->regs_dirty = true;
+      break;
+    }
+    if (pad != nullptr && (pc == pad->popf[0] || pc == pad->popf[1])) {
+      // popfq emulated, not stepped: a single step over popf leaves the trap flag the
+      // program's for the kernel (arch/x86/kernel/step.c, is_setting_trap_flag), so a step
+      // cut short there would leave it set for good.
+      uint64_t v;
+      if (RawRead(p, t->regs.rsp, reinterpret_cast<uint8_t *>(&v), 8) != 8) return;
+      t->regs.eflags = (v & ~0x100ULL) | 0x2;
+      t->regs.rsp += 8;
+      t->regs.rip = pc + 1;
+      t->regs_dirty = true;
+      continue;
+    }
     if (pad != nullptr) {
       uint64_t to = 0;
       if (pc == pad->entry || pc == pad->reloc || pc == pad->stop || pc == pad->stop + 1)

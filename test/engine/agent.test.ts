@@ -4,7 +4,17 @@
 // labelled site per form (test/fixtures/agent.c) and exits 3 only when every instruction ran
 // as often as it should. Every provider must give the same answers; on the userspace one the
 // jump itself is checked in the tracee's memory (the kernel provider has no agent).
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StopEvent } from '../../native/index.js';
 import { backend, capTest, fixture, gpr, Session, sym, symbols, until } from './_session.js';
 
@@ -19,11 +29,11 @@ function rdiIs(n: number): Buffer {
 const unmapped = hex('2210 18 27');
 const NEVER = 999_999_999;
 
-async function start(t: Parameters<typeof Session.open>[0], args: string[]) {
+async function start(t: Parameters<typeof Session.open>[0], args: string[], env: string[] = []) {
   const s = await Session.open(t);
   const path = await fixture('agent');
   const syms = await symbols(path);
-  const { pid, stop } = await s.launch(path, args);
+  const { pid, stop } = await s.launch(path, args, env);
   const at = (name: string) => sym(syms, name);
   const cond = (site: string, c: Buffer) =>
     s.engine.setBreakpoint({ pid, kind: 'sw', addr: at(site), len: 1, exprs: { conditions: [c] } });
@@ -250,6 +260,50 @@ capTest(
       }
       if (ev.type !== 'stop') continue;
       t.deepEqual([ev.reason, ev.signo], ['signal', 17], 'only the SIGCHLD of the child');
+      await s.cont(ev, 'pass');
+    }
+  },
+);
+
+capTest(
+  [...need],
+  'detached while threads run through pads whose condition turns true later: the program runs to its end',
+  async (t) => {
+    // After the detach no int3 may be left where the program runs: not at the breakpoint, not
+    // in a pad a thread is inside (a true condition there would kill the untraced program).
+    const dir = mkdtempSync(join(tmpdir(), 'agent-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const result = join(dir, 'result');
+    const n = 200000;
+    const { s, pid, stop, at, cond } = await start(t, [String(n), '4'], [`AGENT_RESULT=${result}`]);
+    await cond('site_mov', rdiIs(3 * 1_000_000 + n - 10));
+    await s.cont(stop);
+    await until(() => rawU64(pid, at('bumps')) > 5000n, 'calls through the pad');
+    await s.engine.detach(pid);
+    await s.next((e) => e.type === 'detached');
+    await until(
+      () => existsSync(result) && readFileSync(result, 'utf8').endsWith('\n'),
+      'the result',
+    );
+    t.is(readFileSync(result, 'utf8'), '3\n');
+  },
+);
+
+capTest(
+  [...need],
+  'signals that stop threads streaming through the pad show them in the program',
+  async (t) => {
+    const threads = 4;
+    const { s, pid, stop, at, cond } = await start(t, ['-1', String(threads)]);
+    await cond('site_mov', rdiIs(NEVER));
+    await s.cont(stop);
+    for (let round = 0; round < 20; round++) {
+      const from = rawU64(pid, at('bumps'));
+      await until(() => rawU64(pid, at('bumps')) - from > 500n, 'calls');
+      process.kill(pid, 'SIGUSR1');
+      const ev = await s.nextStop((e) => e.thread.tgid === pid && e.reason === 'signal');
+      t.is(ev.signo, 10);
+      t.true(inFileMapping(pid, ev.pc), `round ${round}: pc ${ev.pc.toString(16)} in the program`);
       await s.cont(ev, 'pass');
     }
   },
