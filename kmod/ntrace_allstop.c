@@ -22,21 +22,25 @@
  * stopping at once cannot deadlock: each counts the other as held, and the second takes the
  * gate after the first.
  */
-static bool nt_others_held(struct nt_thread *t)
+bool nt_others_held_locked(struct nt_thread *t)
 {
 	struct nt_thread *o;
+
+	if (!t->proc)
+		return true;
+	list_for_each_entry(o, &t->proc->threads, pnode)
+		if (o != t && !o->in_stop && !o->stopped && !task_is_stopped(o->task))
+			return false;
+	return true;
+}
+
+static bool nt_others_held(struct nt_thread *t)
+{
 	unsigned long flags;
-	bool held = true;
+	bool held;
 
 	spin_lock_irqsave(&t->s->lock, flags);
-	if (t->proc) {
-		list_for_each_entry(o, &t->proc->threads, pnode) {
-			if (o == t || o->in_stop || o->stopped || task_is_stopped(o->task))
-				continue;
-			held = false;
-			break;
-		}
-	}
+	held = nt_others_held_locked(t);
 	spin_unlock_irqrestore(&t->s->lock, flags);
 	return held;
 }

@@ -7,10 +7,12 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/elf.h>
 #include <linux/fs.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/regset.h>
 #include <linux/sched/coredump.h>
@@ -506,6 +508,15 @@ free:
 	return 0;
 }
 
+/*
+ * Testing only (the selftest's attach_window): a sleep this long between ATTACH's permission
+ * check and the hashing of the threads, where an exec that is not held off by
+ * cred_guard_mutex would finish unseen. Writable by root; 0 (the default): nothing.
+ */
+static unsigned int nt_test_attach_delay_ms;
+module_param_named(test_attach_delay_ms, nt_test_attach_delay_ms, uint, 0644);
+MODULE_PARM_DESC(test_attach_delay_ms, "testing only: sleep between ATTACH's check and hashing (ms)");
+
 static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec **out)
 {
 	struct mm_struct *mm = NULL;
@@ -556,6 +567,8 @@ static int nt_cmd_attach(struct nt_session *s, const struct ntrace_hdr *h, struc
 	err = nt_may_attach(s, task, c.pid, &mm);
 	if (err)
 		goto out_unlock;
+	if (unlikely(READ_ONCE(nt_test_attach_delay_ms)))
+		msleep(READ_ONCE(nt_test_attach_delay_ms));
 
 	proc = kzalloc(sizeof(*proc), GFP_KERNEL_ACCOUNT);
 	if (!proc) {

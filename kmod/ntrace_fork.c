@@ -11,7 +11,9 @@
  * allocations and the parent's FORK or VFORK stop is published at once, before the child can
  * publish anything: a vfork parent cannot return to user mode (where the other stops are
  * taken) before its child execs or exits, and a client must hear of the child before the
- * child's own stop. The parent takes that stop over in its task_work (nt_stop_loop), and
+ * child's own stop. With all-stop and other threads to hold first, the child publishes the
+ * parent's record in its first task_work, once they are (nt_fork_release_parent). The parent
+ * takes that stop over in its task_work (nt_stop_loop), and
  * serves register requests from then on; while it waits in the kernel for its vfork child,
  * reads are served here instead (vfork_wait) and writes are refused (EBUSY).
  */
@@ -90,20 +92,21 @@ static struct nt_proc *nt_fork_proc(struct nt_proc *from, struct task_struct *ch
 }
 
 /*
- * Publish the parent's FORK/VFORK stop now, from the hook (current == pt->task): the record
- * and the thread's stop state as nt_park would set them. The thread parks on its way out of
- * the syscall, so the registers are the syscall's return, as GET_REGS reads them there: ax
- * is the child's pid as the parent sees it (kernel_clone's return), not yet in pt_regs.
- * @r has room for the registers.
+ * The parent's FORK/VFORK stop, from the hook (current == pt->task): the record and the
+ * thread's stop state as nt_park would set them. The thread parks on its way out of the
+ * syscall, so the registers are the syscall's return, as GET_REGS reads them there: ax is the
+ * child's pid as the parent sees it (kernel_clone's return), not yet in pt_regs. @r has room
+ * for the registers. Published at once, or, with all-stop and other threads not held yet,
+ * kept in pt->early_rec for the child to publish once they are (nt_fork_release_parent):
+ * true then.
  */
-static void nt_fork_publish(struct nt_thread *pt, struct nt_rec *r, u32 reason, bool vfork,
+static bool nt_fork_publish(struct nt_thread *pt, struct nt_rec *r, u32 reason, bool vfork,
 			    struct task_struct *child)
 {
 	const struct user_regset *gpr = nt_find_regset(NTRACE_REGSET_GPR);
 	struct pt_regs *regs = task_pt_regs(current);
 	struct nt_proc *proc = pt->proc;
 	struct ntrace_ev_stop *ev = (struct ntrace_ev_stop *)r->data;
-	struct nt_thread *o;
 
 	if (pt->tf_set) {
 		/* A step over the fork syscall ends with this stop, as with any other. */
@@ -141,17 +144,66 @@ static void nt_fork_publish(struct nt_thread *pt, struct nt_rec *r, u32 reason, 
 	ev->sp = regs->sp;
 	ev->data[0] = pt->fork_handle;
 	ev->data[1] = pt->fork_pid;
-	nt_emit(proc->s, r);
 	/* The thread takes the stop over on its way back to user mode. */
 	nt_queue_work(pt, TWA_RESUME);
+	if (!(proc->opts & NTRACE_OPT_ALL_STOP) || nt_others_held_locked(pt)) {
+		nt_emit(proc->s, r);
+		return false;
+	}
 	/*
-	 * All-stop: this stop cannot wait at the gate (no sleeping here), so the others are
-	 * asked to stop now and their STOP records follow this one.
+	 * All-stop: the other threads are held before this record goes out, as for any stop.
+	 * Nothing here may sleep, nor can the parent wait at the gate (a vfork parent sleeps in
+	 * the kernel until its child lets it go): the child does, for the parent.
 	 */
-	if (proc->opts & NTRACE_OPT_ALL_STOP)
-		list_for_each_entry(o, &proc->threads, pnode)
-			if (o != pt && !o->stopped && !o->in_stop)
-				nt_queue_stop(o, NT_P_REQUESTED, TWA_SIGNAL);
+	pt->early_rec = r;
+	return true;
+}
+
+/* Publish @pt's held FORK/VFORK record, if any. session lock held. */
+void nt_fork_emit_held(struct nt_thread *pt)
+{
+	struct nt_rec *r = pt->early_rec;
+
+	if (!r)
+		return;
+	pt->early_rec = NULL;
+	if (pt->proc)
+		nt_emit(pt->s, r);
+	else
+		kfree(r);
+}
+
+/*
+ * The child's first task_work, before anything of its own (current == ct->task): with the
+ * parent's record held (all-stop), pass the parent's gate on its behalf (the others asked to
+ * stop and waited for, bounded as any gate), publish the parent's record, open the gate.
+ * @wait false (the child is exiting): publish at once.
+ */
+void nt_fork_release_parent(struct nt_thread *ct, bool wait)
+{
+	struct nt_thread *pt;
+	unsigned long flags;
+	u32 reason;
+	bool gate;
+
+	if (!READ_ONCE(ct->fork_parent))
+		return;
+	spin_lock_irqsave(&ct->s->lock, flags);
+	pt = ct->fork_parent;
+	ct->fork_parent = NULL;
+	reason = pt ? pt->early_reason : 0;
+	spin_unlock_irqrestore(&ct->s->lock, flags);
+	if (!pt)
+		return;
+	if (wait)
+		nt_gate_enter(pt, reason);
+	spin_lock_irqsave(&pt->s->lock, flags);
+	nt_fork_emit_held(pt);
+	gate = nt_gate_leave(pt);
+	spin_unlock_irqrestore(&pt->s->lock, flags);
+	if (gate)
+		wake_up_all(&nt_gate_wq);
+	nt_thread_put(pt);
 }
 
 /*
@@ -211,7 +263,10 @@ bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child)
 	/* The parent's record first: the child's NEW_THREAD cannot be published before it. */
 	pt->fork_handle = ct->handle;
 	pt->fork_pid = vpid;
-	nt_fork_publish(pt, r, vfork ? NTRACE_STOP_VFORK : NTRACE_STOP_FORK, vfork, child);
+	if (nt_fork_publish(pt, r, vfork ? NTRACE_STOP_VFORK : NTRACE_STOP_FORK, vfork, child)) {
+		kref_get(&pt->ref);
+		ct->fork_parent = pt;
+	}
 	nt_queue_stop(ct, NT_P_NEW_THREAD, TWA_RESUME);
 	return true;
 }

@@ -64,20 +64,20 @@ static void nt_probe_fork(void *data, struct task_struct *parent, struct task_st
 	 * flags, our TF included (copy_process clears only a TF ptrace set, TIF_FORCED_TF), and
 	 * it would trap after its first instruction. It has not run yet: take ours out.
 	 */
-	if (pt && (pt->tf_set || pt->orphan))
+	if (pt->tf_set || pt->orphan)
 		task_pt_regs(child)->flags &= ~X86_EFLAGS_TF;
 	if (child->tgid != parent->tgid) {
 		/* A process: followed with its event (ntrace_fork.c), else rid of our int3s. */
-		bool followed = pt && pt->proc && nt_fork_follow(pt, child);
+		bool followed = pt->proc && nt_fork_follow(pt, child);
 
-		if (pt && pt->proc)
+		if (pt->proc)
 			nt_fork_vfork_done(pt, child);
 		spin_unlock_irqrestore(&s->lock, flags);
 		if (!followed)
 			nt_fork_child(parent, child);
 		return;
 	}
-	if (!pt || !pt->proc)
+	if (!pt->proc)
 		goto out;
 	proc = pt->proc;
 	ct = nt_thread_new(proc, child, GFP_ATOMIC);
@@ -124,7 +124,7 @@ static void nt_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	if (!t)
 		return;
 	s = t->s;
-	if (!t || !t->proc)
+	if (!t->proc)
 		goto out;
 	proc = t->proc;
 	/* start_thread() reset EFLAGS: no step survives an exec. */
@@ -170,11 +170,11 @@ static void nt_probe_exit(void *data, struct task_struct *p)
 	if (!t)
 		return;
 	s = t->s;
-	if (t && t->orphan) {
+	if (t->orphan) {
 		nt_orphan_done(t);
 		goto out;
 	}
-	if (!t || !t->proc)
+	if (!t->proc)
 		goto out;
 	proc = t->proc;
 	s = proc->s;
@@ -218,7 +218,7 @@ static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 	if (!t)
 		return;
 	s = t->s;
-	if (!t || !t->proc)
+	if (!t->proc)
 		goto out;
 	if (t->skip_sig == sig) {
 		t->skip_sig = 0;
@@ -261,10 +261,10 @@ static void nt_probe_signal_deliver(void *data, int sig, struct kernel_siginfo *
 	if (!t)
 		return;
 	s = t->s;
-	if (t && t->orphan) {
+	if (t->orphan) {
 		regs->flags &= ~X86_EFLAGS_TF;
 		nt_orphan_done(t);
-	} else if (t && t->proc && t->tf_set) {
+	} else if (t->proc && t->tf_set) {
 		regs->flags &= ~X86_EFLAGS_TF;
 		t->tf_set = false;
 		t->range_step = false;
@@ -302,7 +302,7 @@ static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	if (!t)
 		return;
 	s = t->s;
-	proc = t ? t->proc : NULL;
+	proc = t->proc;
 	/* Not under a step (nor a step-over): PTRACE_SINGLESTEP reports none either. */
 	if (proc && !t->tf_set && (proc->events & NTRACE_EVENT_SYSCALL_EXIT) &&
 	    (nr < 0 || nr >= 512 || (proc->syscalls[nr / 64] & BIT_ULL(nr % 64)))) {
@@ -312,15 +312,15 @@ static void nt_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	}
 	if (!(regs->flags & X86_EFLAGS_TF)) {
 		/* Not stepping. */
-	} else if (t && t->orphan) {
+	} else if (t->orphan) {
 		regs->flags &= ~X86_EFLAGS_TF;
 		nt_orphan_done(t);
-	} else if (t && t->proc && t->tf_set && !t->stepover && nt_in_range(t, regs->ip)) {
+	} else if (t->proc && t->tf_set && !t->stepover && nt_in_range(t, regs->ip)) {
 		/*
 		 * Range step: the instruction after the syscall is in the range, so the trap
 		 * arriving one instruction late is the next step anyway.
 		 */
-	} else if (t && t->proc && t->tf_set) {
+	} else if (t->proc && t->tf_set) {
 		t->tf_set = false;
 		regs->flags &= ~X86_EFLAGS_TF;
 		if (t->stepover) {
@@ -396,7 +396,7 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	if (!t)
 		return NOTIFY_DONE;
 	s = t->s;
-	if (t && t->orphan && val == DIE_DEBUG && (*(unsigned long *)args->err & DR_STEP)) {
+	if (t->orphan && val == DIE_DEBUG && (*(unsigned long *)args->err & DR_STEP)) {
 		/* The step of a thread detached mid-step: swallow it, forget the thread. */
 		regs->flags &= ~X86_EFLAGS_TF;
 		*(unsigned long *)args->err &= ~DR_STEP;
@@ -404,7 +404,7 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 		ret = (*(unsigned long *)args->err & DR_TRAP_BITS) ? NOTIFY_DONE : NOTIFY_STOP;
 		goto out;
 	}
-	if (!t || !t->proc)
+	if (!t->proc)
 		goto out;
 	if (val == DIE_INT3 && t->stepover && t->stepover_addr == regs->ip - 1) {
 		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);

@@ -61,8 +61,13 @@
  * session->procs (nt_adopt_procs), which commands walk without it. Release sets
  * session->closing under it first, so no child is added after the last adoption.
  *
- * All-stop gate (proc->gate, under the session's lock): a stopping thread waits on a global waitqueue,
- * holding no lock, for its siblings to be held (t->in_stop or parked) or for the gate to open.
+ * All-stop gate (proc->gate, under the session's lock): a stopping thread waits on a global
+ * waitqueue, holding no lock, for its siblings to be held (t->in_stop or parked) or for the gate
+ * to open. A FORK/VFORK stop, published by the fork hook where nothing may sleep, is the one
+ * exception to "its thread waits": with others to hold, its record stays on the parent
+ * (early_rec) and the child passes the gate for the parent (nt_fork_release_parent) in its
+ * first task_work, before its first instruction, then publishes the record; the parent's exit
+ * or detach publishes it first if that comes earlier.
  */
 #ifndef _NTRACE_INTERNAL_H
 #define _NTRACE_INTERNAL_H
@@ -296,6 +301,13 @@ struct nt_thread {
 	u64 fork_handle;
 	s64 fork_pid;
 	struct user_regs_struct early_regs;
+	/*
+	 * All-stop: the FORK/VFORK record, held until every other thread of the process is
+	 * held (the fork hook cannot wait for that); the child, whose fork_parent this thread
+	 * is (a reference), publishes it before its first instruction. Under the session lock.
+	 */
+	struct nt_rec *early_rec;
+	struct nt_thread *fork_parent;
 };
 
 extern spinlock_t nt_hash_lock;
@@ -352,8 +364,9 @@ int nt_thread_resume(struct nt_thread *t, const struct ntrace_cmd_resume *c); /*
 u64 nt_new_stop_id(void);
 
 /* ntrace_allstop.c */
-void nt_gate_enter(struct nt_thread *t, u32 reason);
+void nt_gate_enter(struct nt_thread *t, u32 reason); /* any sleepable context */
 bool nt_gate_leave(struct nt_thread *t); /* session lock held; the caller wakes nt_gate_wq */
+bool nt_others_held_locked(struct nt_thread *t); /* session lock held */
 
 /* ntrace_bp.c */
 struct nt_bp *nt_bp_find(struct nt_proc *proc, u64 addr); /* session lock held */
@@ -378,6 +391,8 @@ void nt_filter_hits(struct nt_thread *t); /* current == t->task, no lock held */
 bool nt_fork_follow(struct nt_thread *pt, struct task_struct *child); /* session lock held */
 void nt_fork_vfork_done(struct nt_thread *pt, struct task_struct *child); /* session lock held */
 int nt_fork_regs(struct nt_thread *t, struct nt_req *req); /* vfork_wait: debugger side */
+void nt_fork_release_parent(struct nt_thread *ct, bool wait); /* current == ct->task */
+void nt_fork_emit_held(struct nt_thread *pt); /* session lock held */
 void nt_adopt_procs(struct nt_session *s); /* cmd_lock held */
 
 /* ntrace_hooks.c */

@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/elf.h>
 #include <linux/module.h>
 #include <linux/ptrace.h>
@@ -572,17 +573,30 @@ static void nt_stop_loop(struct nt_thread *t)
 	}
 }
 
+/*
+ * Testing only (the guest's unload check): a busy wait this long after a task_work callback's
+ * last module_put widens the window that nt_exit()'s synchronize_rcu_tasks() closes, from a
+ * few instructions to a time rmmod cannot miss. 0 (the default): nothing.
+ */
+static unsigned int nt_test_put_delay_ms;
+module_param_named(test_put_delay_ms, nt_test_put_delay_ms, uint, 0444);
+MODULE_PARM_DESC(test_put_delay_ms, "testing only: busy-wait after a task_work's module_put (ms)");
+
 void nt_work_fn(struct callback_head *cb)
 {
 	struct nt_thread *t = container_of(cb, struct nt_thread, work);
 
 	atomic_set(&t->work_queued, 0);
+	/* A fork child publishes its parent's held record first (ntrace_fork.c). */
+	nt_fork_release_parent(t, !(current->flags & PF_EXITING));
 	/* exit_task_work() runs leftovers: an exiting thread must not park. */
 	if (!(current->flags & PF_EXITING))
 		nt_stop_loop(t);
 	nt_thread_put(t);
 	/* The few instructions after this put still run module text: see nt_exit(). */
 	module_put(THIS_MODULE);
+	if (unlikely(nt_test_put_delay_ms))
+		mdelay(nt_test_put_delay_ms);
 }
 
 /* Debugger side: run @req in the parked thread and wait for it. */

@@ -141,6 +141,9 @@ static void nt_thread_release(struct kref *ref)
 
 	if (t->task)
 		put_task_struct(t->task);
+	kfree(t->early_rec);
+	if (t->fork_parent)
+		nt_thread_put(t->fork_parent);
 	nt_session_put(t->s);
 	kfree_rcu(t, rcu);
 }
@@ -175,6 +178,8 @@ static void nt_unhash(struct nt_thread *t)
 
 void nt_thread_unlink(struct nt_thread *t)
 {
+	/* A held FORK/VFORK record still comes before this thread's end (ntrace_fork.c). */
+	nt_fork_emit_held(t);
 	if (t->proc && t->proc->gate) {
 		/* The gate's owner waits for this thread to be held (gone counts). */
 		if (t->proc->gate == t)
@@ -198,6 +203,7 @@ void nt_thread_unlink(struct nt_thread *t)
  */
 void nt_detach_thread(struct nt_thread *t)
 {
+	nt_fork_emit_held(t);
 	if (!t->tf_set || t->stopped) {
 		nt_thread_unlink(t);
 		return;

@@ -264,6 +264,13 @@ export interface Engine {
   setRegs(handle: bigint, stopId: bigint, regset: Regset, data: Buffer): Promise<void>;
   /** Short reads stop at the first unreadable byte; rejects with EIO when nothing was read. */
   readMemory(pid: number, addr: bigint, length: number): Promise<Buffer>;
+  /**
+   * readMemory answered in the caller's turn where the provider answers inside the write (the
+   * userspace engine): the data, or a promise when the reply cannot be had at once (records
+   * paused, or a delivery in progress). Undefined: this provider has no such path, use
+   * readMemory. Throws the EngineError of a failed read.
+   */
+  readMemoryNow?(pid: number, addr: bigint, length: number): Buffer | Promise<Buffer> | undefined;
   /** Resolves with the number of bytes written. */
   writeMemory(pid: number, addr: bigint, data: Buffer): Promise<number>;
   getSiginfo(handle: bigint, stopId: bigint): Promise<Buffer>;

@@ -135,7 +135,7 @@ export {
   type ReplyBody,
 } from './replies/basic.js';
 export { consoleOutput } from './replies/console.js';
-export { formatFeature, formatFeatures } from './replies/features.js';
+export { formatFeature, formatFeatures, packetSizeFeature } from './replies/features.js';
 export {
   addressReply,
   attachedReply,
@@ -159,11 +159,13 @@ export {
 export { type Json, llvmJson } from './replies/json.js';
 export {
   allocatedAddress,
+  allocationError,
   type KeyValue,
   keyValueReply,
   launchFailure,
   type MemoryRegion,
   memoryRegionReply,
+  savedRegisterState,
 } from './replies/lldb.js';
 export {
   type ExpeditedRegister,

@@ -15,6 +15,8 @@ function exprsKey(x: BreakpointExprs | undefined): string {
   return `${hex(x.conditions)};${hex(x.commands)}`;
 }
 
+const NONE: ReadonlySet<bigint> = new Set();
+
 export class SwBreakpoints {
   /** Addresses GDB has inserted. */
   private readonly wanted = new Set<bigint>();
@@ -68,20 +70,26 @@ export class SwBreakpoints {
 
   /**
    * Makes the target match GDB's set before a resume. `keep` names addresses that may stay
-   * (the pcs of single-stepping threads).
+   * (the pcs of single-stepping threads). Undefined when the target already matches (the
+   * usual resume: nothing to wait for).
    */
-  async flush(keep: ReadonlySet<bigint> = new Set()): Promise<void> {
+  flush(keep: ReadonlySet<bigint> = NONE): Promise<void> | undefined {
+    const stale = (addr: bigint) =>
+      !this.wanted.has(addr) && !keep.has(addr) && !this.held.has(addr);
+    let any = false;
+    for (const addr of this.inTarget.keys()) if (stale(addr)) any = true;
+    if (!any) return undefined;
     // Issued together: the engine takes them in order from one batch of writes.
     const clears: Promise<void>[] = [];
     for (const addr of [...this.inTarget.keys()]) {
-      if (this.wanted.has(addr) || keep.has(addr) || this.held.has(addr)) continue;
+      if (!stale(addr)) continue;
       this.inTarget.delete(addr);
       clears.push(this.ops.clearSwBreakpoint(addr));
     }
-    if (clears.length === 0) return;
-    const results = await Promise.allSettled(clears);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return Promise.allSettled(clears).then((results) => {
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    });
   }
 
   /** Clears everything from the target (before detach). */

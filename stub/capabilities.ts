@@ -2,7 +2,7 @@
 // capability groups the target offers and what the client offered (GDB manual, "General Query
 // Packets", qSupported). Features GDB must offer first (multiprocess, swbreak, hwbreak) are only
 // echoed back when it did.
-import type { Feature } from '../rsp/index.js';
+import { type Feature, packetSizeFeature } from '../rsp/index.js';
 import type { ClientFeatures } from './context.js';
 import type { Target } from './target.js';
 
@@ -74,7 +74,7 @@ export function supportedFeatures(
   client: ClientFeatures,
 ): Feature[] {
   return [
-    { name: 'PacketSize', kind: 'value', value: PACKET_SIZE.toString(16) },
+    packetSizeFeature(PACKET_SIZE),
     ...supportedNames(caps, client).map(
       (name): Feature => ({ name, kind: 'flag', supported: true }),
     ),

@@ -173,10 +173,12 @@ export class SessionContext {
   /**
    * Registers a stop event carried; ignored when the cache already holds this stop's. A copy:
    * register writes change the cached buffer, and the stop's own must keep the stop's values.
+   * True when it seeded the cache (the cached registers are then `gpr`'s values).
    */
-  seedGpr(thread: Ptid, gpr: Buffer): void {
-    if (!this.gprCache.has(thread.tid))
-      this.gprCache.set(thread.tid, Promise.resolve(Buffer.from(gpr)));
+  seedGpr(thread: Ptid, gpr: Buffer): boolean {
+    if (this.gprCache.has(thread.tid)) return false;
+    this.gprCache.set(thread.tid, Promise.resolve(Buffer.from(gpr)));
+    return true;
   }
 
   /** All registers of `thread` for the current stop; the fp/xstate half is fetched on demand. */
@@ -225,8 +227,9 @@ export class SessionContext {
 
   /** Forget everything that is only valid while stopped. */
   invalidate(): void {
-    this.gprCache.clear();
-    this.fpCache.clear();
+    // Twice per step: Map.clear() allocates a new table even for an empty map.
+    if (this.gprCache.size > 0) this.gprCache.clear();
+    if (this.fpCache.size > 0) this.fpCache.clear();
     this.forkChild = undefined;
   }
 }

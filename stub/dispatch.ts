@@ -4,8 +4,8 @@
 // named like its parser in rsp/packets/ (or its family's, for the argument-less packets of
 // rsp/packets/simple.ts).
 import type { Command } from '../rsp/commands.js';
-import type { HostIoCommand } from '../rsp/packets/host-io.js';
 import type { HandlerResult } from './context.js';
+import { hostIo } from './handlers/host-io.js';
 import { catchSyscalls } from './handlers/catch-syscalls.js';
 import { detachHandler } from './handlers/detach.js';
 import type { Handler, Handlers } from './handlers/handler.js';
@@ -20,20 +20,11 @@ import {
   setWorkingDir,
   startupWithShell,
 } from './handlers/environment-set.js';
-import {
-  allocateMemoryHandler,
-  deallocateMemoryHandler,
-  enableThreadSuffix,
-  enableThreadsInStopReply,
-  hostInfoHandler,
-  memoryRegionInfoHandler,
-  processInfoHandler,
-  registerInfoHandler,
-  serverVersionHandler,
-  shlibInfoAddrHandler,
-  threadStopInfo,
-  threadsInfoHandler,
-} from './handlers/register-info.js';
+import { allocateMemoryHandler } from './handlers/allocate-memory.js';
+import { deallocateMemoryHandler } from './handlers/deallocate-memory.js';
+import { memoryRegionInfoHandler } from './handlers/memory-region-info.js';
+import { registerInfoHandler } from './handlers/register-info.js';
+import { threadStopInfo } from './handlers/thread-stop-info.js';
 import { monitorHandler } from './handlers/monitor.js';
 import { interruptHandler, nextStopNotification, nonStopHandler } from './handlers/non-stop.js';
 import { passSignals, programSignals } from './handlers/pass-signals.js';
@@ -65,10 +56,17 @@ import {
 import {
   enableErrorStrings,
   enableExtendedMode,
+  enableThreadSuffix,
+  enableThreadsInStopReply,
+  hostInfoHandler,
   malformedPacket,
   mustReplyEmpty,
+  processInfoHandler,
   sectionOffsets,
+  serverVersionHandler,
+  shlibInfoAddrHandler,
   startNoAckMode,
+  threadsInfoHandler,
   unknownPacket,
 } from './handlers/simple.js';
 import { supportedFeaturesHandler } from './handlers/supported-features.js';
@@ -106,11 +104,6 @@ import {
 } from './handlers/trace-variable.js';
 import { continueHandler, stepHandler, vcontHandler, vcontQuery } from './handlers/vcont.js';
 import type { SessionCore } from './session-core.js';
-
-/** vFile: operations go to the connection's host I/O (stub/hostio/), process or not. */
-async function hostIo(s: SessionCore, cmd: HostIoCommand): Promise<HandlerResult> {
-  return { reply: await s.hostIo.handle(cmd) };
-}
 
 export const HANDLERS: Handlers = {
   // The connection (simple.ts, supported-features.ts, monitor.ts)
@@ -186,7 +179,8 @@ export const HANDLERS: Handlers = {
   'symbol-lookup-ready': symbolLookupReady,
   'symbol-value': symbolValue,
   'tls-address': tlsAddressHandler,
-  // LLDB (register-info.ts)
+  // LLDB (simple.ts; register-info, memory-region-info, thread-stop-info, allocate-memory,
+  // deallocate-memory)
   'host-info': hostInfoHandler,
   'server-version': serverVersionHandler,
   'process-info': processInfoHandler,
@@ -220,7 +214,7 @@ export const HANDLERS: Handlers = {
   'trace-buffer': traceBuffer,
   'trace-notes': traceNotes,
   'trace-point-status': tracePointStatus,
-  // Host I/O (stub/hostio/)
+  // Host I/O (host-io.ts)
   'file-open': hostIo,
   'file-close': hostIo,
   'file-pread': hostIo,

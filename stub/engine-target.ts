@@ -6,9 +6,9 @@
 import { readFile, readlink } from 'node:fs/promises';
 import type { Engine, EngineEvent } from '../native/types.js';
 import type { Capabilities } from './capabilities.js';
-import { assertLive, resumeAllStop } from './engine/all-stop.js';
+import { assertLive, hasPending, resumeAllStop } from './engine/all-stop.js';
 import { engineCapabilities } from './engine/capabilities.js';
-import { call } from './engine/errors.js';
+import { call, wrap } from './engine/errors.js';
 import { handleEvent } from './engine/events.js';
 import {
   attachProcess,
@@ -139,6 +139,17 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     return call(this.engine.readMemory(this.pid, addr, length));
   }
 
+  readMemoryNow(addr: bigint, length: number): Buffer | Promise<Buffer> {
+    let data: Buffer | Promise<Buffer> | undefined;
+    try {
+      data = this.engine.readMemoryNow?.(this.pid, addr, length);
+    } catch (err) {
+      throw wrap(err);
+    }
+    if (data === undefined) return this.readMemory(addr, length);
+    return data instanceof Promise ? call(data) : data;
+  }
+
   writeMemory(addr: bigint, data: Buffer): Promise<number> {
     return call(this.engine.writeMemory(this.pid, addr, data));
   }
@@ -152,9 +163,14 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     return this.options.nonStop ? resumeNonStop(this, actions) : resumeAllStop(this, actions);
   }
 
-  async interrupt(): Promise<boolean> {
+  hasPendingStop(actions: ResumeAction[]): boolean {
+    return hasPending(this, actions);
+  }
+
+  async interrupt(hold = false): Promise<boolean> {
     // Collecting: the stop is on its way. Stopped with a kept event's report due (resumeAllStop):
     // that report is the stop. Otherwise stopped or gone: nothing comes.
+    if (this.phase.kind !== 'gone') this.holdEvents = hold;
     if (this.phase.kind === 'collecting' || this.reportDue) return true;
     if (this.phase.kind !== 'running') return false;
     this.interruptRequested = true;

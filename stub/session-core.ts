@@ -8,8 +8,8 @@ import type { Capabilities } from './capabilities.js';
 import { PACKET_SIZE } from './capabilities.js';
 import type { Connection } from './connection.js';
 import { type ClientFeatures, type HandlerResult, OK, reply, SessionContext } from './context.js';
-import { noteInitialStop } from './handlers/lldb.js';
-import { HostIo } from './hostio/host-io.js';
+import { noteInitialStop } from './lldb/client.js';
+import { HostIo } from './handlers/host-io.js';
 import { type LaunchRequest, LaunchSettings } from './launch-settings.js';
 import { stopReply } from './stop-reply.js';
 import type { Ptid, Target, TargetStop } from './target.js';
@@ -104,7 +104,7 @@ export abstract class SessionCore {
    */
   readonly freshAttach = new WeakSet<SessionContext>();
   debugOn: boolean;
-  /** Why the last LLDB `A` failed, for qLaunchSuccess (handlers/lldb.ts). */
+  /** Why the last LLDB `A` failed, for qLaunchSuccess (stub/lldb/client.ts). */
   launchError: string | undefined;
   protected abstract readonly conn: Connection;
 

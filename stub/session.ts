@@ -9,7 +9,7 @@ import { Connection, type Link } from './connection.js';
 import { errnoOf, errorReply, type HandlerResult, type SessionContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { settleFork } from './fork-adoption.js';
-import { isInternalStop } from './handlers/lldb.js';
+import { isInternalStop } from './lldb/client.js';
 import { ctrlC, onStopNonStop } from './non-stop.js';
 import {
   SessionCore,
@@ -17,7 +17,7 @@ import {
   type SessionOptions,
   type SessionState,
 } from './session-core.js';
-import { stopReply } from './stop-reply.js';
+import { stopReply, stopReplyNow } from './stop-reply.js';
 import type { Target, TargetStop } from './target.js';
 import { tracepointStop } from './tracepoints/hit.js';
 import { endTracing } from './tracepoints/run.js';
@@ -215,7 +215,7 @@ export class Session extends SessionCore {
   }
 
   protected onStop(ctx: SessionContext, stop: TargetStop, traced = false): void {
-    // The step of a syscall the stub injected for `_M`/`_m` (stub/handlers/lldb.ts) is
+    // The step of a syscall the stub injected for `_M`/`_m` (stub/handlers/allocate-memory.ts) is
     // awaited by that handler and never reported to the client.
     if (isInternalStop(ctx, stop)) return;
     // A tracepoint hit is collected first, and GDB hears of it only if it must.
@@ -285,6 +285,17 @@ export class Session extends SessionCore {
       ctx.forgetExec();
     }
     const gone = stop.kind !== 'stopped';
+    if (others.length === 0 && !gone && !isFork(stop)) {
+      // The usual stop (a step's end, a breakpoint hit): nothing to settle or wait for, and the
+      // reply is known at once. It goes out in this turn, with no promise between.
+      const now = stopReplyNow(ctx, stop);
+      if (now !== undefined) {
+        this.state = { kind: 'idle' };
+        this.conn.send(now);
+        void this.pump();
+        return;
+      }
+    }
     void settleFork(this, ctx, stop)
       .then(() => this.othersStopped(others, stopped))
       .then(() => stopReply(ctx, stop))
@@ -316,7 +327,9 @@ export class Session extends SessionCore {
       if (other.swallowed) other.swallowStop = false;
       other.swallowSettled();
     };
-    other.target.base.interrupt().then(
+    // Held: an event of its own that comes instead stays kept in the target for its next
+    // resume, as gdbserver's stop_all_lwps keeps it; swallowed here, GDB would never see it.
+    other.target.base.interrupt(true).then(
       (follows) => {
         if (!follows) none();
       },
@@ -353,3 +366,8 @@ export class Session extends SessionCore {
 const OTHERS_STOP_BOUND_MS = 10_000;
 
 const RESUME_KINDS: ReadonlySet<string> = new Set(['continue', 'step', 'vcont']);
+
+/** A fork or vfork stop, whose child settleFork cleans and adopts before the reply. */
+function isFork(stop: TargetStop): boolean {
+  return stop.kind === 'stopped' && (stop.cause.type === 'fork' || stop.cause.type === 'vfork');
+}

@@ -4,7 +4,7 @@
 import { type ExpeditedRegister, formatStopReply, type StopEvent } from '../rsp/replies/stop.js';
 import { EXPEDITED, readRegister } from './arch/amd64-registers.js';
 import type { ClientFeatures, SessionContext } from './context.js';
-import { lldbStopFields } from './handlers/lldb.js';
+import { lldbStopFields } from './lldb/client.js';
 import type { TargetStop } from './target.js';
 
 const NO_FP = Buffer.alloc(0);
@@ -26,23 +26,65 @@ const formatted = new WeakMap<TargetStop, Formatted>();
  * registers would be stale, as gdbserver re-reads them for `?`).
  */
 export async function stopReply(ctx: SessionContext, stop: TargetStop): Promise<string> {
+  const known = formattedBody(ctx, stop);
+  if (known !== undefined) return known;
+  const registerWrites = ctx.registerWrites;
+  const body = await formatStop(ctx, stop);
+  remember(ctx, stop, body, registerWrites);
+  return body;
+}
+
+/**
+ * The reply body of `stop` when it can be formatted without waiting for anything (the usual
+ * all-stop report: a stop that carried its registers, for GDB); undefined otherwise, for
+ * stopReply. The session's hot path: a step's reply goes out in the turn its stop came.
+ */
+export function stopReplyNow(ctx: SessionContext, stop: TargetStop): string | undefined {
+  const known = formattedBody(ctx, stop);
+  if (known !== undefined) return known;
+  if (stop.kind !== 'stopped') return undefined;
+  if (!stop.gpr || ctx.dialect.lldb || !ctx.seedGpr(stop.thread, stop.gpr)) return undefined;
+  const registerWrites = ctx.registerWrites;
+  // Seeded just now: the cache holds a copy of stop.gpr, so these are the same registers.
+  const body = formatStopped(ctx, stop, expedited(ctx, stop.gpr), undefined);
+  remember(ctx, stop, body, registerWrites);
+  return body;
+}
+
+function formattedBody(ctx: SessionContext, stop: TargetStop): string | undefined {
   const f = formatted.get(stop);
-  const threadsInStopReply = ctx.client.threadsInStopReply === true;
   if (
     f &&
     f.client === ctx.client &&
-    f.threadsInStopReply === threadsInStopReply &&
+    f.threadsInStopReply === (ctx.client.threadsInStopReply === true) &&
     f.registerWrites === ctx.registerWrites
   ) {
     return f.body;
   }
-  const registerWrites = ctx.registerWrites;
-  const body = await formatStop(ctx, stop);
-  // A register written while this was formatted leaves it unrecorded.
-  if (registerWrites === ctx.registerWrites) {
-    formatted.set(stop, { body, client: ctx.client, threadsInStopReply, registerWrites });
+  return undefined;
+}
+
+/** Records the body, unless a register was written while it was formatted. */
+function remember(
+  ctx: SessionContext,
+  stop: TargetStop,
+  body: string,
+  registerWrites: number,
+): void {
+  if (registerWrites !== ctx.registerWrites) return;
+  const threadsInStopReply = ctx.client.threadsInStopReply === true;
+  formatted.set(stop, { body, client: ctx.client, threadsInStopReply, registerWrites });
+}
+
+/** The expedited registers of a stop reply, from the general registers. */
+function expedited(ctx: SessionContext, gpr: Buffer): ExpeditedRegister[] {
+  const registers: ExpeditedRegister[] = [];
+  const bufs = { gpr, fp: NO_FP };
+  for (const name of EXPEDITED) {
+    const regnum = ctx.layout.byName.get(name)!;
+    registers.push({ regnum, value: readRegister(ctx.layout.regs[regnum]!, bufs) });
   }
-  return body;
+  return registers;
 }
 
 async function formatStop(ctx: SessionContext, stop: TargetStop): Promise<string> {
@@ -71,18 +113,24 @@ async function formatStop(ctx: SessionContext, stop: TargetStop): Promise<string
     );
   }
   if (stop.kind === 'no-resumed') return formatStopReply({ kind: 'no-resumed' }, fmt);
-  const registers: ExpeditedRegister[] = [];
+  let registers: ExpeditedRegister[] = [];
   if (stop.gpr) ctx.seedGpr(stop.thread, stop.gpr);
   try {
     // The expedited registers are all general ones: no fp/xstate fetch for a stop reply.
-    const bufs = { gpr: await ctx.gpr(stop.thread), fp: NO_FP };
-    for (const name of EXPEDITED) {
-      const regnum = ctx.layout.byName.get(name)!;
-      registers.push({ regnum, value: readRegister(ctx.layout.regs[regnum]!, bufs) });
-    }
+    registers = expedited(ctx, await ctx.gpr(stop.thread));
   } catch {
     // A thread that vanished still gets its stop reported, without expedited registers.
   }
+  // LLDB: host signal numbers and its own keys (stub/lldb/client.ts).
+  return formatStopped(ctx, stop, registers, await lldbStopFields(ctx, stop));
+}
+
+function formatStopped(
+  ctx: SessionContext,
+  stop: TargetStop & { kind: 'stopped' },
+  registers: ExpeditedRegister[],
+  lldb: Awaited<ReturnType<typeof lldbStopFields>>,
+): string {
   const c = stop.cause;
   let event: StopEvent | undefined;
   switch (c.type) {
@@ -126,8 +174,6 @@ async function formatStop(ctx: SessionContext, stop: TargetStop): Promise<string
     default:
       event = undefined;
   }
-  // LLDB: host signal numbers and its own keys (stub/handlers/lldb.ts).
-  const lldb = await lldbStopFields(ctx, stop);
   return formatStopReply(
     {
       kind: 'T',
@@ -137,6 +183,6 @@ async function formatStop(ctx: SessionContext, stop: TargetStop): Promise<string
       ...(event ? { event } : {}),
       ...(lldb ? { lldb: lldb.lldb } : {}),
     },
-    fmt,
+    { multiprocess: ctx.client.multiprocess },
   );
 }

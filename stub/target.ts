@@ -90,6 +90,12 @@ export interface BaseOps {
   writeRegisters(thread: Ptid, set: Regset, data: Buffer): Promise<void>;
   /** Short reads stop at the first unreadable byte; rejects (EIO) when nothing is readable. */
   readMemory(addr: bigint, length: number): Promise<Buffer>;
+  /**
+   * readMemory, answered at once where the target can (the userspace engine runs the read in
+   * the caller's turn): the data, or a promise when it cannot after all. Throws the
+   * TargetError readMemory would reject with. Optional: readMemory serves without it.
+   */
+  readMemoryNow?(addr: bigint, length: number): Buffer | Promise<Buffer>;
   /** Resolves with the number of bytes written. */
   writeMemory(addr: bigint, data: Buffer): Promise<number>;
   /**
@@ -101,8 +107,19 @@ export interface BaseOps {
    * Asks a running debuggee to stop; the stop arrives through `onStop`. Resolves true when a
    * stop (or the process's end) will come through `onStop` for it; false when none will (the
    * debuggee was not running: stopped already, never resumed, or gone), so nobody waits for one.
+   * `hold` (all-stop, the stop is for another process's stop reply and GDB will not hear of it):
+   * an event a thread reports instead of stopping (a breakpoint hit, a signal, a fork) stays
+   * kept, and the stop that comes is a plain interrupt; the next resume that would run that
+   * thread reports the event without running anything (hasPendingStop), as gdbserver keeps
+   * what stop_all_lwps finds (linux-low.cc, status_pending_p).
    */
-  interrupt(): Promise<boolean>;
+  interrupt(hold?: boolean): Promise<boolean>;
+  /**
+   * All-stop: a resume with `actions` would report a kept event at once, running nothing (see
+   * interrupt's `hold`). The session then resumes no other process, as gdbserver resumes no
+   * thread while one it would resume has a pending status (linux-low.cc, resume).
+   */
+  hasPendingStop?(actions: ResumeAction[]): boolean;
   /**
    * An interrupt while the debuggee is stopped: a SIGINT it gets (and stops with) when resumed,
    * as gdbserver's request_interrupt sends one to its process group whenever 0x03 comes.

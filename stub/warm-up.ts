@@ -41,9 +41,16 @@ class WarmProcess implements BaseOps {
     return Promise.resolve();
   }
   readMemory(addr: bigint, length: number): Promise<Buffer> {
+    try {
+      return Promise.resolve(this.readMemoryNow(addr, length));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  readMemoryNow(addr: bigint, length: number): Buffer {
     const off = Number(addr - CODE);
-    if (off < 0 || off >= this.page.length) return Promise.reject(new Error('EIO'));
-    return Promise.resolve(Buffer.from(this.page.subarray(off, off + length)));
+    if (off < 0 || off >= this.page.length) throw new Error('EIO');
+    return Buffer.from(this.page.subarray(off, off + length));
   }
   writeMemory(_addr: bigint, data: Buffer): Promise<number> {
     return Promise.resolve(data.length);

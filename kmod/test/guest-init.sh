@@ -31,6 +31,9 @@ check "rmmod refused while a session is open" refuse rmmod ntrace
 exec 3>&-
 check "ntrace_selftest" env NTRACE_SELFTEST_ONLY="$(cat /selftest_only)" /ntrace_selftest
 check "rmmod after the selftest (sessions closed, targets released)" rmmod ntrace
+# The unload window after a task_work callback's module_put, widened by a test parameter.
+check "rmmod waits for a task_work callback that runs on after its module_put" \
+	sh -c 'insmod /ntrace.ko devmode=0666 test_put_delay_ms=2000 && /ntrace_selftest --unload'
 
 . /host-root.sh
 if [ "$(cat /gdb_e2e)" != 0 ]; then

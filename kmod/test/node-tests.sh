@@ -28,6 +28,7 @@ node_suite() {
 	# signals only its child, and the workers kept the pipe open until qemu was killed.
 	chroot /newroot /usr/bin/timeout -k 5 "$limit" /usr/bin/env -i HOME=/tmp \
 		PATH=/usr/local/bin:/usr/bin:/bin NTRACE_BACKEND=kernel CI=1 R="$(cat /root_path)" \
+		NTRACE_FIXTURE_CACHE=/tmp/ntrace-fixture-cache \
 		FILES="${files:-dist/test/engine/}" /bin/sh -c \
 		'cd "$R" && node node_modules/ava/entrypoints/cli.mjs --tap --timeout=120s $FILES 2>&1; echo "ava-exit: $?"' |
 		sed 's/^/ava: /' | tee /tmp/ava.log

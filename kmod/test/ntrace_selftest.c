@@ -1233,6 +1233,40 @@ static void test_syscall_exit(void)
 	reap(pid);
 }
 
+/*
+ * Finding: module unload after the module_put at the end of a task_work callback (--unload,
+ * the module loaded with test_put_delay_ms, which busy-waits after that put). A stopped thread
+ * is resumed, so its callback ends; the session is closed and the module removed at once:
+ * rmmod must wait until the callback has left the module's text (synchronize_rcu_tasks() in
+ * module_exit), not free it under it, which oopses the guest (oops=panic).
+ */
+static void test_unload(void)
+{
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	long tries = 0;
+	int ret;
+	pid_t pid = spawn(0, -1);
+
+	open_session(&s);
+	hello(&s, NULL);
+	EXPECT_EQ(attach(&s, pid, NTRACE_ATTACH_STOP, NULL), 0, "unload: ATTACH with a stop");
+	ev = wait_stop(&s, 0, NTRACE_STOP_ATTACH);
+	EXPECT_EQ(ev ? resume(&s, ev->thread.handle, ev->stop_id, NTRACE_RESUME_CONT, 0) : -1, 0,
+		  "unload: RESUME, the stop's callback ends in its delay after the module_put");
+	rec_free(&ev->hdr);
+	close_session(&s);
+	/* The callback's module reference is gone before its delay: rmmod proceeds at once. */
+	while ((ret = syscall(SYS_delete_module, "ntrace", O_NONBLOCK)) && errno == EWOULDBLOCK &&
+	       tries++ < 30000)
+		usleep(1000);
+	EXPECT_EQ(ret, 0, "unload: rmmod while the callback still runs after its module_put");
+	CHECK(kill(pid, 0) == 0 && proc_state(pid) != 'Z',
+	      "unload: the resumed target runs on, the kernel intact");
+	kill(pid, SIGKILL);
+	reap(pid);
+}
+
 int main(int argc, char **argv)
 {
 	/* "security" (or "security:NAME"), "cond", "syscall", "fork": that group alone */
@@ -1248,6 +1282,11 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n");
+	if (argc == 2 && !strcmp(argv[1], "--unload")) {
+		test_unload();
+		printf("1..%d\n# %d failed\n", testno, failures);
+		return failures ? 1 : 0;
+	}
 	if (!only || !*only) {
 		test_protocol();
 		test_debug();

@@ -46,7 +46,7 @@ make -s -C "$KMOD" KDIR="$KDIR" modules
 gcc -static -O2 -Wall -Wextra -Werror -I"$KMOD/include" -o "$OUT/ntrace_selftest" \
 	"$HERE/ntrace_selftest.c" "$HERE/selftest_lib.c" "$HERE/selftest_security.c" \
 	"$HERE/selftest_cond.c" "$HERE/selftest_fork.c" -lpthread
-gcc -static -g -O0 -Wall -Wextra -Werror -o "$OUT/gdb_target" "$HERE/gdb_target.c"
+gcc -static -g -O0 -Wall -Wextra -Werror -o "$OUT/gdb_target" "$HERE/gdb_target.c" -lpthread
 gcc -m32 -nostdlib -static -o "$OUT/compat32" "$HERE/compat32.S" # an ia32 debuggee, no libc
 if [ "${BENCH:-0}" != 0 ]; then
 	gcc -O0 -no-pie -o "$OUT/bench_target" "$ROOT/bench/engine/target.c"

@@ -111,6 +111,8 @@ struct ntrace_hdr *wait_type(struct session *s, uint16_t type);
 int read_byte(int fd);
 void drain(int fd);
 int reap(pid_t pid);
+char proc_state(pid_t pid); /* from /proc/<pid>/stat */
+int wait_state(pid_t pid, char want);
 
 int as_nobody(int (*fn)(const char *), const char *arg);
 

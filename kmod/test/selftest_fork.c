@@ -380,6 +380,121 @@ static void test_fork_close(void)
 	      "closed: parent and child ran on, the child's int3 removed (status %#x)", st);
 }
 
+/*
+ * All-stop: a FORK/VFORK record goes out only once every other thread is held, as any stop's.
+ * The debuggee's second thread first waits in the kernel for a vfork child of its own
+ * (TASK_KILLABLE: no request can hold it there) until the test writes to @release; then the
+ * main thread vforks. The fork hook cannot wait, so the child waits for the parent: no
+ * record may come while the second thread is still in its vfork (the module before this
+ * published the VFORK record at once and asked the others to stop after it); once it is
+ * released, the VFORK record comes first, then the second thread's REQUESTED stop.
+ */
+static int waiter_fds[2]; /* [0] the vfork child's release, [1] the waiter's tid out */
+
+static void *vfork_waiter(void *arg)
+{
+	pid_t tid = gettid();
+	char c;
+
+	(void)arg;
+	if (write(waiter_fds[1], &tid, sizeof(tid)) != sizeof(tid))
+		_exit(95);
+	if (vfork() == 0) {
+		if (read(waiter_fds[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* The debuggee; *@release: its vfork waiter's release, *@waiter: that thread's tid. */
+static pid_t held_vfork_debuggee(int *release, pid_t *waiter)
+{
+	int rel[2], tp[2];
+	pthread_t th;
+	pid_t pid, c;
+
+	if (pipe(rel) || pipe(tp))
+		return -1;
+	pid = fork();
+	if (pid) {
+		close(rel[0]);
+		close(tp[1]);
+		*release = rel[1];
+		if (read(tp[0], waiter, sizeof(*waiter)) != sizeof(*waiter))
+			*waiter = -1;
+		close(tp[0]);
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close(rel[1]);
+	close(tp[0]);
+	waiter_fds[0] = rel[0];
+	waiter_fds[1] = tp[1];
+	if (pthread_create(&th, NULL, vfork_waiter, NULL))
+		_exit(96);
+	while (!exit_code_var)
+		usleep(1000);
+	c = vfork();
+	if (c == 0)
+		_exit(5);
+	_exit(c > 0 && waitpid(c, NULL, 0) == c ? 45 : 98);
+}
+
+static void test_vfork_allstop_held(void)
+{
+	struct ntrace_cmd_set_options o = { .flags = NTRACE_OPT_ALL_STOP,
+					    .events = NTRACE_EVENT_VFORK };
+	struct ntrace_ev_stop *v, *w = NULL;
+	struct pollfd p;
+	struct session s;
+	pid_t pid, waiter = -1;
+	int release = -1, one = 1, early = 0;
+	struct rec *r;
+
+	pid = held_vfork_debuggee(&release, &waiter);
+	CHECK(pid > 0 && waiter > 0 && wait_state(waiter, 'D'),
+	      "all-stop vfork: the second thread waits in the kernel for its own vfork child");
+	open_session(&s);
+	hello(&s, NULL);
+	o.pid = pid;
+	EXPECT_EQ(attach(&s, pid, NTRACE_ATTACH_KILL_ON_CLOSE, NULL) ||
+			  call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS),
+		  0, "ATTACH, SET_OPTIONS all-stop and vfork events");
+	write_mem(&s, pid, (uintptr_t)&exit_code_var, &one, sizeof(one));
+	/* 'D': the main thread waits for its vfork child, so the fork hook has run. */
+	CHECK(wait_state(pid, 'D'), "the main thread vforks");
+	p = (struct pollfd){ .fd = s.fd, .events = POLLIN };
+	if (poll(&p, 1, 1000) == 1)
+		pump(&s);
+	for (r = s.stash; r; r = r->next)
+		early += r->h.type == NTRACE_EV_STOP;
+	EXPECT_EQ(early, 0, "no stop record while the other thread cannot be held (a second)");
+	if (write(release, "g", 1) != 1)
+		printf("# release write failed\n");
+	v = wait_stop(&s, 0, 0);
+	CHECK(v && v->reason == NTRACE_STOP_VFORK && v->thread.tid == pid,
+	      "the other thread released: the main thread's VFORK record first (reason %d)",
+	      v ? (int)v->reason : -1);
+	for (int i = 0; i < 2 && !w; i++) {
+		struct ntrace_ev_stop *e = wait_stop(&s, 0, 0);
+
+		if (e && e->thread.tid == waiter)
+			w = e;
+		else
+			rec_free(&e->hdr);
+	}
+	CHECK(w && w->reason == NTRACE_STOP_REQUESTED,
+	      "then the other thread's REQUESTED stop (reason %d)", w ? (int)w->reason : -1);
+	rec_free(&v->hdr);
+	rec_free(&w->hdr);
+	close(release);
+	close_session(&s);
+	reap(pid);
+}
+
 void test_fork(const char *suid)
 {
 	test_fork_follow();
@@ -391,4 +506,5 @@ void test_fork(const char *suid)
 		  "as nobody: a followed fork child's setuid exec gives DETACHED(PRIVILEGE) for it, "
 		  "no stop, it runs to its end (bitmask of failures)");
 	test_fork_close();
+	test_vfork_allstop_held();
 }

@@ -515,3 +515,33 @@ int regs_raw(struct session *s, uint16_t type, uint64_t handle, uint64_t stop_id
 	rec_free(&r->hdr);
 	return ret;
 }
+
+/* Process state letter from /proc/<pid>/stat. */
+char proc_state(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] ? p[2] : 0;
+}
+
+/* Polls until @pid is in state @want; 0 after TIMEOUT_MS. */
+int wait_state(pid_t pid, char want)
+{
+	for (int i = 0; i < TIMEOUT_MS; i++) {
+		if (proc_state(pid) == want)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}

@@ -93,9 +93,10 @@ static void *park_thread(void *arg)
 
 /*
  * A child with @nthreads parked threads that execs @path @delay_us after it reads a byte
- * from @go.
+ * from @go: busybox true, or with @sleep busybox sleep 2 (an image that stays a while).
  */
-static pid_t spawn_exec_kid(const char *path, int nthreads, long delay_us, int *ready, int *go)
+static pid_t spawn_exec_kid_cmd(const char *path, int nthreads, long delay_us, int *ready,
+				int *go, int sleep)
 {
 	int rp[2], gp[2];
 	pid_t pid;
@@ -118,7 +119,10 @@ static pid_t spawn_exec_kid(const char *path, int nthreads, long delay_us, int *
 		if (write(rp[1], "r", 1) != 1 || read(gp[0], &c, 1) != 1)
 			_exit(98);
 		spin_us(delay_us);
-		execl(path, "busybox", "true", (char *)NULL);
+		if (sleep)
+			execl(path, "busybox", "sleep", "2", (char *)NULL);
+		else
+			execl(path, "busybox", "true", (char *)NULL);
 		_exit(97);
 	}
 	close(rp[1]);
@@ -126,6 +130,11 @@ static pid_t spawn_exec_kid(const char *path, int nthreads, long delay_us, int *
 	*ready = rp[0];
 	*go = gp[1];
 	return pid;
+}
+
+static pid_t spawn_exec_kid(const char *path, int nthreads, long delay_us, int *ready, int *go)
+{
+	return spawn_exec_kid_cmd(path, nthreads, delay_us, ready, go, 0);
 }
 
 /*
@@ -210,6 +219,107 @@ static int attach_exec_race(const char *suid)
 	printf("# ATTACH racing a setuid exec (exec ~%ld us, first refused at %ld us): %d rounds, %d attached, %d revoked, %d kept control\n",
 	       t_exec, first_refused, RACE_ROUNDS, attached, revoked, kept);
 	return kept ? 1 : 0;
+}
+
+/*
+ * The same finding, made certain: the module's testing-only parameter test_attach_delay_ms
+ * puts a sleep between ATTACH's check and the hashing of the threads, and the target's setuid
+ * exec is let go while ATTACH sleeps there (its thread in 'D'). Under cred_guard_mutex the
+ * exec waits for the hashing and then revokes (DETACHED(PRIVILEGE)); without it the exec
+ * finishes unseen during the sleep and the session keeps the setuid image. As nobody; root
+ * sets the parameter around it (attach_window_root). A bitmask of failures.
+ */
+struct attach_arg {
+	struct session *s;
+	pid_t pid;
+	int err;
+	int tid_fd; /* the attaching thread's tid goes out here */
+};
+
+static void *attach_thread(void *arg)
+{
+	struct attach_arg *a = arg;
+	pid_t tid = gettid();
+
+	if (write(a->tid_fd, &tid, sizeof(tid)) != sizeof(tid))
+		a->err = -1998;
+	else
+		a->err = attach(a->s, a->pid, 0, NULL);
+	return NULL;
+}
+
+static int attach_window(const char *suid)
+{
+	struct attach_arg a = { 0 };
+	struct ntrace_hdr *h = NULL;
+	int ready, go, tp[2], bad = 0;
+	struct pid_arg pa;
+	struct session s;
+	pthread_t th;
+	pid_t kid, tid = 0;
+
+	/* An image that stays: the ATTACH after the exec must find it alive. */
+	kid = spawn_exec_kid_cmd(suid, 0, 0, &ready, &go, 1);
+	if (kid < 0 || !read_byte(ready) || pipe(tp))
+		return 64;
+	open_session(&s);
+	hello(&s, NULL);
+	a.s = &s;
+	a.pid = kid;
+	a.tid_fd = tp[1];
+	if (pthread_create(&th, NULL, attach_thread, &a))
+		return 65;
+	if (read(tp[0], &tid, sizeof(tid)) != sizeof(tid) || !wait_state(tid, 'D'))
+		bad |= 1; /* never saw ATTACH sleep between check and hashing */
+	if (write(go, "g", 1) != 1)
+		return 66;
+	pthread_join(th, NULL);
+	if (a.err) {
+		printf("# ATTACH (check before the exec): %d\n", a.err);
+		bad |= 2;
+	} else {
+		pa.pid = kid;
+		h = wait_for(&s, match_end, &pa);
+		if (!h || h->type != NTRACE_EV_DETACHED ||
+		    ((struct ntrace_ev_detached *)h)->reason != NTRACE_DETACHED_PRIVILEGE) {
+			printf("# the setuid image stayed the session's (end record %#x)\n",
+			       h ? h->type : 0);
+			bad |= 4;
+		}
+		rec_free(h);
+	}
+	reap(kid);
+	close_session(&s);
+	close(ready);
+	close(go);
+	close(tp[0]);
+	close(tp[1]);
+	return bad;
+}
+
+static int write_param(const char *name, const char *value)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/module/ntrace/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int attach_window_root(const char *suid)
+{
+	int ret;
+
+	if (write_param("test_attach_delay_ms", "1000"))
+		return 128; /* no such parameter */
+	ret = as_nobody(attach_window, suid);
+	write_param("test_attach_delay_ms", "0");
+	return ret;
 }
 
 /*
@@ -321,6 +431,84 @@ static int undumpable_regs(const char *unused)
 		printf("# GET_REGS after that: %d\n", err);
 		bad |= 4;
 	}
+	kill(kid, SIGKILL);
+	reap(kid);
+	close_session(&s);
+	return bad;
+}
+
+/*
+ * The same finding for GET_REGS at a stop taken while the process was still dumpable: a
+ * second thread makes it undumpable while the first is stopped. The register read must fail
+ * with EACCES and release the process, not return the registers (the module before the fix
+ * answered 0). A bitmask of failures.
+ */
+static int undumpable_fds[2]; /* [0] go, [1] done */
+
+static void *undumpable_thread(void *arg)
+{
+	char c;
+
+	(void)arg;
+	if (read(undumpable_fds[0], &c, 1) == 1) {
+		prctl(PR_SET_DUMPABLE, 0);
+		if (write(undumpable_fds[1], "d", 1) != 1)
+			_exit(99);
+	}
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int undumpable_getregs(const char *unused)
+{
+	struct user_regs_struct regs;
+	struct ntrace_ev_stop *ev;
+	struct pid_arg pa;
+	struct session s;
+	int gp[2], dp[2], bad = 0, err;
+	struct ntrace_hdr *h;
+	uint64_t handle = 0;
+	pthread_t th;
+	pid_t kid;
+
+	(void)unused;
+	if (pipe(gp) || pipe(dp))
+		return 64;
+	kid = fork();
+	if (!kid) {
+		undumpable_fds[0] = gp[0];
+		undumpable_fds[1] = dp[1];
+		if (pthread_create(&th, NULL, undumpable_thread, NULL) || write(dp[1], "r", 1) != 1)
+			_exit(97);
+		for (;;)
+			bp_target();
+	}
+	if (!read_byte(dp[0]))
+		return 68; /* the second thread exists before the first one stops */
+	open_session(&s);
+	hello(&s, NULL);
+	/* ATTACH lists the leader first: the thread that loops. */
+	if (attach(&s, kid, NTRACE_ATTACH_KILL_ON_CLOSE, &handle) || stop_cmd(&s, kid, handle))
+		return 65;
+	ev = wait_stop(&s, handle, NTRACE_STOP_REQUESTED);
+	if (!ev)
+		return 66;
+	if (write(gp[1], "g", 1) != 1 || !read_byte(dp[0]))
+		return 67;
+	err = get_regs(&s, handle, ev->stop_id, &regs);
+	if (err != -EACCES) {
+		printf("# GET_REGS at a stop after the process became undumpable: %d, want %d\n",
+		       err, -EACCES);
+		bad |= 1;
+	}
+	pa.pid = kid;
+	h = err ? wait_for(&s, match_end, &pa) : NULL;
+	if (!h || h->type != NTRACE_EV_DETACHED ||
+	    ((struct ntrace_ev_detached *)h)->reason != NTRACE_DETACHED_PRIVILEGE)
+		bad |= 2;
+	rec_free(h);
+	rec_free(&ev->hdr);
 	kill(kid, SIGKILL);
 	reap(kid);
 	close_session(&s);
@@ -441,25 +629,6 @@ static int reply_flood(const char *unused)
 	st = reap(kid);
 	(void)st;
 	return bad;
-}
-
-/* Process state letter from /proc/<pid>/stat. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] ? p[2] : 0;
 }
 
 /* A blocking writer on a full queue sleeps, and SIGKILL ends that sleep. */
@@ -719,16 +888,6 @@ __attribute__((noinline)) static void so_target(void)
 	__asm__ volatile("xor %%eax, %%eax\n" /* CF = 0 */
 			 ".globl so_insn\nso_insn: stc\n"
 			 "adcq $0, so_count(%%rip)\n" ::: "rax", "cc", "memory");
-}
-
-static int wait_state(pid_t pid, char want)
-{
-	for (int i = 0; i < TIMEOUT_MS; i++) {
-		if (proc_state(pid) == want)
-			return 1;
-		usleep(1000);
-	}
-	return 0;
 }
 
 /* A debuggee calling so_target forever. */
@@ -1185,12 +1344,18 @@ void test_security(const char *self, const char *suid)
 	RUN("attach_exec_race",
 	    EXPECT_EQ(as_nobody(attach_exec_race, suid), 0,
 		      "as nobody: ATTACH racing a setuid exec never keeps control of the setuid image"));
+	RUN("attach_window",
+	    EXPECT_EQ(attach_window_root(suid), 0,
+		      "as nobody: a setuid exec let go while ATTACH sleeps between check and hashing (test_attach_delay_ms) is revoked (bitmask)"));
 	RUN("mem_exec_race",
 	    EXPECT_EQ(as_nobody(mem_exec_race, suid), 0,
 		      "as nobody: READ_MEM racing a setuid exec never reads the setuid image"));
 	RUN("undumpable",
 	    EXPECT_EQ(as_nobody(undumpable_regs, NULL), 0,
 		      "as nobody: STOP of a process that became undumpable is EACCES and releases it (bitmask)"));
+	RUN("undumpable",
+	    EXPECT_EQ(as_nobody(undumpable_getregs, NULL), 0,
+		      "as nobody: GET_REGS at a stop, the process undumpable since: EACCES, released (bitmask)"));
 	RUN("reply_flood",
 	    EXPECT_EQ(as_nobody(reply_flood, NULL), 0,
 		      "as nobody: junk and READ_MEM floods hit the queue's bound (EAGAIN), memory stays (bitmask)"));

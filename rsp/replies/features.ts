@@ -7,6 +7,11 @@ export function formatFeature(f: Feature): string {
   return `${f.name}=${f.value}`;
 }
 
+/** `PacketSize=<hex>`: the largest packet the stub accepts (GDB manual, "qSupported"). */
+export function packetSizeFeature(size: number): Feature {
+  return { name: 'PacketSize', kind: 'value', value: size.toString(16) };
+}
+
 export function formatFeatures(features: readonly Feature[]): string {
   return features.map(formatFeature).join(';');
 }

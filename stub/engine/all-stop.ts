@@ -7,7 +7,7 @@ import type { ResumeAction, TargetStop } from '../target.js';
 import { TargetError } from '../target.js';
 import { EngineProcess } from './process.js';
 import type { ThreadRec } from './thread-table.js';
-import { SIGTRAP } from './translate.js';
+import { SIGINT, SIGTRAP } from './translate.js';
 
 /** Stops that can be kept pending for a stepping thread's event (preferStepping). */
 const DEFERRABLE: ReadonlySet<StopReason> = new Set<StopReason>([
@@ -19,24 +19,30 @@ const DEFERRABLE: ReadonlySet<StopReason> = new Set<StopReason>([
   'syscall-exit',
 ]);
 
-export async function resumeAllStop(p: EngineProcess, actions: ResumeAction[]): Promise<void> {
+/** The stopped threads a resume with `actions` runs, each with its action. */
+function planFor(p: EngineProcess, actions: ResumeAction[]): [ThreadRec, ResumeAction][] {
   const plan: [ThreadRec, ResumeAction][] = [];
   for (const r of p.threadsByTid.values()) {
     if (r.running) continue;
     const a = EngineProcess.actionFor(actions, r.ref.tid);
     if (a) plan.push([r, a]);
   }
+  return plan;
+}
+
+export async function resumeAllStop(p: EngineProcess, actions: ResumeAction[]): Promise<void> {
+  const plan = planFor(p, actions);
   // A thread resumed here that already has an event reports it without running anything.
-  for (const [r] of plan) {
-    const ev = r.pending;
-    if (!ev) continue;
-    r.pending = undefined;
-    if (p.stale(ev)) continue;
+  p.holdEvents = false;
+  const kept = takePending(p, plan);
+  if (kept) {
     p.phase = { kind: 'stopped' };
     p.reportDue = true;
     setImmediate(() => {
       p.reportDue = false;
-      p.listener(p.translate(ev));
+      // Asked meanwhile to stop for another process's stop: the event stays kept.
+      if (p.holdEvents && keep(p, kept)) return;
+      p.listener('type' in kept ? p.translate(kept) : kept);
     });
     return;
   }
@@ -143,8 +149,73 @@ export function checkAllStopped(p: EngineProcess): void {
   }
   if (phase.kind !== 'collecting') return;
   p.phase = { kind: 'stopped' };
+  // Stopped for another process's stop, which GDB hears of instead: an event of its own stays
+  // kept for the next resume, as gdbserver's stop_all_lwps leaves it (status_pending_p).
+  if (p.holdEvents && keep(p, phase.primary)) return;
   const first = preferStepping(p, phase.primary);
   p.listener('type' in first ? p.translate(first) : first);
+}
+
+/**
+ * The kept event a resume of `plan` reports without running anything, taken: the process's own
+ * (a thread's creation or exit kept by keep()) first, then a planned thread's. A kept hit of a
+ * breakpoint GDB has removed since is dropped, as gdbserver's thread_still_has_status_pending.
+ */
+function takePending(
+  p: EngineProcess,
+  plan: [ThreadRec, ResumeAction][],
+): StopEvent | TargetStop | undefined {
+  if (plan.length === 0) return undefined;
+  const own = p.keptStop;
+  if (own) {
+    p.keptStop = undefined;
+    return own;
+  }
+  for (const [r] of plan) {
+    const ev = r.pending;
+    if (!ev) continue;
+    r.pending = undefined;
+    if (!p.stale(ev)) return ev;
+  }
+  return undefined;
+}
+
+/** Whether a resume with `actions` would report a kept event at once (see takePending). */
+export function hasPending(p: EngineProcess, actions: ResumeAction[]): boolean {
+  if (p.options.nonStop || p.phase.kind !== 'stopped') return false;
+  const plan = planFor(p, actions);
+  if (plan.length === 0) return false;
+  if (p.keptStop) return true;
+  return plan.some(([r]) => r.pending !== undefined && !p.stale(r.pending));
+}
+
+/**
+ * Keeps `stop` for a later resume and reports a plain interrupt stop instead (interrupt(true):
+ * the session swallows it). False when the stop is news of no thread's own (the interrupt's
+ * own stop), or the process's end, which is reported as it is.
+ */
+function keep(p: EngineProcess, stop: StopEvent | TargetStop): boolean {
+  let tid: number;
+  if ('type' in stop) {
+    if (stop.reason === 'requested') return false;
+    const r = p.threadsByTid.get(stop.thread.tid);
+    if (!r) return false;
+    r.pending = stop;
+    tid = stop.thread.tid;
+  } else if (stop.kind === 'stopped' || stop.kind === 'thread-exited') {
+    p.keptStop = stop;
+    tid = stop.thread.tid;
+  } else {
+    return false;
+  }
+  const anyThread = p.threadsByTid.has(tid) ? tid : (p.threadsByTid.keys().next().value ?? p.pid);
+  p.listener({
+    kind: 'stopped',
+    thread: { pid: p.pid, tid: anyThread },
+    signal: SIGINT,
+    cause: { type: 'interrupt' },
+  });
+  return true;
 }
 
 /**

@@ -31,6 +31,13 @@ export class EngineProcess {
   interruptRequested = false;
   /** All-stop: a resume found a kept event, whose report is on its way (resumeAllStop). */
   reportDue = false;
+  /**
+   * All-stop: stopped for another process's stop (interrupt(true)): an event of a thread's own
+   * is kept for the next resume, and a plain interrupt stop reported instead (all-stop.ts).
+   */
+  holdEvents = false;
+  /** A kept stop that is no thread's event (a thread's creation or exit, QThreadEvents). */
+  keptStop?: TargetStop;
   /** Non-stop: a stop of every thread was asked for and some have not stopped yet. */
   stopAllPending = false;
   /** New threads resumed by us since the last resume (see all-stop.ts). */

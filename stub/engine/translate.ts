@@ -11,7 +11,8 @@ export const SIGKILL = 9;
 /** The stop, with the registers the event carried (STOP_REGS). `pid` names /proc for exec. */
 export function translate(ev: StopEvent, pid: number): TargetStop {
   const stop = translateEvent(ev, pid);
-  return ev.regs && stop.kind === 'stopped' ? { ...stop, gpr: ev.regs } : stop;
+  if (ev.regs && stop.kind === 'stopped') stop.gpr = ev.regs;
+  return stop;
 }
 
 function stopped(ev: StopEvent, signal: number, cause: StopCause): TargetStop {

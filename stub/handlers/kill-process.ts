@@ -2,11 +2,11 @@
 // ends the session; vKill kills one.
 import { errorReply, OK, reply } from '../context.js';
 import { type Handler, withProcess } from './handler.js';
-import { isLldb, lldbKillReply } from './lldb.js';
+import { lldbKillReply } from '../lldb/client.js';
 
 export const killHandler: Handler<'kill'> = withProcess(async (s, _cmd, ctx) => {
-  // LLDB waits for the exit stop (stub/handlers/lldb.ts); GDB wants no reply.
-  const exit = isLldb(ctx) ? lldbKillReply(ctx) : undefined;
+  // LLDB waits for the exit stop (stub/lldb/client.ts); GDB wants no reply.
+  const exit = ctx.dialect.lldb ? lldbKillReply(ctx) : undefined;
   for (const p of [...s.procs.values()]) await s.killTarget(p);
   if (s.extended) return exit ? reply(exit) : { silent: true };
   return exit ? { disconnect: 'gone', reply: exit } : { disconnect: 'gone' };

@@ -2,11 +2,10 @@
 // the program without a stop, and which reach it at all.
 import { EMPTY, errnoOf, errorReply, OK } from '../context.js';
 import { type Handler, withProcess } from './handler.js';
-import { hostSignalSet } from './lldb.js';
 
 export const passSignals: Handler<'pass-signals'> = withProcess((_s, cmd, ctx) => {
   if (!ctx.target.signals) return EMPTY;
-  const host = hostSignalSet(ctx, cmd.signals);
+  const host = ctx.dialect.signalSet(cmd.signals);
   try {
     const sent = ctx.target.signals.setPassSignals(host);
     return sent ? sent.then(okReply, failReply) : OK;
@@ -20,7 +19,7 @@ const failReply = (err: unknown) => errorReply(errnoOf(err));
 
 export const programSignals: Handler<'program-signals'> = withProcess((_s, cmd, ctx) => {
   if (!ctx.target.signals) return EMPTY;
-  const host = hostSignalSet(ctx, cmd.signals);
+  const host = ctx.dialect.signalSet(cmd.signals);
   ctx.programSignals = new Set(host);
   ctx.target.signals.setProgramSignals?.(host);
   return OK;

@@ -10,7 +10,14 @@ import {
 } from '../../rsp/index.js';
 import { amd64TargetXml } from '../arch/amd64-tdesc.js';
 import { PACKET_SIZE } from '../capabilities.js';
-import { errnoOf, errorReply, type HandlerResult, reply, SessionContext } from '../context.js';
+import {
+  EMPTY,
+  errnoOf,
+  errorReply,
+  type HandlerResult,
+  reply,
+  SessionContext,
+} from '../context.js';
 import { osdataXml } from '../osdata/index.js';
 import type { Target } from '../target.js';
 import { formatPtid } from '../threads.js';
@@ -101,7 +108,7 @@ async function readWindow(
       if ((err as { errno?: number }).errno === 0) return reply(error(0));
       return errorReply(errnoOf(err));
     }
-    if (doc === undefined) return reply('');
+    if (doc === undefined) return EMPTY;
     cache.set(key, doc);
   }
   return reply(xferChunk(doc, offset, length));
@@ -115,7 +122,7 @@ export async function xferWrite(
   data: Buffer,
 ): Promise<HandlerResult> {
   const sig = ctx.target.signals;
-  if (object !== 'siginfo' || !sig?.writeSiginfo) return reply('');
+  if (object !== 'siginfo' || !sig?.writeSiginfo) return EMPTY;
   try {
     const thread = ctx.currentThread();
     const cur = await sig.readSiginfo(thread);

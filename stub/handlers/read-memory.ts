@@ -14,7 +14,6 @@ import {
   type SessionContext,
 } from '../context.js';
 import { type Handler, withProcess } from './handler.js';
-import { isLldb } from './lldb.js';
 
 /** Largest single read asked of the target (both providers take 64 KiB records); longer requests are split. */
 export const READ_CHUNK = 32768;
@@ -47,9 +46,25 @@ export function readMemory(
   addr: bigint,
   length: number,
   maxReply: number,
-): Promise<HandlerResult> {
-  if (length === 0) return Promise.resolve(reply(''));
-  return readReply(ctx, addr, Math.min(length, Math.floor(maxReply / 2)), hexBytes);
+): HandlerResult | Promise<HandlerResult> {
+  if (length === 0) return reply(hexBytes(Buffer.alloc(0)));
+  const n = Math.min(length, Math.floor(maxReply / 2));
+  const now = ctx.target.base.readMemoryNow;
+  if (now === undefined || n > READ_CHUNK) return readReply(ctx, addr, n, hexBytes);
+  // The usual read (gdb's 64-byte prologue and stack reads): answered in this turn.
+  let data: Buffer | Promise<Buffer>;
+  try {
+    data = now.call(ctx.target.base, addr, n);
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+  if (data instanceof Promise)
+    return data.then(hexReply, (err: unknown) => errorReply(errnoOf(err)));
+  return hexReply(data);
+}
+
+function hexReply(data: Buffer): HandlerResult {
+  return data.length === 0 ? errorReply(5) : reply(hexBytes(data));
 }
 
 /** `x` as LLDB reads it: the same, as raw bytes (the encoder escapes them). */
@@ -167,7 +182,7 @@ export async function readMemoryBinary(
   length: number,
   maxReply: number,
 ): Promise<HandlerResult> {
-  if (!isLldb(ctx)) return EMPTY;
+  if (!ctx.dialect.lldb) return EMPTY;
   if (length === 0) return OK;
   return readMemoryRaw(ctx, addr, length, maxReply);
 }

@@ -4,6 +4,7 @@
 // (save-registers, restore-registers; lldbgdbremote.md). Their parsers are the rsp/packets
 // files of those names.
 import { hexBytes, unavailableBytes } from '../../rsp/replies/hex.js';
+import { savedRegisterState } from '../../rsp/replies/lldb.js';
 import {
   decodeAll,
   encodeAll,
@@ -18,9 +19,9 @@ import {
   reply,
   type SessionContext,
 } from '../context.js';
+import { SavedRegisterStates } from '../lldb/index.js';
 import { type Ptid, TargetError } from '../target.js';
 import { type Handler, suffixThread, withProcess } from './handler.js';
-import { restoreRegisterState, saveRegisterState } from './lldb.js';
 
 async function readAllRegisters(ctx: SessionContext, thread?: Ptid): Promise<HandlerResult> {
   try {
@@ -110,3 +111,45 @@ export const saveRegisters: Handler<'save-registers'> = withProcess((_s, cmd, ct
 export const restoreRegisters: Handler<'restore-registers'> = withProcess((_s, cmd, ctx) =>
   restoreRegisterState(ctx, cmd.saveId, suffixThread(ctx, cmd.thread)),
 );
+
+function statesOf(ctx: SessionContext): SavedRegisterStates {
+  ctx.savedRegisterStates ??= new SavedRegisterStates();
+  return ctx.savedRegisterStates;
+}
+
+/** `QSaveRegisterState[;thread:<tid>;]`: the save id, in decimal as lldb-server prints it. */
+async function saveRegisterState(
+  ctx: SessionContext,
+  thread: Ptid | undefined,
+): Promise<HandlerResult> {
+  try {
+    const bufs = await ctx.registers(thread ?? ctx.currentThread());
+    return reply(savedRegisterState(statesOf(ctx).save(bufs.gpr, bufs.fp)));
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+/** `QRestoreRegisterState:<id>[;thread:<tid>;]`: every register back as saved. */
+async function restoreRegisterState(
+  ctx: SessionContext,
+  id: number,
+  thread: Ptid | undefined,
+): Promise<HandlerResult> {
+  const saved = statesOf(ctx).take(id);
+  if (!saved) return errorReply(22);
+  try {
+    const t = thread ?? ctx.currentThread();
+    // Copied into the cached buffers, so the cache stays what the thread now holds.
+    const bufs = await ctx.registers(t);
+    if (saved.gpr.length !== bufs.gpr.length || saved.fp.length !== bufs.fp.length) {
+      return errorReply(22);
+    }
+    saved.gpr.copy(bufs.gpr);
+    saved.fp.copy(bufs.fp);
+    await ctx.storeRegisters(t, bufs, new Set(['gpr', 'fp']));
+    return OK;
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}

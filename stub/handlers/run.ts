@@ -15,7 +15,7 @@ import type { SessionCore } from '../session-core.js';
 import { stopReply } from '../stop-reply.js';
 import type { TargetStop } from '../target.js';
 import type { CommandOf, Handler } from './handler.js';
-import { launchSuccess, lldbExtendedMode, lldbLaunch } from './lldb.js';
+import { launchSuccess, lldbExtendedMode, lldbLaunch } from '../lldb/client.js';
 
 type StartCommand = CommandOf<'run' | 'attach' | 'restart'>;
 
@@ -93,7 +93,7 @@ export const runHandler: Handler<'run'> = startProcess;
 export const attachHandler: Handler<'attach'> = startProcess;
 export const restartHandler: Handler<'restart'> = startProcess;
 
-/** LLDB's A: vRun with argv[0] as the program; the stop is fetched later (handlers/lldb.ts). */
+/** LLDB's A: vRun with argv[0] as the program; the stop is fetched later (stub/lldb/client.ts). */
 export const launchHandler: Handler<'launch'> = (s, cmd) =>
   lldbLaunch(s, s.launch, () =>
     startProcess(s, { kind: 'run', filename: cmd.args[0]!, args: cmd.args.slice(1) }),

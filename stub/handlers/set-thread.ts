@@ -6,7 +6,7 @@ import { errorReply, type HandlerResult, OK, reply, type SessionContext } from '
 import type { SessionCore } from '../session-core.js';
 import { resolveThread } from '../threads.js';
 import { type CommandOf, type Handler, withProcess } from './handler.js';
-import { lldbWithoutProcess } from './lldb.js';
+import { lldbWithoutProcess } from '../lldb/client.js';
 
 function setThreadOf(
   s: SessionCore,

@@ -1,7 +1,30 @@
-// The argument-less packets about the connection itself (rsp/packets/simple.ts), and the two
-// the codec could not place: unknown and malformed packets.
-import { EMPTY, errorReply, OK } from '../context.js';
-import { type Handler, notServed } from './handler.js';
+// The argument-less packets of rsp/packets/simple.ts: about the connection itself, LLDB's own
+// queries (lldbgdbremote.md: host and process facts, every thread's stop, the switches that
+// shape later replies), and the two the codec could not place: unknown and malformed packets.
+import { addressReply } from '../../rsp/replies/hex.js';
+import { EXPEDITED, readRegister } from '../arch/amd64-registers.js';
+import {
+  EMPTY,
+  errnoOf,
+  errorReply,
+  type HandlerResult,
+  OK,
+  reply,
+  type SessionContext,
+} from '../context.js';
+import {
+  hostInfoReply,
+  processInfoReply,
+  readHostFacts,
+  readProcessFacts,
+  serverVersionReply,
+  threadStopFacts,
+  threadsInfoReply,
+} from '../lldb/index.js';
+import { lldbWithoutProcess } from '../lldb/client.js';
+import type { Ptid } from '../target.js';
+import { type Handler, notServed, withProcess } from './handler.js';
+import { dtDebugSlot } from './svr4.js';
 
 /** QStartNoAckMode: the OK is still acked by GDB; no-ack starts after it (GDB manual, "Packet Acknowledgment"). */
 export const startNoAckMode: Handler<'start-no-ack-mode'> = (s) => {
@@ -33,3 +56,74 @@ export const malformedPacket: Handler<'malformed'> = (s, cmd) => {
   s.log(`malformed packet ${JSON.stringify(cmd.packet)}: ${cmd.reason}`);
   return errorReply(1);
 };
+
+// ---- LLDB (lldbgdbremote.md)
+
+export const hostInfoHandler: Handler<'host-info'> = async () =>
+  reply(hostInfoReply(await readHostFacts()));
+
+export const serverVersionHandler: Handler<'server-version'> = (s) =>
+  reply(serverVersionReply('ntrace-gdbserver', s.opts.version ?? '0'));
+
+export const processInfoHandler: Handler<'process-info'> = withProcess(async (_s, _cmd, ctx) => {
+  try {
+    return reply(processInfoReply(await readProcessFacts(ctx.pid)));
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+});
+
+export const shlibInfoAddrHandler: Handler<'shlib-info-addr'> = withProcess((_s, _cmd, ctx) =>
+  shlibInfoAddr(ctx),
+);
+
+/**
+ * qShlibInfoAddr: where the program's DT_DEBUG value lives, as lldb-server answers
+ * (NativeProcessELF::GetSharedLibraryInfoAddress). LLDB reads the r_debug pointer from there;
+ * without this answer it takes the svr4 list's main-lm instead, reads a link_map as r_debug and
+ * never finds the shared libraries. Found by svr4.ts's dtDebugSlot.
+ */
+export async function shlibInfoAddr(ctx: SessionContext): Promise<HandlerResult> {
+  try {
+    const slot = await dtDebugSlot(ctx);
+    return slot === undefined ? errorReply(1) : reply(addressReply(slot));
+  } catch (err) {
+    return errorReply(errnoOf(err));
+  }
+}
+
+/** Asked right after connecting, with or without a process. */
+export const enableThreadSuffix: Handler<'enable-thread-suffix'> = withProcess(
+  () => OK,
+  (s, cmd) =>
+    lldbWithoutProcess(cmd.kind, s.client, s.opts.provider?.capabilities) ?? errorReply(1),
+);
+
+export const enableThreadsInStopReply: Handler<'enable-threads-in-stop-reply'> = withProcess(
+  (_s, _cmd, ctx) => {
+    ctx.client.threadsInStopReply = true;
+    return OK;
+  },
+  (s, cmd) =>
+    lldbWithoutProcess(cmd.kind, s.client, s.opts.provider?.capabilities) ?? errorReply(1),
+);
+
+/** jThreadsInfo: every thread with its stop facts and expedited registers. */
+export const threadsInfoHandler: Handler<'threads-info'> = withProcess(async (_s, _cmd, ctx) => {
+  const expedited = EXPEDITED.map((n) => ctx.layout.byName.get(n)!);
+  const facts = [];
+  for (const t of ctx.target.base.threads()) facts.push(await factsOf(ctx, t, expedited));
+  return reply(threadsInfoReply(facts));
+});
+
+async function factsOf(ctx: SessionContext, t: Ptid, expedited: readonly number[]) {
+  const name = (await ctx.target.threadInfo?.threadDetails(t))?.name;
+  const registers = new Map<number, Uint8Array>();
+  try {
+    const bufs = await ctx.registers(t);
+    for (const n of expedited) registers.set(n, readRegister(ctx.layout.regs[n]!, bufs));
+  } catch {
+    // A thread without readable registers is still listed.
+  }
+  return threadStopFacts(ctx.lastStop, t, { ...(name !== undefined ? { name } : {}), registers });
+}

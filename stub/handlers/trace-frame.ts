@@ -132,9 +132,7 @@ async function inFrame(
         cmd.addr,
         Math.min(cmd.length, PACKET_SIZE / 2),
       );
-      return data
-        ? reply(binaryMemory(data, { gdbStyle: ctx.client.flavour !== 'lldb' }))
-        : errorReply(1);
+      return data ? reply(binaryMemory(data, { gdbStyle: !ctx.dialect.lldb })) : errorReply(1);
     }
   }
 }

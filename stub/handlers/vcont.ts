@@ -20,7 +20,7 @@ import type { Ptid, ResumeAction } from '../target.js';
 import { resolveThreads } from '../threads.js';
 import { noteResume } from '../tracepoints/hit.js';
 import { type CommandOf, type Handler, noProcess, withProcess } from './handler.js';
-import { lldbWithoutProcess } from './lldb.js';
+import { lldbWithoutProcess } from '../lldb/client.js';
 
 export interface WireAction {
   action: 'continue' | 'step' | 'range' | 'stop';
@@ -51,12 +51,9 @@ export function planResume(ctx: SessionContext, actions: WireAction[]): ResumeAc
       if (threads.length === 0) continue; // a thread that exited meanwhile: skip, as gdbserver
     }
     for (const thread of threads) {
-      out.push({
-        ...(thread ? { thread } : {}),
-        mode,
-        signal,
-        ...(a.range ? { range: a.range } : {}),
-      });
+      const action: ResumeAction = thread ? { thread, mode, signal } : { mode, signal };
+      if (a.range) action.range = a.range;
+      out.push(action);
     }
   }
   if (out.length === 0) return 'no thread to resume';
@@ -89,8 +86,13 @@ async function resume(
     // (a step's end) hits a breakpoint at once. Not under a step that delivers a signal
     // either: the engine does not step over then, and the thread would trap on it.
     const keep = new Set<bigint>();
-    if (ctx.swBreakpoints && plan.every((a) => a.mode === 'step' && a.thread && !a.signal)) {
-      const last = ctx.lastStop;
+    const last = ctx.lastStop;
+    if (
+      ctx.swBreakpoints &&
+      last?.kind === 'stopped' &&
+      last.cause.type === 'sw-break' &&
+      plan.every((a) => a.mode === 'step' && a.thread && !a.signal)
+    ) {
       for (const a of plan) {
         const hit =
           last?.kind === 'stopped' && last.thread.tid === a.thread!.tid ? last : undefined;
@@ -100,7 +102,8 @@ async function resume(
         if (!hit.gpr || pc === hit.gpr.readBigUInt64LE(16 * 8)) keep.add(pc);
       }
     }
-    await ctx.swBreakpoints?.flush(keep);
+    const flushed = ctx.swBreakpoints?.flush(keep);
+    if (flushed) await flushed;
     ctx.invalidate();
     ctx.xferCache.clear();
     // Checked with nothing awaited before the target's resume: a stop reported from here on
@@ -202,14 +205,16 @@ export const stepHandler: Handler<'step'> = legacy('step');
 export const vcontHandler: Handler<'vcont'> = withProcess(async (s, cmd) => {
   const actions = cmd.actions.map(wireAction);
   if (s.nonStop) return resumeNonStop(s, actions);
-  const dead = await s.reportDeath();
-  if (dead) return dead;
+  if (s.unreportedDeaths.size > 0) {
+    const dead = await s.reportDeath();
+    if (dead) return dead;
+  }
   return resumeProcesses(s, actions);
 });
 
 export const vcontQuery: Handler<'vcont-query'> = withProcess(
   (_s, _cmd, ctx) => reply(vContActions(ctx)),
-  // LLDB asks right after connecting, with or without a process (handlers/lldb.ts).
+  // LLDB asks right after connecting, with or without a process (stub/lldb/client.ts).
   (s, cmd) =>
     lldbWithoutProcess(cmd.kind, s.client, s.opts.provider?.capabilities) ?? errorReply(1),
 );
@@ -226,6 +231,11 @@ async function resumeProcesses(s: SessionCore, actions: WireAction[]): Promise<H
     if (typeof plan !== 'string') targets.push([p, plan]);
   }
   if (targets.length === 0) return errorReply(22);
+  // A process with a kept event (stopped for another's stop, interrupt(true)) reports it now,
+  // alone: gdbserver resumes nothing while a thread it would resume has a pending status
+  // (linux-low.cc, resume: any_pending). Run beside it, the others would make new events.
+  const kept = targets.find(([p, plan]) => p.target.base.hasPendingStop?.(plan));
+  if (kept) targets.splice(0, targets.length, kept);
   for (const [p] of targets) s.running.add(p);
   let failure: HandlerResult | undefined;
   let started = 0;

@@ -15,8 +15,6 @@ export {
   TRIPLE,
 } from './host-info.js';
 export {
-  ALLOCATION_ERROR,
-  allocateReply,
   type CallSite,
   type InferiorCallIO,
   InferiorAllocator,

@@ -183,11 +183,3 @@ export class InferiorAllocator {
     return this.sizes;
   }
 }
-
-/** The `_M` reply: the address as 16 hex digits, like lldb-server's PutHex64. */
-export function allocateReply(addr: bigint): string {
-  return addr.toString(16).padStart(16, '0');
-}
-
-/** lldb-server's error reply to a failed `_M` or `_m` (`Eff`, from an unconvertible Status). */
-export const ALLOCATION_ERROR = 'Eff';

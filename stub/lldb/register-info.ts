@@ -9,38 +9,24 @@
 // Sub-registers (eax, ax, al, ah, mm0, ymm0 = xmm0 + ymm0h) are deliberately not listed: LLDB's
 // ABIX86::AugmentRegisterInfo derives them from the full registers by name, and gives up
 // entirely if any of them is already present.
-import { error, type KeyValue, keyValueReply } from '../../rsp/index.js';
+import {
+  formatRegisterInfo,
+  type LldbEncoding,
+  type LldbFormat,
+  type LldbGeneric,
+  type LldbRegisterInfo,
+  NO_MORE_REGISTERS,
+} from '../../rsp/replies/lldb.js';
 import type { RegisterDef, RegisterLayout } from '../arch/amd64-registers.js';
 
-export type LldbEncoding = 'uint' | 'sint' | 'ieee754' | 'vector';
-export type LldbFormat = 'hex' | 'decimal' | 'binary' | 'float' | 'vector-uint8';
-export type LldbGeneric =
-  | 'pc'
-  | 'sp'
-  | 'fp'
-  | 'ra'
-  | 'flags'
-  | 'arg1'
-  | 'arg2'
-  | 'arg3'
-  | 'arg4'
-  | 'arg5'
-  | 'arg6';
-
-export interface LldbRegisterInfo {
-  name: string;
-  altName?: string;
-  bitsize: number;
-  offset: number;
-  encoding: LldbEncoding;
-  format: LldbFormat;
-  set: string;
-  /** eh_frame and DWARF number (the same on x86-64, as lldb-server reports them). */
-  dwarf?: number;
-  generic?: LldbGeneric;
-  containerRegs?: number[];
-  invalidateRegs?: number[];
-}
+export {
+  formatRegisterInfo,
+  type LldbEncoding,
+  type LldbFormat,
+  type LldbGeneric,
+  type LldbRegisterInfo,
+  NO_MORE_REGISTERS,
+};
 
 export const SET_GPR = 'General Purpose Registers';
 export const SET_FPR = 'Floating Point Registers';
@@ -129,31 +115,6 @@ export function lldbRegisterInfos(layout: RegisterLayout): LldbRegisterInfo[] {
     return info;
   });
 }
-
-function regList(nums: readonly number[]): string {
-  return nums.map((n) => n.toString(16)).join(',');
-}
-
-/** One register's `key:value;` description. */
-export function formatRegisterInfo(info: LldbRegisterInfo): string {
-  const kv: KeyValue[] = [['name', info.name]];
-  if (info.altName !== undefined) kv.push(['alt-name', info.altName]);
-  kv.push(
-    ['bitsize', info.bitsize],
-    ['offset', info.offset],
-    ['encoding', info.encoding],
-    ['format', info.format],
-    ['set', info.set],
-  );
-  if (info.dwarf !== undefined) kv.push(['ehframe', info.dwarf], ['dwarf', info.dwarf]);
-  if (info.generic !== undefined) kv.push(['generic', info.generic]);
-  if (info.containerRegs?.length) kv.push(['container-regs', regList(info.containerRegs)]);
-  if (info.invalidateRegs?.length) kv.push(['invalidate-regs', regList(info.invalidateRegs)]);
-  return keyValueReply(kv);
-}
-
-/** lldb-server's reply past the last register (and LLDB's signal to stop asking). */
-export const NO_MORE_REGISTERS = error(0x45);
 
 const cache = new WeakMap<RegisterLayout, string[]>();
 

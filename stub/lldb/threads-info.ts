@@ -5,7 +5,7 @@
 // PrepareStopReplyPacketForThread).
 import type { LldbStopInfo } from '../../rsp/replies/stop.js';
 import type { Ptid, StopCause, TargetStop } from '../target.js';
-import { type Json, llvmJson } from '../../rsp/index.js';
+import { type Json, llvmJson, textToHex } from '../../rsp/index.js';
 
 /** lldb-server's stop reason names (GetStopReasonString). */
 export type LldbReason = 'breakpoint' | 'trace' | 'watchpoint' | 'signal' | 'exec';
@@ -97,7 +97,7 @@ export function threadsInfoReply(threads: readonly ThreadFacts[]): string {
  * stop replies when the process has more than one thread. For the lead if rsp gains the key.
  */
 export function jstopinfo(threads: readonly ThreadFacts[]): string {
-  return Buffer.from(llvmJson(threads.map((t) => threadJson(t, false))), 'utf8').toString('hex');
+  return textToHex(llvmJson(threads.map((t) => threadJson(t, false))));
 }
 
 /**

@@ -20,6 +20,8 @@ const run = promisify(execFile);
 
 /** Upper bound for one wait: a guard against hangs, never a condition of success. */
 const WAIT_GUARD_MS = 30_000;
+/** For the thread storms' start: hundreds of busy threads created on 2 cores under load. */
+export const STORM_GUARD_MS = 90_000;
 
 // The provider's capabilities, probed once per test file, decide which tests run.
 const probe = await openEngine();
@@ -31,10 +33,21 @@ await probe.close();
 const hwDebug = await hardwareDebugWorks();
 
 /** Declares a test that needs every listed capability; skipped, saying which, without them. */
-export function capTest(need: (keyof Caps)[], title: string, fn: ImplementationFn<[]>): void {
+/**
+ * `serial`: the test runs alone in its file. For the thread storms (hundreds of busy threads):
+ * the userspace engine traces from the thread that opened it, so two storms of one file share
+ * one JavaScript thread with each other's busy tracees; on 2 cores that halves each one's
+ * thread creation rate, which their 30 s guards do not allow for under load.
+ */
+export function capTest(
+  need: (keyof Caps)[],
+  title: string,
+  fn: ImplementationFn<[]>,
+  serial = false,
+): void {
   const missing = need.filter((c) => !caps[c]);
   const machine = need.some((c) => c === 'hwWatch' || c === 'hwBreak') && !hwDebug;
-  if (missing.length === 0 && !machine) test(title, fn);
+  if (missing.length === 0 && !machine) (serial ? test.serial : test)(title, fn);
   // Skipped only when the provider says (HELLO capabilities) it cannot do what the test needs,
   // e.g. syscall stops on the kernel module; the title names the missing capabilities.
   else if (missing.length > 0)
@@ -212,11 +225,18 @@ export function processGone(pid: number): boolean {
 }
 
 /** Polls a condition that depends on another process (no fixed sleeps). */
-export async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_GUARD_MS;
-  while (!cond()) {
+export async function until(
+  cond: () => boolean,
+  what: string,
+  guardMs = WAIT_GUARD_MS,
+): Promise<void> {
+  const deadline = Date.now() + guardMs;
+  // Backs off from 2 ms to 32 ms: a condition that reads /proc (a task list of hundreds) every
+  // 2 ms costs the JavaScript thread, which is also the userspace engine's tracer, a share of
+  // the CPU that the tracees it waits for are competing for.
+  for (let pause = 2; !cond(); pause = Math.min(pause * 2, 32)) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, pause));
   }
 }
 

@@ -4,12 +4,14 @@
 import { readdirSync } from 'node:fs';
 import { type EngineEvent, openEngine, type StopEvent } from '../../native/index.js';
 import { compileFixture } from '../helpers/compile.js';
-import { capTest, isHeld, until } from './_session.js';
+import { capTest, isHeld, taskState } from './_session.js';
 
 const SIGUSR1 = 10;
 const RAISERS = 4;
 /** Bytes of a THREAD_NEW or THREAD_EXIT record (struct ntrace_ev_thread). */
 const REPORT_SIZE = 40;
+/** How long the storm may stand still before the test gives up (a hang guard, not a measure). */
+const STILL_MS = 30_000;
 
 function tasks(pid: number): number[] {
   try {
@@ -19,10 +21,33 @@ function tasks(pid: number): number[] {
   }
 }
 
+/**
+ * Polls `cond` while the target moves: the guard restarts whenever `progress()` changes. The
+ * storm's thousands of threads take minutes in the QEMU guest under load; only a target that
+ * stands still for STILL_MS (a lost wake-up, a stop never taken) fails.
+ */
+async function untilProgress(cond: () => boolean, progress: () => string, what: string) {
+  let last = progress();
+  let deadline = Date.now() + STILL_MS;
+  while (!cond()) {
+    const now = progress();
+    if (now !== last) {
+      last = now;
+      deadline = Date.now() + STILL_MS;
+    } else if (Date.now() > deadline) {
+      throw new Error(`no progress towards ${what} for ${STILL_MS} ms: ${now}`);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 capTest(
   ['launch', 'signalFilter'],
   'reports past the queue bound are counted in LOST, and every stop still arrives',
   async (t) => {
+    // The storm's pace is the machine's (the guards below wait while it moves): ava's idle
+    // timeout must not cut it first.
+    t.timeout(600_000, 'the report storm');
     const path = await compileFixture('../engine/fixtures/threadstorm.c', {
       flags: ['-pthread'],
       output: 'threadstorm',
@@ -61,11 +86,19 @@ capTest(
 
     e.channel.pauseReading();
     const resumed = e.resume({ handle: launch.thread.handle, stopId: launch.stopId, mode: 'cont' });
-    // The storm is over once the raisers exist and all sit in their signal stops.
-    await until(() => {
-      const ts = tasks(pid).filter((tid) => tid !== pid);
-      return ts.length === RAISERS && ts.every((tid) => isHeld(pid, tid));
-    }, 'the raisers to stop');
+    // The storm is over once the raisers exist and all sit in their signal stops. It moves
+    // while its threads come and go or change state.
+    await untilProgress(
+      () => {
+        const ts = tasks(pid).filter((tid) => tid !== pid);
+        return ts.length === RAISERS && ts.every((tid) => isHeld(pid, tid));
+      },
+      () =>
+        tasks(pid)
+          .map((tid) => `${tid}${taskState(pid, tid) ?? '-'}`)
+          .join(' '),
+      'the raisers to stop',
+    );
     e.channel.resumeReading();
     await resumed;
 

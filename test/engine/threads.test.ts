@@ -8,6 +8,7 @@ import {
   fixture,
   processGone,
   Session,
+  STORM_GUARD_MS,
   sym,
   symbols,
   isHeld,
@@ -250,7 +251,11 @@ async function churnWhileStopped(t: ExecutionContext, behind: boolean) {
     // Two reports per thread: twice the bound, plus what the socket itself may buffer.
     const enough = c0 + BigInt(Math.ceil(s.info.queueBytes / REPORT_SIZE) + 1000);
     s.engine.channel.pauseReading();
-    await until(() => peekU64(pid, churned) >= enough, 'the churner to outrun the queue');
+    await until(
+      () => peekU64(pid, churned) >= enough,
+      'the churner to outrun the queue',
+      STORM_GUARD_MS,
+    );
     s.engine.channel.resumeReading();
   }
   await until(
@@ -298,48 +303,57 @@ capTest(
   ['launch', 'swBreak'],
   'threads are created and exit while another thread is stopped',
   (t) => churnWhileStopped(t, false),
+  true,
 );
 
 capTest(
   ['launch', 'swBreak'],
   'a reader behind the thread churn: an exit whose THREAD_NEW was lost follows a LOST',
   (t) => churnWhileStopped(t, true),
+  true,
 );
 
-capTest(['launch', 'swBreak'], 'hundreds of threads: stop all and resume all', async (t) => {
-  const s = await Session.open(t);
-  const path = await fixture('threads');
-  const syms = await symbols(path);
-  // 200 workers, and churn adds short-lived ones on top.
-  const { pid, stop } = await s.launch(path, ['200', 'churn']);
-  await s.cont(stop);
-  await until(() => tasks(pid).length >= 201, 'the workers to start');
-  await s.engine.stop(pid);
-  // Every thread ends up stopped (or gone), each with exactly one STOP record.
-  const stops = new Map<bigint, StopEvent>();
-  for (;;) {
-    const e = await s.nextStop();
-    t.false(stops.has(e.thread.handle), 'one stop per thread');
-    stops.set(e.thread.handle, e);
-    const list = await s.engine.listThreads(pid);
-    if (
-      list.every((th) => th.state !== 'running' && (th.state !== 'stopped' || stops.has(th.handle)))
-    ) {
-      break;
+capTest(
+  ['launch', 'swBreak'],
+  'hundreds of threads: stop all and resume all',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('threads');
+    const syms = await symbols(path);
+    // 200 workers, and churn adds short-lived ones on top.
+    const { pid, stop } = await s.launch(path, ['200', 'churn']);
+    await s.cont(stop);
+    await until(() => tasks(pid).length >= 201, 'the workers to start', STORM_GUARD_MS);
+    await s.engine.stop(pid);
+    // Every thread ends up stopped (or gone), each with exactly one STOP record.
+    const stops = new Map<bigint, StopEvent>();
+    for (;;) {
+      const e = await s.nextStop();
+      t.false(stops.has(e.thread.handle), 'one stop per thread');
+      stops.set(e.thread.handle, e);
+      const list = await s.engine.listThreads(pid);
+      if (
+        list.every(
+          (th) => th.state !== 'running' && (th.state !== 'stopped' || stops.has(th.handle)),
+        )
+      ) {
+        break;
+      }
     }
-  }
-  t.true(stops.size >= 201);
-  await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
-  for (const e of stops.values()) await s.cont(e);
-  for (;;) {
-    const ev = await s.next(
-      (e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid),
-    );
-    if (ev.type !== 'stop') break;
-    await s.cont(ev);
-  }
-  t.true(processGone(pid));
-});
+    t.true(stops.size >= 201);
+    await s.writeU32(pid, sym(syms, 'stop_flag'), 1);
+    for (const e of stops.values()) await s.cont(e);
+    for (;;) {
+      const ev = await s.next(
+        (e) => e.type === 'stop' || (e.type === 'process-exit' && e.pid === pid),
+      );
+      if (ev.type !== 'stop') break;
+      await s.cont(ev);
+    }
+    t.true(processGone(pid));
+  },
+  true,
+);
 
 capTest(
   ['launch', 'swBreak', 'allStop', 'signalFilter'],

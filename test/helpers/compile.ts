@@ -1,7 +1,10 @@
 // Compiles the C test programs under test/fixtures/ on demand, once per test process, into a
 // private temporary directory (never into the source tree, so tests leave nothing behind).
+// NTRACE_FIXTURE_CACHE=<dir> (set in the QEMU guest, where gcc runs emulated and every test
+// file would compile the same fixtures again): executables are kept there across processes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,17 +46,49 @@ export function compileFixture(name: string, opts: CompileOptions = {}): Promise
   const key = `${name}\0${output}\0${(opts.flags ?? []).join(' ')}`;
   let p = built.get(key);
   if (p === undefined) {
-    const out = join(workDir(), output);
-    p = run('gcc', [
-      '-g',
-      '-O0',
-      '-fno-omit-frame-pointer',
-      ...(opts.flags ?? []),
-      '-o',
-      out,
-      join(fixturesDir, name),
-    ]).then(() => out);
+    const cache = process.env.NTRACE_FIXTURE_CACHE;
+    p = cache
+      ? cached(cache, name, output, key, opts.flags ?? [])
+      : gcc(name, join(workDir(), output), opts.flags ?? []);
     built.set(key, p);
   }
   return p;
+}
+
+function gcc(name: string, out: string, flags: string[]): Promise<string> {
+  return run('gcc', [
+    '-g',
+    '-O0',
+    '-fno-omit-frame-pointer',
+    ...flags,
+    '-o',
+    out,
+    join(fixturesDir, name),
+  ]).then(() => out);
+}
+
+/**
+ * The cached executable for `key` and the source's bytes: built under a name of this process
+ * and renamed into place, so a concurrent test process sees a whole file or none (and at
+ * worst builds it too). Only for the guest's run: nothing removes the directory.
+ */
+async function cached(
+  dir: string,
+  name: string,
+  output: string,
+  key: string,
+  flags: string[],
+): Promise<string> {
+  const hash = createHash('sha256')
+    .update(key)
+    .update(readFileSync(join(fixturesDir, name)))
+    .digest('hex');
+  // A directory per build keeps the executable's own name (its comm, which tests may show).
+  const out = join(dir, hash.slice(0, 16), output);
+  if (existsSync(out)) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  await gcc(name, tmp, flags);
+  renameSync(tmp, out);
+  return out;
 }

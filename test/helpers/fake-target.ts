@@ -35,6 +35,10 @@ export class FakeTarget implements BaseOps {
   lastResume: ResumeAction[] = [];
   /** Stops handed out, in order, one per resume (and for interrupts). */
   readonly script: TargetStop[] = [];
+  /** An event of the target's own that the next interrupt meets instead of its stop. */
+  raced: TargetStop | undefined;
+  /** Kept by interrupt(true) (BaseOps.interrupt): the next resume reports it, running nothing. */
+  kept: TargetStop | undefined;
   readonly swBreaks = new Set<bigint>();
   /** Awaited by clearSwBreakpoint: a test holds a resume's breakpoint sync open with it. */
   breakpointGate: Promise<void> = Promise.resolve();
@@ -124,7 +128,8 @@ export class FakeTarget implements BaseOps {
     );
     this.lastResume = actions;
     this.running = true;
-    const next = this.script.shift();
+    const next = this.kept ?? this.script.shift();
+    this.kept = undefined;
     if (next) setImmediate(() => this.report(next));
   }
 
@@ -134,15 +139,26 @@ export class FakeTarget implements BaseOps {
     this.listener(stop);
   }
 
-  /** A running target stops with SIGINT, once; a stopped one says no stop follows. */
-  async interrupt(): Promise<boolean> {
-    this.calls.push('interrupt');
+  /**
+   * A running target stops with SIGINT, once; a stopped one says no stop follows. An event it
+   * met first (`raced`) is the stop, or with `hold` is kept for the next resume.
+   */
+  async interrupt(hold = false): Promise<boolean> {
+    this.calls.push(hold ? 'interrupt hold' : 'interrupt');
     if (!this.running) return false;
     const t = this.threadList[0]!;
-    setImmediate(() =>
-      this.report({ kind: 'stopped', thread: t, signal: 2, cause: { type: 'interrupt' } }),
-    );
+    let stop: TargetStop = { kind: 'stopped', thread: t, signal: 2, cause: { type: 'interrupt' } };
+    if (this.raced) {
+      if (hold) this.kept = this.raced;
+      else stop = this.raced;
+      this.raced = undefined;
+    }
+    setImmediate(() => this.report(stop));
     return true;
+  }
+
+  hasPendingStop(): boolean {
+    return this.kept !== undefined;
   }
 
   /** Like the engine's kill(SIGINT): the next resume stops at once with SIGINT. */

@@ -416,3 +416,64 @@ test("a stepping thread's event is reported before another thread's, which stays
   t.is(engine.resumes.length, before, 'the kept signal is reported without running anything');
   t.like(stops[2], { kind: 'stopped', thread: { pid: PID, tid: PID + 1 }, signal: 6 });
 });
+
+test("an interrupt that holds (another process's stop) keeps the thread's own event for the next resume, which runs nothing", async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.breakpointOps.setSwBreakpoint(0x1000n);
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  t.true(await target.interrupt(true));
+  // The breakpoint hit comes before the stop asked for: it is not the interrupt's stop.
+  engine.emitEvent(stopEv(PID, 'breakpoint'));
+  t.deepEqual(stops, [
+    { kind: 'stopped', thread: { pid: PID, tid: PID }, signal: 2, cause: { type: 'interrupt' } },
+  ]);
+  t.true(target.hasPendingStop([{ mode: 'continue', signal: 0 }]));
+  t.false(target.hasPendingStop([{ thread: { pid: PID, tid: PID + 9 }, mode: 'step', signal: 0 }]));
+  const before = engine.resumes.length;
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  await tick();
+  t.is(engine.resumes.length, before, 'nothing runs');
+  t.deepEqual(stops[1], {
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'sw-break' },
+  });
+  t.false(target.hasPendingStop([{ mode: 'continue', signal: 0 }]));
+});
+
+test("an interrupt that holds keeps a collected stop too; an interrupt's own stop and GDB's Ctrl-C report as before", async (t) => {
+  const { engine, target, stops } = await launched();
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  // A signal is collecting when the other process's stop asks this one to stop.
+  engine.emitEvent(stopEv(PID + 1, 'signal'));
+  t.true(await target.interrupt(true));
+  engine.emitEvent(stopEv(PID, 'requested'));
+  t.like(stops[0], { cause: { type: 'interrupt' } });
+  t.true(target.hasPendingStop([{ mode: 'continue', signal: 0 }]));
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  await tick();
+  t.like(stops[1], { thread: { tid: PID + 1 }, signal: 11, cause: { type: 'signal' } });
+  // GDB's own Ctrl-C: the event that comes first is the stop, as gdbserver reports it.
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  t.true(await target.interrupt());
+  engine.emitEvent(stopEv(PID, 'signal'));
+  engine.emitEvent(stopEv(PID + 1, 'requested'));
+  t.like(stops[2], { thread: { tid: PID }, cause: { type: 'signal' } });
+});
+
+test('an interrupt that holds while a kept event is due to be reported keeps it for the resume after', async (t) => {
+  const { engine, target, stops } = await twoThreadsHit();
+  t.is(stops.length, 1);
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  // Another process's stop asks this one to stop before the kept hit's report went out.
+  t.true(await target.interrupt(true));
+  await tick();
+  t.like(stops[1], { cause: { type: 'interrupt' } });
+  const before = engine.resumes.length;
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  await tick();
+  t.is(engine.resumes.length, before);
+  t.like(stops[2], { thread: { tid: PID + 1 }, cause: { type: 'sw-break' } });
+});

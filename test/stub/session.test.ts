@@ -1,5 +1,7 @@
+import { EventEmitter } from 'node:events';
 import test from 'ava';
 import { encodePacket } from '../../rsp/encoder.js';
+import { Session } from '../../stub/session.js';
 import { connectSession } from '../helpers/rsp-client.js';
 import { fake, PID } from './handlers/_fake.js';
 
@@ -166,4 +168,46 @@ test('fork-events: fork:<child> in the stop, Hg to the child routes z0 there, D;
   // The parent's breakpoint was untouched.
   t.true(f.swBreaks.has(0x401010n));
   await h.close();
+});
+
+/** An in-memory link: what the session writes is kept, packets go in by hand. */
+class MemoryLink extends EventEmitter {
+  written = '';
+  private paused = false;
+  write(data: Buffer): boolean {
+    this.written += data.toString('latin1');
+    return true;
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+  isPaused(): boolean {
+    return this.paused;
+  }
+  end(): void {}
+  destroy(): void {}
+}
+
+test('a step whose stop carried its registers is answered in the turn of the stop', async (t) => {
+  const f = fake();
+  const link = new MemoryLink();
+  const session = new Session(link, f.asTarget());
+  link.emit('data', encodePacket('vCont;s:3e8'));
+  while (!f.running) await new Promise((r) => setImmediate(r));
+  const gpr = Buffer.from(f.gpr.get(PID)!);
+  link.written = '';
+  f.report({
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'step' },
+    gpr,
+  });
+  // No promise between the stop and its reply (stub/stop-reply.ts, stopReplyNow).
+  t.regex(link.written, /^\+?\$T05/);
+  session.shutdown();
+  t.is(await session.ended, 'disconnected');
 });

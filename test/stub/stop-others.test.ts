@@ -196,3 +196,28 @@ test('the other process fails to resume after the stop asked it to stop: the rep
   t.false(bounded(), 'the reply waited for a stop that never came');
   await h.close();
 });
+
+test("the other process's own event met while it is stopped for the reply is kept: the next vCont reports it and runs nothing else", async (t) => {
+  // gdbserver's stop_all_lwps keeps such an event pending (status_pending_p) and its resume
+  // reports it without resuming any thread (any_pending); swallowed, gdb never saw b's hit
+  // and b was stepped over its breakpoint on the next resume.
+  const { h, a, b, bounded } = await twoProcesses();
+  a.script.push(A_STOP);
+  b.raced = {
+    kind: 'stopped',
+    thread: { pid: 0xbb8, tid: 0xbb8 },
+    signal: 5,
+    cause: { type: 'sw-break' },
+  };
+  t.regex(await h.client.request('vCont;c'), /^T05.*thread:p7d0\.7d0;/);
+  t.true(b.calls.includes('interrupt hold'), 'b asked to keep what it meets');
+  const before = resumes(a);
+  t.regex(await h.client.request('vCont;c'), /^T05swbreak:;.*thread:pbb8\.bb8;/);
+  t.is(resumes(a), before, 'a ran beside the kept event');
+  // Then both run again.
+  a.script.push(A_STOP);
+  t.regex(await h.client.request('vCont;c'), /^T05.*thread:p7d0\.7d0;/);
+  t.is(resumes(a), before + 1);
+  t.false(bounded(), 'the reply waited for a stop that never came');
+  await h.close();
+});

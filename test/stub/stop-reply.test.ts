@@ -1,6 +1,6 @@
 import test from 'ava';
 import { SessionContext } from '../../stub/context.js';
-import { stopReply } from '../../stub/stop-reply.js';
+import { stopReply, stopReplyNow } from '../../stub/stop-reply.js';
 import type { TargetStop } from '../../stub/target.js';
 import { fake, PID } from './handlers/_fake.js';
 
@@ -49,4 +49,30 @@ test('a client that changes its features (qSupported) gets the stop formatted fo
   t.false((await stopReply(ctx, stop)).includes('thread:p'));
   ctx.client = { ...ctx.client, multiprocess: true };
   t.true((await stopReply(ctx, stop)).includes(`thread:p${PID.toString(16)}.`));
+});
+
+test('a stop that carried its registers is formatted at once, with no target call', async (t) => {
+  const f = fake();
+  const ctx = new SessionContext(f.asTarget());
+  const gpr = Buffer.from(f.gpr.get(PID)!);
+  gpr.writeBigUInt64LE(0x401234n, RIP * 8);
+  const stop: TargetStop = {
+    kind: 'stopped',
+    thread: { pid: PID, tid: PID },
+    signal: 5,
+    cause: { type: 'signal' },
+    gpr,
+  };
+  const now = stopReplyNow(ctx, stop);
+  t.is(typeof now, 'string');
+  t.true(now!.includes('10:3412400000000000;'));
+  t.is(registerReads(f.calls), 0);
+  // The same reply the awaited path gives, which now takes it from the per-stop record.
+  t.is(await stopReply(ctx, stop), now!);
+  // A stop without registers needs a read: not at once.
+  t.is(stopReplyNow(new SessionContext(f.asTarget()), stopped()), undefined);
+  // Nor for LLDB, whose stop fields need the thread's details.
+  const lldb = new SessionContext(f.asTarget());
+  lldb.client = { ...lldb.client, flavour: 'lldb' };
+  t.is(stopReplyNow(lldb, { ...stop }), undefined);
 });

@@ -1,9 +1,11 @@
 import test from 'ava';
 import {
   allocatedAddress,
+  allocationError,
   keyValueReply,
   launchFailure,
   memoryRegionReply,
+  savedRegisterState,
 } from '../../../rsp/index.js';
 
 test('key:value; replies with decimal numbers', (t) => {
@@ -42,7 +44,10 @@ test('qMemoryRegionInfo replies', (t) => {
     }),
     'start:7ffffffde000;size:21000;permissions:rw;flags:;name:5b737461636b5d;type:stack;',
   );
-  t.is(allocatedAddress(0x7ffff7fd0000n), '7ffff7fd0000');
+  // lldb-server answers `_M1000,rx` with 16 hex digits, and `_m` of an unknown block with Eff.
+  t.is(allocatedAddress(0x7ffff7fd0000n), '00007ffff7fd0000');
+  t.is(allocationError(), 'Eff');
+  t.is(savedRegisterState(12), '12');
 });
 
 test('qLaunchSuccess failure: E and the reason as text', (t) => {

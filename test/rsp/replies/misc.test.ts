@@ -3,6 +3,8 @@ import test from 'ava';
 import {
   consoleOutput,
   currentThread,
+  formatFeatures,
+  packetSizeFeature,
   threadListEnd,
   threadListPart,
   vContActions,
@@ -29,4 +31,11 @@ test('vCont? reply', (t) => {
   t.is(vContReply({}), 'vCont;c;C;s;S');
   t.is(vContReply({ nonStop: true }), 'vCont;c;C;s;S;t');
   t.is(vContReply({ nonStop: true, rangeStep: true }), 'vCont;c;C;s;S;t;r');
+});
+
+test('qSupported reply: PacketSize in hex first', (t) => {
+  t.is(
+    formatFeatures([packetSizeFeature(0x4000), { name: 'swbreak', kind: 'flag', supported: true }]),
+    'PacketSize=4000;swbreak+',
+  );
 });

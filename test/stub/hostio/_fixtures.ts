@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import type { HostIoCommand } from '../../../rsp/index.js';
-import type { HostIoReply } from '../../../stub/hostio/host-io.js';
+import type { HostIoReply } from '../../../stub/handlers/host-io.js';
 
 /** File-I/O open flags (GDB manual, "Open Flags"). */
 export const O = {

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readlink, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
-import { HostIo } from '../../../stub/hostio/host-io.js';
+import { HostIo } from '../../../stub/handlers/host-io.js';
 import { resolveInRoot } from '../../../stub/hostio/resolve-in-root.js';
 import { fdOf, openCmd, parseReply, pread, tempDir } from './_fixtures.js';
 

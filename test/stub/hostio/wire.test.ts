@@ -4,7 +4,7 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { decodeFioStat, encodePacket, FioMode, Framer, parseCommand } from '../../../rsp/index.js';
-import { HostIo, type HostIoReply, isHostIoCommand } from '../../../stub/hostio/host-io.js';
+import { HostIo, type HostIoReply, isHostIoCommand } from '../../../stub/handlers/host-io.js';
 import { wireLength } from '../../../stub/hostio/reply-size.js';
 import { fdOf, O, openCmd, parseReply, pread, tempDir } from './_fixtures.js';
 

@@ -1,13 +1,7 @@
-// stub/handlers/lldb.ts: what an LLDB client is told differently from GDB, over a FakeTarget.
+// stub/lldb/client.ts: what an LLDB client is told differently from GDB, over a FakeTarget.
 import test from 'ava';
 import { SessionContext } from '../../../stub/context.js';
-import {
-  hostSignalFromWire,
-  lldbKillReply,
-  lldbStopFields,
-  noteInitialStop,
-  shlibInfoAddr,
-} from '../../../stub/handlers/lldb.js';
+import { lldbKillReply, lldbStopFields, noteInitialStop } from '../../../stub/lldb/client.js';
 import { stopReply } from '../../../stub/stop-reply.js';
 import type { TargetStop } from '../../../stub/target.js';
 import { FakeTarget } from '../../helpers/fake-target.js';
@@ -33,7 +27,7 @@ test('GDB clients get no LLDB fields and GDB signal numbers', async (t) => {
   t.is(await lldbStopFields(ctx, stopped({ type: 'interrupt' }, 2)), undefined);
   // SIGUSR1: host 10, GDB 30 (0x1e).
   t.regex(await stopReply(ctx, stopped({ type: 'signal' }, 10)), /^T1e/);
-  t.is(hostSignalFromWire(ctx, 30), 10);
+  t.is(ctx.dialect.signalFromClient(30), 10);
 });
 
 test('LLDB: host signal numbers, name and reason keys', async (t) => {
@@ -43,7 +37,7 @@ test('LLDB: host signal numbers, name and reason keys', async (t) => {
   t.regex(reply, /;name:fake-1000;/);
   t.regex(reply, /;reason:signal;$/);
   t.regex(await stopReply(ctx, stopped({ type: 'sw-break' })), /^T05.*;reason:breakpoint;$/);
-  t.is(hostSignalFromWire(ctx, 10), 10);
+  t.is(ctx.dialect.signalFromClient(10), 10);
 });
 
 test('LLDB: an interrupt and the first stop are SIGSTOP (19), as lldb-server reports them', async (t) => {
@@ -73,30 +67,4 @@ test('LLDB: k is answered with the exit stop X09', (t) => {
   t.is(lldbKillReply(ctx), 'X09');
   ctx.client.multiprocess = true;
   t.is(lldbKillReply(ctx), 'X09;process:3e8');
-});
-
-test('qShlibInfoAddr: the address of the DT_DEBUG value, found from auxv', async (t) => {
-  const { fake, ctx } = setup('lldb');
-  // Program headers at 0x555555554040 (AT_PHDR), two of them: PT_PHDR at vaddr 0x40 (bias
-  // 0x555555554000) and PT_DYNAMIC at vaddr 0x3e00; then DT_NEEDED, DT_DEBUG, DT_NULL.
-  const phdrs = Buffer.alloc(2 * 56);
-  phdrs.writeUInt32LE(6, 0);
-  phdrs.writeBigUInt64LE(0x40n, 16);
-  phdrs.writeUInt32LE(2, 56);
-  phdrs.writeBigUInt64LE(0x3e00n, 56 + 16);
-  const dyn = Buffer.alloc(3 * 16);
-  dyn.writeBigInt64LE(1n, 0);
-  dyn.writeBigInt64LE(21n, 16);
-  fake.map(0x555555554040n, phdrs).map(0x555555557e00n, dyn);
-  const auxv = Buffer.alloc(3 * 16);
-  auxv.writeBigUInt64LE(3n, 0);
-  auxv.writeBigUInt64LE(0x555555554040n, 8);
-  auxv.writeBigUInt64LE(5n, 16);
-  auxv.writeBigUInt64LE(2n, 24);
-  const target = { ...ctx.target, processInfo: { ...fake.processInfoOps, auxv: async () => auxv } };
-  const withAuxv = new SessionContext(target);
-  t.deepEqual(await shlibInfoAddr(withAuxv), { reply: '555555557e18' });
-  // No DT_DEBUG (a static program): an error, so LLDB falls back to other means.
-  dyn.writeBigInt64LE(0n, 16);
-  t.deepEqual(await shlibInfoAddr(withAuxv), { reply: 'E01' });
 });

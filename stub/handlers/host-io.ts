@@ -30,12 +30,14 @@ import {
   fioOpenFlagsToLinux,
   type HostIoCommand,
 } from '../../rsp/index.js';
-import { fioErrnoOf, HostIoError } from './errno.js';
-import { FdTable } from './fd-table.js';
-import { fioStatFromNode } from './fio-stat.js';
-import { fioModeToLinux } from './open-mode.js';
-import { dataReplyWithin, preadCap, wireLength } from './reply-size.js';
-import { procRoot, resolveInRoot } from './resolve-in-root.js';
+import { type HandlerResult, reply } from '../context.js';
+import { fioErrnoOf, HostIoError } from '../hostio/errno.js';
+import { FdTable } from '../hostio/fd-table.js';
+import { fioStatFromNode } from '../hostio/fio-stat.js';
+import { fioModeToLinux } from '../hostio/open-mode.js';
+import { dataReplyWithin, preadCap, wireLength } from '../hostio/reply-size.js';
+import { procRoot, resolveInRoot } from '../hostio/resolve-in-root.js';
+import type { SessionCore } from '../session-core.js';
 
 const openAsync = promisify(openCb);
 const readAsync = promisify(readCb);
@@ -246,4 +248,9 @@ function closeQuietly(fd: number): void {
 
 function unreachable(cmd: never): never {
   throw new Error(`unhandled Host I/O command ${JSON.stringify(cmd)}`);
+}
+
+/** vFile: operations go to the connection's host I/O, process or not. */
+export async function hostIo(s: SessionCore, cmd: HostIoCommand): Promise<HandlerResult> {
+  return reply(await s.hostIo.handle(cmd));
 }

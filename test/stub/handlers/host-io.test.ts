@@ -13,8 +13,8 @@ import {
 import { join } from 'node:path';
 import test from 'ava';
 import { decodeFioStat, FioErrno, FioMode } from '../../../rsp/index.js';
-import { HostIo, MIN_HOSTIO_PACKET_SIZE } from '../../../stub/hostio/host-io.js';
-import { fdOf, O, openCmd, parseReply, pread, tempDir } from './_fixtures.js';
+import { HostIo, MIN_HOSTIO_PACKET_SIZE } from '../../../stub/handlers/host-io.js';
+import { fdOf, O, openCmd, parseReply, pread, tempDir } from '../hostio/_fixtures.js';
 
 const PACKET = 0x4000;
 
