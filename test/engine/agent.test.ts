@@ -6,6 +6,7 @@
 // jump itself is checked in the tracee's memory (the kernel provider has no agent).
 import {
   closeSync,
+  readdirSync,
   existsSync,
   mkdtempSync,
   openSync,
@@ -189,6 +190,8 @@ capTest(
     const { s, pid, stop, at, cond } = await start(t, ['-1', String(threads)]);
     await cond('site_mov', rdiIs(NEVER));
     await s.cont(stop);
+    // Every thread made first: a stop while main is still creating them stops fewer.
+    await until(() => readdirSync(`/proc/${pid}/task`).length === threads, 'the threads');
     let held: StopEvent[] = [];
     for (let round = 0; round < 10; round++) {
       const from = await s.readU64(pid, at('bumps'));
