@@ -311,3 +311,46 @@ capTest(
     }
   },
 );
+
+capTest(
+  [...need],
+  'threads stopped one by one in the pad, then stepped and continued, run on with no trap of ours',
+  async (t) => {
+    // gdb's non-stop 'interrupt -a' then 'continue -a' (gdb.threads/interrupt-while-step-over.exp):
+    // a stop per thread, then each thread, reported at the breakpoint, is stepped (gdb's
+    // step-over) and continued. A trap flag left by the moving out of the pad would make every
+    // instruction after it a SIGTRAP.
+    const threads = 4;
+    const { s, pid, stop, at, cond } = await start(t, ['-1', String(threads)]);
+    await cond('site_mov', rdiIs(NEVER));
+    await s.cont(stop);
+    await until(() => readdirSync(`/proc/${pid}/task`).length === threads, 'the threads');
+    const handles = new Map<number, bigint>();
+    for (let round = 0; round < 15; round++) {
+      const from = rawU64(pid, at('bumps'));
+      await until(() => rawU64(pid, at('bumps')) - from > 500n, 'calls');
+      if (handles.size < threads) await s.engine.stop(pid);
+      else for (const h of handles.values()) await s.engine.stop(pid, h);
+      const held: StopEvent[] = [];
+      while (held.length < threads) {
+        const ev = await s.nextStop((e) => e.thread.tgid === pid);
+        t.true(
+          ev.reason === 'requested' || ev.reason === 'new-thread',
+          `round ${round}: ${ev.reason}`,
+        );
+        handles.set(ev.thread.tid, ev.thread.handle);
+        held.push(ev);
+      }
+      for (const h of held) {
+        await s.engine.resume({ handle: h.thread.handle, stopId: h.stopId, mode: 'step' });
+        const st = await s.nextStop((e) => e.thread.tid === h.thread.tid);
+        t.true(st.reason === 'step' || st.reason === 'breakpoint', `round ${round}: ${st.reason}`);
+        await s.cont(st);
+      }
+    }
+    t.false(
+      s.events.some((e) => e.type === 'stop' && e.reason === 'signal'),
+      'no SIGTRAP',
+    );
+  },
+);
