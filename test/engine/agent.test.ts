@@ -354,3 +354,32 @@ capTest(
     );
   },
 );
+
+capTest(
+  [...need, 'execEvents'],
+  'after an exec the old image takes the pads along: the breakpoint set again gets a new one',
+  async (t) => {
+    const n = 100;
+    const { s, pid, stop, at, cond } = await start(t, [String(n), '1', 'exec']);
+    await s.engine.setOptions(pid, { events: { exec: true } });
+    await cond('site_mov', rdiIs(n - 1));
+    await s.cont(stop);
+    const first = await s.nextStop();
+    t.is(first.reason, 'breakpoint');
+    t.is(first.pc, at('site_mov'));
+    await s.cont(first);
+    const exec = await s.nextStop();
+    t.is(exec.reason, 'exec');
+    await cond('site_mov', rdiIs(n - 1));
+    if (backend === 'user') t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xe9, 'a new pad');
+    await s.cont(exec);
+    const second = await s.nextStop();
+    t.is(second.reason, 'breakpoint');
+    t.is(
+      gpr(await s.engine.getRegs(second.thread.handle, second.stopId, 'gpr'), 'rdi'),
+      BigInt(n - 1),
+    );
+    await s.cont(second);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 3 });
+  },
+);
