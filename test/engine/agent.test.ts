@@ -383,3 +383,34 @@ capTest(
     t.deepEqual((await s.nextExit(pid)).exit, { code: 3 });
   },
 );
+
+capTest(
+  [...need, 'forkEvents'],
+  "a followed fork child has the parent's pads: its true calls stop in the child, its false ones run",
+  async (t) => {
+    const n = 3;
+    const { s, pid, stop, at, cond } = await start(t, [String(n), '1', 'fork']);
+    await s.engine.setOptions(pid, { events: { fork: true }, stopSignals: [] });
+    await cond('site_mov', rdiIs(777)); // only the child's calls
+    await s.cont(stop);
+    const f = await s.nextStop((e) => e.thread.tgid === pid);
+    t.is(f.reason, 'fork');
+    const child = Number(f.data[1]);
+    const c = await s.nextStop((e) => e.thread.tgid === child);
+    t.is(c.reason, 'new-thread');
+    if (backend === 'user')
+      t.is(rawBytes(child, at('site_mov'), 1)[0], 0xe9, 'the jump in the child');
+    let ev: StopEvent = c;
+    for (let i = 0; i < n; i++) {
+      await s.cont(ev);
+      ev = await s.nextStop((e) => e.thread.tgid === child);
+      t.is(ev.reason, 'breakpoint');
+      t.is(ev.pc, at('site_mov'));
+      t.is(gpr(await s.engine.getRegs(ev.thread.handle, ev.stopId, 'gpr'), 'rdi'), 777n);
+    }
+    await s.cont(ev);
+    t.deepEqual((await s.nextExit(child)).exit, { code: 0 });
+    await s.cont(f);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 3 });
+  },
+);
