@@ -414,3 +414,44 @@ capTest(
     t.deepEqual((await s.nextExit(pid)).exit, { code: 3 });
   },
 );
+
+capTest(
+  [...need],
+  'an unfollowed vfork child runs the program bytes in the shared memory; the jump comes back after',
+  async (t) => {
+    // The vfork child calls asm_hit(777), true only there: a jump left in the memory it shares
+    // with its parent would run it into the pad's int3, untraced.
+    const { s, pid, stop, at, cond } = await start(t, ['50', '1', 'vfork']);
+    await cond('site_mov', rdiIs(777));
+    await s.engine.setBreakpoint({
+      pid,
+      kind: 'sw',
+      addr: at('site_imm'),
+      len: 1,
+      exprs: { conditions: [rdiIs(49)] },
+    });
+    await s.cont(stop);
+    for (;;) {
+      const ev = await s.next(
+        (e) =>
+          (e.type === 'stop' && e.thread.tgid === pid) ||
+          (e.type === 'process-exit' && e.pid === pid),
+      );
+      if (ev.type === 'process-exit') {
+        t.deepEqual(ev.exit, { code: 3 });
+        break;
+      }
+      if (ev.type !== 'stop') continue;
+      if (ev.reason === 'signal') {
+        t.is(ev.signo, 17);
+        await s.cont(ev, 'pass');
+        continue;
+      }
+      // After VFORK_DONE the jump is back: the parent's call 49 stops at site_imm.
+      t.is(ev.reason, 'breakpoint');
+      t.is(ev.pc, at('site_imm'));
+      if (backend === 'user') t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xe9, 'the jump is back');
+      await s.cont(ev);
+    }
+  },
+);
