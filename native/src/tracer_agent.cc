@@ -260,13 +260,13 @@ AgentRegion *Tracer::AgentRegionNear(Proc *p, uint64_t addr) {
     if (lo > -kReach && hi < kReach) return &r;
   }
   if (p->agent.broken) return nullptr;
+  // The thread to run the mmap: one not at a signal-delivery stop if there is one (after the
+  // injection its signal could only be sent again, with the kernel's siginfo lost).
   Thread *t = nullptr;
   for (auto &kv : p->threads) {
     Thread *u = kv.second;
-    if (u->kstopped && !u->exiting && !u->group_stop && !u->is_new) {
-      t = u;
-      break;
-    }
+    if (!u->kstopped || u->exiting || u->group_stop || u->is_new) continue;
+    if (t == nullptr || (t->signal_stop && !u->signal_stop)) t = u;
   }
   if (t == nullptr) return nullptr;
   // The free gap nearest to addr, from /proc/PID/maps.
