@@ -1,7 +1,26 @@
 {
   "targets": [
     {
+      "target_name": "ntrace_agent_blob",
+      "type": "none",
+      "actions": [
+        {
+          "action_name": "agent_blob",
+          "inputs": [
+            "native/agent/build.mjs",
+            "native/agent/agent.c",
+            "native/agent/agent.ld",
+            "kmod/ntrace_ax.c",
+            "kmod/ntrace_ax.h"
+          ],
+          "outputs": ["<(SHARED_INTERMEDIATE_DIR)/ntrace_agent_blob.h"],
+          "action": ["node", "native/agent/build.mjs", "<@(_outputs)"]
+        }
+      ]
+    },
+    {
       "target_name": "ntrace",
+      "dependencies": ["ntrace_agent_blob"],
       "sources": [
         "native/src/addon.cc",
         "native/src/channel.cc",
@@ -13,10 +32,11 @@
         "native/src/tracer_stop.cc",
         "native/src/tracer_cond.cc",
         "native/src/tracer_emul.cc",
+        "native/src/tracer_agent.cc",
         "kmod/ntrace_ax.c",
         "kmod/ntrace_emul.c"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "kmod/include/uapi", "kmod"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "kmod/include/uapi", "kmod", "<(SHARED_INTERMEDIATE_DIR)"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "_GNU_SOURCE"],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Werror"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fno-exceptions", "-pthread"],

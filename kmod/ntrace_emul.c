@@ -163,3 +163,197 @@ done:
 	env->ip += len;
 	return len;
 }
+
+/* ------------------------------------------------------------ instruction lengths */
+
+/* One-byte map: bit set when the opcode has a modrm byte (Intel SDM vol. 2, table A-2). */
+static const __u32 modrm_1[8] = {
+	0x0f0f0f0f, 0x0f0f0f0f, /* 00-3f: the ALU r/m forms */
+	0x00000000, 0x00000a08, /* 40-7f: 63 movsxd, 69 and 6b imul */
+	0x0000ffff, 0x00000000, /* 80-bf: 80-8f */
+	0xff0f00c3, 0xc0c00000, /* c0-ff: c0 c1 c6 c7, d0-d3, d8-df; f6 f7, fe ff */
+};
+
+static int bit(const __u32 *map, unsigned int op)
+{
+	return (map[op >> 5] >> (op & 31)) & 1;
+}
+
+/* Two-byte map (0f xx): opcodes without modrm, or refused, are listed in decode_0f. */
+static int decode_0f(__u8 op, int *modrm, unsigned int *imm)
+{
+	*modrm = 1;
+	*imm = 0;
+	switch (op) {
+	case 0x05: case 0x06: case 0x07: case 0x08: case 0x09: case 0x30: case 0x31:
+	case 0x32: case 0x33: case 0x77: case 0xa0: case 0xa1: case 0xa2: case 0xa8:
+	case 0xa9:
+		*modrm = 0; /* syscall, clts, sysret, invd, wbinvd, msr, tsc, pmc, emms, push/pop */
+		return 0;
+	case 0x0b: case 0x0e: case 0x0f: case 0x34: case 0x35: case 0x37: case 0xaa:
+	case 0xb9: case 0xff: case 0x04: case 0x0a: case 0x0c: case 0x24: case 0x25:
+	case 0x26: case 0x27: case 0x36: case 0x39: case 0x3b: case 0x3c: case 0x3d:
+	case 0x3e: case 0x3f: case 0x7a: case 0x7b:
+		return -1; /* ud, femms, 3dnow, sysenter/exit, getsec, rsm, invalid */
+	case 0x70: case 0x71: case 0x72: case 0x73: case 0xa4: case 0xac: case 0xba:
+	case 0xc2: case 0xc4: case 0xc5: case 0xc6:
+		*imm = 1;
+		return 0;
+	default:
+		if (op >= 0x80 && op <= 0x8f)
+			return -1; /* jcc rel32 */
+		if (op >= 0xc8 && op <= 0xcf)
+			*modrm = 0; /* bswap */
+		return 0;
+	}
+}
+
+int ntrace_insn_decode(const __u8 *p, unsigned int avail, struct ntrace_insn *out)
+{
+	unsigned int pos = 0, imm = 0, osize = 4, max = avail < 15 ? avail : 15;
+	int modrm = 0, asize32 = 0, rex_w = 0;
+	__u8 op;
+
+	out->len = 0;
+	out->disp_off = 0;
+	out->rip_rel = 0;
+	out->rel_branch = 0;
+	for (;; pos++) {
+		if (pos >= max)
+			return -1;
+		op = p[pos];
+		if (op == 0x66)
+			osize = 2;
+		else if (op == 0x67)
+			asize32 = 1;
+		else if (op != 0xf0 && op != 0xf2 && op != 0xf3 && op != 0x2e && op != 0x36 &&
+			 op != 0x3e && op != 0x26 && op != 0x64 && op != 0x65)
+			break;
+	}
+	if ((op & 0xf0) == 0x40) {
+		rex_w = op & 8;
+		if (++pos >= max)
+			return -1;
+		op = p[pos];
+		if ((op & 0xf0) == 0x40 || op == 0x66 || op == 0x67 || op == 0xf0 || op == 0xf2 ||
+		    op == 0xf3)
+			return -1; /* a prefix after REX: not a form compilers emit */
+	}
+	if (rex_w)
+		osize = 8;
+	pos++;
+	if (op == 0x0f) {
+		if (pos >= max)
+			return -1;
+		op = p[pos++];
+		if (op == 0x38 || op == 0x3a) {
+			if (pos >= max)
+				return -1;
+			imm = op == 0x3a;
+			pos++;
+			modrm = 1;
+		} else if (decode_0f(op, &modrm, &imm)) {
+			return -1;
+		}
+	} else {
+		modrm = bit(modrm_1, op);
+		switch (op) {
+		case 0x06: case 0x07: case 0x0e: case 0x16: case 0x17: case 0x1e: case 0x1f:
+		case 0x27: case 0x2f: case 0x37: case 0x3f: case 0x60: case 0x61: case 0x62:
+		case 0x82: case 0x9a: case 0xc2: case 0xc3: case 0xc4: case 0xc5: case 0xca:
+		case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: case 0xd4: case 0xd5:
+		case 0xd6: case 0xea: case 0xf1: case 0xe0: case 0xe1: case 0xe2: case 0xe3:
+		case 0xeb: case 0xf4:
+			return -1; /* invalid in 64-bit mode, VEX/EVEX, returns, int, short jumps */
+		case 0xe8: case 0xe9:
+			if (pos != 1)
+				return -1; /* prefixed (bnd, data16): not copied */
+			out->rel_branch = op == 0xe9 ? 1 : 2;
+			imm = 4;
+			break;
+		case 0x68: case 0x69: case 0x81: case 0xc7: case 0xa9:
+			imm = osize == 2 ? 2 : 4;
+			break;
+		case 0x05: case 0x0d: case 0x15: case 0x1d: case 0x25: case 0x2d: case 0x35:
+		case 0x3d:
+			imm = osize == 2 ? 2 : 4;
+			break;
+		case 0x6a: case 0x6b: case 0x80: case 0x83: case 0xa8: case 0xc0: case 0xc1:
+		case 0xc6: case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+			imm = 1;
+			break;
+		case 0x04: case 0x0c: case 0x14: case 0x1c: case 0x24: case 0x2c: case 0x34:
+		case 0x3c:
+			imm = 1;
+			break;
+		case 0xa0: case 0xa1: case 0xa2: case 0xa3:
+			imm = asize32 ? 4 : 8; /* moffs */
+			break;
+		case 0xc8:
+			imm = 3;
+			break;
+		case 0x8f:
+			if (pos >= max || (p[pos] & 0x38) != 0)
+				return -1; /* XOP */
+			break;
+		default:
+			if (op >= 0x70 && op <= 0x7f)
+				return -1; /* jcc rel8 */
+			if (op >= 0xb0 && op <= 0xb7)
+				imm = 1;
+			else if (op >= 0xb8 && op <= 0xbf)
+				imm = osize == 8 ? 8 : osize == 2 ? 2 : 4;
+			break;
+		}
+		if (op == 0xf6 || op == 0xf7) {
+			if (pos >= max)
+				return -1;
+			if (((p[pos] >> 3) & 7) < 2) /* test r/m, imm */
+				imm = op == 0xf6 ? 1 : osize == 2 ? 2 : 4;
+		}
+		if (op == 0xff) {
+			unsigned int r;
+
+			if (pos >= max)
+				return -1;
+			r = (p[pos] >> 3) & 7;
+			if (r == 2 || r == 3 || r == 7)
+				return -1; /* indirect calls push the copy's address */
+		}
+		if (op == 0xc7 && pos < max && p[pos] == 0xf8)
+			return -1; /* xbegin rel32 */
+	}
+	if (modrm) {
+		__u8 m;
+		unsigned int mod, rm;
+
+		if (pos >= max)
+			return -1;
+		m = p[pos++];
+		mod = m >> 6;
+		rm = m & 7;
+		if (mod != 3 && rm == 4) {
+			if (pos >= max)
+				return -1;
+			if (mod == 0 && (p[pos] & 7) == 5)
+				pos += 4; /* SIB with disp32 and no base */
+			pos++;
+		}
+		if (mod == 0 && rm == 5) {
+			if (asize32)
+				return -1; /* eip-relative */
+			out->rip_rel = 1;
+			out->disp_off = pos;
+			pos += 4;
+		} else if (mod == 1) {
+			pos += 1;
+		} else if (mod == 2) {
+			pos += 4;
+		}
+	}
+	pos += imm;
+	if (pos > max)
+		return -1;
+	out->len = pos;
+	return 0;
+}

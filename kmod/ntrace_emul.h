@@ -38,3 +38,21 @@ struct ntrace_emul_env {
 unsigned int ntrace_emul_insn(const __u8 insn[NTRACE_EMUL_INSN_MAX], struct ntrace_emul_env *env);
 
 #endif
+
+/* What ntrace_insn_decode found (see there). */
+struct ntrace_insn {
+	unsigned int len;	/* bytes of the instruction */
+	unsigned int disp_off;	/* rip_rel: offset of its 32-bit displacement */
+	int rip_rel;		/* a [rip+disp32] memory operand */
+	int rel_branch;		/* 1: jmp rel32 (e9), 2: call rel32 (e8); rel at len - 4 */
+};
+
+/*
+ * Decodes the length of the x86-64 instruction at @p (@avail bytes readable) for copying it
+ * elsewhere (an in-process jump pad): legacy, REX and the 0f, 0f 38 and 0f 3a maps. Returns
+ * 0 and fills @out when the instruction runs the same at another address once a [rip+disp32]
+ * operand is adjusted (or, for rel_branch, its target recomputed); -1 for anything else:
+ * relative jumps other than jmp/call rel32, returns, interrupts, indirect calls (they push the
+ * copy's address), VEX/EVEX/XOP, invalid or unknown opcodes, a truncated instruction.
+ */
+int ntrace_insn_decode(const __u8 *p, unsigned int avail, struct ntrace_insn *out);

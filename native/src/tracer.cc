@@ -157,13 +157,16 @@ void Tracer::Close() {
 void Tracer::Write(const uint8_t *buf, size_t len) {
   if (peer_gone_) return;
   HandleMessage(buf, len);
+  DispatchLate();
   if (!short_.empty()) Settle(false);
+  DispatchLate();
   LoudStops();
 }
 
 void Tracer::Poll() {
   if (debug_) fprintf(stderr, "[ntrace %d] poll\n", tid_.load());
   if (!peer_gone_) Settle(true);
+  DispatchLate();
   LoudStops();
 }
 

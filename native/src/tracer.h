@@ -105,6 +105,10 @@ struct BpExprs {
 
 struct SwBp {
   uint8_t saved = 0;
+  // A jump to an in-process agent pad (tracer_agent.cc) replaces the int3: the pad's entry
+  // (0: an int3), and the program's bytes under the jump's four other bytes.
+  uint64_t pad = 0;
+  uint8_t under[4] = {};
   uint32_t refs = 0;
   std::shared_ptr<const BpExprs> exprs; // null: unconditional, no commands
   // The program's bytes at the address (our int3s hidden) for the emulator, read at the first
@@ -121,6 +125,31 @@ struct HwSlot {
   uint32_t refs = 0;
   uint64_t value = 0; // last seen value, for NTRACE_BP_READ emulation
   std::shared_ptr<const BpExprs> exprs;
+};
+
+// One jump pad of the in-process agent (tracer_agent.cc): the breakpoint's conditions are
+// evaluated there, inside the tracee, and only a true one traps (at `stop`).
+struct AgentPad {
+  uint64_t bp = 0;       // the breakpoint's address
+  uint32_t insn_len = 0; // the program's instruction there, copied to `reloc`
+  bool branch = false;   // that copy is a jump or call of its own (no jump back)
+  bool live = false;     // the jump at bp leads here; retired pads stay for threads inside
+  uint64_t entry = 0, reloc = 0, back = 0, stop = 0, end = 0;
+  uint64_t flags_at = 0; // the pushfq: up to it, only rsp has changed
+  uint64_t popf[2] = {}; // the popfq of each way out (emulated when stabilizing)
+  // The instruction and conditions it was built for: a retired pad with the same is used
+  // again (gdb takes its breakpoints out at every stop and puts them back on resume).
+  std::vector<uint8_t> key;
+};
+
+struct AgentRegion {
+  uint64_t base = 0, size = 0, next = 0; // the evaluator at base, pads from next on
+};
+
+struct Agent {
+  std::vector<AgentRegion> regions;
+  std::map<uint64_t, AgentPad> pads; // by entry
+  bool broken = false;               // a mapping failed: int3s only from then on
 };
 
 struct Proc {
@@ -141,6 +170,7 @@ struct Proc {
   std::map<pid_t, Thread *> threads;
   std::map<uint64_t, SwBp> bps;
   HwSlot hw[4];
+  Agent agent;
   // The thread whose step-over holds the others back: it has a breakpoint lifted, or waits
   // for the running threads to stop before lifting one (step_over_wait).
   Thread *stepping = nullptr;
@@ -282,6 +312,22 @@ private:
   static int EmulRead(void *ctx, unsigned long long addr, void *buf, unsigned int len);
   static int EmulWrite(void *ctx, unsigned long long addr, const void *buf, unsigned int len);
 
+  // The in-process agent (tracer_agent.cc)
+  void AgentInstall(Proc *p, uint64_t addr);
+  void AgentUninstall(Proc *p, uint64_t addr);
+  bool AgentRange(Proc *p, uint64_t addr, uint64_t len);
+  AgentRegion *AgentRegionNear(Proc *p, uint64_t addr);
+  long InjectSyscall(Thread *t, long nr, const long args[6]);
+  const AgentPad *AgentPadAt(const Proc *p, uint64_t pc) const;
+  bool AgentCode(const Proc *p, uint64_t pc) const;
+  bool AgentTrap(Thread *t, const siginfo_t &si);
+  bool AgentResume(Thread *t);
+  void AgentStabilize(Thread *t);
+  void AgentDisarm(Proc *p);
+  void PlantBp(Proc *p, uint64_t addr, const SwBp &b);
+  void LiftBp(Proc *p, uint64_t addr, const SwBp &b);
+  void DispatchLate();
+
   // Memory and breakpoints (tracer_mem.cc)
   long ReadMem(Proc *p, uint64_t addr, uint8_t *buf, size_t len);
   long WriteMem(Proc *p, uint64_t addr, const uint8_t *buf, size_t len);
@@ -331,6 +377,9 @@ private:
   // Tids whose threads left the tables before their exit status was taken (exec's dead
   // threads, a detached child of ours): reaped when it comes, so none stays a zombie.
   std::set<pid_t> graveyard_;
+  // Statuses taken by the agent's own waits (a thread that died under an injected system
+  // call or a stabilizing step): dispatched when the Write or Poll ends.
+  std::vector<std::pair<pid_t, int>> late_;
   // Wait statuses taken and not dispatched yet (see DrainWaits).
   std::vector<std::pair<pid_t, int>> batch_;
   uint64_t rng_ = 0x9e3779b97f4a7c15ULL;

@@ -485,6 +485,7 @@ int Tracer::CmdSetBp(const uint8_t *rec, size_t len) {
     if (it == p->bps.end()) return -ENOENT;
     it->second.exprs = std::move(x); // each SET_BP sets the whole list, as gdb's Z packets do
     ReplantSw(p, it);
+    AgentInstall(p, c.addr); // conditions the tracee can evaluate itself
     return 0;
   }
   if (c.kind > NTRACE_BP_ACCESS) return -EINVAL;

@@ -84,13 +84,23 @@ long Tracer::RawWrite(Proc *p, uint64_t addr, const uint8_t *buf, size_t len) {
 long Tracer::ReadMem(Proc *p, uint64_t addr, uint8_t *buf, size_t len) {
   long n = RawRead(p, addr, buf, len);
   if (n <= 0 || p->bps_lifted) return n;
-  // Hide our int3s: show the saved bytes.
-  for (auto it = p->bps.lower_bound(addr); it != p->bps.end() && it->first < addr + n; ++it)
-    buf[it->first - addr] = it->second.saved;
+  // Hide our int3s and agent jumps: show the saved bytes.
+  uint64_t end = addr + static_cast<uint64_t>(n);
+  for (auto it = p->bps.lower_bound(addr >= 4 ? addr - 4 : 0);
+       it != p->bps.end() && it->first < end; ++it) {
+    if (it->first >= addr) buf[it->first - addr] = it->second.saved;
+    if (it->second.pad == 0) continue;
+    for (uint64_t k = 1; k < 5; k++) {
+      uint64_t a = it->first + k;
+      if (a >= addr && a < end) buf[a - addr] = it->second.under[k - 1];
+    }
+  }
   return n;
 }
 
 long Tracer::WriteMem(Proc *p, uint64_t addr, const uint8_t *buf, size_t len) {
+  // A write under an agent jump changes the instruction its pad copied: back to an int3.
+  if (!p->agent.pads.empty()) AgentRange(p, addr, len);
   // The emulator's copies of the bytes at breakpoints that this write reaches into.
   constexpr uint64_t kInsn = sizeof(SwBp::insn);
   for (auto c = p->bps.lower_bound(addr >= kInsn ? addr - (kInsn - 1) : 0);
@@ -124,6 +134,7 @@ int Tracer::InsertSw(Proc *p, uint64_t addr) {
     return 0;
   }
   if (addr >= kUserTop) return -EINVAL;
+  if (!p->agent.pads.empty()) AgentRange(p, addr, 1); // not inside an agent jump
   uint8_t orig;
   long r = RawRead(p, addr, &orig, 1);
   if (r < 0) return static_cast<int>(r);
@@ -144,6 +155,16 @@ int Tracer::InsertSw(Proc *p, uint64_t addr) {
 void Tracer::ReplantSw(Proc *p, std::map<uint64_t, SwBp>::iterator it) {
   uint64_t addr = it->first;
   if (p->bps_lifted || (p->stepping != nullptr && p->stepping->step_over == addr)) return;
+  if (it->second.pad != 0) {
+    uint8_t cur5[5], want[5] = {0xe9};
+    uint32_t d = static_cast<uint32_t>(it->second.pad - (addr + 5));
+    memcpy(want + 1, &d, 4);
+    if (RawRead(p, addr, cur5, 5) != 5 || memcmp(cur5, want, 5) == 0) return;
+    // New code under the jump: its pad copied the old instruction.
+    auto pad = p->agent.pads.find(it->second.pad);
+    if (pad != p->agent.pads.end()) pad->second.live = false;
+    it->second.pad = 0;
+  }
   uint8_t cur;
   if (RawRead(p, addr, &cur, 1) < 0 || cur == kInt3) return;
   if (RawWrite(p, addr, &kInt3, 1) < 0) return;
@@ -155,6 +176,7 @@ int Tracer::RemoveSw(Proc *p, uint64_t addr) {
   auto it = p->bps.find(addr);
   if (it == p->bps.end()) return -ENOENT;
   if (--it->second.refs > 0) return 0;
+  AgentUninstall(p, addr); // an int3 again, its pad retired
   uint8_t b = it->second.saved;
   bool lifted = p->bps_lifted || (p->stepping != nullptr && p->stepping->step_over == addr);
   p->bps.erase(it);
@@ -171,7 +193,7 @@ void Tracer::LiftAll(Proc *p) {
   if (p->bps_lifted) return;
   for (auto &kv : p->bps) {
     if (p->stepping != nullptr && p->stepping->step_over == kv.first) continue;
-    RawWrite(p, kv.first, &kv.second.saved, 1);
+    LiftBp(p, kv.first, kv.second);
   }
   p->bps_lifted = true;
 }
@@ -181,7 +203,7 @@ void Tracer::RestoreAll(Proc *p) {
   p->bps_lifted = false;
   for (auto &kv : p->bps) {
     if (p->stepping != nullptr && p->stepping->step_over == kv.first) continue;
-    RawWrite(p, kv.first, &kInt3, 1);
+    PlantBp(p, kv.first, kv.second);
   }
 }
 

@@ -375,12 +375,28 @@ int Tracer::DetachProc(Proc *p, bool emit) {
   std::vector<Thread *> ts;
   for (auto &kv : p->threads)
     ts.push_back(kv.second);
+  // With agent jumps, every thread stops first: taking a jump out is three writes, and a
+  // thread running the int3 between them would be let go one byte into the instruction. A
+  // thread that trapped on one of our int3s is put back on its instruction.
+  if (!p->agent.pads.empty()) {
+    for (Thread *t : ts)
+      WaitStopped(t);
+    for (Thread *t : ts) {
+      siginfo_t si;
+      if (t->exiting || !t->kstopped || !t->signal_stop ||
+          ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0 || si.si_signo != SIGTRAP ||
+          si.si_code != SI_KERNEL || !LoadRegs(t) || p->bps.count(t->regs.rip - 1) == 0)
+        continue;
+      t->regs.rip -= 1;
+      t->regs_dirty = true;
+    }
+  }
   // Breakpoints out first so that no thread can trap on one after it is let go.
   for (auto &kv : p->bps) {
-    uint8_t b = kv.second.saved;
-    if (!p->bps_lifted) RawWrite(p, kv.first, &b, 1);
+    if (!p->bps_lifted) LiftBp(p, kv.first, kv.second);
   }
   p->bps.clear();
+  AgentDisarm(p); // a thread inside a pad runs on instead of trapping untraced
   p->stepping = nullptr;
   for (auto &s : p->hw)
     s = HwSlot();
@@ -405,6 +421,33 @@ int Tracer::DetachProc(Proc *p, bool emit) {
       if (r < 0 || !WIFSTOPPED(status)) break;
       sig = 0;
     }
+  }
+  // Threads born while the others were being stopped (WaitStopped took their creator's clone
+  // event): traced from birth, held at their first stop. They go too, or they stay stopped.
+  for (int pass = 0; pass < 4; pass++) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", pid);
+    DIR *d = opendir(path);
+    if (d == nullptr) break;
+    std::vector<pid_t> fresh;
+    while (dirent *e = readdir(d)) {
+      pid_t tid = static_cast<pid_t>(atoi(e->d_name));
+      if (tid > 0 && p->threads.count(tid) == 0) fresh.push_back(tid);
+    }
+    closedir(d);
+    bool more = false;
+    for (pid_t tid : fresh) {
+      if (orphans_.erase(tid) == 0) {
+        int status;
+        pid_t r;
+        do
+          r = waitpid(tid, &status, __WALL);
+        while (r < 0 && errno == EINTR);
+        if (r < 0 || !WIFSTOPPED(status)) continue; // not ours (ECHILD), or gone
+      }
+      if (ptrace(PTRACE_DETACH, tid, 0, 0) == 0) more = true;
+    }
+    if (!more) break;
   }
   bool child = p->launched;
   RemoveProc(p);

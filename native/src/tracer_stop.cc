@@ -253,6 +253,7 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t step
       return;
     }
   }
+  if (sig == SIGTRAP && !p->agent.pads.empty() && AgentTrap(t, si)) return;
   if (sig == SIGTRAP) {
     if (si.si_code == SI_KERNEL && LoadRegs(t)) {
       uint64_t a = t->regs.rip - 1;
@@ -380,6 +381,10 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t step
 
 void Tracer::HandleSyscall(Thread *t) {
   Proc *p = t->proc;
+  if (!p->agent.pads.empty() && LoadRegs(t) && AgentCode(p, t->regs.rip)) {
+    Continue(t, 0); // the agent's own calls (a pad set before system call stops were asked for)
+    return;
+  }
   struct __ptrace_syscall_info info;
   memset(&info, 0, sizeof info);
   if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof info, &info) < 0) {
@@ -442,7 +447,8 @@ void Tracer::HandleNewChild(Thread *t, int event) {
     cp->events = p->events;
     cp->stop_signals = p->stop_signals;
     memcpy(cp->syscalls, p->syscalls, sizeof cp->syscalls);
-    cp->bps = p->bps; // the child's memory holds our int3s too
+    cp->bps = p->bps;     // the child's memory holds our int3s too
+    cp->agent = p->agent; // and the agent's region and jumps
     cp->vfork_child = event == PTRACE_EVENT_VFORK;
     cp->vfork_parent = p->pid;
     uint64_t want = event == PTRACE_EVENT_FORK ? NTRACE_EVENT_FORK : NTRACE_EVENT_VFORK;
@@ -479,7 +485,7 @@ void Tracer::HandleNewThreadStop(Thread *t) {
       if (parent != nullptr) LiftAll(parent);
     } else {
       for (auto &kv : p->bps)
-        RawWrite(p, kv.first, &kv.second.saved, 1);
+        LiftBp(p, kv.first, kv.second);
     }
     ptrace(PTRACE_DETACH, t->tid, 0, 0);
     RemoveProc(p);
@@ -543,7 +549,8 @@ void Tracer::HandleExec(Thread *t) {
   et->deferred = false;
   et->is_new = false;
   p->stepping = nullptr;
-  p->bps.clear(); // the old image took our int3s with it
+  p->bps.clear();     // the old image took our int3s with it
+  p->agent = Agent(); // and the agent's region
   p->bps_lifted = false;
   for (auto &s : p->hw)
     s = HwSlot(); // and the kernel flushed the debug registers
@@ -563,6 +570,8 @@ void Tracer::HandleExec(Thread *t) {
 void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data, size_t ndata,
                     const siginfo_t *si) {
   Proc *p = t->proc;
+  // Stopped inside an agent pad (an interrupt, a signal): moved out before anyone sees it.
+  if (!p->agent.pads.empty() && LoadRegs(t) && AgentCode(p, t->regs.rip)) AgentStabilize(t);
   t->stop_requested = false;
   t->attach_stop = false;
   uint64_t skip = t->skip_bp; // a step-over this stop cut short: the resume does it
@@ -705,6 +714,7 @@ void Tracer::KResume(Thread *t, int sig) {
       t->skip_bp != 0 && LoadRegs(t) && t->regs.rip == t->skip_bp && BpInserted(p, t->skip_bp);
   // Continuing with no signal to deliver first: run the instruction here, leaving the int3 in
   // place, when it is one the emulator knows (a step keeps the real step: its stop must follow).
+  if (over && t->mode != Mode::Step && t->mode != Mode::RangeStep && AgentResume(t)) over = false;
   if (over && sig == 0 && t->mode == Mode::Cont && !t->group_stop && EmulateAtBp(t)) over = false;
   if (!over) t->skip_bp = 0; // done (or moot): a later stop at this pc is no step-over's
   if (over) {
@@ -717,8 +727,7 @@ void Tracer::KResume(Thread *t, int sig) {
       t->step_over_sig = sig;
       return;
     }
-    uint8_t b = p->bps[t->skip_bp].saved;
-    RawWrite(p, t->skip_bp, &b, 1);
+    LiftBp(p, t->skip_bp, p->bps[t->skip_bp]);
     t->step_over = t->skip_bp;
     p->stepping = t;
     req = PTRACE_SINGLESTEP;
@@ -768,8 +777,8 @@ void Tracer::FinishStepOver(Thread *t) {
   uint64_t a = t->step_over;
   t->step_over = 0;
   if (p->stepping == t) p->stepping = nullptr;
-  static const uint8_t int3 = 0xcc;
-  if (a != 0 && !p->bps_lifted && p->bps.count(a) != 0) RawWrite(p, a, &int3, 1);
+  auto bp = a != 0 && !p->bps_lifted ? p->bps.find(a) : p->bps.end();
+  if (bp != p->bps.end()) PlantBp(p, a, bp->second);
   ReleaseDeferred(p);
 }
 
