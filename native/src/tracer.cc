@@ -32,9 +32,7 @@ constexpr int64_t kShortWaitNs = 50 * 1000;
 constexpr int64_t kSettleBudgetNs = 2 * 1000 * 1000;
 
 int64_t Now() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+  return MonoNs();
 }
 
 // Live tracers, for the exit() path only: process.exit() does not run env cleanup hooks, and
@@ -114,6 +112,12 @@ bool TaskOwner(pid_t tid, pid_t *tgid, pid_t *tracer) {
 }
 
 } // namespace
+
+int64_t MonoNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
 
 bool ReadProcText(const char *path, char *buf, size_t size) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -238,12 +242,14 @@ void Tracer::Settle(bool signalled) {
 }
 
 // A thread whose next stop is due within microseconds: single-stepping (a step, a range step,
-// the step over a breakpoint), or just created (its first stop). Entries of short_ that no
+// the step over a breakpoint), just created (its first stop), or continued when its continues
+// end that soon (KResume). Entries of short_ that no
 // longer are (their status was taken elsewhere) are dropped.
 bool Tracer::ShortPending(pid_t tid) {
   Thread *t = FindTid(tid);
   return t != nullptr && !t->kstopped &&
-         (t->is_new || t->step_over != 0 || t->mode == Mode::Step || t->mode == Mode::RangeStep);
+         (t->is_new || t->step_over != 0 || t->mode == Mode::Step || t->mode == Mode::RangeStep ||
+          t->cont_wait);
 }
 
 // Polls (WNOHANG) the threads whose stop is due (ShortPending) and dispatches their statuses,

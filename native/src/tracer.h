@@ -36,6 +36,8 @@ struct Proc;
 // Reads a small /proc file (a task's status or stat) into buf, NUL-terminated; false when it
 // is gone or empty. Whatever does not fit in size - 1 bytes is left out.
 bool ReadProcText(const char *path, char *buf, size_t size);
+// CLOCK_MONOTONIC in nanoseconds.
+int64_t MonoNs();
 
 // One traced thread. "kstopped" is the kernel's view (in a ptrace-stop we have consumed),
 // "reported" is the client's (a STOP record is out and no RESUME has answered it yet).
@@ -86,6 +88,14 @@ struct Thread {
   // A single-step ended by our PTRACE_INTERRUPT's stop while the step's SIGTRAP was queued
   // (the kernel takes the interrupt first): that trap shows at the next resume, not a stop.
   bool step_trap_queued = false;
+  // A plain continue's start (MonoNs; 0: not in one), whether this thread's last continue
+  // ended within microseconds (a breakpoint in a tight loop; then the next one is waited for
+  // in place like a step, KResume; assumed at first), whether this one is waited for so, and
+  // a counter that makes every 8th continue of a slow thread look again.
+  int64_t cont_ns = 0;
+  bool cont_quick = true;
+  bool cont_wait = false;
+  uint8_t cont_probe = 0;
 
   bool regs_valid = false;
   // regs holds a pc the kernel does not have yet: a breakpoint hit's rewind onto the int3 is

@@ -17,6 +17,11 @@ namespace ntrace {
 
 namespace {
 
+// A continue that stopped within this long makes the thread's next continue wait in place
+// (KResume): a few times the in-place wait's own give-up (kShortWaitNs, tracer.cc), since a
+// stop learned through SIGCHLD carries the event loop's wake-up too.
+constexpr int64_t kQuickContNs = 200 * 1000;
+
 long DrOffset(int i) {
   return static_cast<long>(offsetof(struct user, u_debugreg) + i * 8);
 }
@@ -128,6 +133,11 @@ void Tracer::HandleStopped(Thread *t, int status) {
   t->regs_dirty = false;
   t->signal_stop = false;
   t->group_stop = false;
+  if (t->cont_ns != 0) {
+    t->cont_quick = MonoNs() - t->cont_ns < kQuickContNs;
+    t->cont_ns = 0;
+  }
+  t->cont_wait = false;
   if (t->is_new) {
     t->is_new = false;
     if (ev == PTRACE_EVENT_STOP) {
@@ -760,7 +770,19 @@ void Tracer::KResume(Thread *t, int sig) {
   t->regs_valid = false;
   t->signal_stop = false;
   t->group_stop = false;
-  if (req == PTRACE_SINGLESTEP) {
+  // A plain continue of a lone thread whose continues end within microseconds (a breakpoint
+  // in a tight loop, gdb's `commands ... continue`) is waited for in place like a step:
+  // bounded by kShortWaitNs, it saves the SIGCHLD, the event loop's wake-up and the check
+  // phase of its stop, as gdbserver, which waits for a continue's stop in place in all-stop
+  // (server.cc, mywait). Only when the last continue did end that soon, or at every 8th
+  // (a look whether it does again): a continue that runs longer costs that much spinning once.
+  t->cont_wait = false;
+  t->cont_ns = 0;
+  if (req == PTRACE_CONT && t->mode == Mode::Cont) {
+    t->cont_ns = MonoNs();
+    t->cont_wait = p->threads.size() == 1 && (t->cont_quick || (++t->cont_probe & 7) == 0);
+  }
+  if (req == PTRACE_SINGLESTEP || t->cont_wait) {
     NoteShortResume(t->tid); // waited for in place
     QuietStops();            // so its stop sends no SIGCHLD
   }
