@@ -42,7 +42,7 @@ import type {
   WatchpointOps,
 } from './target.js';
 import { TargetError } from './target.js';
-import { taskStat } from './task-stat.js';
+import { TaskStats } from './task-stat.js';
 
 export { StartupExit } from './engine/errors.js';
 export type { LaunchSpec } from './engine/lifecycle.js';
@@ -56,6 +56,8 @@ export class EngineTarget extends EngineProcess implements BaseOps {
   /** What this engine lets the Target offer, derived once. */
   readonly caps: Capabilities;
   private readonly onEvent = (ev: EngineEvent) => handleEvent(this, ev);
+  /** Its threads' /proc stat files, for the thread list gdb reads at every stop. */
+  private readonly taskStats = new TaskStats();
 
   private constructor(engine: Engine, pid: number, attached: boolean) {
     super(engine, pid, attached);
@@ -211,6 +213,7 @@ export class EngineTarget extends EngineProcess implements BaseOps {
 
   async close(): Promise<void> {
     this.engine.off('event', this.onEvent);
+    this.taskStats.close();
   }
 
   /**
@@ -315,7 +318,8 @@ export class EngineTarget extends EngineProcess implements BaseOps {
   };
 
   readonly threadInfoOps: ThreadInfoOps = {
-    threadDetails: async (thread) => taskStat(thread.pid, thread.tid),
+    threadDetails: async (thread) => this.taskStats.read(thread.pid, thread.tid),
+    threadDetailsNow: (thread) => this.taskStats.read(thread.pid, thread.tid),
   };
 
   readonly processInfoOps: ProcessInfoOps = {

@@ -197,6 +197,8 @@ export interface ThreadDetails {
 export interface ThreadInfoOps {
   /** Both from one look at the thread: gdb asks for the thread list at every stop. */
   threadDetails(thread: Ptid): Promise<ThreadDetails>;
+  /** The same, where the answer needs no waiting (a /proc read): the per-stop list's path. */
+  threadDetailsNow?(thread: Ptid): ThreadDetails;
 }
 
 /** qXfer objects read from the process. */

@@ -19,32 +19,52 @@ import {
   SessionContext,
 } from '../context.js';
 import { osdataXml } from '../osdata/index.js';
-import type { Target } from '../target.js';
+import type { Ptid, Target, ThreadDetails } from '../target.js';
 import { formatPtid } from '../threads.js';
 import { type Handler, withProcess } from './handler.js';
 import { readSome } from './read-memory.js';
 import { librariesSvr4 } from './svr4.js';
 import { traceframeInfo } from './trace-frame.js';
 
-async function threadsXml(ctx: SessionContext): Promise<string> {
-  const entries: ThreadEntry[] = [];
-  for (const t of ctx.target.base.threads()) {
-    const { name, core } = (await ctx.target.threadInfo?.threadDetails(t)) ?? {};
-    entries.push({
-      id: formatPtid(ctx, t),
-      ...(core !== undefined ? { core } : {}),
-      ...(name !== undefined ? { name } : {}),
-    });
-  }
-  return threadsDocument(entries);
+function threadEntry(ctx: SessionContext, t: Ptid, d: ThreadDetails | undefined): ThreadEntry {
+  const id = formatPtid(ctx, t);
+  if (d === undefined) return { id };
+  const { name, core } = d;
+  return {
+    id,
+    ...(core !== undefined ? { core } : {}),
+    ...(name !== undefined ? { name } : {}),
+  };
 }
 
-/** Builds the whole document for object/annex, or undefined when the object is unknown. */
-async function buildDocument(
+/**
+ * The thread list document. gdb reads it after every stop (infrun.c, normal_stop): without a
+ * promise when the target can tell a thread's details at once (threadDetailsNow).
+ */
+function threadsXml(ctx: SessionContext): Buffer | Promise<Buffer> {
+  const info = ctx.target.threadInfo;
+  const threads = ctx.target.base.threads();
+  if (info?.threadDetailsNow || !info) {
+    const entries: ThreadEntry[] = [];
+    for (const t of threads) entries.push(threadEntry(ctx, t, info?.threadDetailsNow?.(t)));
+    return Buffer.from(threadsDocument(entries));
+  }
+  return (async () => {
+    const entries: ThreadEntry[] = [];
+    for (const t of threads) entries.push(threadEntry(ctx, t, await info.threadDetails(t)));
+    return Buffer.from(threadsDocument(entries));
+  })();
+}
+
+/**
+ * Builds the whole document for object/annex, or undefined when the object is unknown; a
+ * promise only for what must be waited for.
+ */
+function buildDocument(
   ctx: SessionContext,
   object: string,
   annex: string,
-): Promise<Buffer | undefined> {
+): Buffer | undefined | Promise<Buffer | undefined> {
   const t = ctx.target;
   switch (object) {
     case 'features':
@@ -53,11 +73,11 @@ async function buildDocument(
     case 'auxv':
       return t.processInfo ? t.processInfo.auxv() : undefined;
     case 'exec-file':
-      return t.processInfo ? Buffer.from(await t.processInfo.execFile()) : undefined;
+      return t.processInfo ? t.processInfo.execFile().then((f) => Buffer.from(f)) : undefined;
     case 'threads':
-      return Buffer.from(await threadsXml(ctx));
+      return threadsXml(ctx);
     case 'libraries-svr4':
-      return t.processInfo ? Buffer.from(await librariesSvr4(ctx)) : undefined;
+      return t.processInfo ? librariesSvr4(ctx).then((x) => Buffer.from(x)) : undefined;
     case 'siginfo':
       return t.signals ? t.signals.readSiginfo(ctx.currentThread()) : undefined;
     case 'osdata':
@@ -73,7 +93,7 @@ export function xferRead(
   annex: string,
   offset: number,
   length: number,
-): Promise<HandlerResult> {
+): HandlerResult | Promise<HandlerResult> {
   return readWindow(ctx.xferCache, `${object}:${annex}`, offset, length, () =>
     buildDocument(ctx, object, annex),
   );
@@ -85,33 +105,50 @@ export function osdataRead(
   annex: string,
   offset: number,
   length: number,
-): Promise<HandlerResult> {
-  return readWindow(cache, `osdata:${annex}`, offset, length, async () =>
-    Buffer.from(osdataXml(annex)),
-  );
+): HandlerResult | Promise<HandlerResult> {
+  return readWindow(cache, `osdata:${annex}`, offset, length, () => Buffer.from(osdataXml(annex)));
 }
 
-/** One window of a document built at offset 0 and kept in `cache` for the following chunks. */
-async function readWindow(
+/**
+ * One window of a document built at offset 0 and kept in `cache` for the following chunks;
+ * answered at once when the document is (no promise for the thread list gdb reads per stop).
+ */
+function readWindow(
   cache: Map<string, Buffer>,
   key: string,
   offset: number,
   length: number,
-  build: () => Promise<Buffer | undefined>,
-): Promise<HandlerResult> {
-  let doc = cache.get(key);
-  if (offset === 0 || doc === undefined) {
-    try {
-      doc = await build();
-    } catch (err) {
-      // An unknown annex is E00 as in gdbserver; anything else carries its errno.
-      if ((err as { errno?: number }).errno === 0) return reply(error(0));
-      return errorReply(errnoOf(err));
-    }
-    if (doc === undefined) return EMPTY;
-    cache.set(key, doc);
+  build: () => Buffer | undefined | Promise<Buffer | undefined>,
+): HandlerResult | Promise<HandlerResult> {
+  const doc = cache.get(key);
+  if (offset !== 0 && doc !== undefined) return reply(xferChunk(doc, offset, length));
+  let built: Buffer | undefined | Promise<Buffer | undefined>;
+  try {
+    built = build();
+  } catch (err) {
+    return buildFailed(err);
   }
+  if (built instanceof Promise)
+    return built.then((d) => firstWindow(cache, key, d, offset, length), buildFailed);
+  return firstWindow(cache, key, built, offset, length);
+}
+
+function firstWindow(
+  cache: Map<string, Buffer>,
+  key: string,
+  doc: Buffer | undefined,
+  offset: number,
+  length: number,
+): HandlerResult {
+  if (doc === undefined) return EMPTY;
+  cache.set(key, doc);
   return reply(xferChunk(doc, offset, length));
+}
+
+/** An unknown annex is E00 as in gdbserver; anything else carries its errno. */
+function buildFailed(err: unknown): HandlerResult {
+  if ((err as { errno?: number }).errno === 0) return reply(error(0));
+  return errorReply(errnoOf(err));
 }
 
 /** qXfer:siginfo:write: the only writable object. */

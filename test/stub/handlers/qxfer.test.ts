@@ -1,4 +1,6 @@
 import test from 'ava';
+import { SessionContext } from '../../../stub/context.js';
+import { xferRead } from '../../../stub/handlers/qxfer.js';
 import { connectSession } from '../../helpers/rsp-client.js';
 import { fake, PID } from './_fake.js';
 
@@ -20,4 +22,22 @@ test('qXfer: target.xml, threads with names, auxv, exec-file; chunked reads', as
   t.is(await h.client.request('qXfer:exec-file:read::100,fff'), 'l');
   t.is(await h.client.request('qXfer:nosuch:read::0,fff'), '');
   await h.close();
+});
+
+test('the thread list gdb reads at every stop is answered at once where the details need no wait', (t) => {
+  const target = fake([PID, PID + 1]).asTarget();
+  const threadDetails = target.threadInfo!.threadDetails;
+  const now = (ctx: SessionContext) => xferRead(ctx, 'threads', '', 0, 0xfff);
+  // Only the promise-returning look: the answer waits for it.
+  t.true(now(new SessionContext(target)) instanceof Promise);
+  target.threadInfo = {
+    threadDetails,
+    threadDetailsNow: (th) => ({ name: `now-${th.tid}`, core: 2 }),
+  };
+  const r = now(new SessionContext(target));
+  t.false(r instanceof Promise);
+  const body = (r as { reply: Buffer }).reply.toString('latin1');
+  t.true(body.startsWith('l'));
+  t.true(body.includes('<thread id="3e8" core="2" name="now-1000"/>'));
+  t.true(body.includes('<thread id="3e9" core="2" name="now-1001"/>'));
 });
