@@ -636,3 +636,23 @@ capTest(
     );
   },
 );
+
+capTest(
+  [...need],
+  'a condition set while the program runs stays an int3 evaluated at each trap: the first true call stops',
+  async (t) => {
+    // No jump is written under a running thread (gdb's non-stop, where breakpoints go in while
+    // threads run): the engine evaluates at the int3, with the same answers.
+    const { s, pid, stop, at, cond } = await start(t, ['-1', '1']);
+    await s.cont(stop);
+    await until(() => rawU64(pid, at('seen')) > 1000n, 'calls');
+    const target = rawU64(pid, at('seen')) + 20000n;
+    // rdi >= target: reg 5; const32 target; less_signed; log_not
+    await cond('site_mov', hex(`260005 24${target.toString(16).padStart(8, '0')} 14 0e 27`));
+    if (backend === 'user') t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xcc, 'an int3, no jump');
+    const bp = await s.nextStop((e) => e.thread.tgid === pid);
+    t.is(bp.reason, 'breakpoint');
+    t.is(bp.pc, at('site_mov'));
+    t.is(gpr(await s.engine.getRegs(bp.thread.handle, bp.stopId, 'gpr'), 'rdi'), target);
+  },
+);
