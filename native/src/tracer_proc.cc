@@ -399,8 +399,9 @@ int Tracer::DetachProc(Proc *p, bool emit) {
     if (!p->bps_lifted) LiftBp(p, kv.first, kv.second);
   }
   p->bps.clear();
-  AgentDisarm(p);                   // a thread inside a pad runs on instead of trapping untraced
-  if (agent) AgentFree(p, nullptr); // the region goes when no thread is inside it
+  AgentDisarm(p); // a thread inside a pad runs on instead of trapping untraced
+  // The region goes when no thread is inside it; a vfork child's is its parent's.
+  if (agent && !p->vfork_child) AgentFree(p, nullptr);
   p->stepping = nullptr;
   for (auto &s : p->hw)
     s = HwSlot();
