@@ -10,10 +10,11 @@
 // until V8 compiles them). Nothing here touches a real process; host I/O reads our own
 // executable. The server starts it right after the listen, while the program launches, so it
 // adds nothing to the time before "Listening on port".
-import { Duplex } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import { encodePacket } from '../rsp/encoder.js';
-import { Framer } from '../rsp/framer.js';
+import { decodeBody } from '../rsp/framer.js';
 import { GPR_SIZE } from './arch/amd64-registers.js';
+import type { Link } from './connection.js';
 import { Session } from './session.js';
 import type { BaseOps, Ptid, ResumeAction, Target, TargetStop } from './target.js';
 
@@ -233,43 +234,77 @@ export interface WarmUp {
   readonly done: Promise<WarmUpResult>;
 }
 
+/**
+ * The client's end, as light as it can be: an emitter like the addon's socket
+ * (native/rsp-socket.ts), so the warm-up's CPU goes to the server's path and not to stream
+ * machinery or to parsing the replies again. The session writes each reply whole, in one write.
+ */
+class WarmLink extends EventEmitter implements Link {
+  /** Called with each reply's raw body (between `$` and `#`). */
+  onReply: (raw: Buffer) => void = () => {};
+  private paused = true;
+
+  write(data: Buffer): boolean {
+    // Acks (`+`, before no-ack mode) carry no reply.
+    if (data[0] === 0x24) this.onReply(data.subarray(1, data.length - 3));
+    return true;
+  }
+  pause(): this {
+    this.paused = true;
+    return this;
+  }
+  resume(): this {
+    this.paused = false;
+    return this;
+  }
+  isPaused(): boolean {
+    return this.paused;
+  }
+  end(): this {
+    return this;
+  }
+  destroy(): this {
+    return this;
+  }
+}
+
 /** Runs `units` rounds of UNIT (fewer if stopped), one round per turn of the event loop. */
 export function warmUp(units = 300): WarmUp {
   let stopped = false;
-  let waiting: ((reply: string) => void) | undefined;
-  const framer = new Framer({ maxPacketSize: 0x20000 });
-  const stream = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      for (const ev of framer.push(chunk)) {
-        if (ev.type !== 'packet') continue;
-        const w = waiting;
-        waiting = undefined;
-        w?.(ev.body.toString('latin1'));
-      }
-      cb();
-    },
-  });
-  const session = new Session(stream, warmTarget());
+  let waiting: ((raw: Buffer) => void) | undefined;
+  const link = new WarmLink();
+  link.onReply = (raw) => {
+    const w = waiting;
+    waiting = undefined;
+    w?.(raw);
+  };
+  const session = new Session(link, warmTarget());
   const request = (body: string) =>
-    new Promise<string>((resolve) => {
+    new Promise<Buffer>((resolve) => {
       waiting = resolve;
-      stream.push(encodePacket(body));
+      link.emit('data', encodePacket(body));
     });
+  /** The reply as text (escapes and run lengths undone); only the tests' replies need it. */
+  const text = (raw: Buffer): string => {
+    const d = decodeBody(raw, 0x20000);
+    return d.ok ? Buffer.from(d.body).toString('latin1') : '';
+  };
   const run = async () => {
     const errors: string[] = [];
     const connectReplies: string[] = [];
     let packets = 0;
     const ask = async (body: string) => {
-      const reply = await request(body);
+      const raw = await request(body);
       packets++;
-      if (reply.startsWith('E') || reply.startsWith('F-1')) errors.push(`${body} -> ${reply}`);
-      return reply;
+      // E<nn>, or F-1,<errno> for host I/O.
+      const failed = raw[0] === 0x45 || (raw[0] === 0x46 && raw[1] === 0x2d);
+      if (failed) errors.push(`${body} -> ${text(raw)}`);
+      return raw;
     };
     const connect = connectPackets();
-    stream.push(Buffer.from('+'));
+    link.emit('data', Buffer.from('+'));
     await request('QStartNoAckMode');
-    stream.push(Buffer.from('+'));
+    link.emit('data', Buffer.from('+'));
     for (const p of HELLO) await ask(p);
     for (let u = 0; u < units && !stopped; u++) {
       for (const p of UNIT) await ask(p);
@@ -277,14 +312,13 @@ export function warmUp(units = 300): WarmUp {
         await new Promise((r) => setImmediate(r));
         const first = u === CONNECT_AT[0];
         for (const p of connect) {
-          const reply = await ask(p);
-          if (first) connectReplies.push(reply);
+          const raw = await ask(p);
+          if (first) connectReplies.push(text(raw));
         }
       }
       await new Promise((r) => setImmediate(r));
     }
-    stream.push(null);
-    stream.destroy();
+    link.emit('end');
     await session.ended;
     return { packets, errors, connectReplies };
   };
