@@ -268,8 +268,14 @@ class WarmLink extends EventEmitter implements Link {
   }
 }
 
-/** Runs `units` rounds of UNIT (fewer if stopped), one round per turn of the event loop. */
-export function warmUp(units = 300): WarmUp {
+/**
+ * Runs `units` rounds of UNIT (fewer if stopped), one round per turn of the event loop. 60
+ * rounds: a replayed gdb session (154 packets, connecting after the warm-up ended) spent as
+ * little CPU in its packets after 50 rounds as after 300 (45-76 against 68-83 ms, load 10-17;
+ * 92-104 with none), and 300 rounds cost about 400 ms of CPU, which under load slowed gdb's own
+ * start, before its first packet, by more than the warm-up saved (bench/RESULTS.md, session 11).
+ */
+export function warmUp(units = 60): WarmUp {
   let stopped = false;
   let waiting: ((raw: Buffer) => void) | undefined;
   const link = new WarmLink();
