@@ -194,12 +194,14 @@ export function connectPackets(): string[] {
     'qTfV',
     'qXfer:threads:read::0,1000',
     `qXfer:exec-file:read:${pid}:0,1000`,
-    'vFile:setfs:0',
+    // In our own filesystem view by pid: paths resolve under /proc/PID/root, as for gdb's.
+    `vFile:setfs:${process.pid.toString(16)}`,
     `vFile:open:${exe},0,0`,
     'vFile:pread:3,10000,0',
     'vFile:pread:3,10000,10000',
     'vFile:fstat:3',
     'vFile:close:3',
+    'vFile:setfs:0',
     'qOffsets',
     'qXfer:auxv:read::0,1000',
     'qXfer:libraries-svr4:read::0,1000',
@@ -228,10 +230,12 @@ export interface WarmUpResult {
 }
 
 export interface WarmUp {
-  /** Stops at the next slice; resolves once the warm-up session has ended. */
+  /** Stops after the packet in flight; resolves once the warm-up session has ended. */
   stop(): Promise<void>;
   /** Packets answered, and the ones answered with an error (none, if the path is whole). */
   readonly done: Promise<WarmUpResult>;
+  /** Packets sent so far, the one in flight included. */
+  sent(): number;
 }
 
 /**
@@ -277,6 +281,7 @@ class WarmLink extends EventEmitter implements Link {
  */
 export function warmUp(units = 60): WarmUp {
   let stopped = false;
+  let sent = 0;
   let waiting: ((raw: Buffer) => void) | undefined;
   const link = new WarmLink();
   link.onReply = (raw) => {
@@ -300,6 +305,7 @@ export function warmUp(units = 60): WarmUp {
     const connectReplies: string[] = [];
     let packets = 0;
     const ask = async (body: string) => {
+      sent++;
       const raw = await request(body);
       packets++;
       // E<nn>, or F-1,<errno> for host I/O.
@@ -311,13 +317,15 @@ export function warmUp(units = 60): WarmUp {
     link.emit('data', Buffer.from('+'));
     await request('QStartNoAckMode');
     link.emit('data', Buffer.from('+'));
-    for (const p of HELLO) await ask(p);
+    // A client that connects meanwhile waits for no more than the warm-up packet in flight.
+    for (const p of HELLO) if (!stopped) await ask(p);
     for (let u = 0; u < units && !stopped; u++) {
-      for (const p of UNIT) await ask(p);
+      for (const p of UNIT) if (!stopped) await ask(p);
       if (CONNECT_AT.includes(u)) {
         await new Promise((r) => setImmediate(r));
         const first = u === CONNECT_AT[0];
         for (const p of connect) {
+          if (stopped) break;
           const raw = await ask(p);
           if (first) connectReplies.push(text(raw));
         }
@@ -331,6 +339,7 @@ export function warmUp(units = 60): WarmUp {
   const done = run();
   return {
     done,
+    sent: () => sent,
     stop: async () => {
       stopped = true;
       await done.catch(() => {});
