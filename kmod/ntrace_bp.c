@@ -9,6 +9,7 @@
 
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/ptrace.h>
 #include <linux/rbtree.h>
 #include <linux/sched/signal.h>
@@ -142,6 +143,25 @@ void nt_fork_child(struct task_struct *parent, struct task_struct *child)
 }
 
 /*
+ * Testing only (the selftest's stepover_clear_set): the re-insert below sleeps this long
+ * before and after its write of the int3, so that a CLEAR_BP before the write and a SET_BP
+ * after it cannot miss the window (in TASK_IDLE: /proc shows the thread in state 'I', which
+ * nothing else of ours uses). Writable by root; 0 (the default): nothing.
+ */
+static unsigned int nt_test_reinsert_delay_ms;
+module_param_named(test_reinsert_delay_ms, nt_test_reinsert_delay_ms, uint, 0644);
+MODULE_PARM_DESC(test_reinsert_delay_ms,
+		 "testing only: the step-over's re-insert sleeps before and after its write (ms)");
+
+static void nt_test_reinsert_delay(void)
+{
+	unsigned int ms = READ_ONCE(nt_test_reinsert_delay_ms);
+
+	if (unlikely(ms))
+		schedule_timeout_idle(msecs_to_jiffies(ms));
+}
+
+/*
  * Put the int3 back after a step-over, unless the debugger cleared that breakpoint
  * meanwhile. bp_lock orders this write with SET_BP/CLEAR_BP's (which would otherwise save
  * our 0xcc as the original byte) and keeps the breakpoint from being freed.
@@ -158,8 +178,11 @@ void nt_reinsert_bp(struct nt_thread *t, u64 addr)
 	if (bp && bp->removing)
 		bp = NULL;
 	spin_unlock_irqrestore(&t->s->lock, flags);
-	if (bp)
+	if (bp) {
+		nt_test_reinsert_delay();
 		nt_poke_self(addr, 0xcc);
+		nt_test_reinsert_delay();
+	}
 	mutex_unlock(&t->s->bp_lock);
 }
 

@@ -1160,12 +1160,42 @@ out_free:
 
 /* ---------------------------------------------------------------- dispatch */
 
+/*
+ * Testing only (the selftest's lock_per_session): the next command of any session holds its
+ * session's lock, busy and with interrupts off as every holder, for up to test_lock_hold_ms,
+ * showing test_lock_holding = 1 meanwhile; writing 0 to test_lock_holding ends the hold. A
+ * command of another session must complete inside the hold (one lock per session; the
+ * global nt_lock made it wait). Writable by root; 0 (the default): nothing.
+ */
+static unsigned int nt_test_lock_hold_ms;
+module_param_named(test_lock_hold_ms, nt_test_lock_hold_ms, uint, 0644);
+MODULE_PARM_DESC(test_lock_hold_ms, "testing only: the next command holds its session's lock (ms)");
+static unsigned int nt_test_lock_holding;
+module_param_named(test_lock_holding, nt_test_lock_holding, uint, 0644);
+MODULE_PARM_DESC(test_lock_holding, "testing only: 1 during that hold; writing 0 ends it");
+
+static void nt_test_hold_lock(struct nt_session *s)
+{
+	unsigned int ms = READ_ONCE(nt_test_lock_hold_ms);
+	unsigned long flags, us;
+
+	if (likely(!ms) || cmpxchg(&nt_test_lock_hold_ms, ms, 0) != ms)
+		return;
+	spin_lock_irqsave(&s->lock, flags);
+	WRITE_ONCE(nt_test_lock_holding, 1);
+	for (us = 0; us < ms * 1000UL && READ_ONCE(nt_test_lock_holding); us += 100)
+		udelay(100);
+	WRITE_ONCE(nt_test_lock_holding, 0);
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
 /* @reply: a bare reply allocated by the writer, used for an error and freed otherwise. */
 void nt_do_command(struct nt_session *s, const struct ntrace_hdr *h, struct nt_rec *reply)
 {
 	struct nt_rec *r = NULL;
 	int err;
 
+	nt_test_hold_lock(s);
 	nt_adopt_procs(s);
 	nt_reap_procs(s);
 	if (!s->hello && h->type != NTRACE_CMD_HELLO) {

@@ -11,7 +11,7 @@ import { SwBreakpoints } from './breakpoints.js';
 import { type Dialect, dialectOf } from './dialect.js';
 import type { ClientFlavour } from './lldb/client-flavour.js';
 import type { InferiorAllocator, SavedRegisterStates } from './lldb/index.js';
-import type { Ptid, Target, TargetStop } from './target.js';
+import type { Ptid, ResumeAction, Target, TargetStop } from './target.js';
 import { TargetError } from './target.js';
 
 export interface ClientFeatures {
@@ -118,6 +118,15 @@ export class SessionContext {
    * stale, its expedited registers changed.
    */
   registerWrites = 0;
+  /** The plan of the last all-stop resume, which a silent tracepoint hit resumes with again. */
+  lastResume: ResumeAction[] | undefined;
+  /**
+   * Where DT_DEBUG's value lives, for the image whose auxv this is (handlers/svr4.ts): gdb asks
+   * for the library list at every shared-library event; the slot only moves with an exec.
+   */
+  svr4Slot: { auxv: Buffer; slot: bigint } | undefined;
+  /** LLDB's injected call waits here for the stop of its single step (lldb/internal-stops.ts). */
+  internalStop: ((stop: TargetStop) => void) | undefined;
 
   constructor(readonly target: Target) {
     const r = target.base.registers;

@@ -3,7 +3,7 @@
 // (the stop collector), non-stop.ts, fork-children.ts, events.ts (the event stream),
 // translate.ts (engine stops to TargetStops), capabilities.ts, errors.ts (errno mapping). This
 // file holds the class the rest of the server sees and the capability groups it offers.
-import { readFile, readlink } from 'node:fs/promises';
+import { readFileSync, readlinkSync } from 'node:fs';
 import type { Engine, EngineEvent, StopEvent } from '../native/types.js';
 import type { Capabilities } from './capabilities.js';
 import { assertLive, hasPending, resumeAllStop } from './engine/all-stop.js';
@@ -322,9 +322,12 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     threadDetailsNow: (thread) => this.taskStats.read(thread.pid, thread.tid),
   };
 
+  // Read in place, as gdbserver does: a /proc read takes microseconds, a trip through libuv's
+  // thread pool far longer under load (task-stat.ts), and gdb's library list reads the auxv
+  // at every shared-library event (handlers/svr4.ts).
   readonly processInfoOps: ProcessInfoOps = {
-    auxv: () => call(readFile(`/proc/${this.pid}/auxv`)),
-    execFile: () => call(readlink(`/proc/${this.pid}/exe`)),
+    auxv: () => call(procRead(() => readFileSync(`/proc/${this.pid}/auxv`))),
+    execFile: () => call(procRead(() => readlinkSync(`/proc/${this.pid}/exe`))),
   };
 
   readonly execEventOps: ExecEventOps = {
@@ -407,3 +410,12 @@ function movedOffBreakpoint(ev: StopEvent, gpr: Buffer): boolean {
 
 /** rip in user_regs_struct (asm/ptrace.h), the layout of a gpr set. */
 const RIP_OFFSET = 16 * 8;
+
+/** The value of a synchronous /proc read, or its failure, as a promise. */
+function procRead<T>(read: () => T): Promise<T> {
+  try {
+    return Promise.resolve(read());
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}

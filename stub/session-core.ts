@@ -13,6 +13,7 @@ import { HostIo } from './handlers/host-io.js';
 import { type LaunchRequest, LaunchSettings } from './launch-settings.js';
 import { stopReply } from './stop-reply.js';
 import type { Ptid, Target, TargetStop } from './target.js';
+import type { TraceState } from './tracepoints/state.js';
 
 export type SessionState =
   | { kind: 'idle' }
@@ -106,6 +107,8 @@ export abstract class SessionCore {
   debugOn: boolean;
   /** Why the last LLDB `A` failed, for qLaunchSuccess (stub/lldb/client.ts). */
   launchError: string | undefined;
+  /** Tracepoints (stub/tracepoints/state.ts): made when a trace packet first comes. */
+  trace: TraceState | undefined;
   protected abstract readonly conn: Connection;
 
   constructor(readonly opts: SessionOptions) {

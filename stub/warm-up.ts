@@ -4,11 +4,17 @@
 // in-memory stream and an in-memory process runs the packets gdb sends per breakpoint hit and
 // step (framing, parsing, dispatch, handlers, stop replies, encoding: the same code a client
 // reaches), in slices that leave the event loop free, and stops as soon as a client connects.
-// It starts after "Listening on port", so it adds nothing to the time before that line.
-import { Duplex } from 'node:stream';
+// A few times along the way it also runs what gdb sends once per connection (target
+// description, library list, auxv, host I/O reads of 64 KiB, qSymbol): cold, those cost a
+// session tens of milliseconds (their byte loops over 64 KiB replies run in the interpreter
+// until V8 compiles them). Nothing here touches a real process; host I/O reads our own
+// executable. The server starts it right after the listen, while the program launches, so it
+// adds nothing to the time before "Listening on port".
+import { EventEmitter } from 'node:events';
 import { encodePacket } from '../rsp/encoder.js';
-import { Framer } from '../rsp/framer.js';
+import { decodeBody } from '../rsp/framer.js';
 import { GPR_SIZE } from './arch/amd64-registers.js';
+import type { Link } from './connection.js';
 import { Session } from './session.js';
 import type { BaseOps, Ptid, ResumeAction, Target, TargetStop } from './target.js';
 
@@ -16,6 +22,47 @@ import type { BaseOps, Ptid, ResumeAction, Target, TargetStop } from './target.j
 const PID = 0x7ffffff0;
 const CODE = 0x401000n;
 const RIP_OFFSET = 16 * 8;
+
+/**
+ * A page with what qXfer:libraries-svr4 walks (stub/handlers/svr4.ts): the program headers
+ * (PT_PHDR, PT_DYNAMIC) that the auxv points at, a dynamic section with DT_DEBUG, r_debug and a
+ * link_map list of the program and one library.
+ */
+const DATA = 0x600000n;
+const PHDR = 0x40;
+const DYNAMIC = 0x200;
+const R_DEBUG = 0x300;
+const LINK_MAP = 0x400;
+const LIB_NAME = 0x500;
+
+function dataPage(): Buffer {
+  const page = Buffer.alloc(0x1000);
+  const at = (off: number) => DATA + BigInt(off);
+  page.writeUInt32LE(6, PHDR); // PT_PHDR
+  page.writeBigUInt64LE(at(PHDR), PHDR + 16);
+  page.writeUInt32LE(2, PHDR + 56); // PT_DYNAMIC
+  page.writeBigUInt64LE(at(DYNAMIC), PHDR + 56 + 16);
+  page.writeBigInt64LE(21n, DYNAMIC); // DT_DEBUG (DT_NULL after it)
+  page.writeBigUInt64LE(at(R_DEBUG), DYNAMIC + 8);
+  page.writeUInt32LE(1, R_DEBUG); // r_version
+  page.writeBigUInt64LE(at(LINK_MAP), R_DEBUG + 8); // r_map
+  // link_map: l_addr, l_name, l_ld, l_next, l_prev; the program, then one library.
+  page.writeBigUInt64LE(at(LINK_MAP + 40), LINK_MAP + 24);
+  page.writeBigUInt64LE(at(LIB_NAME), LINK_MAP + 40 + 8);
+  page.writeBigUInt64LE(at(LINK_MAP), LINK_MAP + 40 + 32);
+  page.write('/lib/warm-up.so\0', LIB_NAME, 'latin1');
+  return page;
+}
+
+/** AT_PHDR, AT_PHNUM, AT_NULL. */
+function auxv(): Buffer {
+  const b = Buffer.alloc(48);
+  b.writeBigUInt64LE(3n, 0);
+  b.writeBigUInt64LE(DATA + BigInt(PHDR), 8);
+  b.writeBigUInt64LE(5n, 16);
+  b.writeBigUInt64LE(2n, 24);
+  return b;
+}
 
 /** One process, one thread, a page of code; every resume ends in a step stop at once. */
 class WarmProcess implements BaseOps {
@@ -25,6 +72,7 @@ class WarmProcess implements BaseOps {
   private readonly list: Ptid[] = [{ pid: PID, tid: PID }];
   private readonly gpr = Buffer.alloc(GPR_SIZE);
   private readonly page = Buffer.alloc(0x1000, 0x90);
+  private readonly data = dataPage();
   private listener: (stop: TargetStop) => void = () => {};
 
   constructor() {
@@ -48,9 +96,11 @@ class WarmProcess implements BaseOps {
     }
   }
   readMemoryNow(addr: bigint, length: number): Buffer {
-    const off = Number(addr - CODE);
-    if (off < 0 || off >= this.page.length) throw new Error('EIO');
-    return Buffer.from(this.page.subarray(off, off + length));
+    const inData = addr >= DATA;
+    const page = inData ? this.data : this.page;
+    const off = Number(addr - (inData ? DATA : CODE));
+    if (off < 0 || off >= page.length) throw new Error('EIO');
+    return Buffer.from(page.subarray(off, off + length));
   }
   writeMemory(_addr: bigint, data: Buffer): Promise<number> {
     return Promise.resolve(data.length);
@@ -95,6 +145,10 @@ function warmTarget(): Target {
       readSiginfo: () => Promise.resolve(Buffer.alloc(128)),
     },
     threadInfo: { threadDetails: () => Promise.resolve({ name: 'warm', core: 0 }) },
+    processInfo: {
+      auxv: () => Promise.resolve(auxv()),
+      execFile: () => Promise.resolve(process.execPath),
+    },
   };
 }
 
@@ -124,60 +178,168 @@ const HELLO = [
   'qAttached',
 ];
 
-export interface WarmUp {
-  /** Stops at the next slice; resolves once the warm-up session has ended. */
-  stop(): Promise<void>;
-  /** Packets answered, and the ones answered with an error (none, if the path is whole). */
-  readonly done: Promise<{ packets: number; errors: string[] }>;
+/**
+ * What gdb sends once per connection after the handshake, in its order: run a few times among
+ * the rounds. Host I/O reads two 64 KiB blocks of our own executable (binary replies, escaped).
+ */
+export function connectPackets(): string[] {
+  const exe = Buffer.from(process.execPath).toString('hex');
+  const pid = PID.toString(16);
+  return [
+    'QProgramSignals:0;1;3;4;6;7;8;9;a;b;c;d;e;f;10;11;12;13;14;15;16;17;18;19;1a;1b;1c;1d;1e;1f;',
+    'qXfer:features:read:target.xml:0,1000',
+    'qXfer:features:read:target.xml:1000,1000',
+    'QNonStop:0',
+    'qTStatus',
+    'qTfV',
+    'qXfer:threads:read::0,1000',
+    `qXfer:exec-file:read:${pid}:0,1000`,
+    // In our own filesystem view by pid: paths resolve under /proc/PID/root, as for gdb's.
+    `vFile:setfs:${process.pid.toString(16)}`,
+    `vFile:open:${exe},0,0`,
+    'vFile:pread:3,10000,0',
+    'vFile:pread:3,10000,10000',
+    'vFile:fstat:3',
+    'vFile:close:3',
+    'vFile:setfs:0',
+    'qOffsets',
+    'qXfer:auxv:read::0,1000',
+    'qXfer:libraries-svr4:read::0,1000',
+    'qSymbol::',
+    // gdb does not know the symbol asked for (libthread_db's): the lookup ends.
+    'qSymbol::5f7468726561645f64625f6c696e6b5f6d61705f6c5f746c735f6d6f646964',
+    'qTfP',
+  ];
 }
 
-/** Runs `units` rounds of UNIT (fewer if stopped), one round per turn of the event loop. */
-export function warmUp(units = 300): WarmUp {
+/**
+ * The rounds after which connectPackets() run (once each): first right after the first round,
+ * since a gdb session starts with them (gdb connects a few hundred ms after "Listening", less
+ * than the whole warm-up takes).
+ */
+export const CONNECT_AT = [0, 10, 40];
+
+/** Packets per round. */
+export const ROUND = UNIT.length;
+
+export interface WarmUpResult {
+  packets: number;
+  errors: string[];
+  /** The replies to the first run of connectPackets(), in order (latin1), for tests. */
+  connectReplies: string[];
+}
+
+export interface WarmUp {
+  /** Stops after the packet in flight; resolves once the warm-up session has ended. */
+  stop(): Promise<void>;
+  /** Packets answered, and the ones answered with an error (none, if the path is whole). */
+  readonly done: Promise<WarmUpResult>;
+  /** Packets sent so far, the one in flight included. */
+  sent(): number;
+}
+
+/**
+ * The client's end, as light as it can be: an emitter like the addon's socket
+ * (native/rsp-socket.ts), so the warm-up's CPU goes to the server's path and not to stream
+ * machinery or to parsing the replies again. The session writes each reply whole, in one write.
+ */
+class WarmLink extends EventEmitter implements Link {
+  /** Called with each reply's raw body (between `$` and `#`). */
+  onReply: (raw: Buffer) => void = () => {};
+  private paused = true;
+
+  write(data: Buffer): boolean {
+    // Acks (`+`, before no-ack mode) carry no reply.
+    if (data[0] === 0x24) this.onReply(data.subarray(1, data.length - 3));
+    return true;
+  }
+  pause(): this {
+    this.paused = true;
+    return this;
+  }
+  resume(): this {
+    this.paused = false;
+    return this;
+  }
+  isPaused(): boolean {
+    return this.paused;
+  }
+  end(): this {
+    return this;
+  }
+  destroy(): this {
+    return this;
+  }
+}
+
+/**
+ * Runs `units` rounds of UNIT (fewer if stopped), one round per turn of the event loop. 60
+ * rounds: a replayed gdb session (154 packets, connecting after the warm-up ended) spent as
+ * little CPU in its packets after 50 rounds as after 300 (45-76 against 68-83 ms, load 10-17;
+ * 92-104 with none), and 300 rounds cost about 400 ms of CPU, which under load slowed gdb's own
+ * start, before its first packet, by more than the warm-up saved (bench/RESULTS.md, session 11).
+ */
+export function warmUp(units = 60): WarmUp {
   let stopped = false;
-  let waiting: ((reply: string) => void) | undefined;
-  const framer = new Framer({ maxPacketSize: 0x20000 });
-  const stream = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      for (const ev of framer.push(chunk)) {
-        if (ev.type !== 'packet') continue;
-        const w = waiting;
-        waiting = undefined;
-        w?.(ev.body.toString('latin1'));
-      }
-      cb();
-    },
-  });
-  const session = new Session(stream, warmTarget());
+  let sent = 0;
+  let waiting: ((raw: Buffer) => void) | undefined;
+  const link = new WarmLink();
+  link.onReply = (raw) => {
+    const w = waiting;
+    waiting = undefined;
+    w?.(raw);
+  };
+  const session = new Session(link, warmTarget());
   const request = (body: string) =>
-    new Promise<string>((resolve) => {
+    new Promise<Buffer>((resolve) => {
       waiting = resolve;
-      stream.push(encodePacket(body));
+      link.emit('data', encodePacket(body));
     });
+  /** The reply as text (escapes and run lengths undone); only the tests' replies need it. */
+  const text = (raw: Buffer): string => {
+    const d = decodeBody(raw, 0x20000);
+    return d.ok ? Buffer.from(d.body).toString('latin1') : '';
+  };
   const run = async () => {
     const errors: string[] = [];
+    const connectReplies: string[] = [];
     let packets = 0;
     const ask = async (body: string) => {
-      const reply = await request(body);
+      sent++;
+      const raw = await request(body);
       packets++;
-      if (reply.startsWith('E')) errors.push(`${body} -> ${reply}`);
+      // E<nn>, or F-1,<errno> for host I/O.
+      const failed = raw[0] === 0x45 || (raw[0] === 0x46 && raw[1] === 0x2d);
+      if (failed) errors.push(`${body} -> ${text(raw)}`);
+      return raw;
     };
-    stream.push(Buffer.from('+'));
+    const connect = connectPackets();
+    link.emit('data', Buffer.from('+'));
     await request('QStartNoAckMode');
-    stream.push(Buffer.from('+'));
-    for (const p of HELLO) await ask(p);
+    link.emit('data', Buffer.from('+'));
+    // A client that connects meanwhile waits for no more than the warm-up packet in flight.
+    for (const p of HELLO) if (!stopped) await ask(p);
     for (let u = 0; u < units && !stopped; u++) {
-      for (const p of UNIT) await ask(p);
+      for (const p of UNIT) if (!stopped) await ask(p);
+      if (CONNECT_AT.includes(u)) {
+        await new Promise((r) => setImmediate(r));
+        const first = u === CONNECT_AT[0];
+        for (const p of connect) {
+          if (stopped) break;
+          const raw = await ask(p);
+          if (first) connectReplies.push(text(raw));
+        }
+      }
       await new Promise((r) => setImmediate(r));
     }
-    stream.push(null);
-    stream.destroy();
+    link.emit('end');
     await session.ended;
-    return { packets, errors };
+    return { packets, errors, connectReplies };
   };
   const done = run();
   return {
     done,
+    sent: () => sent,
     stop: async () => {
       stopped = true;
       await done.catch(() => {});

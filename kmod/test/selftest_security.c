@@ -1074,6 +1074,94 @@ static void test_stepover_reset(void)
 	reap(pid);
 }
 
+/* One byte of @fd (an open /proc/<pid>/mem) at @addr, or -1. */
+static int mem_byte(int fd, uintptr_t addr)
+{
+	uint8_t b;
+
+	return pread(fd, &b, 1, addr) == 1 ? b : -1;
+}
+
+/*
+ * Finding: the step-over re-inserted its int3 outside the lock: a CLEAR_BP that put the
+ * original byte back before that write, then a SET_BP after it, saved the re-inserted 0xcc as
+ * the original byte (READ_MEM showed 0xcc under the breakpoint, the next CLEAR_BP wrote 0xcc
+ * into the program). The testing-only test_reinsert_delay_ms makes the re-insert sleep, in
+ * state 'I', before and after its write, so each command lands in its half of the window:
+ * CLEAR_BP while the re-insert sleeps with the original byte still lifted, SET_BP once 0xcc
+ * is back in memory or, with bp_lock, once that CLEAR_BP (which waited for the whole
+ * re-insert) has answered and the step's stop is there.
+ */
+static void test_stepover_clear_set(void)
+{
+	const uint8_t orig = *(volatile const uint8_t *)so_insn;
+	const uintptr_t at = (uintptr_t)so_insn;
+	struct ntrace_cmd_set_options o = { 0 };
+	int mem, lifted = 0, back = 0, err_clear = -9999, err_set = -9999, err_end, end = -1;
+	struct ntrace_ev_stop *ev;
+	struct session s;
+	char path[64];
+	uint8_t b = 0;
+	uint64_t h;
+	pid_t pid;
+
+	pid = spawn_so();
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem = open(path, O_RDONLY);
+	open_session(&s);
+	hello(&s, NULL);
+	err_clear = attach(&s, pid, NTRACE_ATTACH_KILL_ON_CLOSE, &h);
+	/* Inserted while job-stopped, as in stepover_reset (TCG's stale translations). */
+	o.pid = pid;
+	o.stop_signals = ~0ULL & ~(1ULL << (SIGSTOP - 1)) & ~(1ULL << (SIGCONT - 1));
+	err_set = call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	kill(pid, SIGSTOP);
+	lifted = wait_state(pid, 'T');
+	err_end = bp_cmd(&s, pid, at, NTRACE_CMD_SET_BP);
+	kill(pid, SIGCONT);
+	ev = wait_stop(&s, 0, NTRACE_STOP_BREAKPOINT);
+	if (!ev || mem < 0 || write_param("test_reinsert_delay_ms", "1000")) {
+		CHECK(0, "stepover_clear_set: ATTACH %d, SET_OPTIONS %d, job stop %d, SET_BP %d, breakpoint stop %d, /proc mem %d, test_reinsert_delay_ms",
+		      err_clear, err_set, lifted, err_end, !!ev, mem);
+		goto out;
+	}
+	lifted = 0;
+	resume(&s, ev->thread.handle, ev->stop_id, NTRACE_RESUME_STEP, 0);
+	rec_free(&ev->hdr);
+	for (int i = 0; i < TIMEOUT_MS && !lifted; i++) {
+		lifted = proc_state(pid) == 'I' && mem_byte(mem, at) == orig;
+		if (!lifted)
+			usleep(1000);
+	}
+	err_clear = bp_cmd(&s, pid, at, NTRACE_CMD_CLEAR_BP);
+	for (int i = 0; i < TIMEOUT_MS && !back; i++) {
+		struct pollfd pfd = { .fd = s.fd, .events = POLLIN };
+
+		back = mem_byte(mem, at) == 0xcc || s.stash || poll(&pfd, 1, 1) > 0;
+	}
+	err_set = bp_cmd(&s, pid, at, NTRACE_CMD_SET_BP);
+	ev = wait_stop(&s, 0, NTRACE_STOP_STEP);
+	write_param("test_reinsert_delay_ms", "0");
+	read_mem(&s, pid, at, &b, 1);
+	err_end = bp_cmd(&s, pid, at, NTRACE_CMD_CLEAR_BP);
+	end = mem_byte(mem, at);
+	CHECK(lifted && back, "stepover_clear_set: CLEAR_BP while the re-insert slept with the byte lifted (%d), SET_BP after its write (%d)",
+	      lifted, back);
+	CHECK(!err_clear && !err_set && !err_end, "stepover_clear_set: CLEAR_BP, SET_BP, CLEAR_BP answered 0 (%d %d %d)",
+	      err_clear, err_set, err_end);
+	CHECK(ev && ev->pc == at + 1, "stepover_clear_set: the step ends after the instruction (pc %#llx)",
+	      ev ? (unsigned long long)ev->pc : 0ULL);
+	EXPECT_EQ(b, orig, "stepover_clear_set: READ_MEM under the breakpoint set in the re-insert's window shows the original byte");
+	EXPECT_EQ(end, orig, "stepover_clear_set: its CLEAR_BP puts the original byte back, not 0xcc");
+	rec_free(&ev->hdr);
+out:
+	write_param("test_reinsert_delay_ms", "0");
+	close_session(&s);
+	if (mem >= 0)
+		close(mem);
+	reap(pid);
+}
+
 /*
  * Finding: the EXEC stop carried the global tid. In a new pid namespace (with its own /proc,
  * which ATTACH's permission check opens), data[0] is the former tid as the opener sees it.
@@ -1315,13 +1403,128 @@ static void test_lost(void)
 	close(q[1]);
 }
 
-/* NTRACE_SELFTEST_ONLY=security:NAME runs the tests whose name contains NAME. */
+/* Pins the caller to @cpu; 0 on success. */
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * The other session of lock_per_session, in its own process on CPU 1: once the hold has
+ * begun, LIST_THREADS of its own target must be answered while the hold still lasts.
+ * Returns a bitmask of failures.
+ */
+static int lock_peer(pid_t target, int ready)
+{
+	struct ntrace_cmd_pid c = { .pid = target };
+	int held = 0, after, err, bad = 0;
+	struct session s;
+
+	if (pin(1))
+		return 64;
+	open_session(&s);
+	if (hello(&s, NULL) || attach(&s, target, 0, NULL))
+		return 65;
+	if (write(ready, "r", 1) != 1)
+		return 66;
+	for (int i = 0; i < TIMEOUT_MS && !held; i++) {
+		held = read_param("test_lock_holding") == 1;
+		if (!held)
+			usleep(1000);
+	}
+	err = call_err(&s, &c, sizeof(c), NTRACE_CMD_LIST_THREADS);
+	after = read_param("test_lock_holding");
+	write_param("test_lock_holding", "0");
+	if (!held)
+		bad |= 1; /* the hold never began */
+	if (err)
+		bad |= 2;
+	if (after != 1) {
+		printf("# lock_per_session: the other session's command was answered only after the hold (test_lock_holding %d)\n",
+		       after);
+		bad |= 4;
+	}
+	close_session(&s);
+	return bad;
+}
+
+/*
+ * Finding: one global nt_lock serialised every session of every user. The testing-only
+ * test_lock_hold_ms makes the next command hold its session's lock (busy, interrupts off,
+ * as every holder) until the other session's process ends it or the time is up; that other
+ * session's command must be answered during the hold. With one lock for every session it
+ * ran only after it. The two processes sit on different CPUs: the holding CPU takes no
+ * interrupt, so nothing of the other (a timer, a wake-up) may wait for it.
+ */
+static void test_lock_per_session(void)
+{
+	struct ntrace_cmd_pid c = { .pid = 0 };
+	int p[2], err = -9999, bad = 128;
+	cpu_set_t old;
+	struct session s;
+	pid_t target, peer;
+
+	if (sched_getaffinity(0, sizeof(old), &old) || pipe(p)) {
+		CHECK(0, "lock_per_session: affinity, pipe");
+		return;
+	}
+	target = spawn_so();
+	peer = fork();
+	if (!peer) {
+		close(p[0]);
+		_exit(lock_peer(target, p[1]));
+	}
+	close(p[1]);
+	open_session(&s);
+	hello(&s, NULL);
+	if (!pin(0) && read_byte(p[0]) && !write_param("test_lock_hold_ms", "4000")) {
+		err = call_err(&s, &c, sizeof(c), NTRACE_CMD_LIST_THREADS);
+		bad = reap(peer);
+		bad = WIFEXITED(bad) ? WEXITSTATUS(bad) : 256;
+		peer = 0;
+	}
+	write_param("test_lock_hold_ms", "0");
+	write_param("test_lock_holding", "0");
+	sched_setaffinity(0, sizeof(old), &old);
+	if (peer > 0) {
+		kill(peer, SIGKILL);
+		reap(peer);
+	}
+	EXPECT_EQ(bad, 0, "lock_per_session: another process's session completes a command while this one's lock is held (test_lock_hold_ms; bitmask)");
+	CHECK(err != -9999, "lock_per_session: the holding command is answered (%d)", err);
+	close_session(&s);
+	close(p[0]);
+	kill(target, SIGKILL);
+	reap(target);
+}
+
+/* Whether @name contains one of the comma-separated words of @list. */
+static int listed(const char *name, const char *list)
+{
+	char word[64];
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+
+		snprintf(word, sizeof(word), "%.*s", (int)n, list);
+		if (n && strstr(name, word))
+			return 1;
+		list += n + !!list[n];
+	}
+	return 0;
+}
+
+/* NTRACE_SELFTEST_ONLY=security:NAME[,NAME...] runs the tests whose name contains a NAME. */
 static int selected(const char *name)
 {
 	const char *only = getenv("NTRACE_SELFTEST_ONLY");
 	const char *colon = only ? strchr(only, ':') : NULL;
 
-	return !colon || strstr(name, colon + 1);
+	return !colon || listed(name, colon + 1);
 }
 
 #define RUN(name, call)                \
@@ -1336,7 +1539,7 @@ static int named(const char *name)
 	const char *only = getenv("NTRACE_SELFTEST_ONLY");
 	const char *colon = only ? strchr(only, ':') : NULL;
 
-	return colon && strstr(name, colon + 1);
+	return colon && listed(name, colon + 1);
 }
 
 void test_security(const char *self, const char *suid)
@@ -1377,6 +1580,8 @@ void test_security(const char *self, const char *suid)
 	if (named("stepover_race"))
 		test_stepover_race();
 	RUN("stepover_reset", test_stepover_reset());
+	RUN("stepover_clear_set", test_stepover_clear_set());
+	RUN("lock_per_session", test_lock_per_session());
 	RUN("exec_pidns", test_exec_pidns(self));
 	RUN("exit_together", test_exit_together());
 	RUN("lost", test_lost());

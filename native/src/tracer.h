@@ -146,6 +146,10 @@ struct AgentPad {
   bool live = false;     // the jump at bp leads here; retired pads stay for threads inside
   uint64_t entry = 0, reloc = 0, back = 0, stop = 0, end = 0;
   uint64_t flags_at = 0; // the pushfq: up to it, only rsp has changed
+  // From saved_at on the block below the red zone holds the program's registers, until
+  // decide_end (the way out starts): at rsp up to the mov at rbx_at, then at rbx. call_ret: the
+  // evaluator's return address (found on the stack when a thread stops inside the evaluator).
+  uint64_t saved_at = 0, rbx_at = 0, call_ret = 0, decide_end = 0;
   uint64_t popf[2] = {}; // the popfq of each way out (emulated when stabilizing)
   // The instruction and conditions it was built for: a retired pad with the same is used
   // again (gdb takes its breakpoints out at every stop and puts them back on resume).
@@ -328,12 +332,16 @@ private:
   bool AgentRange(Proc *p, uint64_t addr, uint64_t len);
   AgentRegion *AgentRegionNear(Proc *p, uint64_t addr);
   long InjectSyscall(Thread *t, long nr, const long args[6]);
+  bool InjectableAt(Thread *t);
   const AgentPad *AgentPadAt(const Proc *p, uint64_t pc) const;
   bool AgentCode(const Proc *p, uint64_t pc) const;
   bool AgentTrap(Thread *t, const siginfo_t &si);
   bool AgentResume(Thread *t);
   void AgentStabilize(Thread *t);
+  uint64_t AgentBlock(Thread *t, const AgentPad **which);
   void AgentDisarm(Proc *p);
+  bool AgentFree(Proc *p, Thread *on);
+  void AgentRetireAll(Proc *p);
   void PlantBp(Proc *p, uint64_t addr, const SwBp &b);
   void LiftBp(Proc *p, uint64_t addr, const SwBp &b);
   void DispatchLate();

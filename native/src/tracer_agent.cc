@@ -49,8 +49,9 @@ constexpr uint8_t kJmp = 0xe9;
 // Bytes of the pad's register block (struct user_regs_struct) and of the red zone under rsp.
 constexpr int32_t kBlock = 27 * 8;
 constexpr int32_t kRedZone = 128;
-// Single steps a thread stopped inside a pad may take to leave it (a condition that loops
-// stops at its budget long before).
+// Single steps a thread stopped inside a pad may take to leave it: a thread in the evaluator
+// is put back from the register block without any (AgentBlock), so only the few instructions
+// of a way out are stepped; the bound is for a block that cannot be found.
 constexpr int kStabilizeSteps = 200000;
 
 // The user_regs_struct slot of each general register, in encoding order (rax rcx rdx rbx rsp
@@ -252,6 +253,16 @@ long Tracer::InjectSyscall(Thread *t, long nr, const long args[6]) {
   return result;
 }
 
+// Whether an injected system call may run on t (stopped): not at the event stop of a fork,
+// vfork or clone, whose result the kernel writes into rax only on the way out (the injection
+// takes it, and the registers put back would show the program -ENOSYS). An interrupted system
+// call is fine: it restarts from the registers put back.
+bool Tracer::InjectableAt(Thread *t) {
+  if (!LoadRegs(t)) return false;
+  long nr = static_cast<long>(t->regs.orig_rax);
+  return nr != SYS_clone && nr != SYS_fork && nr != SYS_vfork && nr != 435 /* clone3 */;
+}
+
 // A region of p within reach of addr, mapped (and the evaluator copied in) if none is.
 AgentRegion *Tracer::AgentRegionNear(Proc *p, uint64_t addr) {
   for (AgentRegion &r : p->agent.regions) {
@@ -265,7 +276,7 @@ AgentRegion *Tracer::AgentRegionNear(Proc *p, uint64_t addr) {
   Thread *t = nullptr;
   for (auto &kv : p->threads) {
     Thread *u = kv.second;
-    if (!u->kstopped || u->exiting || u->group_stop || u->is_new) continue;
+    if (!u->kstopped || u->exiting || u->group_stop || u->is_new || !InjectableAt(u)) continue;
     if (t == nullptr || (t->signal_stop && !u->signal_stop)) t = u;
   }
   if (t == nullptr) return nullptr;
@@ -400,6 +411,7 @@ void Tracer::AgentInstall(Proc *p, uint64_t addr) {
   uint64_t flags_at = c.Here();
   c.Put({0x9c, 0x58}); // pushfq; pop %rax
   c.Slot(0x89, 0, kSlotFlags);
+  uint64_t saved_at = c.Here();
   c.Put({0x48, 0x8d, 0x84, 0x24}); // lea kBlock+kRedZone(%rsp), %rax: the program's rsp
   c.U32(kBlock + kRedZone);
   c.Slot(0x89, 0, kSlotRsp);
@@ -417,6 +429,7 @@ void Tracer::AgentInstall(Proc *p, uint64_t addr) {
   c.Put({0x31, 0xc0}); // xor %eax, %eax: fs_base and gs_base are read on demand
   c.Slot(0x89, 0, kSlotFsBase);
   c.Slot(0x89, 0, kSlotGsBase);
+  uint64_t rbx_at = c.Here();
   c.Put({0x48, 0x89, 0xe3});       // mov %rsp, %rbx (callee-saved: the block)
   c.Put({0x48, 0x83, 0xe4, 0xf0}); // and $-16, %rsp
   c.Put({0xfc});                   // cld
@@ -425,15 +438,21 @@ void Tracer::AgentInstall(Proc *p, uint64_t addr) {
   c.U64(data_at);
   c.Put({0x48, 0xb8}); // movabs $evaluator, %rax
   c.U64(r->base);
-  c.Put({0xff, 0xd0});       // call *%rax
+  c.Put({0xff, 0xd0}); // call *%rax
+  uint64_t call_ret = c.Here();
   c.Put({0x48, 0x89, 0xdc}); // mov %rbx, %rsp
   c.Put({0x85, 0xc0});       // test %eax, %eax
   c.Put({0x0f, 0x85});       // jnz stop path
   size_t jnz_at = c.Size();
   c.U32(0);
+  uint64_t decide_end = c.Here();
   uint64_t popf_false = Restore(&c);
   AgentPad pad;
   pad.popf[0] = popf_false;
+  pad.saved_at = saved_at;
+  pad.rbx_at = rbx_at;
+  pad.call_ret = call_ret;
+  pad.decide_end = decide_end;
   pad.bp = addr;
   pad.insn_len = d.len;
   pad.entry = entry;
@@ -518,6 +537,12 @@ void Tracer::AgentUninstall(Proc *p, uint64_t addr) {
   b.pad = 0;
 }
 
+// Every breakpoint of p back to an int3, its pad retired.
+void Tracer::AgentRetireAll(Proc *p) {
+  for (auto &kv : p->bps)
+    if (kv.second.pad != 0) AgentUninstall(p, kv.first);
+}
+
 // Every pad's int3 a nop: a detached process's threads inside pads run on.
 void Tracer::AgentDisarm(Proc *p) {
   static const uint8_t nop = 0x90;
@@ -525,6 +550,33 @@ void Tracer::AgentDisarm(Proc *p) {
     kv.second.live = false;
     RawWrite(p, kv.second.stop, &nop, 1);
   }
+}
+
+// Unmaps p's regions when no thread can be in them any more: every thread stopped and none
+// inside the agent's code (a signal handler never runs on a pad's context: a thread is moved
+// out before any signal is delivered to it, HandleSignal). `on` runs the munmap (any stopped
+// thread not at a signal stop if null). False when the regions stay.
+bool Tracer::AgentFree(Proc *p, Thread *on) {
+  if (p->agent.regions.empty()) return true;
+  for (auto &kv : p->threads) {
+    Thread *u = kv.second;
+    if (u->exiting) continue;
+    if (!u->kstopped || !LoadRegs(u) || AgentCode(p, u->regs.rip)) return false;
+    if (on == nullptr && !u->signal_stop && !u->group_stop && !u->is_new && InjectableAt(u)) on = u;
+  }
+  if (on == nullptr) return false;
+  bool all = true;
+  for (const AgentRegion &r : p->agent.regions) {
+    const long args[6] = {static_cast<long>(r.base), static_cast<long>(r.size), 0, 0, 0, 0};
+    long got = InjectSyscall(on, SYS_munmap, args);
+    if (debug_)
+      fprintf(stderr, "[ntrace %d] agent region at %lx unmapped: %ld\n", tid_.load(),
+              static_cast<unsigned long>(r.base), got);
+    if (got != 0) all = false;
+  }
+  p->agent.regions.clear();
+  p->agent.pads.clear();
+  return all;
 }
 
 // A SIGTRAP of t that the agent explains: a true condition's int3, or a single step that ran
@@ -583,12 +635,49 @@ bool Tracer::AgentResume(Thread *t) {
   return true;
 }
 
+// The register block of the pad t is stopped in, while it holds the program's registers
+// (from the flags' store to the decision): at rsp, then at rbx, and inside the evaluator above
+// the return address into the pad, found on the stack. 0 when t is elsewhere.
+uint64_t Tracer::AgentBlock(Thread *t, const AgentPad **which) {
+  Proc *p = t->proc;
+  uint64_t pc = t->regs.rip;
+  const AgentPad *pad = AgentPadAt(p, pc);
+  if (pad != nullptr) {
+    *which = pad;
+    if (pc >= pad->saved_at && pc <= pad->rbx_at) return t->regs.rsp;
+    if (pc > pad->rbx_at && pc < pad->decide_end) return t->regs.rbx;
+    return 0;
+  }
+  bool in_eval = false;
+  for (const AgentRegion &r : p->agent.regions)
+    if (pc >= r.base && pc < r.base + sizeof kAgentBlob) in_eval = true;
+  if (!in_eval) return 0;
+  // The evaluator's frames are small (a 64-value stack): its return address is near rsp.
+  uint64_t st[1024];
+  long n = RawRead(p, t->regs.rsp & ~7ULL, reinterpret_cast<uint8_t *>(st), sizeof st);
+  for (long i = 0; n > 0 && i < n / 8; i++) {
+    const AgentPad *q = AgentPadAt(p, st[i]);
+    if (q == nullptr || st[i] != q->call_ret) continue;
+    // The call pushed its address at the block rounded down to 16, less 8.
+    uint64_t slot = (t->regs.rsp & ~7ULL) + 8 * i + 8;
+    for (uint64_t block : {slot, slot + 8}) {
+      uint64_t v[kBlock / 8];
+      if (RawRead(p, block, reinterpret_cast<uint8_t *>(v), kBlock) != kBlock) continue;
+      if (v[kSlotRip] == q->bp && v[kSlotRsp] == block + kBlock + kRedZone &&
+          v[kSlotOrigRax] == ~0ULL) {
+        *which = q;
+        return block;
+      }
+    }
+  }
+  return 0;
+}
+
 // t is stopped inside the agent's code (an interrupt, a signal): single-steps it out, so the
 // client sees it in the program, at the breakpoint's address when the pad had not run the
 // program's instruction yet (its conditions run again on the resume).
 void Tracer::AgentStabilize(Thread *t) {
   Proc *p = t->proc;
-  if (t->group_stop) return;
   int held = 0;
   bool stepped = false;
   for (int i = 0; i < kStabilizeSteps; i++) {
@@ -601,6 +690,24 @@ void Tracer::AgentStabilize(Thread *t) {
       // under a single step would save the trap flag, and the popfq put it back for good.
       t->regs.rsp += kBlock + kRedZone;
       t->regs.rip = pad->bp;
+      t->regs_dirty = true;
+      break;
+    }
+    const AgentPad *at = nullptr;
+    if (debug_)
+      fprintf(stderr, "[ntrace %d] stabilizing tid=%d pc=%lx rsp=%lx\n", tid_.load(), t->tid,
+              static_cast<unsigned long>(pc), static_cast<unsigned long>(t->regs.rsp));
+    if (uint64_t block = AgentBlock(t, &at)) {
+      // The program's registers are all in the block: the thread goes back to the breakpoint
+      // as it came, at once, however long the evaluation still had to run (its conditions
+      // run again on the resume). No system call of the evaluator's is restarted there.
+      uint64_t v[kBlock / 8];
+      if (RawRead(p, block, reinterpret_cast<uint8_t *>(v), kBlock) != kBlock) return;
+      memcpy(&t->regs, v, 15 * 8); // r15 .. rdi, user_regs_struct's order
+      t->regs.orig_rax = ~0ULL;
+      t->regs.eflags = (v[kSlotFlags] & ~0x100ULL) | 0x2;
+      t->regs.rsp = block + kBlock + kRedZone;
+      t->regs.rip = at->bp;
       t->regs_dirty = true;
       break;
     }
@@ -629,6 +736,7 @@ void Tracer::AgentStabilize(Thread *t) {
         break;
       }
     }
+    if (t->group_stop) break; // not stepped out of a group stop: it stays where it is
     if (!FlushRegs(t)) return;
     QuietStops();
     if (ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0) < 0) return;

@@ -492,6 +492,9 @@ int Tracer::CmdSetBp(const uint8_t *rec, size_t len) {
   if (!replace) {
     int err = SetHw(p, c.kind, c.addr, c.len);
     if (err != 0) return err;
+    // A watchpoint would see the pads' stores below the red zone: int3s from now on (no pad
+    // is made while one is set, AgentInstall).
+    if (c.kind != NTRACE_BP_HW) AgentRetireAll(p);
   }
   uint32_t l = c.kind == NTRACE_BP_HW && c.len == 0 ? 1 : c.len;
   for (auto &s : p->hw) {

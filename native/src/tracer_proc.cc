@@ -378,10 +378,13 @@ int Tracer::DetachProc(Proc *p, bool emit) {
   // With agent jumps, every thread stops first: taking a jump out is three writes, and a
   // thread running the int3 between them would be let go one byte into the instruction. A
   // thread that trapped on one of our int3s is put back on its instruction.
-  if (!p->agent.pads.empty()) {
+  bool agent = !p->agent.pads.empty();
+  if (agent) {
     for (Thread *t : ts)
       WaitStopped(t);
     for (Thread *t : ts) {
+      // One inside a pad is moved out first, so the region can go (below).
+      if (!t->exiting && t->kstopped && LoadRegs(t) && AgentCode(p, t->regs.rip)) AgentStabilize(t);
       siginfo_t si;
       if (t->exiting || !t->kstopped || !t->signal_stop ||
           ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0 || si.si_signo != SIGTRAP ||
@@ -397,6 +400,8 @@ int Tracer::DetachProc(Proc *p, bool emit) {
   }
   p->bps.clear();
   AgentDisarm(p); // a thread inside a pad runs on instead of trapping untraced
+  // The region goes when no thread is inside it; a vfork child's is its parent's.
+  if (agent && !p->vfork_child) AgentFree(p, nullptr);
   p->stepping = nullptr;
   for (auto &s : p->hw)
     s = HwSlot();

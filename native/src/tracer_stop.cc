@@ -386,7 +386,10 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t step
     Report(t, NTRACE_STOP_SIGNAL, sig, nullptr, 0, &si);
     return;
   }
-  Continue(t, sig); // not in the stop table: delivered with no event
+  // Not in the stop table: delivered with no event. Out of an agent pad first, so that no
+  // handler returns into one (a region unmapped at detach, a pad used again).
+  if (!p->agent.pads.empty() && LoadRegs(t) && AgentCode(p, t->regs.rip)) AgentStabilize(t);
+  Continue(t, sig);
 }
 
 void Tracer::HandleSyscall(Thread *t) {
@@ -496,6 +499,7 @@ void Tracer::HandleNewThreadStop(Thread *t) {
     } else {
       for (auto &kv : p->bps)
         LiftBp(p, kv.first, kv.second);
+      AgentFree(p, t); // its copy of the agent's region (a vfork child shares the parent's)
     }
     ptrace(PTRACE_DETACH, t->tid, 0, 0);
     RemoveProc(p);

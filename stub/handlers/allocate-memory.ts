@@ -9,11 +9,10 @@ import { type Handler, withProcess } from './handler.js';
 /** The process's allocator, made on first use. */
 export function allocatorOf(ctx: SessionContext): InferiorAllocator {
   if (!ctx.allocator) {
-    const base = ctx.target.base;
     ctx.allocator = targetAllocator(
-      base,
+      ctx.target.base,
       () => ctx.currentThread(),
-      () => awaitInternalStop(base),
+      () => awaitInternalStop(ctx),
     );
   }
   return ctx.allocator;

@@ -89,18 +89,13 @@ export async function dtDebugSlot(ctx: SessionContext): Promise<bigint | undefin
 
 const DYN_BLOCK = 64;
 
-/**
- * Where DT_DEBUG's value lives, per process image: gdb asks for the library list at every
- * shared-library event, and the slot only moves with an exec (which changes the auxv).
- */
-const slotCache = new WeakMap<SessionContext, { auxv: Buffer; slot: bigint | undefined }>();
-
+/** DT_DEBUG's slot, kept per process image (ctx.svr4Slot: an exec changes the auxv). */
 async function cachedSlot(ctx: SessionContext): Promise<bigint | undefined> {
   const auxv = await ctx.target.processInfo?.auxv();
-  const hit = slotCache.get(ctx);
+  const hit = ctx.svr4Slot;
   if (auxv && hit?.auxv.equals(auxv)) return hit.slot;
   const slot = await dtDebugSlot(ctx);
-  if (auxv && slot !== undefined) slotCache.set(ctx, { auxv, slot });
+  if (auxv && slot !== undefined) ctx.svr4Slot = { auxv, slot };
   return slot;
 }
 

@@ -113,7 +113,7 @@ export function lldbWithoutProcess(
 
 /** The session's stop listener asks this first: a stop of an injected call is not reported. */
 export function isInternalStop(ctx: SessionContext, stop: TargetStop): boolean {
-  if (!takeInternalStop(ctx.target.base, stop)) return false;
+  if (!takeInternalStop(ctx, stop)) return false;
   // The process ended under the call: `?` must say so.
   if (stop.kind === 'exited' || stop.kind === 'signalled') ctx.lastStop = stop;
   return true;

@@ -24,7 +24,11 @@ export {
   SYSCALL_TRAMPOLINE,
   syscallSite,
 } from './inferior-syscall.js';
-export { awaitInternalStop, takeInternalStop } from './internal-stops.js';
+export {
+  awaitInternalStop,
+  type InternalStopSlot,
+  takeInternalStop,
+} from './internal-stops.js';
 export {
   MEMORY_REGION_INFO_SUPPORTED,
   type MapsEntry,

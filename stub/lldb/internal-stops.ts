@@ -4,25 +4,27 @@
 // the session hands the target's next stop here instead of reporting it.
 import type { TargetStop } from '../target.js';
 
-/** Per target (its BaseOps), the one internal stop being waited for. */
-const waiting = new WeakMap<object, (stop: TargetStop) => void>();
+/** Where a process keeps the one internal stop being waited for (SessionContext). */
+export interface InternalStopSlot {
+  internalStop: ((stop: TargetStop) => void) | undefined;
+}
 
 /**
- * A promise for the next stop of `target`; call before resuming it. Calls are sequential (the
- * session handles one packet at a time), so a waiter still present belongs to a call whose
+ * A promise for the next stop of the process; call before resuming it. Calls are sequential
+ * (the session handles one packet at a time), so a waiter still present belongs to a call whose
  * resume failed and which will never stop: it is replaced.
  */
-export function awaitInternalStop(target: object): Promise<TargetStop> {
+export function awaitInternalStop(proc: InternalStopSlot): Promise<TargetStop> {
   return new Promise((resolve) => {
-    waiting.set(target, resolve);
+    proc.internalStop = resolve;
   });
 }
 
 /** Called by the session for every stop: true when the stop was internal and is now taken. */
-export function takeInternalStop(target: object, stop: TargetStop): boolean {
-  const resolve = waiting.get(target);
+export function takeInternalStop(proc: InternalStopSlot, stop: TargetStop): boolean {
+  const resolve = proc.internalStop;
   if (!resolve) return false;
-  waiting.delete(target);
+  proc.internalStop = undefined;
   resolve(stop);
   return true;
 }

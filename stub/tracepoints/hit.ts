@@ -12,11 +12,9 @@ import type { ResumeAction, TargetStop } from '../target.js';
 import { collectAt, collectStep } from './collector.js';
 import { type TraceState, traceIfAny } from './state.js';
 
-const lastPlans = new WeakMap<SessionContext, ResumeAction[]>();
-
 /** All-stop resumes go through here (handlers/vcont.ts): a silent hit resumes the same way. */
 export function noteResume(ctx: SessionContext, plan: ResumeAction[]): void {
-  lastPlans.set(ctx, plan);
+  ctx.lastResume = plan;
 }
 
 const RIP = 16 * 8;
@@ -126,7 +124,7 @@ async function resumeQuietly(
   if (step) plan = [{ thread: stop.thread, mode: 'step', signal: 0 }];
   else if (s.nonStop) plan = [{ thread: stop.thread, mode: 'continue', signal: 0 }];
   else
-    plan = (lastPlans.get(ctx) ?? [{ mode: 'continue', signal: 0 }]).map((a) => ({
+    plan = (ctx.lastResume ?? [{ mode: 'continue', signal: 0 }]).map((a) => ({
       ...a,
       signal: 0,
     }));

@@ -68,19 +68,13 @@ export class TraceState {
   }
 }
 
-const states = new WeakMap<SessionCore, TraceState>();
-
-/** The connection's tracing state, made on first use. */
+/** The connection's tracing state (SessionCore.trace), made on first use. */
 export function traceOf(s: SessionCore): TraceState {
-  let st = states.get(s);
-  if (!st) {
-    st = new TraceState();
-    states.set(s, st);
-  }
-  return st;
+  s.trace ??= new TraceState();
+  return s.trace;
 }
 
 /** The state only if tracing was ever touched on this connection (the stop path's check). */
 export function traceIfAny(s: SessionCore): TraceState | undefined {
-  return states.get(s);
+  return s.trace;
 }

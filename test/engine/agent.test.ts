@@ -13,11 +13,22 @@ import {
   readFileSync,
   readSync,
   rmSync,
+  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StopEvent } from '../../native/index.js';
-import { backend, capTest, fixture, gpr, Session, sym, symbols, until } from './_session.js';
+import {
+  backend,
+  capTest,
+  capTestExcept,
+  fixture,
+  gpr,
+  Session,
+  sym,
+  symbols,
+  until,
+} from './_session.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 /** rdi == n (gdb's register 5), as gdb compiles `i == n`. */
@@ -51,6 +62,21 @@ function rawBytes(pid: number, addr: bigint, len: number): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Whether any mapping of pid holds addr. */
+function mapped(pid: number, addr: bigint): boolean {
+  for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
+    if (m && addr >= BigInt(`0x${m[1]}`) && addr < BigInt(`0x${m[2]}`)) return true;
+  }
+  return false;
+}
+
+/** The pad entry the jump at addr leads to (the userspace provider's agent). */
+function padOf(pid: number, addr: bigint): bigint {
+  const j = rawBytes(pid, addr, 5);
+  return addr + 5n + BigInt(j.readInt32LE(1));
 }
 
 /** Whether pc is in a file-backed mapping of pid (the program or a library, no agent region). */
@@ -216,6 +242,18 @@ capTest(
   },
 );
 
+/** A variable of the tracee written past the engine (while its threads run). */
+function rawWriteU64(pid: number, addr: bigint, v: bigint): void {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(v);
+  const fd = openSync(`/proc/${pid}/mem`, 'r+');
+  try {
+    writeSync(fd, b, 0, 8, Number(addr));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A counter of the tracee read past the engine (while its threads run). */
 function rawU64(pid: number, addr: bigint): bigint {
   return rawBytes(pid, addr, 8).readBigUInt64LE(0);
@@ -225,7 +263,9 @@ capTest(
   [...need],
   'the breakpoint removed while threads run through its pad: the program bytes come back, every call runs once',
   async (t) => {
-    const { s, pid, stop, at, cond } = await start(t, ['30000', '4']);
+    // The threads call until told to stop (a fixed count can be over before the removal on a
+    // fast provider).
+    const { s, pid, stop, at, cond } = await start(t, ['-1', '4']);
     const site = at('site_mov');
     const before = await s.engine.readMemory(pid, site, 16);
     await cond('site_mov', rdiIs(NEVER));
@@ -234,6 +274,9 @@ capTest(
     await s.engine.clearBreakpoint({ pid, kind: 'sw', addr: site, len: 1 });
     t.deepEqual(await s.engine.readMemory(pid, site, 16), before);
     t.deepEqual(rawBytes(pid, site, 16), before, 'in the tracee too');
+    const after = rawU64(pid, at('bumps'));
+    await until(() => rawU64(pid, at('bumps')) - after > 2000n, 'calls after the removal');
+    rawWriteU64(pid, at('quit'), 1n);
     t.deepEqual((await s.nextExit(pid)).exit, { code: 3 });
     t.false(
       s.events.some((e) => e.type === 'stop' && e.reason !== 'new-thread'),
@@ -453,5 +496,200 @@ capTest(
       if (backend === 'user') t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xe9, 'the jump is back');
       await s.cont(ev);
     }
+  },
+);
+
+/**
+ * rdi counted down from 24,000 to 0 (96,002 of the 100,000 bytecodes the budget allows), then
+ * false: about a million instructions of the evaluator per call.
+ */
+const longFalse = hex('24 00005dc0 2201 03 28 200005 27');
+
+capTest(
+  [...need],
+  'threads stopped in a long evaluation are at once back in the program, with its registers',
+  async (t) => {
+    // Moved out by single steps, a thread would need up to a million of them (the engine gave
+    // up at 200,000 and left it in the agent's code); the register block puts it back at the
+    // breakpoint, its conditions to run again on the resume.
+    const threads = 2;
+    const { s, pid, stop, at, cond } = await start(t, ['-1', String(threads)]);
+    await cond('site_mov', longFalse);
+    await s.cont(stop);
+    await until(() => readdirSync(`/proc/${pid}/task`).length === threads, 'the threads');
+    let atBreakpoint = 0;
+    for (let round = 0; round < 4; round++) {
+      const from = rawU64(pid, at('bumps'));
+      await until(() => rawU64(pid, at('bumps')) - from > 3n, 'calls');
+      await s.engine.stop(pid);
+      const held: StopEvent[] = [];
+      while (held.length < threads) {
+        const ev = await s.nextStop((e) => e.thread.tgid === pid);
+        held.push(ev);
+        t.true(
+          inFileMapping(pid, ev.pc),
+          `round ${round}: pc ${ev.pc.toString(16)} in the program`,
+        );
+        const regs = await s.engine.getRegs(ev.thread.handle, ev.stopId, 'gpr');
+        t.is(gpr(regs, 'rip'), ev.pc);
+        if (ev.pc === at('site_mov')) {
+          atBreakpoint++;
+          t.is(gpr(regs, 'rsp') % 16n, 8n, 'rsp as at the entry of asm_hit');
+          t.true(gpr(regs, 'rdi') / 1_000_000n < BigInt(threads), "rdi the call's argument");
+        }
+      }
+      for (const h of held) await s.cont(h);
+    }
+    if (backend === 'user') t.true(atBreakpoint > 0, 'threads stopped inside the evaluator');
+    const from = rawU64(pid, at('bumps'));
+    await until(() => rawU64(pid, at('bumps')) - from > 3n, 'calls after the stops');
+    t.false(
+      s.events.some(
+        (e) => e.type === 'stop' && e.reason !== 'new-thread' && e.reason !== 'requested',
+      ),
+      'no other stop',
+    );
+  },
+);
+
+capTest(
+  [...need],
+  'a watchpoint puts int3s back in place of the jumps (pads store below the red zone), and none is made while it is set',
+  async (t) => {
+    const n = 200;
+    const { s, pid, stop, at, cond } = await start(t, [String(n), '1']);
+    const watch = { pid, kind: 'write' as const, addr: at('untouched'), len: 8 };
+    await cond('site_mov', rdiIs(n - 3));
+    if (backend === 'user') t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xe9, 'a jump first');
+    await s.engine.setBreakpoint(watch);
+    await cond('site_imm', rdiIs(n - 3));
+    if (backend === 'user') {
+      t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xcc, 'an int3 again');
+      t.is(rawBytes(pid, at('site_imm'), 1)[0], 0xcc, 'no jump made');
+    }
+    await s.cont(stop);
+    const a = await s.nextStop();
+    t.is(a.pc, at('site_mov'));
+    t.is(gpr(await s.engine.getRegs(a.thread.handle, a.stopId, 'gpr'), 'rdi'), BigInt(n - 3));
+    await s.cont(a);
+    const b = await s.nextStop();
+    t.is(b.pc, at('site_imm'));
+    await s.engine.clearBreakpoint(watch);
+    await s.engine.setBreakpoint({
+      pid,
+      kind: 'sw',
+      addr: at('site_mov'),
+      len: 1,
+      replace: true,
+      exprs: { conditions: [rdiIs(n - 1)] },
+    });
+    if (backend === 'user') t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xe9, 'the jump is back');
+    await s.cont(b);
+    const c = await s.nextStop();
+    t.is(c.pc, at('site_mov'));
+    t.is(gpr(await s.engine.getRegs(c.thread.handle, c.stopId, 'gpr'), 'rdi'), BigInt(n - 1));
+    await s.cont(c);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 3 });
+  },
+);
+
+capTestExcept(
+  { backend: 'kernel', why: 'no in-process agent there (the module evaluates conditions itself)' },
+  [...need],
+  "the detach unmaps the agent's region, threads streaming through the pad moved out first",
+  async (t) => {
+    const threads = 4;
+    const { s, pid, stop, at, cond } = await start(t, ['-1', String(threads)]);
+    t.teardown(() => {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    });
+    await cond('site_mov', rdiIs(NEVER));
+    const pad = padOf(pid, at('site_mov'));
+    t.true(mapped(pid, pad), 'the region is mapped');
+    await s.cont(stop);
+    await until(() => readdirSync(`/proc/${pid}/task`).length === threads, 'the threads');
+    const from = rawU64(pid, at('bumps'));
+    await until(() => rawU64(pid, at('bumps')) - from > 2000n, 'calls through the pad');
+    await s.engine.detach(pid);
+    await s.next((e) => e.type === 'detached');
+    t.false(mapped(pid, pad), 'the region is gone');
+    const after = rawU64(pid, at('bumps'));
+    await until(() => rawU64(pid, at('bumps')) - after > 2000n, 'calls after the detach');
+    t.is(readdirSync(`/proc/${pid}/task`).length, threads, 'every thread runs on');
+  },
+);
+
+capTest(
+  [...need],
+  "a signal delivered with no stop never interrupts a pad: the handler's context is the program's",
+  async (t) => {
+    // A handler that returned into a pad would need the region for good (no unmapping at the
+    // detach, no reuse): a thread in a pad is moved out before the signal is delivered.
+    const threads = 2;
+    const { s, pid, stop, at, cond } = await start(t, ['-1', String(threads)]);
+    await s.engine.setOptions(pid, { stopSignals: [] });
+    await cond('site_mov', rdiIs(NEVER));
+    await s.cont(stop);
+    await until(() => readdirSync(`/proc/${pid}/task`).length === threads, 'the threads');
+    const count = 100;
+    for (let i = 0; i < count; i++) {
+      const from = rawU64(pid, at('bumps'));
+      await until(() => rawU64(pid, at('bumps')) - from > 200n, 'calls');
+      process.kill(pid, 'SIGUSR2');
+      await until(() => rawU64(pid, at('nrips')) > BigInt(i), 'the handler');
+    }
+    const rips = rawBytes(pid, at('rips'), 8 * count);
+    for (let i = 0; i < count; i++) {
+      const pc = rips.readBigUInt64LE(8 * i);
+      t.true(
+        inFileMapping(pid, pc),
+        `signal ${i}: interrupted pc ${pc.toString(16)} in the program`,
+      );
+    }
+    t.false(
+      s.events.some((e) => e.type === 'stop' && e.reason !== 'new-thread'),
+      'no stop',
+    );
+  },
+);
+
+capTest(
+  [...need],
+  'a condition set while the program runs stays an int3 evaluated at each trap: only true calls stop',
+  async (t) => {
+    // No jump is written under a running thread (gdb's non-stop, where breakpoints go in while
+    // threads run): the engine evaluates at the int3, with the same answers.
+    const { s, pid, stop, at, cond } = await start(t, ['-1', '1']);
+    await s.cont(stop);
+    await until(() => rawU64(pid, at('seen')) > 1000n, 'calls');
+    // The calls run on while the breakpoint goes in: the first one it sees may be later.
+    const target = rawU64(pid, at('seen')) + 2000n;
+    // rdi >= target: reg 5; const32 target; less_signed; log_not
+    await cond('site_mov', hex(`260005 24${target.toString(16).padStart(8, '0')} 14 0e 27`));
+    if (backend === 'user') t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xcc, 'an int3, no jump');
+    const bp = await s.nextStop((e) => e.thread.tgid === pid);
+    t.is(bp.reason, 'breakpoint');
+    t.is(bp.pc, at('site_mov'));
+    t.true(gpr(await s.engine.getRegs(bp.thread.handle, bp.stopId, 'gpr'), 'rdi') >= target);
+    // Then false ones only, each through the int3, and every instruction runs once.
+    await s.engine.setBreakpoint({
+      pid,
+      kind: 'sw',
+      addr: at('site_mov'),
+      len: 1,
+      replace: true,
+      exprs: { conditions: [rdiIs(NEVER)] },
+    });
+    await s.cont(bp);
+    const from = rawU64(pid, at('bumps'));
+    await until(() => rawU64(pid, at('bumps')) - from > 2000n, 'false hits');
+    rawWriteU64(pid, at('quit'), 1n);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 3 });
+    t.false(
+      s.events.some((e) => e.type === 'stop' && e.reason === 'breakpoint'),
+      'no other stop',
+    );
   },
 );

@@ -1,7 +1,11 @@
 // EngineTarget's all-stop bookkeeping against a scripted Engine: one stop reported per resume
 // once every thread is stopped, other threads' events kept pending and reported on the next
 // resume without running anything, interrupts, exits.
+import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { closeSync, constants, mkdtempSync, open, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import {
   type Engine,
@@ -134,6 +138,42 @@ async function launched() {
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
+
+test.serial("auxv and exec-file are read in place, not behind libuv's thread pool", async (t) => {
+  const { target } = await launched();
+  // Every thread of the pool blocks in open(2) of a FIFO nobody writes yet.
+  const dir = mkdtempSync(join(tmpdir(), 'ntrace-pool-'));
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const blocked = Array.from(
+    { length: poolSize },
+    () =>
+      new Promise<number>((resolve, reject) =>
+        open(fifo, 'r', (err, fd) => (err ? reject(err) : resolve(fd))),
+      ),
+  );
+  try {
+    const settled: string[] = [];
+    const note = (name: string, p: Promise<unknown>) =>
+      p.then(
+        () => settled.push(name),
+        () => settled.push(name),
+      );
+    // Whether or not a process PID exists here, an answer (data or an error) must come.
+    const auxv = note('auxv', target.asTarget().processInfo!.auxv());
+    const exe = note('exec-file', target.asTarget().processInfo!.execFile());
+    for (let i = 0; i < 3; i++) await tick();
+    t.deepEqual(settled.sort(), ['auxv', 'exec-file']);
+    await Promise.all([auxv, exe]);
+  } finally {
+    // A writer lets every open(2) return; then the pool is free again.
+    const w = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    for (const fd of await Promise.all(blocked)) closeSync(fd);
+    closeSync(w);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('launch waits for the first stop and sets options', async (t) => {
   const { engine, target } = await launched();

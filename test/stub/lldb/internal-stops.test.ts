@@ -1,6 +1,10 @@
 // stub/lldb/internal-stops.ts: a stop awaited internally is taken once, and only while awaited.
 import test from 'ava';
-import { awaitInternalStop, takeInternalStop } from '../../../stub/lldb/index.js';
+import {
+  awaitInternalStop,
+  type InternalStopSlot,
+  takeInternalStop,
+} from '../../../stub/lldb/index.js';
 import type { TargetStop } from '../../../stub/target.js';
 
 const stop: TargetStop = {
@@ -11,18 +15,18 @@ const stop: TargetStop = {
 };
 
 test('a stop is internal only while one is awaited, and is taken once', async (t) => {
-  const target = {};
+  const target: InternalStopSlot = { internalStop: undefined };
   t.false(takeInternalStop(target, stop));
   const next = awaitInternalStop(target);
-  // Another target's stop is not ours.
-  t.false(takeInternalStop({}, stop));
+  // Another process's stop is not ours.
+  t.false(takeInternalStop({ internalStop: undefined }, stop));
   t.true(takeInternalStop(target, stop));
   t.is(await next, stop);
   t.false(takeInternalStop(target, stop));
 });
 
 test('a waiter left by a call whose resume failed is replaced by the next call', async (t) => {
-  const target = {};
+  const target: InternalStopSlot = { internalStop: undefined };
   void awaitInternalStop(target);
   const next = awaitInternalStop(target);
   t.true(takeInternalStop(target, stop));
