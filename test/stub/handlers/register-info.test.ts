@@ -1,8 +1,10 @@
+// qRegisterInfo (stub/handlers/register-info.ts) and the LLDB queries around it; qThreadStopInfo
+// and qMemoryRegionInfo have their own files.
 import test from 'ava';
 import { connectSession } from '../../helpers/rsp-client.js';
 import { fake, PID } from './_fake.js';
 
-test('LLDB queries: register info, thread suffix, jThreadsInfo, qThreadStopInfo', async (t) => {
+test('LLDB queries: register info, thread suffix, jThreadsInfo, qGDBServerVersion', async (t) => {
   const h = await connectSession(fake([PID, PID + 1]).asTarget(), { version: '9.9.9' });
   t.regex(await h.client.request('qRegisterInfo0'), /^name:rax;bitsize:64;/);
   t.regex(await h.client.request('qRegisterInfo10'), /^name:rip;/);
@@ -25,9 +27,6 @@ test('LLDB queries: register info, thread suffix, jThreadsInfo, qThreadStopInfo'
     ],
   );
   t.truthy(info[0]!.registers?.['16']);
-  t.regex(await h.client.request('qThreadStopInfo3e8'), /^T05/);
-  t.regex(await h.client.request('qThreadStopInfo3e9'), /^T00.*thread:3e9;/);
   t.regex(await h.client.request('qGDBServerVersion'), /name:ntrace-gdbserver;version:9\.9\.9;/);
-  t.is(await h.client.request('qMemoryRegionInfo'), 'OK');
   await h.close();
 });
