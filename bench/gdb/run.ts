@@ -344,9 +344,12 @@ function packetTimeRows(sc: Scenario, figs: Figure[], work: number): string[] {
     figs.every((f) => (f.times.get(kn)?.length ?? 0) >= work),
   );
   return kindNames.map((kn) => {
+    // Median and mean: the rates are means, and a slow tail (a stop learned late, a
+    // garbage collection) moves the mean where the median does not show it.
     const cells = figs.map((f) => {
       const list = f.times.get(kn)!;
-      return median(list).toFixed(0);
+      const mean = list.reduce((a, b) => a + b, 0) / list.length;
+      return `${median(list).toFixed(0)} / ${mean.toFixed(0)}`;
     });
     return `| ${sc.name} | ${kn} | ${cells.join(' | ')} |`;
   });
@@ -400,7 +403,7 @@ async function main(): Promise<void> {
       `| --- |${kinds.map(() => ' --- ').join('|')}|`,
       ...packetRows,
       '',
-      'Server response time per packet, median us, from one session per server through the',
+      'Server response time per packet, median / mean us, from one session per server through the',
       'counting relay (request passed on -> first reply byte; for a resume this includes the',
       'program running to its next stop; the rates above are from sessions without the relay):',
       '',
