@@ -8,8 +8,10 @@ test('warm-up rounds are answered, none with an error, and it ends its session',
   const w = warmUp(20);
   const { packets, errors } = await w.done;
   t.deepEqual(errors, []);
-  // The handshake, 20 rounds, and gdb's connect packets twice (after rounds 0 and 10).
-  t.is(packets, HANDSHAKE + 20 * ROUND + 2 * connectPackets().length);
+  // The handshake, 20 rounds, and gdb's connect packets after those of CONNECT_AT below 20.
+  const runs = CONNECT_AT.filter((u) => u < 20).length;
+  t.true(runs > 0);
+  t.is(packets, HANDSHAKE + 20 * ROUND + runs * connectPackets().length);
 });
 
 test("gdb's connect packets get real answers: host I/O data, library list, auxv", async (t) => {
