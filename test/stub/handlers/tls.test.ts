@@ -1,5 +1,6 @@
 // qGetTLSAddr over glibc's x86-64 layout (stub/handlers/tls.ts), on a fake process whose memory
-// holds a TCB, a dtv and a link_map; l_tls_modid's offset comes from gdb through qSymbol.
+// holds a TCB, a dtv and a link_map; l_tls_modid's offset comes from gdb through qSymbol (whose
+// exchange itself is in symbol.test.ts).
 import test from 'ava';
 import { FakeTarget } from '../../helpers/fake-target.js';
 import { connectSession } from '../../helpers/rsp-client.js';
@@ -39,16 +40,6 @@ function fake() {
   f.gpr.get(TID2)!.writeBigUInt64LE(TCB2, 21 * 8);
   return f;
 }
-
-test('qSymbol asks for the link_map descriptor until gdb knows it, then ends with OK', async (t) => {
-  const h = await connectSession(fake().asTarget());
-  t.is(await h.client.request('qSymbol::'), `qSymbol:${SYM}`);
-  t.is(await h.client.request(`qSymbol::${SYM}`), 'OK'); // not loaded yet
-  t.is(await h.client.request('qSymbol::'), `qSymbol:${SYM}`);
-  t.is(await h.client.request(`qSymbol:${DESC.toString(16)}:${SYM}`), 'OK');
-  t.is(await h.client.request('qSymbol::'), 'OK');
-  await h.close();
-});
 
 test('qGetTLSAddr: dtv[modid] + offset per thread; module 1 without a link_map', async (t) => {
   const h = await connectSession(fake().asTarget());
