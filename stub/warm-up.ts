@@ -144,7 +144,11 @@ function warmTarget(): Target {
       setPassSignals: () => undefined,
       readSiginfo: () => Promise.resolve(Buffer.alloc(128)),
     },
-    threadInfo: { threadDetails: () => Promise.resolve({ name: 'warm', core: 0 }) },
+    // Both, like the engine's: qXfer:threads takes the synchronous one sessions use.
+    threadInfo: {
+      threadDetails: () => Promise.resolve({ name: 'warm', core: 0 }),
+      threadDetailsNow: () => ({ name: 'warm', core: 0 }),
+    },
     processInfo: {
       auxv: () => Promise.resolve(auxv()),
       execFile: () => Promise.resolve(process.execPath),
