@@ -228,7 +228,22 @@ static int nt_poke(struct task_struct *task, u64 addr, const void *buf, int len)
 	return n == len ? 0 : -EIO;
 }
 
-/* Restore the original bytes under every breakpoint of @proc. cmd_lock held. */
+/*
+ * Testing only (the selftest's cond_detach_running): a sleep this long in DETACH (and close)
+ * after each breakpoint is taken out of use and before its original byte goes back, where
+ * threads running through it must not die of SIGTRAP. Writable by root; 0 (the default):
+ * nothing.
+ */
+static unsigned int nt_test_release_delay_ms;
+module_param_named(test_release_delay_ms, nt_test_release_delay_ms, uint, 0644);
+MODULE_PARM_DESC(test_release_delay_ms,
+		 "testing only: DETACH sleeps before each breakpoint's byte goes back (ms)");
+
+/*
+ * Restore the original bytes under every breakpoint of @proc, while its threads may still
+ * run through them: as CLEAR_BP, each stays listed (removing: a hit retries the
+ * instruction) until its byte is back. cmd_lock held.
+ */
 static void nt_proc_remove_bps(struct nt_session *s, struct nt_proc *proc)
 {
 	unsigned long flags;
@@ -241,12 +256,17 @@ static void nt_proc_remove_bps(struct nt_session *s, struct nt_proc *proc)
 		spin_lock_irqsave(&s->lock, flags);
 		bp = nt_bp_first_from(proc, 0);
 		if (bp)
-			nt_bp_erase(proc, bp);
+			bp->removing = true;
 		spin_unlock_irqrestore(&s->lock, flags);
 		if (!bp)
 			break;
+		if (unlikely(READ_ONCE(nt_test_release_delay_ms)))
+			msleep(READ_ONCE(nt_test_release_delay_ms));
 		if (mem)
 			nt_poke(m.task, bp->addr, &bp->orig, 1);
+		spin_lock_irqsave(&s->lock, flags);
+		nt_bp_erase(proc, bp);
+		spin_unlock_irqrestore(&s->lock, flags);
 		nt_bp_free(bp);
 	}
 	mutex_unlock(&s->bp_lock);

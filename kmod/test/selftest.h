@@ -114,6 +114,8 @@ int reap(pid_t pid);
 char proc_state(pid_t pid); /* from /proc/<pid>/stat */
 int wait_state(pid_t pid, char want);
 
+int write_param(const char *name, const char *value);
+int read_param(const char *name);
 int as_nobody(int (*fn)(const char *), const char *arg);
 
 /* Test groups by file. */

@@ -272,10 +272,103 @@ static void test_cond_bounds(void)
 	finish(&s, pid);
 }
 
+static void *hammer(void *arg)
+{
+	for (;;)
+		bp_target();
+	return arg;
+}
+
+/* A debuggee whose four threads call bp_target forever. */
+static pid_t spawn_hammer(void)
+{
+	pthread_t th;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int i = 3; i < 64; i++)
+		close(i); /* no session fd in the debuggee */
+	for (int i = 0; i < 3; i++)
+		pthread_create(&th, NULL, hammer, NULL);
+	hammer(NULL);
+	_exit(0);
+}
+
+/*
+ * DETACH while threads run through a breakpoint (filtered hits of a false condition here):
+ * each breakpoint must stay in use until its original byte is back, or a thread meeting the
+ * int3 in between finds no breakpoint and dies of SIGTRAP (found by the conformance suite's
+ * agent test 'detached while threads run through pads'). The testing-only
+ * test_release_delay_ms holds DETACH in that window for 300 ms.
+ */
+static void test_cond_detach_running(void)
+{
+	const uint8_t orig = *(volatile const uint8_t *)bp_target;
+	struct ntrace_cmd_set_options o = { 0 };
+	uint8_t exprs[256], code[64], *p = exprs;
+	int st = -1, err, err_detach, gone, byte = -1, fd, stops = 0;
+	uint64_t h, base, ran = 0;
+	struct session s;
+	char path[64];
+	uint8_t b;
+	pid_t pid;
+
+	pid = spawn_hammer();
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, 0, &h);
+	/* No signal stops: a SIGTRAP of ours must kill, as it would without the module. */
+	o.pid = pid;
+	call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	/* Inserted while job-stopped, as in stepover_reset (TCG's stale translations). */
+	kill(pid, SIGSTOP);
+	wait_state(pid, 'T');
+	base = read_u64(&s, pid, &spin_count);
+	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &magic, 1)); /* never */
+	err = set_bp_exprs(&s, pid, (uint64_t)(uintptr_t)bp_target, 0, exprs,
+			   (uint32_t)(p - exprs));
+	kill(pid, SIGCONT);
+	for (int i = 0; i < TIMEOUT_MS && ran < 1000; i++) {
+		ran = read_u64(&s, pid, &spin_count) - base;
+		if (ran < 1000)
+			usleep(1000);
+	}
+	if (write_param("test_release_delay_ms", "300"))
+		err = -9998; /* no such parameter */
+	err_detach = pid_cmd(&s, pid, NTRACE_CMD_DETACH);
+	write_param("test_release_delay_ms", "0");
+	for (struct rec *q = s.stash; q; q = q->next)
+		stops += q->h.type == NTRACE_EV_STOP; /* the condition is never true */
+	/* A SIGTRAP from the window came during the 300 ms: the process is dead by now. */
+	gone = waitpid(pid, &st, WNOHANG) == pid;
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = gone ? -1 : open(path, O_RDONLY);
+	if (fd >= 0 && pread(fd, &b, 1, (uintptr_t)bp_target) == 1)
+		byte = b;
+	if (fd >= 0)
+		close(fd);
+	if (!gone) {
+		kill(pid, SIGKILL);
+		st = reap(pid);
+	}
+	CHECK(!err && !err_detach && ran >= 1000,
+	      "cond: DETACH of four threads calling a function with a breakpoint and a false condition (SET_BP %d, DETACH %d, %llu calls before)",
+	      err, err_detach, (unsigned long long)ran);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && !stops,
+	      "cond: no thread dies of SIGTRAP while DETACH puts the byte back (test_release_delay_ms; the process's end: signal %d, %s; %d STOP records)",
+	      WIFSIGNALED(st) ? WTERMSIG(st) : -1, gone ? "before our SIGKILL" : "9 is our SIGKILL",
+	      stops);
+	EXPECT_EQ(byte, orig, "cond: the original byte is back after DETACH");
+	close_session(&s);
+}
+
 void test_cond(void)
 {
 	test_cond_filter();
 	test_cond_stop_request();
 	test_cond_output();
 	test_cond_bounds();
+	test_cond_detach_running();
 }

@@ -297,20 +297,6 @@ static int attach_window(const char *suid)
 	return bad;
 }
 
-static int write_param(const char *name, const char *value)
-{
-	char path[128];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), "/sys/module/ntrace/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 static int attach_window_root(const char *suid)
 {
 	int ret;
@@ -758,23 +744,6 @@ static void test_compat32(void)
 	rec_free(wait_type(&s, NTRACE_EV_PROC_EXIT));
 	reap(pid);
 	close_session(&s);
-}
-
-static int read_param(const char *name)
-{
-	char path[128], buf[32];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/sys/module/ntrace/parameters/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return atoi(buf);
 }
 
 /*
