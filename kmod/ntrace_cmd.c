@@ -264,6 +264,7 @@ static void nt_proc_remove_bps(struct nt_session *s, struct nt_proc *proc)
 			msleep(READ_ONCE(nt_test_release_delay_ms));
 		if (mem)
 			nt_poke(m.task, bp->addr, &bp->orig, 1);
+		nt_note_bp_put_back();
 		spin_lock_irqsave(&s->lock, flags);
 		nt_bp_erase(proc, bp);
 		spin_unlock_irqrestore(&s->lock, flags);

@@ -238,12 +238,13 @@ void nt_filter_hits(struct nt_thread *t)
 	u32 kind = 0, mode;
 	unsigned int i;
 	u64 addr = 0;
-	bool drop;
+	bool drop, removing;
 
 	if (!(READ_ONCE(t->pending) & (NT_P_BREAKPOINT | NT_P_HWBP | NT_P_WATCH)))
 		return; /* set only by this thread's own traps, which cannot run now */
 	for (i = 0; i < ARRAY_SIZE(bits); i++) {
 		x = NULL;
+		removing = false;
 		spin_lock_irqsave(&t->s->lock, flags);
 		if (!t->proc || !(t->pending & bits[i])) {
 			spin_unlock_irqrestore(&t->s->lock, flags);
@@ -254,6 +255,11 @@ void nt_filter_hits(struct nt_thread *t)
 			struct nt_bp *bp = nt_bp_find(t->proc, t->bp_addr);
 
 			addr = t->bp_addr;
+			/*
+			 * A breakpoint CLEAR_BP, DETACH or a close is taking out: its hit goes
+			 * (the instruction runs again, as at a hit on it from now on).
+			 */
+			removing = bp && bp->removing;
 			x = bp && !bp->removing ? nt_exprs_get(bp->exprs) : NULL;
 			break;
 		}
@@ -270,8 +276,8 @@ void nt_filter_hits(struct nt_thread *t)
 		spin_unlock_irqrestore(&t->s->lock, flags);
 
 		/* x86 has no read-only watchpoint: a changed value was a write, not a read. */
-		drop = bits[i] == NT_P_WATCH && kind == NTRACE_BP_READ &&
-		       nt_hw_read_changed(t, addr);
+		drop = removing || (bits[i] == NT_P_WATCH && kind == NTRACE_BP_READ &&
+				    nt_hw_read_changed(t, addr));
 		if (!drop && x)
 			drop = !nt_exprs_want_stop(t, x, addr);
 		nt_exprs_put(x);

@@ -380,6 +380,35 @@ void nt_drop_sys_exit(struct nt_session *s)
 
 /* ---------------------------------------------------------------- die notifier */
 
+/* When DETACH or a close last put a breakpoint's byte back (jiffies). */
+static unsigned long nt_put_back_at;
+
+void nt_note_bp_put_back(void)
+{
+	WRITE_ONCE(nt_put_back_at, jiffies);
+}
+
+/*
+ * An int3 trap of a thread no longer ours (just released by DETACH or a close), whose byte in
+ * memory is no longer an int3: another CPU still ran the old byte of a breakpoint we have
+ * just put back (stale instruction bytes), as uprobes sees an int3 it has just removed. The
+ * instruction runs again instead of a SIGTRAP killing the program. Only for a second after a
+ * release; an int3 in memory, or the two-byte int $3 (cd 03), is the program's own.
+ */
+static int nt_stale_int3(struct pt_regs *regs)
+{
+	u8 insn[2] = { 0, 0 };
+
+	if (!time_before(jiffies, READ_ONCE(nt_put_back_at) + HZ) ||
+	    copy_from_user_nofault(&insn[1], (void __user *)(regs->ip - 1), 1) || insn[1] == 0xcc)
+		return NOTIFY_DONE;
+	if (!copy_from_user_nofault(&insn[0], (void __user *)(regs->ip - 2), 1) &&
+	    insn[0] == 0xcd && insn[1] == 0x03)
+		return NOTIFY_DONE;
+	regs->ip -= 1;
+	return NOTIFY_STOP;
+}
+
 static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 {
 	struct nt_session *s;
@@ -389,12 +418,13 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	struct nt_thread *t;
 	unsigned long flags;
 
-	if ((val != DIE_INT3 && val != DIE_DEBUG) || !regs || !user_mode(regs) ||
-	    !atomic_read(&nt_nthreads) || !nt_task_traced(current))
+	if ((val != DIE_INT3 && val != DIE_DEBUG) || !regs || !user_mode(regs))
 		return NOTIFY_DONE;
+	if (!atomic_read(&nt_nthreads) || !nt_task_traced(current))
+		return val == DIE_INT3 ? nt_stale_int3(regs) : NOTIFY_DONE;
 	t = nt_lock_task(current, &flags);
 	if (!t)
-		return NOTIFY_DONE;
+		return val == DIE_INT3 ? nt_stale_int3(regs) : NOTIFY_DONE;
 	s = t->s;
 	if (t->orphan && val == DIE_DEBUG && (*(unsigned long *)args->err & DR_STEP)) {
 		/* The step of a thread detached mid-step: swallow it, forget the thread. */
@@ -404,8 +434,11 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 		ret = (*(unsigned long *)args->err & DR_TRAP_BITS) ? NOTIFY_DONE : NOTIFY_STOP;
 		goto out;
 	}
-	if (!t->proc)
+	if (!t->proc) {
+		if (val == DIE_INT3)
+			ret = nt_stale_int3(regs);
 		goto out;
+	}
 	if (val == DIE_INT3 && t->stepover && t->stepover_addr == regs->ip - 1) {
 		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);
 		u8 insn = 0xcc;

@@ -375,6 +375,7 @@ void nt_bp_insert(struct nt_proc *proc, struct nt_bp *bp); /* session lock held 
 void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp); /* session lock held */
 void nt_bp_free_all(struct nt_proc *proc); /* session lock held, or the proc unlinked */
 void nt_reinsert_bp(struct nt_thread *t, u64 addr); /* current == t->task */
+void nt_note_bp_put_back(void); /* DETACH/close wrote a breakpoint's byte back */
 bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode); /* likewise */
 bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs); /* likewise */
 void nt_fork_child(struct task_struct *parent, struct task_struct *child); /* no lock held */
