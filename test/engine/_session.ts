@@ -195,6 +195,32 @@ export class Session {
   }
 }
 
+/**
+ * Reads the stops of process pid until it exits, asserting that it exits with `code`. onStop
+ * checks each stop and resumes it (passing signals where it should): this resumes nothing.
+ */
+export async function runToExit(
+  t: ExecutionContext,
+  s: Session,
+  pid: number,
+  code: number,
+  onStop: (ev: StopEvent) => Promise<void>,
+): Promise<void> {
+  for (;;) {
+    const ev = await s.next(
+      (e) =>
+        (e.type === 'stop' && e.thread.tgid === pid) ||
+        (e.type === 'process-exit' && e.pid === pid),
+    );
+    if (ev.type === 'process-exit') {
+      t.deepEqual(ev.exit, { code });
+      return;
+    }
+    if (ev.type !== 'stop') continue;
+    await onStop(ev);
+  }
+}
+
 export function gpr(regs: Buffer, name: keyof typeof GprOffset): bigint {
   return regs.readBigUInt64LE(GprOffset[name]);
 }

@@ -24,6 +24,7 @@ import {
   capTestExcept,
   fixture,
   gpr,
+  runToExit,
   Session,
   sym,
   symbols,
@@ -294,20 +295,10 @@ capTest(
     const { s, pid, stop, cond } = await start(t, ['50', '1', 'fork']);
     await cond('site_mov', rdiIs(777));
     await s.cont(stop);
-    for (;;) {
-      const ev = await s.next(
-        (e) =>
-          (e.type === 'stop' && e.thread.tgid === pid) ||
-          (e.type === 'process-exit' && e.pid === pid),
-      );
-      if (ev.type === 'process-exit') {
-        t.deepEqual(ev.exit, { code: 3 });
-        break;
-      }
-      if (ev.type !== 'stop') continue;
+    await runToExit(t, s, pid, 3, async (ev) => {
       t.deepEqual([ev.reason, ev.signo], ['signal', 17], 'only the SIGCHLD of the child');
       await s.cont(ev, 'pass');
-    }
+    });
   },
 );
 
@@ -474,28 +465,18 @@ capTest(
       exprs: { conditions: [rdiIs(49)] },
     });
     await s.cont(stop);
-    for (;;) {
-      const ev = await s.next(
-        (e) =>
-          (e.type === 'stop' && e.thread.tgid === pid) ||
-          (e.type === 'process-exit' && e.pid === pid),
-      );
-      if (ev.type === 'process-exit') {
-        t.deepEqual(ev.exit, { code: 3 });
-        break;
-      }
-      if (ev.type !== 'stop') continue;
+    await runToExit(t, s, pid, 3, async (ev) => {
       if (ev.reason === 'signal') {
         t.is(ev.signo, 17);
         await s.cont(ev, 'pass');
-        continue;
+        return;
       }
       // After VFORK_DONE the jump is back: the parent's call 49 stops at site_imm.
       t.is(ev.reason, 'breakpoint');
       t.is(ev.pc, at('site_imm'));
       if (backend === 'user') t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xe9, 'the jump is back');
       await s.cont(ev);
-    }
+    });
   },
 );
 

@@ -3,7 +3,7 @@
 // instruction i is in rdi (gdb's register 5). Bytecodes are assembled here the way gdb emits
 // them (reg, const, equal, end; dprintf: args, channel, function, printf, end).
 import type { EngineError, OutputEvent } from '../../native/index.js';
-import { capTest, fixture, gpr, Session, sym, symbols } from './_session.js';
+import { capTest, fixture, gpr, runToExit, Session, sym, symbols } from './_session.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const u16 = (n: number) => n.toString(16).padStart(4, '0');
@@ -224,23 +224,13 @@ capTest(
     });
     await s.cont(stop);
     let stops = 0;
-    for (;;) {
-      const ev = await s.next(
-        (e) =>
-          (e.type === 'stop' && e.thread.tgid === pid) ||
-          (e.type === 'process-exit' && e.pid === pid),
-      );
-      if (ev.type === 'process-exit') {
-        t.deepEqual(ev.exit, { code: 3 });
-        break;
-      }
-      if (ev.type !== 'stop') continue;
+    await runToExit(t, s, pid, 3, async (ev) => {
       if (ev.reason === 'breakpoint') {
         t.is(ev.thread.tid, pid, 'only the calls of main are true');
         stops++;
       }
       await s.cont(ev);
-    }
+    });
     t.is(stops, n, 'every true hit stopped');
   },
 );

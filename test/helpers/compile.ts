@@ -55,6 +55,39 @@ export function compileFixture(name: string, opts: CompileOptions = {}): Promise
   return p;
 }
 
+/** kmod/ in the source tree. */
+const kmodDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../kmod');
+
+/**
+ * Builds a host harness test/fixtures/<name> linked with the kernel module's kmod/<source>, so
+ * the module's C runs in userspace; warnings are errors.
+ */
+export function compileKmodHarness(name: string, source: string): Promise<string> {
+  return compileFixture(name, {
+    flags: ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-I', kmodDir, join(kmodDir, source)],
+  });
+}
+
+/** Runs a built harness with `input` on its stdin; resolves with all it wrote on its stdout. */
+export async function runHarness(
+  harness: Promise<string>,
+  input: string,
+  maxBuffer: number,
+): Promise<string> {
+  const child = execFile(await harness, { maxBuffer });
+  let out = '';
+  child.stdout!.on('data', (d: string) => {
+    out += d;
+  });
+  const done = new Promise<void>((res, rej) => {
+    child.on('error', rej);
+    child.on('close', () => res());
+  });
+  child.stdin!.end(input);
+  await done;
+  return out;
+}
+
 function gcc(name: string, out: string, flags: string[]): Promise<string> {
   return run('gcc', [
     '-g',

@@ -2,42 +2,16 @@
 // through test/fixtures/emul-harness.c: registers start at 0x1000 * (n + 1) with rsp 0x5000 and
 // rbp 0x6000, ip at 0x400000, and the 64 KiB at address 0 hold byte i & 0xff at i. The engine
 // conformance test test/engine/emul.test.ts checks the same forms against the CPU itself.
-import { execFile } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import fc from 'fast-check';
-import { compileFixture } from '../helpers/compile.js';
+import { compileKmodHarness, runHarness } from '../helpers/compile.js';
 
-const kmodDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../kmod');
-
-const harness = compileFixture('emul-harness.c', {
-  flags: [
-    '-std=gnu11',
-    '-Wall',
-    '-Wextra',
-    '-Werror',
-    '-I',
-    kmodDir,
-    join(kmodDir, 'ntrace_emul.c'),
-  ],
-});
+const harness = compileKmodHarness('emul-harness.c', 'ntrace_emul.c');
 
 /** Emulates each [instruction hex, memory allowed]; resolves with the harness's answer lines. */
 async function emul(cases: [string, boolean][]): Promise<string[]> {
-  const exe = await harness;
-  const child = execFile(exe, { maxBuffer: 64 << 20 });
-  let out = '';
-  child.stdout!.on('data', (d: string) => {
-    out += d;
-  });
-  const done = new Promise<void>((res, rej) => {
-    child.on('error', rej);
-    child.on('close', () => res());
-  });
-  child.stdin!.end(cases.map(([h, m]) => `${h.padEnd(16, '0')} ${m ? 1 : 0}\n`).join(''));
-  await done;
-  return out.trimEnd().split('\n');
+  const input = cases.map(([h, m]) => `${h.padEnd(16, '0')} ${m ? 1 : 0}\n`).join('');
+  return (await runHarness(harness, input, 64 << 20)).trimEnd().split('\n');
 }
 
 const one = async (insn: string, mem = true) => (await emul([[insn, mem]]))[0];

@@ -3,25 +3,12 @@
 // library's code: every instruction it accepts has objdump's length and a [rip+disp32]
 // operand exactly when objdump shows one; every relative jump but jmp/call rel32, every return
 // and indirect call is refused (an indirect jmp is taken: it runs the same from a copy).
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { compileFixture } from '../helpers/compile.js';
+import { compileKmodHarness, runHarness } from '../helpers/compile.js';
 
-const kmodDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../kmod');
-const harness = compileFixture('insn-harness.c', {
-  flags: [
-    '-std=gnu11',
-    '-Wall',
-    '-Wextra',
-    '-Werror',
-    '-I',
-    kmodDir,
-    join(kmodDir, 'ntrace_emul.c'),
-  ],
-});
+const harness = compileKmodHarness('insn-harness.c', 'ntrace_emul.c');
 
 interface Decoded {
   len: number;
@@ -31,18 +18,7 @@ interface Decoded {
 }
 
 async function decode(hexes: string[]): Promise<(Decoded | null)[]> {
-  const exe = await harness;
-  const child = execFile(exe, { maxBuffer: 256 << 20 });
-  let out = '';
-  child.stdout!.on('data', (d: string) => {
-    out += d;
-  });
-  const done = new Promise<void>((res, rej) => {
-    child.on('error', rej);
-    child.on('close', () => res());
-  });
-  child.stdin!.end(`${hexes.join('\n')}\n`);
-  await done;
+  const out = await runHarness(harness, `${hexes.join('\n')}\n`, 256 << 20);
   return out
     .trimEnd()
     .split('\n')
