@@ -144,6 +144,7 @@ struct AgentPad {
   uint32_t insn_len = 0; // the program's instruction there, copied to `reloc`
   bool branch = false;   // that copy is a jump or call of its own (no jump back)
   bool live = false;     // the jump at bp leads here; retired pads stay for threads inside
+  uint64_t start = 0;    // its conditions' bytes, below entry: the pad is [start, end)
   uint64_t entry = 0, reloc = 0, back = 0, stop = 0, end = 0;
   uint64_t flags_at = 0; // the pushfq: up to it, only rsp has changed
   // From saved_at on the block below the red zone holds the program's registers, until
@@ -331,6 +332,7 @@ private:
   void AgentUninstall(Proc *p, uint64_t addr);
   bool AgentRange(Proc *p, uint64_t addr, uint64_t len);
   AgentRegion *AgentRegionNear(Proc *p, uint64_t addr);
+  uint64_t AgentReclaim(Proc *p, AgentRegion *r, uint64_t need);
   long InjectSyscall(Thread *t, long nr, const long args[6]);
   bool InjectableAt(Thread *t);
   const AgentPad *AgentPadAt(const Proc *p, uint64_t pc) const;

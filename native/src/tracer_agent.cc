@@ -132,6 +132,116 @@ void JumpBytes(uint64_t addr, uint64_t entry, uint8_t out[5]) {
   memcpy(out + 1, &d, 4);
 }
 
+// Builds the pad of the breakpoint at addr (instruction insn, decoded d) with its conditions
+// data_size bytes at data_at, the evaluator at `evaluator`: the code in *out, its layout in
+// *pad. False when some jump or operand would be out of reach. The size does not depend on
+// data_at modulo 16.
+bool BuildPad(uint64_t data_at, size_t data_size, uint64_t addr, const uint8_t *insn,
+              const ntrace_insn &d, uint64_t evaluator, AgentPad *pp, Code *out) {
+  uint64_t entry = (data_at + data_size + 15) & ~15ULL;
+  *out = Code(entry);
+  Code &c = *out;
+  AgentPad &pad = *pp;
+  pad = AgentPad{};
+  pad.start = data_at;
+  c.LeaRsp(-(kBlock + kRedZone));
+  for (int reg = 0; reg < 16; reg++)
+    if (kSlot[reg] >= 0) c.Slot(0x89, reg, kSlot[reg]);
+  uint64_t flags_at = c.Here();
+  c.Put({0x9c, 0x58}); // pushfq; pop %rax
+  c.Slot(0x89, 0, kSlotFlags);
+  uint64_t saved_at = c.Here();
+  c.Put({0x48, 0x8d, 0x84, 0x24}); // lea kBlock+kRedZone(%rsp), %rax: the program's rsp
+  c.U32(kBlock + kRedZone);
+  c.Slot(0x89, 0, kSlotRsp);
+  c.Put({0x48, 0xb8}); // movabs $addr, %rax
+  c.U64(addr);
+  c.Slot(0x89, 0, kSlotRip);
+  c.Put({0x48, 0xc7, 0xc0, 0xff, 0xff, 0xff, 0xff}); // mov $-1, %rax
+  c.Slot(0x89, 0, kSlotOrigRax);
+  const std::pair<uint8_t, int> segs[] = {{0xc8, kSlotCs}, {0xd0, kSlotSs}, {0xd8, kSlotDs},
+                                          {0xc0, kSlotEs}, {0xe0, kSlotFs}, {0xe8, kSlotGs}};
+  for (const auto &s : segs) {
+    c.Put({0x48, 0x8c, s.first}); // mov %sreg, %rax (zero-extended)
+    c.Slot(0x89, 0, s.second);
+  }
+  c.Put({0x31, 0xc0}); // xor %eax, %eax: fs_base and gs_base are read on demand
+  c.Slot(0x89, 0, kSlotFsBase);
+  c.Slot(0x89, 0, kSlotGsBase);
+  uint64_t rbx_at = c.Here();
+  c.Put({0x48, 0x89, 0xe3});       // mov %rsp, %rbx (callee-saved: the block)
+  c.Put({0x48, 0x83, 0xe4, 0xf0}); // and $-16, %rsp
+  c.Put({0xfc});                   // cld
+  c.Put({0x48, 0x89, 0xde});       // mov %rbx, %rsi
+  c.Put({0x48, 0xbf});             // movabs $data, %rdi
+  c.U64(data_at);
+  c.Put({0x48, 0xb8}); // movabs $evaluator, %rax
+  c.U64(evaluator);
+  c.Put({0xff, 0xd0}); // call *%rax
+  uint64_t call_ret = c.Here();
+  c.Put({0x48, 0x89, 0xdc}); // mov %rbx, %rsp
+  c.Put({0x85, 0xc0});       // test %eax, %eax
+  c.Put({0x0f, 0x85});       // jnz stop path
+  size_t jnz_at = c.Size();
+  c.U32(0);
+  uint64_t decide_end = c.Here();
+  uint64_t popf_false = Restore(&c);
+  pad.popf[0] = popf_false;
+  pad.saved_at = saved_at;
+  pad.rbx_at = rbx_at;
+  pad.call_ret = call_ret;
+  pad.decide_end = decide_end;
+  pad.bp = addr;
+  pad.insn_len = d.len;
+  pad.entry = entry;
+  pad.flags_at = flags_at;
+  pad.reloc = c.Here();
+  if (d.rel_branch != 0) {
+    int32_t rel;
+    memcpy(&rel, insn + d.len - 4, 4);
+    uint64_t target = addr + d.len + static_cast<int64_t>(rel);
+    pad.branch = true;
+    if (d.len != 5) return false; // a prefixed form: not one compilers emit here
+    if (d.rel_branch == 2) {
+      // call: push the return address of the original, then jump to the callee.
+      uint64_t ret = addr + d.len;
+      c.Put({0x48, 0x8d, 0x64, 0x24, 0xf8}); // lea -8(%rsp), %rsp
+      c.Put({0xc7, 0x04, 0x24});             // movl $lo, (%rsp)
+      c.U32(static_cast<uint32_t>(ret));
+      c.Put({0xc7, 0x44, 0x24, 0x04}); // movl $hi, 4(%rsp)
+      c.U32(static_cast<uint32_t>(ret >> 32));
+    }
+    c.Put({kJmp});
+    if (!c.Rel32(target)) return false;
+    pad.back = c.Here();
+  } else {
+    std::vector<uint8_t> copy(insn, insn + d.len);
+    if (d.rip_rel) {
+      int32_t disp;
+      memcpy(&disp, &copy[d.disp_off], 4);
+      int64_t nd = static_cast<int64_t>(disp) + static_cast<int64_t>(addr - pad.reloc);
+      if (!Fits32(nd)) return false;
+      int32_t v = static_cast<int32_t>(nd);
+      memcpy(&copy[d.disp_off], &v, 4);
+    }
+    for (uint8_t byte : copy)
+      c.Put({byte});
+    pad.back = c.Here();
+    c.Put({kJmp});
+    if (!c.Rel32(addr + d.len)) return false;
+  }
+  uint32_t to_stop = static_cast<uint32_t>(c.Size() - (jnz_at + 4));
+  c.Patch32(jnz_at, to_stop);
+  pad.popf[1] = Restore(&c);
+  pad.stop = c.Here();
+  c.Put({kInt3, kJmp});
+  if (!c.Rel32(pad.reloc)) return false;
+  pad.end = c.Here();
+  // The jump must reach the pad.
+  if (!Fits32(static_cast<int64_t>(entry - (addr + 5)))) return false;
+  return true;
+}
+
 } // namespace
 
 // Writes a breakpoint into memory: the jump to its pad (its first byte last, over an int3, so
@@ -338,6 +448,39 @@ AgentRegion *Tracer::AgentRegionNear(Proc *p, uint64_t addr) {
   return &p->agent.regions.back();
 }
 
+// Room for `need` bytes in the full region r: its retired pads are forgotten when no thread can
+// be in them (every thread of p stopped, as AgentInstall asks, none in the agent's code, so no
+// return address into a pad either, and no vfork child sharing the memory), and the first gap
+// between its live pads that fits is returned (0 if none). r->next goes back to the end of the
+// last live pad.
+uint64_t Tracer::AgentReclaim(Proc *p, AgentRegion *r, uint64_t need) {
+  if (p->vfork_child) return 0;
+  for (const auto &kv : procs_)
+    if (kv.second->vfork_child && kv.second->vfork_parent == p->pid) return 0;
+  for (auto &kv : p->threads) {
+    Thread *u = kv.second;
+    if (u->exiting) continue;
+    if (!u->kstopped || !LoadRegs(u) || AgentCode(p, u->regs.rip)) return 0;
+  }
+  const uint64_t lo = (r->base + sizeof kAgentBlob + 63) & ~63ULL, hi = r->base + r->size;
+  uint64_t found = 0, at = lo;
+  for (auto it = p->agent.pads.lower_bound(r->base); it != p->agent.pads.end() && it->first < hi;) {
+    if (!it->second.live) {
+      it = p->agent.pads.erase(it);
+      continue;
+    }
+    if (found == 0 && it->second.start >= at + need) found = at;
+    at = (it->second.end + 15) & ~15ULL;
+    ++it;
+  }
+  r->next = at;
+  if (found == 0 && hi >= at + need) found = at;
+  if (debug_)
+    fprintf(stderr, "[ntrace %d] agent region at %lx reclaimed: %lx\n", tid_.load(),
+            static_cast<unsigned long>(r->base), static_cast<unsigned long>(found));
+  return found;
+}
+
 // Replaces the int3 of p's breakpoint at addr by a jump to a new pad, when it may.
 void Tracer::AgentInstall(Proc *p, uint64_t addr) {
   auto it = p->bps.find(addr);
@@ -402,113 +545,23 @@ void Tracer::AgentInstall(Proc *p, uint64_t addr) {
     memcpy(&data[at], &len, 4);
     memcpy(&data[at + 4], c.data(), len);
   }
-  uint64_t data_at = r->next;
-  uint64_t entry = (data_at + data.size() + 15) & ~15ULL;
-  Code c(entry);
-  c.LeaRsp(-(kBlock + kRedZone));
-  for (int reg = 0; reg < 16; reg++)
-    if (kSlot[reg] >= 0) c.Slot(0x89, reg, kSlot[reg]);
-  uint64_t flags_at = c.Here();
-  c.Put({0x9c, 0x58}); // pushfq; pop %rax
-  c.Slot(0x89, 0, kSlotFlags);
-  uint64_t saved_at = c.Here();
-  c.Put({0x48, 0x8d, 0x84, 0x24}); // lea kBlock+kRedZone(%rsp), %rax: the program's rsp
-  c.U32(kBlock + kRedZone);
-  c.Slot(0x89, 0, kSlotRsp);
-  c.Put({0x48, 0xb8}); // movabs $addr, %rax
-  c.U64(addr);
-  c.Slot(0x89, 0, kSlotRip);
-  c.Put({0x48, 0xc7, 0xc0, 0xff, 0xff, 0xff, 0xff}); // mov $-1, %rax
-  c.Slot(0x89, 0, kSlotOrigRax);
-  const std::pair<uint8_t, int> segs[] = {{0xc8, kSlotCs}, {0xd0, kSlotSs}, {0xd8, kSlotDs},
-                                          {0xc0, kSlotEs}, {0xe0, kSlotFs}, {0xe8, kSlotGs}};
-  for (const auto &s : segs) {
-    c.Put({0x48, 0x8c, s.first}); // mov %sreg, %rax (zero-extended)
-    c.Slot(0x89, 0, s.second);
-  }
-  c.Put({0x31, 0xc0}); // xor %eax, %eax: fs_base and gs_base are read on demand
-  c.Slot(0x89, 0, kSlotFsBase);
-  c.Slot(0x89, 0, kSlotGsBase);
-  uint64_t rbx_at = c.Here();
-  c.Put({0x48, 0x89, 0xe3});       // mov %rsp, %rbx (callee-saved: the block)
-  c.Put({0x48, 0x83, 0xe4, 0xf0}); // and $-16, %rsp
-  c.Put({0xfc});                   // cld
-  c.Put({0x48, 0x89, 0xde});       // mov %rbx, %rsi
-  c.Put({0x48, 0xbf});             // movabs $data, %rdi
-  c.U64(data_at);
-  c.Put({0x48, 0xb8}); // movabs $evaluator, %rax
-  c.U64(r->base);
-  c.Put({0xff, 0xd0}); // call *%rax
-  uint64_t call_ret = c.Here();
-  c.Put({0x48, 0x89, 0xdc}); // mov %rbx, %rsp
-  c.Put({0x85, 0xc0});       // test %eax, %eax
-  c.Put({0x0f, 0x85});       // jnz stop path
-  size_t jnz_at = c.Size();
-  c.U32(0);
-  uint64_t decide_end = c.Here();
-  uint64_t popf_false = Restore(&c);
   AgentPad pad;
-  pad.popf[0] = popf_false;
-  pad.saved_at = saved_at;
-  pad.rbx_at = rbx_at;
-  pad.call_ret = call_ret;
-  pad.decide_end = decide_end;
-  pad.bp = addr;
-  pad.insn_len = d.len;
-  pad.entry = entry;
-  pad.flags_at = flags_at;
-  pad.reloc = c.Here();
-  if (d.rel_branch != 0) {
-    int32_t rel;
-    memcpy(&rel, insn + d.len - 4, 4);
-    uint64_t target = addr + d.len + static_cast<int64_t>(rel);
-    pad.branch = true;
-    if (d.len != 5) return; // a prefixed form: not one compilers emit here
-    if (d.rel_branch == 2) {
-      // call: push the return address of the original, then jump to the callee.
-      uint64_t ret = addr + d.len;
-      c.Put({0x48, 0x8d, 0x64, 0x24, 0xf8}); // lea -8(%rsp), %rsp
-      c.Put({0xc7, 0x04, 0x24});             // movl $lo, (%rsp)
-      c.U32(static_cast<uint32_t>(ret));
-      c.Put({0xc7, 0x44, 0x24, 0x04}); // movl $hi, 4(%rsp)
-      c.U32(static_cast<uint32_t>(ret >> 32));
-    }
-    c.Put({kJmp});
-    if (!c.Rel32(target)) return;
-    pad.back = c.Here();
-  } else {
-    std::vector<uint8_t> copy(insn, insn + d.len);
-    if (d.rip_rel) {
-      int32_t disp;
-      memcpy(&disp, &copy[d.disp_off], 4);
-      int64_t nd = static_cast<int64_t>(disp) + static_cast<int64_t>(addr - pad.reloc);
-      if (!Fits32(nd)) return;
-      int32_t v = static_cast<int32_t>(nd);
-      memcpy(&copy[d.disp_off], &v, 4);
-    }
-    for (uint8_t byte : copy)
-      c.Put({byte});
-    pad.back = c.Here();
-    c.Put({kJmp});
-    if (!c.Rel32(addr + d.len)) return;
+  Code c(0);
+  uint64_t data_at = r->next;
+  if (!BuildPad(data_at, data.size(), addr, insn, d, r->base, &pad, &c)) return;
+  if (pad.end > r->base + r->size) {
+    // The region is full: its retired pads' space, when no thread can be in them.
+    data_at = AgentReclaim(p, r, pad.end - data_at);
+    if (data_at == 0 || !BuildPad(data_at, data.size(), addr, insn, d, r->base, &pad, &c)) return;
   }
-  uint32_t to_stop = static_cast<uint32_t>(c.Size() - (jnz_at + 4));
-  c.Patch32(jnz_at, to_stop);
-  pad.popf[1] = Restore(&c);
-  pad.stop = c.Here();
-  c.Put({kInt3, kJmp});
-  if (!c.Rel32(pad.reloc)) return;
-  pad.end = c.Here();
-  if (pad.end > r->base + r->size) return; // the region is full
-  // The jump must reach the pad.
-  if (!Fits32(static_cast<int64_t>(entry - (addr + 5)))) return;
   if (RawWrite(p, data_at, data.data(), data.size()) != static_cast<long>(data.size())) return;
   const std::vector<uint8_t> &code = c.Bytes();
-  if (RawWrite(p, entry, code.data(), code.size()) != static_cast<long>(code.size())) return;
-  r->next = (pad.end + 15) & ~15ULL;
+  if (RawWrite(p, pad.entry, code.data(), code.size()) != static_cast<long>(code.size())) return;
+  if (data_at == r->next) r->next = (pad.end + 15) & ~15ULL;
   memcpy(b.under, insn + 1, 4);
   pad.live = true;
   pad.key = std::move(key);
+  uint64_t entry = pad.entry;
   p->agent.pads[entry] = std::move(pad);
   b.pad = entry;
   b.insn_valid = false;

@@ -124,6 +124,32 @@ capTest(
 
 capTest(
   [...need],
+  'conditions changed thousands of times keep their jump, and the live pads stay right',
+  async (t) => {
+    // Each new condition retires the old pad (a thread may be inside) and builds another: the
+    // userspace agent's region (1 MiB, a few hundred bytes a pad) fills after about 3,000, and
+    // the retired pads' space is then taken back while no thread is in the agent's code.
+    const n = 50;
+    const changes = 5000;
+    const { s, pid, stop, at, cond } = await start(t, [String(n), '1']);
+    await cond('site_imm', rdiIs(NEVER));
+    for (let k = 0; k < changes; k++) await cond('site_mov', rdiIs(NEVER - 1 - k));
+    await cond('site_mov', rdiIs(n - 1));
+    if (backend === 'user') {
+      t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xe9, 'the last condition has a pad too');
+      t.is(rawBytes(pid, at('site_imm'), 1)[0], 0xe9, 'and the first one still has its own');
+    }
+    await s.cont(stop);
+    const bp = await s.nextStop();
+    t.is(bp.pc, at('site_mov'));
+    t.is(gpr(await s.engine.getRegs(bp.thread.handle, bp.stopId, 'gpr'), 'rdi'), BigInt(n - 1));
+    await s.cont(bp);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 3 }, 'every instruction ran as often');
+  },
+);
+
+capTest(
+  [...need],
   'each copied form runs right: an immediate after the displacement, a lock prefix, call and jmp rel32',
   async (t) => {
     const n = 500;
