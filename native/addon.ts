@@ -25,6 +25,11 @@ export interface NativeChannel {
   fd(): number;
   /** false: stop reading (records wait in the fd); true: read again. */
   setReading(on: boolean): void;
+  /**
+   * The userspace engine's READ_MEM without a record: bytes into buf[0..len), their count or
+   * -errno; undefined when the command's answer could differ in order (see channel.cc).
+   */
+  readMem(pid: number, addr: bigint, len: number, buf: Buffer): number | undefined;
 }
 
 /**

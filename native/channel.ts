@@ -60,6 +60,16 @@ export class RecordChannel {
   }
 
   /**
+   * The userspace engine's READ_MEM run now, with no record: the count read into `into`, or
+   * -errno. Undefined when its reply would not be the next record delivered (the device, a
+   * delivery in progress, records waiting, commands held back).
+   */
+  readMemNow(pid: number, addr: bigint, length: number, into: Buffer): number | undefined {
+    if (this.#closed || this.#delivering || this.backend !== 'user') return undefined;
+    return this.#native.readMem(pid, addr, length, into);
+  }
+
+  /**
    * Stops reading the fd: records wait in the provider (which may drop droppable reports and
    * announce them with a LOST record). For a consumer that cannot keep up, and for tests.
    */

@@ -237,6 +237,14 @@ export class NtraceEngine implements Engine {
     return p instanceof Promise ? p.then((b) => decodeLenData(b).data) : decodeLenData(p).data;
   }
 
+  readMemoryInto(pid: number, addr: bigint, length: number, into: Buffer): number | undefined {
+    // Commands queued this tick run first: their turn is the record path's.
+    if (this.#closed || this.#endError || this.#outbox.length > 0) return undefined;
+    const n = this.channel.readMemNow(pid, addr, length, into);
+    if (n === undefined || n >= 0) return n;
+    throw new EngineError(errnoName(n), -n, 'READ_MEM');
+  }
+
   async writeMemory(pid: number, addr: bigint, data: Buffer): Promise<number> {
     const p = await this.#call(Cmd.WRITE_MEM, (seq) =>
       encodeMem(Cmd.WRITE_MEM, seq, pid, addr, data.length, data),

@@ -271,6 +271,14 @@ export interface Engine {
    * readMemory. Throws the EngineError of a failed read.
    */
   readMemoryNow?(pid: number, addr: bigint, length: number): Buffer | Promise<Buffer> | undefined;
+  /**
+   * readMemory run in the caller's turn with no command record, its bytes straight into
+   * `into` (at least `length` long): the count read (0 only for a length of 0). Throws the
+   * EngineError readMemory would reject with. Undefined when the answer cannot be had this way
+   * now (the kernel provider, commands queued this tick, records not yet delivered, arguments
+   * the record path must judge): use readMemoryNow or readMemory.
+   */
+  readMemoryInto?(pid: number, addr: bigint, length: number, into: Buffer): number | undefined;
   /** Resolves with the number of bytes written. */
   writeMemory(pid: number, addr: bigint, data: Buffer): Promise<number>;
   getSiginfo(handle: bigint, stopId: bigint): Promise<Buffer>;

@@ -158,6 +158,14 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     return data instanceof Promise ? call(data) : data;
   }
 
+  readMemoryInto(addr: bigint, length: number, into: Buffer): number | undefined {
+    try {
+      return this.engine.readMemoryInto?.(this.pid, addr, length, into);
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
   writeMemory(addr: bigint, data: Buffer): Promise<number> {
     return call(this.engine.writeMemory(this.pid, addr, data));
   }

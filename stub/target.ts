@@ -96,6 +96,13 @@ export interface BaseOps {
    * TargetError readMemory would reject with. Optional: readMemory serves without it.
    */
   readMemoryNow?(addr: bigint, length: number): Buffer | Promise<Buffer>;
+  /**
+   * readMemory answered at once into `into` (at least `length` long), with no buffer of its
+   * own: the count read, or undefined when the target cannot answer this way now (then
+   * readMemoryNow or readMemory). Throws the TargetError readMemory would reject with.
+   * Optional.
+   */
+  readMemoryInto?(addr: bigint, length: number, into: Buffer): number | undefined;
   /** Resolves with the number of bytes written. */
   writeMemory(addr: bigint, data: Buffer): Promise<number>;
   /**

@@ -43,7 +43,8 @@ Napi::Function Channel::Define(Napi::Env env) {
                      {InstanceMethod<&Channel::Start>("start"),
                       InstanceMethod<&Channel::Write>("write"),
                       InstanceMethod<&Channel::Close>("close"), InstanceMethod<&Channel::Fd>("fd"),
-                      InstanceMethod<&Channel::SetReading>("setReading")});
+                      InstanceMethod<&Channel::SetReading>("setReading"),
+                      InstanceMethod<&Channel::ReadMem>("readMem")});
 }
 
 // new Channel('user') starts a userspace engine run by this thread; new Channel('device', path)
@@ -381,6 +382,30 @@ Napi::Value Channel::Write(const Napi::CallbackInfo &info) {
   queue_.emplace_back(b.Data(), b.Data() + b.Length());
   UpdatePoll();
   return env.Undefined();
+}
+
+// readMem(pid, addr: bigint, len, buf): READ_MEM run now, without a record: its bytes into
+// buf[0..len) and their count returned, or -errno (the errors the command's reply would carry).
+// undefined when the answer would not be the command's, in order: the device (its replies come
+// on readability), a closed session, commands held back, reading paused or records not yet
+// taken (the command's reply would come after them), or arguments the record path refuses.
+Napi::Value Channel::ReadMem(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (!engine_ || closed_ || engine_->Closed() || !queue_.empty() || !reading_ ||
+      engine_->HasOutput() || info.Length() < 4 || !info[0].IsNumber() || !info[1].IsBigInt() ||
+      !info[2].IsNumber() || !info[3].IsBuffer())
+    return env.Undefined();
+  double pid = info[0].As<Napi::Number>().DoubleValue();
+  double len = info[2].As<Napi::Number>().DoubleValue();
+  bool lossless = false;
+  uint64_t addr = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
+  Napi::Buffer<uint8_t> buf = info[3].As<Napi::Buffer<uint8_t>>();
+  if (!lossless || pid != static_cast<int32_t>(pid) || len < 0 || len > buf.Length() ||
+      len != static_cast<uint32_t>(len))
+    return env.Undefined();
+  long n =
+      engine_->ReadMemNow(static_cast<int32_t>(pid), addr, buf.Data(), static_cast<uint32_t>(len));
+  return Napi::Number::New(env, static_cast<double>(n));
 }
 
 // setReading(false) leaves records in the provider until setReading(true): flow control for a

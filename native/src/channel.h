@@ -49,6 +49,7 @@ private:
   Napi::Value Close(const Napi::CallbackInfo &info);
   Napi::Value Fd(const Napi::CallbackInfo &info);
   Napi::Value SetReading(const Napi::CallbackInfo &info);
+  Napi::Value ReadMem(const Napi::CallbackInfo &info);
 
   static void OnPoll(uv_poll_t *handle, int status, int events);
   static void OnSigchld(uv_signal_t *handle, int signum);

@@ -221,6 +221,9 @@ public:
   // attached ones detached. Idempotent; nothing is queued after it.
   void Close();
   bool Closed() const { return peer_gone_; }
+  // READ_MEM without a record (Channel.readMem): the same checks and errors as the command,
+  // the bytes straight into buf (at least len long). Returns the count read or -errno.
+  long ReadMemNow(int32_t pid, uint64_t addr, uint8_t *buf, uint32_t len);
 
 private:
   // The driver (tracer.cc)

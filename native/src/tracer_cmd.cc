@@ -400,20 +400,31 @@ int Tracer::CmdSetRegs(const uint8_t *rec, size_t len) {
   return 0;
 }
 
+long Tracer::ReadMemNow(int32_t pid, uint64_t addr, uint8_t *buf, uint32_t len) {
+  if (!hello_done_) return -EPROTO; // as Command() answers any command before HELLO
+  if (len > kMaxRecord - 32) return -EINVAL;
+  Proc *p = FindProc(pid);
+  if (p == nullptr) return -ESRCH;
+  return len ? ReadMem(p, addr, buf, len) : 0;
+}
+
 int Tracer::CmdReadMem(const uint8_t *rec, size_t len, std::vector<uint8_t> &out) {
   ntrace_cmd_mem c;
   if (!Fixed(rec, len, &c)) return -EINVAL;
-  if (c.len > kMaxRecord - 32) return -EINVAL;
-  Proc *p = FindProc(c.pid);
-  if (p == nullptr) return -ESRCH;
-  std::vector<uint8_t> data(c.len);
-  long n = c.len ? ReadMem(p, c.addr, data.data(), c.len) : 0;
-  if (n < 0) return static_cast<int>(n);
+  // The reply header, then the bytes read straight behind it; trimmed to what was read.
   ntrace_mem_reply r;
   memset(&r, 0, sizeof r);
+  size_t at = out.size();
+  bool fits = c.len <= kMaxRecord - 32; // a longer one is refused before buf is touched
+  if (fits) out.resize(at + sizeof r + c.len);
+  long n = ReadMemNow(c.pid, c.addr, fits ? out.data() + at + sizeof r : nullptr, c.len);
+  if (n < 0) {
+    out.resize(at);
+    return static_cast<int>(n);
+  }
   r.len = static_cast<uint32_t>(n);
-  Append(out, r);
-  out.insert(out.end(), data.begin(), data.begin() + n);
+  memcpy(out.data() + at, &r, sizeof r);
+  out.resize(at + sizeof r + static_cast<size_t>(n));
   return 0;
 }
 

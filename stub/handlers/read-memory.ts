@@ -2,7 +2,7 @@
 // M (write-memory), X (write-memory-binary), LLDB's x (read-memory-binary, lldbgdbremote.md),
 // qSearch:memory (search-memory) and qCRC (crc); their parsers are the rsp/packets files of
 // those names.
-import { crcReply, hexBytes, searchReply } from '../../rsp/replies/hex.js';
+import { crcReply, hexBytes, hexBytesOf, searchReply } from '../../rsp/replies/hex.js';
 import { PACKET_SIZE } from '../capabilities.js';
 import {
   EMPTY,
@@ -17,6 +17,9 @@ import { type Handler, withProcess } from './handler.js';
 
 /** Largest single read asked of the target (both providers take 64 KiB records); longer requests are split. */
 export const READ_CHUNK = 32768;
+
+/** readMemoryInto's buffer: its bytes are hex text before anything else can read into it. */
+const scratch = Buffer.allocUnsafe(READ_CHUNK);
 
 /** Reads up to `length` bytes, stopping at the first unreadable one. */
 export async function readSome(ctx: SessionContext, addr: bigint, length: number): Promise<Buffer> {
@@ -49,12 +52,24 @@ export function readMemory(
 ): HandlerResult | Promise<HandlerResult> {
   if (length === 0) return reply(hexBytes(Buffer.alloc(0)));
   const n = Math.min(length, Math.floor(maxReply / 2));
-  const now = ctx.target.base.readMemoryNow;
+  const target = ctx.target.base;
+  if (target.readMemoryInto !== undefined && n <= READ_CHUNK) {
+    // The usual read (gdb's 64-byte prologue and stack reads): into one reused buffer, no
+    // record and no buffer of its own, when the target can.
+    let got: number | undefined;
+    try {
+      got = target.readMemoryInto(addr, n, scratch);
+    } catch (err) {
+      return errorReply(errnoOf(err));
+    }
+    if (got !== undefined) return got === 0 ? errorReply(5) : reply(hexBytesOf(scratch, got));
+  }
+  const now = target.readMemoryNow;
   if (now === undefined || n > READ_CHUNK) return readReply(ctx, addr, n, hexBytes);
   // The usual read (gdb's 64-byte prologue and stack reads): answered in this turn.
   let data: Buffer | Promise<Buffer>;
   try {
-    data = now.call(ctx.target.base, addr, n);
+    data = now.call(target, addr, n);
   } catch (err) {
     return errorReply(errnoOf(err));
   }

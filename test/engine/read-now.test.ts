@@ -1,5 +1,6 @@
 // readMemoryNow: a memory read answered in the caller's turn (the userspace engine runs it
 // inside the write), with readMemory's data and errors, in order with this tick's commands.
+import { readFileSync } from 'node:fs';
 import type { EngineError } from '../../native/index.js';
 import { backend, capTest, fixture, Session, sym, symbols } from './_session.js';
 
@@ -40,3 +41,89 @@ capTest(['launch'], 'readMemoryNow answers at once, with what readMemory answers
   t.deepEqual(await later, want);
   await s.close();
 });
+
+/** Code and errno of a failed call, or 'ok'. */
+function failure(f: () => unknown): string {
+  try {
+    f();
+    return 'ok';
+  } catch (err) {
+    const e = err as EngineError;
+    return `${e.code} ${e.errno}`;
+  }
+}
+
+async function failureOf(p: Promise<unknown>): Promise<string> {
+  return p.then(
+    () => 'ok',
+    (e: EngineError) => `${e.code} ${e.errno}`,
+  );
+}
+
+capTest(
+  ['launch', 'swBreak'],
+  'readMemoryInto: readMemory bytes and errors, with no record',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('spin');
+    const syms = await symbols(path);
+    const tick = sym(syms, 'tick');
+    const counter = sym(syms, 'counter');
+    const { pid } = await s.launch(path);
+    const into = Buffer.alloc(70000, 0xee);
+    if (backend === 'kernel') {
+      t.is(s.engine.readMemoryInto(pid, tick, 64, into), undefined);
+      await s.close();
+      return;
+    }
+    // Our int3 is hidden as readMemory hides it.
+    await s.engine.setBreakpoint({ pid, kind: 'sw', addr: tick + 1n, len: 1 });
+    const want = await s.engine.readMemory(pid, tick, 64);
+    t.is(s.engine.readMemoryInto(pid, tick, 64, into), 64);
+    t.deepEqual(into.subarray(0, 64), want);
+    // Across the end of a mapping: the same short read; past it, the same error.
+    const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+    let end = 0n;
+    for (const line of maps.split('\n')) {
+      const [lo, hi] = (line.split(' ')[0] ?? '').split('-').map((x) => BigInt(`0x${x || 0}`));
+      if (lo !== undefined && hi !== undefined && lo <= counter && counter < hi) end = hi;
+    }
+    t.true(end > 0n);
+    if (!maps.includes(`${end.toString(16)}-`)) {
+      const short = await s.engine.readMemory(pid, end - 16n, 64);
+      into.fill(0xee);
+      t.is(s.engine.readMemoryInto(pid, end - 16n, 64, into), short.length);
+      t.deepEqual(into.subarray(0, short.length), short);
+      t.is(into[short.length], 0xee, 'nothing written past the bytes read');
+    }
+    // Errors: nothing readable, no such process, too long for a record; and a length of 0.
+    const cases: [number, bigint, number][] = [
+      [pid, 0n, 8],
+      [pid, end + 4096n * 1024n, 8],
+      [0x7ffffff0, tick, 8],
+      [pid, tick, 65536],
+    ];
+    for (const [p, a, n] of cases) {
+      const expected = await failureOf(s.engine.readMemory(p, a, n));
+      t.not(expected, 'ok');
+      t.is(
+        failure(() => s.engine.readMemoryInto(p, a, n, into)),
+        expected,
+        `${p} ${a} ${n}`,
+      );
+    }
+    t.is((await s.engine.readMemory(pid, tick, 0)).length, 0);
+    t.is(s.engine.readMemoryInto(pid, tick, 0, into), 0);
+    // Not its turn: a command queued this tick, records held back, a length the buffer lacks.
+    const written = s.engine.writeMemory(pid, counter, Buffer.alloc(8, 7));
+    t.is(s.engine.readMemoryInto(pid, counter, 8, into), undefined);
+    t.deepEqual(s.engine.readMemoryNow(pid, counter, 8), Buffer.alloc(8, 7));
+    t.is(await written, 8);
+    s.engine.channel.pauseReading();
+    t.is(s.engine.readMemoryInto(pid, tick, 64, into), undefined);
+    s.engine.channel.resumeReading();
+    t.is(s.engine.readMemoryInto(pid, tick, 64, Buffer.alloc(8)), undefined);
+    t.is(s.engine.readMemoryInto(pid, tick, 8, into), 8);
+    await s.close();
+  },
+);

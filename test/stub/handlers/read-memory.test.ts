@@ -8,6 +8,7 @@ import {
   searchMemory,
   writeMemory,
 } from '../../../stub/handlers/read-memory.js';
+import { TargetError } from '../../../stub/target.js';
 import { FakeTarget } from '../../helpers/fake-target.js';
 import { connectSession } from '../../helpers/rsp-client.js';
 import { fake, GDB_FEATURES, LLDB_FEATURES } from './_fake.js';
@@ -52,6 +53,54 @@ test('m longer than the target chunk is split and reassembled', async (t) => {
   t.is(r.reply.length, len * 2);
   t.is(r.reply.slice(READ_CHUNK * 2, READ_CHUNK * 2 + 4), '0001');
   t.is(fake.calls.filter((x) => x.startsWith('readMemory')).length, 2);
+});
+
+/** A fake whose readMemoryInto copies what readMemory would answer, or declines (`undefined`). */
+function withInto(decline: boolean) {
+  const { fake, ctx: c } = ctx();
+  const base = fake.asTarget().base as FakeTarget & {
+    readMemoryInto?: (addr: bigint, length: number, into: Buffer) => number | undefined;
+  };
+  const into: string[] = [];
+  base.readMemoryInto = (addr, length, buf) => {
+    into.push(`${addr.toString(16)} ${length}`);
+    if (decline) return undefined;
+    const out: number[] = [];
+    for (let i = 0; i < length; i++) {
+      const r = fake.regions.find((x) => addr + BigInt(i) >= x.start);
+      const off = r === undefined ? -1 : Number(addr + BigInt(i) - r.start);
+      if (r === undefined || off >= r.data.length) break;
+      out.push(r.data[off]!);
+    }
+    if (out.length === 0) throw new TargetError('unmapped', 14);
+    buf.set(out);
+    return out.length;
+  };
+  return { fake, ctx: c, into };
+}
+
+test('m reads through readMemoryInto when the target has it, with its errors', async (t) => {
+  const { fake, ctx: c, into } = withInto(false);
+  t.deepEqual(await readMemory(c, 0x10010n, 4, 0x4000), { reply: '10111213' });
+  t.deepEqual(await readMemory(c, 0x12ffen, 8, 0x4000), {
+    reply: Buffer.from('le').toString('hex'),
+  });
+  t.deepEqual(await readMemory(c, 0x100n, 4, 0x4000), { reply: 'E0e', errno: 14 });
+  t.deepEqual(into, ['10010 4', '12ffe 8', '100 4']);
+  t.deepEqual(
+    fake.calls.filter((x) => x.startsWith('readMemory')),
+    [],
+  );
+});
+
+test('m falls back to readMemory when readMemoryInto declines', async (t) => {
+  const { fake, ctx: c, into } = withInto(true);
+  t.deepEqual(await readMemory(c, 0x10010n, 4, 0x4000), { reply: '10111213' });
+  t.deepEqual(into, ['10010 4']);
+  t.deepEqual(
+    fake.calls.filter((x) => x.startsWith('readMemory')),
+    ['readMemory 10010 4'],
+  );
 });
 
 test('M writes, and a write into unmapped memory fails', async (t) => {
