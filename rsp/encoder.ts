@@ -142,6 +142,35 @@ function finishFrame(
   return out;
 }
 
+// Each byte's two hex digits as one little-endian 16-bit store, and their checksum share.
+const HEX_PAIR = new Uint16Array(256);
+const HEX_PAIR_SUM = new Uint16Array(256);
+for (let b = 0; b < 256; b++) {
+  const hi = HEX.charCodeAt(b >> 4);
+  const lo = HEX.charCodeAt(b & 0xf);
+  HEX_PAIR[b] = hi | (lo << 8);
+  HEX_PAIR_SUM[b] = hi + lo;
+}
+
+/**
+ * `$<hex of data[0..length)>#cs` built in one buffer: encodePacket(hex text) without the text
+ * (the `m` reply from a reused read buffer). Hex digits never need an escape.
+ */
+export function encodeHexPacket(data: Uint8Array, length: number): Buffer {
+  const out = Buffer.allocUnsafe(2 * length + 4);
+  let sum = 0;
+  let j = 1;
+  for (let i = 0; i < length; i++) {
+    const b = data[i]!;
+    const pair = HEX_PAIR[b]!;
+    out[j] = pair & 0xff;
+    out[j + 1] = pair >> 8;
+    sum += HEX_PAIR_SUM[b]!;
+    j += 2;
+  }
+  return finishFrame(out, 0x24, 2 * length, sum & 0xff);
+}
+
 /** `$body#cs`. A string body is sent as UTF-8. */
 export function encodePacket(body: Buffer | string, opts?: EncodeOptions): Buffer {
   return frame(0x24, body, opts);

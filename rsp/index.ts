@@ -56,6 +56,7 @@ export {
   ACK,
   checksum,
   type EncodeOptions,
+  encodeHexPacket,
   encodeNotification,
   encodePacket,
   INTERRUPT,

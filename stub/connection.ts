@@ -37,6 +37,8 @@ export interface ConnectionOptions {
 
 const ACK = Buffer.from('+');
 const NAK = Buffer.from('-');
+/** The commonest reply, framed once (never changed after: it may be sent again on `-`). */
+const OK_WIRE = encodePacket('OK');
 
 /** Packets waiting for the session before we stop reading the socket. */
 const MAX_QUEUED = 64;
@@ -180,7 +182,15 @@ export class Connection {
 
   send(body: Buffer | string): void {
     this.opts.log?.(`putpkt ("${printable(body)}")`);
-    const wire = encodePacket(body);
+    const wire = body === 'OK' ? OK_WIRE : encodePacket(body);
+    this.lastSent = wire;
+    this.pendingAnswered = true;
+    this.write(wire);
+  }
+
+  /** A packet rsp/ framed already (`$...#cs`): sent as send() would send its body. */
+  sendFramed(wire: Buffer): void {
+    this.opts.log?.(`putpkt ("${printable(wire.subarray(1, wire.length - 3))}")`);
     this.lastSent = wire;
     this.pendingAnswered = true;
     this.write(wire);

@@ -38,6 +38,8 @@ export interface ClientFeatures {
 export type HandlerResult =
   /** `errno`: the reply is that error's `E<nn>` (errorReply), for callers that act on it. */
   | { reply: string | Buffer; errno?: number }
+  /** A reply already framed by rsp/ (encodeHexPacket), sent as it is. */
+  | { wire: Buffer }
   /** The target runs; the stop reply comes later. */
   | { deferred: true }
   /** Reply (if any), then end the session. */

@@ -94,6 +94,7 @@ export class Session extends SessionCore {
   private respond(result: HandlerResult): void {
     if (this.state.kind === 'closed') return;
     if ('reply' in result && result.reply !== undefined) this.conn.send(result.reply);
+    else if ('wire' in result) this.conn.sendFramed(result.wire);
   }
 
   private async pump(): Promise<void> {

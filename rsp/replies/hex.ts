@@ -6,11 +6,6 @@ export function hexBytes(data: Uint8Array): string {
   return bufferToHex(data);
 }
 
-/** The first `length` bytes of `data` as hex pairs (`m` from a reused read buffer). */
-export function hexBytesOf(data: Buffer, length: number): string {
-  return data.toString('hex', 0, length);
-}
-
 /**
  * `xx` for each byte of registers whose value is unavailable (GDB manual, "Packets", g): what
  * gdbserver answers for a thread ptrace can no longer read.

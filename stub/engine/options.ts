@@ -33,7 +33,7 @@ export class OptionState {
   /** Replaces the pass set; true when it differs from the last one. */
   setPassSignals(signals: Iterable<number>): boolean {
     const next = new Set(signals);
-    if (next.size === this.pass.size && [...next].every((s) => this.pass.has(s))) return false;
+    if (next.size === this.pass.size && subsetOf(next, this.pass)) return false;
     this.pass = next;
     this.stopSignals = [];
     for (let s = 1; s <= NSIG; s++) if (!next.has(s)) this.stopSignals.push(s);
@@ -85,4 +85,9 @@ function allSignals(): number[] {
   const out: number[] = [];
   for (let s = 1; s <= NSIG; s++) out.push(s);
   return out;
+}
+
+function subsetOf(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  for (const s of a) if (!b.has(s)) return false;
+  return true;
 }

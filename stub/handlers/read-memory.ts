@@ -2,7 +2,8 @@
 // M (write-memory), X (write-memory-binary), LLDB's x (read-memory-binary, lldbgdbremote.md),
 // qSearch:memory (search-memory) and qCRC (crc); their parsers are the rsp/packets files of
 // those names.
-import { crcReply, hexBytes, hexBytesOf, searchReply } from '../../rsp/replies/hex.js';
+import { encodeHexPacket } from '../../rsp/encoder.js';
+import { crcReply, hexBytes, searchReply } from '../../rsp/replies/hex.js';
 import { PACKET_SIZE } from '../capabilities.js';
 import {
   EMPTY,
@@ -55,14 +56,15 @@ export function readMemory(
   const target = ctx.target.base;
   if (target.readMemoryInto !== undefined && n <= READ_CHUNK) {
     // The usual read (gdb's 64-byte prologue and stack reads): into one reused buffer, no
-    // record and no buffer of its own, when the target can.
+    // record and no buffer of its own, when the target can; hex straight into the frame.
     let got: number | undefined;
     try {
       got = target.readMemoryInto(addr, n, scratch);
     } catch (err) {
       return errorReply(errnoOf(err));
     }
-    if (got !== undefined) return got === 0 ? errorReply(5) : reply(hexBytesOf(scratch, got));
+    if (got !== undefined)
+      return got === 0 ? errorReply(5) : { wire: encodeHexPacket(scratch, got) };
   }
   const now = target.readMemoryNow;
   if (now === undefined || n > READ_CHUNK) return readReply(ctx, addr, n, hexBytes);

@@ -4,6 +4,7 @@ import {
   ACK,
   checksum,
   decodeBody,
+  encodeHexPacket,
   encodeNotification,
   encodePacket,
   INTERRUPT,
@@ -143,4 +144,14 @@ test('property: without RLE the wire body never contains raw #, $ or *', (t) => 
     { numRuns: 500 },
   );
   t.pass();
+});
+
+test('property: encodeHexPacket frames the hex text of the first bytes as encodePacket does', (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(300), (bytes, cut) => {
+      const n = Math.min(cut, bytes.length);
+      const hex = Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('hex');
+      t.deepEqual(encodeHexPacket(bytes, n), encodePacket(hex));
+    }),
+  );
 });

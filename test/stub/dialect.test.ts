@@ -30,3 +30,15 @@ test('the context follows the flavour qSupported announced', (t) => {
   ctx.client.flavour = 'unknown';
   t.false(ctx.dialect.lldb);
 });
+
+test('GDB signal sets: each list its own host set, the same list again the same answer', (t) => {
+  const d = dialectOf('gdb');
+  // GDB 14 = SIGALRM (14), 30 = SIGUSR1 (10); 23 (GDB_SIGNAL_IO) names SIGIO (29).
+  const first = d.signalSet([14, 30]);
+  t.deepEqual(first, [10, 14]);
+  first.push(99); // a caller's change does not leak into the next answer
+  t.deepEqual(d.signalSet([14, 30]), [10, 14]);
+  t.deepEqual(d.signalSet([14, 23]), [14, 29]);
+  t.deepEqual(d.signalSet([14, 30]), [10, 14]);
+  t.deepEqual(d.signalSet([]), []);
+});

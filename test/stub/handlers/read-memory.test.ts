@@ -1,4 +1,5 @@
 import test from 'ava';
+import { encodePacket } from '../../../rsp/encoder.js';
 import { SessionContext } from '../../../stub/context.js';
 import {
   crcMemory,
@@ -55,10 +56,9 @@ test('m longer than the target chunk is split and reassembled', async (t) => {
   t.is(fake.calls.filter((x) => x.startsWith('readMemory')).length, 2);
 });
 
-/** A fake whose readMemoryInto copies what readMemory would answer, or declines (`undefined`). */
-function withInto(decline: boolean) {
-  const { fake, ctx: c } = ctx();
-  const base = fake.asTarget().base as FakeTarget & {
+/** Gives a fake a readMemoryInto that copies what readMemory would answer, or declines. */
+function addInto(fake: FakeTarget, decline: boolean): string[] {
+  const base = fake as FakeTarget & {
     readMemoryInto?: (addr: bigint, length: number, into: Buffer) => number | undefined;
   };
   const into: string[] = [];
@@ -67,23 +67,29 @@ function withInto(decline: boolean) {
     if (decline) return undefined;
     const out: number[] = [];
     for (let i = 0; i < length; i++) {
-      const r = fake.regions.find((x) => addr + BigInt(i) >= x.start);
-      const off = r === undefined ? -1 : Number(addr + BigInt(i) - r.start);
-      if (r === undefined || off >= r.data.length) break;
-      out.push(r.data[off]!);
+      const a = addr + BigInt(i);
+      const r = fake.regions.find((x) => a >= x.start && a < x.start + BigInt(x.data.length));
+      if (r === undefined) break;
+      out.push(r.data[Number(a - r.start)]!);
     }
     if (out.length === 0) throw new TargetError('unmapped', 14);
     buf.set(out);
     return out.length;
   };
-  return { fake, ctx: c, into };
+  return into;
+}
+
+function withInto(decline: boolean) {
+  const { fake, ctx: c } = ctx();
+  return { fake, ctx: c, into: addInto(fake, decline) };
 }
 
 test('m reads through readMemoryInto when the target has it, with its errors', async (t) => {
   const { fake, ctx: c, into } = withInto(false);
-  t.deepEqual(await readMemory(c, 0x10010n, 4, 0x4000), { reply: '10111213' });
+  // Its hex comes framed (the reply to send as it is).
+  t.deepEqual(await readMemory(c, 0x10010n, 4, 0x4000), { wire: encodePacket('10111213') });
   t.deepEqual(await readMemory(c, 0x12ffen, 8, 0x4000), {
-    reply: Buffer.from('le').toString('hex'),
+    wire: encodePacket(Buffer.from('le').toString('hex')),
   });
   t.deepEqual(await readMemory(c, 0x100n, 4, 0x4000), { reply: 'E0e', errno: 14 });
   t.deepEqual(into, ['10010 4', '12ffe 8', '100 4']);
@@ -101,6 +107,17 @@ test('m falls back to readMemory when readMemoryInto declines', async (t) => {
     fake.calls.filter((x) => x.startsWith('readMemory')),
     ['readMemory 10010 4'],
   );
+});
+
+test('m through readMemoryInto over a session: the framed reply goes out as it is', async (t) => {
+  const f = fake();
+  const into = addInto(f, false);
+  const h = await connectSession(f.asTarget());
+  t.is(await h.client.request('m401000,4'), '00010203');
+  t.is(await h.client.request('m401ffe,8'), 'feff');
+  t.is(await h.client.request('m0,8'), 'E0e');
+  t.deepEqual(into, ['401000 4', '401ffe 8', '0 8']);
+  await h.close();
 });
 
 test('M writes, and a write into unmapped memory fails', async (t) => {
