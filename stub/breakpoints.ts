@@ -31,9 +31,27 @@ export class SwBreakpoints {
     return this.wanted.has(addr);
   }
 
-  async insert(addr: bigint, exprs?: BreakpointExprs): Promise<void> {
+  /**
+   * Undefined when the target has nothing to do: GDB putting back a breakpoint it removed
+   * around a step, which is still in the target (twice per breakpoint hit, answered without a
+   * promise).
+   */
+  insert(addr: bigint, exprs?: BreakpointExprs): Promise<void> | undefined {
     const key = exprsKey(exprs);
     const held = this.inTarget.get(addr);
+    if (held === key && !(this.wanted.has(addr) && this.ops.updateSwBreakpoint)) {
+      this.wanted.add(addr);
+      return undefined;
+    }
+    return this.insertInTarget(addr, key, held, exprs);
+  }
+
+  private async insertInTarget(
+    addr: bigint,
+    key: string,
+    held: string | undefined,
+    exprs: BreakpointExprs | undefined,
+  ): Promise<void> {
     if (held === undefined) {
       await this.ops.setSwBreakpoint(addr, key === '' ? undefined : exprs);
       this.inTarget.set(addr, key);

@@ -17,14 +17,19 @@ import { type Handler, withProcess } from './handler.js';
 
 const WATCH_KINDS: Record<number, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };
 
-async function setBreakpoint(
+/**
+ * Software breakpoints are answered without a promise when the target has nothing to do: a
+ * removal is only recorded, and GDB's re-insertion after a step over it finds it still in the
+ * target (four of the nine packets of every breakpoint hit; stub/breakpoints.ts).
+ */
+function setBreakpoint(
   ctx: SessionContext,
   insert: boolean,
   type: number,
   addr: bigint,
   kind: number,
   exprs?: BreakpointExprs,
-): Promise<HandlerResult> {
+): HandlerResult | Promise<HandlerResult> {
   const t = ctx.target;
   // Conditions and commands reach only a target that evaluates them (it offered
   // ConditionalBreakpoints+/BreakpointCommands+); the stub never evaluates them itself.
@@ -32,14 +37,31 @@ async function setBreakpoint(
     t.breakpoints?.expressions && exprs && exprs.conditions.length + exprs.commands.length > 0
       ? exprs
       : undefined;
+  if (type !== 0) return setOtherBreakpoint(ctx, insert, type, addr, kind, x);
+  const set = ctx.swBreakpoints;
+  if (!set) return EMPTY;
+  if (!insert) {
+    set.remove(addr);
+    return OK;
+  }
+  const pending = set.insert(addr, x);
+  return pending ? pending.then(okReply, failReply) : OK;
+}
+
+const okReply = (): HandlerResult => OK;
+const failReply = (err: unknown): HandlerResult => errorReply(errnoOf(err));
+
+/** Hardware breakpoints (type 1) and watchpoints (types 2-4). */
+async function setOtherBreakpoint(
+  ctx: SessionContext,
+  insert: boolean,
+  type: number,
+  addr: bigint,
+  kind: number,
+  x: BreakpointExprs | undefined,
+): Promise<HandlerResult> {
+  const t = ctx.target;
   try {
-    if (type === 0) {
-      const set = ctx.swBreakpoints;
-      if (!set) return EMPTY;
-      if (insert) await set.insert(addr, x);
-      else set.remove(addr);
-      return OK;
-    }
     if (type === 1) {
       const bp = t.breakpoints;
       if (!bp?.setHwBreakpoint || !bp.clearHwBreakpoint) return EMPTY;
@@ -89,17 +111,21 @@ export const insertBreakpoint: Handler<'insert-breakpoint'> = withProcess((_s, c
   }),
 );
 
-export const removeBreakpoint: Handler<'remove-breakpoint'> = withProcess(async (s, cmd, ctx) => {
-  if (ctx.forkChild !== undefined && cmd.type === 'software' && ctx.target.forks) {
-    try {
-      await ctx.target.forks.clearChildBreakpoint(ctx.forkChild, cmd.addr);
-      return OK;
-    } catch (err) {
-      return errorReply(errnoOf(err));
-    }
+export const removeBreakpoint: Handler<'remove-breakpoint'> = withProcess((s, cmd, ctx) => {
+  const forks = ctx.target.forks;
+  if (ctx.forkChild !== undefined && cmd.type === 'software' && forks) {
+    return forks.clearChildBreakpoint(ctx.forkChild, cmd.addr).then(okReply, failReply);
   }
-  const r = await setBreakpoint(ctx, false, typeNumber(cmd.type), cmd.addr, cmd.size);
+  const r = setBreakpoint(ctx, false, typeNumber(cmd.type), cmd.addr, cmd.size);
   // Non-stop: threads run meanwhile, so a removed int3 must go now, not at the next resume.
-  if (s.nonStop) await ctx.swBreakpoints?.flush();
-  return r;
+  return s.nonStop ? flushNow(ctx, r) : r;
 });
+
+async function flushNow(
+  ctx: SessionContext,
+  r: HandlerResult | Promise<HandlerResult>,
+): Promise<HandlerResult> {
+  const result = await r;
+  await ctx.swBreakpoints?.flush();
+  return result;
+}

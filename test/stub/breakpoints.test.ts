@@ -15,7 +15,7 @@ test('an insertion reaches the target at once', async (t) => {
 
 test('an invalid address is refused at insertion', async (t) => {
   const { set } = setup();
-  await t.throwsAsync(set.insert(0x10n));
+  await t.throwsAsync(async () => set.insert(0x10n));
   t.false(set.has(0x10n));
 });
 
@@ -28,6 +28,23 @@ test('remove then re-insert (step over a breakpoint) costs no target call', asyn
   await set.insert(0x400010n);
   await set.flush();
   t.is(fake.calls.length, before);
+  t.true(fake.swBreaks.has(0x400010n));
+});
+
+test('a re-insertion of a breakpoint still in the target is answered without a promise', async (t) => {
+  const { fake, set } = setup();
+  const first = set.insert(0x400010n);
+  t.true(first instanceof Promise, 'a new breakpoint goes to the target');
+  await first;
+  set.remove(0x400010n);
+  t.is(set.insert(0x400010n), undefined);
+  t.true(set.has(0x400010n));
+  // A breakpoint the flush took out goes back to the target, with a promise.
+  set.remove(0x400010n);
+  await set.flush();
+  const again = set.insert(0x400010n);
+  t.true(again instanceof Promise);
+  await again;
   t.true(fake.swBreaks.has(0x400010n));
 });
 

@@ -1,4 +1,6 @@
 import test from 'ava';
+import { OK } from '../../../stub/context.js';
+import { insertBreakpoint, removeBreakpoint } from '../../../stub/handlers/insert-breakpoint.js';
 import { connectSession } from '../../helpers/rsp-client.js';
 import { fake, PID } from './_fake.js';
 
@@ -38,5 +40,26 @@ test('watchpoints: an unaligned region takes aligned pieces, all or none', async
   t.is(await h.client.request('z2,401001,4'), 'OK');
   t.is(f.watches.size, 0);
   t.regex(await h.client.request('Z2,401000,40'), /^E/); // more than 4 registers' worth
+  await h.close();
+});
+
+test('z0 and the Z0 that puts a breakpoint back (a step over it) are answered at once, not later', async (t) => {
+  const f = fake();
+  const h = await connectSession(f.asTarget());
+  t.is(await h.client.request('Z0,401008,1'), 'OK');
+  const sw = { type: 'software', addr: 0x401008n, size: 1 } as const;
+  const removed = removeBreakpoint(h.session, { kind: 'remove-breakpoint', ...sw });
+  t.false(removed instanceof Promise);
+  t.deepEqual(removed, OK);
+  const back = insertBreakpoint(h.session, {
+    kind: 'insert-breakpoint',
+    ...sw,
+    conditions: [],
+  });
+  t.false(back instanceof Promise);
+  t.deepEqual(back, OK);
+  // A new breakpoint still goes to the target first, and an invalid address still fails.
+  t.is(await h.client.request('Z0,401010,1'), 'OK');
+  t.regex(await h.client.request('Z0,10,1'), /^E/);
   await h.close();
 });
