@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/binfmts.h>
+#include <linux/delay.h>
 #include <linux/kdebug.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -203,17 +204,124 @@ out:
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
+/* Does @sig stop @t? session lock held. */
+static bool nt_signal_wanted(struct nt_thread *t, int sig)
+{
+	/*
+	 * A stepping thread reports every signal (gdbserver never passes one silently under a
+	 * step: gdb decides how to step around the handler); a CONT's step-over is no step.
+	 */
+	return (t->proc->stop_sigs & BIT_ULL(sig - 1)) ||
+	       (t->tf_set && !(t->stepover && t->stepover_mode == NTRACE_RESUME_CONT));
+}
+
+/* May @t dequeue @sig? siglock held (blocked and PF_EXITING change under it). */
+static bool nt_signal_takes(struct nt_thread *t, int sig)
+{
+	return !sigismember(&t->task->blocked, sig) && !(t->task->flags & PF_EXITING);
+}
+
+/*
+ * The thread to report a process-wide signal sent to @t's process: @t (the thread kill()
+ * named) if it may dequeue it, else another that may, a running one before a stopped one;
+ * NULL when every thread blocks it. Session lock and siglock held.
+ */
+static struct nt_thread *nt_signal_owner(struct nt_thread *t, int sig)
+{
+	struct nt_thread *o, *stopped = NULL;
+
+	if (nt_signal_takes(t, sig)) {
+		if (!t->stopped && !t->in_stop)
+			return t;
+		stopped = t;
+	}
+	list_for_each_entry(o, &t->proc->threads, pnode) {
+		if (o == t || !nt_signal_takes(o, sig))
+			continue;
+		if (!o->stopped && !o->in_stop)
+			return o;
+		if (!stopped)
+			stopped = o;
+	}
+	return stopped;
+}
+
+/*
+ * Under ptrace the thread that dequeues a signal reports it. Our stop comes before the
+ * dequeue, from task_work that get_signal() runs first, and the work is queued only here,
+ * after complete_signal() has made some thread look (TIF_SIGPENDING): that thread may be in
+ * get_signal() already, past its task_work, and dequeue the signal as soon as the siglock we
+ * run under is free; for a process-wide signal it may also be another thread than the one
+ * whose stop we queue (the one kill() named blocks it, or sleeps with TIF_SIGPENDING, in a
+ * stop say). Its handler then ran unreported and the stop found nothing. So the signal just
+ * queued is taken off the kernel's queue here and held for @o (nt_signal_unhold() gives it
+ * back, on @o's own queue, before @o reports it); a process-wide one thereby becomes @o's.
+ * It is the last of its number on the list; without siginfo (LOSE_INFO) only its bit moves.
+ * Not a process-wide SIGALRM: dequeue_signal() re-arms a periodic ITIMER_REAL only when it
+ * takes SIGALRM from the shared queue. Session lock and siglock held.
+ */
+static bool nt_signal_hold(struct nt_thread *o, struct task_struct *task, int sig, int group,
+			   int result)
+{
+	struct sigpending *from = group ? &task->signal->shared_pending : &task->pending;
+	struct sigpending *to = group ? &o->held_group : &o->held;
+	struct sigqueue *q, *last = NULL;
+	unsigned int n = 0;
+
+	if ((group && sig == SIGALRM) || (o->task->flags & PF_EXITING) ||
+	    !sigismember(&from->signal, sig))
+		return false;
+	list_for_each_entry(q, &from->list, list) {
+		if (q->info.si_signo == sig) {
+			last = q;
+			n++;
+		}
+	}
+	if (result == NT_TRACE_SIGNAL_DELIVERED ? !last : n)
+		return false;
+	if (last)
+		list_move_tail(&last->list, &to->list);
+	if (n <= 1)
+		sigdelset(&from->signal, sig);
+	sigaddset(&to->signal, sig);
+	WRITE_ONCE(o->held_any, true);
+	/* Pairs with nt_work_fn()'s atomic_xchg(): it sees held_any, or we queue anew. */
+	smp_mb();
+	if (nt_queue_work(o, TWA_SIGNAL))
+		return true;
+	/* Past exit_task_work(): give it back. */
+	if (last)
+		list_move_tail(&last->list, &from->list);
+	sigaddset(&from->signal, sig);
+	sigdelset(&to->signal, sig);
+	return false;
+}
+
+/*
+ * Testing only (the selftest's signal_race): the signal hook busy-waits this long first, with the
+ * target's siglock held, so that the thread complete_signal() woke, on another CPU, reaches
+ * get_signal() past its task_work and waits there for the siglock to dequeue the signal. Writable
+ * by root; 0 (the default): nothing.
+ */
+static unsigned int nt_test_signal_delay_ms;
+module_param_named(test_signal_delay_ms, nt_test_signal_delay_ms, uint, 0644);
+MODULE_PARM_DESC(test_signal_delay_ms,
+		 "testing only: the signal hook busy-waits first, siglock held (ms)");
+
+/* Runs under the target's siglock, after complete_signal() (kernel/signal.c). */
 static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 			    struct task_struct *task, int group, int result)
 {
 	struct nt_session *s;
-	struct nt_thread *t;
+	struct nt_thread *t, *o;
 	unsigned long flags;
 
 	if (!atomic_read(&nt_nthreads) || sig == SIGKILL ||
 	    (result != NT_TRACE_SIGNAL_DELIVERED && result != NT_TRACE_SIGNAL_LOSE_INFO) ||
 	    !nt_task_traced(task))
 		return;
+	if (unlikely(READ_ONCE(nt_test_signal_delay_ms)))
+		mdelay(READ_ONCE(nt_test_signal_delay_ms));
 	t = nt_lock_task(task, &flags);
 	if (!t)
 		return;
@@ -224,12 +332,10 @@ static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 		t->skip_sig = 0;
 		goto out;
 	}
-	/*
-	 * A stepping thread reports every signal (gdbserver never passes one silently under a
-	 * step: gdb decides how to step around the handler); a CONT's step-over is no step.
-	 */
-	if (!(t->proc->stop_sigs & BIT_ULL(sig - 1)) &&
-	    !(t->tf_set && !(t->stepover && t->stepover_mode == NTRACE_RESUME_CONT)))
+	o = group ? nt_signal_owner(t, sig) : t;
+	if (o && nt_signal_wanted(o, sig) && nt_signal_hold(o, task, sig, group, result))
+		t = o;
+	else if (!nt_signal_wanted(t, sig))
 		goto out;
 	sigaddset(&t->pend_sigs, sig);
 	nt_queue_work(t, TWA_SIGNAL);

@@ -20,7 +20,8 @@
  *   close, alone; session->read_lock (mutex) is the readers' and nests nothing of ours but
  *   qlock.
  *
- *   sighand->siglock (held by the kernel around signal_generate and signal_deliver)
+ *   sighand->siglock (held by the kernel around signal_generate and signal_deliver; taken
+ *                     by a thread giving back the signals held for it, nt_signal_unhold)
  *     -> session->lock (spinlock, irqsave, one per session: its proc and thread lists,
  *                       handle tree, thread stop state, breakpoint trees; taken under the
  *                       mutexes above too; never two sessions' at once)
@@ -260,6 +261,15 @@ struct nt_thread {
 	/* Under the session's lock. */
 	u32 pending; /* NT_P_* */
 	sigset_t pend_sigs; /* intercepted signals to report */
+	/*
+	 * Signals taken off the kernel's queues by the signal hook for this thread to report
+	 * (nt_signal_hold), thread-directed and process-wide: back on its own queue before it
+	 * reports them (nt_signal_unhold), in its task_work, which is queued while any is held.
+	 * Also under the target's siglock; held_any is read without it in nt_work_fn.
+	 */
+	struct sigpending held;
+	struct sigpending held_group;
+	bool held_any;
 	u64 bp_addr;
 	u64 clone_handle;
 	s64 clone_tid;
@@ -346,7 +356,7 @@ struct nt_thread *nt_lock_task(struct task_struct *task, unsigned long *flags);
 void nt_thread_link_hashed(struct nt_thread *t); /* nt_hash_lock held too */
 bool nt_task_traced(struct task_struct *task); /* no lock: the hooks' cheap first look */
 struct nt_thread *nt_find_handle(struct nt_session *s, u64 handle); /* session lock held */
-void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode); /* session lock held */
+bool nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode); /* session lock held */
 void nt_queue_stop(struct nt_thread *t, u32 reason, int twa); /* session lock held */
 void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thread *out);
 void nt_detach_thread(struct nt_thread *t); /* session lock held */

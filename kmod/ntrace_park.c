@@ -163,8 +163,38 @@ struct nt_stop_desc {
 	bool published; /* by the fork hook (ntrace_fork.c): only the parking is left */
 };
 
+static void nt_sigpending_splice(struct sigpending *from, struct sigpending *to)
+{
+	list_splice_tail_init(&from->list, &to->list);
+	sigorsets(&to->signal, &to->signal, &from->signal);
+	sigemptyset(&from->signal);
+}
+
+/*
+ * The signals the signal hook held for this thread (nt_signal_hold) go back on its own queue,
+ * where its stop finds them and get_signal() dequeues them; process-wide ones of an exiting
+ * thread on the shared queue, for the others (they look at their next recalc_sigpending()).
+ * current == t->task, its siglock held.
+ */
+static void nt_signal_unhold(struct nt_thread *t)
+{
+	struct sigpending *group = current->flags & PF_EXITING ?
+					   &current->signal->shared_pending :
+					   &current->pending;
+	unsigned long flags;
+
+	if (!t->held_any)
+		return;
+	spin_lock_irqsave(&t->s->lock, flags);
+	nt_sigpending_splice(&t->held, &current->pending);
+	nt_sigpending_splice(&t->held_group, group);
+	t->held_any = false;
+	spin_unlock_irqrestore(&t->s->lock, flags);
+	recalc_sigpending();
+}
+
 /* Is @sig still pending for current? Copies its siginfo. */
-static bool nt_signal_pending_info(int sig, kernel_siginfo_t *info)
+static bool nt_signal_pending_info(struct nt_thread *t, int sig, kernel_siginfo_t *info)
 {
 	struct sigpending *lists[2] = { &current->pending, &current->signal->shared_pending };
 	struct sigqueue *q;
@@ -172,6 +202,7 @@ static bool nt_signal_pending_info(int sig, kernel_siginfo_t *info)
 	int i;
 
 	spin_lock_irq(&current->sighand->siglock);
+	nt_signal_unhold(t);
 	for (i = 0; i < 2 && !found; i++) {
 		if (!sigismember(&lists[i]->signal, sig))
 			continue;
@@ -565,8 +596,8 @@ static void nt_stop_loop(struct nt_thread *t)
 		if (!more)
 			return;
 		if (d.reason == NTRACE_STOP_SIGNAL) {
-			if (!nt_signal_pending_info(d.signo, &d.info))
-				continue; /* another thread took a group signal */
+			if (!nt_signal_pending_info(t, d.signo, &d.info))
+				continue; /* taken: not held (SIGALRM, blocked by all) */
 			d.has_info = true;
 		}
 		nt_park(t, &d);
@@ -586,7 +617,13 @@ void nt_work_fn(struct callback_head *cb)
 {
 	struct nt_thread *t = container_of(cb, struct nt_thread, work);
 
-	atomic_set(&t->work_queued, 0);
+	/* Pairs with nt_signal_hold()'s smp_mb(): a signal held after this queues us anew. */
+	atomic_xchg(&t->work_queued, 0);
+	if (READ_ONCE(t->held_any)) {
+		spin_lock_irq(&current->sighand->siglock);
+		nt_signal_unhold(t);
+		spin_unlock_irq(&current->sighand->siglock);
+	}
 	/* A fork child publishes its parent's held record first (ntrace_fork.c). */
 	nt_fork_release_parent(t, !(current->flags & PF_EXITING));
 	/* exit_task_work() runs leftovers: an exiting thread must not park. */

@@ -125,6 +125,8 @@ struct nt_thread *nt_thread_new(struct nt_proc *proc, struct task_struct *task, 
 	RB_CLEAR_NODE(&t->hrb);
 	init_task_work(&t->work, nt_work_fn);
 	init_waitqueue_head(&t->wq);
+	INIT_LIST_HEAD(&t->held.list);
+	INIT_LIST_HEAD(&t->held_group.list);
 	if (task)
 		get_task_struct(task);
 	t->task = task;
@@ -139,6 +141,8 @@ static void nt_thread_release(struct kref *ref)
 {
 	struct nt_thread *t = container_of(ref, struct nt_thread, ref);
 
+	/* Held signals are given back by the task_work that holds a reference meanwhile. */
+	WARN_ON_ONCE(!list_empty(&t->held.list) || !list_empty(&t->held_group.list));
 	if (t->task)
 		put_task_struct(t->task);
 	kfree(t->early_rec);
@@ -238,11 +242,14 @@ void nt_fill_thread(struct nt_session *s, struct nt_thread *t, struct ntrace_thr
 	out->tid = __task_pid_nr_ns(t->task, PIDTYPE_PID, s->pidns);
 }
 
-/* Queue the thread's task_work once; each queued work pins the thread and the module. */
-void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode)
+/*
+ * Queue the thread's task_work once; each queued work pins the thread and the module. false:
+ * the task is past exit_task_work() and will never run it.
+ */
+bool nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode)
 {
 	if (atomic_cmpxchg(&t->work_queued, 0, 1))
-		return;
+		return true;
 	kref_get(&t->ref);
 	__module_get(THIS_MODULE);
 	if (task_work_add(t->task, &t->work, mode)) {
@@ -250,7 +257,9 @@ void nt_queue_work(struct nt_thread *t, enum task_work_notify_mode mode)
 		atomic_set(&t->work_queued, 0);
 		kref_put(&t->ref, nt_thread_release);
 		module_put(THIS_MODULE);
+		return false;
 	}
+	return true;
 }
 
 void nt_queue_stop(struct nt_thread *t, u32 reason, int twa)

@@ -364,6 +364,163 @@ static void test_cond_detach_running(void)
 	close_session(&s);
 }
 
+/*
+ * The debuggee of test_cond_group_signal: a thread calling bp_target forever beside a main
+ * thread that blocks SIGUSR1 and waits for it in pthread_join. A byte on @fd says it is ready.
+ */
+static pid_t spawn_blocked_leader(int fd)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO | SA_RESTART };
+	sigset_t usr1;
+	pthread_t th;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int i = 3; i < 64; i++)
+		if (i != fd)
+			close(i); /* no session fd in the debuggee */
+	sigaction(SIGUSR1, &sa, NULL);
+	if (pthread_create(&th, NULL, hammer, NULL)) /* with SIGUSR1 unblocked */
+		_exit(98);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, &usr1, NULL) || write(fd, "r", 1) != 1)
+		_exit(99);
+	pthread_join(th, NULL);
+	_exit(0);
+}
+
+static int stashed_stop(const struct session *s)
+{
+	for (const struct rec *q = s->stash; q; q = q->next)
+		if (q->h.type == NTRACE_EV_STOP)
+			return 1;
+	return 0;
+}
+
+/* Attached to @pid: a breakpoint on bp_target whose condition is never true, called 1000 times. */
+static void stream_filtered(struct session *s, pid_t pid, const char *what)
+{
+	uint8_t exprs[256], code[64], *p = exprs;
+	uint64_t base, ran = 0;
+	int err;
+
+	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &magic, 1)); /* never */
+	err = set_bp_exprs(s, pid, (uint64_t)(uintptr_t)bp_target, 0, exprs,
+			   (uint32_t)(p - exprs));
+	base = read_u64(s, pid, &spin_count);
+	for (int i = 0; i < TIMEOUT_MS && ran < 1000; i++) {
+		ran = read_u64(s, pid, &spin_count) - base;
+		if (ran < 1000)
+			usleep(1000);
+	}
+	CHECK(!err && ran >= 1000,
+	      "cond: %s: a thread calls a function with a breakpoint whose condition is false (SET_BP %d, %llu calls)",
+	      what, err, (unsigned long long)ran);
+}
+
+/*
+ * After a kill(SIGUSR1) of @pid: its SIGNAL stop, before the handler (on_usr1) ran, on a thread
+ * other than @not_tid if nonzero; then passed at the RESUME, the handler runs once.
+ */
+static void expect_usr1_stop(struct session *s, pid_t pid, pid_t not_tid, const char *what)
+{
+	struct ntrace_ev_stop *ev = NULL;
+	int usr1 = -1;
+
+	/* The stop, or the handler run without one (then fail now, not after a timeout). */
+	for (int i = 0; i < TIMEOUT_MS && !stashed_stop(s); i++) {
+		usr1 = -1;
+		read_mem(s, pid, (uintptr_t)&usr1_count, &usr1, sizeof(usr1));
+		if (usr1)
+			break;
+		usleep(1000);
+	}
+	if (stashed_stop(s))
+		ev = wait_stop(s, 0, 0);
+	if (ev)
+		read_mem(s, pid, (uintptr_t)&usr1_count, &usr1, sizeof(usr1));
+	CHECK(ev && ev->reason == NTRACE_STOP_SIGNAL && ev->signo == SIGUSR1 &&
+		      ev->thread.tid != not_tid && usr1 == 0,
+	      "cond: %s: the SIGNAL stop comes before the handler (reason %u, signo %d, thread %d, handler ran %d times)",
+	      what, ev ? ev->reason : 0, ev ? ev->signo : 0, ev ? ev->thread.tid : 0, usr1);
+	if (!ev)
+		return;
+	resume(s, ev->thread.handle, ev->stop_id, NTRACE_RESUME_CONT, NTRACE_SIG_PASS);
+	for (int i = 0; i < TIMEOUT_MS && usr1 != 1; i++) {
+		read_mem(s, pid, (uintptr_t)&usr1_count, &usr1, sizeof(usr1));
+		if (usr1 != 1)
+			usleep(1000);
+	}
+	EXPECT_EQ(usr1, 1, "cond: signal passed at the RESUME: its handler runs once");
+	rec_free(&ev->hdr);
+}
+
+/*
+ * A process-wide signal (kill) while a thread streams through a breakpoint whose condition is
+ * false stops the thread that takes it, before its handler runs. The kernel gives such a
+ * signal to any thread that does not block it; the main thread here blocks it, as the
+ * conformance suite's agent test's main thread does while it runs the handler of the previous
+ * round's SIGUSR1. Reported on the thread kill() named with the signal left on the shared
+ * queue, the other thread dequeued it and ran the handler unreported.
+ */
+static void test_cond_group_signal(void)
+{
+	struct session s;
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe(pfd))
+		return;
+	pid = spawn_blocked_leader(pfd[1]);
+	close(pfd[1]);
+	read_byte(pfd[0]);
+	close(pfd[0]);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, 0, NULL);
+	stream_filtered(&s, pid, "group signal");
+	kill(pid, SIGUSR1);
+	expect_usr1_stop(&s, pid, pid, "group signal, main thread blocking it");
+	finish(&s, pid);
+}
+
+/*
+ * The stop must also come when the thread complete_signal() woke is already in get_signal(),
+ * past its task_work, when the signal hook runs: it waits there for the siglock the hook runs
+ * under and dequeues the signal right after. The testing-only test_signal_delay_ms makes the
+ * hook busy-wait first (the thread runs on the other CPU), so that the thread is always there.
+ */
+static void test_cond_signal_race(void)
+{
+	cpu_set_t me, cpu0, cpu1;
+	struct session s;
+	pid_t pid;
+	int err;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	CPU_ZERO(&cpu1);
+	CPU_SET(1, &cpu1);
+	sched_getaffinity(0, sizeof(me), &me);
+	pid = spawn(0, -1);
+	sched_setaffinity(pid, sizeof(cpu1), &cpu1);
+	sched_setaffinity(0, sizeof(cpu0), &cpu0);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, 0, NULL);
+	stream_filtered(&s, pid, "signal race");
+	err = write_param("test_signal_delay_ms", "50");
+	kill(pid, SIGUSR1);
+	write_param("test_signal_delay_ms", "0");
+	sched_setaffinity(0, sizeof(me), &me);
+	EXPECT_EQ(err, 0, "cond: signal race: test_signal_delay_ms set");
+	expect_usr1_stop(&s, pid, 0, "signal race, the woken thread in get_signal() first");
+	finish(&s, pid);
+}
+
 void test_cond(void)
 {
 	test_cond_filter();
@@ -371,4 +528,6 @@ void test_cond(void)
 	test_cond_output();
 	test_cond_bounds();
 	test_cond_detach_running();
+	test_cond_group_signal();
+	test_cond_signal_race();
 }
