@@ -128,6 +128,53 @@ function frameBinary(start: number, data: Uint8Array): Buffer {
   return finishFrame(out, start, n + extra, sum & 0xff);
 }
 
+/**
+ * `$<head(n)><data[0..n) escaped>#cs` for the longest prefix n of `data` whose body, head
+ * included, fits in `max` bytes; `head` (`F<n>;` for host I/O reads) is ASCII that needs no
+ * escape and never shorter for a larger n. One pass fits, escapes, copies and sums: host I/O
+ * reads are 64 KiB, and a pass to fit, a copy behind the head and the encoder's own passes took
+ * about twice as long, warm or cold (bench/RESULTS.md, session 12).
+ */
+export function encodeDataPrefixWithin(
+  data: Uint8Array,
+  max: number,
+  head: (n: number) => string,
+): Buffer {
+  const n = data.length;
+  // The data goes after the longest head; a shorter one ends at the same place.
+  const at = 1 + head(n).length;
+  let room = max - (at - 1);
+  const out = Buffer.allocUnsafe(at + Math.max(0, Math.min(2 * n, room)) + 3);
+  let j = at;
+  let sum = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const b = data[i]!;
+    if (ESCAPED[b] === 1) {
+      room -= 2;
+      if (room < 0) break;
+      const e = b ^ 0x20;
+      out[j] = 0x7d;
+      out[j + 1] = e;
+      j += 2;
+      sum += 0x7d + e;
+    } else {
+      if (--room < 0) break;
+      out[j++] = b;
+      sum += b;
+    }
+  }
+  const h = head(i);
+  const first = at - h.length;
+  for (let k = 0; k < h.length; k++) {
+    const c = h.charCodeAt(k);
+    out[first + k] = c;
+    sum += c;
+  }
+  const frame = out.subarray(first - 1, j + 3);
+  return finishFrame(frame, 0x24, j - first, sum & 0xff);
+}
+
 /** Fills in `$`/`%`, `#` and the checksum around the `len` body bytes already at out[1..]. */
 function finishFrame(
   out: Buffer,

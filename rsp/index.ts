@@ -56,6 +56,7 @@ export {
   ACK,
   checksum,
   type EncodeOptions,
+  encodeDataPrefixWithin,
   encodeHexPacket,
   encodeNotification,
   encodePacket,
@@ -152,6 +153,7 @@ export {
 export {
   fileData,
   fileDataHeaderLength,
+  fileDataPacketWithin,
   fileError,
   fileExists,
   fileResult,

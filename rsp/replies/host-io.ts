@@ -1,6 +1,7 @@
 // Host I/O replies (GDB manual, "Host I/O Packets"): `F result[,errno][;attachment]`, numbers
 // in hex, errno in File-I/O values (common/fileio.ts), attachments binary.
 import { encodeFioStat, type FioStat } from '../common/fileio.js';
+import { encodeDataPrefixWithin } from '../encoder.js';
 
 /** `F<result>`: success with a numeric result (fd, byte count, 0). */
 export function fileResult(result: number | bigint): string {
@@ -15,6 +16,18 @@ export function fileError(fioErrno: number): string {
 /** `F<length>;<data>`: pread and readlink results; the encoder escapes the binary data. */
 export function fileData(data: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(`F${data.length.toString(16)};`), data]);
+}
+
+/**
+ * The framed `$F<n>;<data>#cs` reply of the longest prefix of `data` whose body fits in `max`
+ * bytes once escaped (pread: the client asks again from where it ends), in one pass.
+ */
+export function fileDataPacketWithin(data: Uint8Array, max: number): Buffer {
+  return encodeDataPrefixWithin(data, max, fileDataHead);
+}
+
+function fileDataHead(n: number): string {
+  return `F${n.toString(16)};`;
 }
 
 /** The length of fileData's `F<length>;` header for `length` bytes of data. */

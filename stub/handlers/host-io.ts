@@ -23,6 +23,7 @@ import {
   error,
   FioErrno,
   fileData,
+  fileDataPacketWithin,
   fileError,
   fileExists,
   fileResult,
@@ -35,7 +36,7 @@ import { fioErrnoOf, HostIoError } from '../hostio/errno.js';
 import { FdTable } from '../hostio/fd-table.js';
 import { fioStatFromNode } from '../hostio/fio-stat.js';
 import { fioModeToLinux } from '../hostio/open-mode.js';
-import { dataReplyWithin, preadCap, wireLength } from '../hostio/reply-size.js';
+import { preadCap, wireLength } from '../hostio/reply-size.js';
 import { procRoot, resolveInRoot } from '../hostio/resolve-in-root.js';
 import type { SessionCore } from '../session-core.js';
 
@@ -54,8 +55,11 @@ interface OpenFile {
   regular: boolean;
 }
 
-/** A reply body as the connection sends it; Buffers hold binary attachments to be escaped. */
-export type HostIoReply = string | Buffer;
+/**
+ * A reply body as the connection sends it (Buffers hold binary attachments to be escaped), or
+ * a reply framed already (pread's, escaped and summed in one pass over up to 64 KiB).
+ */
+export type HostIoReply = string | Buffer | { wire: Buffer };
 
 export interface HostIoOptions {
   /** Largest reply body on the wire (between `$` and `#`, escaped): the PacketSize offered. */
@@ -135,12 +139,13 @@ export class HostIo {
       }
       case 'file-pread': {
         const f = this.file(cmd.fd);
-        const buf = Buffer.alloc(Math.min(cmd.count, preadCap(this.maxPacketSize)));
+        // Not zeroed: only the bytes read are sent.
+        const buf = Buffer.allocUnsafe(Math.min(cmd.count, preadCap(this.maxPacketSize)));
         const n = f.regular
           ? readSync(f.fd, buf, 0, buf.length, cmd.offset)
           : (await readAsync(f.fd, buf, 0, buf.length, cmd.offset)).bytesRead;
         // Escaping may not fit what was read; the client asks again from where this ends.
-        return dataReplyWithin(buf.subarray(0, n), this.maxPacketSize);
+        return { wire: fileDataPacketWithin(buf.subarray(0, n), this.maxPacketSize) };
       }
       case 'file-pwrite': {
         const f = this.file(cmd.fd);
@@ -252,5 +257,6 @@ function unreachable(cmd: never): never {
 
 /** vFile: operations go to the connection's host I/O, process or not. */
 export async function hostIo(s: SessionCore, cmd: HostIoCommand): Promise<HandlerResult> {
-  return reply(await s.hostIo.handle(cmd));
+  const r = await s.hostIo.handle(cmd);
+  return typeof r === 'string' || Buffer.isBuffer(r) ? reply(r) : r;
 }

@@ -1,7 +1,7 @@
 // Host I/O replies must fit one packet: the client's buffer is sized by the PacketSize we
 // advertise (GDB manual, "General Query Packets", qSupported). Attachments are escaped on the
 // wire (GDB manual, "Overview", binary data), so their size there depends on their bytes.
-import { fileData, fileDataHeaderLength, needsEscape } from '../../rsp/index.js';
+import { fileDataHeaderLength, needsEscape } from '../../rsp/index.js';
 
 /** 1 for the bytes the encoder escapes: looked up per byte of up to 64 KiB replies. */
 const ESCAPED = Uint8Array.from({ length: 256 }, (_, b) => (needsEscape(b) ? 1 : 0));
@@ -11,18 +11,6 @@ export function wireLength(body: Uint8Array): number {
   let n = body.length;
   for (let i = 0; i < body.length; i++) n += ESCAPED[body[i]!]!;
   return n;
-}
-
-/** The `F<len>;<data>` reply of the longest prefix of `data` that fits in `max` wire bytes. */
-export function dataReplyWithin(data: Buffer, max: number): Buffer {
-  // The header of the whole length is the longest any prefix can have.
-  let room = max - fileDataHeaderLength(data.length);
-  let n = 0;
-  for (; n < data.length; n++) {
-    room -= 1 + ESCAPED[data[n]!]!;
-    if (room < 0) break;
-  }
-  return fileData(data.subarray(0, n));
 }
 
 /** How many bytes a pread may ask the system for: what fits in `max` if none were escaped. */

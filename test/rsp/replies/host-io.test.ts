@@ -1,7 +1,11 @@
 import test from 'ava';
+import fc from 'fast-check';
 import {
   decodeFioStat,
+  encodePacket,
+  escapeBinary,
   fileData,
+  fileDataPacketWithin,
   fileError,
   fileExists,
   fileResult,
@@ -46,4 +50,44 @@ test('fstat attaches the 64-byte struct', (t) => {
   const reply = fileStat(st);
   t.is(reply.subarray(0, 4).toString(), 'F40;');
   t.deepEqual(decodeFioStat(reply.subarray(4)), { ok: true, value: st });
+});
+
+/** The reference: the longest prefix whose escaped bytes fit beside the whole length's head. */
+function fittingPrefix(data: Uint8Array, max: number): number {
+  const head = `F${data.length.toString(16)};`.length;
+  for (let n = data.length; n > 0; n--) {
+    if (head + escapeBinary(data.subarray(0, n)).length <= max) return n;
+  }
+  return 0;
+}
+
+test('fileDataPacketWithin frames the prefix that fits, as encodePacket(fileData(...)) would', (t) => {
+  // Bytes from a small alphabet heavy in the four that are escaped.
+  const byte = fc.constantFrom(0x23, 0x24, 0x7d, 0x2a, 0x00, 0x41, 0xff, 0x5d);
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 600 }),
+      fc.array(byte, { maxLength: 600 }),
+      fc.integer({ min: 0, max: 1400 }),
+      (plain, awkward, max) => {
+        for (const data of [plain, Uint8Array.from(awkward)]) {
+          const wire = fileDataPacketWithin(data, max);
+          const n = fittingPrefix(data, max);
+          t.deepEqual(wire, encodePacket(fileData(data.subarray(0, n))));
+          if (n > 0) t.true(wire.length - 4 <= max);
+        }
+      },
+    ),
+  );
+});
+
+test('fileDataPacketWithin: a head that shrinks with the prefix, and nothing that fits', (t) => {
+  // 0x100 bytes of `$`: the whole length's head `F100;` is 5 long, the prefix's `F7f;` 4.
+  const dollars = Buffer.alloc(0x100, 0x24);
+  t.deepEqual(
+    fileDataPacketWithin(dollars, 5 + 0xff),
+    encodePacket(fileData(dollars.subarray(0, 0x7f))),
+  );
+  t.deepEqual(fileDataPacketWithin(dollars, 3), encodePacket('F0;'));
+  t.deepEqual(fileDataPacketWithin(Buffer.alloc(0), 0x4000), encodePacket('F0;'));
 });

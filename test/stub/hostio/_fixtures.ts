@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import type { HostIoCommand } from '../../../rsp/index.js';
+import { decodeBody, type HostIoCommand } from '../../../rsp/index.js';
 import type { HostIoReply } from '../../../stub/handlers/host-io.js';
 
 /** File-I/O open flags (GDB manual, "Open Flags"). */
@@ -44,8 +44,19 @@ export interface ParsedReply {
   attachment?: Buffer;
 }
 
+/** The reply's body: a framed reply (pread's) unescaped as the client's reader does. */
+export function bodyOf(reply: HostIoReply): string | Buffer {
+  if (typeof reply === 'string' || Buffer.isBuffer(reply)) return reply;
+  const { wire } = reply;
+  if (wire[0] !== 0x24 || wire[wire.length - 3] !== 0x23) throw new Error('not a frame');
+  const d = decodeBody(wire.subarray(1, wire.length - 3), 1 << 20);
+  if (!d.ok) throw new Error('a frame that does not decode');
+  return Buffer.from(d.body);
+}
+
 export function parseReply(reply: HostIoReply): ParsedReply {
-  const buf = typeof reply === 'string' ? Buffer.from(reply, 'latin1') : reply;
+  const body = bodyOf(reply);
+  const buf = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
   const semi = buf.indexOf(0x3b);
   const head = buf.subarray(0, semi < 0 ? buf.length : semi).toString('latin1');
   const m = /^F(-?[0-9a-f]+)(?:,([0-9a-f]+))?$/.exec(head);
