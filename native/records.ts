@@ -337,6 +337,37 @@ export function decodeEvent(rec: Buffer): EngineEvent | undefined {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const TWO_32 = 0x100000000;
+
+/**
+ * A u64 field. Values up to 2^53 (seqs, stop ids, handles, user addresses: all of the hot
+ * path) are written as two 32-bit halves from a Number, without writeBigUInt64LE's BigInt
+ * arithmetic; anything else goes through it, with its RangeError for what a u64 cannot hold.
+ */
+export function writeU64(b: Buffer, v: bigint, at: number): void {
+  if (v >= 0n && v <= MAX_SAFE) {
+    const n = Number(v);
+    const lo = n % TWO_32;
+    b.writeUInt32LE(lo, at);
+    b.writeUInt32LE((n - lo) / TWO_32, at + 4);
+  } else b.writeBigUInt64LE(v, at);
+}
+
+/**
+ * A command record of HDR_SIZE + bodyLen bytes, aligned, zeroed (unused fields must be zero)
+ * with its header written; the encoders write the body at HDR_SIZE + offset.
+ */
+function record(type: number, seq: bigint, bodyLen: number): Buffer {
+  const len = align8(HDR_SIZE + bodyLen);
+  // From node's pool (small commands are the hot path).
+  const b = Buffer.allocUnsafe(len).fill(0);
+  b.writeUInt32LE(len, 0);
+  b.writeUInt16LE(type, 4);
+  writeU64(b, seq, 8);
+  return b;
+}
+
 /** A command record: header plus a body of bodyLen bytes (zeroed), filled by `fill`. */
 export function encodeRecord(
   type: number,
@@ -344,16 +375,12 @@ export function encodeRecord(
   bodyLen: number,
   fill?: (body: Buffer) => void,
 ): Buffer {
-  const len = align8(HDR_SIZE + bodyLen);
-  // From node's pool (small commands are the hot path), zeroed: unused fields must be zero.
-  const b = Buffer.allocUnsafe(len).fill(0);
-  b.writeUInt32LE(len, 0);
-  b.writeUInt16LE(type, 4);
-  b.writeUInt16LE(0, 6);
-  b.writeBigUInt64LE(seq, 8);
+  const b = record(type, seq, bodyLen);
   if (fill) fill(b.subarray(HDR_SIZE, HDR_SIZE + bodyLen));
   return b;
 }
+
+const H = HDR_SIZE;
 
 export function encodeHello(seq: bigint, abiMin: number, abiMax: number): Buffer {
   return encodeRecord(Cmd.HELLO, seq, 16, (b) => {
@@ -383,15 +410,17 @@ export function encodeLaunch(
 }
 
 export function encodeAttach(seq: bigint, pid: number, flags: number): Buffer {
-  return encodeRecord(Cmd.ATTACH, seq, 8, (b) => {
-    b.writeInt32LE(pid, 0);
-    b.writeUInt32LE(flags, 4);
-  });
+  const b = record(Cmd.ATTACH, seq, 8);
+  b.writeInt32LE(pid, H);
+  b.writeUInt32LE(flags, H + 4);
+  return b;
 }
 
 /** DETACH, KILL, LIST_THREADS. */
 export function encodePid(type: number, seq: bigint, pid: number): Buffer {
-  return encodeRecord(type, seq, 8, (b) => b.writeInt32LE(pid, 0));
+  const b = record(type, seq, 8);
+  b.writeInt32LE(pid, H);
+  return b;
 }
 
 export function encodeSetOptions(
@@ -402,20 +431,20 @@ export function encodeSetOptions(
   stopSignals: bigint,
   syscalls: bigint[],
 ): Buffer {
-  return encodeRecord(Cmd.SET_OPTIONS, seq, 24 + 64, (b) => {
-    b.writeInt32LE(pid, 0);
-    b.writeUInt32LE(flags, 4);
-    b.writeBigUInt64LE(events, 8);
-    b.writeBigUInt64LE(stopSignals, 16);
-    for (let i = 0; i < 8; i++) b.writeBigUInt64LE(syscalls[i] ?? 0n, 24 + i * 8);
-  });
+  const b = record(Cmd.SET_OPTIONS, seq, 24 + 64);
+  b.writeInt32LE(pid, H);
+  b.writeUInt32LE(flags, H + 4);
+  b.writeBigUInt64LE(events, H + 8);
+  b.writeBigUInt64LE(stopSignals, H + 16);
+  for (let i = 0; i < 8; i++) b.writeBigUInt64LE(syscalls[i] ?? 0n, H + 24 + i * 8);
+  return b;
 }
 
 export function encodeStop(seq: bigint, handle: bigint, pid: number): Buffer {
-  return encodeRecord(Cmd.STOP, seq, 16, (b) => {
-    b.writeBigUInt64LE(handle, 0);
-    b.writeInt32LE(pid, 8);
-  });
+  const b = record(Cmd.STOP, seq, 16);
+  writeU64(b, handle, H);
+  b.writeInt32LE(pid, H + 8);
+  return b;
 }
 
 export function encodeResume(
@@ -427,14 +456,14 @@ export function encodeResume(
   rangeStart: bigint,
   rangeEnd: bigint,
 ): Buffer {
-  return encodeRecord(Cmd.RESUME, seq, 40, (b) => {
-    b.writeBigUInt64LE(handle, 0);
-    b.writeBigUInt64LE(stopId, 8);
-    b.writeUInt32LE(mode, 16);
-    b.writeInt32LE(sig, 20);
-    b.writeBigUInt64LE(rangeStart, 24);
-    b.writeBigUInt64LE(rangeEnd, 32);
-  });
+  const b = record(Cmd.RESUME, seq, 40);
+  writeU64(b, handle, H);
+  writeU64(b, stopId, H + 8);
+  b.writeUInt32LE(mode, H + 16);
+  b.writeInt32LE(sig, H + 20);
+  writeU64(b, rangeStart, H + 24);
+  writeU64(b, rangeEnd, H + 32);
+  return b;
 }
 
 /** GET_REGS (no data) and SET_REGS. */
@@ -447,13 +476,13 @@ export function encodeRegs(
   data?: Buffer,
 ): Buffer {
   const n = data?.length ?? 0;
-  return encodeRecord(type, seq, 24 + n, (b) => {
-    b.writeBigUInt64LE(handle, 0);
-    b.writeBigUInt64LE(stopId, 8);
-    b.writeUInt32LE(regset, 16);
-    b.writeUInt32LE(n, 20);
-    data?.copy(b, 24);
-  });
+  const b = record(type, seq, 24 + n);
+  writeU64(b, handle, H);
+  writeU64(b, stopId, H + 8);
+  b.writeUInt32LE(regset, H + 16);
+  b.writeUInt32LE(n, H + 20);
+  data?.copy(b, H + 24);
+  return b;
 }
 
 /** READ_MEM (len wanted, no data) and WRITE_MEM (data). */
@@ -465,12 +494,12 @@ export function encodeMem(
   len: number,
   data?: Buffer,
 ): Buffer {
-  return encodeRecord(type, seq, 16 + (data?.length ?? 0), (b) => {
-    b.writeInt32LE(pid, 0);
-    b.writeUInt32LE(len, 4);
-    b.writeBigUInt64LE(addr, 8);
-    data?.copy(b, 16);
-  });
+  const b = record(type, seq, 16 + (data?.length ?? 0));
+  b.writeInt32LE(pid, H);
+  b.writeUInt32LE(len, H + 4);
+  writeU64(b, addr, H + 8);
+  data?.copy(b, H + 16);
+  return b;
 }
 
 export function encodeSiginfo(
@@ -480,11 +509,11 @@ export function encodeSiginfo(
   stopId: bigint,
   siginfo?: Buffer,
 ): Buffer {
-  return encodeRecord(type, seq, 16 + (siginfo ? SIGINFO_SIZE : 0), (b) => {
-    b.writeBigUInt64LE(handle, 0);
-    b.writeBigUInt64LE(stopId, 8);
-    siginfo?.copy(b, 16, 0, SIGINFO_SIZE);
-  });
+  const b = record(type, seq, 16 + (siginfo ? SIGINFO_SIZE : 0));
+  writeU64(b, handle, H);
+  writeU64(b, stopId, H + 8);
+  siginfo?.copy(b, H + 16, 0, SIGINFO_SIZE);
+  return b;
 }
 
 /** SET_BP's expression items (struct ntrace_bp_expr + bytecode each), conditions first. */
@@ -516,14 +545,13 @@ export function encodeBp(
   flags = 0,
 ): Buffer {
   const n = cond?.length ?? 0;
-  const rec = encodeRecord(type, seq, 24 + n, (b) => {
-    b.writeInt32LE(pid, 0);
-    b.writeUInt32LE(kind, 4);
-    b.writeBigUInt64LE(addr, 8);
-    b.writeUInt32LE(len, 16);
-    b.writeUInt32LE(n, 20);
-    cond?.copy(b, 24);
-  });
-  if (flags !== 0) rec.writeUInt16LE(flags, 6);
-  return rec;
+  const b = record(type, seq, 24 + n);
+  b.writeInt32LE(pid, H);
+  b.writeUInt32LE(kind, H + 4);
+  writeU64(b, addr, H + 8);
+  b.writeUInt32LE(len, H + 16);
+  b.writeUInt32LE(n, H + 20);
+  cond?.copy(b, H + 24);
+  if (flags !== 0) b.writeUInt16LE(flags, 6);
+  return b;
 }

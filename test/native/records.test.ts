@@ -16,6 +16,7 @@ import {
   encodeRecord,
   encodeResume,
   splitRecords,
+  writeU64,
 } from '../../native/records.js';
 
 test('every encoded record is 8-aligned with its length in the header', (t) => {
@@ -33,6 +34,35 @@ test('every encoded record is 8-aligned with its length in the header', (t) => {
     ),
   );
   t.pass();
+});
+
+test('writeU64 writes what writeBigUInt64LE writes, and refuses what it refuses', (t) => {
+  const edges = [
+    0n,
+    1n,
+    (1n << 32n) - 1n,
+    1n << 32n,
+    (1n << 53n) - 1n,
+    1n << 53n,
+    (1n << 64n) - 1n,
+  ];
+  const check = (v: bigint) => {
+    const a = Buffer.alloc(12, 0xaa);
+    const b = Buffer.alloc(12, 0xaa);
+    a.writeBigUInt64LE(v, 2);
+    writeU64(b, v, 2);
+    return a.equals(b);
+  };
+  for (const v of edges) t.true(check(v), v.toString(16));
+  fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), check));
+  fc.assert(fc.property(fc.bigInt({ min: 0n, max: 1n << 54n }), check));
+  for (const v of [-1n, 1n << 64n]) {
+    const code = (f: () => void) => t.throws(f)?.constructor;
+    t.is(
+      code(() => writeU64(Buffer.alloc(8), v, 0)),
+      code(() => Buffer.alloc(8).writeBigUInt64LE(v, 0)),
+    );
+  }
 });
 
 test('splitRecords undoes concatenation and rejects broken frames', (t) => {
