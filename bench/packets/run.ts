@@ -9,7 +9,7 @@
 // --before DIR (another checkout, built) or NTRACE_BEFORE=<path of another build's
 // dist/bin/ntrace-gdbserver.js> adds that build as the server `before`, for a before/after
 // comparison in one run.
-// Usage: node dist/bench/packets/run.js [--runs 3]
+// Usage: node dist/bench/packets/run.js [--runs 3] [--only 'QPassSignals,m, 64']
 //   [--servers gdbserver,lldb-server,floor,floor-onread,floor-native,ntrace,ntrace-net,before]
 // ntrace-net is this build with NTRACE_SOCKET=net: Node's net streams instead of the addon's socket.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -238,7 +238,12 @@ async function main(): Promise<void> {
     const hit = BigInt(`0x${line.split(' ')[0]}`).toString(16);
     const head = ['packets (per unit)', ...kinds.map((k) => `${k.name} cold / steady / cpu`)];
     const rows = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`];
+    // --only TEXT: the scenarios whose name contains TEXT (comma-separated for several).
+    const only = opt('only', '')
+      .split(',')
+      .filter((w) => w !== '');
     for (const sc of scenarios) {
+      if (only.length > 0 && !only.some((w) => sc.name.includes(w))) continue;
       const cold: number[][] = kinds.map(() => []);
       const steady: number[][] = kinds.map(() => []);
       const cpu: number[][] = kinds.map(() => []);
