@@ -4,8 +4,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import parseArgs from 'yargs-parser';
 import { openEngine } from '../native/index.js';
 import type { BackendChoice, Engine } from '../native/types.js';
 import { EngineTarget, type LaunchSpec, StartupExit } from '../stub/engine-target.js';
@@ -41,7 +40,7 @@ function fail(message: string): never {
 }
 
 // `--wrapper WRAPPER... --` takes every word up to `--`, as in gdbserver; yargs cannot say that.
-const rawArgs = hideBin(process.argv);
+const rawArgs = process.argv.slice(2);
 let wrapper: string[] = [];
 {
   const at = rawArgs.indexOf('--wrapper');
@@ -58,42 +57,76 @@ let wrapper: string[] = [];
   }
 }
 
-const argv = yargs(rawArgs)
-  .scriptName('ntrace-gdbserver')
-  .usage(
-    'Usage:\tntrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n' +
-      '\tntrace-gdbserver [OPTIONS] --attach COMM PID\n' +
-      '\tntrace-gdbserver [OPTIONS] --multi COMM\n\n' +
-      'COMM may be HOST:PORT, :PORT (127.0.0.1), a Unix socket path, or - (or stdio) for\n' +
-      'stdin/stdout.',
-  )
-  .parserConfiguration({ 'halt-at-non-option': true, 'populate--': true })
-  .option('attach', { type: 'boolean', describe: 'Attach to the running process PID' })
-  .option('multi', { type: 'boolean', describe: 'Start without a process (extended-remote)' })
-  .option('once', { type: 'boolean', describe: 'Exit after the first connection closes' })
-  .option('backend', {
-    choices: ['auto', 'kernel', 'user'] as const,
-    default: 'auto' as const,
-    describe: 'ntrace provider: /dev/ntrace (kernel), ptrace (user), or the first that works',
-  })
-  .option('debug', { type: 'boolean', describe: 'Log packets to stderr' })
-  .option('remote-debug', { type: 'boolean', describe: 'Same as --debug' })
-  .option('disable-randomization', {
-    type: 'boolean',
-    default: true,
+// yargs-parser, not yargs: the same parser yargs runs, without yargs' usage and locale machinery,
+// whose import took 100-150 ms of CPU before "Listening" (bench/RESULTS.md, session 12).
+// Options stop at COMM (halt-at-non-option): what follows belongs to PROG.
+const OPTIONS: { name: string; type: 'boolean' | 'string'; describe: string }[] = [
+  { name: 'attach', type: 'boolean', describe: 'Attach to the running process PID' },
+  { name: 'multi', type: 'boolean', describe: 'Start without a process (extended-remote)' },
+  { name: 'once', type: 'boolean', describe: 'Exit after the first connection closes' },
+  {
+    name: 'backend',
+    type: 'string',
     describe:
-      'Run PROG without address-space randomisation (--no-disable-randomization to keep it)',
-  })
-  .option('startup-with-shell', {
+      'ntrace provider: auto (the default: the first that works), kernel\n' +
+      '(/dev/ntrace) or user (ptrace)',
+  },
+  { name: 'debug', type: 'boolean', describe: 'Log packets to stderr' },
+  { name: 'remote-debug', type: 'boolean', describe: 'Same as --debug' },
+  {
+    name: 'disable-randomization',
     type: 'boolean',
-    default: true,
-    describe: 'Start PROG through /bin/sh -c "exec PROG ARGS" (--no-startup-with-shell: directly)',
-  })
-  .option('wrapper', { type: 'string', describe: 'Run PROG through WRAPPER words, ended by --' })
-  .version(pkg.version)
-  .help()
-  .strict(false)
-  .parseSync();
+    describe:
+      'Run PROG without address-space randomisation (the default;\n' +
+      '--no-disable-randomization to keep it)',
+  },
+  {
+    name: 'startup-with-shell',
+    type: 'boolean',
+    describe:
+      'Start PROG through /bin/sh -c "exec PROG ARGS" (the default;\n' +
+      '--no-startup-with-shell: directly)',
+  },
+  { name: 'wrapper', type: 'string', describe: 'Run PROG through WRAPPER words, ended by --' },
+  { name: 'version', type: 'boolean', describe: 'Show version number' },
+  { name: 'help', type: 'boolean', describe: 'Show help' },
+];
+const BACKENDS = ['auto', 'kernel', 'user'] as const;
+
+const USAGE =
+  'Usage:\tntrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n' +
+  '\tntrace-gdbserver [OPTIONS] --attach COMM PID\n' +
+  '\tntrace-gdbserver [OPTIONS] --multi COMM\n\n' +
+  'COMM may be HOST:PORT, :PORT (127.0.0.1), a Unix socket path, or - (or stdio) for\n' +
+  'stdin/stdout.\n\nOptions:\n' +
+  OPTIONS.map((o) => {
+    const [first, ...more] = o.describe.split('\n');
+    const pad = ' '.repeat(29);
+    return [`  --${o.name.padEnd(23)}  ${first}`, ...more.map((l) => pad + l)].join('\n');
+  }).join('\n') +
+  '\n';
+
+const argv = parseArgs(rawArgs, {
+  boolean: OPTIONS.filter((o) => o.type === 'boolean').map((o) => o.name),
+  string: OPTIONS.filter((o) => o.type === 'string').map((o) => o.name),
+  default: { backend: 'auto', 'disable-randomization': true, 'startup-with-shell': true },
+  configuration: { 'halt-at-non-option': true, 'populate--': true },
+});
+if (argv.help === true) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (argv.version === true) {
+  process.stdout.write(`${pkg.version}\n`);
+  process.exit(0);
+}
+if (!(BACKENDS as readonly string[]).includes(String(argv.backend))) {
+  process.stderr.write(
+    `${USAGE}\nInvalid values:\n  Argument: backend, Given: "${String(argv.backend)}", ` +
+      `Choices: ${BACKENDS.map((b) => `"${b}"`).join(', ')}\n`,
+  );
+  process.exit(1);
+}
 
 const rest = [...argv._.map(String), ...((argv['--'] as string[] | undefined) ?? [])];
 const commText = rest.shift();

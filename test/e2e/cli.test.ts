@@ -159,6 +159,19 @@ test('errors: missing program, port in use, no COMM, bad COMM; --version', async
   t.regex(version.stdout, /^\d+\.\d+\.\d+/);
 });
 
+test('--help lists every option; a --backend that is not one of its choices is refused', async (t) => {
+  const help = await runCli(['--help']);
+  t.is(help.code, 0);
+  t.regex(help.stdout, /^Usage:\tntrace-gdbserver \[OPTIONS\] COMM PROG/);
+  for (const o of ['attach', 'multi', 'once', 'backend', 'debug', 'remote-debug', 'wrapper'])
+    t.regex(help.stdout, new RegExp(`\\n  --${o} `));
+  t.regex(help.stdout, /--no-disable-randomization/);
+  t.regex(help.stdout, /--no-startup-with-shell/);
+  const bad = await runCli(['--backend', 'both', ':0', '/bin/true']);
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /Argument: backend, Given: "both", Choices: "auto", "kernel", "user"/);
+});
+
 e2e(
   '--attach may follow COMM, as gdbserver still takes it (gdb.server/attach-flag.exp)',
   async (t) => {
