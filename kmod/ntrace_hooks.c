@@ -222,6 +222,15 @@ static bool nt_signal_takes(struct nt_thread *t, int sig)
 }
 
 /*
+ * Is @t in sigtimedwait() for @sig (its wait set unblocked in blocked, the mask it had in
+ * real_blocked)? It dequeues @sig there itself: no stop, as under ptrace. siglock held.
+ */
+static bool nt_signal_awaited(struct nt_thread *t, int sig)
+{
+	return !sigisemptyset(&t->task->real_blocked) && !sigismember(&t->task->blocked, sig);
+}
+
+/*
  * The thread to report a process-wide signal sent to @t's process: @t (the thread kill()
  * named) if it may dequeue it, else another that may, a running one before a stopped one;
  * NULL when every thread blocks it. Session lock and siglock held.
@@ -333,6 +342,8 @@ static void nt_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 		goto out;
 	}
 	o = group ? nt_signal_owner(t, sig) : t;
+	if (o && nt_signal_awaited(o, sig))
+		goto out;
 	if (o && nt_signal_wanted(o, sig) && nt_signal_hold(o, task, sig, group, result))
 		t = o;
 	else if (!nt_signal_wanted(t, sig))

@@ -521,6 +521,69 @@ static void test_cond_signal_race(void)
 	finish(&s, pid);
 }
 
+static volatile int waited_sig, waited_eintr; /* written by the sigwaitinfo() debuggee */
+
+/* A debuggee that blocks SIGUSR1 and takes it with sigwaitinfo(), forever; ready: a byte on @fd. */
+static pid_t spawn_sigwaiter(int fd)
+{
+	sigset_t usr1;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int i = 3; i < 64; i++)
+		if (i != fd)
+			close(i); /* no session fd in the debuggee */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &usr1, NULL) || write(fd, "r", 1) != 1)
+		_exit(99);
+	for (;;) {
+		int sig = sigwaitinfo(&usr1, NULL);
+
+		if (sig > 0)
+			waited_sig = sig;
+		else if (errno == EINTR)
+			waited_eintr++;
+	}
+}
+
+/*
+ * A signal that sigwaitinfo() waits for is taken by it, with no stop (as under ptrace: it is
+ * never delivered), and sigwaitinfo() returns it, not EINTR: the signal hook must not take it
+ * off the queue for a stop.
+ */
+static void test_cond_sigwait(void)
+{
+	int sig = 0, eintr = 0, stops, pfd[2];
+	struct session s;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return;
+	pid = spawn_sigwaiter(pfd[1]);
+	close(pfd[1]);
+	read_byte(pfd[0]);
+	close(pfd[0]);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, 0, NULL);
+	wait_state(pid, 'S'); /* in sigwaitinfo() */
+	kill(pid, SIGUSR1);
+	for (int i = 0; i < TIMEOUT_MS && !sig && !eintr && !stashed_stop(&s); i++) {
+		read_mem(&s, pid, (uintptr_t)&waited_sig, &sig, sizeof(sig));
+		read_mem(&s, pid, (uintptr_t)&waited_eintr, &eintr, sizeof(eintr));
+		if (!sig && !eintr)
+			usleep(1000);
+	}
+	stops = stashed_stop(&s);
+	CHECK(sig == SIGUSR1 && !eintr && !stops,
+	      "cond: sigwait: a kill() of a process waiting in sigwaitinfo() for the signal: it returns it, no stop (signal %d, %d EINTR, %d stops)",
+	      sig, eintr, stops);
+	finish(&s, pid);
+}
+
 void test_cond(void)
 {
 	test_cond_filter();
@@ -530,4 +593,5 @@ void test_cond(void)
 	test_cond_detach_running();
 	test_cond_group_signal();
 	test_cond_signal_race();
+	test_cond_sigwait();
 }
