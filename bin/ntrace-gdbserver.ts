@@ -238,10 +238,8 @@ async function main(): Promise<void> {
     fail(listenErrorText(err as NodeJS.ErrnoException, commText!));
   }
 
-  // Until the first client connects, the packet path is warmed on an in-memory session. It
-  // starts here, while the engine opens and the program launches (the main thread mostly waits
-  // for the tracer then), not after "Listening": a client connects as soon as it reads that
-  // line, and the warm-up stops at the connection (bench/RESULTS.md, session 9).
+  // The packet path is warmed on an in-memory session. It starts here, while the engine opens
+  // and the program launches (the main thread mostly waits for the tracer then).
   const warm = warmUp();
 
   let engine: Engine;
@@ -280,6 +278,16 @@ async function main(): Promise<void> {
     process.stderr.write(`Process ${program[0]} created; pid = ${target.pid}\n`);
   }
 
+  // A client connects as soon as it reads "Listening", and gdb starts then: the warm-up ends
+  // before it, so it neither meets a client's first packets cold nor takes CPU from gdb's own
+  // start on a small machine (bench/RESULTS.md, session 12). Its first rounds run alongside
+  // the launch; the time yargs took to load pays for the rest. A warm-up that hangs (a bug)
+  // must not keep the server from listening. With stdio the client is there already.
+  if (comm!.kind !== 'stdio')
+    await Promise.race([
+      warm.done.catch(() => {}),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
   if (listener.port !== undefined) process.stderr.write(`Listening on port ${listener.port}\n`);
   else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
   else process.stderr.write('Remote debugging using stdio\n');
