@@ -4,7 +4,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import parseArgs from 'yargs-parser';
+import { parseArgs } from 'node:util';
 import { openEngine } from '../native/index.js';
 import type { BackendChoice, Engine } from '../native/types.js';
 import { EngineTarget, type LaunchSpec, StartupExit } from '../stub/engine-target.js';
@@ -57,9 +57,9 @@ let wrapper: string[] = [];
   }
 }
 
-// yargs-parser, not yargs: the same parser yargs runs, without yargs' usage and locale machinery,
-// whose import took 100-150 ms of CPU before "Listening" (bench/RESULTS.md, session 12).
-// Options stop at COMM (halt-at-non-option): what follows belongs to PROG.
+// node:util's parseArgs, not yargs, whose import (its locale and usage layout modules) took
+// 100-150 ms of CPU before "Listening" (bench/RESULTS.md, session 12). As with yargs'
+// halt-at-non-option, options stop at COMM (or `--`): what follows belongs to PROG.
 const OPTIONS: { name: string; type: 'boolean' | 'string'; describe: string }[] = [
   { name: 'attach', type: 'boolean', describe: 'Attach to the running process PID' },
   { name: 'multi', type: 'boolean', describe: 'Start without a process (extended-remote)' },
@@ -106,12 +106,24 @@ const USAGE =
   }).join('\n') +
   '\n';
 
-const argv = parseArgs(rawArgs, {
-  boolean: OPTIONS.filter((o) => o.type === 'boolean').map((o) => o.name),
-  string: OPTIONS.filter((o) => o.type === 'string').map((o) => o.name),
-  default: { backend: 'auto', 'disable-randomization': true, 'startup-with-shell': true },
-  configuration: { 'halt-at-non-option': true, 'populate--': true },
-});
+const OPTION_TYPES = Object.fromEntries(
+  OPTIONS.map((o) => [o.name, { type: o.type }] as const),
+) as Record<string, { type: 'boolean' | 'string' }>;
+const firstWord = parseArgs({
+  args: rawArgs,
+  options: OPTION_TYPES,
+  strict: false,
+  allowPositionals: true,
+  tokens: true,
+}).tokens.find((tok) => tok.kind === 'positional' || tok.kind === 'option-terminator');
+const optionWords = firstWord ? rawArgs.slice(0, firstWord.index) : rawArgs;
+const argv: Record<string, string | boolean | undefined> = {
+  backend: 'auto',
+  'disable-randomization': true,
+  'startup-with-shell': true,
+  ...parseArgs({ args: optionWords, options: OPTION_TYPES, strict: false, allowNegative: true })
+    .values,
+};
 if (argv.help === true) {
   process.stdout.write(USAGE);
   process.exit(0);
@@ -128,7 +140,9 @@ if (!(BACKENDS as readonly string[]).includes(String(argv.backend))) {
   process.exit(1);
 }
 
-const rest = [...argv._.map(String), ...((argv['--'] as string[] | undefined) ?? [])];
+const rest = firstWord
+  ? rawArgs.slice(firstWord.index + (firstWord.kind === 'option-terminator' ? 1 : 0))
+  : [];
 const commText = rest.shift();
 if (commText === undefined) fail('ntrace-gdbserver: no COMM given (try --help)');
 // gdbserver still takes `--attach` right after COMM ("used to come after PORT").
