@@ -1,6 +1,8 @@
 // Q set packets: QNonStop, QPassSignals, QProgramSignals, QCatchSyscalls, QThreadEvents,
 // QDisableRandomization, QEnvironment*, QSetWorkingDir, QStartupWithShell.
 import test from 'ava';
+import fc from 'fast-check';
+import { parseSignalList } from '../../../rsp/packets/fields.js';
 import { parse } from '../parse.js';
 
 const hex = (s: string) => Buffer.from(s).toString('hex');
@@ -37,6 +39,33 @@ test('signal lists', (t) => {
   ]) {
     t.is(parse(p).kind, 'malformed', p);
   }
+});
+
+test('property: signal lists read as split(";") and hex numbers of at most 255 read them', (t) => {
+  // The general reading, which the fast one must agree with (values and whether it fails).
+  const reference = (text: string): number[] | undefined => {
+    const body = text.endsWith(';') ? text.slice(0, -1) : text;
+    if (body === '') return [];
+    const out: number[] = [];
+    for (const item of body.split(';')) {
+      if (!/^[0-9a-fA-F]+$/.test(item)) return undefined;
+      const v = Number.parseInt(item, 16);
+      if (v > 0xff) return undefined;
+      out.push(v);
+    }
+    return out;
+  };
+  const chars = fc.constantFrom(...'0123456789abcdefAF;;;;x'.split(''));
+  fc.assert(
+    fc.property(fc.array(chars, { maxLength: 24 }), (cs) => {
+      const text = cs.join('');
+      const r = parseSignalList(text);
+      const want = reference(text);
+      if (want === undefined) return !r.ok;
+      return r.ok && r.value.length === want.length && r.value.every((v, i) => v === want[i]);
+    }),
+  );
+  t.pass();
 });
 
 test('QCatchSyscalls', (t) => {
