@@ -9,7 +9,7 @@
 // --before DIR (another checkout, built) or NTRACE_BEFORE=<path of another build's
 // dist/bin/ntrace-gdbserver.js> adds that build as the server `before`, for a before/after
 // comparison in one run.
-// Usage: node dist/bench/packets/run.js [--runs 3] [--only 'QPassSignals,m, 64']
+// Usage: node dist/bench/packets/run.js [--runs 3] [--only 'QPassSignals,64 bytes']
 //   [--servers gdbserver,lldb-server,floor,floor-onread,floor-native,ntrace,ntrace-net,before]
 // ntrace-net is this build with NTRACE_SOCKET=net: Node's net streams instead of the addon's socket.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
