@@ -4,7 +4,8 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { openEngine } from '../native/index.js';
 import type { BackendChoice, Engine } from '../native/types.js';
 import { EngineTarget, type LaunchSpec, StartupExit } from '../stub/engine-target.js';
@@ -40,7 +41,7 @@ function fail(message: string): never {
 }
 
 // `--wrapper WRAPPER... --` takes every word up to `--`, as in gdbserver; yargs cannot say that.
-const rawArgs = process.argv.slice(2);
+const rawArgs = hideBin(process.argv);
 let wrapper: string[] = [];
 {
   const at = rawArgs.indexOf('--wrapper');
@@ -57,92 +58,44 @@ let wrapper: string[] = [];
   }
 }
 
-// node:util's parseArgs, not yargs, whose import (its locale and usage layout modules) took
-// 100-150 ms of CPU before "Listening" (bench/RESULTS.md, session 12). As with yargs'
-// halt-at-non-option, options stop at COMM (or `--`): what follows belongs to PROG.
-const OPTIONS: { name: string; type: 'boolean' | 'string'; describe: string }[] = [
-  { name: 'attach', type: 'boolean', describe: 'Attach to the running process PID' },
-  { name: 'multi', type: 'boolean', describe: 'Start without a process (extended-remote)' },
-  { name: 'once', type: 'boolean', describe: 'Exit after the first connection closes' },
-  {
-    name: 'backend',
-    type: 'string',
-    describe:
-      'ntrace provider: auto (the default: the first that works), kernel\n' +
-      '(/dev/ntrace) or user (ptrace)',
-  },
-  { name: 'debug', type: 'boolean', describe: 'Log packets to stderr' },
-  { name: 'remote-debug', type: 'boolean', describe: 'Same as --debug' },
-  {
-    name: 'disable-randomization',
+const argv = yargs(rawArgs)
+  .scriptName('ntrace-gdbserver')
+  .usage(
+    'Usage:\tntrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n' +
+      '\tntrace-gdbserver [OPTIONS] --attach COMM PID\n' +
+      '\tntrace-gdbserver [OPTIONS] --multi COMM\n\n' +
+      'COMM may be HOST:PORT, :PORT (127.0.0.1), a Unix socket path, or - (or stdio) for\n' +
+      'stdin/stdout.',
+  )
+  .parserConfiguration({ 'halt-at-non-option': true, 'populate--': true })
+  .option('attach', { type: 'boolean', describe: 'Attach to the running process PID' })
+  .option('multi', { type: 'boolean', describe: 'Start without a process (extended-remote)' })
+  .option('once', { type: 'boolean', describe: 'Exit after the first connection closes' })
+  .option('backend', {
+    choices: ['auto', 'kernel', 'user'] as const,
+    default: 'auto' as const,
+    describe: 'ntrace provider: /dev/ntrace (kernel), ptrace (user), or the first that works',
+  })
+  .option('debug', { type: 'boolean', describe: 'Log packets to stderr' })
+  .option('remote-debug', { type: 'boolean', describe: 'Same as --debug' })
+  .option('disable-randomization', {
     type: 'boolean',
+    default: true,
     describe:
-      'Run PROG without address-space randomisation (the default;\n' +
-      '--no-disable-randomization to keep it)',
-  },
-  {
-    name: 'startup-with-shell',
+      'Run PROG without address-space randomisation (--no-disable-randomization to keep it)',
+  })
+  .option('startup-with-shell', {
     type: 'boolean',
-    describe:
-      'Start PROG through /bin/sh -c "exec PROG ARGS" (the default;\n' +
-      '--no-startup-with-shell: directly)',
-  },
-  { name: 'wrapper', type: 'string', describe: 'Run PROG through WRAPPER words, ended by --' },
-  { name: 'version', type: 'boolean', describe: 'Show version number' },
-  { name: 'help', type: 'boolean', describe: 'Show help' },
-];
-const BACKENDS = ['auto', 'kernel', 'user'] as const;
+    default: true,
+    describe: 'Start PROG through /bin/sh -c "exec PROG ARGS" (--no-startup-with-shell: directly)',
+  })
+  .option('wrapper', { type: 'string', describe: 'Run PROG through WRAPPER words, ended by --' })
+  .version(pkg.version)
+  .help()
+  .strict(false)
+  .parseSync();
 
-const USAGE =
-  'Usage:\tntrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n' +
-  '\tntrace-gdbserver [OPTIONS] --attach COMM PID\n' +
-  '\tntrace-gdbserver [OPTIONS] --multi COMM\n\n' +
-  'COMM may be HOST:PORT, :PORT (127.0.0.1), a Unix socket path, or - (or stdio) for\n' +
-  'stdin/stdout.\n\nOptions:\n' +
-  OPTIONS.map((o) => {
-    const [first, ...more] = o.describe.split('\n');
-    const pad = ' '.repeat(29);
-    return [`  --${o.name.padEnd(23)}  ${first}`, ...more.map((l) => pad + l)].join('\n');
-  }).join('\n') +
-  '\n';
-
-const OPTION_TYPES = Object.fromEntries(
-  OPTIONS.map((o) => [o.name, { type: o.type }] as const),
-) as Record<string, { type: 'boolean' | 'string' }>;
-const firstWord = parseArgs({
-  args: rawArgs,
-  options: OPTION_TYPES,
-  strict: false,
-  allowPositionals: true,
-  tokens: true,
-}).tokens.find((tok) => tok.kind === 'positional' || tok.kind === 'option-terminator');
-const optionWords = firstWord ? rawArgs.slice(0, firstWord.index) : rawArgs;
-const argv: Record<string, string | boolean | undefined> = {
-  backend: 'auto',
-  'disable-randomization': true,
-  'startup-with-shell': true,
-  ...parseArgs({ args: optionWords, options: OPTION_TYPES, strict: false, allowNegative: true })
-    .values,
-};
-if (argv.help === true) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-if (argv.version === true) {
-  process.stdout.write(`${pkg.version}\n`);
-  process.exit(0);
-}
-if (!(BACKENDS as readonly string[]).includes(String(argv.backend))) {
-  process.stderr.write(
-    `${USAGE}\nInvalid values:\n  Argument: backend, Given: "${String(argv.backend)}", ` +
-      `Choices: ${BACKENDS.map((b) => `"${b}"`).join(', ')}\n`,
-  );
-  process.exit(1);
-}
-
-const rest = firstWord
-  ? rawArgs.slice(firstWord.index + (firstWord.kind === 'option-terminator' ? 1 : 0))
-  : [];
+const rest = [...argv._.map(String), ...((argv['--'] as string[] | undefined) ?? [])];
 const commText = rest.shift();
 if (commText === undefined) fail('ntrace-gdbserver: no COMM given (try --help)');
 // gdbserver still takes `--attach` right after COMM ("used to come after PORT").
@@ -252,8 +205,10 @@ async function main(): Promise<void> {
     fail(listenErrorText(err as NodeJS.ErrnoException, commText!));
   }
 
-  // The packet path is warmed on an in-memory session. It starts here, while the engine opens
-  // and the program launches (the main thread mostly waits for the tracer then).
+  // Until the first client connects, the packet path is warmed on an in-memory session. It
+  // starts here, while the engine opens and the program launches (the main thread mostly waits
+  // for the tracer then), not after "Listening": a client connects as soon as it reads that
+  // line, and the warm-up stops at the connection (bench/RESULTS.md, session 9).
   const warm = warmUp();
 
   let engine: Engine;
@@ -292,16 +247,6 @@ async function main(): Promise<void> {
     process.stderr.write(`Process ${program[0]} created; pid = ${target.pid}\n`);
   }
 
-  // A client connects as soon as it reads "Listening", and gdb starts then: the warm-up ends
-  // before it, so it neither meets a client's first packets cold nor takes CPU from gdb's own
-  // start on a small machine (bench/RESULTS.md, session 12). Its first rounds run alongside
-  // the launch; the time yargs took to load pays for the rest. A warm-up that hangs (a bug)
-  // must not keep the server from listening. With stdio the client is there already.
-  if (comm!.kind !== 'stdio')
-    await Promise.race([
-      warm.done.catch(() => {}),
-      new Promise((r) => setTimeout(r, 2000).unref()),
-    ]);
   if (listener.port !== undefined) process.stderr.write(`Listening on port ${listener.port}\n`);
   else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
   else process.stderr.write('Remote debugging using stdio\n');

@@ -1,16 +1,15 @@
 // Warming the packet path before the first client. V8 compiles a function well only after it
 // has run for a while: the first few hundred packets of a session used to take 2-4 times as
-// long as the later ones. Before the server says it listens, a session over an in-memory
-// stream and an in-memory process runs the packets gdb sends per breakpoint hit and step
-// (framing, parsing, dispatch, handlers, stop replies, encoding: the same code a client
-// reaches), in slices that leave the event loop free; stop() ends it early (a stdio client).
+// long as the later ones. While the server waits for its first connection, a session over an
+// in-memory stream and an in-memory process runs the packets gdb sends per breakpoint hit and
+// step (framing, parsing, dispatch, handlers, stop replies, encoding: the same code a client
+// reaches), in slices that leave the event loop free, and stops as soon as a client connects.
 // A few times along the way it also runs what gdb sends once per connection (target
 // description, library list, auxv, host I/O reads of 64 KiB, qSymbol): cold, those cost a
 // session tens of milliseconds (their byte loops over 64 KiB replies run in the interpreter
 // until V8 compiles them). Nothing here touches a real process; host I/O reads our own
-// executable. The server starts it right after the listen, while the program launches, and
-// says "Listening on port" when it has ended: run after that line, it took CPU from gdb's own
-// start (bench/RESULTS.md, session 12).
+// executable. The server starts it right after the listen, while the program launches, so it
+// adds nothing to the time before "Listening on port".
 import { EventEmitter } from 'node:events';
 import { encodePacket } from '../rsp/encoder.js';
 import { decodeBody } from '../rsp/framer.js';
@@ -286,8 +285,8 @@ class WarmLink extends EventEmitter implements Link {
  * Runs `units` rounds of UNIT (fewer if stopped), one round per turn of the event loop. 60
  * rounds: a replayed gdb session (154 packets, connecting after the warm-up ended) spent as
  * little CPU in its packets after 50 rounds as after 300 (45-76 against 68-83 ms, load 10-17;
- * 92-104 with none), and 300 rounds cost about 400 ms of CPU (bench/RESULTS.md, session 11).
- * 60 take about 110 ms before "Listening" (session 12), what loading yargs took before.
+ * 92-104 with none), and 300 rounds cost about 400 ms of CPU, which under load slowed gdb's own
+ * start, before its first packet, by more than the warm-up saved (bench/RESULTS.md, session 11).
  */
 export function warmUp(units = 60): WarmUp {
   let stopped = false;
