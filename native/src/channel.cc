@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <string>
 
 namespace ntrace {
@@ -400,8 +401,10 @@ Napi::Value Channel::ReadMem(const Napi::CallbackInfo &info) {
   bool lossless = false;
   uint64_t addr = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
   Napi::Buffer<uint8_t> buf = info[3].As<Napi::Buffer<uint8_t>>();
-  if (!lossless || pid != static_cast<int32_t>(pid) || len < 0 || len > buf.Length() ||
-      len != static_cast<uint32_t>(len))
+  // Ranges first (NaN fails every comparison): a double cast to an integer it does not fit is
+  // undefined behaviour.
+  if (!lossless || !(pid >= INT32_MIN && pid <= INT32_MAX) || pid != std::trunc(pid) ||
+      !(len >= 0 && len <= buf.Length() && len <= UINT32_MAX) || len != std::trunc(len))
     return env.Undefined();
   long n =
       engine_->ReadMemNow(static_cast<int32_t>(pid), addr, buf.Data(), static_cast<uint32_t>(len));

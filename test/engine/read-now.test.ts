@@ -123,6 +123,16 @@ capTest(
     t.is(s.engine.readMemoryInto(pid, tick, 64, into), undefined);
     s.engine.channel.resumeReading();
     t.is(s.engine.readMemoryInto(pid, tick, 64, Buffer.alloc(8)), undefined);
+    // Numbers the addon cannot take as they are: refused, never cast.
+    for (const [p, n] of [
+      [Number.NaN, 8],
+      [1e20, 8],
+      [pid + 0.5, 8],
+      [pid, Number.NaN],
+      [pid, 2.5],
+      [pid, -1],
+    ])
+      t.is(s.engine.readMemoryInto(p!, tick, n!, into), undefined, `${p} ${n}`);
     t.is(s.engine.readMemoryInto(pid, tick, 8, into), 8);
     await s.close();
   },
