@@ -15,6 +15,7 @@
 
 #include <linux/kref.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/ptrace.h>
 #include <linux/regset.h>
 #include <linux/sched/task_stack.h>
@@ -224,6 +225,17 @@ static bool nt_exprs_want_stop(struct nt_thread *t, const struct nt_exprs *x, u6
 }
 
 /*
+ * Testing only (the selftest's cond_cleared_hit): a software breakpoint's hit sleeps this long
+ * before it is judged (in TASK_IDLE: /proc shows the thread in state 'I'), so that a CLEAR_BP
+ * can complete between the int3 trap and the judgment. Writable by root; 0 (the default):
+ * nothing.
+ */
+static unsigned int nt_test_judge_delay_ms;
+module_param_named(test_judge_delay_ms, nt_test_judge_delay_ms, uint, 0644);
+MODULE_PARM_DESC(test_judge_delay_ms,
+		 "testing only: a breakpoint hit sleeps before it is judged (ms)");
+
+/*
  * The stop loop's filter, before any reason is taken: breakpoint, hw breakpoint and watch
  * hits whose expressions say no (and READ watch hits that were writes) are dropped, the
  * thread resuming as it was going; other pending reasons (a STOP request) stay. Runs in the
@@ -242,6 +254,9 @@ void nt_filter_hits(struct nt_thread *t)
 
 	if (!(READ_ONCE(t->pending) & (NT_P_BREAKPOINT | NT_P_HWBP | NT_P_WATCH)))
 		return; /* set only by this thread's own traps, which cannot run now */
+	if (unlikely(READ_ONCE(nt_test_judge_delay_ms)) &&
+	    (READ_ONCE(t->pending) & NT_P_BREAKPOINT))
+		schedule_timeout_idle(msecs_to_jiffies(READ_ONCE(nt_test_judge_delay_ms)));
 	for (i = 0; i < ARRAY_SIZE(bits); i++) {
 		x = NULL;
 		removing = false;
@@ -256,11 +271,14 @@ void nt_filter_hits(struct nt_thread *t)
 
 			addr = t->bp_addr;
 			/*
-			 * A breakpoint CLEAR_BP, DETACH or a close is taking out: its hit goes
-			 * (the instruction runs again, as at a hit on it from now on).
+			 * A breakpoint CLEAR_BP, DETACH or a close is taking out, or has taken out
+			 * since the trap (the die notifier claimed the int3 only with it listed, so
+			 * the byte at the rewound pc is the original now): its hit goes and the
+			 * thread runs the instruction, as gdbserver cancels a hit on a breakpoint
+			 * since removed. One cleared and set again is found here and judged anew.
 			 */
-			removing = bp && bp->removing;
-			x = bp && !bp->removing ? nt_exprs_get(bp->exprs) : NULL;
+			removing = !bp || bp->removing;
+			x = !removing ? nt_exprs_get(bp->exprs) : NULL;
 			break;
 		}
 		case NT_P_HWBP:
@@ -292,10 +310,12 @@ void nt_filter_hits(struct nt_thread *t)
 				       NTRACE_RESUME_STEP;
 		spin_unlock_irqrestore(&t->s->lock, flags);
 		/*
-		 * A software breakpoint's int3 has not run its instruction: step over it. Watch
-		 * and hw breakpoint traps need nothing (x86 set RF for an execute breakpoint).
+		 * A software breakpoint's int3 has not run its instruction: step over it, unless
+		 * it is going or gone (the thread meets whatever is at the pc now: the original
+		 * byte, or the int3 of one set again, a hit of its own). Watch and hw breakpoint
+		 * traps need nothing (x86 set RF for an execute breakpoint).
 		 */
-		if (bits[i] == NT_P_BREAKPOINT && regs->ip == addr &&
+		if (bits[i] == NT_P_BREAKPOINT && !removing && regs->ip == addr &&
 		    !(mode == NTRACE_RESUME_CONT && nt_emulate_bp(t, regs)))
 			nt_start_stepover(t, regs, mode);
 	}

@@ -584,6 +584,96 @@ static void test_cond_sigwait(void)
 	finish(&s, pid);
 }
 
+static volatile uint64_t demand_calls; /* written by the spawn_on_demand() debuggee */
+
+/* A debuggee that calls bp_target once per byte read from @fd, counting its calls. */
+static pid_t spawn_on_demand(int fd)
+{
+	pid_t pid = fork();
+	char c;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int i = 3; i < 64; i++)
+		if (i != fd)
+			close(i); /* no session fd in the debuggee */
+	for (;;) {
+		ssize_t n = read(fd, &c, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 1)
+			_exit(n ? 99 : 0);
+		bp_target();
+		demand_calls++;
+	}
+}
+
+/*
+ * A hit judged after CLEAR_BP has completed is no hit: the breakpoint (@plain, or with a
+ * condition that is never true) is gone from the tree by the time the thread's task_work
+ * looks it up, and the byte at the rewound pc is the original. gdbserver cancels such a hit;
+ * the module reported it as a BREAKPOINT stop (the conformance suite's agent test 'the
+ * breakpoint removed while threads run through its pad' met it under load). The testing-only
+ * test_judge_delay_ms holds the hit (state 'I') until the CLEAR_BP has answered.
+ */
+static void test_cond_cleared_hit(int plain)
+{
+	const char *what = plain ? "plain" : "false condition";
+	const uint8_t orig = *(volatile const uint8_t *)bp_target;
+	uint8_t exprs[256], code[64], *p = exprs, b = 0;
+	int err_set, err_param, err_clear = -9999, held = 0, still = 0, stops, pfd[2];
+	uint64_t base, ran = 0, calls = 0;
+	struct session s;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return;
+	pid = spawn_on_demand(pfd[0]);
+	close(pfd[0]);
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, 0, NULL);
+	wait_state(pid, 'S'); /* in read(): not running the text the int3 goes into */
+	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &magic, 1)); /* never */
+	err_set = plain ? bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP) :
+			  set_bp_exprs(&s, pid, (uintptr_t)bp_target, 0, exprs,
+				       (uint32_t)(p - exprs));
+	base = read_u64(&s, pid, &spin_count);
+	err_param = write_param("test_judge_delay_ms", "2000");
+	if (!err_set && !err_param && write(pfd[1], "g", 1) == 1) {
+		for (int i = 0; i < TIMEOUT_MS && !held; i++) {
+			held = proc_state(pid) == 'I';
+			if (!held)
+				usleep(1000);
+		}
+		err_clear = bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP);
+		still = proc_state(pid) == 'I';
+		/* The call completes, or the hit parks in a stop (then it never does). */
+		for (int i = 0; i < TIMEOUT_MS && !calls && !stashed_stop(&s); i++) {
+			calls = read_u64(&s, pid, &demand_calls);
+			if (!calls)
+				usleep(1000);
+		}
+		ran = read_u64(&s, pid, &spin_count) - base;
+	}
+	write_param("test_judge_delay_ms", "0");
+	stops = 0;
+	for (struct rec *q = s.stash; q; q = q->next)
+		stops += q->h.type == NTRACE_EV_STOP;
+	read_mem(&s, pid, (uintptr_t)bp_target, &b, 1);
+	CHECK(!err_set && !err_param && held && !err_clear && still,
+	      "cond: cleared hit (%s): CLEAR_BP answered while the hit waited to be judged (SET_BP %d, test_judge_delay_ms %d, held %d, CLEAR_BP %d, still held after it %d)",
+	      what, err_set, err_param, held, err_clear, still);
+	CHECK(calls == 1 && ran == 1 && !stops,
+	      "cond: cleared hit (%s): no stop, the call runs on once (%llu calls, spin_count +%llu, %d STOP records)",
+	      what, (unsigned long long)calls, (unsigned long long)ran, stops);
+	EXPECT_EQ(b, orig, "cond: cleared hit: the original byte under the cleared breakpoint");
+	finish(&s, pid);
+	close(pfd[1]);
+}
+
 void test_cond(void)
 {
 	test_cond_filter();
@@ -594,4 +684,6 @@ void test_cond(void)
 	test_cond_group_signal();
 	test_cond_signal_race();
 	test_cond_sigwait();
+	test_cond_cleared_hit(0);
+	test_cond_cleared_hit(1);
 }
