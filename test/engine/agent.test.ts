@@ -80,6 +80,22 @@ function padOf(pid: number, addr: bigint): bigint {
   return addr + 5n + BigInt(j.readInt32LE(1));
 }
 
+/** Continues from `from` and takes the next stop, which must be at pc (with rdi == `rdi`). */
+async function hitAt(
+  t: Parameters<typeof Session.open>[0],
+  s: Session,
+  from: StopEvent,
+  pc: bigint,
+  rdi?: number,
+): Promise<StopEvent> {
+  await s.cont(from);
+  const ev = await s.nextStop();
+  t.is(ev.pc, pc);
+  if (rdi !== undefined)
+    t.is(gpr(await s.engine.getRegs(ev.thread.handle, ev.stopId, 'gpr'), 'rdi'), BigInt(rdi));
+  return ev;
+}
+
 /** Whether pc is in a file-backed mapping of pid (the program or a library, no agent region). */
 function inFileMapping(pid: number, pc: bigint): boolean {
   for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
@@ -139,11 +155,7 @@ capTest(
       t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xe9, 'the last condition has a pad too');
       t.is(rawBytes(pid, at('site_imm'), 1)[0], 0xe9, 'and the first one still has its own');
     }
-    await s.cont(stop);
-    const bp = await s.nextStop();
-    t.is(bp.pc, at('site_mov'));
-    t.is(gpr(await s.engine.getRegs(bp.thread.handle, bp.stopId, 'gpr'), 'rdi'), BigInt(n - 1));
-    await s.cont(bp);
+    await s.cont(await hitAt(t, s, stop, at('site_mov'), n - 1));
     t.deepEqual((await s.nextExit(pid)).exit, { code: 3 }, 'every instruction ran as often');
   },
 );
@@ -577,13 +589,8 @@ capTest(
       t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xcc, 'an int3 again');
       t.is(rawBytes(pid, at('site_imm'), 1)[0], 0xcc, 'no jump made');
     }
-    await s.cont(stop);
-    const a = await s.nextStop();
-    t.is(a.pc, at('site_mov'));
-    t.is(gpr(await s.engine.getRegs(a.thread.handle, a.stopId, 'gpr'), 'rdi'), BigInt(n - 3));
-    await s.cont(a);
-    const b = await s.nextStop();
-    t.is(b.pc, at('site_imm'));
+    const a = await hitAt(t, s, stop, at('site_mov'), n - 3);
+    const b = await hitAt(t, s, a, at('site_imm'));
     await s.engine.clearBreakpoint(watch);
     await s.engine.setBreakpoint({
       pid,
@@ -594,10 +601,7 @@ capTest(
       exprs: { conditions: [rdiIs(n - 1)] },
     });
     if (backend === 'user') t.is(rawBytes(pid, at('site_mov'), 1)[0], 0xe9, 'the jump is back');
-    await s.cont(b);
-    const c = await s.nextStop();
-    t.is(c.pc, at('site_mov'));
-    t.is(gpr(await s.engine.getRegs(c.thread.handle, c.stopId, 'gpr'), 'rdi'), BigInt(n - 1));
+    const c = await hitAt(t, s, b, at('site_mov'), n - 1);
     await s.cont(c);
     t.deepEqual((await s.nextExit(pid)).exit, { code: 3 });
   },

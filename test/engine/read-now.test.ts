@@ -4,13 +4,17 @@ import { readFileSync } from 'node:fs';
 import type { EngineError } from '../../native/index.js';
 import { backend, capTest, fixture, Session, sym, symbols } from './_session.js';
 
-capTest(['launch'], 'readMemoryNow answers at once, with what readMemory answers', async (t) => {
+/** A session with the spin fixture launched, and its two variables' addresses. */
+async function launchSpin(t: Parameters<typeof Session.open>[0]) {
   const s = await Session.open(t);
   const path = await fixture('spin');
   const syms = await symbols(path);
-  const tick = sym(syms, 'tick');
-  const counter = sym(syms, 'counter');
   const { pid } = await s.launch(path);
+  return { s, pid, tick: sym(syms, 'tick'), counter: sym(syms, 'counter') };
+}
+
+capTest(['launch'], 'readMemoryNow answers at once, with what readMemory answers', async (t) => {
+  const { s, pid, tick, counter } = await launchSpin(t);
   const want = await s.engine.readMemory(pid, tick, 64);
   const now = s.engine.readMemoryNow(pid, tick, 64);
   if (backend === 'kernel') {
@@ -64,12 +68,7 @@ capTest(
   ['launch', 'swBreak'],
   'readMemoryInto: readMemory bytes and errors, with no record',
   async (t) => {
-    const s = await Session.open(t);
-    const path = await fixture('spin');
-    const syms = await symbols(path);
-    const tick = sym(syms, 'tick');
-    const counter = sym(syms, 'counter');
-    const { pid } = await s.launch(path);
+    const { s, pid, tick, counter } = await launchSpin(t);
     const into = Buffer.alloc(70000, 0xee);
     if (backend === 'kernel') {
       t.is(s.engine.readMemoryInto(pid, tick, 64, into), undefined);
