@@ -56,6 +56,7 @@ void do_syscall(void);
 void range_target(void);
 void thread_tick(void);
 void on_usr1(int sig, siginfo_t *si, void *uc);
+pid_t fork_quiet(int keep);
 pid_t spawn(int kind, int fd);
 
 /* Sessions. */

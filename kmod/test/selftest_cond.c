@@ -283,13 +283,10 @@ static void *hammer(void *arg)
 static pid_t spawn_hammer(void)
 {
 	pthread_t th;
-	pid_t pid = fork();
+	pid_t pid = fork_quiet(-1);
 
 	if (pid)
 		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (int i = 3; i < 64; i++)
-		close(i); /* no session fd in the debuggee */
 	for (int i = 0; i < 3; i++)
 		pthread_create(&th, NULL, hammer, NULL);
 	hammer(NULL);
@@ -373,14 +370,10 @@ static pid_t spawn_blocked_leader(int fd)
 	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO | SA_RESTART };
 	sigset_t usr1;
 	pthread_t th;
-	pid_t pid = fork();
+	pid_t pid = fork_quiet(fd);
 
 	if (pid)
 		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (int i = 3; i < 64; i++)
-		if (i != fd)
-			close(i); /* no session fd in the debuggee */
 	sigaction(SIGUSR1, &sa, NULL);
 	if (pthread_create(&th, NULL, hammer, NULL)) /* with SIGUSR1 unblocked */
 		_exit(98);
@@ -390,6 +383,29 @@ static pid_t spawn_blocked_leader(int fd)
 		_exit(99);
 	pthread_join(th, NULL);
 	_exit(0);
+}
+
+/* A debuggee from @fn, once it has said it is ready (a byte on the pipe it is given). */
+static pid_t spawn_ready(pid_t (*fn)(int fd))
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fn(pfd[1]);
+	close(pfd[1]);
+	read_byte(pfd[0]);
+	close(pfd[0]);
+	return pid;
+}
+
+/* @s opened, its HELLO done and @pid attached. */
+static void open_attached(struct session *s, pid_t pid)
+{
+	open_session(s);
+	hello(s, NULL);
+	attach(s, pid, 0, NULL);
 }
 
 static int stashed_stop(const struct session *s)
@@ -469,18 +485,11 @@ static void expect_usr1_stop(struct session *s, pid_t pid, pid_t not_tid, const 
 static void test_cond_group_signal(void)
 {
 	struct session s;
-	int pfd[2];
-	pid_t pid;
+	pid_t pid = spawn_ready(spawn_blocked_leader);
 
-	if (pipe(pfd))
+	if (pid < 0)
 		return;
-	pid = spawn_blocked_leader(pfd[1]);
-	close(pfd[1]);
-	read_byte(pfd[0]);
-	close(pfd[0]);
-	open_session(&s);
-	hello(&s, NULL);
-	attach(&s, pid, 0, NULL);
+	open_attached(&s, pid);
 	stream_filtered(&s, pid, "group signal");
 	kill(pid, SIGUSR1);
 	expect_usr1_stop(&s, pid, pid, "group signal, main thread blocking it");
@@ -508,9 +517,7 @@ static void test_cond_signal_race(void)
 	pid = spawn(0, -1);
 	sched_setaffinity(pid, sizeof(cpu1), &cpu1);
 	sched_setaffinity(0, sizeof(cpu0), &cpu0);
-	open_session(&s);
-	hello(&s, NULL);
-	attach(&s, pid, 0, NULL);
+	open_attached(&s, pid);
 	stream_filtered(&s, pid, "signal race");
 	err = write_param("test_signal_delay_ms", "50");
 	kill(pid, SIGUSR1);
@@ -527,14 +534,10 @@ static volatile int waited_sig, waited_eintr; /* written by the sigwaitinfo() de
 static pid_t spawn_sigwaiter(int fd)
 {
 	sigset_t usr1;
-	pid_t pid = fork();
+	pid_t pid = fork_quiet(fd);
 
 	if (pid)
 		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (int i = 3; i < 64; i++)
-		if (i != fd)
-			close(i); /* no session fd in the debuggee */
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &usr1, NULL) || write(fd, "r", 1) != 1)
@@ -556,19 +559,13 @@ static pid_t spawn_sigwaiter(int fd)
  */
 static void test_cond_sigwait(void)
 {
-	int sig = 0, eintr = 0, stops, pfd[2];
+	int sig = 0, eintr = 0, stops;
 	struct session s;
-	pid_t pid;
+	pid_t pid = spawn_ready(spawn_sigwaiter);
 
-	if (pipe(pfd))
+	if (pid < 0)
 		return;
-	pid = spawn_sigwaiter(pfd[1]);
-	close(pfd[1]);
-	read_byte(pfd[0]);
-	close(pfd[0]);
-	open_session(&s);
-	hello(&s, NULL);
-	attach(&s, pid, 0, NULL);
+	open_attached(&s, pid);
 	wait_state(pid, 'S'); /* in sigwaitinfo() */
 	kill(pid, SIGUSR1);
 	for (int i = 0; i < TIMEOUT_MS && !sig && !eintr && !stashed_stop(&s); i++) {
@@ -589,15 +586,11 @@ static volatile uint64_t demand_calls; /* written by the spawn_on_demand() debug
 /* A debuggee that calls bp_target once per byte read from @fd, counting its calls. */
 static pid_t spawn_on_demand(int fd)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_quiet(fd);
 	char c;
 
 	if (pid)
 		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (int i = 3; i < 64; i++)
-		if (i != fd)
-			close(i); /* no session fd in the debuggee */
 	for (;;) {
 		ssize_t n = read(fd, &c, 1);
 
@@ -632,9 +625,7 @@ static void test_cond_cleared_hit(int plain)
 		return;
 	pid = spawn_on_demand(pfd[0]);
 	close(pfd[0]);
-	open_session(&s);
-	hello(&s, NULL);
-	attach(&s, pid, 0, NULL);
+	open_attached(&s, pid);
 	wait_state(pid, 'S'); /* in read(): not running the text the int3 goes into */
 	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &magic, 1)); /* never */
 	err_set = plain ? bp_cmd(&s, pid, (uintptr_t)bp_target, NTRACE_CMD_SET_BP) :

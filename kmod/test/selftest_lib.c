@@ -81,19 +81,29 @@ static void *thread_body(void *arg)
 	return NULL;
 }
 
-/* kind 0: spin calling bp_target; 1: also start a thread once exit_code_var == 7;
- * 2: block in read() on fd and exit with the byte read. */
-pid_t spawn(int kind, int fd)
+/* fork() for a debuggee: 0 in the child, which dies with its parent and holds no fd above 2
+ * but @keep (debuggees must not hold session fds: a session ends when its last fd closes). */
+pid_t fork_quiet(int keep)
 {
 	pid_t pid = fork();
 
 	if (pid)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* Debuggees must not hold session fds: a session ends when its last fd closes. */
 	for (int i = 3; i < 64; i++)
-		if (i != fd)
+		if (i != keep)
 			close(i);
+	return 0;
+}
+
+/* kind 0: spin calling bp_target; 1: also start a thread once exit_code_var == 7;
+ * 2: block in read() on fd and exit with the byte read. */
+pid_t spawn(int kind, int fd)
+{
+	pid_t pid = fork_quiet(fd);
+
+	if (pid)
+		return pid;
 	{
 		struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO | SA_RESTART };
 
