@@ -27,27 +27,15 @@ const GDB: Dialect = {
   // gdb_signal_from_host: GDB_SIGNAL_POLL, which GDB passes by default, names SIGIO too on
   // Linux, and must not pass SIGIO when GDB_SIGNAL_IO is to stop (`handle SIGIO stop`).
   signalSet(wire) {
-    // gdb sends the same list around every step over a breakpoint: the last answer again.
-    if (sameList(wire, lastWire)) return lastHost.slice();
     const named = new Set(wire);
     const host: number[] = [];
     for (let s = 1; s <= 64; s++) if (named.has(GDB_OF_HOST[s]!)) host.push(s);
-    lastWire = wire.slice();
-    lastHost = host;
-    return host.slice();
+    return host;
   },
 };
 
-/** gdbSignalFromHost of 0..64. */
+/** gdbSignalFromHost of 0..64, so a signal set costs no call per host signal. */
 const GDB_OF_HOST = Array.from({ length: 65 }, (_, s) => gdbSignalFromHost(s));
-let lastWire: readonly number[] = [];
-let lastHost: number[] = [];
-
-function sameList(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** LLDB sends and reads Linux numbers, as lldb-server does. */
 const LLDB: Dialect = {
