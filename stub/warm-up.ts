@@ -252,7 +252,7 @@ export interface WarmUp {
  * (native/rsp-socket.ts), so the warm-up's CPU goes to the server's path and not to stream
  * machinery or to parsing the replies again. The session writes each reply whole, in one write.
  */
-class WarmLink extends EventEmitter implements Link {
+export class WarmLink extends EventEmitter implements Link {
   /** Called with each reply's raw body (between `$` and `#`). */
   onReply: (raw: Buffer) => void = () => {};
   private paused = true;

@@ -1,0 +1,121 @@
+// Warming the engine's side of the packet path on the real program, before the first client.
+// stub/warm-up.ts warms the stub's own code on an in-memory process; what gdb's packets also run
+// on the engine's side (EngineTarget, the records and the channel to the tracer, the thread list
+// read from /proc, the breakpoint set) only a real target reaches, so V8 used to compile it while
+// gdb's first hundreds of breakpoint hits ran (bench/RESULTS.md, session 12). While the launched
+// or attached program waits stopped for its client, a session over an in-memory link sends it,
+// one round per turn of the event loop, the packets of a hit that do not run it: the thread list,
+// the breakpoint at the pc inserted and removed, the pass set changed and put back, memory and
+// register reads. It resumes nothing and writes nothing; before it ends it clears its breakpoint
+// from the target, puts the pass set back to none (as a session finds it) and gives the target's
+// stop and output listeners back (a stop meanwhile goes nowhere, as before any session).
+import { encodePacket } from '../rsp/encoder.js';
+import { decodeBody } from '../rsp/framer.js';
+import { Session } from './session.js';
+import type { Target } from './target.js';
+import { WarmLink, type WarmUp, type WarmUpResult } from './warm-up.js';
+
+/** rip in the kernel's user_regs_struct (the target's `gpr` set). */
+const RIP_OFFSET = 16 * 8;
+
+/**
+ * gdb's qSupported without fork-events, vfork-events and exec-events: those change what the
+ * target reports (its options), which the client that comes must find as the launch left them.
+ */
+const SUPPORTED =
+  'qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;vContSupported+;QThreadEvents+;no-resumed+';
+
+const HELLO = [SUPPORTED, 'vMustReplyEmpty', '?', 'qC', 'qAttached'];
+
+/** gdb's list of signals passed around a step over a breakpoint (x86-64 Linux, gdb 13). */
+const PASS = 'QPassSignals:e;10;14;17;1a;1b;1c;21;24;25;2c;4c;97;';
+
+/** One round at `pc`: what gdb sends per breakpoint hit and step, but the resumes. */
+export function targetRound(pc: bigint): string[] {
+  const addr = pc.toString(16);
+  return [
+    'qXfer:threads:read::0,1000',
+    `Z0,${addr},1`,
+    PASS,
+    `m${addr},40`,
+    'g',
+    'p10',
+    `z0,${addr},1`,
+    'QPassSignals:',
+  ];
+}
+
+/** What a round leaves changed when it was cut short, undone (the breakpoint is flushed after). */
+function undo(pc: bigint): string[] {
+  return [`z0,${pc.toString(16)},1`, 'QPassSignals:'];
+}
+
+/**
+ * Runs `rounds` rounds (fewer if stopped) over `target`, whose threads are all stopped and
+ * which no session holds yet. 400 rounds at most: a client comes long before (gdb about 100-150
+ * ms after "Listening"), and a server nobody connects to stops spending CPU.
+ */
+export function warmUpTarget(target: Target, rounds = 400): WarmUp {
+  let stopped = false;
+  let sent = 0;
+  let waiting: ((raw: Buffer) => void) | undefined;
+  const link = new WarmLink();
+  link.onReply = (raw) => {
+    const w = waiting;
+    waiting = undefined;
+    w?.(raw);
+  };
+  const session = new Session(link, target);
+  const request = (body: string) =>
+    new Promise<Buffer>((resolve) => {
+      waiting = resolve;
+      link.emit('data', encodePacket(body));
+    });
+  const run = async (): Promise<WarmUpResult> => {
+    const errors: string[] = [];
+    let packets = 0;
+    const ask = async (body: string) => {
+      sent++;
+      const raw = await request(body);
+      packets++;
+      if (raw[0] === 0x45) {
+        const d = decodeBody(raw, 0x20000);
+        errors.push(`${body} -> ${d.ok ? Buffer.from(d.body).toString('latin1') : '?'}`);
+      }
+    };
+    try {
+      link.emit('data', Buffer.from('+'));
+      await request('QStartNoAckMode');
+      link.emit('data', Buffer.from('+'));
+      for (const p of HELLO) if (!stopped) await ask(p);
+      const thread = target.base.threads()[0];
+      if (thread === undefined || stopped) return { packets, errors, connectReplies: [] };
+      const pc = (await target.base.readRegisters(thread, 'gpr')).readBigUInt64LE(RIP_OFFSET);
+      const round = targetRound(pc);
+      for (let r = 0; r < rounds && !stopped; r++) {
+        for (const p of round) if (!stopped) await ask(p);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      for (const p of undo(pc)) await ask(p);
+      // z0 leaves the int3 in the target until the next resume (stub/breakpoints.ts): clear it.
+      await session.ctx?.swBreakpoints?.flush();
+    } catch (err) {
+      errors.push(String(err));
+    } finally {
+      link.emit('end');
+      await session.ended;
+      target.base.onStop(() => {});
+      target.breakpoints?.onOutput?.(() => {});
+    }
+    return { packets, errors, connectReplies: [] };
+  };
+  const done = run();
+  return {
+    done,
+    sent: () => sent,
+    stop: async () => {
+      stopped = true;
+      await done.catch(() => {});
+    },
+  };
+}
