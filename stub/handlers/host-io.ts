@@ -36,6 +36,7 @@ import { fioErrnoOf, HostIoError } from '../hostio/errno.js';
 import { FdTable } from '../hostio/fd-table.js';
 import { fioStatFromNode } from '../hostio/fio-stat.js';
 import { fioModeToLinux } from '../hostio/open-mode.js';
+import { readLength, type ReadWindow } from '../hostio/read-window.js';
 import { preadCap, wireLength } from '../hostio/reply-size.js';
 import { procRoot, resolveInRoot } from '../hostio/resolve-in-root.js';
 import type { SessionCore } from '../session-core.js';
@@ -53,6 +54,8 @@ const writeAsync = promisify(writeCb);
 interface OpenFile {
   fd: number;
   regular: boolean;
+  /** Its last pread, which sizes the next (../hostio/read-window.ts). */
+  last?: ReadWindow;
 }
 
 /**
@@ -139,11 +142,13 @@ export class HostIo {
       }
       case 'file-pread': {
         const f = this.file(cmd.fd);
+        const length = readLength(f.last, cmd.offset, cmd.count, preadCap(this.maxPacketSize));
         // Not zeroed: only the bytes read are sent.
-        const buf = Buffer.allocUnsafe(Math.min(cmd.count, preadCap(this.maxPacketSize)));
+        const buf = Buffer.allocUnsafe(length);
         const n = f.regular
-          ? readSync(f.fd, buf, 0, buf.length, cmd.offset)
-          : (await readAsync(f.fd, buf, 0, buf.length, cmd.offset)).bytesRead;
+          ? readSync(f.fd, buf, 0, length, cmd.offset)
+          : (await readAsync(f.fd, buf, 0, length, cmd.offset)).bytesRead;
+        f.last = { offset: cmd.offset, length: n };
         // Escaping may not fit what was read; the client asks again from where this ends.
         return { wire: fileDataPacketWithin(buf.subarray(0, n), this.maxPacketSize) };
       }

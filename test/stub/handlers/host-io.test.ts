@@ -59,6 +59,77 @@ test('pread at offsets, across and past the end of the file', async (t) => {
   t.deepEqual(bodyOf(await io.handle(pread(fd, 0, 0))), Buffer.from('F0;'));
 });
 
+/** Letters only: no byte the encoder escapes, so every byte read fits the reply. */
+function letters(n: number): Buffer {
+  return Buffer.from(Array.from({ length: n }, (_, i) => 0x61 + ((i * 7) % 26)));
+}
+
+test('a pread at a new place reads a page, one going on from there twice the last', async (t) => {
+  const dir = await tempDir(t);
+  const data = letters(200_000);
+  await writeFile(join(dir, 'f'), data);
+  const io = hostIo(t, 0x10000);
+  const fd = fdOf(await io.handle(openCmd(join(dir, 'f'))));
+  // gdb asks for a whole packet on every miss of its readahead cache.
+  const at = async (offset: number) => parseReply(await io.handle(pread(fd, 0x10000, offset)));
+  const first = await at(0);
+  t.is(first.result, 4096, 'a header or a table: one page');
+  t.deepEqual(first.attachment, data.subarray(0, 4096));
+  t.is((await at(4096)).result, 8192);
+  const third = await at(4096 + 8192);
+  t.is(third.result, 16384);
+  t.deepEqual(third.attachment, data.subarray(12288, 12288 + 16384));
+  t.is((await at(28672)).result, 32768);
+  const capped = (await at(61440)).result;
+  t.true(capped > 32768 && capped <= 0x10000, 'then up to what fits the packet');
+  t.is((await at(150_000)).result, 4096, 'a read elsewhere starts again at a page');
+  t.is((await at(100)).result, 4096, 'so does one before the last');
+  t.is((await at(100 + 2000)).result, 8192, 'one inside what the last read goes on');
+  t.is((await at(2100 + 8192 + 1)).result, 4096, 'past its end does not');
+  t.is((await at(10293 + 4096)).result, 8192);
+  t.is((await at(14389 + 8192)).result, 16384);
+  t.is((await at(22581 + 16384)).result, 32768);
+  t.is((await at(38965 + 32768)).result, 0x10000 - 7, 'the packet: F<count>; and the data');
+});
+
+test('each open file keeps its own reads, and a client asking for less gets that', async (t) => {
+  const dir = await tempDir(t);
+  const data = letters(100_000);
+  await writeFile(join(dir, 'f'), data);
+  const io = hostIo(t, 0x10000);
+  const a = fdOf(await io.handle(openCmd(join(dir, 'f'))));
+  const b = fdOf(await io.handle(openCmd(join(dir, 'f'))));
+  const read = async (fd: number, count: number, offset: number) =>
+    parseReply(await io.handle(pread(fd, count, offset))).result;
+  t.is(await read(a, 0x10000, 0), 4096);
+  t.is(await read(b, 0x10000, 50_000), 4096);
+  t.is(await read(a, 0x10000, 4096), 8192, "b's read in between does not reset a's");
+  t.is(await read(b, 100, 54_096), 100);
+  t.is(await read(b, 0x10000, 54_196), 200, 'twice what was read, not what the policy allowed');
+  t.is(await read(a, 0x10000, 99_000), 1000, 'the end of the file');
+});
+
+test('a gdb-style read loop at the packet size reassembles a file in few rounds', async (t) => {
+  const dir = await tempDir(t);
+  const data = randomBytes(300_000);
+  await writeFile(join(dir, 'f'), data);
+  const io = hostIo(t, 0x10000);
+  const fd = fdOf(await io.handle(openCmd(join(dir, 'f'))));
+  const parts: Buffer[] = [];
+  let offset = 0;
+  let rounds = 0;
+  for (;;) {
+    const r = parseReply(await io.handle(pread(fd, 0x10000, offset)));
+    if (r.result === 0) break;
+    parts.push(r.attachment!);
+    offset += r.result;
+    rounds++;
+  }
+  t.deepEqual(Buffer.concat(parts), data);
+  // 4 + 8 + 16 + 32 KiB, then packets of about 64 KiB less what escaping took: 8 or 9 in all.
+  t.true(rounds <= 10, `${rounds} rounds`);
+});
+
 test('pwrite then read back, with the mode of a created file', async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, 'new');
