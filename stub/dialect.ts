@@ -27,15 +27,37 @@ const GDB: Dialect = {
   // gdb_signal_from_host: GDB_SIGNAL_POLL, which GDB passes by default, names SIGIO too on
   // Linux, and must not pass SIGIO when GDB_SIGNAL_IO is to stop (`handle SIGIO stop`).
   signalSet(wire) {
-    const named = new Set(wire);
+    // Host signals 1..32 are bits 0..31 of `lo`, 33..64 of `hi`: no Set per packet (gdb sends
+    // QPassSignals around every step over a breakpoint).
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < wire.length; i++) {
+      const hosts = HOSTS_OF_GDB[wire[i]!];
+      if (hosts === undefined) continue;
+      for (let k = 0; k < hosts.length; k++) {
+        const s = hosts[k]!;
+        if (s <= 32) lo |= 1 << (s - 1);
+        else hi |= 1 << (s - 33);
+      }
+    }
     const host: number[] = [];
-    for (let s = 1; s <= 64; s++) if (named.has(GDB_OF_HOST[s]!)) host.push(s);
+    for (let s = 1; s <= 32; s++) if (lo & (1 << (s - 1))) host.push(s);
+    for (let s = 33; s <= 64; s++) if (hi & (1 << (s - 33))) host.push(s);
     return host;
   },
 };
 
-/** gdbSignalFromHost of 0..64, so a signal set costs no call per host signal. */
-const GDB_OF_HOST = Array.from({ length: 65 }, (_, s) => gdbSignalFromHost(s));
+/**
+ * The host signals 1..64 each GDB number names by gdbSignalFromHost (GDB_SIGNAL_POLL names
+ * SIGIO too), indexed by GDB number: a host signal is in a set when its own GDB number is.
+ */
+const HOSTS_OF_GDB: number[][] = [];
+for (let s = 1; s <= 64; s++) {
+  const g = gdbSignalFromHost(s);
+  const hosts = HOSTS_OF_GDB[g];
+  if (hosts === undefined) HOSTS_OF_GDB[g] = [s];
+  else hosts.push(s);
+}
 
 /** LLDB sends and reads Linux numbers, as lldb-server does. */
 const LLDB: Dialect = {

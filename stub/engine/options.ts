@@ -22,6 +22,10 @@ export class OptionState {
   /** Changed while everything was stopped; sent with the next resume. */
   dirty = false;
   private pass: ReadonlySet<number> = new Set();
+  /** `pass` as bits (signal s at bit s-1 of lo, s-33 of hi), and whether it holds others. */
+  private passLo = 0;
+  private passHi = 0;
+  private passOther = false;
   private stopSignals: number[] = allSignals();
   private catching: { on: boolean; numbers: readonly number[] } = { on: false, numbers: [] };
 
@@ -31,10 +35,24 @@ export class OptionState {
   }
 
   /** Replaces the pass set; true when it differs from the last one. */
-  setPassSignals(signals: Iterable<number>): boolean {
+  setPassSignals(signals: readonly number[]): boolean {
+    // Compared as a bit mask of signals 1..64 (bits 0..31 of lo, 33..64 in hi): gdb sends the
+    // same set around every step over a breakpoint, and an unchanged set builds nothing.
+    let lo = 0;
+    let hi = 0;
+    let other = false;
+    for (const s of signals) {
+      if (s >= 1 && s <= 32) lo |= 1 << (s - 1);
+      else if (s >= 33 && s <= NSIG) hi |= 1 << (s - 33);
+      else other = true;
+    }
+    if (!other && !this.passOther && lo === this.passLo && hi === this.passHi) return false;
     const next = new Set(signals);
-    if (next.size === this.pass.size && subsetOf(next, this.pass)) return false;
+    if (other && next.size === this.pass.size && subsetOf(next, this.pass)) return false;
     this.pass = next;
+    this.passLo = lo;
+    this.passHi = hi;
+    this.passOther = other;
     this.stopSignals = [];
     for (let s = 1; s <= NSIG; s++) if (!next.has(s)) this.stopSignals.push(s);
     return true;
@@ -75,6 +93,9 @@ export class OptionState {
     o.reportFork = this.reportFork;
     o.reportVfork = this.reportVfork;
     o.pass = this.pass;
+    o.passLo = this.passLo;
+    o.passHi = this.passHi;
+    o.passOther = this.passOther;
     o.stopSignals = this.stopSignals;
     o.catching = this.catching;
     return o;

@@ -42,3 +42,30 @@ test('GDB signal sets: each list its own host set, the same list again the same 
   t.deepEqual(d.signalSet([14, 30]), [10, 14]);
   t.deepEqual(d.signalSet([]), []);
 });
+
+test('a GDB signal set builds no Set of its own (QPassSignals comes with every step)', (t) => {
+  const d = dialectOf('gdb');
+  const Real = globalThis.Set;
+  let built = 0;
+  globalThis.Set = class<T> extends Real<T> {
+    constructor(items?: Iterable<T> | null) {
+      super(items);
+      built++;
+    }
+  } as SetConstructor;
+  let host: number[];
+  try {
+    // gdb's usual list: SIGALRM 14, SIGURG 23 ... and the realtime signals 45, 46, 47 (GDB 76, 77, 78 here).
+    host = d.signalSet([
+      0x0e, 0x10, 0x14, 0x17, 0x1a, 0x1b, 0x1c, 0x21, 0x24, 0x25, 0x2c, 0x4c, 0x97,
+    ]);
+  } finally {
+    globalThis.Set = Real;
+  }
+  t.is(built, 0);
+  t.deepEqual(
+    host,
+    [...host].sort((a, b) => a - b),
+  );
+  t.true(host.includes(14));
+});

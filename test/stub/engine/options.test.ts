@@ -47,3 +47,41 @@ test('a copy keeps the settings and is independent of its parent', (t) => {
   o.setPassSignals([]);
   t.true(c.passSignals.has(10));
 });
+
+test('the same pass set again builds nothing: no Set, no new table (gdb sends it per step)', (t) => {
+  const o = new OptionState();
+  t.true(o.setPassSignals([14, 17, 33, 64]));
+  const table = o.toEngine(true).stopSignals;
+  t.is(
+    setsBuilt(() => t.false(o.setPassSignals([64, 33, 17, 14]))),
+    0,
+  );
+  t.is(o.toEngine(true).stopSignals, table);
+  // A change is still seen, in either half of the mask and outside 1..64.
+  t.true(o.setPassSignals([14, 17, 33]));
+  t.true(o.setPassSignals([14, 17, 33, 65]));
+  t.false(o.setPassSignals([65, 14, 17, 33]));
+  t.true(o.setPassSignals([14, 17, 33]));
+  t.deepEqual(
+    [...(o.toEngine(true).stopSignals ?? [])].filter((s) => [14, 17, 33, 64].includes(s)),
+    [64],
+  );
+});
+
+/** How many Sets `f` constructs (the global Set counted while it runs). */
+function setsBuilt(f: () => void): number {
+  const Real = globalThis.Set;
+  let n = 0;
+  globalThis.Set = class<T> extends Real<T> {
+    constructor(items?: Iterable<T> | null) {
+      super(items);
+      n++;
+    }
+  } as SetConstructor;
+  try {
+    f();
+  } finally {
+    globalThis.Set = Real;
+  }
+  return n;
+}
