@@ -46,7 +46,7 @@ export class Session extends SessionCore {
       {
         packet: (body) => {
           this.queue.push(body);
-          void this.pump();
+          this.pump();
         },
         badPacket: (reason) => {
           this.log(`bad packet: ${reason}`);
@@ -97,13 +97,17 @@ export class Session extends SessionCore {
     else if ('wire' in result) this.conn.sendFramed(result.wire);
   }
 
-  private async pump(): Promise<void> {
+  /**
+   * Serves the queued packets in order. Synchronous while the answers are (most are): no async
+   * function and so no promise per packet; a handler's promise holds the pump until it settles.
+   */
+  private pump(): void {
     if (this.busy) return;
     this.busy = true;
+    let waiting = false;
     try {
       while (this.queue.length > 0 && this.state.kind === 'idle') {
         const body = this.queue.shift()!;
-        let result: HandlerResult;
         const cmd = parseCommand(body);
         // The stop may be reported before the resume call returns: be `running` already.
         // Non-stop: resuming answers OK at once and packets keep flowing while threads run.
@@ -113,36 +117,57 @@ export class Session extends SessionCore {
           this.resumes++;
         }
         this.resumeInFlight = resuming;
+        let r: HandlerResult | Promise<HandlerResult>;
         try {
-          // Most answers are known at once: no await (and no turn of the event loop) for them.
-          const r = dispatch(this, cmd);
-          result = r instanceof Promise ? await r : r;
+          r = dispatch(this, cmd);
         } catch (err) {
-          this.log(`handler error: ${(err as Error).stack ?? String(err)}`);
-          result = errorReply(errnoOf(err));
+          r = this.handlerFailed(err);
         }
-        this.resumeInFlight = false;
-        const late = this.interruptLate;
-        this.interruptLate = false;
-        this.conn.done();
-        // Read anew: the handler's awaits let interrupts and stops change it.
-        const now = (this.state as SessionState).kind;
-        if ('deferred' in result) {
-          // Still interrupting (no stop reported meanwhile): the targets run now, stop them.
-          if (late && now === 'interrupting') void this.interruptRunning();
-          continue;
+        if (r instanceof Promise) {
+          waiting = true;
+          const settled = (result: HandlerResult): void => {
+            try {
+              this.answered(result, resuming);
+            } finally {
+              this.busy = false;
+            }
+            this.pump();
+          };
+          r.then(settled, (err: unknown) => settled(this.handlerFailed(err)));
+          return;
         }
-        if (resuming && (now === 'running' || now === 'interrupting')) {
-          this.state = { kind: 'idle' };
-        }
-        this.respond(result);
-        if ('disconnect' in result) {
-          const d = result.disconnect;
-          this.close(d === 'detached' || d === 'exit' ? d : 'gone');
-        }
+        this.answered(r, resuming);
       }
     } finally {
-      this.busy = false;
+      if (!waiting) this.busy = false;
+    }
+  }
+
+  private handlerFailed(err: unknown): HandlerResult {
+    this.log(`handler error: ${(err as Error).stack ?? String(err)}`);
+    return errorReply(errnoOf(err));
+  }
+
+  /** A packet's answer: the pump's bookkeeping, then the reply (or none, when deferred). */
+  private answered(result: HandlerResult, resuming: boolean): void {
+    this.resumeInFlight = false;
+    const late = this.interruptLate;
+    this.interruptLate = false;
+    this.conn.done();
+    // Read anew: the handler's awaits let interrupts and stops change it.
+    const now = (this.state as SessionState).kind;
+    if ('deferred' in result) {
+      // Still interrupting (no stop reported meanwhile): the targets run now, stop them.
+      if (late && now === 'interrupting') void this.interruptRunning();
+      return;
+    }
+    if (resuming && (now === 'running' || now === 'interrupting')) {
+      this.state = { kind: 'idle' };
+    }
+    this.respond(result);
+    if ('disconnect' in result) {
+      const d = result.disconnect;
+      this.close(d === 'detached' || d === 'exit' ? d : 'gone');
     }
   }
 
@@ -211,7 +236,7 @@ export class Session extends SessionCore {
     void stopReply(ctx, { kind: 'no-resumed' }).then((body) => {
       if (this.state.kind === 'closed') return;
       this.conn.send(body);
-      void this.pump();
+      this.pump();
     });
   }
 
@@ -293,7 +318,7 @@ export class Session extends SessionCore {
       if (now !== undefined) {
         this.state = { kind: 'idle' };
         this.conn.send(now);
-        void this.pump();
+        this.pump();
         return;
       }
     }
@@ -309,7 +334,7 @@ export class Session extends SessionCore {
         if (this.state.kind === 'closed') return;
         this.state = { kind: 'idle' };
         this.conn.send(body);
-        void this.pump();
+        this.pump();
       });
   }
 

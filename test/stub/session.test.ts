@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import test from 'ava';
 import { encodePacket } from '../../rsp/encoder.js';
@@ -208,6 +209,35 @@ test('a step whose stop carried its registers is answered in the turn of the sto
   });
   // No promise between the stop and its reply (stub/stop-reply.ts, stopReplyNow).
   t.regex(link.written, /^\+?\$T05/);
+  session.shutdown();
+  t.is(await session.ended, 'disconnected');
+});
+
+test('packets answered at once go through the pump with no promise', async (t) => {
+  const f = fake();
+  const target = f.asTarget();
+  // QPassSignals while nothing runs: taken at once, as the engine target takes it.
+  target.signals = { ...target.signals!, setPassSignals: () => undefined };
+  const link = new MemoryLink();
+  const session = new Session(link, target);
+  link.emit('data', encodePacket('QStartNoAckMode'));
+  let promises = 0;
+  const hook = createHook({
+    init(_id, type) {
+      if (type === 'PROMISE') promises++;
+    },
+  }).enable();
+  try {
+    for (let i = 0; i < 20; i++) {
+      link.emit('data', encodePacket('QPassSignals:e;10'));
+      link.emit('data', encodePacket('qC'));
+    }
+  } finally {
+    hook.disable();
+  }
+  t.is(link.written.split('$OK#9a').length - 1, 21);
+  t.is(link.written.split('$QC3e8#').length - 1, 20);
+  t.is(promises, 0);
   session.shutdown();
   t.is(await session.ended, 'disconnected');
 });
