@@ -20,7 +20,8 @@ interface NativeRspSocket {
 interface SockAddon {
   RspSocket: new (
     fd: number,
-    onData: (chunk: Buffer) => void,
+    readBuffer: Buffer,
+    onData: (length: number) => void,
     onDrain: () => void,
     onEnd: (code: string | null) => void,
   ) => NativeRspSocket;
@@ -33,6 +34,9 @@ const addonPath = resolve(
 );
 
 let cached: SockAddon | undefined;
+
+/** Bytes read at most per readiness (a request fits many times over). */
+const READ_BUFFER = 65536;
 
 function addon(): SockAddon {
   if (cached === undefined) cached = createRequire(import.meta.url)(addonPath) as SockAddon;
@@ -61,9 +65,13 @@ export class NativeSocketLink extends EventEmitter {
     const fd = handleFd(accepted);
     if (fd === undefined) throw new Error('the accepted socket has no fd');
     this.remoteAddress = accepted.remoteAddress;
+    // Every read lands in this one buffer: a 'data' chunk is a view of it, valid until the
+    // listener returns (stub/connection.ts's framer copies each packet out before that).
+    const readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER);
     this.sock = new (addon().RspSocket)(
       fd,
-      (chunk) => this.emit('data', chunk),
+      readBuffer,
+      (n) => this.emit('data', readBuffer.subarray(0, n)),
       () => this.emit('drain'),
       (code) => this.onEnd(code),
     );

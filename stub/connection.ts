@@ -6,7 +6,8 @@ import { decodeBody, Framer } from '../rsp/framer.js';
 
 /**
  * What carries the bytes: a Node stream (stdio, or a net.Socket) or the addon's socket
- * (native/rsp-socket.ts); the part of a Duplex used here.
+ * (native/rsp-socket.ts); the part of a Duplex used here. A 'data' chunk may be a view of a
+ * read buffer used again for the next read: it is valid only while the listener runs.
  */
 export interface Link {
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;

@@ -1,7 +1,8 @@
 // The byte moving of one RSP client connection, below Node's net streams (issue 13): the
 // connected socket's fd is polled by libuv, read with one read(2) per readiness and written with
-// write(2) straight from the caller's buffer, queued only on EAGAIN. Each chunk read goes to JS
-// synchronously as one Buffer; framing, acks and everything above stay in TypeScript (rsp/).
+// write(2) straight from the caller's buffer, queued only on EAGAIN. Each chunk is read into
+// one Buffer the caller gave (no Buffer, no backing store per read) and its length goes to JS
+// synchronously; framing, acks and everything above stay in TypeScript (rsp/).
 // Node's stream path costs about 35 us of CPU per packet against gdbserver's 19 for its whole
 // handling (bench/RESULTS.md).
 //
@@ -18,8 +19,6 @@
 #include <vector>
 
 namespace {
-
-constexpr size_t kReadBuf = 65536;
 
 // Raw napi here, as channel.cc: while the environment tears down a call into JS may fail, and
 // that must not become a fatal error.
@@ -47,14 +46,20 @@ public:
                        });
   }
 
-  // new RspSocket(fd, onData(buffer), onDrain(), onEnd(errnoName | null)): works on a duplicate
-  // of fd, which the caller then closes.
+  // new RspSocket(fd, readBuffer, onData(length), onDrain(), onEnd(errnoName | null)): works on
+  // a duplicate of fd, which the caller then closes. Each read lands at the start of readBuffer
+  // (kept alive here), and onData gets its length: the bytes are the caller's until it returns.
   explicit RspSocket(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RspSocket>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsFunction() ||
-        !info[2].IsFunction() || !info[3].IsFunction()) {
-      Napi::TypeError::New(env, "RspSocket(fd, onData, onDrain, onEnd)")
+    if (info.Length() < 5 || !info[0].IsNumber() || !info[1].IsBuffer() || !info[2].IsFunction() ||
+        !info[3].IsFunction() || !info[4].IsFunction()) {
+      Napi::TypeError::New(env, "RspSocket(fd, readBuffer, onData, onDrain, onEnd)")
           .ThrowAsJavaScriptException();
+      return;
+    }
+    auto rbuf = info[1].As<Napi::Buffer<uint8_t>>();
+    if (rbuf.Length() == 0) {
+      Napi::RangeError::New(env, "RspSocket: empty read buffer").ThrowAsJavaScriptException();
       return;
     }
     // Our own fd for the connection: the caller closes its socket object (and fd) next.
@@ -87,10 +92,12 @@ public:
     poll_->data = this;
     fd_ = fd;
     env_ = env;
-    napi_create_reference(env, info[1], 1, &on_data_);
-    napi_create_reference(env, info[2], 1, &on_drain_);
-    napi_create_reference(env, info[3], 1, &on_end_);
-    rbuf_.resize(kReadBuf);
+    napi_create_reference(env, info[1], 1, &rbuf_ref_);
+    rbuf_ = rbuf.Data();
+    rbuf_len_ = rbuf.Length();
+    napi_create_reference(env, info[2], 1, &on_data_);
+    napi_create_reference(env, info[3], 1, &on_drain_);
+    napi_create_reference(env, info[4], 1, &on_end_);
     Ref(); // alive while open, even if JS drops it
     reffed_ = true;
     UpdatePoll();
@@ -101,6 +108,7 @@ public:
     if (on_data_ != nullptr) napi_delete_reference(env_, on_data_);
     if (on_drain_ != nullptr) napi_delete_reference(env_, on_drain_);
     if (on_end_ != nullptr) napi_delete_reference(env_, on_end_);
+    if (rbuf_ref_ != nullptr) napi_delete_reference(env_, rbuf_ref_);
   }
 
 private:
@@ -246,16 +254,13 @@ private:
   void Readable(int poll_error = 0) {
     ssize_t n;
     do {
-      n = read(fd_, rbuf_.data(), rbuf_.size());
+      n = read(fd_, rbuf_, rbuf_len_);
     } while (n < 0 && errno == EINTR);
     if (n > 0) {
       Napi::HandleScope scope(env_);
-      napi_value buf;
-      void *dst = nullptr;
-      if (napi_create_buffer_copy(env_, static_cast<size_t>(n), rbuf_.data(), &dst, &buf) !=
-          napi_ok)
-        return;
-      CallJs(env_, Value(), on_data_, 1, &buf);
+      napi_value len;
+      if (napi_create_uint32(env_, static_cast<uint32_t>(n), &len) != napi_ok) return;
+      CallJs(env_, Value(), on_data_, 1, &len);
       UpdatePoll(); // after a POLLERR libuv stopped the handle; data came first
       return;
     }
@@ -291,7 +296,10 @@ private:
   bool reading_ = true;
   bool reffed_ = false;
   int write_error_ = 0;
-  std::vector<uint8_t> rbuf_;
+  // The caller's read buffer (a Buffer held by rbuf_ref_: its bytes do not move).
+  uint8_t *rbuf_ = nullptr;
+  size_t rbuf_len_ = 0;
+  napi_ref rbuf_ref_ = nullptr;
   std::vector<uint8_t> wqueue_;
   napi_ref on_data_ = nullptr;
   napi_ref on_drain_ = nullptr;

@@ -37,7 +37,7 @@ test('bytes both ways through the addon, the net.Socket it came from closed', as
   const got = collect(client);
   const chunks: Buffer[] = [];
   link.on('data', (c: Buffer) => {
-    chunks.push(c);
+    chunks.push(Buffer.from(c)); // a chunk is valid while its listener runs
     if (Buffer.concat(chunks).toString() === '$qSupported#37') link.write(Buffer.from('+$OK#9a'));
   });
   link.resume();
@@ -48,10 +48,29 @@ test('bytes both ways through the addon, the net.Socket it came from closed', as
   close();
 });
 
+test('every read lands in the one read buffer: no Buffer or backing store of its own', async (t) => {
+  const { link, client, close } = await pair();
+  const seen: { text: string; buffer: ArrayBufferLike; offset: number }[] = [];
+  link.on('data', (c: Buffer) => {
+    seen.push({ text: c.toString('latin1'), buffer: c.buffer, offset: c.byteOffset });
+    if (seen.length === 1) client.write('$second#00');
+  });
+  link.resume();
+  client.write('$first#00');
+  while (seen.length < 2) await once(link, 'data');
+  t.deepEqual(
+    seen.map((s) => s.text),
+    ['$first#00', '$second#00'],
+  );
+  t.is(seen[0]!.buffer, seen[1]!.buffer);
+  t.is(seen[0]!.offset, seen[1]!.offset);
+  close();
+});
+
 test('a paused link reads nothing until resumed', async (t) => {
   const { link, client, close } = await pair();
   const chunks: Buffer[] = [];
-  link.on('data', (c: Buffer) => chunks.push(c));
+  link.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
   t.true(link.isPaused());
   client.write('+');
   await new Promise((r) => setTimeout(r, 50));
