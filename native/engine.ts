@@ -231,12 +231,6 @@ export class NtraceEngine implements Engine {
     return decodeLenData(p).data;
   }
 
-  readMemoryNow(pid: number, addr: bigint, length: number): Buffer | Promise<Buffer> | undefined {
-    if (this.channel.backend === 'kernel') return undefined;
-    const p = this.#callNow(Cmd.READ_MEM, (seq) => encodeMem(Cmd.READ_MEM, seq, pid, addr, length));
-    return p instanceof Promise ? p.then((b) => decodeLenData(b).data) : decodeLenData(p).data;
-  }
-
   readMemoryInto(pid: number, addr: bigint, length: number, into: Buffer): number | undefined {
     // Commands queued this tick run first: their turn is the record path's.
     if (this.#closed || this.#endError || this.#outbox.length > 0) return undefined;
@@ -351,47 +345,6 @@ export class NtraceEngine implements Engine {
         this.#flushQueued = true;
         queueMicrotask(this.#flush);
       }
-    });
-  }
-
-  /**
-   * Userspace engine: one command written now, behind the commands queued this tick (one
-   * write, in order). Its reply normally comes back inside the write: the payload is returned
-   * then, with no promise. A promise when it does not (reading paused, or this runs inside the
-   * delivery of earlier records, whose end delivers it).
-   */
-  #callNow(type: number, encode: (seq: bigint) => Buffer): Buffer | Promise<Buffer> {
-    const name = CMD_NAMES.get(type) ?? `0x${type.toString(16)}`;
-    if (this.#closed) throw new EngineError('ESHUTDOWN', 108, name);
-    if (this.#endError) throw this.#endError;
-    const seq = this.#seq++;
-    let rec: Buffer;
-    try {
-      rec = encode(seq);
-    } catch (err) {
-      throw new EngineError((err as { code?: string }).code ?? 'EIO', 0, name);
-    }
-    let payload: Buffer | undefined;
-    let failure: EngineError | undefined;
-    let later: Pending | undefined;
-    this.#pending.set(seq, {
-      name,
-      resolve: (b) => {
-        if (later) later.resolve(b);
-        else payload = b;
-      },
-      reject: (e) => {
-        if (later) later.reject(e);
-        else failure = e;
-      },
-    });
-    this.#outbox.push(rec);
-    this.#outSeqs.push(seq);
-    this.#flush();
-    if (failure) throw failure;
-    if (payload) return payload;
-    return new Promise<Buffer>((resolve, reject) => {
-      later = { name, resolve, reject };
     });
   }
 

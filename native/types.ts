@@ -265,18 +265,11 @@ export interface Engine {
   /** Short reads stop at the first unreadable byte; rejects with EIO when nothing was read. */
   readMemory(pid: number, addr: bigint, length: number): Promise<Buffer>;
   /**
-   * readMemory answered in the caller's turn where the provider answers inside the write (the
-   * userspace engine): the data, or a promise when the reply cannot be had at once (records
-   * paused, or a delivery in progress). Undefined: this provider has no such path, use
-   * readMemory. Throws the EngineError of a failed read.
-   */
-  readMemoryNow?(pid: number, addr: bigint, length: number): Buffer | Promise<Buffer> | undefined;
-  /**
    * readMemory run in the caller's turn with no command record, its bytes straight into
    * `into` (at least `length` long): the count read (0 only for a length of 0). Throws the
    * EngineError readMemory would reject with. Undefined when the answer cannot be had this way
    * now (the kernel provider, commands queued this tick, records not yet delivered, arguments
-   * the record path must judge): use readMemoryNow or readMemory.
+   * the record path must judge): use readMemory.
    */
   readMemoryInto?(pid: number, addr: bigint, length: number, into: Buffer): number | undefined;
   /** Resolves with the number of bytes written. */

@@ -147,17 +147,6 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     return call(this.engine.readMemory(this.pid, addr, length));
   }
 
-  readMemoryNow(addr: bigint, length: number): Buffer | Promise<Buffer> {
-    let data: Buffer | Promise<Buffer> | undefined;
-    try {
-      data = this.engine.readMemoryNow?.(this.pid, addr, length);
-    } catch (err) {
-      throw wrap(err);
-    }
-    if (data === undefined) return this.readMemory(addr, length);
-    return data instanceof Promise ? call(data) : data;
-  }
-
   readMemoryInto(addr: bigint, length: number, into: Buffer): number | undefined {
     try {
       return this.engine.readMemoryInto?.(this.pid, addr, length, into);

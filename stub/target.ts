@@ -91,15 +91,9 @@ export interface BaseOps {
   /** Short reads stop at the first unreadable byte; rejects (EIO) when nothing is readable. */
   readMemory(addr: bigint, length: number): Promise<Buffer>;
   /**
-   * readMemory, answered at once where the target can (the userspace engine runs the read in
-   * the caller's turn): the data, or a promise when it cannot after all. Throws the
-   * TargetError readMemory would reject with. Optional: readMemory serves without it.
-   */
-  readMemoryNow?(addr: bigint, length: number): Buffer | Promise<Buffer>;
-  /**
    * readMemory answered at once into `into` (at least `length` long), with no buffer of its
    * own: the count read, or undefined when the target cannot answer this way now (then
-   * readMemoryNow or readMemory). Throws the TargetError readMemory would reject with.
+   * readMemory). Throws the TargetError readMemory would reject with.
    * Optional.
    */
   readMemoryInto?(addr: bigint, length: number, into: Buffer): number | undefined;

@@ -90,12 +90,12 @@ class WarmProcess implements BaseOps {
   }
   readMemory(addr: bigint, length: number): Promise<Buffer> {
     try {
-      return Promise.resolve(this.readMemoryNow(addr, length));
+      return Promise.resolve(this.bytes(addr, length));
     } catch (err) {
       return Promise.reject(err);
     }
   }
-  readMemoryNow(addr: bigint, length: number): Buffer {
+  private bytes(addr: bigint, length: number): Buffer {
     const inData = addr >= DATA;
     const page = inData ? this.data : this.page;
     const off = Number(addr - (inData ? DATA : CODE));
@@ -103,7 +103,7 @@ class WarmProcess implements BaseOps {
     return Buffer.from(page.subarray(off, off + length));
   }
   readMemoryInto(addr: bigint, length: number, into: Buffer): number {
-    const data = this.readMemoryNow(addr, length);
+    const data = this.bytes(addr, length);
     return data.copy(into, 0, 0, Math.min(length, into.length));
   }
   writeMemory(_addr: bigint, data: Buffer): Promise<number> {

@@ -66,22 +66,9 @@ export function readMemory(
     if (got !== undefined)
       return got === 0 ? errorReply(5) : { wire: encodeHexPacket(scratch, got) };
   }
-  const now = target.readMemoryNow;
-  if (now === undefined || n > READ_CHUNK) return readReply(ctx, addr, n, hexBytes);
-  // The usual read (gdb's 64-byte prologue and stack reads): answered in this turn.
-  let data: Buffer | Promise<Buffer>;
-  try {
-    data = now.call(target, addr, n);
-  } catch (err) {
-    return errorReply(errnoOf(err));
-  }
-  if (data instanceof Promise)
-    return data.then(hexReply, (err: unknown) => errorReply(errnoOf(err)));
-  return hexReply(data);
-}
-
-function hexReply(data: Buffer): HandlerResult {
-  return data.length === 0 ? errorReply(5) : reply(hexBytes(data));
+  // Declined (the kernel provider, commands or records waiting their turn) or longer: the
+  // target's record path, in order with everything else it was asked.
+  return readReply(ctx, addr, n, hexBytes);
 }
 
 /** `x` as LLDB reads it: the same, as raw bytes (the encoder escapes them). */

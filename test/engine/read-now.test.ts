@@ -1,5 +1,6 @@
-// readMemoryNow: a memory read answered in the caller's turn (the userspace engine runs it
-// inside the write), with readMemory's data and errors, in order with this tick's commands.
+// readMemoryInto: a memory read answered in the caller's turn with no record (the userspace
+// engine), with readMemory's data and errors; it declines whenever the record path's answer could
+// come in another order, and readMemory serves.
 import { readFileSync } from 'node:fs';
 import type { EngineError } from '../../native/index.js';
 import { backend, capTest, fixture, Session, sym, symbols } from './_session.js';
@@ -12,39 +13,6 @@ async function launchSpin(t: Parameters<typeof Session.open>[0]) {
   const { pid } = await s.launch(path);
   return { s, pid, tick: sym(syms, 'tick'), counter: sym(syms, 'counter') };
 }
-
-capTest(['launch'], 'readMemoryNow answers at once, with what readMemory answers', async (t) => {
-  const { s, pid, tick, counter } = await launchSpin(t);
-  const want = await s.engine.readMemory(pid, tick, 64);
-  const now = s.engine.readMemoryNow(pid, tick, 64);
-  if (backend === 'kernel') {
-    // The module answers on readability: no such path, readMemory serves.
-    t.is(now, undefined);
-    await s.close();
-    return;
-  }
-  t.true(Buffer.isBuffer(now), 'the data itself, not a promise');
-  t.deepEqual(now, want);
-  // Nothing readable: readMemory's error, thrown.
-  const failed = await s.engine.readMemory(pid, 0n, 8).then(
-    () => 'read',
-    (err: EngineError) => String(err.code),
-  );
-  t.not(failed, 'read');
-  t.is(t.throws<EngineError>(() => s.engine.readMemoryNow(pid, 0n, 8))?.code, failed);
-  // After a write queued in the same tick: the read sees it (one write, in order).
-  const bytes = Buffer.from('0123456789abcdef', 'hex').subarray(0, 8);
-  const written = s.engine.writeMemory(pid, counter, bytes);
-  t.deepEqual(s.engine.readMemoryNow(pid, counter, 8), bytes);
-  t.is(await written, 8);
-  // Records paused: a promise, answered once they flow again.
-  s.engine.channel.pauseReading();
-  const later = s.engine.readMemoryNow(pid, tick, 64);
-  t.true(later instanceof Promise);
-  s.engine.channel.resumeReading();
-  t.deepEqual(await later, want);
-  await s.close();
-});
 
 /** Code and errno of a failed call, or 'ok'. */
 function failure(f: () => unknown): string {
@@ -116,7 +84,8 @@ capTest(
     // Not its turn: a command queued this tick, records held back, a length the buffer lacks.
     const written = s.engine.writeMemory(pid, counter, Buffer.alloc(8, 7));
     t.is(s.engine.readMemoryInto(pid, counter, 8, into), undefined);
-    t.deepEqual(s.engine.readMemoryNow(pid, counter, 8), Buffer.alloc(8, 7));
+    // readMemory, behind the write in the same tick, sees it.
+    t.deepEqual(await s.engine.readMemory(pid, counter, 8), Buffer.alloc(8, 7));
     t.is(await written, 8);
     s.engine.channel.pauseReading();
     t.is(s.engine.readMemoryInto(pid, tick, 64, into), undefined);
