@@ -11,6 +11,10 @@
 // comparison in one run.
 // Usage: node dist/bench/packets/run.js [--runs 3] [--only 'QPassSignals,64 bytes']
 //   [--servers gdbserver,lldb-server,floor,floor-onread,floor-native,ntrace,ntrace-net,before]
+//   [--warm N]
+// --warm N: N loops before the steady ones instead of each scenario's own count (500 or 250):
+// a Node server's per-packet functions reach V8's optimising tier only after a few thousand
+// packets, so the default steady loops include that tier-up (bench/RESULTS.md, session 13).
 // ntrace-net is this build with NTRACE_SOCKET=net: Node's net streams instead of the addon's socket.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -196,6 +200,7 @@ async function once(
   hit: string,
 ): Promise<{ cold: number; steady: number; cpu: number }> {
   const { child, port } = await kind.start(prog, ['calls', '2000000000']);
+  const warm = Number(cliOption('warm', String(sc.warm)));
   try {
     // The client reads the server's CPU time at the start and the end of the steady loops.
     const env = { ...process.env, SERVER_PID: String(child.pid) };
@@ -203,7 +208,7 @@ async function once(
       client,
       [
         String(port),
-        String(sc.warm),
+        String(warm),
         String(sc.n),
         'qSupported:multiprocess+;swbreak+;hwbreak+;vContSupported+',
         '?',
