@@ -52,10 +52,12 @@ function undo(pc: bigint): string[] {
 
 /**
  * Runs `rounds` rounds (fewer if stopped) over `target`, whose threads are all stopped and
- * which no session holds yet. 400 rounds at most: a client comes long before (gdb about 100-150
- * ms after "Listening"), and a server nobody connects to stops spending CPU.
+ * which no session holds yet. 80 rounds (640 packets, as many as the in-memory warm-up sent):
+ * run on until gdb connected (90-240 ms after "Listening", 400 rounds allowed), its CPU beside
+ * gdb's start was 0.05-0.25 s more per session than before, for 107 -> 98-105 TurboFan
+ * compiles in a 2000-hit session's timed part, within the noise (bench/RESULTS.md, session 13).
  */
-export function warmUpTarget(target: Target, rounds = 400): WarmUp {
+export function warmUpTarget(target: Target, rounds = 80): WarmUp {
   let stopped = false;
   let sent = 0;
   let waiting: ((raw: Buffer) => void) | undefined;
