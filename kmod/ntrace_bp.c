@@ -187,6 +187,36 @@ void nt_reinsert_bp(struct nt_thread *t, u64 addr)
 }
 
 /*
+ * The die notifier found no breakpoint of ours where a thread of ours executed an int3, and
+ * the byte there no longer 0xcc: a CLEAR_BP took it out while this CPU still had the int3
+ * (a stale fetch), and the thread retries the instruction. On hardware the retry fetches the
+ * byte now in memory (the trap and its IRET serialize). An emulator can keep running the int3:
+ * QEMU's TCG, whose write to a page of translated code first drops the page's translations and
+ * then stores, lets another vCPU translate the old bytes anew in between and keeps that
+ * translation until the next write to the page; the thread then traps there forever (the
+ * conformance suite's agent test 'the breakpoint removed while threads run through its pad'
+ * in the guest: four threads stopped making calls). Writing the byte that is there already
+ * is that next write, and changes nothing in memory: under bp_lock, which orders every int3
+ * and original-byte write of ours, and only while no breakpoint is listed at @addr (one set
+ * again meanwhile is a hit of its own).
+ */
+void nt_refetch_bp(struct nt_thread *t, u64 addr)
+{
+	unsigned long flags;
+	bool listed;
+	u8 byte;
+
+	if (mutex_lock_killable(&t->s->bp_lock))
+		return;
+	spin_lock_irqsave(&t->s->lock, flags);
+	listed = !t->proc || nt_bp_find(t->proc, addr);
+	spin_unlock_irqrestore(&t->s->lock, flags);
+	if (!listed && !copy_from_user(&byte, u64_to_user_ptr(addr), 1) && byte != 0xcc)
+		nt_poke_self(addr, byte);
+	mutex_unlock(&t->s->bp_lock);
+}
+
+/*
  * Resuming at one of our breakpoints steps over it: the original byte goes back, the thread
  * single-steps, and the step trap (NT_P_STEPOVER) re-inserts the int3. Other threads that
  * pass the address meanwhile do not stop there (no displaced stepping).

@@ -229,15 +229,15 @@ static int nt_poke(struct task_struct *task, u64 addr, const void *buf, int len)
 }
 
 /*
- * Testing only (the selftest's cond_detach_running): a sleep this long in DETACH (and close)
- * after each breakpoint is taken out of use and before its original byte goes back, where
- * threads running through it must not die of SIGTRAP. Writable by root; 0 (the default):
- * nothing.
+ * Testing only (the selftest's cond_detach_running and cond_cleared_stream): a sleep this long
+ * in DETACH (and close) and CLEAR_BP after each breakpoint is taken out of use and before its
+ * original byte goes back, where threads running through it must not die of SIGTRAP nor be
+ * kept from running on. Writable by root; 0 (the default): nothing.
  */
 static unsigned int nt_test_release_delay_ms;
 module_param_named(test_release_delay_ms, nt_test_release_delay_ms, uint, 0644);
 MODULE_PARM_DESC(test_release_delay_ms,
-		 "testing only: DETACH sleeps before each breakpoint's byte goes back (ms)");
+		 "testing only: DETACH, CLEAR_BP sleep before a breakpoint's byte goes back (ms)");
 
 /*
  * Restore the original bytes under every breakpoint of @proc, while its threads may still
@@ -1135,6 +1135,8 @@ static int nt_cmd_bp(struct nt_session *s, const struct ntrace_hdr *h, struct nt
 	spin_unlock_irqrestore(&s->lock, flags);
 	if (!set) {
 		if (bp) {
+			if (unlikely(READ_ONCE(nt_test_release_delay_ms)))
+				msleep(READ_ONCE(nt_test_release_delay_ms));
 			err = nt_poke(m.task, bp->addr, &bp->orig, 1);
 			spin_lock_irqsave(&s->lock, flags);
 			nt_bp_erase(proc, bp);

@@ -506,24 +506,41 @@ void nt_note_bp_put_back(void)
 }
 
 /*
+ * Whether the int3 a thread has just executed (ip is past it) is no longer in memory: the
+ * byte before ip is neither 0xcc nor the end of the two-byte int $3 (cd 03), which is the
+ * program's own (its trap leaves ip past both bytes).
+ */
+static bool nt_int3_gone(struct pt_regs *regs)
+{
+	u8 insn[2] = { 0, 0 };
+
+	if (copy_from_user_nofault(&insn[1], (void __user *)(regs->ip - 1), 1) || insn[1] == 0xcc)
+		return false;
+	return copy_from_user_nofault(&insn[0], (void __user *)(regs->ip - 2), 1) ||
+	       insn[0] != 0xcd || insn[1] != 0x03;
+}
+
+/*
  * An int3 trap of a thread no longer ours (just released by DETACH or a close), whose byte in
  * memory is no longer an int3: another CPU still ran the old byte of a breakpoint we have
  * just put back (stale instruction bytes), as uprobes sees an int3 it has just removed. The
  * instruction runs again instead of a SIGTRAP killing the program. Only for a second after a
- * release; an int3 in memory, or the two-byte int $3 (cd 03), is the program's own.
+ * release.
  */
 static int nt_stale_int3(struct pt_regs *regs)
 {
-	u8 insn[2] = { 0, 0 };
-
-	if (!time_before(jiffies, READ_ONCE(nt_put_back_at) + HZ) ||
-	    copy_from_user_nofault(&insn[1], (void __user *)(regs->ip - 1), 1) || insn[1] == 0xcc)
-		return NOTIFY_DONE;
-	if (!copy_from_user_nofault(&insn[0], (void __user *)(regs->ip - 2), 1) &&
-	    insn[0] == 0xcd && insn[1] == 0x03)
+	if (!time_before(jiffies, READ_ONCE(nt_put_back_at) + HZ) || !nt_int3_gone(regs))
 		return NOTIFY_DONE;
 	regs->ip -= 1;
 	return NOTIFY_STOP;
+}
+
+/* A stale int3 at ip - 1 (nt_int3_gone): retry the instruction, the byte written back first. */
+static void nt_refetch(struct nt_thread *t, struct pt_regs *regs)
+{
+	regs->ip -= 1;
+	t->refetch_addr = regs->ip;
+	nt_queue_stop(t, NT_P_REFETCH, TWA_RESUME);
 }
 
 static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
@@ -558,11 +575,8 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	}
 	if (val == DIE_INT3 && t->stepover && t->stepover_addr == regs->ip - 1) {
 		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);
-		u8 insn = 0xcc;
 
-		if ((bp && bp->orig != 0xcc) ||
-		    (!bp && !copy_from_user_nofault(&insn, (void __user *)(regs->ip - 1), 1) &&
-		     insn != 0xcc)) {
+		if ((bp && bp->orig != 0xcc) || (!bp && nt_int3_gone(regs))) {
 			/*
 			 * Not the program's int3: ours, set again (CLEAR_BP, SET_BP) after the
 			 * step-over lifted it and before the instruction ran, or a stale fetch
@@ -570,13 +584,17 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 			 * listed there hits now, as a pc moved onto one does; otherwise (being
 			 * removed, or gone) the step-over retries the instruction.
 			 */
-			regs->ip -= 1;
-			if (bp && !bp->removing) {
-				t->stepover = false;
-				t->tf_set = false;
-				regs->flags &= ~X86_EFLAGS_TF;
-				t->bp_addr = regs->ip;
-				nt_queue_stop(t, NT_P_BREAKPOINT, TWA_RESUME);
+			if (!bp) {
+				nt_refetch(t, regs);
+			} else {
+				regs->ip -= 1;
+				if (!bp->removing) {
+					t->stepover = false;
+					t->tf_set = false;
+					regs->flags &= ~X86_EFLAGS_TF;
+					t->bp_addr = regs->ip;
+					nt_queue_stop(t, NT_P_BREAKPOINT, TWA_RESUME);
+				}
 			}
 			ret = NOTIFY_STOP;
 			goto out;
@@ -597,17 +615,14 @@ static int nt_die(struct notifier_block *nb, unsigned long val, void *ptr)
 	if (val == DIE_INT3) {
 		struct nt_bp *bp = nt_bp_find(t->proc, regs->ip - 1);
 
-		u8 insn = 0xcc;
-
 		/*
 		 * Claim only our own int3 in our own threads; others fall through to SIGTRAP. An
 		 * int3 of ours that CLEAR_BP has just removed can still be executed by another CPU
 		 * (stale instruction bytes): when the byte is no longer 0xcc, retry the
-		 * instruction, as uprobes does.
+		 * instruction, as uprobes does, the byte written back first (nt_refetch_bp).
 		 */
-		if (!bp && !copy_from_user_nofault(&insn, (void __user *)(regs->ip - 1), 1) &&
-		    insn != 0xcc) {
-			regs->ip -= 1;
+		if (!bp && nt_int3_gone(regs)) {
+			nt_refetch(t, regs);
 			ret = NOTIFY_STOP;
 			goto out;
 		}

@@ -230,6 +230,7 @@ struct nt_hw_spec {
 #define NT_P_HWBP BIT(10)
 #define NT_P_SYSCALL_EXIT BIT(11)
 #define NT_P_VFORK_DONE BIT(12)
+#define NT_P_REFETCH BIT(13) /* not a stop: write back the byte a stale int3 stood for */
 
 enum nt_req_op { NT_REQ_GET_REGS, NT_REQ_SET_REGS, NT_REQ_FLUSH_FPU };
 
@@ -271,6 +272,7 @@ struct nt_thread {
 	struct sigpending held_group;
 	bool held_any;
 	u64 bp_addr;
+	u64 refetch_addr; /* NT_P_REFETCH */
 	u64 clone_handle;
 	s64 clone_tid;
 	u64 exec_old_tid;
@@ -385,6 +387,7 @@ void nt_bp_insert(struct nt_proc *proc, struct nt_bp *bp); /* session lock held 
 void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp); /* session lock held */
 void nt_bp_free_all(struct nt_proc *proc); /* session lock held, or the proc unlinked */
 void nt_reinsert_bp(struct nt_thread *t, u64 addr); /* current == t->task */
+void nt_refetch_bp(struct nt_thread *t, u64 addr); /* likewise */
 void nt_note_bp_put_back(void); /* DETACH/close wrote a breakpoint's byte back */
 bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode); /* likewise */
 bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs); /* likewise */

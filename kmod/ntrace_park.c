@@ -545,21 +545,28 @@ static void nt_stop_loop(struct nt_thread *t)
 	struct nt_stop_desc d;
 	unsigned long flags;
 	u32 over_mode;
+	u64 over, refetch;
 	bool more;
-	u64 over;
 
 	for (;;) {
 		if (fatal_signal_pending(current))
 			return;
 		over = 0;
 		over_mode = 0;
+		refetch = 0;
 		spin_lock_irqsave(&t->s->lock, flags);
 		if (t->pending & NT_P_STEPOVER) {
 			t->pending &= ~NT_P_STEPOVER;
 			over = t->stepover_addr;
 			over_mode = t->stepover_mode;
 		}
+		if (t->pending & NT_P_REFETCH) {
+			t->pending &= ~NT_P_REFETCH;
+			refetch = t->refetch_addr;
+		}
 		spin_unlock_irqrestore(&t->s->lock, flags);
+		if (refetch)
+			nt_refetch_bp(t, refetch);
 		if (over) {
 			struct pt_regs *regs = task_pt_regs(current);
 

@@ -8,6 +8,8 @@
  */
 #include "selftest.h"
 
+#include <time.h>
+
 #define NT_MAX_EXPR_BYTES 32768 /* per SET_BP (ntrace_internal.h) */
 #define NT_PROC_EXPR_BYTES (1U << 20) /* per process */
 
@@ -665,6 +667,195 @@ static void test_cond_cleared_hit(int plain)
 	close(pfd[1]);
 }
 
+/* The debuggee of test_cond_cleared_stream: its threads call bp_target, each counting its calls. */
+#define STREAM_THREADS 4
+#define STREAM_ROUNDS 150
+static volatile uint64_t stream_calls[STREAM_THREADS];
+
+static void *stream_thread(void *arg)
+{
+	volatile uint64_t *calls = arg;
+
+	for (;;) {
+		bp_target();
+		(*calls)++;
+	}
+	return NULL;
+}
+
+static pid_t spawn_stream(void)
+{
+	pthread_t th;
+	pid_t pid = fork_quiet(-1);
+
+	if (pid)
+		return pid;
+	for (int i = 1; i < STREAM_THREADS; i++)
+		if (pthread_create(&th, NULL, stream_thread, (void *)&stream_calls[i]))
+			_exit(98);
+	stream_thread((void *)&stream_calls[0]);
+	_exit(0);
+}
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
+
+/*
+ * Whether every thread of the stream debuggee made @n calls since its counts @at (which then
+ * get the latest), within TIMEOUT_MS (a failure guard: a thread kept from running never does).
+ */
+static int stream_progress(struct session *s, pid_t pid, uint64_t *at, uint64_t n)
+{
+	uint64_t now[STREAM_THREADS];
+	long end = now_ms() + TIMEOUT_MS;
+	int all = 0;
+
+	while (!all && now_ms() < end) {
+		if (read_mem(s, pid, (uintptr_t)stream_calls, now, sizeof(now)) != sizeof(now))
+			break;
+		all = 1;
+		for (int k = 0; k < STREAM_THREADS; k++)
+			all &= now[k] - at[k] >= n;
+		if (!all)
+			usleep(1000);
+	}
+	for (int k = 0; k < STREAM_THREADS; k++)
+		at[k] = now[k] - at[k]; /* the calls made meanwhile, for the report */
+	return all;
+}
+
+/*
+ * CLEAR_BP while four threads stream through a breakpoint whose condition is never true, round
+ * after round: after each removal every thread calls on. A thread that ran the int3 while
+ * CLEAR_BP put the original byte back retries the instruction; under QEMU's TCG the retry could
+ * run the int3 forever (a translation made from the old bytes while the write was under way:
+ * on the module before the fix every thread stopped calling, at round 2, 1, 8, 19 and 38 of
+ * five runs), which the conformance suite's agent test 'the breakpoint removed while threads
+ * run through its pad' met as calls that stopped. The testing-only test_release_delay_ms holds each CLEAR_BP
+ * 20 ms before the byte goes back, so that the threads are retrying the int3 then.
+ */
+static void test_cond_cleared_stream(void)
+{
+	const uint8_t orig = *(volatile const uint8_t *)bp_target;
+	struct ntrace_cmd_set_options o = { 0 };
+	uint8_t exprs[256], code[64], *p = exprs, b = 0;
+	uint64_t calls[STREAM_THREADS] = { 0 };
+	int round, err = 0, err_param, ran = 1, st, gone, stops = 0;
+	struct session s;
+	pid_t pid = spawn_stream();
+
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, 0, NULL);
+	/* No signal stops: a SIGTRAP of ours kills, as it would without the module. */
+	o.pid = pid;
+	call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &magic, 1)); /* never */
+	err_param = write_param("test_release_delay_ms", "20");
+	for (round = 0; round < STREAM_ROUNDS && !err_param; round++) {
+		err = set_bp_exprs(&s, pid, (uint64_t)(uintptr_t)bp_target, 0, exprs,
+				   (uint32_t)(p - exprs));
+		read_mem(&s, pid, (uintptr_t)stream_calls, calls, sizeof(calls));
+		ran = !err && stream_progress(&s, pid, calls, 20);
+		if (!ran)
+			break;
+		err = bp_cmd(&s, pid, (uint64_t)(uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP);
+		read_mem(&s, pid, (uintptr_t)stream_calls, calls, sizeof(calls));
+		ran = !err && stream_progress(&s, pid, calls, 100);
+		if (!ran)
+			break;
+	}
+	write_param("test_release_delay_ms", "0");
+	for (struct rec *q = s.stash; q; q = q->next)
+		stops += q->h.type == NTRACE_EV_STOP; /* the condition is never true */
+	gone = waitpid(pid, &st, WNOHANG) == pid;
+	if (!gone)
+		read_mem(&s, pid, (uintptr_t)bp_target, &b, 1);
+	CHECK(!err && !err_param && ran && !stops && !gone && b == orig,
+	      "cond: cleared stream: after each CLEAR_BP of a breakpoint four threads stream through (a false condition), every thread calls on (%d of %d rounds; err %d, test_release_delay_ms %d; calls %llu %llu %llu %llu meanwhile; %d STOP records; %s; byte %#x, original %#x)",
+	      round, STREAM_ROUNDS, err, err_param, (unsigned long long)calls[0],
+	      (unsigned long long)calls[1], (unsigned long long)calls[2],
+	      (unsigned long long)calls[3], stops, gone ? "dead" : "alive", b, orig);
+	if (!gone) {
+		kill(pid, SIGKILL);
+		reap(pid);
+	}
+	close_session(&s);
+}
+
+/* The debuggee of test_cond_program_int3: set by the test, then counted by the debuggee. */
+static volatile int int3_go;
+static volatile uint64_t int3_traps, int3_loops;
+
+static void on_sigtrap(int sig)
+{
+	(void)sig;
+	int3_traps++;
+}
+
+/* Runs the two-byte int $3 (cd 03) over and over once int3_go is set, counting its SIGTRAPs. */
+static pid_t spawn_int3_cd(void)
+{
+	pid_t pid = fork_quiet(-1);
+
+	if (pid)
+		return pid;
+	signal(SIGTRAP, on_sigtrap);
+	while (!int3_go)
+		;
+	for (;;) {
+		__asm__ volatile(".byte 0xcd, 0x03\n\tnop; nop; nop; nop; nop; nop" ::: "memory");
+		int3_loops++;
+	}
+}
+
+/*
+ * A traced thread's own two-byte int $3 (cd 03) is the program's: its SIGTRAP reaches the
+ * handler and the program runs on. The die notifier took it for a stale fetch of an int3 of
+ * ours (the byte before the pc, 03, is not 0xcc) and moved the pc back onto the 03, into the
+ * instruction; only its path for threads no longer ours told the two apart.
+ */
+static void test_cond_program_int3(void)
+{
+	struct ntrace_cmd_set_options o = { 0 };
+	uint64_t traps = 0, loops = 0;
+	int go = 1, st, gone = 0, wrote;
+	struct session s;
+	pid_t pid = spawn_int3_cd();
+
+	open_session(&s);
+	hello(&s, NULL);
+	attach(&s, pid, 0, NULL);
+	/* No signal stops: the SIGTRAP goes to the handler, a SIGSEGV kills. */
+	o.pid = pid;
+	call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	wrote = write_mem(&s, pid, (uintptr_t)&int3_go, &go, sizeof(go));
+	for (int i = 0; i < TIMEOUT_MS && wrote == sizeof(go) && !gone; i++) {
+		if (traps >= 100 && loops >= 100)
+			break;
+		gone = waitpid(pid, &st, WNOHANG) == pid;
+		if (!gone) {
+			read_mem(&s, pid, (uintptr_t)&int3_traps, &traps, sizeof(traps));
+			read_mem(&s, pid, (uintptr_t)&int3_loops, &loops, sizeof(loops));
+			usleep(1000);
+		}
+	}
+	CHECK(wrote == sizeof(go) && !gone && traps >= 100 && loops >= 100,
+	      "cond: a traced thread's own int $3 (cd 03) reaches its SIGTRAP handler and runs on (WRITE_MEM %d; %llu SIGTRAPs, %llu loops; %s)",
+	      wrote, (unsigned long long)traps, (unsigned long long)loops,
+	      gone ? (WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "exited") : "alive");
+	if (!gone) {
+		kill(pid, SIGKILL);
+		reap(pid);
+	}
+	close_session(&s);
+}
+
 void test_cond(void)
 {
 	test_cond_filter();
@@ -677,4 +868,6 @@ void test_cond(void)
 	test_cond_sigwait();
 	test_cond_cleared_hit(0);
 	test_cond_cleared_hit(1);
+	test_cond_cleared_stream();
+	test_cond_program_int3();
 }

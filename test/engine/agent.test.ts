@@ -298,11 +298,7 @@ function rawU64(pid: number, addr: bigint): bigint {
   return rawBytes(pid, addr, 8).readBigUInt64LE(0);
 }
 
-capTestExcept(
-  {
-    backend: 'kernel',
-    why: 'a module bug, not a limit: after CLEAR_BP the four threads once stopped making calls (fresh-clone CI at 4bf5f70, kmod/README.md)',
-  },
+capTest(
   [...need],
   'the breakpoint removed while threads run through its pad: the program bytes come back, every call runs once',
   async (t) => {
