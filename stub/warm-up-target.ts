@@ -9,11 +9,8 @@
 // register reads. It resumes nothing and writes nothing; before it ends it clears its breakpoint
 // from the target, puts the pass set back to none (as a session finds it) and gives the target's
 // stop and output listeners back (a stop meanwhile goes nowhere, as before any session).
-import { encodePacket } from '../rsp/encoder.js';
-import { decodeBody } from '../rsp/framer.js';
-import { Session } from './session.js';
 import type { Target } from './target.js';
-import { WarmLink, type WarmUp, type WarmUpResult } from './warm-up.js';
+import { startWarmUp, type WarmUp } from './warm-up.js';
 
 /** rip in the kernel's user_regs_struct (the target's `gpr` set). */
 const RIP_OFFSET = 16 * 8;
@@ -58,66 +55,27 @@ function undo(pc: bigint): string[] {
  * compiles in a 2000-hit session's timed part, within the noise (bench/RESULTS.md, session 13).
  */
 export function warmUpTarget(target: Target, rounds = 80): WarmUp {
-  let stopped = false;
-  let sent = 0;
-  let waiting: ((raw: Buffer) => void) | undefined;
-  const link = new WarmLink();
-  link.onReply = (raw) => {
-    const w = waiting;
-    waiting = undefined;
-    w?.(raw);
+  const release = () => {
+    target.base.onStop(() => {});
+    target.breakpoints?.onOutput?.(() => {});
   };
-  const session = new Session(link, target);
-  const request = (body: string) =>
-    new Promise<Buffer>((resolve) => {
-      waiting = resolve;
-      link.emit('data', encodePacket(body));
-    });
-  const run = async (): Promise<WarmUpResult> => {
-    const errors: string[] = [];
-    let packets = 0;
-    const ask = async (body: string) => {
-      sent++;
-      const raw = await request(body);
-      packets++;
-      if (raw[0] === 0x45) {
-        const d = decodeBody(raw, 0x20000);
-        errors.push(`${body} -> ${d.ok ? Buffer.from(d.body).toString('latin1') : '?'}`);
-      }
-    };
-    try {
-      link.emit('data', Buffer.from('+'));
-      await request('QStartNoAckMode');
-      link.emit('data', Buffer.from('+'));
-      for (const p of HELLO) if (!stopped) await ask(p);
+  return startWarmUp(
+    target,
+    HELLO,
+    async ({ ask, stopped, session }) => {
       const thread = target.base.threads()[0];
-      if (thread === undefined || stopped) return { packets, errors, connectReplies: [] };
+      if (thread === undefined || stopped()) return [];
       const pc = (await target.base.readRegisters(thread, 'gpr')).readBigUInt64LE(RIP_OFFSET);
       const round = targetRound(pc);
-      for (let r = 0; r < rounds && !stopped; r++) {
-        for (const p of round) if (!stopped) await ask(p);
+      for (let r = 0; r < rounds && !stopped(); r++) {
+        for (const p of round) if (!stopped()) await ask(p);
         await new Promise((resolve) => setImmediate(resolve));
       }
       for (const p of undo(pc)) await ask(p);
       // z0 leaves the int3 in the target until the next resume (stub/breakpoints.ts): clear it.
       await session.ctx?.swBreakpoints?.flush();
-    } catch (err) {
-      errors.push(String(err));
-    } finally {
-      link.emit('end');
-      await session.ended;
-      target.base.onStop(() => {});
-      target.breakpoints?.onOutput?.(() => {});
-    }
-    return { packets, errors, connectReplies: [] };
-  };
-  const done = run();
-  return {
-    done,
-    sent: () => sent,
-    stop: async () => {
-      stopped = true;
-      await done.catch(() => {});
+      return [];
     },
-  };
+    release,
+  );
 }

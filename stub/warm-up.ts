@@ -281,14 +281,31 @@ export class WarmLink extends EventEmitter implements Link {
   }
 }
 
+/** What a warm-up's rounds use: one packet sent and its reply awaited; whether it was stopped. */
+export interface WarmDriver {
+  /** Sends `body` and waits for the reply's raw body; an error reply is noted in the result. */
+  ask(body: string): Promise<Buffer>;
+  stopped(): boolean;
+  readonly session: Session;
+}
+
+/** A reply as text (escapes and run lengths undone); only errors and the tests need it. */
+function text(raw: Buffer): string {
+  const d = decodeBody(raw, 0x20000);
+  return d.ok ? Buffer.from(d.body).toString('latin1') : '';
+}
+
 /**
- * Runs `units` rounds of UNIT (fewer if stopped), one round per turn of the event loop. 60
- * rounds: a replayed gdb session (154 packets, connecting after the warm-up ended) spent as
- * little CPU in its packets after 50 rounds as after 300 (45-76 against 68-83 ms, load 10-17;
- * 92-104 with none), and 300 rounds cost about 400 ms of CPU, which under load slowed gdb's own
- * start, before its first packet, by more than the warm-up saved (bench/RESULTS.md, session 11).
+ * A warm-up session on `target` over a WarmLink: the no-ack handshake, the `hello` packets, then
+ * `rounds` (which returns the connect replies the tests read, if any); at the end the session is
+ * ended and `release` runs. `stop()` lets the packet in flight finish and sends no more.
  */
-export function warmUp(units = 60): WarmUp {
+export function startWarmUp(
+  target: Target,
+  hello: readonly string[],
+  rounds: (w: WarmDriver) => Promise<string[]>,
+  release?: () => void,
+): WarmUp {
   let stopped = false;
   let sent = 0;
   let waiting: ((raw: Buffer) => void) | undefined;
@@ -298,21 +315,16 @@ export function warmUp(units = 60): WarmUp {
     waiting = undefined;
     w?.(raw);
   };
-  const session = new Session(link, warmTarget());
+  const session = new Session(link, target);
   const request = (body: string) =>
     new Promise<Buffer>((resolve) => {
       waiting = resolve;
       link.emit('data', encodePacket(body));
     });
-  /** The reply as text (escapes and run lengths undone); only the tests' replies need it. */
-  const text = (raw: Buffer): string => {
-    const d = decodeBody(raw, 0x20000);
-    return d.ok ? Buffer.from(d.body).toString('latin1') : '';
-  };
-  const run = async () => {
+  const run = async (): Promise<WarmUpResult> => {
     const errors: string[] = [];
-    const connectReplies: string[] = [];
     let packets = 0;
+    let connectReplies: string[] = [];
     const ask = async (body: string) => {
       sent++;
       const raw = await request(body);
@@ -322,27 +334,20 @@ export function warmUp(units = 60): WarmUp {
       if (failed) errors.push(`${body} -> ${text(raw)}`);
       return raw;
     };
-    const connect = connectPackets();
-    link.emit('data', Buffer.from('+'));
-    await request('QStartNoAckMode');
-    link.emit('data', Buffer.from('+'));
-    // A client that connects meanwhile waits for no more than the warm-up packet in flight.
-    for (const p of HELLO) if (!stopped) await ask(p);
-    for (let u = 0; u < units && !stopped; u++) {
-      for (const p of UNIT) if (!stopped) await ask(p);
-      if (CONNECT_AT.includes(u)) {
-        await new Promise((r) => setImmediate(r));
-        const first = u === CONNECT_AT[0];
-        for (const p of connect) {
-          if (stopped) break;
-          const raw = await ask(p);
-          if (first) connectReplies.push(text(raw));
-        }
-      }
-      await new Promise((r) => setImmediate(r));
+    try {
+      link.emit('data', Buffer.from('+'));
+      await request('QStartNoAckMode');
+      link.emit('data', Buffer.from('+'));
+      // A client that connects meanwhile waits for no more than the warm-up packet in flight.
+      for (const p of hello) if (!stopped) await ask(p);
+      connectReplies = await rounds({ ask, stopped: () => stopped, session });
+    } catch (err) {
+      errors.push(String(err));
+    } finally {
+      link.emit('end');
+      await session.ended;
+      release?.();
     }
-    link.emit('end');
-    await session.ended;
     return { packets, errors, connectReplies };
   };
   const done = run();
@@ -354,4 +359,32 @@ export function warmUp(units = 60): WarmUp {
       await done.catch(() => {});
     },
   };
+}
+
+/**
+ * Runs `units` rounds of UNIT (fewer if stopped), one round per turn of the event loop. 60
+ * rounds: a replayed gdb session (154 packets, connecting after the warm-up ended) spent as
+ * little CPU in its packets after 50 rounds as after 300 (45-76 against 68-83 ms, load 10-17;
+ * 92-104 with none), and 300 rounds cost about 400 ms of CPU, which under load slowed gdb's own
+ * start, before its first packet, by more than the warm-up saved (bench/RESULTS.md, session 11).
+ */
+export function warmUp(units = 60): WarmUp {
+  return startWarmUp(warmTarget(), HELLO, async ({ ask, stopped }) => {
+    const connectReplies: string[] = [];
+    const connect = connectPackets();
+    for (let u = 0; u < units && !stopped(); u++) {
+      for (const p of UNIT) if (!stopped()) await ask(p);
+      if (CONNECT_AT.includes(u)) {
+        await new Promise((r) => setImmediate(r));
+        const first = u === CONNECT_AT[0];
+        for (const p of connect) {
+          if (stopped()) break;
+          const raw = await ask(p);
+          if (first) connectReplies.push(text(raw));
+        }
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    return connectReplies;
+  });
 }
