@@ -274,24 +274,36 @@ static void test_cond_bounds(void)
 	finish(&s, pid);
 }
 
-static void *hammer(void *arg)
+/*
+ * A debuggee whose four threads call bp_target forever, each counting its calls (read by
+ * test_cond_cleared_stream).
+ */
+#define STREAM_THREADS 4
+#define STREAM_ROUNDS 150
+static volatile uint64_t stream_calls[STREAM_THREADS];
+
+static void *stream_thread(void *arg)
 {
-	for (;;)
+	volatile uint64_t *calls = arg;
+
+	for (;;) {
 		bp_target();
-	return arg;
+		(*calls)++;
+	}
+	return NULL;
 }
 
-/* A debuggee whose four threads call bp_target forever. */
-static pid_t spawn_hammer(void)
+static pid_t spawn_stream(void)
 {
 	pthread_t th;
 	pid_t pid = fork_quiet(-1);
 
 	if (pid)
 		return pid;
-	for (int i = 0; i < 3; i++)
-		pthread_create(&th, NULL, hammer, NULL);
-	hammer(NULL);
+	for (int i = 1; i < STREAM_THREADS; i++)
+		if (pthread_create(&th, NULL, stream_thread, (void *)&stream_calls[i]))
+			_exit(98);
+	stream_thread((void *)&stream_calls[0]);
 	_exit(0);
 }
 
@@ -314,7 +326,7 @@ static void test_cond_detach_running(void)
 	uint8_t b;
 	pid_t pid;
 
-	pid = spawn_hammer();
+	pid = spawn_stream();
 	open_session(&s);
 	hello(&s, NULL);
 	attach(&s, pid, 0, &h);
@@ -377,7 +389,7 @@ static pid_t spawn_blocked_leader(int fd)
 	if (pid)
 		return pid;
 	sigaction(SIGUSR1, &sa, NULL);
-	if (pthread_create(&th, NULL, hammer, NULL)) /* with SIGUSR1 unblocked */
+	if (pthread_create(&th, NULL, stream_thread, (void *)&stream_calls[0])) /* SIGUSR1 unblocked */
 		_exit(98);
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
@@ -667,35 +679,6 @@ static void test_cond_cleared_hit(int plain)
 	close(pfd[1]);
 }
 
-/* The debuggee of test_cond_cleared_stream: its threads call bp_target, each counting its calls. */
-#define STREAM_THREADS 4
-#define STREAM_ROUNDS 150
-static volatile uint64_t stream_calls[STREAM_THREADS];
-
-static void *stream_thread(void *arg)
-{
-	volatile uint64_t *calls = arg;
-
-	for (;;) {
-		bp_target();
-		(*calls)++;
-	}
-	return NULL;
-}
-
-static pid_t spawn_stream(void)
-{
-	pthread_t th;
-	pid_t pid = fork_quiet(-1);
-
-	if (pid)
-		return pid;
-	for (int i = 1; i < STREAM_THREADS; i++)
-		if (pthread_create(&th, NULL, stream_thread, (void *)&stream_calls[i]))
-			_exit(98);
-	stream_thread((void *)&stream_calls[0]);
-	_exit(0);
-}
 
 static long now_ms(void)
 {
