@@ -422,6 +422,15 @@ static void open_attached(struct session *s, pid_t pid)
 	attach(s, pid, 0, NULL);
 }
 
+/* open_attached, with no signal stops: a SIGTRAP of ours kills, as it would without the module. */
+static void open_attached_nosig(struct session *s, pid_t pid)
+{
+	struct ntrace_cmd_set_options o = { .pid = pid };
+
+	open_attached(s, pid);
+	call_err(s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+}
+
 static int stashed_stop(const struct session *s)
 {
 	for (const struct rec *q = s->stash; q; q = q->next)
@@ -725,19 +734,13 @@ static int stream_progress(struct session *s, pid_t pid, uint64_t *at, uint64_t 
 static void test_cond_cleared_stream(void)
 {
 	const uint8_t orig = *(volatile const uint8_t *)bp_target;
-	struct ntrace_cmd_set_options o = { 0 };
 	uint8_t exprs[256], code[64], *p = exprs, b = 0;
 	uint64_t calls[STREAM_THREADS] = { 0 };
 	int round, err = 0, err_param, ran = 1, st, gone, stops = 0;
 	struct session s;
 	pid_t pid = spawn_stream();
 
-	open_session(&s);
-	hello(&s, NULL);
-	attach(&s, pid, 0, NULL);
-	/* No signal stops: a SIGTRAP of ours kills, as it would without the module. */
-	o.pid = pid;
-	call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	open_attached_nosig(&s, pid);
 	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &magic, 1)); /* never */
 	err_param = write_param("test_release_delay_ms", "20");
 	for (round = 0; round < STREAM_ROUNDS && !err_param; round++) {
@@ -805,18 +808,12 @@ static pid_t spawn_int3_cd(void)
  */
 static void test_cond_program_int3(void)
 {
-	struct ntrace_cmd_set_options o = { 0 };
 	uint64_t traps = 0, loops = 0;
 	int go = 1, st, gone = 0, wrote;
 	struct session s;
 	pid_t pid = spawn_int3_cd();
 
-	open_session(&s);
-	hello(&s, NULL);
-	attach(&s, pid, 0, NULL);
-	/* No signal stops: the SIGTRAP goes to the handler, a SIGSEGV kills. */
-	o.pid = pid;
-	call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+	open_attached_nosig(&s, pid); /* the SIGTRAP goes to the handler, a SIGSEGV kills */
 	wrote = write_mem(&s, pid, (uintptr_t)&int3_go, &go, sizeof(go));
 	for (int i = 0; i < TIMEOUT_MS && wrote == sizeof(go) && !gone; i++) {
 		if (traps >= 100 && loops >= 100)
