@@ -167,8 +167,10 @@ test.serial("auxv and exec-file are read in place, not behind libuv's thread poo
     t.deepEqual(settled.sort(), ['auxv', 'exec-file']);
     await Promise.all([auxv, exe]);
   } finally {
-    // A writer lets every open(2) return; then the pool is free again.
-    const w = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    // A writer lets every open(2) return; then the pool is free again. O_RDWR, not O_WRONLY:
+    // a non-blocking O_WRONLY open fails with ENXIO while no reader has reached its open(2)
+    // yet (a loaded pool), which left the pool blocked and the worker hung (fifo(7)).
+    const w = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
     for (const fd of await Promise.all(blocked)) closeSync(fd);
     closeSync(w);
     rmSync(dir, { recursive: true, force: true });
