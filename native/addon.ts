@@ -29,7 +29,7 @@ export interface NativeChannel {
    * The userspace engine's READ_MEM without a record: bytes into buf[0..len), their count or
    * -errno; undefined when the command's answer could differ in order (see channel.cc).
    */
-  readMem(pid: number, addr: bigint, len: number, buf: Buffer): number | undefined;
+  readMem(pid: number, addr: number | bigint, len: number, buf: Buffer): number | undefined;
 }
 
 /**

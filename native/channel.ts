@@ -64,7 +64,7 @@ export class RecordChannel {
    * -errno. Undefined when its reply would not be the next record delivered (the device, a
    * delivery in progress, records waiting, commands held back).
    */
-  readMemNow(pid: number, addr: bigint, length: number, into: Buffer): number | undefined {
+  readMemNow(pid: number, addr: number | bigint, length: number, into: Buffer): number | undefined {
     if (this.#closed || this.#delivering || this.backend !== 'user') return undefined;
     return this.#native.readMem(pid, addr, length, into);
   }

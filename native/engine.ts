@@ -231,7 +231,12 @@ export class NtraceEngine implements Engine {
     return decodeLenData(p).data;
   }
 
-  readMemoryInto(pid: number, addr: bigint, length: number, into: Buffer): number | undefined {
+  readMemoryInto(
+    pid: number,
+    addr: number | bigint,
+    length: number,
+    into: Buffer,
+  ): number | undefined {
     // Commands queued this tick run first: their turn is the record path's.
     if (this.#closed || this.#endError || this.#outbox.length > 0) return undefined;
     const n = this.channel.readMemNow(pid, addr, length, into);

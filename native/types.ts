@@ -271,7 +271,12 @@ export interface Engine {
    * now (the kernel provider, commands queued this tick, records not yet delivered, arguments
    * the record path must judge): use readMemory.
    */
-  readMemoryInto?(pid: number, addr: bigint, length: number, into: Buffer): number | undefined;
+  readMemoryInto?(
+    pid: number,
+    addr: number | bigint,
+    length: number,
+    into: Buffer,
+  ): number | undefined;
   /** Resolves with the number of bytes written. */
   writeMemory(pid: number, addr: bigint, data: Buffer): Promise<number>;
   getSiginfo(handle: bigint, stopId: bigint): Promise<Buffer>;

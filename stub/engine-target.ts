@@ -147,7 +147,7 @@ export class EngineTarget extends EngineProcess implements BaseOps {
     return call(this.engine.readMemory(this.pid, addr, length));
   }
 
-  readMemoryInto(addr: bigint, length: number, into: Buffer): number | undefined {
+  readMemoryInto(addr: number | bigint, length: number, into: Buffer): number | undefined {
     try {
       return this.engine.readMemoryInto?.(this.pid, addr, length, into);
     } catch (err) {

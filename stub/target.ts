@@ -93,10 +93,11 @@ export interface BaseOps {
   /**
    * readMemory answered at once into `into` (at least `length` long), with no buffer of its
    * own: the count read, or undefined when the target cannot answer this way now (then
-   * readMemory). Throws the TargetError readMemory would reject with.
+   * readMemory). Throws the TargetError readMemory would reject with. The address is a number
+   * when it is a safe integer (gdb's `m` parsed with no BigInt), else a bigint.
    * Optional.
    */
-  readMemoryInto?(addr: bigint, length: number, into: Buffer): number | undefined;
+  readMemoryInto?(addr: number | bigint, length: number, into: Buffer): number | undefined;
   /** Resolves with the number of bytes written. */
   writeMemory(addr: bigint, data: Buffer): Promise<number>;
   /**

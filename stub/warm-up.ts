@@ -102,8 +102,8 @@ class WarmProcess implements BaseOps {
     if (off < 0 || off >= page.length) throw new Error('EIO');
     return Buffer.from(page.subarray(off, off + length));
   }
-  readMemoryInto(addr: bigint, length: number, into: Buffer): number {
-    const data = this.bytes(addr, length);
+  readMemoryInto(addr: number | bigint, length: number, into: Buffer): number {
+    const data = this.bytes(BigInt(addr), length);
     return data.copy(into, 0, 0, Math.min(length, into.length));
   }
   writeMemory(_addr: bigint, data: Buffer): Promise<number> {

@@ -14,6 +14,8 @@ namespace ntrace {
 namespace {
 
 constexpr size_t kReadBuf = 1 << 20;
+// Number.MAX_SAFE_INTEGER: a number address above it may not be the integer JS meant.
+constexpr double kMaxSafeInteger = 9007199254740991.0;
 
 // Closes a handle. During env teardown (no instance data) the loop may run the close after the
 // addon is unloaded (workers), so no callback into our code: the handle's bytes are left.
@@ -385,21 +387,30 @@ Napi::Value Channel::Write(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// readMem(pid, addr: bigint, len, buf): READ_MEM run now, without a record: its bytes into
-// buf[0..len) and their count returned, or -errno (the errors the command's reply would carry).
-// undefined when the answer would not be the command's, in order: the device (its replies come
-// on readability), a closed session, commands held back, reading paused or records not yet
-// taken (the command's reply would come after them), or arguments the record path refuses.
+// readMem(pid, addr: number | bigint, len, buf): READ_MEM run now, without a record: its bytes
+// into buf[0..len) and their count returned, or -errno (the errors the command's reply would
+// carry). undefined when the answer would not be the command's, in order: the device (its
+// replies come on readability), a closed session, commands held back, reading paused or records
+// not yet taken (the command's reply would come after them), or arguments the record path
+// refuses. The address is a number when it is a safe integer (no BigInt per read on the `m`
+// path), a bigint above that.
 Napi::Value Channel::ReadMem(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!engine_ || closed_ || engine_->Closed() || !queue_.empty() || !reading_ ||
-      engine_->HasOutput() || info.Length() < 4 || !info[0].IsNumber() || !info[1].IsBigInt() ||
-      !info[2].IsNumber() || !info[3].IsBuffer())
+      engine_->HasOutput() || info.Length() < 4 || !info[0].IsNumber() || !info[2].IsNumber() ||
+      !info[3].IsBuffer())
     return env.Undefined();
   double pid = info[0].As<Napi::Number>().DoubleValue();
   double len = info[2].As<Napi::Number>().DoubleValue();
   bool lossless = false;
-  uint64_t addr = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
+  uint64_t addr = 0;
+  if (info[1].IsNumber()) {
+    double a = info[1].As<Napi::Number>().DoubleValue();
+    lossless = a >= 0 && a <= kMaxSafeInteger && a == std::trunc(a);
+    if (lossless) addr = static_cast<uint64_t>(a);
+  } else if (info[1].IsBigInt()) {
+    addr = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
+  }
   Napi::Buffer<uint8_t> buf = info[3].As<Napi::Buffer<uint8_t>>();
   // Ranges first (NaN fails every comparison): a double cast to an integer it does not fit is
   // undefined behaviour.

@@ -24,11 +24,23 @@ long DrOffset(int i) {
 
 } // namespace
 
-// Reads without the breakpoint overlay: process_vm_readv page by page (it refuses to split
-// an iovec), falling back to /proc/PID/mem for pages it will not read. Short at the first
-// page neither can read; -EIO when that is the first.
+// Reads without the breakpoint overlay. Up to a page (gdb's `m` reads, the engine's own
+// instruction and condition reads): one pread of /proc/PID/mem, as gdbserver reads; it costs
+// less than process_vm_readv, which looks the task up and checks ptrace access on every call
+// (1.5-1.8 against 2.1-2.5 us of CPU here, bench/RESULTS.md session 14). Longer reads, and
+// what that pread left: process_vm_readv page by page (it refuses to split an iovec), falling
+// back to /proc/PID/mem for pages it will not read. Short at the first page neither can read;
+// -EIO when that is the first.
 long Tracer::RawRead(Proc *p, uint64_t addr, uint8_t *buf, size_t len) {
   size_t done = 0;
+  if (len <= kPage && p->memfd >= 0) {
+    ssize_t r;
+    do
+      r = pread(p->memfd, buf, len, static_cast<off_t>(addr));
+    while (r < 0 && errno == EINTR);
+    if (r > 0) done = static_cast<size_t>(r);
+    if (done == len) return static_cast<long>(done);
+  }
   while (done < len) {
     uint64_t a = addr + done;
     size_t chunk = len - done;

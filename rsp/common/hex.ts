@@ -36,11 +36,18 @@ const SAFE_DIGITS = 13;
  * when it is empty or longer. The packet parsers' hot path: no regex, no BigInt.
  */
 function shortHex(hex: string): number {
-  const n = hex.length;
-  if (n === 0 || n > SAFE_DIGITS) return -2;
+  return shortHexAt(hex, 0, hex.length);
+}
+
+/**
+ * shortHex of `text[start, end)`, read in place (no substring): the value when it has 1 to 13
+ * digits, -1 for a character that is not a hex digit, -2 when empty or longer.
+ */
+export function shortHexAt(text: string, start: number, end: number): number {
+  if (end <= start || end - start > SAFE_DIGITS) return -2;
   let v = 0;
-  for (let i = 0; i < n; i++) {
-    const d = digit(hex.charCodeAt(i));
+  for (let i = start; i < end; i++) {
+    const d = digit(text.charCodeAt(i));
     if (d < 0) return -1;
     v = v * 16 + d;
   }

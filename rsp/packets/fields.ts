@@ -24,10 +24,13 @@ export function parseNumber(text: string, what: string): Result<number> {
   return r.ok ? r : errResult(`bad ${what}: ${r.error}`);
 }
 
+/** 2^64, built once: not a BigInt shift per parsed address. */
+const ADDRESS_LIMIT = 1n << 64n;
+
 export function parseAddress(text: string, what = 'address'): Result<bigint> {
   const r = hexToBigint(text);
   if (!r.ok) return errResult(`bad ${what}: ${r.error}`);
-  if (r.value >= 1n << 64n) return errResult(`${what} 0x${text} exceeds 64 bits`);
+  if (r.value >= ADDRESS_LIMIT) return errResult(`${what} 0x${text} exceeds 64 bits`);
   return r;
 }
 

@@ -47,7 +47,7 @@ export async function readSome(ctx: SessionContext, addr: bigint, length: number
 /** `m`: a short read returns what was readable; nothing readable is an error. */
 export function readMemory(
   ctx: SessionContext,
-  addr: bigint,
+  addr: number | bigint,
   length: number,
   maxReply: number,
 ): HandlerResult | Promise<HandlerResult> {
@@ -68,7 +68,7 @@ export function readMemory(
   }
   // Declined (the kernel provider, commands or records waiting their turn) or longer: the
   // target's record path, in order with everything else it was asked.
-  return readReply(ctx, addr, n, hexBytes);
+  return readReply(ctx, BigInt(addr), n, hexBytes);
 }
 
 /** `x` as LLDB reads it: the same, as raw bytes (the encoder escapes them). */

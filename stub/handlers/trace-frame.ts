@@ -119,7 +119,7 @@ async function inFrame(
         ctx,
         st,
         frame,
-        cmd.addr,
+        BigInt(cmd.addr),
         Math.min(cmd.length, PACKET_SIZE / 2),
       );
       return data ? reply(hexBytes(data)) : errorReply(1);

@@ -87,7 +87,7 @@ function main(): void {
           reply(registerBlockHex());
           break;
         case 'read-memory':
-          reply(bufferToHex(memoryAt(cmd.addr, cmd.length)));
+          reply(bufferToHex(memoryAt(BigInt(cmd.addr), cmd.length)));
           break;
         case 'detach':
           reply('OK');

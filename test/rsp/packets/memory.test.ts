@@ -4,10 +4,15 @@ import fc from 'fast-check';
 import { encodePacket, Framer } from '../../../rsp/index.js';
 import { parse } from '../parse.js';
 
-test('m addr,length', (t) => {
+test('m addr,length: the address a number when it is a safe integer, a bigint above', (t) => {
   t.deepEqual(parse('m7fffffffe000,40'), {
     kind: 'read-memory',
-    addr: 0x7fffffffe000n,
+    addr: 0x7fffffffe000,
+    length: 0x40,
+  });
+  t.deepEqual(parse('m7FFFFFFFE000,40'), {
+    kind: 'read-memory',
+    addr: 0x7fffffffe000,
     length: 0x40,
   });
   t.deepEqual(parse('mffffffffffffffff,1'), {
@@ -15,9 +20,21 @@ test('m addr,length', (t) => {
     addr: 0xffffffffffffffffn,
     length: 1,
   });
+  // 2^53 - 1 is the last number; 2^53 a bigint; leading zeros do not make a bigint.
+  t.deepEqual(parse('m1fffffffffffff,1'), {
+    kind: 'read-memory',
+    addr: Number.MAX_SAFE_INTEGER,
+    length: 1,
+  });
+  t.deepEqual(parse('m20000000000000,1'), {
+    kind: 'read-memory',
+    addr: 1n << 53n,
+    length: 1,
+  });
+  t.deepEqual(parse('m0000000000000010,4'), { kind: 'read-memory', addr: 0x10, length: 4 });
   t.deepEqual(parse('m10,4;thread:7;'), {
     kind: 'read-memory',
-    addr: 0x10n,
+    addr: 0x10,
     length: 4,
     thread: { tid: 7 },
   });
@@ -89,7 +106,13 @@ test('property: m round-trips address and length', (t) => {
       fc.integer({ min: 0, max: 0xffffff }),
       (addr, len) => {
         const c = parse(`m${addr.toString(16)},${len.toString(16)}`);
-        return c.kind === 'read-memory' && c.addr === addr && c.length === len;
+        const safe = addr <= BigInt(Number.MAX_SAFE_INTEGER);
+        return (
+          c.kind === 'read-memory' &&
+          typeof c.addr === (safe ? 'number' : 'bigint') &&
+          BigInt(c.addr) === addr &&
+          c.length === len
+        );
       },
     ),
   );

@@ -56,18 +56,22 @@ test('m longer than the target chunk is split and reassembled', async (t) => {
   t.is(fake.calls.filter((x) => x.startsWith('readMemory')).length, 2);
 });
 
-/** Gives a fake a readMemoryInto that copies what readMemory would answer, or declines. */
-function addInto(fake: FakeTarget, decline: boolean): string[] {
+/**
+ * Gives a fake a readMemoryInto that copies what readMemory would answer, or declines; `types`
+ * gets the type of each address it is given.
+ */
+function addInto(fake: FakeTarget, decline: boolean, types: string[] = []): string[] {
   const base = fake as FakeTarget & {
-    readMemoryInto?: (addr: bigint, length: number, into: Buffer) => number | undefined;
+    readMemoryInto?: (addr: number | bigint, length: number, into: Buffer) => number | undefined;
   };
   const into: string[] = [];
   base.readMemoryInto = (addr, length, buf) => {
     into.push(`${addr.toString(16)} ${length}`);
+    types.push(typeof addr);
     if (decline) return undefined;
     const out: number[] = [];
     for (let i = 0; i < length; i++) {
-      const a = addr + BigInt(i);
+      const a = BigInt(addr) + BigInt(i);
       const r = fake.regions.find((x) => a >= x.start && a < x.start + BigInt(x.data.length));
       if (r === undefined) break;
       out.push(r.data[Number(a - r.start)]!);
@@ -111,12 +115,16 @@ test('m falls back to readMemory when readMemoryInto declines', async (t) => {
 
 test('m through readMemoryInto over a session: the framed reply goes out as it is', async (t) => {
   const f = fake();
-  const into = addInto(f, false);
+  const types: string[] = [];
+  const into = addInto(f, false, types);
   const h = await connectSession(f.asTarget());
   t.is(await h.client.request('m401000,4'), '00010203');
   t.is(await h.client.request('m401ffe,8'), 'feff');
   t.is(await h.client.request('m0,8'), 'E0e');
-  t.deepEqual(into, ['401000 4', '401ffe 8', '0 8']);
+  t.is(await h.client.request('mfffffffffffff000,8'), 'E0e');
+  t.deepEqual(into, ['401000 4', '401ffe 8', '0 8', 'fffffffffffff000 8']);
+  // gdb's addresses reach the target as numbers (no BigInt per packet); one above 2^53 as a bigint.
+  t.deepEqual(types, ['number', 'number', 'number', 'bigint']);
   await h.close();
 });
 
