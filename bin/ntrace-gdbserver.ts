@@ -11,8 +11,6 @@ import type { BackendChoice, Engine } from '../native/types.js';
 import { EngineTarget, type LaunchSpec, StartupExit } from '../stub/engine-target.js';
 import { type LaunchRequest, programPath, shellCommand } from '../stub/launch-settings.js';
 import { serve } from '../stub/serve.js';
-import { type WarmUp, warmUp } from '../stub/warm-up.js';
-import { warmUpTarget } from '../stub/warm-up-target.js';
 import { listen, listenErrorText, parseComm } from '../stub/transport.js';
 
 const pkg = JSON.parse(
@@ -206,12 +204,6 @@ async function main(): Promise<void> {
     fail(listenErrorText(err as NodeJS.ErrnoException, commText!));
   }
 
-  // Until the first client connects, the packet path is warmed on an in-memory session. It
-  // starts here, while the engine opens and the program launches (the main thread mostly waits
-  // for the tracer then), not after "Listening": a client connects as soon as it reads that
-  // line, and the warm-up stops at the connection (bench/RESULTS.md, session 9).
-  const warm = warmUp();
-
   let engine: Engine;
   try {
     engine = await openEngine({ backend: argv.backend as BackendChoice });
@@ -252,26 +244,12 @@ async function main(): Promise<void> {
   else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
   else process.stderr.write('Remote debugging using stdio\n');
 
-  // The program waits stopped for its client: the engine's side of the packet path is warmed on
-  // it now (stub/warm-up-target.ts), in place of the in-memory warm-up, whose stand-in process
-  // gives V8 types the real session never sees. A client waits for no more than the warm-up's
-  // packet in flight and what it then puts back (bench/RESULTS.md, session 13).
-  let connected = false;
-  const launched = target;
-  const targetWarm: Promise<WarmUp | undefined> = launched
-    ? warm.stop().then(() => (connected ? undefined : warmUpTarget(launched.asTarget())))
-    : Promise.resolve(undefined);
+  // Nothing runs between "Listening" and the first client: gdb starts right after that line on
+  // the same CPUs, and the warm-ups that ran here (an in-memory session from the listen, then
+  // one on the launched program) cost it more than their compiling saved its session, whose
+  // objects have other hidden classes (bench/RESULTS.md, sessions 13 and 14).
   const serving = serve({
-    listener: {
-      ...listener,
-      accept: async () => {
-        const stream = await listener.accept();
-        connected = true;
-        void warm.stop();
-        await (await targetWarm)?.stop();
-        return stream;
-      },
-    },
+    listener,
     target: target?.asTarget(),
     provider: {
       capabilities: EngineTarget.capabilities(engine),
