@@ -38,6 +38,9 @@ let cached: SockAddon | undefined;
 /** Bytes read at most per readiness (a request fits many times over). */
 const READ_BUFFER = 65536;
 
+/** Reads shorter than this get a view kept per length (gdb's requests come in a few lengths). */
+const KEPT_VIEWS = 1024;
+
 function addon(): SockAddon {
   if (cached === undefined) cached = createRequire(import.meta.url)(addonPath) as SockAddon;
   return cached;
@@ -68,10 +71,21 @@ export class NativeSocketLink extends EventEmitter {
     // Every read lands in this one buffer: a 'data' chunk is a view of it, valid until the
     // listener returns (stub/connection.ts's framer copies each packet out before that).
     const readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER);
+    // A read of a length seen before is handed out as the same view: no typed array per read.
+    const views = new Array<Buffer | undefined>(KEPT_VIEWS).fill(undefined);
+    const view = (n: number): Buffer => {
+      if (n >= KEPT_VIEWS) return readBuffer.subarray(0, n);
+      let v = views[n];
+      if (v === undefined) {
+        v = readBuffer.subarray(0, n);
+        views[n] = v;
+      }
+      return v;
+    };
     this.sock = new (addon().RspSocket)(
       fd,
       readBuffer,
-      (n) => this.emit('data', readBuffer.subarray(0, n)),
+      (n) => this.emit('data', view(n)),
       () => this.emit('drain'),
       (code) => this.onEnd(code),
     );

@@ -10,6 +10,8 @@
 // JSON replies are escaped the same way by lldb-server (SendJSONResponse), so JSON bodies may be
 // passed as they are. Escaping first and compressing second matches the readers, which expand
 // runs first and unescape afterwards.
+// Buffer imported, not the global: globalThis.Buffer is an accessor in Node 20, a call per use.
+import { Buffer } from 'node:buffer';
 import { escapeBinary, needsEscape } from './common/binary.js';
 
 const HEX = '0123456789abcdef';

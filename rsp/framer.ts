@@ -7,6 +7,8 @@
 // reader applies (remote.c read_frame expands runs; escapes are undone afterwards). Only binary
 // data carries escapes and only text outside binary data would be changed by unescaping, and text
 // never contains `}`, so decoding every body here is equivalent and spares each packet parser.
+// Buffer imported, not the global: globalThis.Buffer is an accessor in Node 20, a call per use.
+import { Buffer } from 'node:buffer';
 import { checksum } from './encoder.js';
 import {
   RSP_ERR_BAD_ESCAPE,

@@ -67,6 +67,26 @@ test('every read lands in the one read buffer: no Buffer or backing store of its
   close();
 });
 
+test('reads of a length seen before are handed out as the same view: no typed array per read', async (t) => {
+  const { link, client, close } = await pair();
+  const seen: Buffer[] = [];
+  const texts: string[] = [];
+  link.on('data', (c: Buffer) => {
+    seen.push(c);
+    texts.push(c.toString('latin1'));
+    if (seen.length === 1) client.write('$QPass#22');
+    else if (seen.length === 2) client.write('$' + 'm'.repeat(2000) + '#00');
+    else if (seen.length === 3) client.write('$' + 'n'.repeat(2000) + '#00');
+  });
+  link.resume();
+  client.write('$qPass#42');
+  while (texts.join('').length < 9 + 9 + 2 * 2004) await once(link, 'data');
+  t.deepEqual(texts.slice(0, 2), ['$qPass#42', '$QPass#22']);
+  t.is(texts.slice(2).join(''), `$${'m'.repeat(2000)}#00$${'n'.repeat(2000)}#00`);
+  t.is(seen[0], seen[1]);
+  close();
+});
+
 test('a paused link reads nothing until resumed', async (t) => {
   const { link, client, close } = await pair();
   const chunks: Buffer[] = [];

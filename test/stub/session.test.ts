@@ -241,3 +241,41 @@ test('packets answered at once go through the pump with no promise', async (t) =
   session.shutdown();
   t.is(await session.ended, 'disconnected');
 });
+
+test('packets answered at once read no global Buffer (an accessor call in Node 20)', async (t) => {
+  const f = fake();
+  const target = f.asTarget();
+  target.signals = { ...target.signals!, setPassSignals: () => undefined };
+  const mem = new Uint8Array(64).fill(0x5a);
+  target.base.readMemoryInto = (_addr, length, into) => {
+    into.set(mem.subarray(0, length));
+    return length;
+  };
+  const link = new MemoryLink();
+  const session = new Session(link, target);
+  const packets = ['QStartNoAckMode', 'QPassSignals:e;10', 'm401000,40', 'qC'].map((p) =>
+    encodePacket(p),
+  );
+  link.emit('data', packets[0]!);
+  // globalThis.Buffer is a getter: each read of it from module code is a call. Count the
+  // reads made outside the tests' own code while packets are served.
+  const desc = Object.getOwnPropertyDescriptor(globalThis, 'Buffer')!;
+  const readers: string[] = [];
+  Object.defineProperty(globalThis, 'Buffer', {
+    ...desc,
+    get() {
+      const caller = new Error().stack?.split('\n')[2] ?? '';
+      if (!caller.includes('/test/')) readers.push(caller.trim());
+      return desc.get!.call(this);
+    },
+  });
+  try {
+    for (let i = 0; i < 10; i++) for (const p of packets.slice(1)) link.emit('data', p);
+  } finally {
+    Object.defineProperty(globalThis, 'Buffer', desc);
+  }
+  t.is(link.written.split('$5a5a').length - 1, 10);
+  t.deepEqual([...new Set(readers)], []);
+  session.shutdown();
+  t.is(await session.ended, 'disconnected');
+});
