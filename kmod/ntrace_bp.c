@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -187,6 +188,34 @@ void nt_reinsert_bp(struct nt_thread *t, u64 addr)
 }
 
 /*
+ * Store the byte at @addr of current's memory over itself: a cmpxchg of the byte there with
+ * its own value, through the page FOLL_FORCE finds for a write (as access_process_vm's), so
+ * memory does not change and no other writer's store in between can be lost, but the store
+ * drops whatever translation an emulator kept of the old bytes (nt_refetch_bp). Not over an
+ * int3. Sleeps (the target's mmap_lock).
+ */
+static void nt_restore_self(u64 addr)
+{
+	struct page *page;
+	long n;
+	u8 *p, v;
+
+	if (mmap_read_lock_killable(current->mm))
+		return;
+	n = get_user_pages_remote(current->mm, addr, 1, FOLL_FORCE | FOLL_WRITE, &page, NULL,
+				  NULL);
+	mmap_read_unlock(current->mm);
+	if (n != 1)
+		return;
+	p = (u8 *)kmap_local_page(page) + offset_in_page(addr);
+	v = READ_ONCE(*p);
+	if (v != 0xcc)
+		cmpxchg(p, v, v);
+	kunmap_local(p);
+	put_page(page);
+}
+
+/*
  * The die notifier found no breakpoint of ours where a thread of ours executed an int3, and
  * the byte there no longer 0xcc: a CLEAR_BP took it out while this CPU still had the int3
  * (a stale fetch), and the thread retries the instruction. On hardware the retry fetches the
@@ -195,25 +224,65 @@ void nt_reinsert_bp(struct nt_thread *t, u64 addr)
  * then stores, lets another vCPU translate the old bytes anew in between and keeps that
  * translation until the next write to the page; the thread then traps there forever (the
  * conformance suite's agent test 'the breakpoint removed while threads run through its pad'
- * in the guest: four threads stopped making calls). Writing the byte that is there already
+ * in the guest: four threads stopped making calls). Storing the byte that is there already
  * is that next write, and changes nothing in memory: under bp_lock, which orders every int3
  * and original-byte write of ours, and only while no breakpoint is listed at @addr (one set
- * again meanwhile is a hit of its own).
+ * again meanwhile is a hit of its own). A thread released since the trap meets the int3
+ * again as a thread no longer ours (nt_restore_released).
  */
 void nt_refetch_bp(struct nt_thread *t, u64 addr)
 {
 	unsigned long flags;
 	bool listed;
-	u8 byte;
 
 	if (mutex_lock_killable(&t->s->bp_lock))
 		return;
 	spin_lock_irqsave(&t->s->lock, flags);
 	listed = !t->proc || nt_bp_find(t->proc, addr);
 	spin_unlock_irqrestore(&t->s->lock, flags);
-	if (!listed && !copy_from_user(&byte, u64_to_user_ptr(addr), 1) && byte != 0xcc)
-		nt_poke_self(addr, byte);
+	if (!listed)
+		nt_restore_self(addr);
 	mutex_unlock(&t->s->bp_lock);
+}
+
+/*
+ * A thread no longer ours (DETACH or a close released it) met an int3 whose byte is no longer
+ * in memory, shortly after we put bytes back: the die notifier retries the instruction and
+ * queues this, which stores the byte over itself before the retry (nt_restore_self), as
+ * nt_refetch_bp does for threads of ours. Without it, under QEMU's TCG a translation of the
+ * int3 made while the byte went back stayed in use, and the thread died of SIGTRAP a second
+ * later (selftest cond's 'released stream'; DETACH writing each byte twice did not prevent
+ * it). No session orders this store with other writers, hence the cmpxchg. One at a time per
+ * thread: it runs before the thread returns to user mode.
+ */
+struct nt_restore {
+	struct callback_head work;
+	u64 addr;
+};
+
+static void nt_restore_fn(struct callback_head *cb)
+{
+	struct nt_restore *w = container_of(cb, struct nt_restore, work);
+
+	if (!(current->flags & PF_EXITING))
+		nt_restore_self(w->addr);
+	kfree(w);
+	module_put(THIS_MODULE);
+}
+
+void nt_restore_released(u64 addr)
+{
+	struct nt_restore *w = kmalloc(sizeof(*w), GFP_ATOMIC);
+
+	if (!w)
+		return;
+	w->addr = addr;
+	init_task_work(&w->work, nt_restore_fn);
+	__module_get(THIS_MODULE);
+	if (task_work_add(current, &w->work, TWA_RESUME)) {
+		kfree(w);
+		module_put(THIS_MODULE);
+	}
 }
 
 /*

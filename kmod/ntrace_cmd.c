@@ -130,6 +130,11 @@ static void nt_proc_drop(struct nt_proc *proc)
 	struct nt_thread *t, *tmp;
 	unsigned long flags;
 
+	/*
+	 * Before the threads are no longer ours: one may still meet a stale int3 of a breakpoint
+	 * CLEAR_BP took out just before (its write-back, NT_P_REFETCH, dropped with it).
+	 */
+	nt_note_bp_put_back();
 	spin_lock_irqsave(&proc->s->lock, flags);
 	list_for_each_entry_safe(t, tmp, &proc->threads, pnode)
 		nt_detach_thread(t);

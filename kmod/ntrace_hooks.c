@@ -497,7 +497,7 @@ void nt_drop_sys_exit(struct nt_session *s)
 
 /* ---------------------------------------------------------------- die notifier */
 
-/* When DETACH or a close last put a breakpoint's byte back (jiffies). */
+/* When DETACH or a close last put a breakpoint's byte back or released threads (jiffies). */
 static unsigned long nt_put_back_at;
 
 void nt_note_bp_put_back(void)
@@ -523,15 +523,17 @@ static bool nt_int3_gone(struct pt_regs *regs)
 /*
  * An int3 trap of a thread no longer ours (just released by DETACH or a close), whose byte in
  * memory is no longer an int3: another CPU still ran the old byte of a breakpoint we have
- * just put back (stale instruction bytes), as uprobes sees an int3 it has just removed. The
- * instruction runs again instead of a SIGTRAP killing the program. Only for a second after a
- * release.
+ * just put back, or CLEAR_BP just before (stale instruction bytes), as uprobes sees an int3
+ * it has just removed. The instruction runs again instead of a SIGTRAP killing the program,
+ * the byte stored over itself first (nt_restore_released: an emulator's stale translation).
+ * Only for a second after a release.
  */
 static int nt_stale_int3(struct pt_regs *regs)
 {
 	if (!time_before(jiffies, READ_ONCE(nt_put_back_at) + HZ) || !nt_int3_gone(regs))
 		return NOTIFY_DONE;
 	regs->ip -= 1;
+	nt_restore_released(regs->ip);
 	return NOTIFY_STOP;
 }
 

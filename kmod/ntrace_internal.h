@@ -15,7 +15,7 @@
  *          in ATTACH's /proc/<pid>/mem check; an exec holds it for writing)
  *         -> session->bp_lock (mutex: int3 and original-byte writes with their bps changes;
  *            also taken by the target's own threads, in task_work, without the locks above)
- *           -> the target's mmap_lock (access_process_vm)
+ *           -> the target's mmap_lock (access_process_vm, get_user_pages_remote)
  *   nt_sys_exit_lock (mutex, global: sys_exit registration) nests in cmd_lock and, at
  *   close, alone; session->read_lock (mutex) is the readers' and nests nothing of ours but
  *   qlock.
@@ -388,9 +388,10 @@ void nt_bp_erase(struct nt_proc *proc, struct nt_bp *bp); /* session lock held *
 void nt_bp_free_all(struct nt_proc *proc); /* session lock held, or the proc unlinked */
 void nt_reinsert_bp(struct nt_thread *t, u64 addr); /* current == t->task */
 void nt_refetch_bp(struct nt_thread *t, u64 addr); /* likewise */
-void nt_note_bp_put_back(void); /* DETACH/close wrote a breakpoint's byte back */
 bool nt_start_stepover(struct nt_thread *t, struct pt_regs *regs, u32 mode); /* likewise */
 bool nt_emulate_bp(struct nt_thread *t, struct pt_regs *regs); /* likewise */
+void nt_restore_released(u64 addr); /* current: a thread no longer ours; atomic context */
+void nt_note_bp_put_back(void); /* DETACH/close wrote a breakpoint's byte back, or releases */
 void nt_fork_child(struct task_struct *parent, struct task_struct *child); /* no lock held */
 void nt_bp_free(struct nt_bp *bp); /* erased (or never listed) */
 int nt_exprs_swap(struct nt_proc *proc, struct nt_exprs **slot, struct nt_exprs **x); /* session lock held */

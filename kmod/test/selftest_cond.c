@@ -697,18 +697,25 @@ static long now_ms(void)
 	return t.tv_sec * 1000L + t.tv_nsec / 1000000;
 }
 
+/* The stream debuggee's counts, read through its /proc/<pid>/mem (@memfd): also once released. */
+static int stream_counts(int memfd, uint64_t *now)
+{
+	return pread(memfd, now, sizeof(stream_calls), (uintptr_t)stream_calls) ==
+	       sizeof(stream_calls);
+}
+
 /*
  * Whether every thread of the stream debuggee made @n calls since its counts @at (which then
  * get the latest), within TIMEOUT_MS (a failure guard: a thread kept from running never does).
  */
-static int stream_progress(struct session *s, pid_t pid, uint64_t *at, uint64_t n)
+static int stream_progress(int memfd, uint64_t *at, uint64_t n)
 {
 	uint64_t now[STREAM_THREADS];
 	long end = now_ms() + TIMEOUT_MS;
 	int all = 0;
 
 	while (!all && now_ms() < end) {
-		if (read_mem(s, pid, (uintptr_t)stream_calls, now, sizeof(now)) != sizeof(now))
+		if (!stream_counts(memfd, now))
 			break;
 		all = 1;
 		for (int k = 0; k < STREAM_THREADS; k++)
@@ -719,6 +726,14 @@ static int stream_progress(struct session *s, pid_t pid, uint64_t *at, uint64_t 
 	for (int k = 0; k < STREAM_THREADS; k++)
 		at[k] = now[k] - at[k]; /* the calls made meanwhile, for the report */
 	return all;
+}
+
+static int open_mem(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 /*
@@ -739,6 +754,7 @@ static void test_cond_cleared_stream(void)
 	int round, err = 0, err_param, ran = 1, st, gone, stops = 0;
 	struct session s;
 	pid_t pid = spawn_stream();
+	int memfd = open_mem(pid);
 
 	open_attached_nosig(&s, pid);
 	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &magic, 1)); /* never */
@@ -746,13 +762,11 @@ static void test_cond_cleared_stream(void)
 	for (round = 0; round < STREAM_ROUNDS && !err_param; round++) {
 		err = set_bp_exprs(&s, pid, (uint64_t)(uintptr_t)bp_target, 0, exprs,
 				   (uint32_t)(p - exprs));
-		read_mem(&s, pid, (uintptr_t)stream_calls, calls, sizeof(calls));
-		ran = !err && stream_progress(&s, pid, calls, 20);
+		ran = !err && stream_counts(memfd, calls) && stream_progress(memfd, calls, 20);
 		if (!ran)
 			break;
 		err = bp_cmd(&s, pid, (uint64_t)(uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP);
-		read_mem(&s, pid, (uintptr_t)stream_calls, calls, sizeof(calls));
-		ran = !err && stream_progress(&s, pid, calls, 100);
+		ran = !err && stream_counts(memfd, calls) && stream_progress(memfd, calls, 100);
 		if (!ran)
 			break;
 	}
@@ -771,7 +785,81 @@ static void test_cond_cleared_stream(void)
 		kill(pid, SIGKILL);
 		reap(pid);
 	}
+	if (memfd >= 0)
+		close(memfd);
 	close_session(&s);
+}
+
+/*
+ * DETACH, a close of the session, and CLEAR_BP then DETACH at once (gdb's detach), in turns,
+ * while four threads stream through a breakpoint whose condition is never true, the same
+ * debuggee attached again each round: after each release every thread calls on, and none dies
+ * of SIGTRAP. Once released the threads are no longer ours: under QEMU's TCG one could keep
+ * running a translation of the int3 made while the original byte was being written back
+ * (cleared stream's stale int3), with no thread of ours left to write the byte again, retry it
+ * for a second and then die of SIGTRAP (the conformance suite's agent test 'detached while
+ * threads run through pads whose condition turns true later' once saw the program not reach
+ * its end; on the module before the fix a thread died so in round 3, 6, 3, 0 and 18 of five
+ * runs). test_release_delay_ms holds each release 20 ms before the byte goes back, as in
+ * cleared stream.
+ */
+#define RELEASE_ROUNDS 90
+static void test_cond_released_stream(void)
+{
+	const uint8_t orig = *(volatile const uint8_t *)bp_target;
+	struct ntrace_cmd_set_options o = { 0 };
+	uint8_t exprs[256], code[64], *p = exprs, b = 0;
+	uint64_t calls[STREAM_THREADS] = { 0 };
+	int round, err = 0, err_param, ran = 1, st, gone = 0, stops = 0;
+	struct session s;
+	pid_t pid = spawn_stream();
+	int memfd = open_mem(pid);
+
+	o.pid = pid; /* no signal stops: a SIGTRAP of ours kills, as without the module */
+	p = put_expr(p, NTRACE_BP_EXPR_COND, code, cond_u64_is(code, &magic, 1)); /* never */
+	err_param = write_param("test_release_delay_ms", "20");
+	for (round = 0; round < RELEASE_ROUNDS && !err_param && memfd >= 0; round++) {
+		open_session(&s);
+		hello(&s, NULL);
+		/* A thread released mid-step stays ours until its step trap: EBUSY meanwhile. */
+		for (int i = 0; i < TIMEOUT_MS && (err = attach(&s, pid, 0, NULL)) == -EBUSY; i++)
+			usleep(1000);
+		if (!err)
+			err = call_err(&s, &o, sizeof(o), NTRACE_CMD_SET_OPTIONS);
+		if (!err)
+			err = set_bp_exprs(&s, pid, (uint64_t)(uintptr_t)bp_target, 0, exprs,
+					   (uint32_t)(p - exprs));
+		ran = !err && stream_counts(memfd, calls) && stream_progress(memfd, calls, 20);
+		if (ran && round % 3 == 2)
+			err = bp_cmd(&s, pid, (uint64_t)(uintptr_t)bp_target, NTRACE_CMD_CLEAR_BP);
+		if (ran && !err && round % 3 != 1) /* 1: the close releases it */
+			err = pid_cmd(&s, pid, NTRACE_CMD_DETACH);
+		stops += stashed_stop(&s); /* the condition is never true */
+		close_session(&s);
+		if (!ran || err)
+			break;
+		ran = stream_counts(memfd, calls) && stream_progress(memfd, calls, 100);
+		gone = waitpid(pid, &st, WNOHANG) == pid;
+		if (!ran || gone)
+			break;
+	}
+	write_param("test_release_delay_ms", "0");
+	if (gone || pread(memfd, &b, 1, (uintptr_t)bp_target) != 1)
+		b = 0;
+	if (!gone) {
+		kill(pid, SIGKILL);
+		st = reap(pid);
+	}
+	CHECK(!err && !err_param && ran && !stops && b == orig && WIFSIGNALED(st) &&
+		      WTERMSIG(st) == SIGKILL,
+	      "cond: released stream: after each DETACH, close, or CLEAR_BP and DETACH (in turns) of a session with a breakpoint four threads stream through (a false condition), every thread calls on (%d of %d rounds; err %d, test_release_delay_ms %d; calls %llu %llu %llu %llu meanwhile; %d sessions with a STOP record; the end: %s, %s; byte %#x, original %#x)",
+	      round, RELEASE_ROUNDS, err, err_param, (unsigned long long)calls[0],
+	      (unsigned long long)calls[1], (unsigned long long)calls[2],
+	      (unsigned long long)calls[3], stops,
+	      WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "exit",
+	      gone ? "before our SIGKILL" : "ours", b, orig);
+	if (memfd >= 0)
+		close(memfd);
 }
 
 /* The debuggee of test_cond_program_int3: set by the test, then counted by the debuggee. */
@@ -849,5 +937,6 @@ void test_cond(void)
 	test_cond_cleared_hit(0);
 	test_cond_cleared_hit(1);
 	test_cond_cleared_stream();
+	test_cond_released_stream();
 	test_cond_program_int3();
 }
