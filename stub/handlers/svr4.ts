@@ -20,8 +20,29 @@ const DT_NULL = 0n;
 const DT_DEBUG = 21n;
 const MAX_LIBS = 10000;
 
+/** Where read() lands what the target reads in this turn; copied out before the next read. */
+const scratch = Buffer.allocUnsafe(4096);
+
+/**
+ * readSome, answered in the caller's turn where the target can (readMemoryInto): a library list
+ * is a dozen small reads, which as engine records cost a round trip to the tracer each, about
+ * 1 ms a list against gdbserver's 0.2, and gdb asks for it at connect and at every library
+ * event (bench/RESULTS.md, session 14). Declined or longer: the record path.
+ */
+async function read(ctx: SessionContext, addr: bigint, length: number): Promise<Buffer> {
+  const base = ctx.target.base;
+  if (base.readMemoryInto !== undefined && length <= scratch.length) {
+    const got = base.readMemoryInto(addr, length, scratch);
+    if (got !== undefined) {
+      if (got === 0) throw new TargetError(`cannot read 0x${addr.toString(16)}`, 5);
+      return Buffer.from(scratch.subarray(0, got));
+    }
+  }
+  return readSome(ctx, addr, length);
+}
+
 async function readU64(ctx: SessionContext, addr: bigint): Promise<bigint> {
-  const b = await readSome(ctx, addr, 8);
+  const b = await read(ctx, addr, 8);
   if (b.length < 8) throw new Error(`cannot read 0x${addr.toString(16)}`);
   return b.readBigUInt64LE();
 }
@@ -31,7 +52,7 @@ async function readCString(ctx: SessionContext, addr: bigint): Promise<string> {
   for (let off = 0n; off < 4096n; off += 256n) {
     let chunk: Buffer;
     try {
-      chunk = await readSome(ctx, addr + off, 256);
+      chunk = await read(ctx, addr + off, 256);
     } catch {
       break;
     }
@@ -62,7 +83,7 @@ export async function dtDebugSlot(ctx: SessionContext): Promise<bigint | undefin
     else if (type === AT_PHNUM) phnum = Number(val);
   }
   if (phdr === 0n || phnum === 0) return undefined;
-  const headers = await readSome(ctx, phdr, phnum * 56);
+  const headers = await read(ctx, phdr, phnum * 56);
   let bias = 0n;
   let dynamic: bigint | undefined;
   for (let i = 0; (i + 1) * 56 <= headers.length; i++) {
@@ -76,7 +97,7 @@ export async function dtDebugSlot(ctx: SessionContext): Promise<bigint | undefin
   // DT_DEBUG sits a few dozen entries in: read the section in blocks, not entry by entry (each
   // read is an engine round trip).
   for (let i = 0; i < 1024; ) {
-    const block = await readSome(ctx, dyn + BigInt(i) * 16n, DYN_BLOCK * 16);
+    const block = await read(ctx, dyn + BigInt(i) * 16n, DYN_BLOCK * 16);
     if (block.length < 16) return undefined;
     for (let off = 0; off + 16 <= block.length; off += 16, i++) {
       const tag = block.readBigInt64LE(off);
@@ -118,7 +139,7 @@ export async function librariesSvr4(ctx: SessionContext): Promise<string> {
   const libraries: Svr4Library[] = [];
   let prev = 0n;
   for (let n = 0; lm !== 0n && n < MAX_LIBS; n++) {
-    const l = await readSome(ctx, lm, 40);
+    const l = await read(ctx, lm, 40);
     if (l.length < 40) break;
     const lAddr = l.readBigUInt64LE(0);
     const lName = l.readBigUInt64LE(8);

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { SessionContext } from '../../../stub/context.js';
 import { librariesSvr4 } from '../../../stub/handlers/svr4.js';
+import { TargetError } from '../../../stub/target.js';
 import { FakeTarget } from '../../helpers/fake-target.js';
 
 // A miniature process image: auxv -> phdrs (PT_PHDR, PT_DYNAMIC) -> DT_DEBUG -> r_debug ->
@@ -56,6 +57,58 @@ test('walks r_debug and lists libraries, skipping the main program', async (t) =
       '<library name="/lib/libe2e&#38;.so" lm="0x8100" l_addr="0x7f0000000000" l_ld="0x7f0000003e00" lmid="0x7000"/>' +
       '</library-list-svr4>',
   );
+});
+
+const XML =
+  '<library-list-svr4 version="1.0" main-lm="0x8000">' +
+  '<library name="/lib/libe2e&#38;.so" lm="0x8100" l_addr="0x7f0000000000" l_ld="0x7f0000003e00" lmid="0x7000"/>' +
+  '</library-list-svr4>';
+
+/**
+ * Gives the image's target a readMemoryInto (the engine's read in the caller's turn) that reads
+ * its regions as readMemory would, or declines every read; returns the reads it was asked.
+ */
+function withInto(decline: boolean): { ctx: SessionContext; fake: FakeTarget; into: string[] } {
+  const ctx = image(true);
+  const fake = ctx.target.base as FakeTarget & {
+    readMemoryInto?: (addr: number | bigint, length: number, into: Buffer) => number | undefined;
+  };
+  const into: string[] = [];
+  fake.readMemoryInto = (addr, length, buf) => {
+    into.push(`${addr.toString(16)} ${length}`);
+    if (decline) return undefined;
+    let n = 0;
+    for (; n < length; n++) {
+      const a = BigInt(addr) + BigInt(n);
+      const r = fake.regions.find((x) => a >= x.start && a < x.start + BigInt(x.data.length));
+      if (r === undefined) break;
+      buf[n] = r.data[Number(a - r.start)]!;
+    }
+    if (n === 0) throw new TargetError('unmapped', 5);
+    return n;
+  };
+  return { ctx, fake, into };
+}
+
+const recordReads = (fake: FakeTarget) => fake.calls.filter((c) => c.startsWith('readMemory'));
+
+test("reads in the caller's turn where the target can: no engine record per read", async (t) => {
+  const { ctx, fake, into } = withInto(false);
+  t.is(await librariesSvr4(ctx), XML);
+  // phdrs, the dynamic section, r_debug's slot, r_map, two link_maps, one name.
+  t.is(into.length, 7);
+  t.deepEqual(recordReads(fake), []);
+  // Asked again (gdb does at each library event): the same list, the slot remembered.
+  t.is(await librariesSvr4(ctx), XML);
+  t.is(into.length, 7 + 5);
+  t.deepEqual(recordReads(fake), []);
+});
+
+test('a read the target declines in its turn goes the record path', async (t) => {
+  const { ctx, fake, into } = withInto(true);
+  t.is(await librariesSvr4(ctx), XML);
+  t.is(into.length, 7);
+  t.is(recordReads(fake).length, 7);
 });
 
 test('an empty list before the dynamic linker fills DT_DEBUG', async (t) => {
