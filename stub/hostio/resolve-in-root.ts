@@ -17,7 +17,7 @@
 // could still redirect it; the client is a debugger with the stub's privileges anyway.
 // Synchronous on purpose, like gdbserver: a lookup is a few lstat calls on local files
 // (microseconds), while each trip through libuv's thread pool costs far more under load.
-import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { HostIoError } from './errno.js';
 
 /** Linux's MAXSYMLINKS: more links than this in one lookup is ELOOP. */
@@ -29,12 +29,6 @@ export function procRoot(pid: number): string {
 
 function components(path: string): string[] {
   return path.split('/').filter((c) => c !== '');
-}
-
-function codeOf(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
-    ? err.code
-    : undefined;
 }
 
 /**
@@ -68,16 +62,15 @@ export async function resolveInRoot(
       break;
     }
     const here = [root, ...done, c].join('/');
-    let st: Stats;
-    try {
-      st = lstatSync(here);
-    } catch (err) {
+    // No exception for a missing one: gdb looks up names that are not there at every connect.
+    const st = lstatSync(here, { throwIfNoEntry: false });
+    if (st === undefined) {
       // A missing last component is for the operation to report, or to create (O_CREAT).
-      if (last && codeOf(err) === 'ENOENT') {
+      if (last) {
         done.push(c);
         break;
       }
-      throw err;
+      throw new HostIoError('ENOENT');
     }
     if (st.isSymbolicLink()) {
       if (++links > MAX_SYMLINKS) throw new HostIoError('ELOOP');

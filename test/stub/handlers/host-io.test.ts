@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import {
@@ -261,6 +262,36 @@ test('system errors carry the protocol errno numbers', async (t) => {
     await io.handle({ kind: 'file-pwrite', fd: rfd, offset: 0, data: Buffer.from('x') }),
     hex(FioErrno.EBADF),
   );
+});
+
+/** The async resources `fn` creates: FSREQCALLBACK is a trip through libuv's thread pool. */
+async function resourcesOf<T>(fn: () => Promise<T>): Promise<{ value: T; types: string[] }> {
+  const types: string[] = [];
+  const hook = createHook({ init: (_id, type) => void types.push(type) }).enable();
+  try {
+    return { value: await fn(), types };
+  } finally {
+    hook.disable();
+  }
+}
+
+test.serial('a missing file opens to ENOENT with no thread-pool trip', async (t) => {
+  // gdb probes vFile:open with a name that is not there at every connect. Serial: no other
+  // test makes resources meanwhile.
+  const dir = await tempDir(t);
+  const io = hostIo(t);
+  const enoent = `F-1,${FioErrno.ENOENT.toString(16)}`;
+  for (const pid of [0, process.pid]) {
+    t.is(await io.handle({ kind: 'file-setfs', pid }), 'F0');
+    for (const path of [join(dir, 'none'), join(dir, 'none', 'x')]) {
+      const { value, types } = await resourcesOf(() => io.handle(openCmd(path)));
+      t.is(value, enoent, path);
+      t.false(types.includes('FSREQCALLBACK'), `${path} (setfs ${pid}): ${types.join(', ')}`);
+    }
+  }
+  // O_CREAT still creates it.
+  t.true(fdOf(await io.handle(openCmd(join(dir, 'none'), O.WRONLY | O.CREAT, 0o600))) >= 3);
+  t.true(existsSync(join(dir, 'none')));
 });
 
 test('EACCES is 13', async (t) => {
