@@ -614,11 +614,25 @@ static void nt_stop_loop(struct nt_thread *t)
 /*
  * Testing only (the guest's unload check): a busy wait this long after a task_work callback's
  * last module_put widens the window that nt_exit()'s synchronize_rcu_tasks() closes, from a
- * few instructions to a time rmmod cannot miss. 0 (the default): nothing.
+ * few instructions to a time rmmod cannot miss. 0 (the default): nothing. Busy, not asleep: a
+ * sleep is a voluntary context switch, which ends synchronize_rcu_tasks()'s wait for the
+ * thread; cond_resched() every millisecond is not (an involuntary switch) and lets the CPU run
+ * others meanwhile: 2 s of mdelay() at once under a heavy host load once set off an RCU stall
+ * report in the guest.
  */
 static unsigned int nt_test_put_delay_ms;
 module_param_named(test_put_delay_ms, nt_test_put_delay_ms, uint, 0444);
 MODULE_PARM_DESC(test_put_delay_ms, "testing only: busy-wait after a task_work's module_put (ms)");
+
+static void nt_test_put_delay(void)
+{
+	unsigned int ms;
+
+	for (ms = READ_ONCE(nt_test_put_delay_ms); ms; ms--) {
+		mdelay(1);
+		cond_resched();
+	}
+}
 
 void nt_work_fn(struct callback_head *cb)
 {
@@ -640,7 +654,7 @@ void nt_work_fn(struct callback_head *cb)
 	/* The few instructions after this put still run module text: see nt_exit(). */
 	module_put(THIS_MODULE);
 	if (unlikely(nt_test_put_delay_ms))
-		mdelay(nt_test_put_delay_ms);
+		nt_test_put_delay();
 }
 
 /* Debugger side: run @req in the parked thread and wait for it. */
