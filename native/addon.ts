@@ -26,11 +26,15 @@ export interface NativeChannel {
   /** false: stop reading (records wait in the fd); true: read again. */
   setReading(on: boolean): void;
   /**
-   * The userspace engine's READ_MEM without a record: bytes into buf[0..len), their count or
+   * The userspace engine's READ_MEM without a record, as a function bound to this channel and
+   * to buf (no object unwrap or buffer lookup per call): bytes into buf[0..len), their count or
    * -errno; undefined when the command's answer could differ in order (see channel.cc).
    */
-  readMem(pid: number, addr: number | bigint, len: number, buf: Buffer): number | undefined;
+  readMemFn(buf: Buffer): NativeReadMem;
 }
+
+/** readMemFn's reader: (pid, address, length) into the buffer it was bound to. */
+export type NativeReadMem = (pid: number, addr: number | bigint, len: number) => number | undefined;
 
 /**
  * A forked child held before exec (composed LAUNCH, see README "Launch without CAP_LAUNCH").

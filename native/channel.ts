@@ -1,7 +1,7 @@
 // RecordChannel: raw ntrace records over either provider. The Engine is built on it; tests
 // use it directly to send malformed bytes.
 import { existsSync } from 'node:fs';
-import { loadAddon, type NativeChannel } from './addon.js';
+import { loadAddon, type NativeChannel, type NativeReadMem } from './addon.js';
 import { DEVICE_PATH } from './constants.js';
 import { splitRecords } from './records.js';
 import type { Backend } from './types.js';
@@ -21,6 +21,9 @@ export class RecordChannel {
   /** Record buffers that arrived while a listener was being called (delivered after, in order). */
   #inbox: Buffer[] = [];
   #delivering = false;
+  /** readMemNow's reader and the buffer it is bound to. */
+  #readMem: NativeReadMem | undefined;
+  #readInto: Buffer | undefined;
 
   private constructor(native: NativeChannel, backend: Backend) {
     this.#native = native;
@@ -66,7 +69,12 @@ export class RecordChannel {
    */
   readMemNow(pid: number, addr: number | bigint, length: number, into: Buffer): number | undefined {
     if (this.#closed || this.#delivering || this.backend !== 'user') return undefined;
-    return this.#native.readMem(pid, addr, length, into);
+    // The stub reads into one buffer: its reader is bound once, not looked up per read.
+    if (into !== this.#readInto || this.#readMem === undefined) {
+      this.#readMem = this.#native.readMemFn(into);
+      this.#readInto = into;
+    }
+    return this.#readMem(pid, addr, length);
   }
 
   /**

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 interface NativeRspSocket {
   write(data: Buffer): boolean;
+  /** write bound to this socket: no object unwrap per call. */
+  writeFn(): (data: Buffer) => boolean;
   pause(): void;
   resume(): void;
   close(): void;
@@ -55,7 +57,11 @@ function handleFd(sock: Socket): number | undefined {
 export class NativeSocketLink extends EventEmitter {
   readonly remoteAddress: string | undefined;
   private readonly sock: NativeRspSocket;
+  /** The socket's write, bound once (one reply a packet goes through it). */
+  private readonly writeOut: (data: Buffer) => boolean;
   private paused = true;
+  /** setDataListener's consumer: called in place of a 'data' event. */
+  private dataListener: ((chunk: Buffer) => void) | undefined;
   private ended = false;
   private closed = false;
 
@@ -85,12 +91,22 @@ export class NativeSocketLink extends EventEmitter {
     this.sock = new (addon().RspSocket)(
       fd,
       readBuffer,
-      (n) => this.emit('data', view(n)),
+      (n) => {
+        const listener = this.dataListener;
+        if (listener !== undefined) listener(view(n));
+        else this.emit('data', view(n));
+      },
       () => this.emit('drain'),
       (code) => this.onEnd(code),
     );
+    this.writeOut = this.sock.writeFn();
     accepted.destroy();
     this.sock.pause();
+  }
+
+  /** Reads go to `listener` directly, not as 'data' events (stub/connection.ts's Link). */
+  setDataListener(listener: (chunk: Buffer) => void): void {
+    this.dataListener = listener;
   }
 
   private onEnd(code: string | null): void {
@@ -105,7 +121,7 @@ export class NativeSocketLink extends EventEmitter {
   }
 
   write(data: Buffer | string): boolean {
-    return this.sock.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    return this.writeOut(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }
 
   pause(): this {

@@ -20,6 +20,12 @@ export interface Link {
   end(): unknown;
   destroy(): unknown;
   setNoDelay?(noDelay: boolean): unknown;
+  /**
+   * Optional: the one consumer of the chunks, called directly instead of through a 'data'
+   * event (an EventEmitter emit is a rest-argument array, a dictionary lookup and
+   * Reflect.apply per read). The same chunks, valid as long.
+   */
+  setDataListener?(listener: (chunk: Buffer) => void): void;
 }
 
 export interface ConnectionEvents {
@@ -71,7 +77,9 @@ export class Connection {
   ) {
     this.framer = new Framer({ maxPacketSize: opts.maxPacketSize });
     stream.setNoDelay?.(true);
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    const onData = (chunk: Buffer): void => this.onData(chunk);
+    if (stream.setDataListener !== undefined) stream.setDataListener(onData);
+    else stream.on('data', onData);
     stream.on('drain', () => {
       this.writePaused = false;
       this.maybeResume();

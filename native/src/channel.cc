@@ -47,7 +47,7 @@ Napi::Function Channel::Define(Napi::Env env) {
                       InstanceMethod<&Channel::Write>("write"),
                       InstanceMethod<&Channel::Close>("close"), InstanceMethod<&Channel::Fd>("fd"),
                       InstanceMethod<&Channel::SetReading>("setReading"),
-                      InstanceMethod<&Channel::ReadMem>("readMem")});
+                      InstanceMethod<&Channel::ReadMemFn>("readMemFn")});
 }
 
 // new Channel('user') starts a userspace engine run by this thread; new Channel('device', path)
@@ -387,18 +387,49 @@ Napi::Value Channel::Write(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// readMem(pid, addr: number | bigint, len, buf): READ_MEM run now, without a record: its bytes
-// into buf[0..len) and their count returned, or -errno (the errors the command's reply would
-// carry). undefined when the answer would not be the command's, in order: the device (its
-// replies come on readability), a closed session, commands held back, reading paused or records
-// not yet taken (the command's reply would come after them), or arguments the record path
-// refuses. The address is a number when it is a safe integer (no BigInt per read on the `m`
-// path), a bigint above that.
-Napi::Value Channel::ReadMem(const Napi::CallbackInfo &info) {
+// readMemFn(buf) -> readMem(pid, addr: number | bigint, len): READ_MEM run now, without a
+// record: its bytes into buf[0..len) and their count returned, or -errno (the errors the
+// command's reply would carry). undefined when the answer would not be the command's, in order:
+// the device (its replies come on readability), a closed session, commands held back, reading
+// paused or records not yet taken (the command's reply would come after them), or arguments the
+// record path refuses. The address is a number when it is a safe integer (no BigInt per read
+// on the `m` path), a bigint above that.
+// The function is bound to this channel and to buf: a call unwraps no object and looks up no
+// buffer (N-API's unwrap is a private-symbol lookup, ~0.4k instructions, bench/RESULTS.md
+// session 14). It holds both alive; buf's bytes are off the V8 heap once its info is taken.
+namespace {
+struct BoundRead {
+  Channel *channel;
+  Napi::ObjectReference self;
+  Napi::ObjectReference buffer;
+  uint8_t *data;
+  size_t size;
+};
+} // namespace
+
+Napi::Value Channel::ReadMemFn(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBuffer()) {
+    Napi::TypeError::New(env, "readMemFn(buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Buffer<uint8_t> buf = info[0].As<Napi::Buffer<uint8_t>>();
+  auto *bound = new BoundRead{this, Napi::Persistent(Value()),
+                              Napi::Persistent(buf.As<Napi::Object>()), buf.Data(), buf.Length()};
+  Napi::Function fn = Napi::Function::New(env, &Channel::BoundReadMem, "readMem", bound);
+  fn.AddFinalizer([](Napi::Env, BoundRead *b) { delete b; }, bound);
+  return fn;
+}
+
+Napi::Value Channel::BoundReadMem(const Napi::CallbackInfo &info) {
+  auto *bound = static_cast<BoundRead *>(info.Data());
+  return bound->channel->ReadMemInto(info, bound->data, bound->size);
+}
+
+Napi::Value Channel::ReadMemInto(const Napi::CallbackInfo &info, uint8_t *data, size_t size) {
   Napi::Env env = info.Env();
   if (!engine_ || closed_ || engine_->Closed() || !queue_.empty() || !reading_ ||
-      engine_->HasOutput() || info.Length() < 4 || !info[0].IsNumber() || !info[2].IsNumber() ||
-      !info[3].IsBuffer())
+      engine_->HasOutput() || info.Length() < 3 || !info[0].IsNumber() || !info[2].IsNumber())
     return env.Undefined();
   double pid = info[0].As<Napi::Number>().DoubleValue();
   double len = info[2].As<Napi::Number>().DoubleValue();
@@ -411,14 +442,13 @@ Napi::Value Channel::ReadMem(const Napi::CallbackInfo &info) {
   } else if (info[1].IsBigInt()) {
     addr = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
   }
-  Napi::Buffer<uint8_t> buf = info[3].As<Napi::Buffer<uint8_t>>();
   // Ranges first (NaN fails every comparison): a double cast to an integer it does not fit is
   // undefined behaviour.
   if (!lossless || !(pid >= INT32_MIN && pid <= INT32_MAX) || pid != std::trunc(pid) ||
-      !(len >= 0 && len <= buf.Length() && len <= UINT32_MAX) || len != std::trunc(len))
+      !(len >= 0 && len <= static_cast<double>(size) && len <= UINT32_MAX) ||
+      len != std::trunc(len))
     return env.Undefined();
-  long n =
-      engine_->ReadMemNow(static_cast<int32_t>(pid), addr, buf.Data(), static_cast<uint32_t>(len));
+  long n = engine_->ReadMemNow(static_cast<int32_t>(pid), addr, data, static_cast<uint32_t>(len));
   return Napi::Number::New(env, static_cast<double>(n));
 }
 

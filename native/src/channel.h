@@ -49,7 +49,9 @@ private:
   Napi::Value Close(const Napi::CallbackInfo &info);
   Napi::Value Fd(const Napi::CallbackInfo &info);
   Napi::Value SetReading(const Napi::CallbackInfo &info);
-  Napi::Value ReadMem(const Napi::CallbackInfo &info);
+  Napi::Value ReadMemFn(const Napi::CallbackInfo &info);
+  static Napi::Value BoundReadMem(const Napi::CallbackInfo &info);
+  Napi::Value ReadMemInto(const Napi::CallbackInfo &info, uint8_t *data, size_t size);
 
   static void OnPoll(uv_poll_t *handle, int status, int events);
   static void OnSigchld(uv_signal_t *handle, int signum);

@@ -40,6 +40,7 @@ public:
     return DefineClass(env, "RspSocket",
                        {
                            InstanceMethod("write", &RspSocket::Write),
+                           InstanceMethod("writeFn", &RspSocket::WriteFn),
                            InstanceMethod("pause", &RspSocket::Pause),
                            InstanceMethod("resume", &RspSocket::Resume),
                            InstanceMethod("close", &RspSocket::Close),
@@ -155,6 +156,25 @@ private:
     wqueue_.insert(wqueue_.end(), p, p + n);
     UpdatePoll();
     return Napi::Boolean::New(env, false);
+  }
+
+  // writeFn() -> write(buffer) bound to this socket: a call unwraps no object (N-API's unwrap
+  // is a private-symbol lookup, ~0.4k instructions a reply; bench/RESULTS.md session 14). The
+  // function holds the socket's object alive.
+  struct BoundWrite {
+    RspSocket *socket;
+    Napi::ObjectReference self;
+  };
+
+  Napi::Value WriteFn(const Napi::CallbackInfo &info) {
+    auto *bound = new BoundWrite{this, Napi::Persistent(Value())};
+    Napi::Function fn = Napi::Function::New(info.Env(), &RspSocket::BoundWriteCall, "write", bound);
+    fn.AddFinalizer([](Napi::Env, BoundWrite *b) { delete b; }, bound);
+    return fn;
+  }
+
+  static Napi::Value BoundWriteCall(const Napi::CallbackInfo &info) {
+    return static_cast<BoundWrite *>(info.Data())->socket->Write(info);
   }
 
   Napi::Value Pause(const Napi::CallbackInfo &info) {

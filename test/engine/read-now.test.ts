@@ -2,6 +2,7 @@
 // engine), with readMemory's data and errors; it declines whenever the record path's answer could
 // come in another order, and readMemory serves.
 import { readFileSync } from 'node:fs';
+import { loadAddon, type NativeChannel } from '../../native/addon.js';
 import type { EngineError } from '../../native/index.js';
 import { backend, capTest, fixture, Session, sym, symbols } from './_session.js';
 
@@ -140,4 +141,46 @@ capTest(
     t.true(reads >= 100 && reads <= 110, `${reads} reads`);
     await s.close();
   },
+);
+
+capTest(
+  ['launch'],
+  'readMemoryInto: the addon reader is bound to the buffer once, not looked up per read',
+  async (t) => {
+    // Counts the bindings: each is an object unwrap and a buffer lookup in the addon, which a
+    // read through a bound reader does not repeat (no other test runs meanwhile: serial).
+    const addon = loadAddon();
+    const Plain = addon.Channel;
+    let binds = 0;
+    const Counting = class extends (Plain as new (kind: 'user') => NativeChannel) {
+      override readMemFn(buf: Buffer) {
+        binds++;
+        return super.readMemFn(buf);
+      }
+    };
+    addon.Channel = Counting as typeof Plain;
+    try {
+      const { s, pid, tick } = await launchSpin(t);
+      const into = Buffer.alloc(4096);
+      const want = await s.engine.readMemory(pid, tick, 64);
+      if (backend === 'kernel') {
+        t.is(s.engine.readMemoryInto(pid, tick, 64, into), undefined, 'the userspace engine only');
+        await s.close();
+        return;
+      }
+      for (let i = 0; i < 50; i++) t.is(s.engine.readMemoryInto(pid, tick, 64, into), 64);
+      t.deepEqual(into.subarray(0, 64), want);
+      t.is(binds, 1);
+      // Another buffer: bound anew, and the first one again after it.
+      const other = Buffer.alloc(16);
+      t.is(s.engine.readMemoryInto(pid, tick, 16, other), 16);
+      t.deepEqual(other, want.subarray(0, 16));
+      t.is(s.engine.readMemoryInto(pid, tick, 64, into), 64);
+      t.is(binds, 3);
+      await s.close();
+    } finally {
+      addon.Channel = Plain;
+    }
+  },
+  true,
 );

@@ -1,4 +1,7 @@
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createConnection, createServer, type Socket } from 'node:net';
 import test from 'ava';
 import { NativeSocketLink } from '../../native/rsp-socket.js';
@@ -84,6 +87,57 @@ test('reads of a length seen before are handed out as the same view: no typed ar
   t.deepEqual(texts.slice(0, 2), ['$qPass#42', '$QPass#22']);
   t.is(texts.slice(2).join(''), `$${'m'.repeat(2000)}#00$${'n'.repeat(2000)}#00`);
   t.is(seen[0], seen[1]);
+  close();
+});
+
+test.serial(
+  'writes go through a write bound to the socket once: no object unwrap per reply',
+  async (t) => {
+    // The addon module rsp-socket.ts loaded (the same require cache), its class made to count.
+    const sockAddon = createRequire(import.meta.url)(
+      resolve(dirname(fileURLToPath(import.meta.url)), '../../../build/Release/ntrace_sock.node'),
+    ) as {
+      RspSocket: new (...args: unknown[]) => { write(b: Buffer): boolean; writeFn(): unknown };
+    };
+    const Plain = sockAddon.RspSocket;
+    const calls = { write: 0, writeFn: 0 };
+    sockAddon.RspSocket = class extends Plain {
+      override write(b: Buffer): boolean {
+        calls.write++;
+        return super.write(b);
+      }
+      override writeFn(): unknown {
+        calls.writeFn++;
+        return super.writeFn();
+      }
+    };
+    try {
+      const { link, client, close } = await pair();
+      const got = collect(client);
+      for (const r of ['$OK#9a', '$E01#a6', '$OK#9a']) t.true(link.write(Buffer.from(r)));
+      while (got().length < 19) await once(client, 'data');
+      t.is(got().toString(), '$OK#9a$E01#a6$OK#9a');
+      t.deepEqual(calls, { write: 0, writeFn: 1 });
+      close();
+    } finally {
+      sockAddon.RspSocket = Plain;
+    }
+  },
+);
+
+test("with a data listener set, reads go to it directly: no 'data' event", async (t) => {
+  const { link, client, close } = await pair();
+  const names: (string | symbol)[] = [];
+  const emit = link.emit.bind(link);
+  link.emit = (name: string | symbol, ...args: unknown[]) => {
+    names.push(name);
+    return emit(name, ...args);
+  };
+  const got = new Promise<string>((r) => link.setDataListener((c) => r(c.toString('latin1'))));
+  link.resume();
+  client.write('$qC#b4');
+  t.is(await got, '$qC#b4');
+  t.false(names.includes('data'));
   close();
 });
 

@@ -97,3 +97,42 @@ test('in no-ack mode identical packets are each a request', async (t) => {
   t.deepEqual(l.received, ['vCont;s', 'vCont;s']);
   t.false(l.sent().includes('+'));
 });
+
+test("a link with setDataListener gets its reads to that listener, and no 'data' listener", (t) => {
+  let direct: ((chunk: Buffer) => void) | undefined;
+  const events: string[] = [];
+  let out = '';
+  const stream = {
+    on(event: string) {
+      events.push(event);
+      return stream;
+    },
+    setDataListener(l: (chunk: Buffer) => void) {
+      direct = l;
+    },
+    write(b: Buffer) {
+      out += b.toString('latin1');
+      return true;
+    },
+    pause: () => stream,
+    resume: () => stream,
+    isPaused: () => false,
+    end: () => stream,
+    destroy: () => stream,
+  };
+  const received: string[] = [];
+  new Connection(
+    stream,
+    {
+      packet: (body) => received.push(body.toString('latin1')),
+      badPacket() {},
+      interrupt() {},
+      close() {},
+    },
+    { maxPacketSize: 4096 },
+  );
+  t.false(events.includes('data'));
+  direct!(encodePacket('qC'));
+  t.deepEqual(received, ['qC']);
+  t.is(out, '+');
+});
