@@ -46,7 +46,10 @@ export async function resumeAllStop(p: EngineProcess, actions: ResumeAction[]): 
     });
     return;
   }
-  p.flushOptions();
+  // If every thread that will run steps, the pass set can wait (flushOptions).
+  let stepsOnly = !p.threadsByTid.anyRunning();
+  for (const [, a] of plan) if (a.mode === 'continue') stepsOnly = false;
+  p.flushOptions(stepsOnly);
   p.phase = { kind: 'running' };
   p.interruptRequested = false;
   p.quietResumes.clear();

@@ -26,6 +26,10 @@ export class OptionState {
   private passLo = 0;
   private passHi = 0;
   private passOther = false;
+  /** The pass set the engine was last sent (undefined: unknown), as `pass` and its bits. */
+  private sentPass: ReadonlySet<number> | undefined;
+  private sentLo = 0;
+  private sentHi = 0;
   private stopSignals: number[] = allSignals();
   private catching: { on: boolean; numbers: readonly number[] } = { on: false, numbers: [] };
 
@@ -56,6 +60,34 @@ export class OptionState {
     this.stopSignals = [];
     for (let s = 1; s <= NSIG; s++) if (!next.has(s)) this.stopSignals.push(s);
     return true;
+  }
+
+  /**
+   * Whether the engine holds the pass set now in force: gdb 13 empties the set before each
+   * step over a breakpoint and gives it back before the continue, so the set the continue
+   * needs is usually the one the engine already has (resumeAllStop defers the step's).
+   */
+  get passSent(): boolean {
+    const sent = this.sentPass;
+    if (sent === undefined) return false;
+    if (sent === this.pass) return true;
+    return (
+      !this.passOther &&
+      sent.size === this.pass.size &&
+      this.sentLo === this.passLo &&
+      this.sentHi === this.passHi
+    );
+  }
+
+  /** The engine is being sent this state (noteSent), or may not hold it (forgetSent). */
+  noteSent(): void {
+    this.sentPass = this.pass;
+    this.sentLo = this.passLo;
+    this.sentHi = this.passHi;
+  }
+
+  forgetSent(): void {
+    this.sentPass = undefined;
   }
 
   catchSyscalls(on: boolean, numbers: readonly number[]): void {

@@ -70,9 +70,14 @@ export class EngineProcess {
   }
 
   applyOptions(): Promise<void> {
+    const options = this.options;
+    options.noteSent();
     return call(
-      this.engine.setOptions(this.pid, this.options.toEngine(this.engine.info.caps.allStop)),
-    );
+      this.engine.setOptions(this.pid, options.toEngine(this.engine.info.caps.allStop)),
+    ).catch((err: unknown) => {
+      options.forgetSent();
+      throw err;
+    });
   }
 
   /** Applies changed options now, unless the process is gone. */
@@ -81,19 +86,32 @@ export class EngineProcess {
   }
 
   /**
-   * Sends options changed while everything was stopped. Called right before the resume writes,
-   * so the engine applies them first; a failure leaves them dirty for the next resume.
+   * Sends options changed while everything was stopped (only the pass set is sent so, see
+   * engine-target.ts). Called right before the resume writes, so the engine applies them first;
+   * a failure leaves them dirty for the next resume. Nothing is sent when the engine holds that
+   * pass set already, nor, with `stepsOnly` (every thread to run steps), at all: a stepping
+   * thread reports every signal, passed ones too (NTRACE_CMD_SET_OPTIONS, the uapi header), so
+   * the set matters only to the next continue. gdb's step over a breakpoint empties the set
+   * and its continue gives it back: no SET_OPTIONS for either.
    */
-  flushOptions(): void {
-    if (!this.options.dirty || this.phase.kind === 'gone') return;
-    this.options.dirty = false;
+  flushOptions(stepsOnly = false): void {
+    const options = this.options;
+    if (!options.dirty || this.phase.kind === 'gone') return;
+    if (options.passSent) {
+      options.dirty = false;
+      return;
+    }
+    if (stepsOnly) return;
+    options.dirty = false;
     this.applyOptions().catch(() => {
-      this.options.dirty = true;
+      options.dirty = true;
     });
   }
 
   /** Lets a stopped thread run on, unreported (a new thread joining a run, a wrapper). */
   resumeQuietly(r: ThreadRec, signal = 0): void {
+    // It continues: the pass set a step-only resume left unsent applies to it.
+    this.flushOptions();
     const stopId = r.stopId;
     r.running = true;
     r.stopId = 0n;

@@ -12,6 +12,7 @@ import {
   EngineError,
   type EngineEvent,
   type HelloInfo,
+  type ProcessOptions,
   type ResumeRequest,
   type StopEvent,
   type StopReason,
@@ -84,8 +85,11 @@ class ScriptedEngine extends EventEmitter {
     setImmediate(() => this.emitEvent(stopEv(PID, 'launch')));
     return ref(PID);
   }
-  async setOptions(): Promise<void> {
+  /** The stop-signal table of each SET_OPTIONS, in order. */
+  readonly stopTables: number[][] = [];
+  async setOptions(_pid: number, opts: ProcessOptions): Promise<void> {
     this.calls.push('setOptions');
+    this.stopTables.push([...(opts.stopSignals ?? [])]);
   }
   /** Handles whose resume fails, with the errno name. */
   readonly failResume = new Map<bigint, string>();
@@ -181,6 +185,58 @@ test('launch waits for the first stop and sets options', async (t) => {
   const { engine, target } = await launched();
   t.deepEqual(target.threads(), [{ pid: PID, tid: PID }]);
   t.deepEqual(engine.calls, ['launch', 'setOptions']);
+});
+
+/** SET_OPTIONS records sent to the engine so far. */
+const setOptionsCalls = (engine: ScriptedEngine) =>
+  engine.calls.filter((c) => c === 'setOptions').length;
+
+test("gdb's step over a breakpoint (pass set emptied for the step, given back for the continue) sends no SET_OPTIONS", async (t) => {
+  const { engine, target, stops } = await launched();
+  const signals = target.asTarget().signals!;
+  t.is(signals.setPassSignals([14, 17]), undefined, 'stopped: kept for the resume');
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  const sent = setOptionsCalls(engine);
+  t.false(engine.stopTables.at(-1)!.includes(14), 'the first set goes with the continue');
+  engine.emitEvent(stopEv(PID, 'breakpoint'));
+  for (let hit = 0; hit < 3; hit++) {
+    signals.setPassSignals([]);
+    await target.resume([{ thread: { pid: PID, tid: PID }, mode: 'step', signal: 0 }]);
+    engine.emitEvent(stopEv(PID, 'step'));
+    signals.setPassSignals([14, 17]);
+    await target.resume([{ mode: 'continue', signal: 0 }]);
+    engine.emitEvent(stopEv(PID, 'breakpoint'));
+  }
+  t.is(stops.length, 7);
+  t.is(setOptionsCalls(engine), sent, 'the engine holds the set the continues need');
+});
+
+test('a pass set changed before a step reaches the engine with the next continue', async (t) => {
+  const { engine, target } = await launched();
+  const signals = target.asTarget().signals!;
+  const sent = setOptionsCalls(engine);
+  signals.setPassSignals([14]);
+  await target.resume([{ mode: 'step', signal: 0 }]);
+  t.is(setOptionsCalls(engine), sent, 'a stepping thread reports every signal anyway');
+  engine.emitEvent(stopEv(PID, 'step'));
+  await target.resume([{ mode: 'continue', signal: 0 }]);
+  t.is(setOptionsCalls(engine), sent + 1);
+  t.false(engine.stopTables.at(-1)!.includes(14));
+  t.true(engine.stopTables.at(-1)!.includes(17));
+  t.deepEqual(engine.calls.slice(-2), ['setOptions', `resume ${PID}`], 'sent ahead of it');
+});
+
+test('a thread born during a step-only resume runs on with the pass set in force', async (t) => {
+  const { engine, target } = await launched();
+  const signals = target.asTarget().signals!;
+  const sent = setOptionsCalls(engine);
+  signals.setPassSignals([14]);
+  await target.resume([{ mode: 'step', signal: 0 }]);
+  engine.emitEvent({ type: 'thread-new', seq: ++seq, thread: ref(PID + 1), parent: 1n });
+  engine.emitEvent(stopEv(PID + 1, 'new-thread'));
+  t.deepEqual(engine.calls.slice(-2), ['setOptions', `resume ${PID + 1}`]);
+  t.is(setOptionsCalls(engine), sent + 1);
+  t.false(engine.stopTables.at(-1)!.includes(14));
 });
 
 test('one stop per resume, after every thread stopped; siblings pending', async (t) => {
