@@ -151,9 +151,9 @@ async function startNtrace(
 interface Scenario {
   name: string;
   /** Packets sent once before the loop (after qSupported and `?`). */
-  setup(hit: string): string[];
+  setup(hit: string, other: string): string[];
   /** One unit of work: these packets in turn, each waiting for its reply. */
-  loop(hit: string): string[];
+  loop(hit: string, other: string): string[];
   warm: number;
   n: number;
 }
@@ -190,6 +190,26 @@ const scenarios: Scenario[] = [
     warm: 250,
     n: 5000,
   },
+  {
+    // All nine packets gdb 13 sends per hit of `break hit` + `commands silent continue end`
+    // (bench/gdb's breakpoint hits), in its order; `ready` stands for ld.so's breakpoint, whose
+    // z0/Z0 pair gdb sends at every stop, and QPassSignals empties the set for the step.
+    name: "gdb's hit (qXfer:threads, z0, z0, Z0, QPassSignals, vCont;s, Z0, QPassSignals, vCont;c)",
+    setup: (hit, other) => [`Z0,${hit},1`, `Z0,${other},1`, 'vCont;c'],
+    loop: (hit, other) => [
+      'qXfer:threads:read::0,1000',
+      `z0,${hit},1`,
+      `z0,${other},1`,
+      `Z0,${other},1`,
+      'QPassSignals:',
+      'vCont;s:{thread}',
+      `Z0,${hit},1`,
+      'QPassSignals:e;10;14;17;1a;1b;1c;21;24;25;2c;4c;97;',
+      'vCont;c',
+    ],
+    warm: 250,
+    n: 3000,
+  },
 ];
 
 async function once(
@@ -198,6 +218,7 @@ async function once(
   client: string,
   prog: string,
   hit: string,
+  other: string,
 ): Promise<{ cold: number; steady: number; cpu: number }> {
   const { child, port } = await kind.start(prog, ['calls', '2000000000']);
   const warm = Number(cliOption('warm', String(sc.warm)));
@@ -212,9 +233,9 @@ async function once(
         String(sc.n),
         'qSupported:multiprocess+;swbreak+;hwbreak+;vContSupported+',
         '?',
-        ...sc.setup(hit),
+        ...sc.setup(hit, other),
         '--',
-        ...sc.loop(hit),
+        ...sc.loop(hit, other),
       ],
       { env },
     );
@@ -241,6 +262,9 @@ async function main(): Promise<void> {
     const line = syms.split('\n').find((l) => l.endsWith(' T hit'));
     if (!line) throw new Error('no hit symbol in the target');
     const hit = BigInt(`0x${line.split(' ')[0]}`).toString(16);
+    const readyLine = syms.split('\n').find((l) => l.endsWith(' T ready'));
+    if (!readyLine) throw new Error('no ready symbol in the target');
+    const other = BigInt(`0x${readyLine.split(' ')[0]}`).toString(16);
     const head = ['packets (per unit)', ...kinds.map((k) => `${k.name} cold / steady / cpu`)];
     const rows = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`];
     // --only TEXT: the scenarios whose name contains TEXT (comma-separated for several).
@@ -255,7 +279,7 @@ async function main(): Promise<void> {
       for (let r = 0; r < runs; r++) {
         // Interleaved run by run, so a change in machine load hits every server alike.
         for (const [k, kind] of kinds.entries()) {
-          const v = await once(kind, sc, client, prog, hit);
+          const v = await once(kind, sc, client, prog, hit, other);
           cold[k]!.push(v.cold);
           steady[k]!.push(v.steady);
           cpu[k]!.push(v.cpu);
