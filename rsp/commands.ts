@@ -5,6 +5,7 @@
 // Matching is first-hit in table order. Where one prefix begins another, the longer one is
 // listed first (commented); exact entries match the whole packet only, so `qCfoo` stays unknown
 // instead of becoming a malformed `qC`.
+import { latin1 } from './frame-reader.js';
 import { type AllocateMemoryCommand, parseAllocateMemory } from './packets/allocate-memory.js';
 import { type AttachCommand, parseAttach } from './packets/attach.js';
 import { type AttachedCommand, parseAttached } from './packets/attached.js';
@@ -275,6 +276,8 @@ const TABLE: readonly Entry[] = [
   { prefix: 'A', parse: parseLaunch },
 ];
 
+const NO_ENTRIES: readonly Entry[] = [];
+
 /** The packet prefixes this codec understands, for diagnostics and tests. */
 export const KNOWN_PREFIXES: readonly string[] = TABLE.map((e) => e.prefix);
 
@@ -288,9 +291,10 @@ const BY_FIRST_BYTE: readonly (readonly Entry[])[] = (() => {
   return buckets;
 })();
 
-export function parseCommand(body: Buffer): Command {
-  const packet = body.toString('latin1');
-  const bucket = body.length > 0 ? BY_FIRST_BYTE[body[0]!]! : [];
+/** `body` is the decoded packet, as FrameReader hands it (one char per byte), or its bytes. */
+export function parseCommand(body: string | Uint8Array): Command {
+  const packet = typeof body === 'string' ? body : latin1(body, 0, body.length);
+  const bucket = BY_FIRST_BYTE[packet.charCodeAt(0)] ?? NO_ENTRIES;
   for (const entry of bucket) {
     if (entry.exact ? packet === entry.prefix : packet.startsWith(entry.prefix)) {
       try {

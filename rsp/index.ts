@@ -1,9 +1,10 @@
 // The public surface of the RSP wire codec (rsp/ imports nothing from other layers).
 //
-// Receiving: Framer.push(bytes) yields FrameEvents; packet bodies come decoded (runs expanded,
-// `}` escapes undone), and parseCommand(body) turns one into a Command. Parsers never throw: a
-// bad packet of a known kind is {kind:'malformed'} (reply E01 or E.text), anything else
-// {kind:'unknown'} (reply empty).
+// Receiving: FrameReader.push(bytes) calls a FrameSink per packet, ack or interrupt (the
+// server's path); Framer.push(bytes) returns the same as FrameEvents. Packet bodies come decoded
+// (runs expanded, `}` escapes undone), and parseCommand(body) turns one into a Command. Parsers
+// never throw: a bad packet of a known kind is {kind:'malformed'} (reply E01 or E.text),
+// anything else {kind:'unknown'} (reply empty).
 // Sending: build the reply body with replies/* (text as strings, binary data as Buffers, raw)
 // and frame it with encodePacket / encodeNotification, which escape and optionally compress.
 // Stop replies are formatted only by formatStopReply.
@@ -65,6 +66,7 @@ export {
   runLengthEncode,
 } from './encoder.js';
 export * from './errors.js';
+export { type FrameSink, FrameReader, latin1 } from './frame-reader.js';
 export { decodeBody, type FrameEvent, Framer, type FramerOptions } from './framer.js';
 export type { AllocateMemoryCommand, MemoryPermissions } from './packets/allocate-memory.js';
 export type { AttachCommand } from './packets/attach.js';

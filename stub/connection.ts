@@ -1,8 +1,9 @@
 // One client link: bytes in through the Framer, packets out through the encoder. Owns acks and
 // no-ack mode (GDB manual, "Packet Acknowledgment"), retransmission on `-`, and backpressure:
 // reading pauses while the socket's write buffer is full or too many packets wait for the session.
+import { decodeBody } from '../rsp/decode.js';
 import { encodeNotification, encodePacket } from '../rsp/encoder.js';
-import { decodeBody, Framer } from '../rsp/framer.js';
+import { FrameReader, type FrameSink, latin1 } from '../rsp/frame-reader.js';
 
 /**
  * What carries the bytes: a Node stream (stdio, or a net.Socket) or the addon's socket
@@ -29,7 +30,8 @@ export interface Link {
 }
 
 export interface ConnectionEvents {
-  packet(body: Buffer): void;
+  /** A packet's decoded body, one char per byte (latin1). */
+  packet(body: string): void;
   /** A packet that could not be received; the session answers it with an error. */
   badPacket(reason: string): void;
   interrupt(): void;
@@ -61,10 +63,10 @@ function printable(body: Buffer | string): string {
 
 export class Connection {
   noAck = false;
-  private readonly framer: Framer;
+  private readonly reader: FrameReader;
   private lastSent: Buffer | undefined;
   /** The last packet received, until the client acks our answer to it (ack mode only). */
-  private pendingRequest: Buffer | undefined;
+  private pendingRequest: string | undefined;
   private pendingAnswered = false;
   private queued = 0;
   private writePaused = false;
@@ -75,9 +77,36 @@ export class Connection {
     private readonly events: ConnectionEvents,
     private readonly opts: ConnectionOptions,
   ) {
-    this.framer = new Framer({ maxPacketSize: opts.maxPacketSize });
+    // The reader calls back in place, each read handed over from the link's buffer: no event
+    // objects, views or copies per packet (bench/RESULTS.md, session 15).
+    const sink: FrameSink = {
+      packet: (body) => this.onPacket(body),
+      notification: () => {},
+      ack: () => {
+        if (this.pendingAnswered) this.pendingRequest = undefined;
+      },
+      nak: () => {
+        if (this.lastSent && !this.noAck) this.write(this.lastSent);
+      },
+      interrupt: () => {
+        this.opts.log?.('interrupt (0x03)');
+        this.events.interrupt();
+      },
+      badChecksum: (raw) => this.onBadChecksum(raw),
+      error: (code, message) => {
+        this.opts.log?.(`dropped packet: ${code}: ${message}`);
+        // A truncated packet is simply gone; anything else was received whole and gets an
+        // answer so the client does not wait forever.
+        if (code !== 'RSP_ERR_TRUNCATED_PACKET') {
+          if (!this.noAck) this.write(ACK);
+          this.queued++;
+          this.events.badPacket(message);
+        }
+      },
+    };
+    this.reader = new FrameReader(sink, { maxPacketSize: opts.maxPacketSize });
     stream.setNoDelay?.(true);
-    const onData = (chunk: Buffer): void => this.onData(chunk);
+    const onData = (chunk: Buffer): void => this.reader.push(chunk);
     if (stream.setDataListener !== undefined) stream.setDataListener(onData);
     else stream.on('data', onData);
     stream.on('drain', () => {
@@ -103,60 +132,36 @@ export class Connection {
     this.events.close();
   }
 
-  private onData(chunk: Buffer): void {
-    for (const ev of this.framer.push(chunk)) {
-      switch (ev.type) {
-        case 'packet':
-          if (this.isRetransmission(ev.body)) {
-            this.opts.log?.(`retransmission dropped: "${printable(ev.body)}"`);
-            break;
-          }
-          this.opts.log?.(`getpkt ("${printable(ev.body)}")`);
-          if (!this.noAck) this.write(ACK);
-          this.pendingRequest = this.noAck ? undefined : ev.body;
-          this.pendingAnswered = false;
-          this.queued++;
-          if (this.queued >= MAX_QUEUED) this.stream.pause();
-          this.events.packet(ev.body);
-          break;
-        case 'bad-checksum': {
-          this.opts.log?.(`bad checksum: "${printable(ev.body)}"`);
-          if (!this.noAck) {
-            this.write(NAK);
-            break;
-          }
-          // In no-ack mode nobody would retransmit: take the packet as it is, like gdbserver
-          // ("Not much we can do, GDB wasn't expecting an ack/nac").
-          const decoded = decodeBody(ev.body, this.opts.maxPacketSize);
-          this.queued++;
-          if (decoded.ok) this.events.packet(decoded.body);
-          else this.events.badPacket(decoded.message);
-          break;
-        }
-        case 'error':
-          this.opts.log?.(`dropped packet: ${ev.code}: ${ev.message}`);
-          // A truncated packet is simply gone; anything else was received whole and gets an
-          // answer so the client does not wait forever.
-          if (ev.code !== 'RSP_ERR_TRUNCATED_PACKET') {
-            if (!this.noAck) this.write(ACK);
-            this.queued++;
-            this.events.badPacket(ev.message);
-          }
-          break;
-        case 'nak':
-          if (this.lastSent && !this.noAck) this.write(this.lastSent);
-          break;
-        case 'interrupt':
-          this.opts.log?.('interrupt (0x03)');
-          this.events.interrupt();
-          break;
-        case 'ack':
-          if (this.pendingAnswered) this.pendingRequest = undefined;
-          break;
-        case 'notification':
-          break;
+  private onPacket(body: string): void {
+    if (this.noAck) {
+      this.opts.log?.(`getpkt ("${printable(body)}")`);
+      this.pendingRequest = undefined;
+    } else {
+      if (this.isRetransmission(body)) {
+        this.opts.log?.(`retransmission dropped: "${printable(body)}"`);
+        return;
       }
+      this.opts.log?.(`getpkt ("${printable(body)}")`);
+      this.write(ACK);
+      this.pendingRequest = body;
     }
+    this.pendingAnswered = false;
+    if (++this.queued >= MAX_QUEUED) this.stream.pause();
+    this.events.packet(body);
+  }
+
+  private onBadChecksum(raw: string): void {
+    this.opts.log?.(`bad checksum: "${printable(raw)}"`);
+    if (!this.noAck) {
+      this.write(NAK);
+      return;
+    }
+    // In no-ack mode nobody would retransmit: take the packet as it is, like gdbserver
+    // ("Not much we can do, GDB wasn't expecting an ack/nac").
+    const decoded = decodeBody(Buffer.from(raw, 'latin1'), this.opts.maxPacketSize);
+    this.queued++;
+    if (decoded.ok) this.events.packet(latin1(decoded.body, 0, decoded.body.length));
+    else this.events.badPacket(decoded.message);
   }
 
   /**
@@ -166,8 +171,8 @@ export class Connection {
    * Acknowledgment"). gdbserver reads and discards everything until the `+` (remote-utils.cc
    * putpkt_bin); answering the copy would pair our second answer with gdb's next packet.
    */
-  private isRetransmission(body: Buffer): boolean {
-    return !this.noAck && this.pendingRequest !== undefined && this.pendingRequest.equals(body);
+  private isRetransmission(body: string): boolean {
+    return this.pendingRequest === body;
   }
 
   /** The session finished one packet. */

@@ -28,7 +28,7 @@ export type { SessionEnd, SessionOptions, SessionState, TargetProvider } from '.
 export class Session extends SessionCore {
   readonly ended: Promise<SessionEnd>;
   protected readonly conn: Connection;
-  private readonly queue: Buffer[] = [];
+  private readonly queue: string[] = [];
   private busy = false;
   /** A resume packet's handler is running (it may still be syncing breakpoints). */
   private resumeInFlight = false;

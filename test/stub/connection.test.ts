@@ -1,6 +1,7 @@
 // Acks and retransmission on the link (GDB manual, "Packet Acknowledgment").
 import { Duplex } from 'node:stream';
 import test from 'ava';
+import fc from 'fast-check';
 import { encodePacket } from '../../rsp/encoder.js';
 import { Connection } from '../../stub/connection.js';
 
@@ -24,7 +25,7 @@ function link(): {
     stream,
     {
       packet(body) {
-        const text = body.toString('latin1');
+        const text = body;
         received.push(text);
         // Answers at once, as a session does for a query.
         conn.send(`reply-to-${text}`);
@@ -47,6 +48,8 @@ function link(): {
     received,
   };
 }
+
+const OK_WIRE = encodePacket('OK').toString('latin1');
 
 function encodePacketText(s: string): Buffer {
   return s === '+' || s === '-' ? Buffer.from(s) : encodePacket(s);
@@ -124,7 +127,7 @@ test("a link with setDataListener gets its reads to that listener, and no 'data'
   new Connection(
     stream,
     {
-      packet: (body) => received.push(body.toString('latin1')),
+      packet: (body) => received.push(body),
       badPacket() {},
       interrupt() {},
       close() {},
@@ -135,4 +138,93 @@ test("a link with setDataListener gets its reads to that listener, and no 'data'
   direct!(encodePacket('qC'));
   t.deepEqual(received, ['qC']);
   t.is(out, '+');
+});
+
+test('property: in ack mode, a client stream cut into reads anywhere is acked, NAKed and served in order', (t) => {
+  // Each step is what gdb sends: a packet (then its ack of our reply), a corrupted packet (NAKed,
+  // then sent again whole) or a Ctrl-C; reads land in one reused buffer, as the addon's do.
+  const step = fc.oneof(
+    fc
+      .tuple(fc.uint8Array({ maxLength: 60 }), fc.boolean())
+      .map(([b, rle]) => ({ kind: 'packet' as const, body: Buffer.from(b), rle })),
+    fc.constant({ kind: 'interrupt' as const }),
+    fc
+      .uint8Array({ maxLength: 20 })
+      .map((b) => ({ kind: 'corrupt' as const, body: Buffer.from(b) })),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(step, { maxLength: 10 }),
+      fc.array(fc.nat(), { maxLength: 8 }),
+      (steps, cuts) => {
+        let direct: ((chunk: Buffer) => void) | undefined;
+        let out = '';
+        const stream = {
+          on: () => stream,
+          setDataListener(l: (chunk: Buffer) => void) {
+            direct = l;
+          },
+          write(b: Buffer) {
+            out += b.toString('latin1');
+            return true;
+          },
+          pause: () => stream,
+          resume: () => stream,
+          isPaused: () => false,
+          end: () => stream,
+          destroy: () => stream,
+        };
+        const seen: string[] = [];
+        const conn: Connection = new Connection(
+          stream,
+          {
+            packet(body) {
+              seen.push(`packet ${body}`);
+              conn.send('OK');
+              conn.done();
+            },
+            badPacket() {},
+            interrupt: () => seen.push('interrupt'),
+            close() {},
+          },
+          { maxPacketSize: 4096 },
+        );
+        const parts: Buffer[] = [];
+        const expected: string[] = [];
+        let expectedOut = '';
+        for (const s of steps) {
+          if (s.kind === 'interrupt') {
+            parts.push(Buffer.from([3]));
+            expected.push('interrupt');
+            continue;
+          }
+          const good = encodePacket(s.body, { rle: s.kind === 'packet' && s.rle });
+          if (s.kind === 'corrupt') {
+            const bad = Buffer.from(good);
+            bad[bad.length - 1] = bad[bad.length - 1] === 0x30 ? 0x31 : 0x30;
+            parts.push(bad);
+            expectedOut += '-';
+          }
+          parts.push(good, Buffer.from('+'));
+          expected.push(`packet ${s.body.toString('latin1')}`);
+          expectedOut += `+${OK_WIRE}`;
+        }
+        const wire = Buffer.concat(parts);
+        const readBuffer = Buffer.alloc(wire.length + 1);
+        const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
+        let start = 0;
+        for (const end of [...points, wire.length]) {
+          if (end <= start) continue;
+          wire.copy(readBuffer, 0, start, end);
+          direct!(readBuffer.subarray(0, end - start));
+          readBuffer.fill(0x41);
+          start = end;
+        }
+        t.deepEqual(seen, expected);
+        t.is(out, expectedOut);
+        return true;
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
