@@ -119,6 +119,15 @@ int64_t MonoNs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+int64_t ProcCpuNs(pid_t pid) {
+  // MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) of the kernel's posix-timers.h, what
+  // clock_getcpuclockid() returns without the clock_getres() it checks the pid with.
+  clockid_t id = static_cast<clockid_t>((~static_cast<unsigned>(pid)) << 3 | 2);
+  struct timespec ts;
+  if (clock_gettime(id, &ts) < 0) return -1;
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
 bool ReadProcText(const char *path, char *buf, size_t size) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -259,6 +268,7 @@ bool Tracer::ShortPending(pid_t tid) {
 // at budget_end. Returns true when no short resume is left.
 bool Tracer::WaitShort(int64_t budget_end) {
   int64_t give_up = 0;
+  bool looked_late = false;
   std::vector<pid_t> now;
   for (;;) {
     now.clear();
@@ -269,7 +279,16 @@ bool Tracer::WaitShort(int64_t budget_end) {
     if (short_.empty()) return true;
     int64_t t = Now();
     if (give_up == 0) give_up = t + kShortWaitNs;
-    if (t >= give_up || t >= budget_end) return false;
+    // Past the deadline the statuses are still looked at once: the sched_yield() before may
+    // have handed the CPU to another process for milliseconds under load, long after the
+    // tracee stopped, and that stop is better taken here than through SIGCHLD.
+    // Once only: a range step whose steps keep ending would keep it going past the budget.
+    bool late = t >= give_up || t >= budget_end;
+    if (late && looked_late) {
+      NoteSleepers();
+      return false;
+    }
+    looked_late = late;
     now.clear();
     now.swap(short_);
     bool progress = false;
@@ -284,6 +303,7 @@ bool Tracer::WaitShort(int64_t budget_end) {
       }
       if (r != tid) continue; // gone (ECHILD)
       progress = true;
+      if (Thread *th = FindTid(tid)) th->cont_slept = false; // its continue ran to a stop
       batch_.clear();
       TakeStatus(tid, status);
       for (auto &e : batch_)
@@ -291,10 +311,31 @@ bool Tracer::WaitShort(int64_t budget_end) {
       batch_.clear();
       if (peer_gone_) return true;
     }
-    if (progress)
+    if (late) {
+      if (progress) continue; // looked at once more above, then given up
+      NoteSleepers();
+      return false;
+    }
+    if (progress) {
       give_up = Now() + kShortWaitNs;
-    else if (!short_.empty())
+    } else if (!short_.empty()) {
       sched_yield();
+    }
+  }
+}
+
+// The in-place wait gives up: a continued thread that sleeps (a blocking system call, not a
+// wait for a CPU) leaves the in-place mode whatever CPU time its continue takes (cont_slept).
+// One read of /proc/TID/stat per give-up of such a thread.
+void Tracer::NoteSleepers() {
+  for (pid_t tid : short_) {
+    Thread *th = FindTid(tid);
+    if (th == nullptr || !th->cont_wait || th->kstopped) continue;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", th->proc->pid, tid);
+    if (!ReadProcText(path, buf, sizeof buf)) continue;
+    const char *rp = strrchr(buf, ')');
+    if (rp != nullptr && rp[1] != 0 && (rp[2] == 'S' || rp[2] == 'D')) th->cont_slept = true;
   }
 }
 

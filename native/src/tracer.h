@@ -38,6 +38,11 @@ struct Proc;
 bool ReadProcText(const char *path, char *buf, size_t size);
 // CLOCK_MONOTONIC in nanoseconds.
 int64_t MonoNs();
+// The CPU time process pid has run (its threads' sum, the exited ones' included), in
+// nanoseconds; -1 when it cannot be read. One clock_gettime of the process's CPU clock, which
+// any process may read (about 0.7 µs here, against 2 µs for a pread of a held
+// /proc/TID/schedstat and 12 µs for opening and reading it).
+int64_t ProcCpuNs(pid_t pid);
 
 // One traced thread. "kstopped" is the kernel's view (in a ptrace-stop we have consumed),
 // "reported" is the client's (a STOP record is out and no RESUME has answered it yet).
@@ -88,13 +93,18 @@ struct Thread {
   // A single-step ended by our PTRACE_INTERRUPT's stop while the step's SIGTRAP was queued
   // (the kernel takes the interrupt first): that trap shows at the next resume, not a stop.
   bool step_trap_queued = false;
-  // A plain continue's start (MonoNs; 0: not in one), whether this thread's last continue
-  // ended within microseconds (a breakpoint in a tight loop; then the next one is waited for
-  // in place like a step, KResume; assumed at first), whether this one is waited for so, and
-  // a counter that makes every 8th continue of a slow thread look again.
+  // A plain continue's start (MonoNs; 0: not in one) and its process's CPU time then
+  // (ProcCpuNs, for a lone thread; -1: none), whether this thread's last continue ended within
+  // microseconds of its own CPU time (a breakpoint in a tight loop; then the next one is
+  // waited for in place like a step, KResume; assumed at first), whether this one is waited
+  // for so, and a counter that makes every 8th continue of a slow thread look again.
+  // cont_slept: an in-place wait gave up while the thread slept (a blocking system call): its
+  // continues are not quick by their CPU time alone until one is taken in place again.
   int64_t cont_ns = 0;
+  int64_t cont_cpu = -1;
   bool cont_quick = true;
   bool cont_wait = false;
+  bool cont_slept = false;
   uint8_t cont_probe = 0;
 
   bool regs_valid = false;
@@ -296,6 +306,7 @@ private:
   void RequestStop(Thread *t, bool attach);
   bool LoadRegs(Thread *t);
   bool FlushRegs(Thread *t);
+  void NoteSleepers();
   bool IsZombie(pid_t tid) const;
   bool IsZombieLeader(const Thread &t) const;
   void ZombieLeader(Thread *t);

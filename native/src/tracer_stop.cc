@@ -19,7 +19,9 @@ namespace {
 
 // A continue that stopped within this long makes the thread's next continue wait in place
 // (KResume): a few times the in-place wait's own give-up (kShortWaitNs, tracer.cc), since a
-// stop learned through SIGCHLD carries the event loop's wake-up too.
+// stop learned through SIGCHLD carries the event loop's wake-up too. Counted in the thread's
+// own CPU time (HandleStopped) where the wall clock says longer: under load a stop is taken
+// late, and the tracee waits for a CPU, with the continue as short as ever.
 constexpr int64_t kQuickContNs = 200 * 1000;
 
 long DrOffset(int i) {
@@ -134,8 +136,17 @@ void Tracer::HandleStopped(Thread *t, int status) {
   t->signal_stop = false;
   t->group_stop = false;
   if (t->cont_ns != 0) {
-    t->cont_quick = MonoNs() - t->cont_ns < kQuickContNs;
+    // The wall clock first (no system call); then the CPU the lone thread ran, unless an
+    // in-place wait found it asleep (cont_slept): a blocking read before the breakpoint costs
+    // no CPU, but its continues would each spin kShortWaitNs in vain.
+    bool quick = MonoNs() - t->cont_ns < kQuickContNs;
+    if (!quick && t->cont_cpu >= 0 && !t->cont_slept) {
+      int64_t cpu = ProcCpuNs(t->proc->pid);
+      quick = cpu >= 0 && cpu - t->cont_cpu < kQuickContNs;
+    }
+    t->cont_quick = quick;
     t->cont_ns = 0;
+    t->cont_cpu = -1;
   }
   t->cont_wait = false;
   if (t->is_new) {
@@ -778,13 +789,19 @@ void Tracer::KResume(Thread *t, int sig) {
   // in a tight loop, gdb's `commands ... continue`) is waited for in place like a step:
   // bounded by kShortWaitNs, it saves the SIGCHLD, the event loop's wake-up and the check
   // phase of its stop, as gdbserver, which waits for a continue's stop in place in all-stop
-  // (server.cc, mywait). Only when the last continue did end that soon, or at every 8th
-  // (a look whether it does again): a continue that runs longer costs that much spinning once.
+  // (server.cc, mywait). Only when the last continue did end that soon (by the wall clock or
+  // the thread's own CPU time, HandleStopped), or at every 8th (a look whether it does again):
+  // a continue that runs longer costs that much spinning once.
   t->cont_wait = false;
   t->cont_ns = 0;
+  t->cont_cpu = -1;
   if (req == PTRACE_CONT && t->mode == Mode::Cont) {
     t->cont_ns = MonoNs();
-    t->cont_wait = p->threads.size() == 1 && (t->cont_quick || (++t->cont_probe & 7) == 0);
+    if (p->threads.size() == 1) {
+      // Its process's CPU clock is then its own (about 0.7 µs; ProcCpuNs).
+      t->cont_cpu = ProcCpuNs(p->pid);
+      t->cont_wait = t->cont_quick || (++t->cont_probe & 7) == 0;
+    }
   }
   if (req == PTRACE_SINGLESTEP || t->cont_wait) {
     NoteShortResume(t->tid); // waited for in place

@@ -65,10 +65,13 @@ const contTitle =
       t.is(at.reason, 'breakpoint');
       t.is(at.pc, hit);
     }
-    // Each continue's stop signalled once before (300 of 300). Under load a continue that
-    // outlasts the wait in place still signals, so the bound is loose.
+    // Each continue's stop signalled once before (300 of 300). Under load a continue whose
+    // tracee waits for a CPU past the wait in place still signals; the mode itself must hold
+    // (it is timed by the thread's CPU time, not by when its stop was taken): with six or
+    // twelve busy loops beside the test, 0-2 here, against 43-111 when a stop taken late left
+    // the mode (a full `npm test` at load 20-49 once gave 181).
     t.log(`${signals} SIGCHLDs for ${hits} continues`);
-    t.true(signals < hits / 2);
+    t.true(signals < hits / 6);
   },
 );
 
