@@ -45,8 +45,11 @@ export class Session extends SessionCore {
       stream,
       {
         packet: (body) => {
-          this.queue.push(body);
-          this.pump();
+          // The usual case, nothing waiting: served as it comes, without the queue.
+          if (this.busy || this.queue.length > 0 || this.state.kind !== 'idle') {
+            this.queue.push(body);
+            this.pump();
+          } else this.pump(body);
         },
         badPacket: (reason) => {
           this.log(`bad packet: ${reason}`);
@@ -98,20 +101,27 @@ export class Session extends SessionCore {
   }
 
   /**
-   * Serves the queued packets in order. Synchronous while the answers are (most are): no async
+   * Serves `first`, then the queued packets, in order. Synchronous while the answers are (most are): no async
    * function and so no promise per packet; a handler's promise holds the pump until it settles.
    */
-  private pump(): void {
+  private pump(first?: string): void {
     if (this.busy) return;
     this.busy = true;
     let waiting = false;
     try {
-      while (this.queue.length > 0 && this.state.kind === 'idle') {
-        const body = this.queue.shift()!;
+      let body = first;
+      for (;;) {
+        if (body === undefined) {
+          if (this.queue.length === 0 || this.state.kind !== 'idle') break;
+          body = this.queue.shift()!;
+        }
         const cmd = parseCommand(body);
+        body = undefined;
         // The stop may be reported before the resume call returns: be `running` already.
         // Non-stop: resuming answers OK at once and packets keep flowing while threads run.
-        const resuming = !this.nonStop && RESUME_KINDS.has(cmd.kind);
+        const kind = cmd.kind;
+        const resuming =
+          !this.nonStop && (kind === 'vcont' || kind === 'continue' || kind === 'step');
         if (resuming) {
           this.state = { kind: 'running' };
           this.resumes++;
@@ -390,8 +400,6 @@ export class Session extends SessionCore {
 
 /** See Session.othersStopped: far above any stop's latency, even under heavy load. */
 const OTHERS_STOP_BOUND_MS = 10_000;
-
-const RESUME_KINDS: ReadonlySet<string> = new Set(['continue', 'step', 'vcont']);
 
 /** A fork or vfork stop, whose child settleFork cleans and adopts before the reply. */
 function isFork(stop: TargetStop): boolean {

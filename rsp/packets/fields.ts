@@ -88,12 +88,14 @@ export function parseFlagPacket(packet: string, prefix: string): Result<boolean>
 }
 
 /**
- * `sig;sig;...` GDB signal numbers in hex (QPassSignals:, QProgramSignals:); may be empty.
+ * `sig;sig;...` GDB signal numbers in hex (QPassSignals:, QProgramSignals:) from packet[from];
+ * may be empty.
  * gdb ends every item with `;` (remote.c remote_pass_signals), so one trailing `;` is allowed.
  */
-export function parseSignalList(text: string): Result<number[]> {
-  const fast = signalListFast(text);
+export function parseSignalList(packet: string, from = 0): Result<number[]> {
+  const fast = signalListAt(packet, from);
   if (fast !== undefined) return okResult(fast);
+  let text = packet.slice(from);
   if (text.endsWith(';')) text = text.slice(0, -1);
   if (text === '') return okResult([]);
   const out: number[] = [];
@@ -108,16 +110,17 @@ export function parseSignalList(text: string): Result<number[]> {
 
 /**
  * The usual signal list (1-2 hex digits per item, each followed by `;` but maybe the last) read
- * char by char: gdb sends one around every step over a breakpoint, and split() with its
- * substrings cost more than the rest of the parse. Undefined for anything else, which
- * parseSignalList reads (and words the errors of) the general way.
+ * char by char from `packet[from]` on: gdb sends one around every step over a breakpoint, and
+ * a substring, split() with its substrings and a Result cost more than the rest of the parse.
+ * Undefined for anything else, which parseSignalList reads (and words the errors of) the
+ * general way.
  */
-function signalListFast(text: string): number[] | undefined {
+export function signalListAt(packet: string, from: number): number[] | undefined {
   const out: number[] = [];
-  const n = text.length;
+  const n = packet.length;
   let v = -1;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = from; i < n; i++) {
+    const c = packet.charCodeAt(i);
     if (c === 0x3b) {
       if (v < 0) return undefined; // an empty item
       out.push(v);
