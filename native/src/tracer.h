@@ -59,6 +59,13 @@ struct Thread {
   bool exiting = false; // gone or going; only its exit status is still to come
   bool interrupt_outstanding = false;
   bool dr_dirty = false;
+  // The debug registers as this engine last wrote them (dr_known: all of them, since the
+  // thread was seized or exec'd): ApplyDebugRegs writes only what differs. Each POKEUSER of
+  // one reworks a perf event in the kernel (about 14 µs for DR7 here), and gdb takes a
+  // watchpoint out and puts it back at every stop (z2, Z2): 7 writes per hit, now 2.
+  bool dr_known = false;
+  uint64_t dr_addr[4] = {};
+  uint64_t dr7 = 0;
   int hidden_sig = 0;      // signal to deliver on resume that the client never saw
   int inject_next = 0;     // a signal we queued with tgkill: deliver it silently when it shows
   int pending_status = -1; // a stop consumed while the thread waited for a step-over

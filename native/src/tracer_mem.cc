@@ -299,20 +299,40 @@ void Tracer::MarkDebugRegsDirty(Proc *p) {
   }
 }
 
+// Writes the process's slots into t's debug registers: DR7 off first whenever an address
+// changes under an enabled DR7 (the kernel checks each write against the others), then the
+// addresses, then DR7. Only what differs from the last write (dr_known); after a failed write
+// everything is written again next time.
 int Tracer::ApplyDebugRegs(Thread *t) {
   Proc *p = t->proc;
   uint64_t dr7 = 0;
-  if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), 0) < 0) return -errno;
+  bool moved = !t->dr_known;
   for (int i = 0; i < 4; i++) {
     const HwSlot &s = p->hw[i];
     if (!s.used) continue;
-    if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(i), s.addr) < 0) return -errno;
+    moved = moved || t->dr_addr[i] != s.addr;
     uint64_t rw = s.kind == NTRACE_BP_HW ? 0 : (s.kind == NTRACE_BP_WRITE ? 1 : 3);
     uint64_t ln = 0;
     if (s.kind != NTRACE_BP_HW) ln = s.len == 1 ? 0 : s.len == 2 ? 1 : s.len == 8 ? 2 : 3;
     dr7 |= (1ULL << (i * 2)) | (rw << (16 + i * 4)) | (ln << (18 + i * 4));
   }
-  if (dr7 != 0 && ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), dr7) < 0) return -errno;
+  bool known = t->dr_known;
+  t->dr_known = false; // until every write below went through
+  if (moved && (!known || t->dr7 != 0)) {
+    if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), 0) < 0) return -errno;
+    t->dr7 = 0;
+  }
+  for (int i = 0; i < 4; i++) {
+    const HwSlot &s = p->hw[i];
+    if (!s.used || (known && t->dr_addr[i] == s.addr)) continue;
+    if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(i), s.addr) < 0) return -errno;
+    t->dr_addr[i] = s.addr;
+  }
+  if (dr7 != t->dr7) {
+    if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), dr7) < 0) return -errno;
+    t->dr7 = dr7;
+  }
+  t->dr_known = true;
   t->dr_dirty = false;
   return 0;
 }

@@ -579,7 +579,8 @@ void Tracer::HandleExec(Thread *t) {
   p->bps_lifted = false;
   for (auto &s : p->hw)
     s = HwSlot(); // and the kernel flushed the debug registers
-  OpenMem(p);     // the old fd stays bound to the old mm
+  et->dr_known = false;
+  OpenMem(p); // the old fd stays bound to the old mm
   if (p->stop_at_exec) {
     p->stop_at_exec = false;
     Report(et, NTRACE_STOP_LAUNCH, SIGTRAP);

@@ -156,3 +156,82 @@ capTest(
     await s.nextExit(pid);
   },
 );
+
+// gdb takes every watchpoint out and puts it back at each stop (z2, Z2), and the engine writes
+// only the debug registers that changed since its last write: each pattern below must still
+// reach the kernel.
+capTest(
+  ['launch', 'hwWatch'],
+  'a watchpoint taken out and put back at each stop, then moved to another variable and length, keeps triggering where it is',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('spin');
+    const syms = await symbols(path);
+    const watched = sym(syms, 'watched');
+    const counter = sym(syms, 'counter');
+    const { pid, stop } = await s.launch(path);
+    const watch = { pid, kind: 'write' as const, addr: watched, len: 8 };
+    await s.engine.setBreakpoint(watch);
+    await s.cont(stop);
+    let at = await s.nextStop();
+    let last = await s.readU64(pid, watched);
+    for (let i = 0; i < 3; i++) {
+      await s.engine.clearBreakpoint(watch);
+      await s.engine.setBreakpoint(watch);
+      await s.cont(at);
+      at = await s.nextStop();
+      t.is(at.reason, 'watch');
+      t.is(at.data[0], watched);
+      const v = await s.readU64(pid, watched);
+      t.is(v, last + 64n, 'the next store, none missed');
+      last = v;
+    }
+    // Same slot, another address and length: the next write of counter (4 of its bytes).
+    await s.engine.clearBreakpoint(watch);
+    await s.engine.setBreakpoint({ pid, kind: 'write', addr: counter, len: 4 });
+    await s.cont(at);
+    at = await s.nextStop();
+    t.is(at.reason, 'watch');
+    t.is(at.data[0], counter);
+    t.is(await s.readU64(pid, counter), last + 1n, "tick()'s store, not watched's");
+    // And back: watched's next store, not counter's.
+    await s.engine.clearBreakpoint({ pid, kind: 'write', addr: counter, len: 4 });
+    await s.engine.setBreakpoint(watch);
+    await s.cont(at);
+    at = await s.nextStop();
+    t.is(at.reason, 'watch');
+    t.is(at.data[0], watched);
+    t.is(await s.readU64(pid, watched), last + 64n);
+    await s.engine.kill(pid);
+    await s.nextExit(pid);
+  },
+);
+
+// The kernel clears a thread's debug registers when it execs: the same watchpoint set again in
+// the new image (a -no-pie program execing itself: the same address) must be written again.
+capTest(
+  ['launch', 'hwWatch', 'execEvents'],
+  'a watchpoint set again after an exec, at the same address, triggers in the new image',
+  async (t) => {
+    const s = await Session.open(t);
+    const path = await fixture('forks');
+    const self = sym(await symbols(path), 'self'); // main's first store, in each image
+    const { pid, stop } = await s.launch(path, ['exec']);
+    await s.engine.setOptions(pid, { events: { exec: true } });
+    const watch = { pid, kind: 'write' as const, addr: self, len: 8 };
+    await s.engine.setBreakpoint(watch);
+    await s.cont(stop);
+    const w1 = await s.nextStop();
+    t.is(w1.reason, 'watch');
+    await s.cont(w1);
+    const x = await s.nextStop();
+    t.is(x.reason, 'exec');
+    await s.engine.setBreakpoint(watch);
+    await s.cont(x);
+    const w2 = await s.nextStop();
+    t.is(w2.reason, 'watch', "the new image's store to self");
+    t.is(w2.data[0], self);
+    await s.cont(w2);
+    t.deepEqual((await s.nextExit(pid)).exit, { code: 9 });
+  },
+);
