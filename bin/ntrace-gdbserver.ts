@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // ntrace-gdbserver: gdbserver's command line on top of the ntrace engine. Wiring only: parsing
 // here, everything else in stub/ and native/.
+import './v8-flags.js'; // first: V8's settings before anything else runs
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
