@@ -17,6 +17,22 @@ interface NativeRspSocket {
   pause(): void;
   resume(): void;
   close(): void;
+  setSpin(boundNs: number, watchLoad?: boolean): void;
+  spinStats(): SpinStats;
+}
+
+/** The addon's busy-poll after a reply (native/src/rsp_socket.cc, kSpinBoundNs). */
+export interface SpinStats {
+  /** Spins started after a reply. */
+  spins: number;
+  /** Requests that arrived during a spin. */
+  caught: number;
+  /** Spins that ended at their bound with no request. */
+  timedOut: number;
+  /** Spins that ended because a yield gave the CPU away (it was not going to idle). */
+  yielded: number;
+  /** A spin is under way (the event loop is polling, not sleeping). */
+  spinning: boolean;
 }
 
 interface SockAddon {
@@ -100,8 +116,25 @@ export class NativeSocketLink extends EventEmitter {
       (code) => this.onEnd(code),
     );
     this.writeOut = this.sock.writeFn();
+    // NTRACE_SOCKET_SPIN_US: the busy-poll's bound after a reply in us (0: off; unset: the
+    // addon's default).
+    const spinUs = process.env.NTRACE_SOCKET_SPIN_US;
+    if (spinUs !== undefined && spinUs !== '') this.setSpin(Number(spinUs) * 1000);
     accepted.destroy();
     this.sock.pause();
+  }
+
+  /**
+   * The bound of the busy-poll after each reply (the client's next request is read without a
+   * wake-up from sleep when it comes within it); 0 turns it off. `watchLoad` false: the spin
+   * does not stop for a busy machine (tests that must not depend on the load).
+   */
+  setSpin(boundNs: number, watchLoad = true): void {
+    this.sock.setSpin(Number.isFinite(boundNs) && boundNs > 0 ? boundNs : 0, watchLoad);
+  }
+
+  spinStats(): SpinStats {
+    return this.sock.spinStats();
   }
 
   /** Reads go to `listener` directly, not as 'data' events (stub/connection.ts's Link). */

@@ -9,16 +9,40 @@
 // A separate module (ntrace_sock.node): it shares nothing with the tracer.
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <napi.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 namespace {
+
+// The busy-poll after a reply (issue 13). A client in the middle of a breakpoint's packets sends
+// its next request tens of us after our reply; sleeping in epoll meanwhile makes that request a
+// wake-up of an idle CPU, which on a VM (an HLT exit and an IPI) costs more than our handling
+// of the packet (bench/RESULTS.md, session 15). So after a reply the event loop keeps turning
+// (a uv_idle_t: libuv then polls with a zero timeout) for at most the bound, and only while the
+// client's last request came within the bound of our reply before it. Every turn yields the
+// CPU: a yield that gives it away (to the client on this CPU, or to anyone else) shows the CPU
+// was not going to idle, so the spin ends there. A spin that ends without a request (at its
+// bound, or so) makes the next replies sleep at once (1, 2, 4 ... kMaxBackoff of them).
+constexpr uint64_t kSpinBoundNs = 200 * 1000;
+// sched_yield() with nothing else to run returns in about a microsecond; one that switched to
+// another task and back takes at least two context switches and that task's run.
+constexpr uint64_t kYieldTakenNs = 10 * 1000;
+constexpr uint32_t kMaxBackoff = 256;
+// Nor does it spin while the loop's thread has waited for a CPU more than 1/16 of the last
+// sampled stretch (its run_delay in /proc/thread-self/schedstat, sampled at most every 10 ms):
+// on a busy machine a CPU never idles, and the spin's CPU would come out of the share of the
+// client and the program it debugs.
+constexpr uint64_t kSampleNs = 10 * 1000 * 1000;
+constexpr uint64_t kContendedDiv = 16;
 
 // Raw napi here, as channel.cc: while the environment tears down a call into JS may fail, and
 // that must not become a fatal error.
@@ -44,6 +68,8 @@ public:
                            InstanceMethod("pause", &RspSocket::Pause),
                            InstanceMethod("resume", &RspSocket::Resume),
                            InstanceMethod("close", &RspSocket::Close),
+                           InstanceMethod("setSpin", &RspSocket::SetSpin),
+                           InstanceMethod("spinStats", &RspSocket::SpinStats),
                        });
   }
 
@@ -91,6 +117,13 @@ public:
       return;
     }
     poll_->data = this;
+    idle_ = new uv_idle_t;
+    uv_idle_init(loop, idle_); // cannot fail
+    idle_->data = this;
+    uv_unref(reinterpret_cast<uv_handle_t *>(idle_)); // never what keeps the process alive
+    // The constructor runs on the loop's thread. Without the file the spin has only its yields
+    // to tell a busy machine by.
+    schedstat_fd_ = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
     fd_ = fd;
     env_ = env;
     napi_create_reference(env, info[1], 1, &rbuf_ref_);
@@ -152,7 +185,10 @@ private:
         return Napi::Boolean::New(env, true);
       }
     }
-    if (n == 0) return Napi::Boolean::New(env, true);
+    if (n == 0) {
+      Replied();
+      return Napi::Boolean::New(env, true);
+    }
     wqueue_.insert(wqueue_.end(), p, p + n);
     UpdatePoll();
     return Napi::Boolean::New(env, false);
@@ -177,8 +213,104 @@ private:
     return static_cast<BoundWrite *>(info.Data())->socket->Write(info);
   }
 
+  // setSpin(boundNs[, watchLoad]): the busy-poll's bound after a reply (0 turns it off), and
+  // whether a yield given away or a wait for the CPU stop it (true unless said; tests that
+  // must not depend on the machine's load turn it off).
+  Napi::Value SetSpin(const Napi::CallbackInfo &info) {
+    if (info.Length() < 1 || !info[0].IsNumber() || (info.Length() > 1 && !info[1].IsBoolean())) {
+      Napi::TypeError::New(info.Env(), "setSpin(boundNs[, watchLoad])")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    double ns = info[0].As<Napi::Number>().DoubleValue();
+    spin_bound_ns_ = ns > 0 ? static_cast<uint64_t>(ns) : 0;
+    if (info.Length() > 1) watch_load_ = info[1].As<Napi::Boolean>().Value();
+    if (spin_bound_ns_ == 0) StopSpin();
+    // A spin under way ends at the new bound.
+    if (spinning_) spin_until_ = replied_at_ + spin_bound_ns_;
+    return info.Env().Undefined();
+  }
+
+  // spinStats() -> { spins, caught, timedOut, yielded, spinning }: spins started, requests that
+  // arrived during one, spins that ended at their bound, spins that ended because a yield gave
+  // the CPU away, and whether one is under way.
+  Napi::Value SpinStats(const Napi::CallbackInfo &info) {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("spins", Napi::Number::New(info.Env(), static_cast<double>(spins_)));
+    o.Set("caught", Napi::Number::New(info.Env(), static_cast<double>(caught_)));
+    o.Set("timedOut", Napi::Number::New(info.Env(), static_cast<double>(timed_out_)));
+    o.Set("yielded", Napi::Number::New(info.Env(), static_cast<double>(yielded_)));
+    o.Set("spinning", Napi::Boolean::New(info.Env(), spinning_));
+    return o;
+  }
+
+  // A reply went out whole: spin for the client's next request if it has been quick.
+  void Replied() {
+    replied_at_ = uv_hrtime();
+    if (spin_bound_ns_ == 0 || !reading_ || idle_ == nullptr) return;
+    if (last_gap_ns_ > spin_bound_ns_ || Contended(replied_at_)) return;
+    if (skip_ > 0) {
+      skip_--;
+      return;
+    }
+    spin_until_ = replied_at_ + spin_bound_ns_;
+    if (!spinning_) {
+      spinning_ = true;
+      spins_++;
+      uv_idle_start(idle_, OnIdle);
+    }
+  }
+
+  // Whether the loop's thread has lately waited for a CPU (kContendedDiv above).
+  bool Contended(uint64_t now) {
+    if (!watch_load_ || schedstat_fd_ < 0) return false;
+    if (now - sampled_at_ < kSampleNs) return contended_;
+    char buf[128];
+    ssize_t n = pread(schedstat_fd_, buf, sizeof buf - 1, 0);
+    if (n <= 0) return contended_;
+    buf[n] = 0;
+    // "time on the CPU, time waiting for it, timeslices", in ns.
+    char *end = nullptr;
+    strtoull(buf, &end, 10);
+    uint64_t delay = strtoull(end, nullptr, 10);
+    if (sampled_at_ != 0) contended_ = (delay - sampled_delay_) * kContendedDiv > now - sampled_at_;
+    sampled_at_ = now;
+    sampled_delay_ = delay;
+    return contended_;
+  }
+
+  void StopSpin() {
+    if (!spinning_) return;
+    spinning_ = false;
+    uv_idle_stop(idle_);
+  }
+
+  static void OnIdle(uv_idle_t *handle) {
+    auto *self = static_cast<RspSocket *>(handle->data);
+    if (self == nullptr) return;
+    uint64_t now = uv_hrtime();
+    if (now >= self->spin_until_) {
+      self->timed_out_++;
+      self->GiveUp();
+      return;
+    }
+    (void)sched_yield(); // cannot fail on Linux (sched_yield(2))
+    if (self->watch_load_ && uv_hrtime() - now > kYieldTakenNs) {
+      self->yielded_++;
+      self->GiveUp();
+    }
+  }
+
+  // The spin ends without a request: the next replies sleep at once.
+  void GiveUp() {
+    StopSpin();
+    backoff_ = std::min(kMaxBackoff, backoff_ == 0 ? 1 : 2 * backoff_);
+    skip_ = backoff_;
+  }
+
   Napi::Value Pause(const Napi::CallbackInfo &info) {
     reading_ = false;
+    StopSpin();
     UpdatePoll();
     return info.Env().Undefined();
   }
@@ -196,6 +328,14 @@ private:
   }
 
   void Shutdown() {
+    if (idle_ != nullptr) {
+      uv_idle_stop(idle_);
+      spinning_ = false;
+      idle_->data = nullptr;
+      uv_close(reinterpret_cast<uv_handle_t *>(idle_),
+               [](uv_handle_t *h) { delete reinterpret_cast<uv_idle_t *>(h); });
+      idle_ = nullptr;
+    }
     if (poll_ != nullptr) {
       uv_poll_stop(poll_);
       poll_->data = nullptr;
@@ -203,6 +343,10 @@ private:
                [](uv_handle_t *h) { delete reinterpret_cast<uv_poll_t *>(h); });
       poll_ = nullptr;
       poll_events_ = 0;
+    }
+    if (schedstat_fd_ >= 0) {
+      close(schedstat_fd_);
+      schedstat_fd_ = -1;
     }
     if (fd_ >= 0) {
       // A last reply still queued (a full socket buffer) gets one more try before the close.
@@ -277,6 +421,18 @@ private:
       n = read(fd_, rbuf_, rbuf_len_);
     } while (n < 0 && errno == EINTR);
     if (n > 0) {
+      // How long the client took to answer our last reply: whether to spin after the next one.
+      uint64_t now = uv_hrtime();
+      if (replied_at_ != 0) {
+        last_gap_ns_ = now - replied_at_;
+        replied_at_ = 0;
+      }
+      if (spinning_) {
+        StopSpin();
+        caught_++;
+        backoff_ = 0;
+        skip_ = 0;
+      }
       Napi::HandleScope scope(env_);
       napi_value len;
       if (napi_create_uint32(env_, static_cast<uint32_t>(n), &len) != napi_ok) return;
@@ -293,6 +449,7 @@ private:
 
   // The connection ended: EOF (err 0) or an error. Polling stops; JS closes us.
   void End(int err) {
+    StopSpin();
     if (poll_ != nullptr && poll_events_ != 0) {
       uv_poll_stop(poll_);
       poll_events_ = 0;
@@ -324,6 +481,19 @@ private:
   napi_ref on_data_ = nullptr;
   napi_ref on_drain_ = nullptr;
   napi_ref on_end_ = nullptr;
+  // The busy-poll after a reply (kSpinBoundNs above).
+  uv_idle_t *idle_ = nullptr;
+  uint64_t spin_bound_ns_ = kSpinBoundNs;
+  bool watch_load_ = true;
+  bool spinning_ = false;
+  uint64_t spin_until_ = 0;
+  uint64_t replied_at_ = 0;           // the last reply, until the next request
+  uint64_t last_gap_ns_ = UINT64_MAX; // reply -> next request, the last time
+  uint32_t backoff_ = 0, skip_ = 0;
+  uint64_t spins_ = 0, caught_ = 0, timed_out_ = 0, yielded_ = 0;
+  int schedstat_fd_ = -1;
+  uint64_t sampled_at_ = 0, sampled_delay_ = 0;
+  bool contended_ = false;
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -211,3 +211,69 @@ test('after destroy, writes are dropped and the peer sees the end', async (t) =>
   t.pass();
   close();
 });
+
+/** Answers each packet the client sends with `$OK#9a`, and the client sends `count` packets. */
+async function pingPong(link: NativeSocketLink, client: Socket, count: number): Promise<void> {
+  let sent = 1;
+  let answered = 0;
+  const done = new Promise<void>((resolve) => {
+    client.on('data', () => {
+      answered++;
+      if (sent < count) {
+        sent++;
+        client.write('$p#70');
+      } else if (answered === count) resolve();
+    });
+  });
+  link.setDataListener(() => link.write(Buffer.from('$OK#9a')));
+  link.resume();
+  client.write('$p#70');
+  await done;
+}
+
+// The bound is a minute: the client's packets come within it however loaded the machine. The
+// spin's load checks are off: another process may take this CPU at any yield.
+const MINUTE_NS = 60e9;
+
+test('after a reply the loop polls for the next request instead of sleeping, once the client has been quick', async (t) => {
+  const { link, client, close } = await pair();
+  link.setSpin(MINUTE_NS, false);
+  await pingPong(link, client, 5);
+  // The first reply has no gap measured before it; each later one spins, and the client's next
+  // packet arrives during that spin.
+  t.deepEqual(link.spinStats(), { spins: 4, caught: 3, timedOut: 0, yielded: 0, spinning: true });
+  close();
+});
+
+test('a spin that catches nothing ends at its bound, and the next reply does not spin', async (t) => {
+  const { link, client, close } = await pair();
+  link.setSpin(MINUTE_NS, false);
+  await pingPong(link, client, 2);
+  t.deepEqual(link.spinStats(), { spins: 1, caught: 0, timedOut: 0, yielded: 0, spinning: true });
+  // The client sends nothing now: the spin under way ends at the new bound.
+  link.setSpin(1, false);
+  while (link.spinStats().timedOut === 0) await new Promise((r) => setImmediate(r));
+  // Over: the loop sleeps again while the client is idle.
+  t.deepEqual(link.spinStats(), { spins: 1, caught: 0, timedOut: 1, yielded: 0, spinning: false });
+  link.setSpin(MINUTE_NS, false);
+  client.removeAllListeners('data');
+  await pingPong(link, client, 3);
+  // Backed off for the first reply, then spinning again: the third packet is caught (and the
+  // last reply spins for a packet that will not come).
+  t.deepEqual(link.spinStats(), { spins: 3, caught: 1, timedOut: 1, yielded: 0, spinning: true });
+  close();
+});
+
+test('with the spin off nothing spins, and a spin under way ends with the link', async (t) => {
+  const { link, client, close } = await pair();
+  link.setSpin(0);
+  await pingPong(link, client, 4);
+  t.deepEqual(link.spinStats(), { spins: 0, caught: 0, timedOut: 0, yielded: 0, spinning: false });
+  link.setSpin(MINUTE_NS, false);
+  client.removeAllListeners('data');
+  await pingPong(link, client, 3);
+  t.true(link.spinStats().spinning);
+  link.destroy();
+  t.false(link.spinStats().spinning);
+  close();
+});
