@@ -100,6 +100,9 @@ struct Thread {
   // A single-step ended by our PTRACE_INTERRUPT's stop while the step's SIGTRAP was queued
   // (the kernel takes the interrupt first): that trap shows at the next resume, not a stop.
   bool step_trap_queued = false;
+  // Its single step over a breakpoint was run by the emulator (EmulateStep): still in the
+  // breakpoint's ptrace-stop, its step's stop due from DispatchEmulSteps.
+  bool emul_step = false;
   // A plain continue's start (MonoNs; 0: not in one) and its process's CPU time then
   // (ProcCpuNs, for a lone thread; -1: none), whether this thread's last continue ended within
   // microseconds of its own CPU time (a breakpoint in a tight loop; then the next one is
@@ -344,6 +347,8 @@ private:
   static int AxRead(void *ctx, unsigned long long addr, void *buf, unsigned int len);
   // Runs the instruction under t's breakpoint in place of a step-over (tracer_emul.cc).
   bool EmulateAtBp(Thread *t);
+  bool EmulateStep(Thread *t);
+  void DispatchEmulSteps();
   bool SignalPending(Thread *t);
   static int EmulRead(void *ctx, unsigned long long addr, void *buf, unsigned int len);
   static int EmulWrite(void *ctx, unsigned long long addr, const void *buf, unsigned int len);
@@ -421,6 +426,9 @@ private:
   // Statuses taken by the agent's own waits (a thread that died under an injected system
   // call or a stabilizing step): dispatched when the Write or Poll ends.
   std::vector<std::pair<pid_t, int>> late_;
+  // Threads whose step over a breakpoint the emulator ran (EmulateStep): their step's stop is
+  // dispatched after the command's reply, as a real step's status would be.
+  std::vector<pid_t> emul_steps_;
   // Wait statuses taken and not dispatched yet (see DrainWaits).
   std::vector<std::pair<pid_t, int>> batch_;
   uint64_t rng_ = 0x9e3779b97f4a7c15ULL;

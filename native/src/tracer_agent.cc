@@ -815,6 +815,7 @@ void Tracer::AgentStabilize(Thread *t) {
 }
 
 void Tracer::DispatchLate() {
+  DispatchEmulSteps();
   while (!late_.empty()) {
     std::vector<std::pair<pid_t, int>> l;
     l.swap(late_);

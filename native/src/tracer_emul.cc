@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstring>
@@ -99,6 +100,48 @@ bool Tracer::EmulateAtBp(Thread *t) {
             static_cast<unsigned long long>(t->regs.rip), t->tid);
   t->regs = r;
   return true;
+}
+
+// A single step from one of our breakpoints with no signal to deliver (gdb's vCont;s after
+// z0, the int3 still ours): the instruction under it runs in the emulator as for a continue,
+// and the step's stop is made up. The thread stays in the breakpoint's ptrace-stop, its
+// siginfo becomes what a real step leaves (TRAP_TRACE at the new pc: GET_SIGINFO, and a
+// SIGTRAP passed on, see what they would), and a SIGTRAP status goes through the usual
+// classification after the command's reply (DispatchEmulSteps), as a real step's would.
+// Nothing lifted, so nothing paused, and no tracee round trip. Not with debug registers in use
+// (an execute breakpoint at the pc would fire first, and memory forms would miss watches),
+// with agent pads, or with a step's trap still queued (that trap is taken at the next real
+// resume: HandleSignal's step_trap_queued).
+bool Tracer::EmulateStep(Thread *t) {
+  Proc *p = t->proc;
+  if (HwSlotsUsed(p) || !p->agent.pads.empty() || t->step_trap_queued) return false;
+  auto bp = p->bps.find(t->regs.rip);
+  if (bp == p->bps.end() || bp->second.pad != 0) return false;
+  if (!EmulateAtBp(t)) return false;
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  si.si_signo = SIGTRAP;
+  si.si_code = TRAP_TRACE;
+  si.si_addr = reinterpret_cast<void *>(t->regs.rip);
+  // Fails only for a thread being killed: its exit status follows the made-up stop, which
+  // finds no siginfo and leaves it to that status.
+  ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
+  t->emul_step = true;
+  emul_steps_.push_back(t->tid);
+  return true;
+}
+
+// The stops of the steps EmulateStep ran, once the commands' replies are out. A thread that
+// left the tables meanwhile (detach, kill) or was stopped otherwise is skipped.
+void Tracer::DispatchEmulSteps() {
+  std::vector<pid_t> l;
+  l.swap(emul_steps_);
+  for (pid_t tid : l) {
+    Thread *t = FindTid(tid);
+    if (t == nullptr || !t->emul_step) continue;
+    t->emul_step = false;
+    Dispatch(tid, W_STOPCODE(SIGTRAP));
+  }
 }
 
 } // namespace ntrace

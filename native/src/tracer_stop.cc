@@ -680,7 +680,8 @@ void Tracer::RequestStop(Thread *t, bool attach) {
   if (t->reported || t->exiting) return;
   t->stop_requested = true;
   if (attach) t->attach_stop = true;
-  if (t->is_new) return; // its initial stop is on the way and honours the request
+  if (t->is_new) return;    // its initial stop is on the way and honours the request
+  if (t->emul_step) return; // so is its emulated step's (DispatchEmulSteps), reported as such
   if (t->kstopped) {
     if (t->step_over_wait) AbandonStepOverWait(t);
     // Held inside the engine (waiting behind a step-over): it stops right here.
@@ -739,9 +740,15 @@ void Tracer::KResume(Thread *t, int sig) {
   bool over =
       t->skip_bp != 0 && LoadRegs(t) && t->regs.rip == t->skip_bp && BpInserted(p, t->skip_bp);
   // Continuing with no signal to deliver first: run the instruction here, leaving the int3 in
-  // place, when it is one the emulator knows (a step keeps the real step: its stop must follow).
+  // place, when it is one the emulator knows (a step: EmulateStep, below).
   if (over && t->mode != Mode::Step && t->mode != Mode::RangeStep && AgentResume(t)) over = false;
   if (over && sig == 0 && t->mode == Mode::Cont && !t->group_stop && EmulateAtBp(t)) over = false;
+  // A step likewise, its stop made up after the reply (EmulateStep): the thread never runs.
+  if (over && sig == 0 && t->mode == Mode::Step && !t->group_stop && EmulateStep(t)) {
+    t->skip_bp = 0;
+    t->gone_bps.clear(); // its trap was this stop's: no removed breakpoint's can follow
+    return;
+  }
   if (!over) t->skip_bp = 0; // done (or moot): a later stop at this pc is no step-over's
   if (over) {
     if (PauseOthers(t)) {
