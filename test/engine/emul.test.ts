@@ -144,10 +144,13 @@ capTest(
         // The userspace engine's own fact: no ptrace-stop entered, so the step was emulated.
         if (backend !== 'kernel')
           t.is(switches(step.thread.tid), before, 'the tracee did not run: the emulator did');
-        const si = await s.engine.getSiginfo(step.thread.handle, step.stopId);
-        t.is(si.readInt32LE(0), 5, 'SIGTRAP');
-        t.is(si.readInt32LE(8), 2, 'TRAP_TRACE, as a single step leaves it');
-        t.is(si.readBigUInt64LE(16), step.pc, 'si_addr: the pc after the step');
+        // The kernel provider has no siginfo at a step's stop (GET_SIGINFO: EINVAL there).
+        if (backend !== 'kernel') {
+          const si = await s.engine.getSiginfo(step.thread.handle, step.stopId);
+          t.is(si.readInt32LE(0), 5, 'SIGTRAP');
+          t.is(si.readInt32LE(8), 2, 'TRAP_TRACE, as a single step leaves it');
+          t.is(si.readBigUInt64LE(16), step.pc, 'si_addr: the pc after the step');
+        }
         last = step;
       }
     }
