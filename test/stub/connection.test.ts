@@ -101,31 +101,40 @@ test('in no-ack mode identical packets are each a request', async (t) => {
   t.false(l.sent().includes('+'));
 });
 
-test("a link with setDataListener gets its reads to that listener, and no 'data' listener", (t) => {
-  let direct: ((chunk: Buffer) => void) | undefined;
+/** A link that hands its reads to a listener (as the addon socket does) and records writes. */
+function directStream() {
   const events: string[] = [];
-  let out = '';
-  const stream = {
-    on(event: string) {
-      events.push(event);
-      return stream;
+  const d = {
+    events,
+    out: '',
+    feed: undefined as ((chunk: Buffer) => void) | undefined,
+    stream: {
+      on(event: string) {
+        events.push(event);
+        return d.stream;
+      },
+      setDataListener(l: (chunk: Buffer) => void) {
+        d.feed = l;
+      },
+      write(b: Buffer) {
+        d.out += b.toString('latin1');
+        return true;
+      },
+      pause: () => d.stream,
+      resume: () => d.stream,
+      isPaused: () => false,
+      end: () => d.stream,
+      destroy: () => d.stream,
     },
-    setDataListener(l: (chunk: Buffer) => void) {
-      direct = l;
-    },
-    write(b: Buffer) {
-      out += b.toString('latin1');
-      return true;
-    },
-    pause: () => stream,
-    resume: () => stream,
-    isPaused: () => false,
-    end: () => stream,
-    destroy: () => stream,
   };
+  return d;
+}
+
+test("a link with setDataListener gets its reads to that listener, and no 'data' listener", (t) => {
+  const d = directStream();
   const received: string[] = [];
   new Connection(
-    stream,
+    d.stream,
     {
       packet: (body) => received.push(body),
       badPacket() {},
@@ -134,10 +143,10 @@ test("a link with setDataListener gets its reads to that listener, and no 'data'
     },
     { maxPacketSize: 4096 },
   );
-  t.false(events.includes('data'));
-  direct!(encodePacket('qC'));
+  t.false(d.events.includes('data'));
+  d.feed!(encodePacket('qC'));
   t.deepEqual(received, ['qC']);
-  t.is(out, '+');
+  t.is(d.out, '+');
 });
 
 test('property: in ack mode, a client stream cut into reads anywhere is acked, NAKed and served in order', (t) => {
@@ -157,26 +166,10 @@ test('property: in ack mode, a client stream cut into reads anywhere is acked, N
       fc.array(step, { maxLength: 10 }),
       fc.array(fc.nat(), { maxLength: 8 }),
       (steps, cuts) => {
-        let direct: ((chunk: Buffer) => void) | undefined;
-        let out = '';
-        const stream = {
-          on: () => stream,
-          setDataListener(l: (chunk: Buffer) => void) {
-            direct = l;
-          },
-          write(b: Buffer) {
-            out += b.toString('latin1');
-            return true;
-          },
-          pause: () => stream,
-          resume: () => stream,
-          isPaused: () => false,
-          end: () => stream,
-          destroy: () => stream,
-        };
+        const d = directStream();
         const seen: string[] = [];
         const conn: Connection = new Connection(
-          stream,
+          d.stream,
           {
             packet(body) {
               seen.push(`packet ${body}`);
@@ -216,12 +209,12 @@ test('property: in ack mode, a client stream cut into reads anywhere is acked, N
         for (const end of [...points, wire.length]) {
           if (end <= start) continue;
           wire.copy(readBuffer, 0, start, end);
-          direct!(readBuffer.subarray(0, end - start));
+          d.feed!(readBuffer.subarray(0, end - start));
           readBuffer.fill(0x41);
           start = end;
         }
         t.deepEqual(seen, expected);
-        t.is(out, expectedOut);
+        t.is(d.out, expectedOut);
         return true;
       },
     ),
