@@ -46,3 +46,8 @@ export async function settleFork(
   await cleanFork(ctx, stop);
   await adoptForkChild(s, ctx, stop);
 }
+
+/** A fork or vfork stop, whose child settleFork cleans and adopts before the reply. */
+export function isFork(stop: TargetStop): boolean {
+  return stop.kind === 'stopped' && (stop.cause.type === 'fork' || stop.cause.type === 'vfork');
+}

@@ -8,7 +8,8 @@ import { PACKET_SIZE } from './capabilities.js';
 import { Connection, type Link } from './connection.js';
 import { errnoOf, errorReply, type HandlerResult, type SessionContext } from './context.js';
 import { dispatch } from './dispatch.js';
-import { settleFork } from './fork-adoption.js';
+import { isFork, settleFork } from './fork-adoption.js';
+import { othersStopped } from './others-stopped.js';
 import { isInternalStop } from './lldb/client.js';
 import { ctrlC, onStopNonStop } from './non-stop.js';
 import {
@@ -101,8 +102,9 @@ export class Session extends SessionCore {
   }
 
   /**
-   * Serves `first`, then the queued packets, in order. Synchronous while the answers are (most are): no async
-   * function and so no promise per packet; a handler's promise holds the pump until it settles.
+   * Serves `first`, then the queued packets, in order. Synchronous while the answers are (most
+   * are): no async function and so no promise per packet; a handler's promise holds the pump
+   * until it settles.
    */
   private pump(first?: string): void {
     if (this.busy) return;
@@ -119,9 +121,8 @@ export class Session extends SessionCore {
         body = undefined;
         // The stop may be reported before the resume call returns: be `running` already.
         // Non-stop: resuming answers OK at once and packets keep flowing while threads run.
-        const kind = cmd.kind;
-        const resuming =
-          !this.nonStop && (kind === 'vcont' || kind === 'continue' || kind === 'step');
+        const k = cmd.kind;
+        const resuming = !this.nonStop && (k === 'vcont' || k === 'continue' || k === 'step');
         if (resuming) {
           this.state = { kind: 'running' };
           this.resumes++;
@@ -333,7 +334,7 @@ export class Session extends SessionCore {
       }
     }
     void settleFork(this, ctx, stop)
-      .then(() => this.othersStopped(others, stopped))
+      .then(() => othersStopped(others, stopped, (line) => this.log(line)))
       .then(() => stopReply(ctx, stop))
       .then(async (body) => {
         // In extended-remote an exited process leaves the session; others may remain.
@@ -376,32 +377,4 @@ export class Session extends SessionCore {
     );
     return settled;
   }
-
-  /**
-   * The others' stops, bounded: a target that promised a stop and never delivers one must not
-   * leave GDB without its reply (the reply then goes as before the wait; the stop, if it comes,
-   * is still swallowed).
-   */
-  private othersStopped(others: SessionContext[], stopped: Promise<void>[]): Promise<void> {
-    if (others.length === 0) return Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        const late = others.filter((o) => o.swallowed).map((o) => o.pid);
-        this.log(`stop reply sent without waiting longer for the stops of ${late.join(', ')}`);
-        resolve();
-      }, OTHERS_STOP_BOUND_MS);
-    });
-    return Promise.race([Promise.all(stopped).then(() => {}), bound]).finally(() =>
-      clearTimeout(timer),
-    );
-  }
-}
-
-/** See Session.othersStopped: far above any stop's latency, even under heavy load. */
-const OTHERS_STOP_BOUND_MS = 10_000;
-
-/** A fork or vfork stop, whose child settleFork cleans and adopts before the reply. */
-function isFork(stop: TargetStop): boolean {
-  return stop.kind === 'stopped' && (stop.cause.type === 'fork' || stop.cause.type === 'vfork');
 }

@@ -1,5 +1,6 @@
 import { createHook } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { encodePacket } from '../../rsp/encoder.js';
 import { Session } from '../../stub/session.js';
@@ -278,4 +279,12 @@ test('packets answered at once read no global Buffer (an accessor call in Node 2
   t.deepEqual([...new Set(readers)], []);
   session.shutdown();
   t.is(await session.ended, 'disconnected');
+});
+
+// Issue 13's shape: session.ts keeps the session's life only (the pump, stops, lifecycle);
+// handlers and helpers live in files of their own. Read from the source beside dist/.
+test('stub/session.ts stays under 400 lines', (t) => {
+  const src = new URL('../../../stub/session.ts', import.meta.url);
+  const lines = readFileSync(src, 'latin1').split('\n').length - 1;
+  t.true(lines > 0 && lines < 400, `stub/session.ts has ${lines} lines`);
 });
