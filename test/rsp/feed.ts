@@ -35,3 +35,25 @@ export function show(events: FrameEvent[]): unknown[] {
 export function wire(text: string): Buffer {
   return Buffer.from(text, 'latin1');
 }
+
+/**
+ * Feeds `wire` cut at `cuts` through one reused read buffer, as the addon socket does: each
+ * piece is copied into the same buffer, handed to `push` as a view of it, and the buffer
+ * scribbled over once push returns, so anything that kept a view past push would see 'A's.
+ */
+export function pushThroughReadBuffer(
+  wire: Buffer,
+  cuts: number[],
+  push: (view: Buffer) => void,
+): void {
+  const readBuffer = Buffer.alloc(wire.length + 1);
+  const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
+  let start = 0;
+  for (const end of [...points, wire.length]) {
+    if (end <= start) continue;
+    wire.copy(readBuffer, 0, start, end);
+    push(readBuffer.subarray(0, end - start));
+    readBuffer.fill(0x41);
+    start = end;
+  }
+}

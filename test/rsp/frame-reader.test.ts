@@ -12,6 +12,7 @@ import {
   RSP_ERR_PACKET_TOO_LARGE,
   RSP_ERR_TRUNCATED_PACKET,
 } from '../../rsp/index.js';
+import { pushThroughReadBuffer } from './feed.js';
 
 /** A sink that records every call as one line. */
 function recorder(): { sink: FrameSink; calls: string[] } {
@@ -30,24 +31,11 @@ function recorder(): { sink: FrameSink; calls: string[] } {
   };
 }
 
-/**
- * Feeds `wire` cut at `cuts` through one read buffer, as the addon socket does: each piece is
- * copied into the same buffer, pushed as a view of it, and the buffer scribbled over after push
- * returns, so anything that kept a view past push would show the scribble.
- */
+/** Feeds `wire` cut at `cuts` through one reused read buffer (see pushThroughReadBuffer). */
 function readThrough(wire: Buffer, cuts: number[], max = 4096): string[] {
   const { sink, calls } = recorder();
   const reader = new FrameReader(sink, { maxPacketSize: max });
-  const readBuffer = Buffer.alloc(wire.length + 1);
-  const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
-  let start = 0;
-  for (const end of [...points, wire.length]) {
-    if (end <= start) continue;
-    wire.copy(readBuffer, 0, start, end);
-    reader.push(readBuffer.subarray(0, end - start));
-    readBuffer.fill(0x41);
-    start = end;
-  }
+  pushThroughReadBuffer(wire, cuts, (view) => reader.push(view));
   return calls;
 }
 

@@ -4,6 +4,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { encodePacket } from '../../rsp/encoder.js';
 import { Connection } from '../../stub/connection.js';
+import { pushThroughReadBuffer } from '../rsp/feed.js';
 
 /** A link whose client side we drive by hand: `feed` is what the client sends. */
 function link(): {
@@ -203,16 +204,7 @@ test('property: in ack mode, a client stream cut into reads anywhere is acked, N
           expectedOut += `+${OK_WIRE}`;
         }
         const wire = Buffer.concat(parts);
-        const readBuffer = Buffer.alloc(wire.length + 1);
-        const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
-        let start = 0;
-        for (const end of [...points, wire.length]) {
-          if (end <= start) continue;
-          wire.copy(readBuffer, 0, start, end);
-          d.feed!(readBuffer.subarray(0, end - start));
-          readBuffer.fill(0x41);
-          start = end;
-        }
+        pushThroughReadBuffer(wire, cuts, (view) => d.feed!(view));
         t.deepEqual(seen, expected);
         t.is(d.out, expectedOut);
         return true;
