@@ -19,10 +19,7 @@ const ESCAPED = Uint8Array.from({ length: 256 }, (_, b) => (needsEscape(b) ? 1 :
 
 /** Modulo-256 sum of the bytes, the RSP checksum. */
 export function checksum(bytes: Uint8Array): number {
-  let sum = 0;
-  const n = bytes.length;
-  for (let i = 0; i < n; i++) sum += bytes[i]!;
-  return sum & 0xff;
+  return sumBytes(bytes, 0, bytes.length) & 0xff;
 }
 
 export interface EncodeOptions {
@@ -100,34 +97,105 @@ function frame(start: number, body: Buffer | string, opts?: EncodeOptions): Buff
 }
 
 /**
- * Escapes `data` straight into the frame and sums as it goes: binary replies (vFile:pread,
- * qXfer, x) are up to 64 KiB, and three passes with a copy in between cost as much again.
+ * The sum of data[from..to) (not reduced modulo 256). Four bytes a step: cold, V8 runs this in
+ * its interpreter, where a loop step per byte costs ~0.1-0.2 us, and a session's host I/O reads
+ * are ~0.5 MB (bench/RESULTS.md, session 16). Each 32-bit word adds its bytes 0 and 2 and its
+ * bytes 1 and 3 as two 16-bit lanes; 64 words carry out of neither the low lane (64 * 510 <
+ * 65536) nor 32 bits, so a block's sum is its two lanes added.
+ */
+export function sumBytes(data: Uint8Array, from: number, to: number): number {
+  let sum = 0;
+  let i = from;
+  while (i < to && ((data.byteOffset + i) & 3) !== 0) sum += data[i++]!;
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const w32 = new Uint32Array(data.buffer, data.byteOffset + i, words);
+    for (let k = 0; k < words; ) {
+      const end = Math.min(k + 64, words);
+      let acc = 0;
+      for (; k < end; k++) {
+        const w = w32[k]!;
+        acc += (w & 0x00ff00ff) + ((w >>> 8) & 0x00ff00ff);
+      }
+      sum += (acc & 0xffff) + (acc >>> 16);
+    }
+    i += words << 2;
+  }
+  while (i < to) sum += data[i++]!;
+  return sum;
+}
+
+/** The bytes the binary escape covers (GDB manual, "Overview"). */
+const ESCAPE_BYTES = [0x23, 0x24, 0x7d, 0x2a];
+
+/**
+ * The first byte to escape at or after `from`, or data.length; next[k] keeps where
+ * ESCAPE_BYTES[k] occurs next (below `from`: not looked for yet).
+ */
+function nextEscape(data: Uint8Array, from: number, next: Int32Array): number {
+  let p = data.length;
+  for (let k = 0; k < 4; k++) {
+    if (next[k]! < from) {
+      const at = data.indexOf(ESCAPE_BYTES[k]!, from);
+      next[k] = at < 0 ? data.length : at;
+    }
+    if (next[k]! < p) p = next[k]!;
+  }
+  return p;
+}
+
+interface Escaped {
+  /** Bytes of data that went in. */
+  consumed: number;
+  /** Where the copy ends in out. */
+  end: number;
+  /** The sum of the bytes written (not reduced). */
+  sum: number;
+}
+
+/**
+ * Copies data escaped into out from `at`, at most `room` bytes, stopping before a byte that
+ * does not fit whole. The runs between bytes to escape are found with indexOf and copied with
+ * TypedArray.set, both native: no JavaScript step per byte, which a session's first host I/O
+ * reads and documents ran in V8's interpreter (bench/RESULTS.md, session 16).
+ */
+function escapeInto(data: Uint8Array, out: Uint8Array, at: number, room: number): Escaped {
+  const n = data.length;
+  const next = new Int32Array(4).fill(-1);
+  let i = 0;
+  let j = at;
+  let extra = 0;
+  while (i < n) {
+    const p = nextEscape(data, i, next);
+    const run = Math.min(p - i, room);
+    if (run > 0) {
+      out.set(data.subarray(i, i + run), j);
+      i += run;
+      j += run;
+      room -= run;
+    }
+    if (i < p || i === n || room < 2) break;
+    const b = data[i++]!;
+    const e = b ^ 0x20;
+    out[j] = 0x7d;
+    out[j + 1] = e;
+    j += 2;
+    room -= 2;
+    // The escape's two bytes in place of the byte.
+    extra += 0x7d + e - b;
+  }
+  return { consumed: i, end: j, sum: sumBytes(data, 0, i) + extra };
+}
+
+/**
+ * Escapes `data` straight into the frame and sums it: binary replies (vFile:pread, qXfer, x)
+ * are up to 64 KiB.
  */
 function frameBinary(start: number, data: Uint8Array): Buffer {
   const n = data.length;
-  let extra = 0;
-  for (let i = 0; i < n; i++) extra += ESCAPED[data[i]!]!;
-  const out = Buffer.allocUnsafe(n + extra + 4);
-  let sum = 0;
-  if (extra === 0) {
-    out.set(data, 1);
-    for (let i = 0; i < n; i++) sum += data[i]!;
-  } else {
-    let j = 1;
-    for (let i = 0; i < n; i++) {
-      const b = data[i]!;
-      if (ESCAPED[b] === 1) {
-        const e = b ^ 0x20;
-        out[j++] = 0x7d;
-        out[j++] = e;
-        sum += 0x7d + e;
-      } else {
-        out[j++] = b;
-        sum += b;
-      }
-    }
-  }
-  return finishFrame(out, start, n + extra, sum & 0xff);
+  const out = Buffer.allocUnsafe(2 * n + 4);
+  const { end, sum } = escapeInto(data, out, 1, 2 * n);
+  return finishFrame(out.subarray(0, end + 3), start, end - 1, sum & 0xff);
 }
 
 /**
@@ -145,36 +213,19 @@ export function encodeDataPrefixWithin(
   const n = data.length;
   // The data goes after the longest head; a shorter one ends at the same place.
   const at = 1 + head(n).length;
-  let room = max - (at - 1);
-  const out = Buffer.allocUnsafe(at + Math.max(0, Math.min(2 * n, room)) + 3);
-  let j = at;
-  let sum = 0;
-  let i = 0;
-  for (; i < n; i++) {
-    const b = data[i]!;
-    if (ESCAPED[b] === 1) {
-      room -= 2;
-      if (room < 0) break;
-      const e = b ^ 0x20;
-      out[j] = 0x7d;
-      out[j + 1] = e;
-      j += 2;
-      sum += 0x7d + e;
-    } else {
-      if (--room < 0) break;
-      out[j++] = b;
-      sum += b;
-    }
-  }
-  const h = head(i);
+  const room = Math.max(0, max - (at - 1));
+  const out = Buffer.allocUnsafe(at + Math.min(2 * n, room) + 3);
+  const escaped = escapeInto(data, out, at, room);
+  let sum = escaped.sum;
+  const h = head(escaped.consumed);
   const first = at - h.length;
   for (let k = 0; k < h.length; k++) {
     const c = h.charCodeAt(k);
     out[first + k] = c;
     sum += c;
   }
-  const frame = out.subarray(first - 1, j + 3);
-  return finishFrame(frame, 0x24, j - first, sum & 0xff);
+  const frame = out.subarray(first - 1, escaped.end + 3);
+  return finishFrame(frame, 0x24, escaped.end - first, sum & 0xff);
 }
 
 /** Fills in `$`/`%`, `#` and the checksum around the `len` body bytes already at out[1..]. */
@@ -218,6 +269,54 @@ export function encodeHexPacket(data: Uint8Array, length: number): Buffer {
     j += 2;
   }
   return finishFrame(out, 0x24, 2 * length, sum & 0xff);
+}
+
+/**
+ * `$body#cs` framed into `out` from its start, as encodePacket(body) frames it; returns the
+ * frame's length, or -1 where encodePacket is needed instead (a char above 0x7f, whose UTF-8
+ * is more than one byte; a byte that needs an escape; a frame longer than `out`). The reply
+ * path's usual case: a short text reply framed into the link's reply buffer with no Buffer of
+ * its own and no call into C++ (Buffer.write, Buffer.byteLength) (bench/RESULTS.md, session 16).
+ */
+export function encodePacketInto(out: Uint8Array, body: string): number {
+  const len = body.length;
+  if (len + 4 > out.length) return -1;
+  let sum = 0;
+  for (let i = 0; i < len; i++) {
+    const c = body.charCodeAt(i);
+    if (c > 0x7f || ESCAPED[c] === 1) return -1;
+    out[i + 1] = c;
+    sum += c;
+  }
+  out[0] = 0x24;
+  out[len + 1] = 0x23;
+  out[len + 2] = HEX.charCodeAt((sum >> 4) & 0xf);
+  out[len + 3] = HEX.charCodeAt(sum & 0xf);
+  return len + 4;
+}
+
+/**
+ * encodeHexPacket(data, length) framed into `out` from its start; returns the frame's length,
+ * or -1 when it is longer than `out`.
+ */
+export function encodeHexPacketInto(out: Uint8Array, data: Uint8Array, length: number): number {
+  if (2 * length + 4 > out.length) return -1;
+  let sum = 0;
+  let j = 1;
+  for (let i = 0; i < length; i++) {
+    const b = data[i]!;
+    const pair = HEX_PAIR[b]!;
+    out[j] = pair & 0xff;
+    out[j + 1] = pair >> 8;
+    sum += HEX_PAIR_SUM[b]!;
+    j += 2;
+  }
+  sum &= 0xff;
+  out[0] = 0x24;
+  out[j] = 0x23;
+  out[j + 1] = HEX.charCodeAt(sum >> 4);
+  out[j + 2] = HEX.charCodeAt(sum & 0xf);
+  return j + 3;
 }
 
 /** `$body#cs`. A string body is sent as UTF-8. */

@@ -64,6 +64,7 @@ export {
   INTERRUPT,
   NAK,
   runLengthEncode,
+  sumBytes,
 } from './encoder.js';
 export * from './errors.js';
 export { type FrameSink, FrameReader, latin1 } from './frame-reader.js';

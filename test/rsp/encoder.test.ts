@@ -1,15 +1,19 @@
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import fc from 'fast-check';
+import { escapeBinary } from '../../rsp/common/binary.js';
 import {
   ACK,
   checksum,
   decodeBody,
+  encodeDataPrefixWithin,
   encodeHexPacket,
   encodeNotification,
   encodePacket,
   INTERRUPT,
   NAK,
   runLengthEncode,
+  sumBytes,
 } from '../../rsp/index.js';
 
 const latin1 = (b: Buffer) => b.toString('latin1');
@@ -153,5 +157,80 @@ test('property: encodeHexPacket frames the hex text of the first bytes as encode
       const hex = Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('hex');
       t.deepEqual(encodeHexPacket(bytes, n), encodePacket(hex));
     }),
+  );
+});
+
+// The reference framing: one step per byte, escapeBinary and a plain sum.
+function referenceSum(bytes: Uint8Array): number {
+  let s = 0;
+  for (const b of bytes) s += b;
+  return s;
+}
+
+function referenceFrame(data: Uint8Array): string {
+  const body = escapeBinary(data);
+  return `$${latin1(Buffer.from(body))}#${(referenceSum(body) & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/** `data` placed at byte `shift` of a larger buffer: sumBytes and the framing see every alignment. */
+function shifted(data: Uint8Array, shift: number): Buffer {
+  const backing = Buffer.alloc(data.length + shift + 8, 0xa5);
+  backing.set(data, shift);
+  return backing.subarray(shift, shift + data.length);
+}
+
+test('sumBytes is the plain sum at every alignment and length', (t) => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 1200 }),
+      fc.integer({ min: 0, max: 7 }),
+      fc.nat(1200),
+      fc.nat(1200),
+      (data, shift, a, b) => {
+        const d = shifted(data, shift);
+        const from = Math.min(a, b, d.length);
+        const to = Math.min(Math.max(a, b), d.length);
+        t.is(sumBytes(d, from, to), referenceSum(d.subarray(from, to)));
+      },
+    ),
+  );
+});
+
+test('sumBytes: all-0xff blocks fill both 16-bit lanes to their bound without a carry', (t) => {
+  // 64 words of 0xffffffff is the most one block adds; 65 words and a tail go past it.
+  for (const n of [255, 256, 257, 260, 4096, 65536 + 3]) {
+    const d = shifted(new Uint8Array(n).fill(0xff), n & 3);
+    t.is(sumBytes(d, 0, n), 0xff * n);
+  }
+});
+
+test('binary replies frame as escapeBinary and a plain sum, at any alignment', (t) => {
+  // Bytes heavy in the four that are escaped, runs of them included.
+  const byte = fc.constantFrom(0x23, 0x24, 0x7d, 0x2a, 0x00, 0x41, 0xff, 0x5d);
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.uint8Array({ maxLength: 2000 }), fc.array(byte, { maxLength: 2000 })),
+      fc.integer({ min: 0, max: 7 }),
+      (bytes, shift) => {
+        const d = shifted(Uint8Array.from(bytes), shift);
+        t.is(latin1(encodePacket(d)), referenceFrame(d));
+      },
+    ),
+  );
+});
+
+test('a 64 KiB read framed whole: the escapes of a real file and its checksum', (t) => {
+  const file = readFileSync(process.execPath).subarray(4096, 4096 + 65536);
+  t.is(latin1(encodePacket(file)), referenceFrame(file));
+  const head = (n: number) => `F${n.toString(16)};`;
+  const max = 0x10000;
+  const wire = encodeDataPrefixWithin(file, max, head);
+  // The longest prefix that fits beside the whole length's head, as the reference frames it.
+  let n = file.length;
+  while (n > 0 && head(file.length).length + escapeBinary(file.subarray(0, n)).length > max) n--;
+  const body = Buffer.concat([Buffer.from(head(n)), escapeBinary(file.subarray(0, n))]);
+  t.is(
+    latin1(wire),
+    `$${latin1(body)}#${(referenceSum(body) & 0xff).toString(16).padStart(2, '0')}`,
   );
 });
