@@ -38,7 +38,7 @@ import { fioStatFromNode } from '../hostio/fio-stat.js';
 import { fioModeToLinux } from '../hostio/open-mode.js';
 import { readLength, type ReadWindow } from '../hostio/read-window.js';
 import { preadCap, wireLength } from '../hostio/reply-size.js';
-import { procRoot, resolveInRoot } from '../hostio/resolve-in-root.js';
+import { procRoot, resolveInRoot, sharesOurView } from '../hostio/resolve-in-root.js';
 import type { SessionCore } from '../session-core.js';
 
 const openAsync = promisify(openCb);
@@ -249,6 +249,9 @@ export class HostIo {
     // The stub's own view: the kernel looks the path up as given (relative to our working
     // directory), as gdbserver does.
     if (this.fsPid === 0) return path;
+    // A process that shares our view: the kernel looks the path up from `/`, as in the process
+    // (relative paths too, as after setns(2), which moves the working directory to the root).
+    if (path !== '' && sharesOurView(this.fsPid)) return path.startsWith('/') ? path : `/${path}`;
     return resolveInRoot(procRoot(this.fsPid), path, followFinal);
   }
 }

@@ -17,7 +17,7 @@
 // could still redirect it; the client is a debugger with the stub's privileges anyway.
 // Synchronous on purpose, like gdbserver: a lookup is a few lstat calls on local files
 // (microseconds), while each trip through libuv's thread pool costs far more under load.
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { HostIoError } from './errno.js';
 
 /** Linux's MAXSYMLINKS: more links than this in one lookup is ELOOP. */
@@ -25,6 +25,35 @@ const MAX_SYMLINKS = 40;
 
 export function procRoot(pid: number): string {
   return `/proc/${pid}/root`;
+}
+
+/** Our own mount namespace and root directory, read once: the stub never changes either. */
+let ownView: { mntNs: string; dev: number; ino: number } | undefined;
+
+/**
+ * Whether `pid` sees the filesystem as we do: the same mount namespace and the same root
+ * directory. gdbserver then does its file operations itself, without a helper in the other
+ * namespace (nat/linux-namespaces.c, linux_mntns_access_fs: MNSH_FS_DIRECT when the process's
+ * /proc/PID/ns/mnt is gdbserver's own), and so may we: the kernel's lookup from `/` is then the
+ * lookup in the process's view, one syscall where resolveInRoot takes an lstat per component
+ * and a readlink per link (a dozen for /lib64/ld-linux-x86-64.so.2, which gdb opens at every
+ * connect). gdbserver does not look at the root; we do, so a chrooted process keeps its view.
+ * Checked at each operation (two syscalls): the process may chroot at any time.
+ */
+export function sharesOurView(pid: number): boolean {
+  try {
+    if (ownView === undefined) {
+      const st = statSync('/');
+      ownView = { mntNs: readlinkSync('/proc/self/ns/mnt'), dev: st.dev, ino: st.ino };
+    }
+    if (readlinkSync(`/proc/${pid}/ns/mnt`) !== ownView.mntNs) return false;
+    // The magic link followed: the process's root directory, in its mount namespace (ours).
+    const root = statSync(procRoot(pid));
+    return root.dev === ownView.dev && root.ino === ownView.ino;
+  } catch {
+    // Gone, or not ours to look at: the lookup under /proc/PID/root reports what it finds.
+    return false;
+  }
 }
 
 function components(path: string): string[] {

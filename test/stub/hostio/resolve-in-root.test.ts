@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import test from 'ava';
 import { HostIo } from '../../../stub/handlers/host-io.js';
-import { resolveInRoot } from '../../../stub/hostio/resolve-in-root.js';
+import { resolveInRoot, sharesOurView } from '../../../stub/hostio/resolve-in-root.js';
 import { fdOf, openCmd, parseReply, pread, tempDir } from './_fixtures.js';
 
 /** A small tree standing for another process's root. */
@@ -73,6 +73,8 @@ test('setfs to a chrooted process reads files in its root', async (t) => {
     if (!entered) await delay(10);
   }
   if (!entered) return t.fail('the child never entered its chroot');
+  // Its own root: looked up under /proc/PID/root, not by the kernel from ours.
+  t.false(sharesOurView(pid));
   const io = new HostIo({ maxPacketSize: 0x4000 });
   t.teardown(() => io.close());
   t.is(await io.handle({ kind: 'file-setfs', pid }), 'F0');
@@ -85,4 +87,30 @@ test('setfs to a chrooted process reads files in its root', async (t) => {
   t.is(await io.handle({ kind: 'file-size', path: '/libdir/ld.so' }), 'Fc');
   t.is(await io.handle({ kind: 'file-setfs', pid: 0 }), 'F0');
   t.is(await io.handle({ kind: 'file-exists', path: '/etc/passwd' }), 'F,1');
+});
+
+test('a process in our mount namespace with our root shares our view, as gdbserver takes it', (t) => {
+  t.true(sharesOurView(process.pid));
+  const child = spawn('sleep', ['120'], { stdio: 'ignore', cwd: '/tmp' });
+  t.teardown(() => {
+    child.kill('SIGKILL');
+  });
+  if (child.pid === undefined) return t.fail('no child');
+  // Another working directory is no other view: paths under setfs are looked up from the root.
+  t.true(sharesOurView(child.pid));
+  // Above the kernel's PID_MAX_LIMIT: no such process, so no view to share.
+  t.false(sharesOurView(0x7fffffff));
+});
+
+test('setfs to a process sharing our view: relative paths start at the root', async (t) => {
+  const io = new HostIo({ maxPacketSize: 0x4000 });
+  t.teardown(() => io.close());
+  t.is(await io.handle({ kind: 'file-setfs', pid: process.pid }), 'F0');
+  // Relative to `/`, not to our working directory, as after setns(2).
+  const rel = 'proc/self/status';
+  const fd = fdOf(await io.handle(openCmd(rel)));
+  t.true(fd >= 3);
+  t.is(await io.handle({ kind: 'file-exists', path: 'etc/passwd' }), 'F,1');
+  t.is(await io.handle({ kind: 'file-exists', path: 'etc/../etc/passwd' }), 'F,1');
+  t.is(await io.handle({ kind: 'file-exists', path: '' }), 'F,0');
 });
