@@ -32,6 +32,8 @@ export class OptionState {
   private sentHi = 0;
   private stopSignals: number[] = allSignals();
   private catching: { on: boolean; numbers: readonly number[] } = { on: false, numbers: [] };
+  /** The rest of what the engine was last sent (undefined: unknown), beside sentPass. */
+  private sentRest: SentRest | undefined;
 
   /** Signals delivered without a stop (QPassSignals). */
   get passSignals(): ReadonlySet<number> {
@@ -84,10 +86,42 @@ export class OptionState {
     this.sentPass = this.pass;
     this.sentLo = this.passLo;
     this.sentHi = this.passHi;
+    this.sentRest = this.rest();
   }
 
   forgetSent(): void {
     this.sentPass = undefined;
+    this.sentRest = undefined;
+  }
+
+  /**
+   * Whether the engine holds this whole state already: then a change that changed nothing
+   * (QNonStop:0 in all-stop, which gdb sends at every connect) needs no SET_OPTIONS.
+   */
+  get allSent(): boolean {
+    const sent = this.sentRest;
+    if (sent === undefined || !this.passSent) return false;
+    const now = this.rest();
+    return (
+      sent.nonStop === now.nonStop &&
+      sent.threadEvents === now.threadEvents &&
+      sent.exec === now.exec &&
+      sent.fork === now.fork &&
+      sent.vfork === now.vfork &&
+      sent.catching === now.catching
+    );
+  }
+
+  /** What toEngine derives from besides the pass set (catching: replaced on every change). */
+  private rest(): SentRest {
+    return {
+      nonStop: this.nonStop,
+      threadEvents: this.threadEvents,
+      exec: this.wantExec || this.reportExec,
+      fork: this.reportFork,
+      vfork: this.reportVfork,
+      catching: this.catching,
+    };
   }
 
   catchSyscalls(on: boolean, numbers: readonly number[]): void {
@@ -132,6 +166,15 @@ export class OptionState {
     o.catching = this.catching;
     return o;
   }
+}
+
+interface SentRest {
+  nonStop: boolean;
+  threadEvents: boolean;
+  exec: boolean;
+  fork: boolean;
+  vfork: boolean;
+  catching: object;
 }
 
 function allSignals(): number[] {

@@ -80,9 +80,12 @@ export class EngineProcess {
     });
   }
 
-  /** Applies changed options now, unless the process is gone. */
+  /**
+   * Applies changed options now, unless the process is gone or the engine holds them already
+   * (a setting that changed nothing costs no engine round trip).
+   */
   async optionsChanged(): Promise<void> {
-    if (this.phase.kind !== 'gone') await this.applyOptions();
+    if (this.phase.kind !== 'gone' && !this.options.allSent) await this.applyOptions();
   }
 
   /**

@@ -21,12 +21,18 @@ export const supportedFeaturesHandler: Handler<'supported-features'> = async (s,
   const client = parseClientFeatures(cmd.features);
   client.flavour = detectClientFlavour(cmd.features);
   s.client = client;
+  // Issued in one tick: the engine gets them in one write and answers in one round trip, where
+  // awaiting each cost three at every connect (gdb announces all three).
+  const settings: (Promise<void> | undefined)[] = [];
   for (const p of s.procs.values()) {
     p.client = client;
-    if (client.execEvents) await p.target.execEvents?.setExecEvents(true);
-    if (client.forkEvents && client.multiprocess) await p.target.forks?.setForkEvents(true);
-    if (client.vforkEvents && client.multiprocess) await p.target.forks?.setVforkEvents?.(true);
+    if (client.execEvents) settings.push(p.target.execEvents?.setExecEvents(true));
+    if (client.forkEvents && client.multiprocess)
+      settings.push(p.target.forks?.setForkEvents(true));
+    if (client.vforkEvents && client.multiprocess)
+      settings.push(p.target.forks?.setVforkEvents?.(true));
   }
+  await Promise.all(settings);
   const features = supportedFeatures(
     s.ctx ? capabilitiesOf(s.ctx.target) : s.opts.provider?.capabilities,
     client,

@@ -87,9 +87,11 @@ class ScriptedEngine extends EventEmitter {
   }
   /** The stop-signal table of each SET_OPTIONS, in order. */
   readonly stopTables: number[][] = [];
+  lastOptions: ProcessOptions | undefined;
   async setOptions(_pid: number, opts: ProcessOptions): Promise<void> {
     this.calls.push('setOptions');
     this.stopTables.push([...(opts.stopSignals ?? [])]);
+    this.lastOptions = opts;
   }
   /** Handles whose resume fails, with the errno name. */
   readonly failResume = new Map<bigint, string>();
@@ -224,6 +226,30 @@ test('a pass set changed before a step reaches the engine with the next continue
   t.false(engine.stopTables.at(-1)!.includes(14));
   t.true(engine.stopTables.at(-1)!.includes(17));
   t.deepEqual(engine.calls.slice(-2), ['setOptions', `resume ${PID}`], 'sent ahead of it');
+});
+
+test('a setting the engine holds already (QNonStop:0 in all-stop) costs no SET_OPTIONS', async (t) => {
+  const { engine, target } = await launched();
+  const t0 = target.asTarget();
+  const sent = setOptionsCalls(engine);
+  await t0.nonStop!.setNonStop(false);
+  t.is(setOptionsCalls(engine), sent, 'all-stop, as launched');
+  await t0.execEvents!.setExecEvents(true);
+  t.is(setOptionsCalls(engine), sent + 1);
+  await t0.execEvents!.setExecEvents(true);
+  await t0.nonStop!.setNonStop(false);
+  t.is(setOptionsCalls(engine), sent + 1, 'nothing new');
+  await t0.nonStop!.setNonStop(true);
+  t.is(setOptionsCalls(engine), sent + 2);
+  t.false(engine.lastOptions!.allStop);
+  await t0.nonStop!.setNonStop(false);
+  t.is(setOptionsCalls(engine), sent + 3, 'back to all-stop is news again');
+  t.true(engine.lastOptions!.allStop);
+  // A pass set kept for the next resume goes out with the next setting that must be sent.
+  t.is(t0.signals!.setPassSignals([14]), undefined);
+  await t0.nonStop!.setNonStop(false);
+  t.is(setOptionsCalls(engine), sent + 4);
+  t.false(engine.stopTables.at(-1)!.includes(14));
 });
 
 test('a thread born during a step-only resume runs on with the pass set in force', async (t) => {

@@ -48,3 +48,36 @@ test('capabilities follow the target groups', async (t) => {
   t.is(await h.client.request('QPassSignals:e'), '');
   await h.close();
 });
+
+test("qSupported's exec, fork and vfork settings go to the target in one tick, not one round trip each", async (t) => {
+  const target = fake().asTarget();
+  // Each setting resolves only when released: one awaited before the next is issued leaves
+  // the next unissued until then.
+  const issued: string[] = [];
+  const release: (() => void)[] = [];
+  let released = false;
+  const setting = (name: string) => () => {
+    issued.push(name);
+    if (released) return Promise.resolve();
+    return new Promise<void>((resolve) => release.push(resolve));
+  };
+  target.execEvents = { setExecEvents: setting('exec') };
+  target.forks = {
+    setForkEvents: setting('fork'),
+    setVforkEvents: setting('vfork'),
+    children: () => [],
+    clearChildBreakpoint: async () => {},
+    detachChild: async () => {},
+  };
+  const h = await connectSession(target);
+  const answer = h.client.request(
+    'qSupported:multiprocess+;swbreak+;fork-events+;vfork-events+;exec-events+',
+  );
+  for (let i = 0; i < 20 && issued.length < 3; i++) await new Promise((r) => setImmediate(r));
+  const before = [...issued].sort();
+  released = true;
+  for (const r of release) r();
+  t.true((await answer).includes('multiprocess+'));
+  t.deepEqual(before, ['exec', 'fork', 'vfork'], 'all three issued before any was answered');
+  await h.close();
+});
