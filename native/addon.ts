@@ -31,6 +31,18 @@ export interface NativeChannel {
    * -errno; undefined when the command's answer could differ in order (see channel.cc).
    */
   readMemFn(buf: Buffer): NativeReadMem;
+  /** The userspace engines' system calls on this thread so far; undefined for a device. */
+  syscallCounts(): SyscallCounts | undefined;
+}
+
+/**
+ * System calls counted by the userspace engine (native/src/tracer.h, SysCounts): ptrace requests
+ * by name (those made at least once), SIGCHLD's action read or written, tracee memory reads.
+ */
+export interface SyscallCounts {
+  ptrace: Partial<Record<string, number>>;
+  sigaction: number;
+  memReads: number;
 }
 
 /** readMemFn's reader: (pid, address, length) into the buffer it was bound to. */

@@ -1,7 +1,7 @@
 // RecordChannel: raw ntrace records over either provider. The Engine is built on it; tests
 // use it directly to send malformed bytes.
 import { existsSync } from 'node:fs';
-import { loadAddon, type NativeChannel, type NativeReadMem } from './addon.js';
+import { loadAddon, type NativeChannel, type NativeReadMem, type SyscallCounts } from './addon.js';
 import { DEVICE_PATH } from './constants.js';
 import { splitRecords } from './records.js';
 import type { Backend } from './types.js';
@@ -75,6 +75,14 @@ export class RecordChannel {
       this.#readInto = into;
     }
     return this.#readMem(pid, addr, length);
+  }
+
+  /**
+   * The system calls the userspace engines of this thread have made so far, by kind (for tests:
+   * what a hit or a step costs, counted, never timed). Undefined for the device.
+   */
+  syscallCounts(): SyscallCounts | undefined {
+    return this.#closed ? undefined : this.#native.syscallCounts();
   }
 
   /**

@@ -47,7 +47,8 @@ Napi::Function Channel::Define(Napi::Env env) {
                       InstanceMethod<&Channel::Write>("write"),
                       InstanceMethod<&Channel::Close>("close"), InstanceMethod<&Channel::Fd>("fd"),
                       InstanceMethod<&Channel::SetReading>("setReading"),
-                      InstanceMethod<&Channel::ReadMemFn>("readMemFn")});
+                      InstanceMethod<&Channel::ReadMemFn>("readMemFn"),
+                      InstanceMethod<&Channel::SyscallCounts>("syscallCounts")});
 }
 
 // new Channel('user') starts a userspace engine run by this thread; new Channel('device', path)
@@ -107,6 +108,48 @@ void Channel::Shutdown() {
     engine_.reset();
   }
   queue_.clear();
+}
+
+// The system calls the userspace engines of this thread made so far (SysCounts), for tests:
+// { ptrace: { GETREGS: n, ... } (requests made at least once), sigaction, memReads }; undefined
+// for a device.
+Napi::Value Channel::SyscallCounts(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (!engine_) return env.Undefined();
+  static const struct {
+    long req;
+    const char *name;
+  } kNames[] = {{PTRACE_PEEKUSER, "PEEKUSER"},
+                {PTRACE_POKEUSER, "POKEUSER"},
+                {PTRACE_CONT, "CONT"},
+                {PTRACE_KILL, "KILL"},
+                {PTRACE_SINGLESTEP, "SINGLESTEP"},
+                {PTRACE_GETREGS, "GETREGS"},
+                {PTRACE_SETREGS, "SETREGS"},
+                {PTRACE_DETACH, "DETACH"},
+                {PTRACE_SYSCALL, "SYSCALL"},
+                {PTRACE_SETOPTIONS, "SETOPTIONS"},
+                {PTRACE_GETEVENTMSG, "GETEVENTMSG"},
+                {PTRACE_GETSIGINFO, "GETSIGINFO"},
+                {PTRACE_SETSIGINFO, "SETSIGINFO"},
+                {PTRACE_GETREGSET, "GETREGSET"},
+                {PTRACE_SETREGSET, "SETREGSET"},
+                {PTRACE_SEIZE, "SEIZE"},
+                {PTRACE_INTERRUPT, "INTERRUPT"},
+                {PTRACE_LISTEN, "LISTEN"},
+                {PTRACE_PEEKSIGINFO, "PEEKSIGINFO"},
+                {PTRACE_GET_SYSCALL_INFO, "GET_SYSCALL_INFO"}};
+  const SysCounts &c = Counts();
+  Napi::Object pt = Napi::Object::New(env);
+  for (const auto &n : kNames) {
+    uint64_t v = c.ptrace[PtraceSlot(n.req)];
+    if (v != 0) pt.Set(n.name, Napi::Number::New(env, static_cast<double>(v)));
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ptrace", pt);
+  o.Set("sigaction", Napi::Number::New(env, static_cast<double>(c.sigaction)));
+  o.Set("memReads", Napi::Number::New(env, static_cast<double>(c.mem_reads)));
+  return o;
 }
 
 Napi::Value Channel::Fd(const Napi::CallbackInfo &info) {

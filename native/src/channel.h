@@ -50,6 +50,7 @@ private:
   Napi::Value Fd(const Napi::CallbackInfo &info);
   Napi::Value SetReading(const Napi::CallbackInfo &info);
   Napi::Value ReadMemFn(const Napi::CallbackInfo &info);
+  Napi::Value SyscallCounts(const Napi::CallbackInfo &info);
   static Napi::Value BoundReadMem(const Napi::CallbackInfo &info);
   Napi::Value ReadMemInto(const Napi::CallbackInfo &info, uint8_t *data, size_t size);
 

@@ -113,6 +113,11 @@ bool TaskOwner(pid_t tid, pid_t *tgid, pid_t *tracer) {
 
 } // namespace
 
+SysCounts &Counts() {
+  static thread_local SysCounts counts;
+  return counts;
+}
+
 int64_t MonoNs() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -192,6 +197,7 @@ void Tracer::Poll() {
 void Tracer::QuietStops() {
   if (quiet_) return;
   if (!loud_known_) {
+    Counts().sigaction++;
     if (sigaction(SIGCHLD, nullptr, &loud_) < 0) return;
     loud_.sa_flags &= ~SA_NOCLDSTOP; // another engine of the process may be in its window
     loud_known_ = true;
@@ -199,6 +205,7 @@ void Tracer::QuietStops() {
   if (!(loud_.sa_flags & SA_SIGINFO) && loud_.sa_handler == SIG_IGN) return;
   struct sigaction quiet = loud_, old;
   quiet.sa_flags |= SA_NOCLDSTOP;
+  Counts().sigaction++;
   if (sigaction(SIGCHLD, &quiet, &old) < 0) return;
   quiet_ = true;
   if (old.sa_handler != loud_.sa_handler) {
@@ -208,6 +215,7 @@ void Tracer::QuietStops() {
     loud_.sa_flags &= ~SA_NOCLDSTOP;
     quiet = loud_;
     quiet.sa_flags |= SA_NOCLDSTOP;
+    Counts().sigaction++;
     if (sigaction(SIGCHLD, &quiet, nullptr) < 0) LoudStops();
   }
 }
@@ -223,6 +231,7 @@ void Tracer::QuietStops() {
 void Tracer::LoudStops() {
   if (!quiet_) return;
   quiet_ = false;
+  Counts().sigaction++;
   if (sigaction(SIGCHLD, &loud_, nullptr) < 0) {
     fprintf(stderr, "[ntrace] cannot restore SIGCHLD's action: %s\n", strerror(errno));
     return;
@@ -431,7 +440,7 @@ bool Tracer::Ours(pid_t tid, bool trapped) {
 void Tracer::TakeStatus(pid_t tid, int status) {
   if (graveyard_.count(tid) != 0 && threads_.count(tid) == 0) {
     if (WIFSTOPPED(status))
-      ptrace(PTRACE_CONT, tid, 0, 0); // a dying thread's exit stop: let it finish
+      Ptrace(PTRACE_CONT, tid, 0, 0); // a dying thread's exit stop: let it finish
     else
       graveyard_.erase(tid);
     return;

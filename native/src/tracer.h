@@ -4,6 +4,7 @@
 // buffer until TakeOutput().
 #pragma once
 
+#include <sys/ptrace.h>
 #include <sys/types.h>
 #include <sys/user.h>
 #include <signal.h>
@@ -30,6 +31,26 @@ constexpr size_t kReportQueueBytes = 64 * 1024;
 constexpr size_t kOutHighWater = 1024 * 1024;
 
 enum class Mode : uint32_t { Cont = 0, Step = 1, RangeStep = 2, Syscall = 3 };
+
+// The system calls the engine makes on its thread, counted by kind, so that tests can say
+// what a breakpoint hit or a step costs (Channel.syscallCounts) without timing anything.
+struct SysCounts {
+  uint64_t ptrace[64] = {}; // by PtraceSlot(request)
+  uint64_t sigaction = 0;   // SIGCHLD's action, read or written
+  uint64_t mem_reads = 0;   // reads of the tracee's memory (RawRead calls)
+};
+// This thread's counts (every tracer's on it: all their requests come from here).
+SysCounts &Counts();
+// Requests 0-31 at their number, PTRACE_SETOPTIONS (0x4200) and the ones after it from 32 on.
+constexpr int PtraceSlot(long req) {
+  if (req >= 0 && req < 32) return static_cast<int>(req);
+  return req >= 0x4200 && req < 0x4200 + 31 ? static_cast<int>(32 + (req - 0x4200)) : 63;
+}
+// Every ptrace request of the engine goes through here to be counted.
+template <typename A, typename D> long Ptrace(long req, pid_t tid, A addr, D data) {
+  Counts().ptrace[PtraceSlot(req)]++;
+  return ptrace(static_cast<enum __ptrace_request>(req), tid, addr, data);
+}
 
 struct Proc;
 
@@ -103,6 +124,11 @@ struct Thread {
   // Its single step over a breakpoint was run by the emulator (EmulateStep): still in the
   // breakpoint's ptrace-stop, its step's stop due from DispatchEmulSteps.
   bool emul_step = false;
+  // ... and its made-up siginfo reached the kernel: the step's stop then reads neither the
+  // siginfo nor the registers back (the emulation wrote both), and looks at no DR6 (no #DB).
+  bool emul_known = false;
+  // The stop being dispatched is that made-up one (DispatchEmulSteps, until HandleSignal).
+  bool made_up = false;
   // A plain continue's start (MonoNs; 0: not in one) and its process's CPU time then
   // (ProcCpuNs, for a lone thread; -1: none), whether this thread's last continue ended within
   // microseconds of its own CPU time (a breakpoint in a tight loop; then the next one is
@@ -120,8 +146,8 @@ struct Thread {
   bool regs_valid = false;
   // regs holds a pc the kernel does not have yet: a breakpoint hit's rewind onto the int3 is
   // written with the resume's one register write (the emulation's, or FlushRegs), so a hit
-  // that is not reported costs no write of its own. Flushed before the thread runs, is
-  // reported or is let go.
+  // costs no write of its own, reported or not (the client's reads are served from regs).
+  // Flushed before the thread runs or is let go.
   bool regs_dirty = false;
   user_regs_struct regs{};
 };

@@ -299,6 +299,7 @@ bool Tracer::AgentRange(Proc *p, uint64_t addr, uint64_t len) {
 long Tracer::InjectSyscall(Thread *t, long nr, const long args[6]) {
   Proc *p = t->proc;
   if (!FlushRegs(t) || !LoadRegs(t)) return -ESRCH;
+  if (t->dr_dirty) ApplyDebugRegs(t); // a removal still pending: not on this step
   user_regs_struct saved = t->regs, r = t->regs;
   uint8_t orig[7], code[7] = {0xb8, 0, 0, 0, 0, 0x0f, 0x05};
   uint32_t nr32 = static_cast<uint32_t>(nr);
@@ -315,12 +316,12 @@ long Tracer::InjectSyscall(Thread *t, long nr, const long args[6]) {
   long result = -EIO;
   int held = 0;
   bool alive = true;
-  if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) {
+  if (Ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) {
     result = -errno;
   } else {
     QuietStops();
     for (int tries = 0; tries < 16; tries++) {
-      if (ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0) < 0) {
+      if (Ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0) < 0) {
         result = -errno;
         break;
       }
@@ -345,7 +346,7 @@ long Tracer::InjectSyscall(Thread *t, long nr, const long args[6]) {
         continue;
       }
       user_regs_struct now;
-      if (ptrace(PTRACE_GETREGS, t->tid, 0, &now) < 0) {
+      if (Ptrace(PTRACE_GETREGS, t->tid, 0, &now) < 0) {
         result = -errno;
         break;
       }
@@ -356,7 +357,7 @@ long Tracer::InjectSyscall(Thread *t, long nr, const long args[6]) {
     }
   }
   RawWrite(p, saved.rip, orig, 7);
-  if (alive && ptrace(PTRACE_SETREGS, t->tid, 0, &saved) < 0) result = -errno;
+  if (alive && Ptrace(PTRACE_SETREGS, t->tid, 0, &saved) < 0) result = -errno;
   t->regs_valid = false;
   t->signal_stop = false; // its stop is now the step's, whatever it was
   if (held != 0 && alive) tgkill(p->pid, t->tid, held);
@@ -791,8 +792,9 @@ void Tracer::AgentStabilize(Thread *t) {
     }
     if (t->group_stop) break; // not stepped out of a group stop: it stays where it is
     if (!FlushRegs(t)) return;
+    if (t->dr_dirty) ApplyDebugRegs(t);
     QuietStops();
-    if (ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0) < 0) return;
+    if (Ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0) < 0) return;
     stepped = true;
     t->regs_valid = false;
     int status;

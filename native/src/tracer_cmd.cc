@@ -366,7 +366,7 @@ int Tracer::CmdGetRegs(const uint8_t *rec, size_t len, std::vector<uint8_t> &out
     memcpy(data.data(), &t->regs, size);
   } else {
     struct iovec iov = {data.data(), size};
-    if (ptrace(PTRACE_GETREGSET, t->tid, note, &iov) < 0) return -errno;
+    if (Ptrace(PTRACE_GETREGSET, t->tid, note, &iov) < 0) return -errno;
     size = iov.iov_len;
   }
   ntrace_regs_reply r;
@@ -390,7 +390,7 @@ int Tracer::CmdSetRegs(const uint8_t *rec, size_t len) {
   if (err != 0) return err;
   std::vector<uint8_t> data(rec + sizeof c, rec + sizeof c + c.len);
   struct iovec iov = {data.data(), data.size()};
-  if (ptrace(PTRACE_SETREGSET, t->tid, note, &iov) < 0) return -errno;
+  if (Ptrace(PTRACE_SETREGSET, t->tid, note, &iov) < 0) return -errno;
   if (note == NT_PRSTATUS) {
     t->regs_dirty = false; // the client's GPRs replace any write still pending
     // Keep the cache equal to what the kernel holds (it may have sanitised segments/flags).
@@ -452,7 +452,7 @@ int Tracer::CmdGetSiginfo(const uint8_t *rec, size_t len, std::vector<uint8_t> &
   if (err != 0) return err;
   if (!t->signal_stop) return -EINVAL;
   siginfo_t si;
-  if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0) return -errno;
+  if (Ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0) return -errno;
   static_assert(sizeof si == NTRACE_SIGINFO_SIZE, "siginfo size");
   Append(out, si);
   return 0;
@@ -469,7 +469,7 @@ int Tracer::CmdSetSiginfo(const uint8_t *rec, size_t len) {
   if (!t->signal_stop) return -EINVAL;
   siginfo_t si;
   memcpy(&si, rec + sizeof c, sizeof si);
-  if (ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si) < 0) return -errno;
+  if (Ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si) < 0) return -errno;
   return 0;
 }
 

@@ -45,7 +45,7 @@ bool Tracer::SignalPending(Thread *t) {
   siginfo_t si;
   for (unsigned flags : {0u, static_cast<unsigned>(PTRACE_PEEKSIGINFO_SHARED)}) {
     __ptrace_peeksiginfo_args a{0, flags, 1};
-    long n = ptrace(PTRACE_PEEKSIGINFO, t->tid, &a, &si);
+    long n = Ptrace(PTRACE_PEEKSIGINFO, t->tid, &a, &si);
     if (n != 0) return true; // one queued, or cannot tell (-1): the step-over is always right
   }
   return false;
@@ -93,7 +93,7 @@ bool Tracer::EmulateAtBp(Thread *t) {
   if (len == 0) return false;
   r.rip = env.ip;
   // Fails only for a thread being killed (its store, if any, is then moot).
-  if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) return false;
+  if (Ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) return false;
   t->regs_dirty = false; // this write carried the rewound pc's successor and everything else
   if (debug_)
     fprintf(stderr, "[ntrace %d] emulated %u bytes at %llx tid=%d\n", tid_.load(), len,
@@ -124,8 +124,8 @@ bool Tracer::EmulateStep(Thread *t) {
   si.si_code = TRAP_TRACE;
   si.si_addr = reinterpret_cast<void *>(t->regs.rip);
   // Fails only for a thread being killed: its exit status follows the made-up stop, which
-  // finds no siginfo and leaves it to that status.
-  ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
+  // then reads the kernel's siginfo, finds none and leaves it to that status.
+  t->emul_known = Ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si) == 0;
   t->emul_step = true;
   emul_steps_.push_back(t->tid);
   return true;
@@ -140,6 +140,9 @@ void Tracer::DispatchEmulSteps() {
     Thread *t = FindTid(tid);
     if (t == nullptr || !t->emul_step) continue;
     t->emul_step = false;
+    // What the emulation wrote is what the kernel holds, unless the process is being killed.
+    t->made_up = t->emul_known && !t->proc->killed;
+    t->emul_known = false;
     Dispatch(tid, W_STOPCODE(SIGTRAP));
   }
 }

@@ -32,6 +32,7 @@ long DrOffset(int i) {
 // back to /proc/PID/mem for pages it will not read. Short at the first page neither can read;
 // -EIO when that is the first.
 long Tracer::RawRead(Proc *p, uint64_t addr, uint8_t *buf, size_t len) {
+  Counts().mem_reads++;
   size_t done = 0;
   if (len <= kPage && p->memfd >= 0) {
     ssize_t r;
@@ -250,8 +251,8 @@ int Tracer::SetHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len) {
     s.addr = addr;
     s.len = len;
     s.refs = 1;
-    s.value = 0;
-    if (kind != NTRACE_BP_HW) ReadMem(p, addr, reinterpret_cast<uint8_t *>(&s.value), len);
+    s.value = 0; // a read watchpoint's value, told from a write at its hits (HandleSignal)
+    if (kind == NTRACE_BP_READ) ReadMem(p, addr, reinterpret_cast<uint8_t *>(&s.value), len);
     // Apply now to the threads we can touch; probe the first for the kernel's verdict.
     for (auto &kv : p->threads) {
       Thread *t = kv.second;
@@ -270,6 +271,11 @@ int Tracer::SetHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len) {
   return -ENOSPC;
 }
 
+// A removal reaches a stopped thread's registers when it next runs (KResume, or the
+// agent's own steps): gdb takes every watchpoint out at each stop and puts it back before
+// resuming (z2, Z2), and the put-back then finds the registers as they are, with nothing to
+// write (two POKEUSERs of DR7 per hit before, about 14 us each here). Running threads are
+// interrupted for it, as for a new one.
 int Tracer::ClearHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len) {
   if (kind == NTRACE_BP_HW && len == 0) len = 1;
   for (auto &s : p->hw) {
@@ -284,17 +290,16 @@ int Tracer::ClearHw(Proc *p, uint32_t kind, uint64_t addr, uint32_t len) {
   return -ENOENT;
 }
 
-// Running threads get the new registers at their next stop: interrupt them for it.
+// Every thread gets the slots before it next runs (KResume): running threads are interrupted
+// for it; stopped ones keep what they have until then (SetHw writes its new slot into them at
+// once, for the kernel's verdict).
 void Tracer::MarkDebugRegsDirty(Proc *p) {
   for (auto &kv : p->threads) {
     Thread *t = kv.second;
     if (t->exiting) continue;
-    if (t->kstopped) {
-      ApplyDebugRegs(t);
-      continue;
-    }
     t->dr_dirty = true;
-    if (!t->is_new && !t->interrupt_outstanding && ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0)
+    if (t->kstopped) continue;
+    if (!t->is_new && !t->interrupt_outstanding && Ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0)
       t->interrupt_outstanding = true;
   }
 }
@@ -319,17 +324,17 @@ int Tracer::ApplyDebugRegs(Thread *t) {
   bool known = t->dr_known;
   t->dr_known = false; // until every write below went through
   if (moved && (!known || t->dr7 != 0)) {
-    if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), 0) < 0) return -errno;
+    if (Ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), 0) < 0) return -errno;
     t->dr7 = 0;
   }
   for (int i = 0; i < 4; i++) {
     const HwSlot &s = p->hw[i];
     if (!s.used || (known && t->dr_addr[i] == s.addr)) continue;
-    if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(i), s.addr) < 0) return -errno;
+    if (Ptrace(PTRACE_POKEUSER, t->tid, DrOffset(i), s.addr) < 0) return -errno;
     t->dr_addr[i] = s.addr;
   }
   if (dr7 != t->dr7) {
-    if (ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), dr7) < 0) return -errno;
+    if (Ptrace(PTRACE_POKEUSER, t->tid, DrOffset(7), dr7) < 0) return -errno;
     t->dr7 = dr7;
   }
   t->dr_known = true;

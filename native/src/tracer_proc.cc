@@ -233,7 +233,7 @@ int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *
   close(go[0]);
   close(err[1]);
   int rc = 0;
-  if (ptrace(PTRACE_SEIZE, pid, 0, kBaseOptions | PTRACE_O_EXITKILL) < 0) {
+  if (Ptrace(PTRACE_SEIZE, pid, 0, kBaseOptions | PTRACE_O_EXITKILL) < 0) {
     rc = -errno;
     kill(pid, SIGKILL);
   }
@@ -262,7 +262,7 @@ int Tracer::Launch(const char *path, const char *cwd, char *const argv[], char *
     if (rc != 0) continue; // seize failed: we killed it, wait for the exit
     if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_EXEC) break;
     int sig = WIFSTOPPED(status) && (status >> 16) == 0 ? WSTOPSIG(status) : 0;
-    ptrace(PTRACE_CONT, pid, 0, sig);
+    Ptrace(PTRACE_CONT, pid, 0, sig);
   }
   close(err[0]);
   if (rc != 0) return rc;
@@ -298,16 +298,16 @@ int Tracer::Attach(pid_t pid, uint32_t flags, std::vector<Thread *> *out) {
     bool fresh = false;
     for (pid_t tid : tids) {
       if (seized.count(tid)) continue;
-      if (ptrace(PTRACE_SEIZE, tid, 0, opts) < 0) {
+      if (Ptrace(PTRACE_SEIZE, tid, 0, opts) < 0) {
         int e = errno;
         if (e == ESRCH && tid != pid) continue; // exited meanwhile
         // Undo: PTRACE_DETACH needs a stopped tracee, and SEIZE did not stop them.
         for (pid_t s : seized) {
-          if (ptrace(PTRACE_INTERRUPT, s, 0, 0) == 0) {
+          if (Ptrace(PTRACE_INTERRUPT, s, 0, 0) == 0) {
             int st;
             while (waitpid(s, &st, __WALL) < 0 && errno == EINTR) {
             }
-            ptrace(PTRACE_DETACH, s, 0, 0);
+            Ptrace(PTRACE_DETACH, s, 0, 0);
           }
         }
         return -e;
@@ -342,7 +342,7 @@ void Tracer::WaitStopped(Thread *t) {
     return;
   }
   if (!t->interrupt_outstanding) {
-    if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
+    if (Ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
       t->exiting = true;
       return;
     }
@@ -387,7 +387,7 @@ int Tracer::DetachProc(Proc *p, bool emit) {
       if (!t->exiting && t->kstopped && LoadRegs(t) && AgentCode(p, t->regs.rip)) AgentStabilize(t);
       siginfo_t si;
       if (t->exiting || !t->kstopped || !t->signal_stop ||
-          ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0 || si.si_signo != SIGTRAP ||
+          Ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0 || si.si_signo != SIGTRAP ||
           si.si_code != SI_KERNEL || !LoadRegs(t) || p->bps.count(t->regs.rip - 1) == 0)
         continue;
       t->regs.rip -= 1;
@@ -417,7 +417,7 @@ int Tracer::DetachProc(Proc *p, bool emit) {
     // group. It is still ours and stops once more at its PTRACE_EVENT_EXIT: wait for that stop
     // and let it go there, or it stays stopped with us and the process never ends for its
     // parent (gdbserver's detach_one_lwp reaps it; gdb.threads/process-dies-while-detaching.exp).
-    while (ptrace(PTRACE_DETACH, t->tid, 0, sig) < 0 && errno == ESRCH) {
+    while (Ptrace(PTRACE_DETACH, t->tid, 0, sig) < 0 && errno == ESRCH) {
       int status;
       pid_t r;
       do
@@ -450,7 +450,7 @@ int Tracer::DetachProc(Proc *p, bool emit) {
         while (r < 0 && errno == EINTR);
         if (r < 0 || !WIFSTOPPED(status)) continue; // not ours (ECHILD), or gone
       }
-      if (ptrace(PTRACE_DETACH, tid, 0, 0) == 0) more = true;
+      if (Ptrace(PTRACE_DETACH, tid, 0, 0) == 0) more = true;
     }
     if (!more) break;
   }
@@ -495,12 +495,12 @@ void Tracer::ReapKilled(pid_t pid) {
     for (pid_t tid : tids) {
       if (tid == pid || waitpid(tid, &status, WNOHANG | __WALL) != tid) continue;
       progress = true;
-      if (WIFSTOPPED(status)) ptrace(PTRACE_CONT, tid, 0, 0);
+      if (WIFSTOPPED(status)) Ptrace(PTRACE_CONT, tid, 0, 0);
     }
     pid_t r = waitpid(pid, &status, WNOHANG | __WALL);
     if (r == pid) {
       if (!WIFSTOPPED(status)) return;
-      ptrace(PTRACE_CONT, pid, 0, 0);
+      Ptrace(PTRACE_CONT, pid, 0, 0);
       progress = true;
     } else if (r < 0 && errno != EINTR) {
       return; // not ours any more

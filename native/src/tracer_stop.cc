@@ -46,7 +46,7 @@ bool TrapQueued(pid_t pid, pid_t tid) {
 bool StepTrapQueued(pid_t tid) {
   siginfo_t si[8];
   struct __ptrace_peeksiginfo_args a = {0, 0, 8}; // flags 0: the thread's private queue
-  long n = ptrace(PTRACE_PEEKSIGINFO, tid, &a, si);
+  long n = Ptrace(PTRACE_PEEKSIGINFO, tid, &a, si);
   for (long i = 0; i < n; i++) {
     if (si[i].si_signo == SIGTRAP && (si[i].si_code == TRAP_TRACE || si[i].si_code == TRAP_BRKPT))
       return true;
@@ -63,17 +63,17 @@ bool SyscallWanted(const Proc *p, long nr) {
 
 bool Tracer::LoadRegs(Thread *t) {
   if (t->regs_valid) return true;
-  if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0) return false;
+  if (Ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0) return false;
   t->regs_valid = true;
   return true;
 }
 
 // Writes the cached registers the kernel does not have yet (regs_dirty), before the thread
-// runs, is reported or let go. False only for a thread being killed.
+// runs or is let go. False only for a thread being killed.
 bool Tracer::FlushRegs(Thread *t) {
   if (!t->regs_dirty) return true;
   t->regs_dirty = false;
-  return ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) == 0;
+  return Ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) == 0;
 }
 
 void Tracer::Dispatch(pid_t tid, int status) {
@@ -131,7 +131,7 @@ void Tracer::HandleStopped(Thread *t, int status) {
   // step-over pause would wait for an interrupt stop that never comes. One sent after this
   // stop still comes, as an unrequested interrupt stop.
   t->interrupt_outstanding = false;
-  t->regs_valid = false;
+  t->regs_valid = t->made_up; // an emulated step's stop: the thread never ran (HandleSignal)
   t->regs_dirty = false;
   t->signal_stop = false;
   t->group_stop = false;
@@ -184,7 +184,7 @@ void Tracer::HandleStopped(Thread *t, int status) {
       } else {
         // Job control stop: stay stopped like an untraced process would, until SIGCONT.
         t->kstopped = false;
-        if (ptrace(PTRACE_LISTEN, t->tid, 0, 0) < 0) t->kstopped = true;
+        if (Ptrace(PTRACE_LISTEN, t->tid, 0, 0) < 0) t->kstopped = true;
       }
       return;
     }
@@ -233,7 +233,7 @@ void Tracer::HandleStopped(Thread *t, int status) {
     return;
   case PTRACE_EVENT_EXIT: {
     unsigned long msg = 0;
-    ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
+    Ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
     if (p->events & NTRACE_EVENT_EXIT) {
       uint64_t d[1] = {msg};
       Report(t, NTRACE_STOP_EXIT, 0, d, 1);
@@ -259,8 +259,17 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t step
   Proc *p = t->proc;
   siginfo_t si;
   memset(&si, 0, sizeof si);
-  if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0)
+  // An emulated step's made-up stop (DispatchEmulSteps): its siginfo is the one EmulateStep
+  // wrote, its registers still loaded, and no #DB set DR6.
+  bool made_up = t->made_up;
+  t->made_up = false;
+  if (made_up) {
+    si.si_signo = SIGTRAP;
+    si.si_code = TRAP_TRACE;
+    si.si_addr = reinterpret_cast<void *>(t->regs.rip);
+  } else if (Ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0) {
     return; // killed meanwhile; its exit status follows
+  }
   if (t->inject_next == sig) {
     t->inject_next = 0;
     Continue(t, sig);
@@ -307,18 +316,23 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t step
         // trap was seen. Not a stop any more (gdbserver drops such an event too): put the pc
         // back on the original instruction and carry on.
         t->regs.rip = a;
-        ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
+        Ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
         Continue(t, 0);
         return;
       }
     }
     bool trace = si.si_code == TRAP_TRACE || si.si_code == TRAP_HWBKPT || si.si_code == TRAP_BRKPT;
     bool suppressed = false;
-    if (trace && HwSlotsUsed(p)) {
+    // DR6 is looked at only for a trap from a #DB (TRAP_TRACE, TRAP_HWBKPT), and then never
+    // cleared: the kernel starts ptrace's virtual DR6 afresh at every user-mode #DB
+    // (exc_debug_user: DR_STEP only, then a bit per breakpoint that fired). TRAP_BRKPT from
+    // leaving a syscall or event stop (user_single_step_report) comes without one, with
+    // whatever the last #DB left, and so does a made-up step.
+    bool db = si.si_code == TRAP_TRACE || si.si_code == TRAP_HWBKPT;
+    if (db && !made_up && HwSlotsUsed(p)) {
       errno = 0;
-      long dr6 = ptrace(PTRACE_PEEKUSER, t->tid, DrOffset(6), 0);
+      long dr6 = Ptrace(PTRACE_PEEKUSER, t->tid, DrOffset(6), 0);
       if (errno == 0 && (dr6 & 0xf) != 0) {
-        ptrace(PTRACE_POKEUSER, t->tid, DrOffset(6), dr6 & ~0xfL);
         for (int i = 0; i < 4; i++) {
           HwSlot &s = p->hw[i];
           if (!(dr6 & (1L << i)) || !s.used) continue;
@@ -332,13 +346,15 @@ void Tracer::HandleSignal(Thread *t, int sig, bool from_step_over, uint64_t step
             Report(t, NTRACE_STOP_HW_BREAKPOINT, SIGTRAP, d, 1);
             return;
           }
-          uint64_t now = 0;
-          ReadMem(p, s.addr, reinterpret_cast<uint8_t *>(&now), s.len);
-          bool changed = now != s.value;
-          s.value = now;
-          if (s.kind == NTRACE_BP_READ && changed) {
-            suppressed = true; // x86 cannot watch reads alone: a write is not a read hit
-            continue;
+          if (s.kind == NTRACE_BP_READ) {
+            uint64_t now = 0;
+            ReadMem(p, s.addr, reinterpret_cast<uint8_t *>(&now), s.len);
+            bool changed = now != s.value;
+            s.value = now;
+            if (changed) {
+              suppressed = true; // x86 cannot watch reads alone: a write is not a read hit
+              continue;
+            }
           }
           if (x && !BpWantsStop(t, *x, s.addr)) {
             Continue(t, 0);
@@ -411,7 +427,7 @@ void Tracer::HandleSyscall(Thread *t) {
   }
   struct __ptrace_syscall_info info;
   memset(&info, 0, sizeof info);
-  if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof info, &info) < 0) {
+  if (Ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof info, &info) < 0) {
     Continue(t, 0);
     return;
   }
@@ -441,7 +457,7 @@ void Tracer::HandleSyscall(Thread *t) {
 void Tracer::HandleNewChild(Thread *t, int event) {
   Proc *p = t->proc;
   unsigned long msg = 0;
-  if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg) < 0) {
+  if (Ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg) < 0) {
     Continue(t, 0);
     return;
   }
@@ -512,7 +528,7 @@ void Tracer::HandleNewThreadStop(Thread *t) {
         LiftBp(p, kv.first, kv.second);
       AgentFree(p, t); // its copy of the agent's region (a vfork child shares the parent's)
     }
-    ptrace(PTRACE_DETACH, t->tid, 0, 0);
+    Ptrace(PTRACE_DETACH, t->tid, 0, 0);
     RemoveProc(p);
     return;
   }
@@ -535,7 +551,7 @@ void Tracer::HandleNewThreadStop(Thread *t) {
 void Tracer::HandleExec(Thread *t) {
   Proc *p = t->proc;
   unsigned long msg = 0;
-  ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
+  Ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
   pid_t former = static_cast<pid_t>(msg);
   Thread *et = t;
   if (former != t->tid) {
@@ -605,9 +621,11 @@ void Tracer::Report(Thread *t, uint32_t reason, int signo, const uint64_t *data,
   t->reported = true;
   t->stop_id = next_stop_++;
   t->report_sig = reason == NTRACE_STOP_SIGNAL ? signo : 0;
-  FlushRegs(t); // what the client is told is what the kernel holds
-  // The GPRs were usually read already at this stop (pc rewind, range check); either way the
-  // record carries them (NTRACE_STOPF_REGS) so the client needs no GET_REGS to report it.
+  // A pc rewound onto a breakpoint stays in the cache (regs_dirty) until the thread runs or is
+  // let go: the client reads registers from it, and gdb's step from the breakpoint writes
+  // them anyway (the emulated step's one SETREGS). The GPRs were usually read already at this
+  // stop (pc rewind, range check); either way the record carries them (NTRACE_STOPF_REGS) so
+  // the client needs no GET_REGS to report it.
   bool regs = LoadRegs(t);
   t->stop_pc = regs ? t->regs.rip : 0;
   t->stop_at_bp = reason == NTRACE_STOP_BREAKPOINT || (skip != 0 && skip == t->stop_pc);
@@ -699,7 +717,7 @@ void Tracer::RequestStop(Thread *t, bool attach) {
     ZombieLeader(t);
     return;
   }
-  if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
+  if (Ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
     t->exiting = true;
     t->stop_requested = false;
     return;
@@ -815,10 +833,10 @@ void Tracer::KResume(Thread *t, int sig) {
     NoteShortResume(t->tid); // waited for in place
     QuietStops();            // so its stop sends no SIGCHLD
   }
-  if (ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0, req == PTRACE_LISTEN ? 0 : sig) <
+  if (Ptrace(static_cast<enum __ptrace_request>(req), t->tid, 0, req == PTRACE_LISTEN ? 0 : sig) <
       0) {
     if (errno == ESRCH) return; // dying (SIGKILL): its exit status follows
-    if (req == PTRACE_LISTEN && ptrace(PTRACE_CONT, t->tid, 0, 0) == 0) return;
+    if (req == PTRACE_LISTEN && Ptrace(PTRACE_CONT, t->tid, 0, 0) == 0) return;
     t->kstopped = true;
   }
 }
@@ -854,7 +872,7 @@ bool Tracer::PauseOthers(Thread *t) {
       ZombieLeader(u);
       continue;
     }
-    if (ptrace(PTRACE_INTERRUPT, u->tid, 0, 0) < 0) {
+    if (Ptrace(PTRACE_INTERRUPT, u->tid, 0, 0) < 0) {
       u->exiting = true; // dying: it never stops again (as RequestStop)
       continue;
     }
