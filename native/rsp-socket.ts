@@ -14,6 +14,8 @@ interface NativeRspSocket {
   write(data: Buffer): boolean;
   /** write bound to this socket: no object unwrap per call. */
   writeFn(): (data: Buffer) => boolean;
+  /** write(length): buffer[0, length) written as write(buffer) would; no Buffer per call. */
+  writeFromFn(buffer: Buffer): (length: number) => boolean;
   pause(): void;
   resume(): void;
   close(): void;
@@ -56,6 +58,9 @@ let cached: SockAddon | undefined;
 /** Bytes read at most per readiness (a request fits many times over). */
 const READ_BUFFER = 65536;
 
+/** The reply buffer's size: a frame that does not fit goes through write(buffer). */
+const REPLY_BUFFER = 16384;
+
 /** Reads shorter than this get a view kept per length (gdb's requests come in a few lengths). */
 const KEPT_VIEWS = 1024;
 
@@ -75,6 +80,14 @@ export class NativeSocketLink extends EventEmitter {
   private readonly sock: NativeRspSocket;
   /** The socket's write, bound once (one reply a packet goes through it). */
   private readonly writeOut: (data: Buffer) => boolean;
+  /**
+   * Where a reply may be framed in place, then sent with writeReply(its length): no Buffer per
+   * reply and no typed-array lookups in the addon (stub/connection.ts's Link). Its bytes are
+   * the caller's again once writeReply returns (a reply the socket cannot take at once is
+   * queued as a copy).
+   */
+  readonly replyBuffer: Buffer = Buffer.allocUnsafeSlow(REPLY_BUFFER);
+  readonly writeReply: (length: number) => boolean;
   private paused = true;
   /** setDataListener's consumer: called in place of a 'data' event. */
   private dataListener: ((chunk: Buffer) => void) | undefined;
@@ -116,6 +129,7 @@ export class NativeSocketLink extends EventEmitter {
       (code) => this.onEnd(code),
     );
     this.writeOut = this.sock.writeFn();
+    this.writeReply = this.sock.writeFromFn(this.replyBuffer);
     // NTRACE_SOCKET_SPIN_US: the busy-poll's bound after a reply in us (0: off; unset: the
     // addon's default).
     const spinUs = process.env.NTRACE_SOCKET_SPIN_US;

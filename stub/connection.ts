@@ -2,7 +2,13 @@
 // no-ack mode (GDB manual, "Packet Acknowledgment"), retransmission on `-`, and backpressure:
 // reading pauses while the socket's write buffer is full or too many packets wait for the session.
 import { decodeBody } from '../rsp/decode.js';
-import { encodeNotification, encodePacket } from '../rsp/encoder.js';
+import {
+  encodeHexPacket,
+  encodeHexPacketInto,
+  encodeNotification,
+  encodePacket,
+  encodePacketInto,
+} from '../rsp/encoder.js';
 import { FrameReader, type FrameSink, latin1 } from '../rsp/frame-reader.js';
 
 /**
@@ -27,6 +33,14 @@ export interface Link {
    * Reflect.apply per read). The same chunks, valid as long.
    */
   setDataListener?(listener: (chunk: Buffer) => void): void;
+  /**
+   * Optional, with writeReply: a buffer a reply may be framed into and then written with
+   * writeReply(its length), instead of a Buffer per reply handed to write() (the addon's
+   * socket: no allocation and no typed-array lookups per reply). Its bytes are the link's
+   * again once writeReply returns.
+   */
+  readonly replyBuffer?: Buffer;
+  writeReply?(length: number): boolean;
 }
 
 export interface ConnectionEvents {
@@ -64,7 +78,10 @@ function printable(body: Buffer | string): string {
 export class Connection {
   noAck = false;
   private readonly reader: FrameReader;
+  /** Our last packet, for a `-` (ack mode only). */
   private lastSent: Buffer | undefined;
+  /** The link's reply buffer, if it has one (Link.replyBuffer). */
+  private readonly replyBuffer: Buffer | undefined;
   /** The last packet received, until the client acks our answer to it (ack mode only). */
   private pendingRequest: string | undefined;
   private pendingAnswered = false;
@@ -105,6 +122,7 @@ export class Connection {
       },
     };
     this.reader = new FrameReader(sink, { maxPacketSize: opts.maxPacketSize });
+    this.replyBuffer = stream.writeReply !== undefined ? stream.replyBuffer : undefined;
     stream.setNoDelay?.(true);
     const onData = (chunk: Buffer): void => this.reader.push(chunk);
     if (stream.setDataListener !== undefined) stream.setDataListener(onData);
@@ -196,10 +214,47 @@ export class Connection {
 
   send(body: Buffer | string): void {
     this.opts.log?.(`putpkt ("${printable(body)}")`);
+    this.pendingAnswered = true;
+    const out = this.replyBuffer;
+    if (out !== undefined && typeof body === 'string') {
+      const n = encodePacketInto(out, body);
+      if (n >= 0) {
+        this.writeReply(out, n);
+        return;
+      }
+    }
     const wire = body === 'OK' ? OK_WIRE : encodePacket(body);
     this.lastSent = wire;
-    this.pendingAnswered = true;
     this.write(wire);
+  }
+
+  /** `$<hex of data[0, length)>#cs` (the `m` reply): send(hex text) without the text. */
+  sendHex(data: Uint8Array, length: number): void {
+    this.opts.log?.(`putpkt ("${Buffer.from(data.subarray(0, length)).toString('hex')}")`);
+    this.pendingAnswered = true;
+    const out = this.replyBuffer;
+    if (out !== undefined) {
+      const n = encodeHexPacketInto(out, data, length);
+      if (n >= 0) {
+        this.writeReply(out, n);
+        return;
+      }
+    }
+    const wire = encodeHexPacket(data, length);
+    this.lastSent = wire;
+    this.write(wire);
+  }
+
+  /** A reply framed in the link's reply buffer, out[0, n). */
+  private writeReply(out: Buffer, n: number): void {
+    // A `-` wants these bytes again after the buffer has been reused: keep a copy, in ack mode
+    // only (gdb and LLDB leave it at once).
+    this.lastSent = this.noAck ? undefined : Buffer.from(out.subarray(0, n));
+    if (this.closed) return;
+    if (!this.stream.writeReply!(n)) {
+      this.writePaused = true;
+      this.stream.pause();
+    }
   }
 
   /** A packet rsp/ framed already (`$...#cs`): sent as send() would send its body. */

@@ -40,6 +40,12 @@ export type HandlerResult =
   | { reply: string | Buffer; errno?: number }
   /** A reply already framed by rsp/ (encodeHexPacket), sent as it is. */
   | { wire: Buffer }
+  /**
+   * A reply of the hex digits of data[0, length) (the `m` reply from a reused read buffer):
+   * framed by rsp/ (encodeHexPacketInto) straight into the link's reply buffer where it has
+   * one. `data` is read before anything else can reuse it.
+   */
+  | { hex: Uint8Array; length: number }
   /** The target runs; the stop reply comes later. */
   | { deferred: true }
   /** Reply (if any), then end the session. */

@@ -99,6 +99,7 @@ export class Session extends SessionCore {
     if (this.state.kind === 'closed') return;
     if ('reply' in result && result.reply !== undefined) this.conn.send(result.reply);
     else if ('wire' in result) this.conn.sendFramed(result.wire);
+    else if ('hex' in result) this.conn.sendHex(result.hex, result.length);
   }
 
   /**

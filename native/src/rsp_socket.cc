@@ -65,6 +65,7 @@ public:
                        {
                            InstanceMethod("write", &RspSocket::Write),
                            InstanceMethod("writeFn", &RspSocket::WriteFn),
+                           InstanceMethod("writeFromFn", &RspSocket::WriteFromFn),
                            InstanceMethod("pause", &RspSocket::Pause),
                            InstanceMethod("resume", &RspSocket::Resume),
                            InstanceMethod("close", &RspSocket::Close),
@@ -160,10 +161,12 @@ private:
       Napi::TypeError::New(env, "write(buffer)").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    if (fd_ < 0) return Napi::Boolean::New(env, true);
     auto buf = info[0].As<Napi::Buffer<uint8_t>>();
-    const uint8_t *p = buf.Data();
-    size_t n = buf.Length();
+    return Napi::Boolean::New(env, WriteBytes(buf.Data(), buf.Length()));
+  }
+
+  bool WriteBytes(const uint8_t *p, size_t n) {
+    if (fd_ < 0) return true;
     if (wqueue_.empty()) {
       while (n > 0) {
         ssize_t w = send(fd_, p, n, MSG_NOSIGNAL);
@@ -182,16 +185,73 @@ private:
       if (write_error_ != 0) {
         // Let the read side see it: ask for readability, which an error or hangup gives.
         UpdatePoll();
-        return Napi::Boolean::New(env, true);
+        return true;
       }
     }
     if (n == 0) {
       Replied();
-      return Napi::Boolean::New(env, true);
+      return true;
     }
     wqueue_.insert(wqueue_.end(), p, p + n);
     UpdatePoll();
-    return Napi::Boolean::New(env, false);
+    return false;
+  }
+
+  // writeFromFn(buffer) -> write(length): writes buffer[0, length) as write(buffer) would, the
+  // caller having framed its reply there. The call takes a number, not a Buffer: no typed-array
+  // lookups (napi_get_typedarray_info, GetBuffer: ~0.35k instructions a reply) and no Buffer
+  // allocated per reply (bench/RESULTS.md, session 16). Raw napi: no CallbackInfo object either.
+  struct BoundWriteFrom {
+    RspSocket *socket;
+    uint8_t *data;
+    size_t size;
+    napi_ref self;
+    napi_ref buffer;
+  };
+
+  Napi::Value WriteFromFn(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsBuffer() ||
+        info[0].As<Napi::Buffer<uint8_t>>().Length() == 0) {
+      Napi::TypeError::New(env, "writeFromFn(buffer)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+    auto *bound = new BoundWriteFrom{this, buf.Data(), buf.Length(), nullptr, nullptr};
+    napi_value fn;
+    if (napi_create_reference(env, Value(), 1, &bound->self) != napi_ok ||
+        napi_create_reference(env, info[0], 1, &bound->buffer) != napi_ok ||
+        napi_create_function(env, "write", NAPI_AUTO_LENGTH, BoundWriteFromCall, bound, &fn) !=
+            napi_ok ||
+        napi_add_finalizer(env, fn, bound, DeleteBoundWriteFrom, nullptr, nullptr) != napi_ok) {
+      DeleteBoundWriteFrom(env, bound, nullptr);
+      Napi::Error::New(env, "writeFromFn: napi").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    return Napi::Value(env, fn);
+  }
+
+  static void DeleteBoundWriteFrom(napi_env env, void *data, void *) {
+    auto *b = static_cast<BoundWriteFrom *>(data);
+    if (b->self != nullptr) napi_delete_reference(env, b->self);
+    if (b->buffer != nullptr) napi_delete_reference(env, b->buffer);
+    delete b;
+  }
+
+  static napi_value BoundWriteFromCall(napi_env env, napi_callback_info cbinfo) {
+    size_t argc = 1;
+    napi_value arg;
+    void *data = nullptr;
+    napi_value result = nullptr;
+    if (napi_get_cb_info(env, cbinfo, &argc, &arg, nullptr, &data) != napi_ok) return nullptr;
+    auto *b = static_cast<BoundWriteFrom *>(data);
+    uint32_t n = 0;
+    if (argc < 1 || napi_get_value_uint32(env, arg, &n) != napi_ok || n > b->size) {
+      napi_throw_range_error(env, nullptr, "write(length): a length within the buffer");
+      return nullptr;
+    }
+    napi_get_boolean(env, b->socket->WriteBytes(b->data, n), &result);
+    return result;
   }
 
   // writeFn() -> write(buffer) bound to this socket: a call unwraps no object (N-API's unwrap

@@ -2,7 +2,6 @@
 // M (write-memory), X (write-memory-binary), LLDB's x (read-memory-binary, lldbgdbremote.md),
 // qSearch:memory (search-memory) and qCRC (crc); their parsers are the rsp/packets files of
 // those names.
-import { encodeHexPacket } from '../../rsp/encoder.js';
 import { crcReply, hexBytes, searchReply } from '../../rsp/replies/hex.js';
 import { PACKET_SIZE } from '../capabilities.js';
 import {
@@ -63,8 +62,7 @@ export function readMemory(
     } catch (err) {
       return errorReply(errnoOf(err));
     }
-    if (got !== undefined)
-      return got === 0 ? errorReply(5) : { wire: encodeHexPacket(scratch, got) };
+    if (got !== undefined) return got === 0 ? errorReply(5) : { hex: scratch, length: got };
   }
   // Declined (the kernel provider, commands or records waiting their turn) or longer: the
   // target's record path, in order with everything else it was asked.

@@ -201,6 +201,35 @@ test('a write the socket cannot take at once is queued, in order, then drain', a
   close();
 });
 
+test('writeReply(n) sends the first n bytes of the reply buffer; a queued one is a copy', async (t) => {
+  const { link, client, close } = await pair();
+  const got = collect(client);
+  link.replyBuffer.write('$OK#9a-not-this', 'latin1');
+  t.true(link.writeReply(6));
+  while (got().length < 6) await once(client, 'data');
+  t.is(got().toString('latin1'), '$OK#9a');
+  t.throws(() => link.writeReply(link.replyBuffer.length + 1), { instanceOf: RangeError });
+  // A socket that cannot take it at once: the bytes queued are the reply's, whatever the
+  // buffer holds afterwards.
+  client.pause();
+  const big = Buffer.alloc(8 << 20, 0x61);
+  t.false(link.write(big));
+  link.replyBuffer.write('$m1#9e', 'latin1');
+  t.false(link.writeReply(6));
+  link.replyBuffer.fill(0x3f);
+  const drained = once(link, 'drain');
+  client.resume();
+  await drained;
+  while (got().length < 12 + big.length) await once(client, 'data');
+  t.is(
+    got()
+      .subarray(6 + big.length)
+      .toString('latin1'),
+    '$m1#9e',
+  );
+  close();
+});
+
 test('after destroy, writes are dropped and the peer sees the end', async (t) => {
   const { link, client, close } = await pair();
   const ended = once(client, 'end');

@@ -8,8 +8,10 @@ import {
   decodeBody,
   encodeDataPrefixWithin,
   encodeHexPacket,
+  encodeHexPacketInto,
   encodeNotification,
   encodePacket,
+  encodePacketInto,
   INTERRUPT,
   NAK,
   runLengthEncode,
@@ -232,5 +234,46 @@ test('a 64 KiB read framed whole: the escapes of a real file and its checksum', 
   t.is(
     latin1(wire),
     `$${latin1(body)}#${(referenceSum(body) & 0xff).toString(16).padStart(2, '0')}`,
+  );
+});
+
+test('property: encodePacketInto frames a text body into the buffer as encodePacket does, or declines', (t) => {
+  // Text replies as the stub makes them (ASCII), with the bytes that need escaping and chars
+  // above 0x7f (sent as UTF-8 by encodePacket) mixed in.
+  const text = fc.string({
+    unit: fc.oneof(
+      fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      fc.constantFrom('#', '$', '}', '*', '\x7f', '\x00', '\x80', '\xff', '\u20ac'),
+    ),
+    maxLength: 80,
+  });
+  fc.assert(
+    fc.property(text, fc.integer({ min: 4, max: 90 }), (body, size) => {
+      const out = Buffer.alloc(size, 0xee);
+      const n = encodePacketInto(out, body);
+      const plain = [...body].every((c) => c.charCodeAt(0) <= 0x7f && !'#$}*'.includes(c));
+      if (!plain || body.length + 4 > size) t.is(n, -1);
+      else t.deepEqual(out.subarray(0, n), encodePacket(body));
+    }),
+  );
+  const out = Buffer.alloc(6);
+  t.is(encodePacketInto(out, 'OK'), 6);
+  t.is(out.toString('latin1'), '$OK#9a');
+});
+
+test('property: encodeHexPacketInto frames as encodeHexPacket does, or declines a frame too long', (t) => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 100 }),
+      fc.nat(100),
+      fc.integer({ min: 4, max: 210 }),
+      (bytes, cut, size) => {
+        const n = Math.min(cut, bytes.length);
+        const out = Buffer.alloc(size, 0xee);
+        const got = encodeHexPacketInto(out, bytes, n);
+        if (2 * n + 4 > size) t.is(got, -1);
+        else t.deepEqual(out.subarray(0, got), encodeHexPacket(bytes, n));
+      },
+    ),
   );
 });

@@ -213,3 +213,76 @@ test('property: in ack mode, a client stream cut into reads anywhere is acked, N
     { numRuns: 500 },
   );
 });
+
+/** A direct link with a reply buffer (as the addon socket has): writes and writeReply recorded. */
+function replyBufferStream(size: number) {
+  const d = directStream();
+  const replies: string[] = [];
+  const replyBuffer = Buffer.alloc(size);
+  const stream = Object.assign(d.stream, {
+    replyBuffer,
+    writeReply(n: number) {
+      replies.push(replyBuffer.toString('latin1', 0, n));
+      d.out += replies[replies.length - 1];
+      // The link's again: what was framed there is gone.
+      replyBuffer.fill(0x3f);
+      return true;
+    },
+  });
+  return { d, stream, replies };
+}
+
+test('with a reply buffer, text and hex replies are framed into it and written by length', (t) => {
+  const { d, stream, replies } = replyBufferStream(64);
+  const writes: string[] = [];
+  const write = stream.write;
+  stream.write = (b: Buffer) => {
+    writes.push(b.toString('latin1'));
+    return write(b);
+  };
+  const conn: Connection = new Connection(
+    stream,
+    {
+      packet(body) {
+        if (body === 'm') conn.sendHex(Buffer.from([0xde, 0xad, 0x01, 0x99]), 3);
+        else if (body === 'big') conn.sendHex(Buffer.alloc(40, 0xab), 40);
+        else conn.send(body === 'esc' ? 'a#b' : 'OK');
+        conn.done();
+      },
+      badPacket() {},
+      interrupt() {},
+      close() {},
+    },
+    { maxPacketSize: 4096 },
+  );
+  conn.noAck = true;
+  for (const p of ['qC', 'm', 'esc', 'big']) d.feed!(encodePacket(p));
+  // OK and the hex of 3 bytes through the buffer; an escape or a frame longer than the buffer
+  // through write(), as before.
+  t.deepEqual(replies, ['$OK#9a', encodePacket('dead01').toString('latin1')]);
+  t.deepEqual(writes, [
+    encodePacket('a#b').toString('latin1'),
+    encodePacket('ab'.repeat(40)).toString('latin1'),
+  ]);
+});
+
+test('with a reply buffer in ack mode, a `-` gets the reply again after the buffer was reused', (t) => {
+  const { d, stream } = replyBufferStream(64);
+  const conn: Connection = new Connection(
+    stream,
+    {
+      packet() {
+        conn.sendHex(Buffer.from([0x12, 0x34]), 2);
+        conn.done();
+      },
+      badPacket() {},
+      interrupt() {},
+      close() {},
+    },
+    { maxPacketSize: 4096 },
+  );
+  d.feed!(encodePacket('m1,2'));
+  d.out = '';
+  d.feed!(Buffer.from('-'));
+  t.is(d.out, encodePacket('1234').toString('latin1'));
+});
