@@ -80,6 +80,9 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
     : buf.toString('latin1', start, end);
 }
 
+/** Longest body kept for reuse (recentBody): gdb's repeated packets are shorter. */
+const RECENT_MAX = 96;
+
 export class FrameReader {
   /** Packets dropped for a checksum mismatch. */
   badChecksums = 0;
@@ -99,6 +102,13 @@ export class FrameReader {
   private len = 0;
   private sum = 0;
   private received = 0;
+  /**
+   * The last body delivered for each checksum, for recentBody: gdb sends the same few packets
+   * over and over (QPassSignals, `m` of the same stack, z/Z of the same breakpoints).
+   */
+  private readonly recent: (string | undefined)[] = new Array<string | undefined>(256).fill(
+    undefined,
+  );
 
   constructor(
     private readonly sink: FrameSink,
@@ -250,7 +260,7 @@ export class FrameReader {
       return;
     }
     let body: string;
-    if (!special) body = latin1(bytes, start, end);
+    if (!special) body = this.recentBody(bytes, start, end, sum);
     else {
       const decoded = decodeBody(bytes.subarray(start, end), this.maxPacketSize);
       if (!decoded.ok) {
@@ -262,5 +272,24 @@ export class FrameReader {
     }
     if (this.notification) this.sink.notification(body);
     else this.sink.packet(body);
+  }
+
+  /**
+   * bytes[start..end) as a string: the string delivered last with this checksum when it has
+   * the same bytes (compared here, char by char), else a new one. A repeated packet then costs
+   * no call into C++ (latin1Slice) and no new string (bench/RESULTS.md, session 16).
+   */
+  private recentBody(bytes: Uint8Array, start: number, end: number, sum: number): string {
+    const len = end - start;
+    if (len > RECENT_MAX) return latin1(bytes, start, end);
+    const known = this.recent[sum];
+    if (known !== undefined && known.length === len) {
+      let i = 0;
+      while (i < len && known.charCodeAt(i) === bytes[start + i]) i++;
+      if (i === len) return known;
+    }
+    const body = latin1(bytes, start, end);
+    this.recent[sum] = body;
+    return body;
   }
 }

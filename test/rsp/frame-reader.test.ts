@@ -168,3 +168,41 @@ test('property: any bytes, cut anywhere, give what they give byte by byte (the w
     { numRuns: 2000 },
   );
 });
+
+test('a packet seen before is handed over without a new latin1 slice; same checksum, other bytes, a new one', (t) => {
+  const proto = Buffer.prototype as unknown as { latin1Slice: (s: number, e: number) => string };
+  const original = proto.latin1Slice;
+  let slices = 0;
+  proto.latin1Slice = function (this: Buffer, s: number, e: number) {
+    slices++;
+    return original.call(this, s, e);
+  };
+  try {
+    const { sink, calls } = recorder();
+    const reader = new FrameReader(sink, { maxPacketSize: 4096 });
+    // 'ab' and 'ba' share a length and a checksum; so do the m packets of 12 and 21.
+    for (const body of [
+      'QPassSignals:e;10',
+      'QPassSignals:e;10',
+      'ab',
+      'ba',
+      'ab',
+      'm12,4',
+      'm21,4',
+    ])
+      pushThroughReadBuffer(encodePacket(body), [], (view) => reader.push(view));
+    t.deepEqual(calls, [
+      'packet QPassSignals:e;10',
+      'packet QPassSignals:e;10',
+      'packet ab',
+      'packet ba',
+      'packet ab',
+      'packet m12,4',
+      'packet m21,4',
+    ]);
+    // The second QPassSignals is the only body reused ('ab' came back after 'ba' took its slot).
+    t.is(slices, 6);
+  } finally {
+    proto.latin1Slice = original;
+  }
+});
