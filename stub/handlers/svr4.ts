@@ -20,7 +20,7 @@ const DT_NULL = 0n;
 const DT_DEBUG = 21n;
 const MAX_LIBS = 10000;
 
-/** Where read() lands what the target reads in this turn; copied out before the next read. */
+/** Where readInTurn() lands what the target reads in this turn; copied out before the next read. */
 const scratch = Buffer.allocUnsafe(4096);
 
 /**
@@ -29,7 +29,11 @@ const scratch = Buffer.allocUnsafe(4096);
  * 1 ms a list against gdbserver's 0.2, and gdb asks for it at connect and at every library
  * event (bench/RESULTS.md, session 14). Declined or longer: the record path.
  */
-async function read(ctx: SessionContext, addr: bigint, length: number): Promise<Buffer> {
+export async function readInTurn(
+  ctx: SessionContext,
+  addr: bigint,
+  length: number,
+): Promise<Buffer> {
   const base = ctx.target.base;
   if (base.readMemoryInto !== undefined && length <= scratch.length) {
     const got = base.readMemoryInto(addr, length, scratch);
@@ -42,7 +46,7 @@ async function read(ctx: SessionContext, addr: bigint, length: number): Promise<
 }
 
 async function readU64(ctx: SessionContext, addr: bigint): Promise<bigint> {
-  const b = await read(ctx, addr, 8);
+  const b = await readInTurn(ctx, addr, 8);
   if (b.length < 8) throw new Error(`cannot read 0x${addr.toString(16)}`);
   return b.readBigUInt64LE();
 }
@@ -52,7 +56,7 @@ async function readCString(ctx: SessionContext, addr: bigint): Promise<string> {
   for (let off = 0n; off < 4096n; off += 256n) {
     let chunk: Buffer;
     try {
-      chunk = await read(ctx, addr + off, 256);
+      chunk = await readInTurn(ctx, addr + off, 256);
     } catch {
       break;
     }
@@ -83,7 +87,7 @@ export async function dtDebugSlot(ctx: SessionContext): Promise<bigint | undefin
     else if (type === AT_PHNUM) phnum = Number(val);
   }
   if (phdr === 0n || phnum === 0) return undefined;
-  const headers = await read(ctx, phdr, phnum * 56);
+  const headers = await readInTurn(ctx, phdr, phnum * 56);
   let bias = 0n;
   let dynamic: bigint | undefined;
   for (let i = 0; (i + 1) * 56 <= headers.length; i++) {
@@ -97,7 +101,7 @@ export async function dtDebugSlot(ctx: SessionContext): Promise<bigint | undefin
   // DT_DEBUG sits a few dozen entries in: read the section in blocks, not entry by entry (each
   // read is an engine round trip).
   for (let i = 0; i < 1024; ) {
-    const block = await read(ctx, dyn + BigInt(i) * 16n, DYN_BLOCK * 16);
+    const block = await readInTurn(ctx, dyn + BigInt(i) * 16n, DYN_BLOCK * 16);
     if (block.length < 16) return undefined;
     for (let off = 0; off + 16 <= block.length; off += 16, i++) {
       const tag = block.readBigInt64LE(off);
@@ -139,7 +143,7 @@ export async function librariesSvr4(ctx: SessionContext): Promise<string> {
   const libraries: Svr4Library[] = [];
   let prev = 0n;
   for (let n = 0; lm !== 0n && n < MAX_LIBS; n++) {
-    const l = await read(ctx, lm, 40);
+    const l = await readInTurn(ctx, lm, 40);
     if (l.length < 40) break;
     const lAddr = l.readBigUInt64LE(0);
     const lName = l.readBigUInt64LE(8);

@@ -23,6 +23,7 @@ import {
   type SessionContext,
 } from '../context.js';
 import { type Ptid, TargetError } from '../target.js';
+import { readInTurn } from './svr4.js';
 
 export const TLS_MODID_SYMBOL = '_thread_db_link_map_l_tls_modid';
 
@@ -45,7 +46,9 @@ export async function symbolExchange(
 ): Promise<HandlerResult> {
   if (answer?.name === TLS_MODID_SYMBOL && answer.value !== undefined) {
     try {
-      const desc = await ctx.target.base.readMemory(answer.value, 12);
+      // In the caller's turn where the target can, as the library list reads (./svr4.ts): gdb
+      // answers at connect and at each library event, and a record's round trip cold cost 2-4 ms.
+      const desc = await readInTurn(ctx, answer.value, 12);
       if (desc.length === 12 && desc.readUInt32LE(0) === 64)
         ctx.tlsModidOffset = desc.readUInt32LE(8);
     } catch {
@@ -60,7 +63,7 @@ export async function symbolExchange(
 }
 
 async function readU64(ctx: SessionContext, addr: bigint): Promise<bigint> {
-  const b = await ctx.target.base.readMemory(addr, 8);
+  const b = await readInTurn(ctx, addr, 8);
   if (b.length < 8) throw new TargetError('short read', EIO);
   return b.readBigUInt64LE(0);
 }

@@ -2,6 +2,7 @@
 // holds a TCB, a dtv and a link_map; l_tls_modid's offset comes from gdb through qSymbol (whose
 // exchange itself is in symbol.test.ts).
 import test from 'ava';
+import { TargetError } from '../../../stub/target.js';
 import { FakeTarget } from '../../helpers/fake-target.js';
 import { connectSession } from '../../helpers/rsp-client.js';
 
@@ -21,8 +22,7 @@ function u64s(...values: bigint[]): Buffer {
 }
 
 /** Two threads; module 2 (the link_map's) is allocated in thread 1 only. */
-function fake() {
-  const f = new FakeTarget(PID, [PID, TID2]);
+function fake<T extends FakeTarget>(f: T = new FakeTarget(PID, [PID, TID2]) as T): T {
   const desc = Buffer.alloc(12);
   desc.writeUInt32LE(64, 0);
   desc.writeUInt32LE(1, 4);
@@ -61,5 +61,41 @@ test('qGetTLSAddr: dtv[modid] + offset per thread; module 1 without a link_map',
 test('qGetTLSAddr with a link_map before qSymbol told its layout is an error, not unsupported', async (t) => {
   const h = await connectSession(fake().asTarget());
   t.regex(await h.client.request(`qGetTLSAddr:3e8,8,${LINK_MAP.toString(16)}`), /^E/);
+  await h.close();
+});
+
+/** A target that reads only in the caller's turn (readMemoryInto); its record path fails. */
+class InTurnOnly extends FakeTarget {
+  records = 0;
+  private readonly mapped: { start: bigint; data: Buffer }[] = [];
+  override map(start: bigint, data: Buffer): this {
+    this.mapped.push({ start, data });
+    return super.map(start, data);
+  }
+  override async readMemory(): Promise<Buffer> {
+    this.records++;
+    throw new TargetError('no record path here', 5);
+  }
+  readMemoryInto(addr: number | bigint, length: number, into: Buffer): number | undefined {
+    const a = BigInt(addr);
+    for (const r of this.mapped) {
+      const off = a - r.start;
+      if (off < 0n || off >= BigInt(r.data.length)) continue;
+      return r.data.copy(into, 0, Number(off), Math.min(r.data.length, Number(off) + length));
+    }
+    return 0;
+  }
+}
+
+test('the descriptor and the TLS walk are read in the caller turn where the target can, not as records', async (t) => {
+  const f = fake(new InTurnOnly(PID, [PID, TID2]));
+  const h = await connectSession(f.asTarget());
+  await h.client.request('qSymbol::');
+  t.is(await h.client.request(`qSymbol:${DESC.toString(16)}:${SYM}`), 'OK');
+  t.is(
+    await h.client.request(`qGetTLSAddr:3e8,8,${LINK_MAP.toString(16)}`),
+    (TCB1 - 0x40n + 8n).toString(16),
+  );
+  t.is(f.records, 0);
   await h.close();
 });
