@@ -55,6 +55,14 @@ const addonPath = resolve(
 
 let cached: SockAddon | undefined;
 
+/**
+ * Node's end of a callback (runNextTicks, lib/internal/process/task_queues.js): the microtasks,
+ * then the nextTick queue and unhandled rejections if any, as InternalCallbackScope::Close runs
+ * them after every callback it scopes. The addon's read callback has no scope (its cost per
+ * packet), so it runs this itself.
+ */
+const runTicks = (process as unknown as { _tickCallback: () => void })._tickCallback;
+
 /** Bytes read at most per readiness (a request fits many times over). */
 const READ_BUFFER = 65536;
 
@@ -120,10 +128,13 @@ export class NativeSocketLink extends EventEmitter {
     this.sock = new (addon().RspSocket)(
       fd,
       readBuffer,
+      // Called with no callback scope (rsp_socket.cc, Readable): what a scope's close does
+      // after it, the ticks and microtasks queued meanwhile run here, before the next read.
       (n) => {
         const listener = this.dataListener;
         if (listener !== undefined) listener(view(n));
         else this.emit('data', view(n));
+        runTicks();
       },
       () => this.emit('drain'),
       (code) => this.onEnd(code),

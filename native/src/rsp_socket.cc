@@ -45,12 +45,16 @@ constexpr uint64_t kSampleNs = 10 * 1000 * 1000;
 constexpr uint64_t kContendedDiv = 16;
 
 // Raw napi here, as channel.cc: while the environment tears down a call into JS may fail, and
-// that must not become a fatal error.
-void CallJs(napi_env env, napi_value recv, napi_ref fn, size_t argc, napi_value *argv) {
+// that must not become a fatal error. `scoped` false: a plain call, no callback scope (see
+// Readable); the callee runs the microtasks and ticks itself.
+void CallJs(napi_env env, napi_value recv, napi_ref fn, size_t argc, napi_value *argv,
+            bool scoped = true) {
   napi_value f;
   if (napi_get_reference_value(env, fn, &f) != napi_ok || f == nullptr) return;
   napi_value result;
-  if (napi_make_callback(env, nullptr, recv, f, argc, argv, &result) == napi_ok) return;
+  napi_status st = scoped ? napi_make_callback(env, nullptr, recv, f, argc, argv, &result)
+                          : napi_call_function(env, recv, f, argc, argv, &result);
+  if (st == napi_ok) return;
   bool pending = false;
   if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
     napi_value exc;
@@ -77,6 +81,8 @@ public:
   // new RspSocket(fd, readBuffer, onData(length), onDrain(), onEnd(errnoName | null)): works on
   // a duplicate of fd, which the caller then closes. Each read lands at the start of readBuffer
   // (kept alive here), and onData gets its length: the bytes are the caller's until it returns.
+  // onData is called plainly, in no callback scope: it must run the microtasks and ticks it
+  // queued itself before returning (process._tickCallback), as a scope's close would.
   explicit RspSocket(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RspSocket>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 5 || !info[0].IsNumber() || !info[1].IsBuffer() || !info[2].IsFunction() ||
@@ -496,7 +502,10 @@ private:
       Napi::HandleScope scope(env_);
       napi_value len;
       if (napi_create_uint32(env_, static_cast<uint32_t>(n), &len) != napi_ok) return;
-      CallJs(env_, Value(), on_data_, 1, &len);
+      // No callback scope per read (napi_make_callback's async-context push and pop, scope
+      // open and close: ~1k instructions a packet, bench/RESULTS.md session 16); onData drains
+      // its microtasks and ticks itself, so nothing it queued waits for another callback.
+      CallJs(env_, Value(), on_data_, 1, &len, false);
       UpdatePoll(); // after a POLLERR libuv stopped the handle; data came first
       return;
     }

@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createConnection, createServer, type Socket } from 'node:net';
 import test from 'ava';
 import { NativeSocketLink } from '../../native/rsp-socket.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 /** A loopback pair: the server side taken over by the addon, the client side Node's. */
 async function pair(): Promise<{ link: NativeSocketLink; client: Socket; close: () => void }> {
@@ -139,6 +143,62 @@ test("with a data listener set, reads go to it directly: no 'data' event", async
   t.is(await got, '$qC#b4');
   t.false(names.includes('data'));
   close();
+});
+
+// Two links in a process of their own, each with a request written by a client there in one
+// synchronous step, so that the next poll finds both readable and calls both listeners in one
+// turn of the loop (in this test process other callbacks would run the queues anyway).
+const SCOPE_CHILD = `
+import { createConnection, createServer } from 'node:net';
+import { NativeSocketLink } from ${JSON.stringify(resolve(here, '../../native/rsp-socket.js'))};
+const order = [];
+const links = [];
+const clients = [];
+const server = createServer({ pauseOnConnect: true }, (sock) => {
+  const link = new NativeSocketLink(sock);
+  const name = links.length === 0 ? 'a' : 'b';
+  links.push(link);
+  link.setDataListener(() => {
+    const scoped = executionAsyncResource()?.constructor?.name === 'RspSocket';
+    order.push(name + ' listener' + (scoped ? ' in a callback scope' : ''));
+    process.nextTick(() => order.push(name + ' tick'));
+    void Promise.resolve().then(() => order.push(name + ' microtask'));
+    if (order.length === 1) return;
+    setImmediate(() => {
+      process.stdout.write(JSON.stringify(order) + '\\n');
+      for (const l of links) l.destroy();
+      for (const c of clients) c.destroy();
+      server.close();
+    });
+  });
+  link.resume();
+  if (links.length === 2) for (const c of clients) c.write('$qC#b4');
+});
+import { executionAsyncResource } from 'node:async_hooks';
+server.listen(0, '127.0.0.1', () => {
+  for (let i = 0; i < 2; i++) clients.push(createConnection(server.address().port, '127.0.0.1'));
+});
+`;
+
+test('a read runs in no callback scope, and what its listener queued runs before the next callback', async (t) => {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SCOPE_CHILD], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const order = JSON.parse((await lines.next()).value as string) as string[];
+  await once(child, 'exit');
+  // Whichever link is read first, its ticks and then its microtasks run before the other's
+  // listener, as after any callback Node scopes; and the listener's async resource is not the
+  // addon's socket object, which a callback scope per read would make it.
+  const [first, second] = order[0]!.startsWith('a') ? ['a', 'b'] : ['b', 'a'];
+  t.deepEqual(order, [
+    `${first} listener`,
+    `${first} tick`,
+    `${first} microtask`,
+    `${second} listener`,
+    `${second} tick`,
+    `${second} microtask`,
+  ]);
 });
 
 test('a paused link reads nothing until resumed', async (t) => {
