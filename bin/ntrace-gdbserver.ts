@@ -5,18 +5,21 @@ import './v8-flags.js'; // first: V8's settings before anything else runs
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { openEngine } from '../native/index.js';
 import type { BackendChoice, Engine } from '../native/types.js';
 import { EngineTarget, type LaunchSpec, StartupExit } from '../stub/engine-target.js';
 import { type LaunchRequest, programPath, shellCommand } from '../stub/launch-settings.js';
 import { serve } from '../stub/serve.js';
+import { warmUp } from '../stub/warm-up.js';
 import { listen, listenErrorText, parseComm } from '../stub/transport.js';
+import { HelpNeeded, leanYargs, type YargsFactory } from './yargs-lean.js';
 
 const pkg = JSON.parse(
   readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8'),
 ) as { version: string };
+
+/** The warm-up's rounds of a breakpoint hit's packets (stub/warm-up.ts). */
+const WARM_UP_ROUNDS = 8;
 
 const ERRNO_TEXT: Record<string, string> = {
   ENOENT: 'No such file or directory',
@@ -41,7 +44,8 @@ function fail(message: string): never {
 }
 
 // `--wrapper WRAPPER... --` takes every word up to `--`, as in gdbserver; yargs cannot say that.
-const rawArgs = hideBin(process.argv);
+// yargs' hideBin for Node (yargs/helpers would load the help renderer, see yargs-lean.ts).
+const rawArgs = process.argv.slice(2);
 let wrapper: string[] = [];
 {
   const at = rawArgs.indexOf('--wrapper');
@@ -58,42 +62,53 @@ let wrapper: string[] = [];
   }
 }
 
-const argv = yargs(rawArgs)
-  .scriptName('ntrace-gdbserver')
-  .usage(
-    'Usage:\tntrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n' +
-      '\tntrace-gdbserver [OPTIONS] --attach COMM PID\n' +
-      '\tntrace-gdbserver [OPTIONS] --multi COMM\n\n' +
-      'COMM may be HOST:PORT, :PORT (127.0.0.1), a Unix socket path, or - (or stdio) for\n' +
-      'stdin/stdout.',
-  )
-  .parserConfiguration({ 'halt-at-non-option': true, 'populate--': true })
-  .option('attach', { type: 'boolean', describe: 'Attach to the running process PID' })
-  .option('multi', { type: 'boolean', describe: 'Start without a process (extended-remote)' })
-  .option('once', { type: 'boolean', describe: 'Exit after the first connection closes' })
-  .option('backend', {
-    choices: ['auto', 'kernel', 'user'] as const,
-    default: 'auto' as const,
-    describe: 'ntrace provider: /dev/ntrace (kernel), ptrace (user), or the first that works',
-  })
-  .option('debug', { type: 'boolean', describe: 'Log packets to stderr' })
-  .option('remote-debug', { type: 'boolean', describe: 'Same as --debug' })
-  .option('disable-randomization', {
-    type: 'boolean',
-    default: true,
-    describe:
-      'Run PROG without address-space randomisation (--no-disable-randomization to keep it)',
-  })
-  .option('startup-with-shell', {
-    type: 'boolean',
-    default: true,
-    describe: 'Start PROG through /bin/sh -c "exec PROG ARGS" (--no-startup-with-shell: directly)',
-  })
-  .option('wrapper', { type: 'string', describe: 'Run PROG through WRAPPER words, ended by --' })
-  .version(pkg.version)
-  .help()
-  .strict(false)
-  .parseSync();
+const parseArgs = (yargs: YargsFactory) =>
+  yargs(rawArgs)
+    .scriptName('ntrace-gdbserver')
+    .usage(
+      'Usage:\tntrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n' +
+        '\tntrace-gdbserver [OPTIONS] --attach COMM PID\n' +
+        '\tntrace-gdbserver [OPTIONS] --multi COMM\n\n' +
+        'COMM may be HOST:PORT, :PORT (127.0.0.1), a Unix socket path, or - (or stdio) for\n' +
+        'stdin/stdout.',
+    )
+    .parserConfiguration({ 'halt-at-non-option': true, 'populate--': true })
+    .option('attach', { type: 'boolean', describe: 'Attach to the running process PID' })
+    .option('multi', { type: 'boolean', describe: 'Start without a process (extended-remote)' })
+    .option('once', { type: 'boolean', describe: 'Exit after the first connection closes' })
+    .option('backend', {
+      choices: ['auto', 'kernel', 'user'] as const,
+      default: 'auto' as const,
+      describe: 'ntrace provider: /dev/ntrace (kernel), ptrace (user), or the first that works',
+    })
+    .option('debug', { type: 'boolean', describe: 'Log packets to stderr' })
+    .option('remote-debug', { type: 'boolean', describe: 'Same as --debug' })
+    .option('disable-randomization', {
+      type: 'boolean',
+      default: true,
+      describe:
+        'Run PROG without address-space randomisation (--no-disable-randomization to keep it)',
+    })
+    .option('startup-with-shell', {
+      type: 'boolean',
+      default: true,
+      describe:
+        'Start PROG through /bin/sh -c "exec PROG ARGS" (--no-startup-with-shell: directly)',
+    })
+    .option('wrapper', { type: 'string', describe: 'Run PROG through WRAPPER words, ended by --' })
+    .version(pkg.version)
+    .help()
+    .strict(false)
+    .parseSync();
+
+let argv: ReturnType<typeof parseArgs>;
+try {
+  argv = parseArgs((await leanYargs()) ?? (await import('yargs')).default);
+} catch (err) {
+  // Help or a usage error to print: the full yargs prints it (and exits).
+  if (!(err instanceof HelpNeeded)) throw err;
+  argv = parseArgs((await import('yargs')).default);
+}
 
 const rest = [...argv._.map(String), ...((argv['--'] as string[] | undefined) ?? [])];
 const commText = rest.shift();
@@ -241,33 +256,51 @@ async function main(): Promise<void> {
     process.stderr.write(`Process ${program[0]} created; pid = ${target.pid}\n`);
   }
 
-  if (listener.port !== undefined) process.stderr.write(`Listening on port ${listener.port}\n`);
-  else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
-  else process.stderr.write('Remote debugging using stdio\n');
-
-  // Nothing runs between "Listening" and the first client: gdb starts right after that line on
-  // the same CPUs, and the warm-ups that ran here (an in-memory session from the listen, then
-  // one on the launched program) cost it more than their compiling saved its session, whose
-  // objects have other hidden classes (bench/RESULTS.md, sessions 13 and 14).
-  const serving = serve({
-    listener,
-    target: target?.asTarget(),
+  const sessionOpts = {
     provider: {
       capabilities: EngineTarget.capabilities(engine),
-      launch: async (req) => {
+      launch: async (req: LaunchRequest) => {
         const t = await EngineTarget.launch(engine, launchSpec(req.argv, req));
         process.stderr.write(`Process ${req.argv[0]} created; pid = ${t.pid}\n`);
         return t.asTarget();
       },
-      attach: async (p) => (await EngineTarget.attach(engine, p)).asTarget(),
+      attach: async (p: number) => (await EngineTarget.attach(engine, p)).asTarget(),
     },
     multi: argv.multi === true,
-    once: argv.once === true,
     version: pkg.version,
-    message: (line) => process.stderr.write(`${line}\n`),
+    message: (line: string) => process.stderr.write(`${line}\n`),
     // dprintf text goes where the program's stdout goes: with stdio, stdout is the protocol.
-    console: (text) => (comm?.kind === 'stdio' ? process.stderr : process.stdout).write(text),
+    console: (text: Buffer) =>
+      (comm?.kind === 'stdio' ? process.stderr : process.stdout).write(text),
     ...(log ? { log } : {}),
+  };
+
+  // Before "Listening": gdb starts right after that line on the same CPUs, so nothing runs
+  // between it and the first client (warm-ups there cost gdb more than they saved it,
+  // bench/RESULTS.md, sessions 13 and 14). The warm-up session runs gdb's first packets on the
+  // program here instead (stub/warm-up.ts); its packets are not logged, its count is. Not with
+  // stdio: gdb already waits on the pipe, whose stream is another kind than the warm-up's.
+  // NTRACE_WARM_UP=N: its rounds of a breakpoint hit's packets (0: no warm-up).
+  const rounds = Number(process.env.NTRACE_WARM_UP ?? WARM_UP_ROUNDS);
+  if (target && comm!.kind !== 'stdio' && rounds > 0) {
+    const { log: _unlogged, ...quiet } = sessionOpts;
+    try {
+      const r = await warmUp(target.asTarget(), quiet, rounds);
+      log?.(`warm-up: ${r.packets} packets, ${r.errors} error replies`);
+    } catch (err) {
+      log?.(`warm-up failed: ${(err as Error).message}`);
+    }
+  }
+
+  if (listener.port !== undefined) process.stderr.write(`Listening on port ${listener.port}\n`);
+  else if (comm!.kind === 'unix') process.stderr.write(`Listening on Unix socket ${comm!.path}\n`);
+  else process.stderr.write('Remote debugging using stdio\n');
+
+  const serving = serve({
+    ...sessionOpts,
+    listener,
+    target: target?.asTarget(),
+    once: argv.once === true,
   });
   onSignal = () => serving.stop();
   await serving.done;

@@ -6,6 +6,7 @@
 import { Session, type SessionEnd, type TargetProvider } from './session.js';
 import type { Target } from './target.js';
 import type { Listener } from './transport.js';
+import type { Link } from './connection.js';
 
 export interface ServeOptions {
   listener: Listener;
@@ -54,6 +55,24 @@ export async function releaseTarget(
   await base.close().catch(() => {});
 }
 
+/**
+ * A client's session. The warm-up (stub/warm-up.ts) opens its own here too, so that its objects
+ * have the shapes a client's will have.
+ */
+export function openSession(
+  stream: Link,
+  targets: Target[],
+  opts: Omit<ServeOptions, 'listener' | 'target'>,
+): Session {
+  return new Session(stream, targets, {
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.provider ? { provider: opts.provider } : {}),
+    multi: opts.multi,
+    ...(opts.version ? { version: opts.version } : {}),
+    ...(opts.console ? { console: opts.console } : {}),
+  });
+}
+
 export function serve(opts: ServeOptions): Serving {
   let stopping = false;
   let current: Session | undefined;
@@ -71,13 +90,7 @@ export function serve(opts: ServeOptions): Serving {
       if ('remoteAddress' in stream && typeof stream.remoteAddress === 'string') {
         opts.message?.(`Remote debugging from host ${stream.remoteAddress}`);
       }
-      const session = new Session(stream, targets, {
-        ...(opts.log ? { log: opts.log } : {}),
-        ...(opts.provider ? { provider: opts.provider } : {}),
-        multi: opts.multi,
-        ...(opts.version ? { version: opts.version } : {}),
-        ...(opts.console ? { console: opts.console } : {}),
-      });
+      const session = openSession(stream, targets, opts);
       current = session;
       const end: SessionEnd = await session.ended;
       current = undefined;
