@@ -258,17 +258,8 @@ for (let b = 0; b < 256; b++) {
  */
 export function encodeHexPacket(data: Uint8Array, length: number): Buffer {
   const out = Buffer.allocUnsafe(2 * length + 4);
-  let sum = 0;
-  let j = 1;
-  for (let i = 0; i < length; i++) {
-    const b = data[i]!;
-    const pair = HEX_PAIR[b]!;
-    out[j] = pair & 0xff;
-    out[j + 1] = pair >> 8;
-    sum += HEX_PAIR_SUM[b]!;
-    j += 2;
-  }
-  return finishFrame(out, 0x24, 2 * length, sum & 0xff);
+  encodeHexPacketInto(out, data, length);
+  return out;
 }
 
 /**
