@@ -69,6 +69,7 @@ for (const scenario of SCENARIOS) {
   // for a watchpoint scenario on a machine whose debug registers never trigger.
   if (!available) test.skip(title, body);
   else if (scenario.needsHardwareDebug && !hwDebug)
+    // Debug registers that never trigger here: the title names it.
     test.skip(`${title} [skipped: ${NO_HW_DEBUG}]`, body);
   else test.serial(title, body);
 }

@@ -14,6 +14,7 @@ for (const scenario of SCENARIOS) {
   // without the tools there is nothing to compare with; say so rather than pass.
   // A watchpoint scenario also needs debug registers that trigger on this machine.
   const hwMissing = scenario.needsHardwareDebug === true && !hwDebug;
+  // Skipped without lldb-16/lldb-server-16 or, for a watch scenario, working debug registers.
   const run = available && !hwMissing ? test.serial : test.skip;
   const title = `lldb-server-16: ${scenario.name}`;
   run(hwMissing ? `${title} [skipped: ${NO_HW_DEBUG}]` : title, async (t) => {

@@ -51,6 +51,7 @@ export function capTest(
   // Skipped only when the provider says (HELLO capabilities) it cannot do what the test needs,
   // e.g. syscall stops on the kernel module; the title names the missing capabilities.
   else if (missing.length > 0)
+    // The provider lacks a capability the test needs (named in the title).
     test.skip(`${title} [skipped: ${backend} provider lacks ${missing.join(', ')}]`, fn);
   // Or when the machine itself cannot (debug registers that never trigger, as on some VMs).
   else test.skip(`${title} [skipped: ${NO_HW_DEBUG}]`, fn);
@@ -66,6 +67,7 @@ export function capTestExcept(
   title: string,
   fn: ImplementationFn<[]>,
 ): void {
+  // Skipped on the provider named in `gap` only, with its reason in the title.
   if (backend === gap.backend) test.skip(`${title} [skipped: ${gap.why}]`, fn);
   else capTest(need, title, fn);
 }

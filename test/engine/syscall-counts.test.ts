@@ -31,6 +31,7 @@ const n = (c: SyscallCounts, req: string) => c.ptrace[req] ?? 0;
 
 function serial(title: string, fn: (t: ExecutionContext) => Promise<void>): void {
   if (userspace) test.serial(title, fn);
+  // Skipped on the kernel provider: the module stops threads itself, no ptrace call to count.
   else test.serial.skip(`${title} [skipped: the kernel provider makes no ptrace calls]`, fn);
 }
 
@@ -66,6 +67,7 @@ serial('a gdb-style breakpoint hit: one GETREGS, one SETREGS and one GETSIGINFO'
 // gdb takes every watchpoint out and puts it back at each stop (z2, Z2).
 const watchTitle =
   'a watchpoint taken out and put back at each stop: no debug register written, no memory read';
+// Skipped where the debug registers never trigger (some VMs): no watch hit to count.
 if (!(await hardwareDebugWorks())) test.skip(`${watchTitle} [skipped: ${NO_HW_DEBUG}]`, () => {});
 else
   serial(watchTitle, async (t) => {
