@@ -13,13 +13,39 @@ import {
   reply,
   type SessionContext,
 } from '../context.js';
+import { TargetError } from '../target.js';
 import { type Handler, withProcess } from './handler.js';
+
+const EIO = 5;
 
 /** Largest single read asked of the target (both providers take 64 KiB records); longer requests are split. */
 export const READ_CHUNK = 32768;
 
 /** readMemoryInto's buffer: its bytes are hex text before anything else can read into it. */
 const scratch = Buffer.allocUnsafe(READ_CHUNK);
+
+/**
+ * readSome, answered in the caller's turn where the target can (readMemoryInto, into this
+ * file's scratch, copied out at once): a library list or a TLS lookup is a dozen small reads,
+ * which as engine records cost a round trip to the tracer each, about 1 ms a list against
+ * gdbserver's 0.2, and gdb asks at connect and at every library event (bench/RESULTS.md,
+ * sessions 14 and 16). Declined or longer: the record path.
+ */
+export async function readInTurn(
+  ctx: SessionContext,
+  addr: bigint,
+  length: number,
+): Promise<Buffer> {
+  const base = ctx.target.base;
+  if (base.readMemoryInto !== undefined && length <= scratch.length) {
+    const got = base.readMemoryInto(addr, length, scratch);
+    if (got !== undefined) {
+      if (got === 0) throw new TargetError(`cannot read 0x${addr.toString(16)}`, EIO);
+      return Buffer.from(scratch.subarray(0, got));
+    }
+  }
+  return readSome(ctx, addr, length);
+}
 
 /** Reads up to `length` bytes, stopping at the first unreadable one. */
 export async function readSome(ctx: SessionContext, addr: bigint, length: number): Promise<Buffer> {

@@ -9,7 +9,7 @@
 // GDB 13 requires lmid (the namespace, named by its r_debug address) on every <library>.
 import { librariesSvr4Document, type Svr4Library } from '../../rsp/index.js';
 import type { SessionContext } from '../context.js';
-import { readSome } from './read-memory.js';
+import { readInTurn } from './read-memory.js';
 import { TargetError } from '../target.js';
 
 const AT_PHDR = 3n;
@@ -19,31 +19,6 @@ const PT_PHDR = 6;
 const DT_NULL = 0n;
 const DT_DEBUG = 21n;
 const MAX_LIBS = 10000;
-
-/** Where readInTurn() lands what the target reads in this turn; copied out before the next read. */
-const scratch = Buffer.allocUnsafe(4096);
-
-/**
- * readSome, answered in the caller's turn where the target can (readMemoryInto): a library list
- * is a dozen small reads, which as engine records cost a round trip to the tracer each, about
- * 1 ms a list against gdbserver's 0.2, and gdb asks for it at connect and at every library
- * event (bench/RESULTS.md, session 14). Declined or longer: the record path.
- */
-export async function readInTurn(
-  ctx: SessionContext,
-  addr: bigint,
-  length: number,
-): Promise<Buffer> {
-  const base = ctx.target.base;
-  if (base.readMemoryInto !== undefined && length <= scratch.length) {
-    const got = base.readMemoryInto(addr, length, scratch);
-    if (got !== undefined) {
-      if (got === 0) throw new TargetError(`cannot read 0x${addr.toString(16)}`, 5);
-      return Buffer.from(scratch.subarray(0, got));
-    }
-  }
-  return readSome(ctx, addr, length);
-}
 
 async function readU64(ctx: SessionContext, addr: bigint): Promise<bigint> {
   const b = await readInTurn(ctx, addr, 8);

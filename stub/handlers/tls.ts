@@ -23,7 +23,7 @@ import {
   type SessionContext,
 } from '../context.js';
 import { type Ptid, TargetError } from '../target.js';
-import { readInTurn } from './svr4.js';
+import { readInTurn } from './read-memory.js';
 
 export const TLS_MODID_SYMBOL = '_thread_db_link_map_l_tls_modid';
 
@@ -46,7 +46,7 @@ export async function symbolExchange(
 ): Promise<HandlerResult> {
   if (answer?.name === TLS_MODID_SYMBOL && answer.value !== undefined) {
     try {
-      // In the caller's turn where the target can, as the library list reads (./svr4.ts): gdb
+      // In the caller's turn where the target can, as the library list reads (readInTurn): gdb
       // answers at connect and at each library event, and a record's round trip cold cost 2-4 ms.
       const desc = await readInTurn(ctx, answer.value, 12);
       if (desc.length === 12 && desc.readUInt32LE(0) === 64)
